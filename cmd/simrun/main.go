@@ -1,0 +1,78 @@
+// Command simrun is syncsim's CLI: flags and wiring only; every command is a library call.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/syncsim/syncsim/internal/runner"
+)
+
+func main() {
+	os.Exit(execute(os.Args[1:]))
+}
+
+// exitError carries a command's exit code through cobra.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+func execute(args []string) int {
+	root := &cobra.Command{
+		Use:           "simrun",
+		Short:         "Deterministic simulator and conformance harness for Azure Functions sync triggers",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(runCommand())
+	root.SetArgs(args)
+	err := root.Execute()
+	var ee exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee):
+		return ee.code
+	default:
+		fmt.Fprintln(os.Stderr, "simrun:", err)
+		return runner.ExitUsage
+	}
+}
+
+func runCommand() *cobra.Command {
+	job := runner.Job{}
+	cmd := &cobra.Command{
+		Use:   "run [flags] SCENARIO-OR-DIR...",
+		Short: "Run scenarios in the simulator and judge every property",
+		Long: `Runs every scenario (files, or directories searched recursively for *.yaml) in every mode it
+names, or in --mode, for --runs seeds starting at --seed, checks every property and compares the
+verdicts with the scenario's expectations.
+
+Exit codes: 0 every verdict as expected; 1 a MUST property failed unexpectedly or an expected
+failure did not happen; 2 only inconclusive verdicts stand in the way; 3 usage, input or
+environment error.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			job.Paths = args
+			code, err := runner.Execute(job, cmd.OutOrStdout())
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "simrun run:", err)
+			}
+			if code != 0 {
+				return exitError{code}
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&job.Mode, "mode", "", "mode to run (frontend, platform) or all; default: the modes each scenario names")
+	f.Uint64Var(&job.Seed, "seed", 1, "first seed")
+	f.IntVar(&job.Runs, "runs", 1, "number of seeds to run, from --seed")
+	f.BoolVar(&job.Raw, "raw", false, "ignore the scenarios' expectations")
+	f.BoolVar(&job.Strict, "strict", false, "SHOULD failures gate too")
+	f.StringVar(&job.JSON, "json", "", "write the runs as a JSON array to this file")
+	return cmd
+}

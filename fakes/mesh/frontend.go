@@ -1,0 +1,76 @@
+package mesh
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/syncsim/syncsim/host"
+)
+
+// RevisionHeader carries the content revision a payload was built from. It is simulator metadata, not
+// part of the contract: the store records it so that checkers can compare revisions (P2).
+const RevisionHeader = "x-syncsim-revision"
+
+// Request is an HTTP request as the platform's step machines see it. Header names are matched
+// case-insensitively.
+type Request struct {
+	Method  string
+	Path    string
+	Headers map[string]string
+	Body    []byte
+}
+
+// Header returns a header's value, matching its name case-insensitively.
+func (r Request) Header(name string) string {
+	for k, v := range r.Headers {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return ""
+}
+
+// Response is an HTTP answer.
+type Response struct {
+	Status int
+	Body   []byte
+}
+
+// FrontEnd is the reference FE: POST /operations/settriggers (MSG-1). It checks the TOK-3 token on
+// the virtual clock, stores the body with its revision and answers 200.
+type FrontEnd struct {
+	Site  host.Site
+	Store *Store
+}
+
+// Outcome tells the driver what a front-end request did, for the trace.
+type Outcome struct {
+	Stored bool
+	Entry  Entry
+	// Reason says why a request was refused ("" when stored).
+	Reason string
+}
+
+// SetTriggers handles MSG-1.
+func (f *FrontEnd) SetTriggers(now time.Time, req Request) (Response, Outcome) {
+	if req.Method != "POST" {
+		return Response{Status: 405}, Outcome{Reason: "method"}
+	}
+	key, err := host.ParseKey(f.Site.EncryptionKey)
+	if err != nil {
+		return Response{Status: 401}, Outcome{Reason: "no key"}
+	}
+	// FE-2 / TOK-5: exactly TOK-3's issuer and audience.
+	if _, err := host.ValidateFrontEndToken(key, f.Site.Name, req.Header("x-ms-site-token"), now); err != nil {
+		return Response{Status: 401}, Outcome{Reason: "token"}
+	}
+	// FE-3: a body that is not JSON is a client's mistake.
+	if !json.Valid(req.Body) {
+		return Response{Status: 400}, Outcome{Reason: "not json"}
+	}
+	rev, _ := strconv.Atoi(req.Header(RevisionHeader))
+	e := f.Store.Put(now, f.Site.Name, req.Body, host.HashOf(req.Body), rev, "frontend")
+	return Response{Status: 200}, Outcome{Stored: true, Entry: e}
+}

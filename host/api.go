@@ -1,0 +1,63 @@
+package host
+
+import (
+	"strconv"
+	"time"
+)
+
+// Admin handles a request routed to this instance: MSG-3 (GET /admin/host/triggers) is answered at
+// once; MSG-4 (POST /admin/host/synctriggers) runs a foreground sync and is answered when it ends,
+// or with 503 when the host is not running within AdminWait.
+func (m *Machine) Admin(now time.Time, reqID int, req AdminRequest) []Effect {
+	m.now = now
+	switch req.Path {
+	case PathTriggers:
+		m.serveTriggers(reqID, req)
+	case PathSyncTriggers:
+		m.syncTriggers(reqID, req)
+	default:
+		m.emit(Respond{ReqID: reqID, Response: AdminResponse{Status: 404, Body: []byte(`{"status":"not found"}`)}})
+	}
+	return m.take()
+}
+
+// MSG-3: the body is exactly what a sync would publish now (SYNC-3 clears the secrets cache first).
+func (m *Machine) serveTriggers(reqID int, req AdminRequest) {
+	m.emit(Point{Name: "mid-fetch"})
+	revision := 0
+	resp := ServeTriggers(m.now, m.cfg.Site, req, m.running, func() Payload {
+		m.secrets, m.keysRev = m.cfg.Secrets()
+		revision = max(m.loaded.Revision, m.keysRev)
+		return BuildPayload(m.cfg.Site, m.loaded.Functions, m.secrets)
+	})
+	m.emit(Respond{ReqID: reqID, Response: resp, Revision: revision})
+}
+
+// MSG-4, with TOK-6's admin key or a TOK-5 token.
+func (m *Machine) syncTriggers(reqID int, req AdminRequest) {
+	keys, _ := m.cfg.Secrets()
+	if status := AuthorizeSync(m.now, m.cfg.Site, keys, req); status != 0 {
+		m.emit(Respond{ReqID: reqID, Response: AdminResponse{Status: status}})
+		return
+	}
+	if !m.running {
+		m.admins = append(m.admins, pendingAdmin{id: reqID, req: req})
+		m.emit(SetTimer{Key: timerAdminWait + strconv.Itoa(reqID), After: m.cfg.AdminWait})
+		return
+	}
+	m.startAdminSync(reqID)
+}
+
+func (m *Machine) startAdminSync(reqID int) {
+	m.call(false, "admin", reqID)
+}
+
+func (m *Machine) adminWaitExpired(reqID int) {
+	for i, p := range m.admins {
+		if p.id == reqID {
+			m.admins = append(m.admins[:i], m.admins[i+1:]...)
+			m.emit(Respond{ReqID: reqID, Response: HostNotRunningResponse()})
+			return
+		}
+	}
+}

@@ -1,0 +1,52 @@
+package host
+
+import "github.com/syncsim/syncsim/internal/ids"
+
+// The primary lease loop (PROTOCOL.md section 1): every LeaseRenew the primary renews its lease on
+// azure-webjobs-hosts/locks/{hostId}/host; the others try to acquire it. Only the primary runs the
+// background sync (SYNC-8).
+func (m *Machine) leaseTick() {
+	m.emit(SetTimer{Key: timerLease, After: m.cfg.LeaseRenew})
+	if m.leaseBusy {
+		return
+	}
+	m.leaseBusy = true
+	id := m.id()
+	if m.primary {
+		m.blobs[id] = blobWait{lease: BlobRenewLease}
+		m.emit(BlobCall{ID: id, Op: BlobRenewLease, Container: HostsContainer, Blob: LockBlobName(m.cfg.Site.HostID), LeaseID: m.leaseID})
+		return
+	}
+	if m.leaseID == "" {
+		m.leaseID = ids.UUID(m.cfg.Rand)
+	}
+	m.blobs[id] = blobWait{lease: BlobAcquireLease}
+	m.emit(BlobCall{ID: id, Op: BlobAcquireLease, Container: HostsContainer, Blob: LockBlobName(m.cfg.Site.HostID),
+		LeaseID: m.leaseID, Duration: m.cfg.LeaseDuration})
+}
+
+func (m *Machine) leaseDone(op BlobOp, r BlobResult) {
+	m.leaseBusy = false
+	switch {
+	case op == BlobUpload:
+		// The lock blob exists now (or someone else made it): the next tick acquires.
+	case r.OK():
+		if !m.primary {
+			m.primary = true
+			m.log("Information", "Host lock lease acquired by instance ID '"+m.cfg.ContainerName+"'.")
+			m.emit(PrimaryChanged{Primary: true})
+		}
+	case r.Status == 404 && !m.primary:
+		// The lock blob does not exist yet: create it; the next tick acquires.
+		id := m.id()
+		m.blobs[id] = blobWait{lease: BlobUpload}
+		m.leaseBusy = true
+		m.emit(BlobCall{ID: id, Op: BlobUpload, Container: HostsContainer, Blob: LockBlobName(m.cfg.Site.HostID), IfNoneMatch: "*"})
+	default:
+		if m.primary {
+			m.primary = false
+			m.log("Information", "Host lock lease lost by instance ID '"+m.cfg.ContainerName+"'.")
+			m.emit(PrimaryChanged{Primary: false})
+		}
+	}
+}

@@ -1,0 +1,258 @@
+package host
+
+import (
+	"math/rand/v2"
+	"strconv"
+	"time"
+)
+
+// Storage names (BLOB-1 and the primary lock of PROTOCOL.md section 1).
+const (
+	HostsContainer = "azure-webjobs-hosts"
+)
+
+// HashBlobName is BLOB-1's blob for a hostId.
+func HashBlobName(hostID string) string { return "synctriggers/" + hostID + "/last" }
+
+// LockBlobName is the primary lock's blob for a hostId.
+func LockBlobName(hostID string) string { return "locks/" + hostID + "/host" }
+
+// Defaults of the reference host's timing (PROTOCOL.md sections 1, 5, 6).
+const (
+	DefaultBackgroundDelay = 30 * time.Second  // SYNC-8
+	DefaultLeaseDuration   = 15 * time.Second  // primary lease, decided in PROTOCOL.md section 1
+	DefaultLeaseRenew      = 5 * time.Second   // renewal period
+	DefaultAdminWait       = 30 * time.Second  // MSG-4's [RequiresRunningHost]
+	DefaultFrontEndTimeout = 100 * time.Second // MSG-1
+	DefaultMeshTimeout     = 30 * time.Second  // MSG-2
+)
+
+// Bugs are planted defects, all off in a normal build. Tests switch them on to show that a property
+// fails when the behaviour it guards is broken.
+type Bugs struct {
+	// NoLock skips SYNC-2's per-instance lock: spans run concurrently (P3 must fail).
+	NoLock bool
+	// GlobalRequestIDs draws request ids from a process-wide counter instead of the run's seed, the
+	// classic leak of state across runs (P12 must fail).
+	GlobalRequestIDs bool
+}
+
+// leakedRequests is the process-wide counter behind Bugs.GlobalRequestIDs. Deliberately global.
+var leakedRequests uint64
+
+// Config is everything an instance's sync manager is given at creation.
+type Config struct {
+	Site          Site
+	Mode          Mode
+	ContainerName string
+	// FrontEndURL is the FE's base URL (MSG-1 posts to FrontEndURL + "/operations/settriggers").
+	FrontEndURL string
+	// MeshURL is MESH_INIT_URI (MSG-2).
+	MeshURL string
+	// Secrets reads the site's current keys and the revision at which they last changed: what the host
+	// reloads from its secret store after SYNC-3 clears the cache.
+	Secrets func() (Keys, int)
+	// Rand is the instance's own random stream (request ids, lease ids).
+	Rand *rand.Rand
+	// Timing; zero values take the defaults above.
+	BackgroundDelay, LeaseDuration, LeaseRenew, AdminWait, FrontEndTimeout, MeshTimeout time.Duration
+	Bugs                                                                                Bugs
+}
+
+func (c *Config) applyDefaults() {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	def(&c.BackgroundDelay, DefaultBackgroundDelay)
+	def(&c.LeaseDuration, DefaultLeaseDuration)
+	def(&c.LeaseRenew, DefaultLeaseRenew)
+	def(&c.AdminWait, DefaultAdminWait)
+	def(&c.FrontEndTimeout, DefaultFrontEndTimeout)
+	def(&c.MeshTimeout, DefaultMeshTimeout)
+}
+
+// Loaded is what the active host loaded at its start: the functions it indexed and their revision.
+type Loaded struct {
+	Functions []Function
+	Revision  int
+}
+
+// Timer keys the machine sets.
+const (
+	timerBackground = "background"
+	timerLease      = "lease"
+	timerAdminWait  = "admin-wait:"
+)
+
+// Machine is one instance's host: the sync manager (SYNC-1..8), the admin API (MSG-3, MSG-4) and the
+// primary lease loop, as a step machine. It is not safe for concurrent use: its driver calls one method
+// at a time with the current virtual time, and performs the returned effects in order.
+type Machine struct {
+	cfg Config
+
+	running bool
+	loaded  Loaded
+	// secrets is the secrets cache SYNC-3 clears; keysRev is the revision it was read at.
+	secrets Keys
+	keysRev int
+
+	primary   bool
+	leaseID   string
+	leaseBusy bool
+
+	nextID   int
+	spans    map[int]*span
+	holder   *span
+	waiting  []*span
+	sends    map[int]*span
+	blobs    map[int]blobWait
+	admins   []pendingAdmin
+	effects  []Effect
+	spanSeq  int
+	hashBlob string
+	now      time.Time
+}
+
+type blobWait struct {
+	span *span
+	// lease is the lease-loop operation this call belongs to, "" for a sync span's call.
+	lease BlobOp
+}
+
+type pendingAdmin struct {
+	id  int
+	req AdminRequest
+}
+
+type stage int
+
+const (
+	stageQueued stage = iota
+	stageHashExists
+	stageHashDownload
+	stagePublishing
+	stageHashWrite
+	stageDone
+)
+
+type span struct {
+	id         int
+	background bool
+	origin     string
+	reqID      int
+	stage      stage
+	payload    Payload
+	revision   int
+	readHash   bool
+}
+
+// NewMachine creates an instance's host in the stopped state; HostStarted starts it.
+func NewMachine(cfg Config) *Machine {
+	cfg.applyDefaults()
+	return &Machine{
+		cfg: cfg, spans: map[int]*span{}, sends: map[int]*span{}, blobs: map[int]blobWait{},
+		hashBlob: HashBlobName(cfg.Site.HostID),
+	}
+}
+
+// Running reports whether the host is running.
+func (m *Machine) Running() bool { return m.running }
+
+// Primary reports whether the instance holds the primary lease.
+func (m *Machine) Primary() bool { return m.primary }
+
+// Name is the instance's CONTAINER_NAME.
+func (m *Machine) Name() string { return m.cfg.ContainerName }
+
+func (m *Machine) emit(e Effect) { m.effects = append(m.effects, e) }
+
+func (m *Machine) take() []Effect {
+	out := m.effects
+	m.effects = nil
+	return out
+}
+
+func (m *Machine) log(level, text string) { m.emit(Log{Level: level, Text: text}) }
+
+func (m *Machine) id() int {
+	m.nextID++
+	return m.nextID
+}
+
+// HostStarted starts (or restarts) the active host with what it loaded. SYNC-8: the background sync
+// is armed for BackgroundDelay later; the first start also starts the primary lease loop.
+func (m *Machine) HostStarted(now time.Time, loaded Loaded) []Effect {
+	m.now = now
+	first := !m.running && m.loaded.Functions == nil && m.loaded.Revision == 0
+	m.running = true
+	m.loaded = loaded
+	m.log("Information", "Host started (Site="+m.cfg.Site.Name+", HostId="+m.cfg.Site.HostID+", SyncTriggersMode="+modeSetting(m.cfg.Mode)+")")
+	m.emit(SetTimer{Key: timerBackground, After: m.cfg.BackgroundDelay})
+	if first {
+		m.leaseTick()
+	}
+	pending := m.admins
+	m.admins = nil
+	for _, p := range pending {
+		m.emit(CancelTimer{Key: timerAdminWait + strconv.Itoa(p.id)})
+		m.startAdminSync(p.id)
+	}
+	return m.take()
+}
+
+// HostStopping stops the active host for an in-place restart (a deploy): the background timer of this
+// start is cancelled. Syncs already running go on: the sync manager belongs to the web host.
+func (m *Machine) HostStopping(now time.Time) []Effect {
+	m.now = now
+	m.running = false
+	m.emit(CancelTimer{Key: timerBackground})
+	m.log("Information", "Host stopping for restart")
+	return m.take()
+}
+
+func modeSetting(m Mode) string {
+	switch m {
+	case ModeFrontend:
+		return "FrontEnd"
+	case ModePlatform:
+		return "Platform"
+	}
+	return m.String()
+}
+
+// Timer handles a timer set with SetTimer.
+func (m *Machine) Timer(now time.Time, key string) []Effect {
+	m.now = now
+	switch {
+	case key == timerBackground:
+		m.backgroundTimer()
+	case key == timerLease:
+		m.leaseTick()
+	case len(key) > len(timerAdminWait) && key[:len(timerAdminWait)] == timerAdminWait:
+		id, _ := strconv.Atoi(key[len(timerAdminWait):])
+		m.adminWaitExpired(id)
+	}
+	return m.take()
+}
+
+// SYNC-8: once per host start, on the primary only, while the host runs.
+func (m *Machine) backgroundTimer() {
+	if !m.running {
+		return
+	}
+	if !m.primary {
+		m.log("Debug", "Skipping background SyncTriggers operation: not the primary host")
+		return
+	}
+	m.log("Debug", "Initiating background SyncTriggers operation")
+	m.call(true, "background", 0)
+}
+
+// Sync runs a foreground sync (key or function changes; MSG-4 goes through Admin).
+func (m *Machine) Sync(now time.Time, origin string) []Effect {
+	m.now = now
+	m.call(false, origin, 0)
+	return m.take()
+}

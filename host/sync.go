@@ -1,0 +1,278 @@
+package host
+
+import (
+	"github.com/syncsim/syncsim/internal/ids"
+	"strconv"
+	"time"
+)
+
+// call begins a sync span: TrySync(background).
+func (m *Machine) call(background bool, origin string, reqID int) {
+	m.spanSeq++
+	s := &span{id: m.spanSeq, background: background, origin: origin, reqID: reqID}
+	m.spans[s.id] = s
+	m.emit(SpanEvent{Span: s.id, Phase: SpanCall, Background: background, Origin: origin})
+	m.emit(Point{Name: "before-gate", Span: s.id, Background: background})
+	// SYNC-1: the gate fails without taking the lock.
+	if !m.gateOpen() {
+		m.log("Warning", ErrTextInvalidEnvironment)
+		m.finish(s, false, ErrTextInvalidEnvironment, false)
+		return
+	}
+	if m.cfg.Bugs.NoLock {
+		m.enter(s)
+		return
+	}
+	// SYNC-2: the per-instance lock, taken in call order (FIFO).
+	if m.holder != nil {
+		m.waiting = append(m.waiting, s)
+		return
+	}
+	m.holder = s
+	m.enter(s)
+}
+
+// SYNC-1: a missing WEBSITE_AUTH_ENCRYPTION_KEY or a container that is not ready closes the gate.
+func (m *Machine) gateOpen() bool {
+	return m.cfg.Site.EncryptionKey != "" && m.running
+}
+
+// enter runs the exclusive part of a span up to its first asynchronous step.
+func (m *Machine) enter(s *span) {
+	// SYNC-3: clear the secrets cache, then build the payload from what the active host loaded.
+	m.secrets, m.keysRev = m.cfg.Secrets()
+	s.payload = BuildPayload(m.cfg.Site, m.loaded.Functions, m.secrets)
+	s.revision = max(m.loaded.Revision, m.keysRev)
+	m.emit(SpanEvent{Span: s.id, Phase: SpanEnter, Background: s.background, Origin: s.origin, Hash: s.payload.Hash})
+	m.emit(Point{Name: "after-lock", Span: s.id, Background: s.background})
+	m.emit(Point{Name: "after-payload", Span: s.id, Background: s.background})
+	// SYNC-4: a background sync with no triggers stops with success and publishes nothing.
+	if s.background && s.payload.Count == 0 {
+		m.log("Debug", "No functions found. Skipping Sync operation.")
+		m.finish(s, true, "", false)
+		return
+	}
+	if s.background {
+		// SYNC-5 / BLOB-2: Exists, then Download.
+		s.readHash = true
+		s.stage = stageHashExists
+		m.blobCall(s, BlobCall{Op: BlobExists, Container: HostsContainer, Blob: m.hashBlob})
+		return
+	}
+	m.publish(s)
+}
+
+func (m *Machine) blobCall(s *span, c BlobCall) {
+	c.ID = m.id()
+	m.blobs[c.ID] = blobWait{span: s}
+	m.emit(c)
+}
+
+// BlobDone delivers the result of a BlobCall.
+func (m *Machine) BlobDone(now time.Time, id int, r BlobResult) []Effect {
+	m.now = now
+	w, ok := m.blobs[id]
+	if !ok {
+		return nil
+	}
+	delete(m.blobs, id)
+	if w.lease != "" {
+		m.leaseDone(w.lease, r)
+		return m.take()
+	}
+	s := w.span
+	switch s.stage {
+	case stageHashExists:
+		m.hashExists(s, r)
+	case stageHashDownload:
+		m.hashDownloaded(s, r)
+	case stageHashWrite:
+		m.hashWritten(s, r)
+	}
+	return m.take()
+}
+
+func (m *Machine) hashExists(s *span, r BlobResult) {
+	switch {
+	case r.Status == 404:
+		m.compareHash(s, "")
+	case !r.OK():
+		m.hashReadError(s)
+	default:
+		s.stage = stageHashDownload
+		m.blobCall(s, BlobCall{Op: BlobDownload, Container: HostsContainer, Blob: m.hashBlob})
+	}
+}
+
+func (m *Machine) hashDownloaded(s *span, r BlobResult) {
+	if !r.OK() {
+		m.hashReadError(s)
+		return
+	}
+	m.compareHash(s, string(r.Data))
+}
+
+// SYNC-5: a read error counts as unchanged: the background sync is skipped.
+func (m *Machine) hashReadError(s *span) {
+	m.log("Error", "Error checking SyncTriggers hash")
+	m.emit(Point{Name: "after-hash-read", Span: s.id, Background: s.background})
+	m.finish(s, true, "", false)
+}
+
+func (m *Machine) compareHash(s *span, last string) {
+	m.log("Debug", "SyncTriggers hash (Last='"+last+"', Current='"+s.payload.Hash+"')")
+	m.emit(Point{Name: "after-hash-read", Span: s.id, Background: s.background})
+	if last == s.payload.Hash {
+		m.finish(s, true, "", false)
+		return
+	}
+	m.publish(s)
+}
+
+// SYNC-6: publish by mode.
+func (m *Machine) publish(s *span) {
+	s.stage = stagePublishing
+	id := m.id()
+	m.sends[id] = s
+	switch m.cfg.Mode {
+	case ModePlatform:
+		m.log("Debug", "Performing platform triggers changed notification.")
+		m.log("Debug", "Sending mesh request update-triggers")
+		m.emit(Send{
+			ID: id, Target: TargetMesh, Method: "POST", URL: m.cfg.MeshURL,
+			Headers: map[string]string{
+				"Content-Type":        "application/x-www-form-urlencoded",
+				"fx-current-instance": m.cfg.ContainerName,
+			},
+			Body:     []byte("operation=update-triggers"),
+			Timeout:  m.cfg.MeshTimeout,
+			Revision: s.revision,
+		})
+	default:
+		m.publishFrontEnd(s, id)
+	}
+}
+
+// MSG-1 with a TOK-3 token on the virtual clock.
+func (m *Machine) publishFrontEnd(s *span, id int) {
+	requestID := m.requestID()
+	uri := m.cfg.FrontEndURL + "/operations/settriggers"
+	headers := map[string]string{
+		"Content-Type": "application/json; charset=utf-8",
+		"X-ARR-LOG-ID": requestID,
+		"User-Agent":   "AzureFunctionsRuntime",
+	}
+	if key, err := ParseKey(m.cfg.Site.EncryptionKey); err == nil {
+		if tok, err := IssueSiteToken(key, m.cfg.Site.Name, m.now); err == nil {
+			headers["x-ms-site-token"] = tok
+		}
+	}
+	m.log("Debug", "Making SyncTriggers request (RequestId="+requestID+", Uri="+uri+", Content=[redacted]).")
+	m.emit(Send{
+		ID: id, Target: TargetFrontEnd, Method: "POST", URL: uri, Headers: headers,
+		Body: s.payload.Body, Timeout: m.cfg.FrontEndTimeout, Revision: s.revision,
+	})
+}
+
+func (m *Machine) requestID() string {
+	if m.cfg.Bugs.GlobalRequestIDs {
+		leakedRequests++
+		return "00000000-0000-4000-8000-" + leftPad(strconv.FormatUint(leakedRequests, 16), 12)
+	}
+	return ids.UUID(m.cfg.Rand)
+}
+
+func leftPad(s string, n int) string {
+	for len(s) < n {
+		s = "0" + s
+	}
+	return s
+}
+
+// HTTPDone delivers the result of a Send.
+func (m *Machine) HTTPDone(now time.Time, id int, r HTTPResult) []Effect {
+	m.now = now
+	s, ok := m.sends[id]
+	if !ok {
+		return nil
+	}
+	delete(m.sends, id)
+	ok2xx := r.Status >= 200 && r.Status < 300
+	if m.cfg.Mode == ModePlatform {
+		m.meshDone(s, r, ok2xx)
+	} else {
+		m.frontEndDone(s, r, ok2xx)
+	}
+	return m.take()
+}
+
+func (m *Machine) frontEndDone(s *span, r HTTPResult, ok bool) {
+	switch {
+	case ok:
+		m.log("Debug", "SyncTriggers call succeeded.")
+		m.published(s)
+	case r.Status == 0:
+		m.log("Error", ErrTextOperationFailed+" ("+r.Err+")")
+		m.finish(s, false, ErrTextOperationFailed, false)
+	default:
+		text := FrontEndFailureText(r.Status)
+		m.log("Error", text)
+		m.finish(s, false, text, false)
+	}
+}
+
+func (m *Machine) meshDone(s *span, r HTTPResult, ok bool) {
+	if r.Status != 0 {
+		m.log("Debug", "Mesh response "+StatusName(r.Status))
+	}
+	if !ok {
+		m.log("Error", ErrTextMeshFailed)
+		m.finish(s, false, ErrTextMeshFailed, false)
+		return
+	}
+	m.published(s)
+}
+
+// SYNC-6: on success, and only when SYNC-5 ran (background), write the hash blob.
+func (m *Machine) published(s *span) {
+	m.emit(Point{Name: "after-publish", Span: s.id, Background: s.background})
+	if !s.readHash {
+		m.finish(s, true, "", true)
+		return
+	}
+	s.stage = stageHashWrite
+	m.blobCall(s, BlobCall{Op: BlobUpload, Container: HostsContainer, Blob: m.hashBlob, Data: []byte(s.payload.Hash)})
+}
+
+// BLOB-2: a write error is logged and swallowed.
+func (m *Machine) hashWritten(s *span, r BlobResult) {
+	if r.OK() {
+		m.log("Debug", "SyncTriggers hash updated to '"+s.payload.Hash+"'")
+		m.emit(HashWritten{Hash: s.payload.Hash})
+	} else {
+		m.log("Error", "Error updating SyncTriggers hash")
+	}
+	m.emit(Point{Name: "after-hash-write", Span: s.id, Background: s.background})
+	m.finish(s, true, "", true)
+}
+
+// finish ends a span, answers its admin request, releases the lock and lets the next waiter in.
+func (m *Machine) finish(s *span, success bool, errText string, published bool) {
+	s.stage = stageDone
+	delete(m.spans, s.id)
+	m.emit(SpanEvent{Span: s.id, Phase: SpanEnd, Background: s.background, Origin: s.origin,
+		Success: success, Error: errText, Published: published, Hash: s.payload.Hash})
+	if s.reqID != 0 {
+		m.emit(Respond{ReqID: s.reqID, Response: SyncResponse(success, errText)})
+	}
+	if m.holder != s {
+		return
+	}
+	m.holder = nil
+	if len(m.waiting) > 0 {
+		next := m.waiting[0]
+		m.waiting = m.waiting[1:]
+		m.holder = next
+		m.enter(next)
+	}
+}

@@ -1,0 +1,127 @@
+package check
+
+import (
+	"strconv"
+
+	"github.com/syncsim/syncsim/sim"
+)
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// EventualConvergence is P1: at the end of the settle window the platform store holds the expected
+// payload (PAY-5). A run cut short by its budget is inconclusive.
+func EventualConvergence(in Input) Verdict {
+	v := newVerdict(PropP1)
+	var s siteState
+	recs := in.Trace.Records
+	for i := range recs {
+		s.apply(&recs[i])
+	}
+	if !in.Complete {
+		v.Status = Inconclusive
+		v.Evidence = []string{"the run's budget ended it before the end of the settle window"}
+		return v
+	}
+	v.Checked = 1
+	if s.store == s.expected {
+		return v
+	}
+	v.Status = Fail
+	end := "end of run"
+	if n := len(recs); n > 0 {
+		end = sim.FormatElapsed(recs[n-1].At)
+	}
+	v.Evidence = append([]string{"at the end of the settle window (" + end + ") the store holds hash " + short(s.store) +
+		" (revision " + itoa(s.storeRev) + "), not the expected payload's hash " + short(s.expected) +
+		" (revision " + itoa(s.expectedRev) + ")"}, s.context()...)
+	return v
+}
+
+// HashImpliesPublished is P4: whenever the hash blob holds the expected payload's hash, the store holds
+// that payload, or a notification accepted earlier is still under way (neither completed nor
+// abandoned). The property is examined after every record that changes the site's state.
+func HashImpliesPublished(in Input) Verdict {
+	v := newVerdict(PropP4)
+	var s siteState
+	violations := 0
+	recs := in.Trace.Records
+	for i := range recs {
+		if !s.apply(&recs[i]) || s.blob == "" || s.blob != s.expected {
+			continue
+		}
+		v.Checked++
+		if s.store == s.expected || s.underway() {
+			continue
+		}
+		violations++
+		if violations == 1 {
+			v.Evidence = append([]string{"broken at " + ref(recs[i]) + ": the hash blob holds the expected payload's hash " +
+				short(s.expected) + " but the store holds " + short(s.store) + " and no accepted notification is under way"},
+				s.context()...)
+		}
+	}
+	if violations > 0 {
+		v.Status = Fail
+		v.Evidence = append(v.Evidence, itoa(violations)+" state change(s) with the property broken")
+	}
+	return v
+}
+
+// SyncExclusion is P3 (SYNC-2): within one instance no two sync spans overlap. A span's exclusive part
+// runs from sync.enter (after the lock, or right after the gate in a mode without one) to sync.end, or
+// to the instance's deletion.
+func SyncExclusion(in Input) Verdict {
+	v := newVerdict(PropP3)
+	open := map[string]*sim.Record{}
+	violations := 0
+	recs := in.Trace.Records
+	for i := range recs {
+		r := &recs[i]
+		switch r.Kind {
+		case "sync.enter":
+			v.Checked++
+			if prev, ok := open[r.Party]; ok {
+				violations++
+				if len(v.Evidence) < 5 {
+					v.Evidence = append(v.Evidence, "span "+r.Get("span")+" entered at "+ref(*r)+" while span "+
+						prev.Get("span")+" (entered at "+ref(*prev)+") had not ended")
+				}
+			}
+			open[r.Party] = r
+		case "sync.end":
+			if prev, ok := open[r.Party]; ok && prev.Get("span") == r.Get("span") {
+				delete(open, r.Party)
+			} else if ok {
+				// An overlapping span ended first; the other is still open.
+				continue
+			}
+		case "instance.delete":
+			delete(open, r.Party)
+		}
+	}
+	if violations > 0 {
+		v.Status = Fail
+		v.Evidence = append(v.Evidence, itoa(violations)+" overlapping span(s)")
+	}
+	return v
+}
+
+// Determinism is P12: two runs of the same scenario, mode and seed must give the same records; on a
+// difference the evidence names the first differing record of each.
+func Determinism(first, second *sim.Trace) Verdict {
+	v := newVerdict(PropP12)
+	v.Checked = max(len(first.Records), len(second.Records))
+	i := sim.FirstDifference(first.Records, second.Records)
+	if i < 0 {
+		return v
+	}
+	v.Status = Fail
+	at := func(t *sim.Trace) string {
+		if i < len(t.Records) {
+			return t.Records[i].String()
+		}
+		return "(no record: the run ended)"
+	}
+	v.Evidence = []string{"first differing record is number " + itoa(i+1), "first run:  " + at(first), "second run: " + at(second)}
+	return v
+}

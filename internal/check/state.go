@@ -1,0 +1,58 @@
+package check
+
+import "github.com/syncsim/syncsim/sim"
+
+// siteState is the platform-side state of a site as a trace tells it, record by record.
+type siteState struct {
+	expected, blob, store string
+	expectedRev, storeRev int
+	// accepted is the newest accepted notification; covered the newest one a fetch completed or the
+	// mesh abandoned. Notifications in (covered, accepted] are still under way.
+	accepted, covered int
+
+	lastContent, lastBlob, lastStore, lastAccept, lastAbandon *sim.Record
+}
+
+// apply folds one record in and reports whether the state it tracks changed.
+func (s *siteState) apply(r *sim.Record) bool {
+	switch r.Kind {
+	case "content.change":
+		s.expected, s.expectedRev, s.lastContent = r.Get("expected_hash"), r.Int("revision"), r
+	case "blob.write":
+		s.blob, s.lastBlob = r.Get("value"), r
+	case "store.write":
+		s.store, s.storeRev, s.lastStore = r.Get("hash"), r.Int("revision"), r
+		if r.Has("cover") {
+			s.covered = max(s.covered, r.Int("cover"))
+		}
+	case "mesh.accept":
+		s.accepted, s.lastAccept = max(s.accepted, r.Int("notification")), r
+	case "mesh.abandon":
+		s.covered, s.lastAbandon = max(s.covered, r.Int("cover")), r
+	default:
+		return false
+	}
+	return true
+}
+
+// underway reports whether an accepted notification has been neither completed nor abandoned.
+func (s *siteState) underway() bool { return s.accepted > s.covered }
+
+// context lists the records that explain the state, for evidence.
+func (s *siteState) context() []string {
+	var out []string
+	add := func(what string, r *sim.Record, detail string) {
+		if r != nil {
+			out = append(out, what+": "+ref(*r)+" "+detail)
+		}
+	}
+	add("expected payload", s.lastContent, "revision "+itoa(s.expectedRev)+" hash "+short(s.expected))
+	add("hash blob", s.lastBlob, "value "+short(s.blob))
+	add("store", s.lastStore, "revision "+itoa(s.storeRev)+" hash "+short(s.store))
+	if s.lastStore == nil {
+		out = append(out, "store: never written")
+	}
+	add("last accepted notification", s.lastAccept, "notification "+itoa(s.accepted))
+	add("last abandoned fetch", s.lastAbandon, "covering notifications up to "+itoa(s.covered)+" ("+s.lastAbandon.Get("reason")+")")
+	return out
+}

@@ -1,0 +1,6 @@
+package planted
+
+// Spawn starts a goroutine.
+func Spawn(f func()) {
+	go f()
+}

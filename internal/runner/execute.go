@@ -1,0 +1,129 @@
+package runner
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/syncsim/syncsim/internal/check"
+	"github.com/syncsim/syncsim/scenarios"
+)
+
+// Job is what `simrun run` was asked to do.
+type Job struct {
+	Paths  []string
+	Mode   string
+	Seed   uint64
+	Runs   int
+	Raw    bool
+	Strict bool
+	JSON   string
+}
+
+// UsageError is a problem with the command line, a scenario file or the environment: exit 3.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// Execute loads the scenarios, runs every one in every mode for Runs seeds from Seed, prints one block
+// per run and a summary to out, writes the JSON file if asked, and returns the exit code.
+func Execute(job Job, out io.Writer) (int, error) {
+	if job.Runs < 1 {
+		return ExitUsage, &UsageError{fmt.Errorf("--runs must be at least 1 (got %d)", job.Runs)}
+	}
+	scs, err := scenarios.LoadAll(job.Paths...)
+	if err != nil {
+		return ExitUsage, &UsageError{err}
+	}
+	var results []*Result
+	for _, sc := range scs {
+		modes, err := ModesFor(sc, job.Mode)
+		if err != nil {
+			return ExitUsage, &UsageError{err}
+		}
+		for _, mode := range modes {
+			for i := 0; i < job.Runs; i++ {
+				res, err := RunOne(sc, mode, job.Seed+uint64(i), Options{Raw: job.Raw})
+				if err != nil {
+					return ExitUsage, &UsageError{err}
+				}
+				results = append(results, res)
+				PrintResult(out, res, job.Strict)
+			}
+		}
+	}
+	code := ExitCode(results, job.Strict)
+	PrintSummary(out, results, code)
+	if job.JSON != "" {
+		if err := WriteJSON(job.JSON, results); err != nil {
+			return ExitUsage, &UsageError{err}
+		}
+	}
+	return code, nil
+}
+
+// PrintResult writes one run: a headline, one line per verdict, evidence of failures and the replay
+// command of a run that gates.
+func PrintResult(w io.Writer, r *Result, strict bool) {
+	state := "ok"
+	if r.Failed(strict) {
+		state = "FAILED"
+	}
+	fmt.Fprintf(w, "%s  mode=%s seed=%d  %s  events=%d sim=%dms outcome=%s trace_hash=%s\n",
+		r.Scenario, r.Mode, r.Seed, state, r.EventCount, r.SimTimeMs, r.Outcome, r.TraceHash)
+	for _, v := range r.Verdicts {
+		note := ""
+		if v.Vacuous() {
+			note = " (vacuous)"
+		}
+		fmt.Fprintf(w, "  %-4s %-6s %-12s checked=%d%s  %s\n", v.ID, v.Level, v.Status, v.Checked, note, v.Name)
+		if v.Status == check.Fail || v.Status == check.XPass || v.Status == check.Inconclusive || v.Status == check.XFail {
+			for _, e := range v.Evidence {
+				fmt.Fprintf(w, "         %s\n", e)
+			}
+		}
+	}
+	for _, id := range r.Unjudged {
+		fmt.Fprintf(w, "  note: expectation %s is not judged by this build\n", id)
+	}
+	if r.Failed(strict) {
+		fmt.Fprintf(w, "  replay: %s\n", r.Replay)
+	}
+}
+
+// PrintSummary writes the closing line.
+func PrintSummary(w io.Writer, results []*Result, code int) {
+	counts := map[check.Status]int{}
+	failedRuns := 0
+	for _, r := range results {
+		for _, v := range r.Verdicts {
+			counts[v.Status]++
+		}
+		if r.Failed(false) {
+			failedRuns++
+		}
+	}
+	var parts []string
+	for _, s := range []check.Status{check.Pass, check.Fail, check.XFail, check.XPass, check.Inconclusive} {
+		parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
+	}
+	fmt.Fprintf(w, "\n%d runs, %d failing; verdicts: %s; exit %d\n", len(results), failedRuns, strings.Join(parts, ", "), code)
+}
+
+// WriteJSON writes the runs as a JSON array (DESIGN.md: `--json` always writes an array of runs).
+func WriteJSON(path string, results []*Result) error {
+	if results == nil {
+		results = []*Result{}
+	}
+	data, err := json.MarshalIndent(results, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+		return fmt.Errorf("--json: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,147 @@
+package runner
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/check"
+	"github.com/syncsim/syncsim/internal/world"
+	"github.com/syncsim/syncsim/scenarios"
+	"github.com/syncsim/syncsim/sim"
+)
+
+// Options change how runs are made and judged.
+type Options struct {
+	// Raw ignores the scenarios' expectations.
+	Raw bool
+	// Bugs switches planted defects on (tests only).
+	Bugs host.Bugs
+}
+
+// Result is one judged run, in the shape `--json` writes.
+type Result struct {
+	Scenario   string          `json:"scenario"`
+	Mode       string          `json:"mode"`
+	Seed       uint64          `json:"seed"`
+	TraceHash  string          `json:"trace_hash"`
+	Verdicts   []check.Verdict `json:"verdicts"`
+	EventCount int             `json:"event_count"`
+	SimTimeMs  int64           `json:"sim_time_ms"`
+	Outcome    string          `json:"outcome"`
+	Replay     string          `json:"replay"`
+	// Unjudged lists expected failures that no checker judged, so an expectation never passes silently.
+	Unjudged []string `json:"unjudged_expectations,omitempty"`
+
+	Trace *sim.Trace `json:"-"`
+}
+
+// RunOne runs a scenario in one mode with one seed, judges it and applies its expectations.
+func RunOne(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) (*Result, error) {
+	first, err := world.Run(sc, mode, seed, world.Options{Bugs: opts.Bugs})
+	if err != nil {
+		return nil, err
+	}
+	in := check.Input{Trace: first.Trace, Complete: first.Outcome.Reason.Complete()}
+	var verdicts []check.Verdict
+	for _, p := range check.TraceCheckers() {
+		verdicts = append(verdicts, p.Check(in))
+	}
+	// P12: the same scenario, mode and seed again, in this process.
+	second, err := world.Run(sc, mode, seed, world.Options{Bugs: opts.Bugs})
+	if err != nil {
+		return nil, err
+	}
+	verdicts = append(verdicts, check.Determinism(first.Trace, second.Trace))
+	check.SortByID(verdicts)
+	res := &Result{
+		Scenario: sc.Path, Mode: mode.String(), Seed: seed, TraceHash: first.Trace.Hash(), Verdicts: verdicts,
+		EventCount: first.Outcome.Events, SimTimeMs: first.Outcome.At.Milliseconds(), Outcome: string(first.Outcome.Reason),
+		Replay: ReplayCommand(sc.Path, mode, seed, opts.Raw), Trace: first.Trace,
+	}
+	if !opts.Raw {
+		res.Unjudged = applyExpectations(res.Verdicts, sc.Expected(mode))
+	}
+	return res, nil
+}
+
+// applyExpectations turns expected failures into xfail and expected failures that did not happen into
+// xpass (DESIGN.md: like pytest's strict xfail). It returns the expected IDs no verdict judged.
+func applyExpectations(vs []check.Verdict, expected []string) []string {
+	var unjudged []string
+	for _, id := range expected {
+		found := false
+		for i := range vs {
+			if vs[i].ID != id {
+				continue
+			}
+			found = true
+			switch vs[i].Status {
+			case check.Fail:
+				vs[i].Status = check.XFail
+			case check.Pass:
+				vs[i].Status = check.XPass
+				vs[i].Evidence = append(vs[i].Evidence, "expected to fail in this mode (scenario `expect`), but passed")
+			}
+		}
+		if !found {
+			unjudged = append(unjudged, id)
+		}
+	}
+	return unjudged
+}
+
+// ReplayCommand is the one command that replays a run.
+func ReplayCommand(path string, mode host.Mode, seed uint64, raw bool) string {
+	cmd := "simrun run --mode " + mode.String() + " --seed " + strconv.FormatUint(seed, 10)
+	if raw {
+		cmd += " --raw"
+	}
+	return cmd + " " + path
+}
+
+// Exit codes (DESIGN.md "The CLI").
+const (
+	ExitOK           = 0
+	ExitFailed       = 1
+	ExitInconclusive = 2
+	ExitUsage        = 3
+)
+
+// ExitCode folds results into the CLI's exit code: 1 when a MUST property failed unexpectedly or an
+// expected failure did not happen (a fail beats an inconclusive), 2 when only inconclusive verdicts
+// stand in the way, else 0. SHOULD failures gate only with strict; MAY never.
+func ExitCode(results []*Result, strict bool) int {
+	code := ExitOK
+	for _, r := range results {
+		for _, v := range r.Verdicts {
+			switch {
+			case v.Status == check.XPass, v.Status == check.Fail && gates(v.Level, strict):
+				return ExitFailed
+			case v.Status == check.Inconclusive && gates(v.Level, strict):
+				code = ExitInconclusive
+			}
+		}
+	}
+	return code
+}
+
+func gates(l check.Level, strict bool) bool { return l == check.Must || (l == check.Should && strict) }
+
+// Failed reports whether a run has a verdict that gates (for printing its replay command).
+func (r *Result) Failed(strict bool) bool { return ExitCode([]*Result{r}, strict) != ExitOK }
+
+// ModesFor resolves `--mode`: "" means the modes the scenario names, "all" every implemented mode.
+func ModesFor(sc *scenarios.Scenario, flag string) ([]host.Mode, error) {
+	switch flag {
+	case "":
+		return sc.Modes, nil
+	case "all":
+		return host.Modes(), nil
+	}
+	m, err := host.ParseMode(flag)
+	if err != nil {
+		return nil, fmt.Errorf("--mode: %w", err)
+	}
+	return []host.Mode{m}, nil
+}

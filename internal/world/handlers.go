@@ -1,0 +1,223 @@
+package world
+
+import (
+	"github.com/syncsim/syncsim/fakes/blob"
+	"github.com/syncsim/syncsim/fakes/mesh"
+	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/sim"
+	"strconv"
+)
+
+// requests through the site router
+type adminCall struct {
+	kind     string
+	callerID int
+	req      host.AdminRequest
+}
+
+type adminAnswer struct {
+	callerID int
+	status   int
+	body     []byte
+	revision int
+}
+
+type routedRequest struct {
+	route int
+	kind  string
+	req   host.AdminRequest
+}
+
+type instanceResponse struct {
+	route    int
+	resp     host.AdminResponse
+	revision int
+}
+
+const kindInstanceResponse = "instance.response"
+
+// onStorage performs a blob call against the blob model and answers.
+func (w *World) onStorage(m sim.Message) {
+	req := m.Body.(blobRequest)
+	res := w.blobOp(req.call)
+	fields := []sim.Field{sim.F("id", req.call.ID), sim.F("op", string(req.call.Op)), sim.F("blob", req.call.Blob),
+		sim.F("status", res.Status)}
+	if res.Code != "" {
+		fields = append(fields, sim.F("code", res.Code))
+	}
+	// BLOB-1: the hash blob holds a hash, never a secret, so the trace keeps its value.
+	if req.call.Op == host.BlobUpload && res.OK() && req.call.Blob == host.HashBlobName(w.sc.Site.HostID) {
+		fields = append(fields, sim.F("value", string(req.call.Data)))
+		w.k.Trace.Add(partyStorage, "blob.write", fields...)
+	} else {
+		w.k.Trace.Add(partyStorage, "blob.op", fields...)
+	}
+	w.net.Send(sim.Message{From: partyStorage, To: InstanceParty(req.node), Kind: kindBlobResponse,
+		Body: blobResponse{id: req.call.ID, result: res}, Fields: []sim.Field{sim.F("id", req.call.ID), sim.F("status", res.Status)}})
+}
+
+func (w *World) blobOp(c host.BlobCall) host.BlobResult {
+	now := w.now()
+	var (
+		res  host.BlobResult
+		err  error
+		cond = blob.Conditions{IfNoneMatch: c.IfNoneMatch}
+	)
+	switch c.Op {
+	case host.BlobExists:
+		var p blob.Properties
+		p, err = w.blobs.GetProperties(now, c.Container, c.Blob, cond)
+		res = host.BlobResult{Status: 200, ETag: p.ETag}
+	case host.BlobDownload:
+		var data []byte
+		var p blob.Properties
+		data, p, err = w.blobs.Download(now, c.Container, c.Blob, cond)
+		res = host.BlobResult{Status: 200, Data: data, ETag: p.ETag}
+	case host.BlobUpload:
+		var p blob.Properties
+		p, err = w.blobs.Upload(now, c.Container, c.Blob, c.Data, cond)
+		res = host.BlobResult{Status: 201, ETag: p.ETag}
+	case host.BlobAcquireLease:
+		var id string
+		id, err = w.blobs.AcquireLease(now, c.Container, c.Blob, c.Duration, c.LeaseID, blob.Conditions{})
+		res = host.BlobResult{Status: 201, LeaseID: id}
+	case host.BlobRenewLease:
+		err = w.blobs.RenewLease(now, c.Container, c.Blob, c.LeaseID)
+		res = host.BlobResult{Status: 200, LeaseID: c.LeaseID}
+	default:
+		panic("world: unknown blob op " + string(c.Op))
+	}
+	if err != nil {
+		status := blob.StatusOf(err)
+		code := ""
+		var be *blob.Error
+		if asBlobError(err, &be) {
+			code = be.Code
+		}
+		return host.BlobResult{Status: status, Code: code}
+	}
+	return res
+}
+
+// onFrontEnd handles MSG-1.
+func (w *World) onFrontEnd(m sim.Message) {
+	req := m.Body.(httpRequest)
+	headers := map[string]string{mesh.RevisionHeader: strconv.Itoa(req.send.Revision)}
+	for k, v := range req.send.Headers {
+		headers[k] = v
+	}
+	resp, out := w.fe.SetTriggers(w.now(), mesh.Request{Method: req.send.Method, Path: "/operations/settriggers", Headers: headers, Body: req.send.Body})
+	if out.Stored {
+		w.k.Trace.Add(partyFrontEnd, "store.write", sim.F("via", "frontend"), sim.F("hash", out.Entry.Hash),
+			sim.F("revision", out.Entry.Revision), sim.F("from", m.From))
+	} else {
+		w.k.Trace.Add(partyFrontEnd, "fe.reject", sim.F("status", resp.Status), sim.F("reason", out.Reason))
+	}
+	w.net.Send(sim.Message{From: partyFrontEnd, To: m.From, Kind: kindMSG1Response,
+		Body: httpResponse{id: req.send.ID, status: resp.Status}, Fields: []sim.Field{sim.F("id", req.send.ID), sim.F("status", resp.Status)}})
+}
+
+// onMesh handles MSG-2 notifications and the answers to the mesh's fetches.
+func (w *World) onMesh(m sim.Message) {
+	switch b := m.Body.(type) {
+	case httpRequest:
+		resp, effects := w.mesh.Notify(w.now(), mesh.Request{Method: b.send.Method, Path: "/", Headers: b.send.Headers, Body: b.send.Body})
+		w.performMesh(effects)
+		w.net.Send(sim.Message{From: partyMesh, To: m.From, Kind: kindMSG2Response,
+			Body: httpResponse{id: b.send.ID, status: resp.Status}, Fields: []sim.Field{sim.F("id", b.send.ID), sim.F("status", resp.Status)}})
+	case adminAnswer:
+		t, ok := w.meshFetches[b.callerID]
+		if !ok {
+			return
+		}
+		t.Stop()
+		delete(w.meshFetches, b.callerID)
+		w.k.Trace.Add(partyMesh, "mesh.fetch.done", sim.F("fetch", b.callerID), sim.F("status", b.status))
+		w.performMesh(w.mesh.FetchDone(w.now(), b.callerID, b.status, b.body, b.revision))
+	}
+}
+
+func (w *World) performMesh(effects []mesh.Effect) {
+	tr := w.k.Trace
+	for _, e := range effects {
+		switch e := e.(type) {
+		case mesh.Accepted:
+			tr.Add(partyMesh, "mesh.accept", sim.F("notification", e.Notification), sim.F("instance", e.Instance))
+		case mesh.Log:
+			tr.Add(partyMesh, "log", sim.F("level", e.Level), sim.F("text", e.Text))
+		case mesh.SetTimer:
+			w.meshTimers[e.Key].Stop()
+			key := e.Key
+			w.meshTimers[key] = w.k.After(e.After, func() {
+				delete(w.meshTimers, key)
+				w.performMesh(w.mesh.Timer(w.now(), key))
+			})
+		case mesh.Fetch:
+			w.meshFetch(e)
+		case mesh.Stored:
+			tr.Add(partyMesh, "store.write", sim.F("via", "mesh"), sim.F("hash", e.Entry.Hash),
+				sim.F("revision", e.Entry.Revision), sim.F("cover", e.Cover))
+		case mesh.Abandoned:
+			tr.Add(partyMesh, "mesh.abandon", sim.F("cover", e.Cover), sim.F("attempts", e.Attempts), sim.F("reason", e.Reason))
+		}
+	}
+}
+
+func (w *World) meshFetch(f mesh.Fetch) {
+	w.k.Trace.Add(partyMesh, "mesh.fetch", sim.F("fetch", f.ID), sim.F("attempt", f.Attempt), sim.F("cover", f.Cover),
+		sim.F("token", sim.SecretDigest([]byte(f.Headers["x-ms-site-token"]))))
+	id := f.ID
+	w.meshFetches[id] = w.k.After(f.Timeout, func() {
+		delete(w.meshFetches, id)
+		w.k.Trace.Add(partyMesh, "mesh.fetch.done", sim.F("fetch", id), sim.F("status", 0), sim.F("error", "timeout"))
+		w.performMesh(w.mesh.FetchDone(w.now(), id, 0, nil, 0))
+	})
+	w.net.Send(sim.Message{From: partyMesh, To: partyRouter, Kind: kindMSG3,
+		Body:   adminCall{kind: kindMSG3, callerID: id, req: host.AdminRequest{Method: "GET", Path: host.PathTriggers, Headers: f.Headers}},
+		Fields: []sim.Field{sim.F("fetch", id)}})
+}
+
+// onRouter is the site router (PROTOCOL.md section 1): it forwards a request to a running, ready
+// instance of its seeded choice, or answers 503 when there is none, and relays the answers.
+func (w *World) onRouter(m sim.Message) {
+	switch b := m.Body.(type) {
+	case adminCall:
+		inst, ok := w.router.Pick(w.life.Ready())
+		if !ok {
+			w.k.Trace.Add(partyRouter, "router.none", sim.F("kind", b.kind))
+			w.routerAnswer(&route{caller: m.From, callerID: b.callerID, kind: b.kind}, 503, nil, 0)
+			return
+		}
+		w.nextRoute++
+		w.routes[w.nextRoute] = &route{caller: m.From, callerID: b.callerID, instance: inst.Name, kind: b.kind}
+		w.k.Trace.Add(partyRouter, "router.route", sim.F("route", w.nextRoute), sim.F("kind", b.kind), sim.F("instance", inst.Name))
+		w.net.Send(sim.Message{From: partyRouter, To: InstanceParty(inst.Name), Kind: b.kind,
+			Body: routedRequest{route: w.nextRoute, kind: b.kind, req: b.req}, Fields: []sim.Field{sim.F("route", w.nextRoute)}})
+	case instanceResponse:
+		r, ok := w.routes[b.route]
+		if !ok {
+			return
+		}
+		delete(w.routes, b.route)
+		w.routerAnswer(r, b.resp.Status, b.resp.Body, b.revision)
+	}
+}
+
+func (w *World) routerAnswer(r *route, status int, body []byte, revision int) {
+	kind := kindMSG4Response
+	switch r.kind {
+	case kindMSG3:
+		kind = kindMSG3Response
+	case kindKeys:
+		kind = kindKeysResponse
+	}
+	w.net.Send(sim.Message{From: partyRouter, To: r.caller, Kind: kind,
+		Body:   adminAnswer{callerID: r.callerID, status: status, body: body, revision: revision},
+		Fields: []sim.Field{sim.F("call", r.callerID), sim.F("status", status), sim.F("body", sim.SecretDigest(body))}})
+}
+
+// onClient records the answers to admin calls and key API calls.
+func (w *World) onClient(m sim.Message) {
+	b := m.Body.(adminAnswer)
+	w.k.Trace.Add(partyClient, "client.response", sim.F("call", b.callerID), sim.F("kind", m.Kind), sim.F("status", b.status))
+}

@@ -1,0 +1,255 @@
+package world
+
+import (
+	"maps"
+	"slices"
+
+	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/sim"
+)
+
+// startInstance creates a new instance with a new name; its host runs after the scenario's startup time.
+func (w *World) startInstance(reason string) *node {
+	inst := w.life.Create(w.k.Elapsed())
+	n := &node{inst: inst, party: InstanceParty(inst.Name), timers: map[string]sim.Timer{}, waits: map[int]sim.Timer{}}
+	n.m = host.NewMachine(host.Config{
+		Site: w.sc.Site, Mode: w.mode, ContainerName: inst.Name,
+		FrontEndURL: "https://" + w.sc.Site.Name + ".scm.azurewebsites.net", MeshURL: "http://mesh.local/",
+		Secrets: w.secretsNow, Rand: w.k.Streams.Stream("host/" + inst.Name), Bugs: w.opts.Bugs,
+	})
+	w.nodes[inst.Name] = n
+	w.net.Attach(n.party, func(m sim.Message) { w.onInstance(n, m) })
+	w.k.Trace.Add(n.party, "instance.create", sim.F("reason", reason), sim.F("index", inst.Index))
+	n.starting = w.k.After(w.sc.Instances.Startup, func() { w.hostStart(n) })
+	return n
+}
+
+// hostStart makes the instance ready and starts its host with the content of the moment.
+func (w *World) hostStart(n *node) {
+	if !n.alive() {
+		return
+	}
+	n.inst.State = sim.Running
+	w.k.Trace.Add(n.party, "host.start", sim.F("revision", w.content.Revision))
+	w.perform(n, n.m.HostStarted(w.now(), host.Loaded{Functions: w.content.Functions, Revision: w.content.Revision}))
+}
+
+// restartHost restarts the host inside a running instance (a deploy): same instance, same name.
+func (w *World) restartHost(n *node) {
+	if !n.alive() || n.inst.State != sim.Running || !n.m.Running() {
+		return
+	}
+	w.k.Trace.Add(n.party, "host.stop", sim.F("reason", "deploy"))
+	w.perform(n, n.m.HostStopping(w.now()))
+	n.restart.Stop()
+	n.restart = w.k.After(w.sc.Instances.Startup, func() { w.hostStart(n) })
+}
+
+// deleteInstance removes an instance with all its memory and in-flight work. Messages it already sent
+// stay in the network; requests the router forwarded to it fail.
+func (w *World) deleteInstance(n *node, reason string, injected bool) {
+	if !n.alive() {
+		return
+	}
+	n.inst.State = sim.Deleted
+	fields := []sim.Field{sim.F("reason", reason)}
+	if injected {
+		fields = append(fields, sim.F("injected", true))
+	}
+	w.k.Trace.Add(n.party, "instance.delete", fields...)
+	w.net.Detach(n.party)
+	for _, key := range sortedKeys(n.timers) {
+		n.timers[key].Stop()
+	}
+	for _, id := range sortedInts(n.waits) {
+		n.waits[id].Stop()
+	}
+	n.restart.Stop()
+	n.starting.Stop()
+	for _, id := range sortedInts(w.routes) {
+		r := w.routes[id]
+		if r.instance == n.inst.Name {
+			delete(w.routes, id)
+			// The router sees the connection to the instance reset.
+			w.routerAnswer(r, 502, nil, 0)
+		}
+	}
+}
+
+// perform carries out a host's effects in order. A fault that deletes the instance at a Point drops
+// every effect after it.
+func (w *World) perform(n *node, effects []host.Effect) {
+	tr := w.k.Trace
+	for _, e := range effects {
+		if !n.alive() {
+			return
+		}
+		switch e := e.(type) {
+		case host.Point:
+			w.point(n, e)
+		case host.Log:
+			tr.Add(n.party, "log", sim.F("level", e.Level), sim.F("text", e.Text))
+		case host.SpanEvent:
+			w.spanEvent(n, e)
+		case host.SetTimer:
+			w.setHostTimer(n, e)
+		case host.CancelTimer:
+			if t, ok := n.timers[e.Key]; ok {
+				t.Stop()
+				delete(n.timers, e.Key)
+			}
+		case host.Send:
+			w.hostSend(n, e)
+		case host.BlobCall:
+			w.hostBlob(n, e)
+		case host.Respond:
+			w.hostRespond(n, e)
+		case host.PrimaryChanged:
+			tr.Add(n.party, "primary", sim.F("primary", e.Primary))
+		case host.HashWritten:
+			tr.Add(n.party, "hash.written", sim.F("hash", e.Hash))
+		}
+	}
+}
+
+func (w *World) point(n *node, p host.Point) {
+	w.k.Trace.Add(n.party, "sync.point", sim.F("point", p.Name), sim.F("span", p.Span), sim.F("background", p.Background))
+	rule, ok := w.faults.At(p.Name, w.k.Elapsed(), p.Background)
+	if !ok {
+		return
+	}
+	w.k.Trace.Add(n.party, "fault.fire", sim.F("fault", rule.Fault), sim.F("point", p.Name), sim.F("span", p.Span), sim.F("injected", true))
+	switch rule.Fault {
+	case "delete-instance":
+		w.deleteInstance(n, "fault "+rule.Fault+" at "+p.Name, true)
+	default:
+		panic("world: no handler for fault " + rule.Fault)
+	}
+}
+
+func (w *World) spanEvent(n *node, e host.SpanEvent) {
+	fields := []sim.Field{sim.F("span", e.Span), sim.F("background", e.Background), sim.F("origin", e.Origin)}
+	switch e.Phase {
+	case host.SpanEnter:
+		fields = append(fields, sim.F("hash", e.Hash))
+	case host.SpanEnd:
+		fields = append(fields, sim.F("success", e.Success), sim.F("published", e.Published), sim.F("hash", e.Hash))
+		if e.Error != "" {
+			fields = append(fields, sim.F("error", e.Error))
+		}
+	}
+	w.k.Trace.Add(n.party, "sync."+string(e.Phase), fields...)
+}
+
+func (w *World) setHostTimer(n *node, e host.SetTimer) {
+	if t, ok := n.timers[e.Key]; ok {
+		t.Stop()
+	}
+	key := e.Key
+	n.timers[key] = w.k.After(e.After, func() {
+		if !n.alive() {
+			return
+		}
+		delete(n.timers, key)
+		w.perform(n, n.m.Timer(w.now(), key))
+	})
+}
+
+// messages between a host and the platform or storage
+type httpRequest struct {
+	node string
+	send host.Send
+}
+
+type httpResponse struct {
+	id     int
+	status int
+}
+
+type blobRequest struct {
+	node string
+	call host.BlobCall
+}
+
+type blobResponse struct {
+	id     int
+	result host.BlobResult
+}
+
+func (w *World) hostSend(n *node, s host.Send) {
+	to, kind := partyFrontEnd, kindMSG1
+	if s.Target == host.TargetMesh {
+		to, kind = partyMesh, kindMSG2
+	}
+	id := s.ID
+	n.waits[-id] = w.k.After(s.Timeout, func() {
+		if !n.alive() {
+			return
+		}
+		delete(n.waits, -id)
+		w.k.Trace.Add(n.party, "http.timeout", sim.F("id", id), sim.F("to", to))
+		w.perform(n, n.m.HTTPDone(w.now(), id, host.HTTPResult{Err: "timeout after " + s.Timeout.String()}))
+	})
+	w.net.Send(sim.Message{From: n.party, To: to, Kind: kind, Body: httpRequest{node: n.inst.Name, send: s},
+		Fields: []sim.Field{sim.F("id", id), sim.F("body", sim.SecretDigest(s.Body)), sim.F("bytes", len(s.Body))}})
+}
+
+func (w *World) hostBlob(n *node, c host.BlobCall) {
+	id := c.ID
+	n.waits[id] = w.k.After(blobTimeout, func() {
+		if !n.alive() {
+			return
+		}
+		delete(n.waits, id)
+		w.k.Trace.Add(n.party, "blob.timeout", sim.F("id", id), sim.F("op", string(c.Op)))
+		w.perform(n, n.m.BlobDone(w.now(), id, host.BlobResult{}))
+	})
+	w.net.Send(sim.Message{From: n.party, To: partyStorage, Kind: kindBlobRequest, Body: blobRequest{node: n.inst.Name, call: c},
+		Fields: []sim.Field{sim.F("id", id), sim.F("op", string(c.Op)), sim.F("blob", c.Blob)}})
+}
+
+func (w *World) hostRespond(n *node, r host.Respond) {
+	w.net.Send(sim.Message{From: n.party, To: partyRouter, Kind: kindInstanceResponse,
+		Body:   instanceResponse{route: r.ReqID, resp: r.Response, revision: r.Revision},
+		Fields: []sim.Field{sim.F("route", r.ReqID), sim.F("status", r.Response.Status), sim.F("body", sim.SecretDigest(r.Response.Body))}})
+}
+
+// onInstance delivers a message to an instance.
+func (w *World) onInstance(n *node, m sim.Message) {
+	if !n.alive() {
+		return
+	}
+	switch b := m.Body.(type) {
+	case httpResponse:
+		if t, ok := n.waits[-b.id]; ok {
+			t.Stop()
+			delete(n.waits, -b.id)
+			w.perform(n, n.m.HTTPDone(w.now(), b.id, host.HTTPResult{Status: b.status}))
+		}
+	case blobResponse:
+		if t, ok := n.waits[b.id]; ok {
+			t.Stop()
+			delete(n.waits, b.id)
+			w.perform(n, n.m.BlobDone(w.now(), b.id, b.result))
+		}
+	case routedRequest:
+		w.instanceRequest(n, b)
+	}
+}
+
+func (w *World) instanceRequest(n *node, b routedRequest) {
+	if b.kind == kindKeys {
+		// The key API stored the new key already (the world's content); the controller then runs a
+		// foreground sync and answers.
+		w.perform(n, n.m.Sync(w.now(), "keys"))
+		if n.alive() {
+			w.hostRespond(n, host.Respond{ReqID: b.route, Response: host.AdminResponse{Status: 200}})
+		}
+		return
+	}
+	w.perform(n, n.m.Admin(w.now(), b.route, b.req))
+}
+
+func sortedInts[V any](m map[int]V) []int { return slices.Sorted(maps.Keys(m)) }
+
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }

@@ -1,0 +1,179 @@
+package world
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/syncsim/syncsim/fakes/blob"
+	"github.com/syncsim/syncsim/fakes/mesh"
+	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/scenarios"
+	"github.com/syncsim/syncsim/sim"
+)
+
+// Options change a run without changing its scenario.
+type Options struct {
+	// Bugs switches planted defects on in every host (tests only).
+	Bugs host.Bugs
+}
+
+// Result is a finished run.
+type Result struct {
+	Trace   *sim.Trace
+	Outcome sim.Outcome
+	// End is the planned end (the end of the settle window); SettleStart its beginning.
+	End, SettleStart time.Duration
+	// Secrets lists every credential the run used (keys, the encryption key), for redaction checks.
+	Secrets []string
+}
+
+// Timeouts of the simulated clients that the contract leaves to the transport.
+const (
+	blobTimeout = 30 * time.Second
+)
+
+// World is one run in progress.
+type World struct {
+	sc   *scenarios.Scenario
+	mode host.Mode
+	opts Options
+
+	k      *sim.Kernel
+	net    *sim.Network
+	life   *sim.Lifecycle
+	router *sim.Router
+	faults *sim.Faults
+	keyRng *rand.Rand
+
+	blobs *blob.Store
+	store *mesh.Store
+	fe    *mesh.FrontEnd
+	mesh  *mesh.Mesh
+
+	meshTimers  map[string]sim.Timer
+	meshFetches map[int]sim.Timer
+
+	content host.Content
+	keysRev int
+	secrets []string
+
+	nodes     map[string]*node
+	routes    map[int]*route
+	nextRoute int
+	nextCall  int
+}
+
+// node is one instance: its lifecycle record and its host machine.
+type node struct {
+	inst     *sim.Instance
+	m        *host.Machine
+	party    string
+	timers   map[string]sim.Timer
+	waits    map[int]sim.Timer
+	restart  sim.Timer
+	starting sim.Timer
+}
+
+func (n *node) alive() bool { return n.inst.State != sim.Deleted }
+
+// route is a request the site router forwarded to an instance and not yet answered.
+type route struct {
+	caller   string
+	callerID int
+	instance string
+	kind     string
+}
+
+// Run plays a scenario in one mode with one seed.
+func Run(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) (*Result, error) {
+	if !modeKnown(mode) {
+		return nil, fmt.Errorf("world: mode %s is not implemented", mode)
+	}
+	w := newWorld(sc, mode, seed, opts)
+	w.setup()
+	out := w.k.Run(sc.End())
+	w.k.Trace.Add(partyWorld, "run.end", sim.F("reason", string(out.Reason)), sim.F("complete", out.Reason.Complete()))
+	tr := &sim.Trace{
+		Header:  sim.Header{Format: sim.TraceFormat, Scenario: sc.Path, ScenarioSHA256: sc.SHA256, Mode: mode.String(), Seed: seed},
+		Records: w.k.Trace.Records(),
+	}
+	return &Result{Trace: tr, Outcome: out, End: sc.End(), SettleStart: sc.SettleStart(), Secrets: w.secrets}, nil
+}
+
+func modeKnown(m host.Mode) bool {
+	for _, x := range host.Modes() {
+		if x == m {
+			return true
+		}
+	}
+	return false
+}
+
+func newWorld(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) *World {
+	maxTime := sc.Budget.MaxTime
+	k := sim.NewKernel(seed, sim.Budget{MaxEvents: sc.Budget.MaxEvents, MaxTime: maxTime})
+	link := sim.Link{DelayMin: sc.Network.DelayMin, DelayMax: sc.Network.DelayMax,
+		Drop: sc.Faults.Random.Drop, Duplicate: sc.Faults.Random.Duplicate, Reorder: sc.Faults.Random.Reorder}
+	var rules []sim.FaultRule
+	for _, f := range sc.Faults.Scripted {
+		rules = append(rules, sim.FaultRule{Fault: f.Fault, Point: f.Point, After: f.After, Count: f.Count, Background: f.Background, Params: f.Params})
+	}
+	w := &World{
+		sc: sc, mode: mode, opts: opts, k: k,
+		net:        sim.NewNetwork(k, link, sc.FaultsEnd),
+		life:       sim.NewLifecycle(k.Streams, "pod"),
+		router:     sim.NewRouter(k.Streams),
+		faults:     sim.NewFaults(rules, sc.FaultsEnd),
+		keyRng:     k.Streams.Stream("keys"),
+		blobs:      blob.New(),
+		store:      mesh.NewStore(),
+		content:    sc.Content.Clone(),
+		keysRev:    sc.Content.Revision,
+		meshTimers: map[string]sim.Timer{}, meshFetches: map[int]sim.Timer{},
+		nodes: map[string]*node{}, routes: map[int]*route{},
+	}
+	w.fe = &mesh.FrontEnd{Site: sc.Site, Store: w.store}
+	w.mesh = mesh.New(mesh.Config{Site: sc.Site, Store: w.store, Rand: k.Streams.Stream("mesh"),
+		Debounce: sc.Mesh.Debounce, RetryBudget: sc.Mesh.RetryBudget})
+	w.secrets = append(w.content.Keys.Values(), sc.Site.EncryptionKey)
+	return w
+}
+
+func (w *World) now() time.Time { return w.k.Now() }
+
+// setup records the initial state and schedules the timeline.
+func (w *World) setup() {
+	tr := w.k.Trace
+	tr.Add(partyWorld, "run.start", sim.F("scenario", w.sc.Name), sim.F("mode", w.mode.String()),
+		sim.F("seed", w.k.Streams.Seed()), sim.F("end", w.sc.End()), sim.F("settle_start", w.sc.SettleStart()),
+		sim.F("faults_end", w.sc.FaultsEnd))
+	if err := w.blobs.CreateContainer(w.now(), host.HostsContainer); err != nil {
+		panic("world: " + err.Error())
+	}
+	w.contentChanged("initial")
+	w.net.Attach(partyStorage, w.onStorage)
+	w.net.Attach(partyFrontEnd, w.onFrontEnd)
+	w.net.Attach(partyMesh, w.onMesh)
+	w.net.Attach(partyRouter, w.onRouter)
+	w.net.Attach(partyClient, w.onClient)
+	for i := 0; i < w.sc.Instances.Count; i++ {
+		w.startInstance("initial")
+	}
+	for i := range w.sc.Timeline {
+		a := w.sc.Timeline[i]
+		w.k.At(a.At, func() { w.apply(a) })
+	}
+	w.k.At(w.sc.FaultsEnd, func() { tr.Add(partyWorld, "faults.end") })
+	w.k.At(w.sc.SettleStart(), func() { tr.Add(partyWorld, "settle.start") })
+}
+
+// contentChanged records a new content revision and its expected payload (PAY-5).
+func (w *World) contentChanged(reason string) {
+	p := host.BuildPayload(w.sc.Site, w.content.Functions, w.content.Keys)
+	w.k.Trace.Add(partyWorld, "content.change", sim.F("revision", w.content.Revision), sim.F("reason", reason),
+		sim.F("expected_hash", p.Hash), sim.F("triggers", p.Count), sim.F("functions", len(w.content.Functions)))
+}
+
+// secretsNow is what a host reads after SYNC-3 clears its cache.
+func (w *World) secretsNow() (host.Keys, int) { return w.content.Keys.Clone(), w.keysRev }

@@ -1,0 +1,123 @@
+package sim
+
+import (
+	"math/rand/v2"
+	"time"
+)
+
+// Link describes one direction between two parties: the delay bounds of a delivery and the rates of
+// the network faults on it. Rates apply only while faults are on (before faults_end).
+type Link struct {
+	DelayMin, DelayMax time.Duration
+	Drop               float64
+	Duplicate          float64
+	// Reorder is the chance that a message is held back past the link's normal delay, so that later
+	// messages on the same link overtake it.
+	Reorder float64
+}
+
+// Message is one thing sent between parties. Body is opaque to the network; Fields describe the
+// message in the trace and must never hold a credential (PAY-4: bodies with secrets are recorded by
+// SecretDigest).
+type Message struct {
+	ID     uint64
+	From   string
+	To     string
+	Kind   string
+	Body   any
+	Fields []Field
+}
+
+// Handler receives a delivered message.
+type Handler func(Message)
+
+type linkKey struct{ from, to string }
+
+// Network delivers messages between named parties with seeded delays and faults. A message sent to a
+// party that is gone when it arrives is recorded as lost; messages already sent by a party that is
+// deleted stay in the network (PROTOCOL.md section 1).
+type Network struct {
+	k         *Kernel
+	rng       *rand.Rand
+	def       Link
+	links     map[linkKey]Link
+	handlers  map[string]Handler
+	nextID    uint64
+	faultsEnd time.Duration
+}
+
+// NewNetwork builds a network whose links all start as def.
+func NewNetwork(k *Kernel, def Link, faultsEnd time.Duration) *Network {
+	return &Network{
+		k: k, rng: k.Streams.Stream("net"), def: def, faultsEnd: faultsEnd,
+		links: map[linkKey]Link{}, handlers: map[string]Handler{},
+	}
+}
+
+// SetLink overrides the link from one party to another.
+func (n *Network) SetLink(from, to string, l Link) { n.links[linkKey{from, to}] = l }
+
+// LinkOf returns the link from one party to another.
+func (n *Network) LinkOf(from, to string) Link {
+	if l, ok := n.links[linkKey{from, to}]; ok {
+		return l
+	}
+	return n.def
+}
+
+// Attach makes a party reachable.
+func (n *Network) Attach(party string, h Handler) { n.handlers[party] = h }
+
+// Detach makes a party unreachable: messages arriving later are lost.
+func (n *Network) Detach(party string) { delete(n.handlers, party) }
+
+// Attached reports whether a party is reachable now.
+func (n *Network) Attached(party string) bool { _, ok := n.handlers[party]; return ok }
+
+// Send puts a message on the wire and returns its id.
+func (n *Network) Send(m Message) uint64 {
+	n.nextID++
+	m.ID = n.nextID
+	l := n.LinkOf(m.From, m.To)
+	faulty := n.k.Elapsed() < n.faultsEnd
+	n.k.Trace.Add(m.From, "net.send", append([]Field{F("msg", m.ID), F("to", m.To), F("kind", m.Kind)}, m.Fields...)...)
+	if faulty && Chance(n.rng, l.Drop) {
+		n.k.Trace.Add(m.From, "net.drop", F("msg", m.ID), F("injected", true))
+		return m.ID
+	}
+	n.schedule(m, l, faulty, false)
+	if faulty && Chance(n.rng, l.Duplicate) {
+		n.k.Trace.Add(m.From, "net.duplicate", F("msg", m.ID), F("injected", true))
+		n.schedule(m, l, faulty, true)
+	}
+	return m.ID
+}
+
+func (n *Network) schedule(m Message, l Link, faulty, dup bool) {
+	d := time.Duration(Between(n.rng, int64(l.DelayMin/time.Microsecond), int64(l.DelayMax/time.Microsecond))) * time.Microsecond
+	reordered := false
+	if faulty && Chance(n.rng, l.Reorder) {
+		// Held back for one to three extra maximum delays: later sends on the link overtake it.
+		extra := time.Duration(Between(n.rng, int64(l.DelayMax/time.Microsecond), 3*int64(l.DelayMax/time.Microsecond))) * time.Microsecond
+		d += extra
+		reordered = true
+	}
+	n.k.After(d, func() { n.deliver(m, dup, reordered) })
+}
+
+func (n *Network) deliver(m Message, dup, reordered bool) {
+	fields := []Field{F("msg", m.ID), F("from", m.From), F("kind", m.Kind)}
+	if dup {
+		fields = append(fields, F("duplicate", true), F("injected", true))
+	}
+	if reordered {
+		fields = append(fields, F("reordered", true), F("injected", true))
+	}
+	h, ok := n.handlers[m.To]
+	if !ok {
+		n.k.Trace.Add(m.To, "net.lost", append(fields, F("reason", "no-receiver"))...)
+		return
+	}
+	n.k.Trace.Add(m.To, "net.deliver", fields...)
+	h(m)
+}
