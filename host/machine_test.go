@@ -1,0 +1,470 @@
+package host
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+)
+
+var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// testSite has a valid TOK-1 key (64 hex characters).
+var testSite = Site{Name: "myapp", HostID: "myapp", EncryptionKey: strings.Repeat("ab", 32)}
+
+func testFunctions() []Function {
+	return []Function{
+		{Name: "HttpTrigger1", Language: "node", Bindings: []Binding{{"type": "httpTrigger", "direction": "in", "name": "req"}}},
+		{Name: "QueueTrigger1", Language: "node", Bindings: []Binding{{"type": "queueTrigger", "direction": "in", "name": "msg", "queueName": "q"}}},
+	}
+}
+
+type rig struct {
+	t       *testing.T
+	m       *Machine
+	keys    Keys
+	secrets int // how many times the secrets were read
+}
+
+func newRig(t *testing.T, mode Mode, mutate func(*Config)) *rig {
+	r := &rig{t: t, keys: Keys{Master: "master-key-value", Host: map[string]string{"default": "host-key-value"}}}
+	cfg := Config{
+		Site: testSite, Mode: mode, ContainerName: "pod-0001", FrontEndURL: "https://fe", MeshURL: "http://mesh/",
+		Secrets: func() (Keys, int) { r.secrets++; return r.keys.Clone(), 1 },
+		Rand:    rand.New(rand.NewPCG(1, 2)),
+	}
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	r.m = NewMachine(cfg)
+	return r
+}
+
+// start runs the host and, when primary is set, grants it the primary lease.
+func (r *rig) start(fns []Function, primary bool) []Effect {
+	effs := r.m.HostStarted(t0, Loaded{Functions: fns, Revision: 1})
+	call := only[BlobCall](r.t, effs)
+	if call.Op != BlobAcquireLease {
+		r.t.Fatalf("first storage call is %s, want an acquire of the primary lease", call.Op)
+	}
+	if primary {
+		effs = append(effs, r.m.BlobDone(t0, call.ID, BlobResult{Status: 201, LeaseID: call.LeaseID})...)
+	} else {
+		effs = append(effs, r.m.BlobDone(t0, call.ID, BlobResult{Status: 409, Code: "LeaseAlreadyPresent"})...)
+	}
+	return effs
+}
+
+func all[T Effect](effs []Effect) []T {
+	var out []T
+	for _, e := range effs {
+		if x, ok := e.(T); ok {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func only[T Effect](t *testing.T, effs []Effect) T {
+	t.Helper()
+	xs := all[T](effs)
+	if len(xs) != 1 {
+		t.Fatalf("want exactly one %T among %d effects, got %d: %+v", *new(T), len(effs), len(xs), effs)
+	}
+	return xs[0]
+}
+
+func none[T Effect](t *testing.T, effs []Effect) {
+	t.Helper()
+	if xs := all[T](effs); len(xs) != 0 {
+		t.Fatalf("want no %T, got %+v", *new(T), xs)
+	}
+}
+
+func ends(effs []Effect) []SpanEvent {
+	var out []SpanEvent
+	for _, s := range all[SpanEvent](effs) {
+		if s.Phase == SpanEnd {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func hasLog(effs []Effect, text string) bool {
+	for _, l := range all[Log](effs) {
+		if l.Text == text {
+			return true
+		}
+	}
+	return false
+}
+
+// SYNC-8: the background sync is armed 30 s after each host start.
+func TestSYNC8BackgroundTimerArmedOnStart(t *testing.T) {
+	r := newRig(t, ModeFrontend, nil)
+	effs := r.start(testFunctions(), true)
+	var found bool
+	for _, st := range all[SetTimer](effs) {
+		if st.Key == timerBackground && st.After == 30*time.Second {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("no 30 s background timer in %+v", effs)
+	}
+}
+
+// SYNC-8: only the primary runs the background sync.
+func TestSYNC8BackgroundOnlyOnPrimary(t *testing.T) {
+	r := newRig(t, ModeFrontend, nil)
+	r.start(testFunctions(), false)
+	effs := r.m.Timer(t0.Add(30*time.Second), timerBackground)
+	none[SpanEvent](t, effs)
+	none[Send](t, effs)
+
+	p := newRig(t, ModeFrontend, nil)
+	p.start(testFunctions(), true)
+	effs = p.m.Timer(t0.Add(30*time.Second), timerBackground)
+	if got := only[BlobCall](t, effs); got.Op != BlobExists || got.Blob != "synctriggers/myapp/last" {
+		t.Fatalf("primary's background sync began with %+v, want Exists on the hash blob (BLOB-1, SYNC-5)", got)
+	}
+}
+
+// SYNC-1: without WEBSITE_AUTH_ENCRYPTION_KEY the gate fails with the exact text and takes no lock.
+func TestSYNC1GateFailsWithoutKey(t *testing.T) {
+	r := newRig(t, ModeFrontend, func(c *Config) { c.Site.EncryptionKey = "" })
+	r.start(testFunctions(), true)
+	effs := r.m.Sync(t0, "keys")
+	e := ends(effs)
+	if len(e) != 1 || e[0].Success || e[0].Error != "Invalid environment for SyncTriggers operation." {
+		t.Fatalf("gate result %+v", e)
+	}
+	for _, s := range all[SpanEvent](effs) {
+		if s.Phase == SpanEnter {
+			t.Fatal("the gate took the lock")
+		}
+	}
+	none[Send](t, effs)
+}
+
+// SYNC-2: the per-instance lock is FIFO; a second call waits until the first span ends.
+func TestSYNC2LockIsFIFO(t *testing.T) {
+	r := newRig(t, ModeFrontend, nil)
+	r.start(testFunctions(), true)
+	first := r.m.Sync(t0, "a")
+	send1 := only[Send](t, first)
+	second := r.m.Sync(t0, "b")
+	none[Send](t, second)
+	third := r.m.Sync(t0, "c")
+	none[Send](t, third)
+	done := r.m.HTTPDone(t0, send1.ID, HTTPResult{Status: 200})
+	enters := 0
+	for _, s := range all[SpanEvent](done) {
+		if s.Phase == SpanEnter {
+			enters++
+			if s.Origin != "b" {
+				t.Fatalf("span %q entered before %q", s.Origin, "b")
+			}
+		}
+	}
+	if enters != 1 {
+		t.Fatalf("want exactly the second call to enter, got %d enters", enters)
+	}
+}
+
+// The planted NoLock bug lets spans overlap (what P3 must catch).
+func TestNoLockBugLetsSpansOverlap(t *testing.T) {
+	r := newRig(t, ModeFrontend, func(c *Config) { c.Bugs.NoLock = true })
+	r.start(testFunctions(), true)
+	only[Send](t, r.m.Sync(t0, "a"))
+	only[Send](t, r.m.Sync(t0, "b"))
+}
+
+// SYNC-3: every span clears the secrets cache, so a rotated key reaches the next payload.
+func TestSYNC3SecretsReloadedPerSpan(t *testing.T) {
+	r := newRig(t, ModeFrontend, nil)
+	r.start(testFunctions(), true)
+	s1 := only[Send](t, r.m.Sync(t0, "a"))
+	r.m.HTTPDone(t0, s1.ID, HTTPResult{Status: 200})
+	r.keys.Host["default"] = "rotated-value"
+	s2 := only[Send](t, r.m.Sync(t0, "b"))
+	if !strings.Contains(string(s2.Body), "rotated-value") || strings.Contains(string(s2.Body), "host-key-value") {
+		t.Fatal("second payload does not carry the rotated key")
+	}
+	if r.secrets < 2 {
+		t.Fatalf("secrets read %d times, want once per span", r.secrets)
+	}
+}
+
+// SYNC-4: a background sync with no triggers publishes nothing and touches no blob.
+func TestSYNC4EmptyBackgroundSkips(t *testing.T) {
+	r := newRig(t, ModeFrontend, nil)
+	r.start(nil, true)
+	effs := r.m.Timer(t0.Add(30*time.Second), timerBackground)
+	none[BlobCall](t, effs)
+	none[Send](t, effs)
+	if e := ends(effs); len(e) != 1 || !e[0].Success {
+		t.Fatalf("want a successful end, got %+v", e)
+	}
+	if !hasLog(effs, "No functions found. Skipping Sync operation.") {
+		t.Fatal("missing the skip log line")
+	}
+}
+
+// A foreground sync does publish an empty payload (the #6822 and #11330 stories depend on it).
+func TestForegroundPublishesEmptyPayload(t *testing.T) {
+	r := newRig(t, ModeFrontend, nil)
+	r.start(nil, true)
+	s := only[Send](t, r.m.Sync(t0, "admin"))
+	if !strings.HasPrefix(string(s.Body), `{"triggers":[]`) {
+		t.Fatalf("body %s", s.Body)
+	}
+}
+
+// backgroundTo runs a background sync up to the publish and returns the effects of the hash read.
+func backgroundTo(t *testing.T, r *rig, exists BlobResult, download *BlobResult) []Effect {
+	t.Helper()
+	effs := r.m.Timer(t0.Add(30*time.Second), timerBackground)
+	ex := only[BlobCall](t, effs)
+	effs = r.m.BlobDone(t0, ex.ID, exists)
+	if download == nil {
+		return effs
+	}
+	dl := only[BlobCall](t, effs)
+	if dl.Op != BlobDownload {
+		t.Fatalf("after Exists came %s, want Download (BLOB-2)", dl.Op)
+	}
+	return r.m.BlobDone(t0, dl.ID, *download)
+}
+
+// SYNC-5: an equal hash skips the publish; a missing blob publishes; a read error counts as unchanged.
+func TestSYNC5HashRead(t *testing.T) {
+	p := BuildPayload(testSite, testFunctions(), Keys{Master: "master-key-value", Host: map[string]string{"default": "host-key-value"}})
+	cases := []struct {
+		name        string
+		exists      BlobResult
+		download    *BlobResult
+		wantPublish bool
+		wantLog     string
+	}{
+		{"missing blob means changed", BlobResult{Status: 404, Code: "BlobNotFound"}, nil, true, "SyncTriggers hash (Last='', Current='" + p.Hash + "')"},
+		{"equal hash skips", BlobResult{Status: 200}, &BlobResult{Status: 200, Data: []byte(p.Hash)}, false, "SyncTriggers hash (Last='" + p.Hash + "', Current='" + p.Hash + "')"},
+		{"other hash publishes", BlobResult{Status: 200}, &BlobResult{Status: 200, Data: []byte("old")}, true, "SyncTriggers hash (Last='old', Current='" + p.Hash + "')"},
+		{"exists error is unchanged", BlobResult{Status: 503}, nil, false, "Error checking SyncTriggers hash"},
+		{"download error is unchanged", BlobResult{Status: 200}, &BlobResult{Status: 0}, false, "Error checking SyncTriggers hash"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := newRig(t, ModeFrontend, nil)
+			r.start(testFunctions(), true)
+			effs := backgroundTo(t, r, c.exists, c.download)
+			if got := len(all[Send](effs)) == 1; got != c.wantPublish {
+				t.Fatalf("published=%v, want %v: %+v", got, c.wantPublish, effs)
+			}
+			if !hasLog(effs, c.wantLog) {
+				t.Fatalf("missing log %q in %+v", c.wantLog, all[Log](effs))
+			}
+			if !c.wantPublish {
+				if e := ends(effs); len(e) != 1 || !e[0].Success {
+					t.Fatalf("a skipped background sync must succeed, got %+v", e)
+				}
+			}
+		})
+	}
+}
+
+// SYNC-6 / MSG-1: the frontend publish carries the payload, a TOK-3 token and the fixed headers; the
+// hash is written only after a 2xx, and only in a background sync.
+func TestSYNC6FrontEndPublishAndHashWrite(t *testing.T) {
+	r := newRig(t, ModeFrontend, nil)
+	r.start(testFunctions(), true)
+	effs := backgroundTo(t, r, BlobResult{Status: 404}, nil)
+	s := only[Send](t, effs)
+	if s.Target != TargetFrontEnd || s.URL != "https://fe/operations/settriggers" || s.Method != "POST" {
+		t.Fatalf("send %+v", s)
+	}
+	if s.Headers["User-Agent"] != "AzureFunctionsRuntime" || s.Headers["Content-Type"] != "application/json; charset=utf-8" || s.Headers["X-ARR-LOG-ID"] == "" {
+		t.Fatalf("headers %v", s.Headers)
+	}
+	key, _ := ParseKey(testSite.EncryptionKey)
+	if _, err := ValidateFrontEndToken(key, "myapp", s.Headers["x-ms-site-token"], t0); err != nil {
+		t.Fatalf("token: %v", err)
+	}
+	if s.Timeout != 100*time.Second {
+		t.Fatalf("timeout %v, want 100 s (MSG-1)", s.Timeout)
+	}
+	effs = r.m.HTTPDone(t0, s.ID, HTTPResult{Status: 200})
+	up := only[BlobCall](t, effs)
+	if up.Op != BlobUpload || string(up.Data) != HashOf(s.Body) || up.IfNoneMatch != "" || up.LeaseID != "" {
+		t.Fatalf("hash write %+v, want an unconditional upload of the payload's hash (BLOB-2)", up)
+	}
+	effs = r.m.BlobDone(t0, up.ID, BlobResult{Status: 201})
+	if e := ends(effs); len(e) != 1 || !e[0].Success || !e[0].Published {
+		t.Fatalf("end %+v", e)
+	}
+}
+
+func TestSYNC6ForegroundNeverTouchesHash(t *testing.T) {
+	r := newRig(t, ModeFrontend, nil)
+	r.start(testFunctions(), true)
+	effs := r.m.Sync(t0, "admin")
+	none[BlobCall](t, effs)
+	s := only[Send](t, effs)
+	effs = r.m.HTTPDone(t0, s.ID, HTTPResult{Status: 200})
+	none[BlobCall](t, effs)
+	if e := ends(effs); len(e) != 1 || !e[0].Success {
+		t.Fatalf("end %+v", e)
+	}
+}
+
+// BLOB-2: a hash write error is logged and swallowed.
+func TestBLOB2HashWriteErrorSwallowed(t *testing.T) {
+	r := newRig(t, ModeFrontend, nil)
+	r.start(testFunctions(), true)
+	s := only[Send](t, backgroundTo(t, r, BlobResult{Status: 404}, nil))
+	up := only[BlobCall](t, r.m.HTTPDone(t0, s.ID, HTTPResult{Status: 200}))
+	effs := r.m.BlobDone(t0, up.ID, BlobResult{Status: 500})
+	if !hasLog(effs, "Error updating SyncTriggers hash") {
+		t.Fatal("write error not logged")
+	}
+	if e := ends(effs); len(e) != 1 || !e[0].Success {
+		t.Fatalf("end %+v", e)
+	}
+}
+
+// SYNC-6 / MSG-2: platform mode notifies the mesh instead, and the mesh's 2xx counts as published.
+func TestSYNC6PlatformNotifiesMesh(t *testing.T) {
+	r := newRig(t, ModePlatform, nil)
+	r.start(testFunctions(), true)
+	s := only[Send](t, backgroundTo(t, r, BlobResult{Status: 404}, nil))
+	if s.Target != TargetMesh || s.URL != "http://mesh/" || string(s.Body) != "operation=update-triggers" ||
+		s.Headers["fx-current-instance"] != "pod-0001" || s.Headers["Content-Type"] != "application/x-www-form-urlencoded" {
+		t.Fatalf("MSG-2 %+v", s)
+	}
+	for k := range s.Headers {
+		if strings.EqualFold(k, "x-ms-site-token") || strings.EqualFold(k, "Authorization") {
+			t.Fatalf("MSG-2 carries an auth header %q", k)
+		}
+	}
+	if s.Timeout != 30*time.Second {
+		t.Fatalf("timeout %v", s.Timeout)
+	}
+	up := only[BlobCall](t, r.m.HTTPDone(t0, s.ID, HTTPResult{Status: 202}))
+	if up.Op != BlobUpload {
+		t.Fatalf("after the mesh's 2xx came %s, want the hash write", up.Op)
+	}
+}
+
+// SYNC-7: the failure texts, exactly; a failed publish writes no hash.
+func TestSYNC7FailureTexts(t *testing.T) {
+	cases := []struct {
+		mode Mode
+		res  HTTPResult
+		want string
+	}{
+		{ModeFrontend, HTTPResult{Status: 503}, "SyncTriggers call failed (StatusCode=ServiceUnavailable)."},
+		{ModeFrontend, HTTPResult{Status: 429}, "SyncTriggers call failed (StatusCode=TooManyRequests)."},
+		{ModeFrontend, HTTPResult{Status: 500}, "SyncTriggers call failed (StatusCode=InternalServerError)."},
+		{ModeFrontend, HTTPResult{Err: "timeout"}, "SyncTriggers operation failed."},
+		{ModePlatform, HTTPResult{Status: 500}, "Failed to notify triggers changed."},
+		{ModePlatform, HTTPResult{Err: "refused"}, "Failed to notify triggers changed."},
+	}
+	for _, c := range cases {
+		t.Run(c.mode.String()+"/"+c.want, func(t *testing.T) {
+			r := newRig(t, c.mode, nil)
+			r.start(testFunctions(), true)
+			s := only[Send](t, backgroundTo(t, r, BlobResult{Status: 404}, nil))
+			effs := r.m.HTTPDone(t0, s.ID, c.res)
+			none[BlobCall](t, effs)
+			e := ends(effs)
+			if len(e) != 1 || e[0].Success || e[0].Error != c.want {
+				t.Fatalf("end %+v, want error %q", e, c.want)
+			}
+		})
+	}
+}
+
+// MSG-4: a sync through the admin API answers 200 {"status":"success"} or 500 with the error text;
+// without a running host it waits 30 s and answers 503.
+func TestMSG4AdminSync(t *testing.T) {
+	r := newRig(t, ModeFrontend, nil)
+	r.start(testFunctions(), true)
+	req := AdminRequest{Method: "POST", Path: PathSyncTriggers, Headers: map[string]string{"x-functions-key": "master-key-value"}}
+	s := only[Send](t, r.m.Admin(t0, 7, req))
+	resp := only[Respond](t, r.m.HTTPDone(t0, s.ID, HTTPResult{Status: 503}))
+	if resp.ReqID != 7 || resp.Response.Status != 500 || !strings.Contains(string(resp.Response.Body), "ServiceUnavailable") {
+		t.Fatalf("response %+v %s", resp, resp.Response.Body)
+	}
+
+	stopped := newRig(t, ModeFrontend, nil)
+	stopped.start(testFunctions(), true)
+	stopped.m.HostStopping(t0)
+	effs := stopped.m.Admin(t0, 8, req)
+	none[Send](t, effs)
+	wait := only[SetTimer](t, effs)
+	if wait.After != 30*time.Second {
+		t.Fatalf("admin wait %v", wait.After)
+	}
+	resp = only[Respond](t, stopped.m.Timer(t0.Add(30*time.Second), wait.Key))
+	if resp.Response.Status != 503 {
+		t.Fatalf("status %d, want 503", resp.Response.Status)
+	}
+}
+
+// MSG-4 waits for a host that starts within the 30 s.
+func TestMSG4WaitsForHostStart(t *testing.T) {
+	r := newRig(t, ModeFrontend, nil)
+	r.start(testFunctions(), true)
+	r.m.HostStopping(t0)
+	req := AdminRequest{Method: "POST", Path: PathSyncTriggers, Headers: map[string]string{"x-functions-key": "master-key-value"}}
+	none[Send](t, r.m.Admin(t0, 9, req))
+	effs := r.m.HostStarted(t0.Add(2*time.Second), Loaded{Functions: testFunctions(), Revision: 2})
+	only[Send](t, effs)
+}
+
+// TOK-6: the admin key does not authorize MSG-3; MSG-3 is served with a TOK-4 token and its body is the
+// payload a sync would publish now.
+func TestMSG3ServedWithPlatformToken(t *testing.T) {
+	r := newRig(t, ModePlatform, nil)
+	r.start(testFunctions(), true)
+	keyed := only[Respond](t, r.m.Admin(t0, 1, AdminRequest{Method: "GET", Path: PathTriggers, Headers: map[string]string{"x-functions-key": "master-key-value"}}))
+	if keyed.Response.Status != 401 {
+		t.Fatalf("admin key on MSG-3: %d, want 401", keyed.Response.Status)
+	}
+	key, _ := ParseKey(testSite.EncryptionKey)
+	tok, err := IssuePlatformToken(key, "myapp", t0, 5*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp := only[Respond](t, r.m.Admin(t0, 2, AdminRequest{Method: "GET", Path: PathTriggers, Headers: map[string]string{"x-ms-site-token": tok}}))
+	want := BuildPayload(testSite, testFunctions(), r.keys)
+	if resp.Response.Status != 200 || string(resp.Response.Body) != string(want.Body) {
+		t.Fatalf("MSG-3 %d %s", resp.Response.Status, resp.Response.Body)
+	}
+}
+
+// The primary lease: a missing lock blob is created, then acquired; a failed renewal loses the primary.
+func TestPrimaryLeaseLoop(t *testing.T) {
+	r := newRig(t, ModeFrontend, nil)
+	effs := r.m.HostStarted(t0, Loaded{Functions: testFunctions(), Revision: 1})
+	acq := only[BlobCall](t, effs)
+	create := only[BlobCall](t, r.m.BlobDone(t0, acq.ID, BlobResult{Status: 404, Code: "BlobNotFound"}))
+	if create.Op != BlobUpload || create.IfNoneMatch != "*" || create.Blob != "locks/myapp/host" {
+		t.Fatalf("create %+v", create)
+	}
+	r.m.BlobDone(t0, create.ID, BlobResult{Status: 201})
+	if r.m.Primary() {
+		t.Fatal("creating the lock blob made the instance primary")
+	}
+	acq2 := only[BlobCall](t, r.m.Timer(t0.Add(5*time.Second), timerLease))
+	only[PrimaryChanged](t, r.m.BlobDone(t0, acq2.ID, BlobResult{Status: 201}))
+	renew := only[BlobCall](t, r.m.Timer(t0.Add(10*time.Second), timerLease))
+	if renew.Op != BlobRenewLease || renew.LeaseID != acq2.LeaseID {
+		t.Fatalf("renew %+v", renew)
+	}
+	lost := only[PrimaryChanged](t, r.m.BlobDone(t0, renew.ID, BlobResult{Status: 409}))
+	if lost.Primary || r.m.Primary() {
+		t.Fatal("a failed renewal kept the primary")
+	}
+}

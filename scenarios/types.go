@@ -1,0 +1,220 @@
+package scenarios
+
+import (
+	"time"
+
+	"github.com/syncsim/syncsim/host"
+)
+
+// Scenario is one loaded scenario file: the site, its content at revision 1, the instances, the
+// timeline, the fault profile and the modes to run with their expected failures (DESIGN.md,
+// "Scenarios, settle window, expectations"). Every default is applied by the loader, so a run reads
+// the fields as they are.
+type Scenario struct {
+	// Path is the file the scenario came from, as given to Load or Parse.
+	Path string
+	// SHA256 is the lowercase hex SHA-256 of the file's bytes; traces record it so a replay can tell
+	// that the scenario changed.
+	SHA256 string
+	// Name defaults to the file name without its extension.
+	Name        string
+	Description string
+	Site        host.Site
+	// Content is the site's content at t=0, with Revision 1.
+	Content   host.Content
+	Instances Instances
+	// Timeline lists the actions in file order; their At values never decrease.
+	Timeline []Action
+	Faults   Faults
+	// FaultsEnd is when every fault heals; faults fire only before it.
+	FaultsEnd time.Duration
+	// Settle is the length of the settle window, which starts at SettleStart.
+	Settle  time.Duration
+	Network Network
+	Mesh    Mesh
+	// Modes lists the modes to run, in file order, without duplicates.
+	Modes []host.Mode
+	// Expect holds, per mode listed in the file, the property IDs expected to fail (xfail), sorted
+	// by property number.
+	Expect map[host.Mode][]string
+	Budget Budget
+
+	nameLine int // line of the explicit name field, for errors across files
+}
+
+// SettleStart is when the settle window starts: the later of FaultsEnd and the last timeline action.
+func (s *Scenario) SettleStart() time.Duration {
+	start := s.FaultsEnd
+	if n := len(s.Timeline); n > 0 && s.Timeline[n-1].At > start {
+		start = s.Timeline[n-1].At
+	}
+	return start
+}
+
+// End is the end of the settle window, where liveness properties are judged.
+func (s *Scenario) End() time.Duration { return s.SettleStart() + s.Settle }
+
+// Expected lists the properties expected to fail in mode m, sorted by property number; nil when
+// none are.
+func (s *Scenario) Expected(m host.Mode) []string { return s.Expect[m] }
+
+// Instances are the instances started at t=0.
+type Instances struct {
+	// Count is how many instances start at t=0 (0..50).
+	Count int
+	// Startup is the time from a container's start to its host running and its container ready.
+	Startup time.Duration
+}
+
+// ActionKind names a timeline action; it is the action's key in the file.
+type ActionKind string
+
+// The timeline actions.
+const (
+	ActionDeploy    ActionKind = "deploy"
+	ActionRotateKey ActionKind = "rotate_key"
+	ActionAdminSync ActionKind = "admin_sync"
+	ActionStart     ActionKind = "start"
+	ActionDelete    ActionKind = "delete"
+	ActionRestart   ActionKind = "restart"
+)
+
+// ActionKinds lists every action kind in the order the schema documents them.
+var ActionKinds = []ActionKind{ActionDeploy, ActionRotateKey, ActionAdminSync, ActionStart, ActionDelete, ActionRestart}
+
+// Action is one timeline entry. Exactly the pointer that matches Kind is set.
+type Action struct {
+	At   time.Duration
+	Line int // line of the entry in the file, for traces and messages
+	Kind ActionKind
+
+	Deploy    *Deploy
+	RotateKey *RotateKey
+	AdminSync *AdminSync
+	Start     *Start
+	Delete    *Delete
+	Restart   *Restart
+}
+
+// Deploy installs a new content revision.
+type Deploy struct {
+	// Functions is the site's full function list after this deploy: the file's replace, add and
+	// remove already applied in timeline order.
+	Functions []host.Function
+	// HookSyncs is how many MSG-4 calls the deploy hook makes afterwards (0..5).
+	HookSyncs int
+	// HookInterval is the time between the hook's calls.
+	HookInterval time.Duration
+}
+
+// RotateKey changes one key, a new content revision.
+type RotateKey struct {
+	Key KeyRef
+	// Value is the new key value, a credential (PAY-4); "" means the simulator generates one from
+	// the seed.
+	Value string
+}
+
+// KeyRef names one key of a site.
+type KeyRef struct {
+	// Kind is "master", "host", "system" or "function".
+	Kind string
+	// Function is the function whose key it is, for Kind "function"; its spelling is the one the
+	// function has at that point of the timeline.
+	Function string
+	// Name is the key's name; empty for Kind "master".
+	Name string
+}
+
+// String renders the reference as the file spells it: master, host.<name>, system.<name> or
+// function.<fn>.<name>.
+func (k KeyRef) String() string {
+	switch k.Kind {
+	case "master":
+		return "master"
+	case "function":
+		return "function." + k.Function + "." + k.Name
+	default:
+		return k.Kind + "." + k.Name
+	}
+}
+
+// AdminSync makes MSG-4 calls through the site router.
+type AdminSync struct {
+	Count    int
+	Interval time.Duration
+	// Auth is "admin-key" (the master key, TOK-6) or "token" (a TOK-5 token).
+	Auth string
+}
+
+// Start scales out by Count new instances.
+type Start struct{ Count int }
+
+// Delete scales in. Which is "oldest", "newest", "primary" or "all"; Count is ignored for "all".
+type Delete struct {
+	Which string
+	Count int
+}
+
+// Restart replaces instances by new ones with new names; Which and Count as for Delete.
+type Restart struct {
+	Which string
+	Count int
+}
+
+// Faults is the scenario's fault profile.
+type Faults struct {
+	Scripted []ScriptedFault
+	Random   RandomFaults
+}
+
+// ScriptedFault fires a named fault at a named fault point (PROTOCOL.md section 6).
+type ScriptedFault struct {
+	Fault string
+	Point string
+	// After: the fault fires the first Count times the point is reached at or after this time.
+	After time.Duration
+	Count int
+	// Background, when set, limits the fault to background (true) or foreground (false) syncs.
+	Background *bool
+	// Params are passed through to the fault, scalars as their YAML text.
+	Params map[string]string
+	Line   int
+}
+
+// RandomFaults are per-link network fault probabilities, each in [0, 1].
+type RandomFaults struct {
+	Drop      float64
+	Duplicate float64
+	Reorder   float64
+}
+
+// Network bounds the per-link delay.
+type Network struct {
+	DelayMin time.Duration
+	DelayMax time.Duration
+}
+
+// Mesh configures the reference mesh.
+type Mesh struct {
+	RetryBudget time.Duration
+	Debounce    time.Duration
+}
+
+// Budget bounds a run; a run whose budget ends before End is inconclusive.
+type Budget struct {
+	MaxEvents int
+	// MaxTime is virtual time from t=0.
+	MaxTime time.Duration
+}
+
+// The registries the loader validates names against. Packages that implement more faults or points
+// append to them in init(); keep each sorted (PropertyIDs by number).
+var (
+	// FaultNames are the faults a scripted entry may name.
+	FaultNames = []string{"delete-instance"}
+	// FaultPoints are the fault points of PROTOCOL.md section 6, in the order a sync reaches them.
+	FaultPoints = []string{"before-gate", "after-lock", "after-payload", "after-hash-read", "after-publish", "after-hash-write", "mid-fetch"}
+	// PropertyIDs are the stable property IDs of DESIGN.md, "Properties".
+	PropertyIDs = []string{"P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9", "P10", "P11", "P12", "P13"}
+)
