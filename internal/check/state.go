@@ -53,6 +53,8 @@ func (s *siteState) context() []string {
 		out = append(out, "store: never written")
 	}
 	add("last accepted notification", s.lastAccept, "notification "+itoa(s.accepted))
-	add("last abandoned fetch", s.lastAbandon, "covering notifications up to "+itoa(s.covered)+" ("+s.lastAbandon.Get("reason")+")")
+	if s.lastAbandon != nil {
+		add("last abandoned fetch", s.lastAbandon, "covering notifications up to "+itoa(s.covered)+" ("+s.lastAbandon.Get("reason")+")")
+	}
 	return out
 }

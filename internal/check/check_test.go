@@ -1,0 +1,184 @@
+package check
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/syncsim/syncsim/sim"
+)
+
+// script builds a trace from lines "party kind k=v k=v", one second apart.
+func script(lines ...string) *sim.Trace {
+	tr := &sim.Trace{}
+	for i, l := range lines {
+		parts := strings.Fields(l)
+		r := sim.Record{Seq: i + 1, At: time.Duration(i) * time.Second, Party: parts[0], Kind: parts[1]}
+		for _, kv := range parts[2:] {
+			k, v, _ := strings.Cut(kv, "=")
+			r.Fields = append(r.Fields, sim.Field{Key: k, Value: v})
+		}
+		tr.Records = append(tr.Records, r)
+	}
+	return tr
+}
+
+func TestP1(t *testing.T) {
+	converged := script(
+		"world content.change revision=1 expected_hash=h1",
+		"frontend store.write hash=h1 revision=1",
+		"world content.change revision=2 expected_hash=h2",
+		"mesh store.write hash=h2 revision=2 cover=1",
+	)
+	stale := script(
+		"world content.change revision=1 expected_hash=h1",
+		"frontend store.write hash=h1 revision=1",
+		"world content.change revision=2 expected_hash=h2",
+		"mesh mesh.abandon cover=1 attempts=9 reason=budget",
+	)
+	never := script("world content.change revision=1 expected_hash=h1")
+	cases := []struct {
+		name     string
+		tr       *sim.Trace
+		complete bool
+		want     Status
+		evidence string
+	}{
+		{"converged", converged, true, Pass, ""},
+		{"stale store", stale, true, Fail, "last abandoned fetch: #4"},
+		{"never written", never, true, Fail, "store: never written"},
+		{"cut short", converged, false, Inconclusive, "budget"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			v := EventualConvergence(Input{Trace: c.tr, Complete: c.complete})
+			if v.Status != c.want || v.ID != "P1" || v.Level != Must {
+				t.Fatalf("verdict %+v", v)
+			}
+			if c.want != Inconclusive && v.Checked != 1 {
+				t.Fatalf("checked %d", v.Checked)
+			}
+			if c.evidence != "" && !strings.Contains(strings.Join(v.Evidence, "\n"), c.evidence) {
+				t.Fatalf("evidence %q lacks %q", v.Evidence, c.evidence)
+			}
+		})
+	}
+}
+
+func TestP4(t *testing.T) {
+	cases := []struct {
+		name    string
+		tr      *sim.Trace
+		want    Status
+		checked int
+	}{
+		{"frontend order: stored, then hash", script(
+			"world content.change revision=1 expected_hash=h1",
+			"frontend store.write hash=h1 revision=1",
+			"storage blob.write value=h1",
+		), Pass, 1},
+		{"platform: hash written while the notification is under way", script(
+			"world content.change revision=1 expected_hash=h1",
+			"mesh mesh.accept notification=1",
+			"storage blob.write value=h1",
+			"mesh store.write hash=h1 revision=1 cover=1",
+		), Pass, 2},
+		{"platform: fetch abandoned after the hash write", script(
+			"world content.change revision=1 expected_hash=h1",
+			"mesh mesh.accept notification=1",
+			"storage blob.write value=h1",
+			"mesh mesh.abandon cover=1 attempts=3 reason=budget",
+		), Fail, 2},
+		{"hash of an old revision is not examined", script(
+			"world content.change revision=1 expected_hash=h1",
+			"frontend store.write hash=h1 revision=1",
+			"storage blob.write value=h1",
+			"world content.change revision=2 expected_hash=h2",
+			"mesh store.write hash=h0 revision=0",
+		), Pass, 1},
+		{"hash written before the store holds it, nothing under way", script(
+			"world content.change revision=1 expected_hash=h1",
+			"storage blob.write value=h1",
+			"frontend store.write hash=h1 revision=1",
+		), Fail, 2},
+		{"rollback makes an old hash current again", script(
+			"world content.change revision=1 expected_hash=h1",
+			"frontend store.write hash=h1 revision=1",
+			"storage blob.write value=h1",
+			"frontend store.write hash=h2 revision=2",
+			"world content.change revision=3 expected_hash=h1",
+		), Fail, 3},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			v := HashImpliesPublished(Input{Trace: c.tr, Complete: true})
+			if v.Status != c.want || v.Checked != c.checked {
+				t.Fatalf("status %s checked %d, want %s %d; evidence %q", v.Status, v.Checked, c.want, c.checked, v.Evidence)
+			}
+			if v.Status == Fail && !strings.Contains(v.Evidence[0], "broken at #") {
+				t.Fatalf("evidence %q", v.Evidence)
+			}
+		})
+	}
+}
+
+func TestP3(t *testing.T) {
+	sequential := script(
+		"instance/a sync.enter span=1",
+		"instance/b sync.enter span=1",
+		"instance/a sync.end span=1",
+		"instance/a sync.enter span=2",
+		"instance/a sync.end span=2",
+		"instance/b instance.delete",
+		"instance/b sync.enter span=9",
+	)
+	overlapping := script(
+		"instance/a sync.enter span=1",
+		"instance/a sync.enter span=2",
+		"instance/a sync.end span=2",
+		"instance/a sync.end span=1",
+	)
+	if v := SyncExclusion(Input{Trace: sequential}); v.Status != Pass || v.Checked != 4 {
+		t.Fatalf("sequential: %+v", v)
+	}
+	v := SyncExclusion(Input{Trace: overlapping})
+	if v.Status != Fail || !strings.Contains(v.Evidence[0], "span 2 entered at #2") {
+		t.Fatalf("overlapping: %+v", v)
+	}
+}
+
+func TestP12(t *testing.T) {
+	a := script("x k v=1", "x k v=2")
+	b := script("x k v=1", "x k v=3")
+	if v := Determinism(a, a); v.Status != Pass || v.Checked != 2 {
+		t.Fatalf("same: %+v", v)
+	}
+	v := Determinism(a, b)
+	if v.Status != Fail || !strings.Contains(strings.Join(v.Evidence, "\n"), "record is number 2") {
+		t.Fatalf("different: %+v", v)
+	}
+	if v := Determinism(a, script("x k v=1")); v.Status != Fail || !strings.Contains(v.Evidence[2], "the run ended") {
+		t.Fatalf("prefix: %+v", v)
+	}
+}
+
+func TestCatalogueIsOrderedAndLinked(t *testing.T) {
+	ids := []string{}
+	for _, p := range Catalogue() {
+		ids = append(ids, p.ID)
+		if p.Name == "" || p.Statement == "" || p.Level == "" {
+			t.Fatalf("incomplete entry %+v", p)
+		}
+	}
+	if strings.Join(ids, ",") != "P1,P3,P4,P12" {
+		t.Fatalf("catalogue %v", ids)
+	}
+	if len(TraceCheckers()) != 3 {
+		t.Fatal("P1, P3 and P4 must be trace checkers")
+	}
+	vs := []Verdict{{ID: "P12"}, {ID: "P3"}, {ID: "P1"}}
+	SortByID(vs)
+	if vs[0].ID != "P1" || vs[2].ID != "P12" {
+		t.Fatalf("sorted %v", vs)
+	}
+}

@@ -1,0 +1,230 @@
+package world
+
+import (
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/check"
+	"github.com/syncsim/syncsim/scenarios"
+)
+
+func repoPath(t testing.TB, rel string) string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", rel)
+}
+
+func load(t testing.TB, rel string) *scenarios.Scenario {
+	t.Helper()
+	sc, err := scenarios.Load(repoPath(t, rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
+func run(t testing.TB, sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) *Result {
+	t.Helper()
+	res, err := Run(sc, mode, seed, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func verdict(t testing.TB, res *Result, p check.Property) check.Verdict {
+	t.Helper()
+	return p.Check(check.Input{Trace: res.Trace, Complete: res.Outcome.Reason.Complete()})
+}
+
+// withRandomFaults switches the network's random faults on (drop, duplicate, reorder on every link).
+func withRandomFaults(sc *scenarios.Scenario) *scenarios.Scenario {
+	c := *sc
+	c.Faults.Random = scenarios.RandomFaults{Drop: 0.01, Duplicate: 0.02, Reorder: 0.05}
+	return &c
+}
+
+// Determinism (DESIGN.md principle 3): the same seed twice gives the same trace hash; with random
+// faults on, different seeds give different event sequences (headers excluded).
+func TestDeterminismOverSeeds(t *testing.T) {
+	cases := []struct {
+		scenario string
+		seeds    int
+	}{
+		{"scenarios/smoke.yaml", 1000},
+		{"scenarios/incidents/worker-deleted-before-fetch.yaml", 50},
+	}
+	if testing.Short() {
+		cases[0].seeds = 100
+	}
+	for _, c := range cases {
+		sc := withRandomFaults(load(t, c.scenario))
+		for _, mode := range sc.Modes {
+			t.Run(filepath.Base(c.scenario)+"/"+mode.String(), func(t *testing.T) {
+				seen := map[string]uint64{}
+				for seed := uint64(1); seed <= uint64(c.seeds); seed++ {
+					a := run(t, sc, mode, seed, Options{})
+					b := run(t, sc, mode, seed, Options{})
+					if a.Trace.Hash() != b.Trace.Hash() {
+						t.Fatalf("seed %d: two runs gave trace hashes %s and %s", seed, a.Trace.Hash(), b.Trace.Hash())
+					}
+					rh := a.Trace.RecordsHash()
+					if prev, dup := seen[rh]; dup {
+						t.Fatalf("seeds %d and %d gave the same event sequence", prev, seed)
+					}
+					seen[rh] = seed
+				}
+			})
+		}
+	}
+}
+
+// The faults a run fires are labelled injected in the trace.
+func TestInjectedFaultsAreLabelled(t *testing.T) {
+	res := run(t, withRandomFaults(load(t, "scenarios/incidents/worker-deleted-before-fetch.yaml")), host.ModePlatform, 3, Options{})
+	fired := 0
+	for _, r := range res.Trace.Records {
+		if r.Kind == "fault.fire" || r.Kind == "net.drop" || r.Kind == "net.duplicate" {
+			fired++
+			if r.Get("injected") != "true" {
+				t.Fatalf("unlabelled fault %s", r)
+			}
+		}
+		if r.Kind == "instance.delete" && strings.HasPrefix(r.Get("reason"), "fault") && r.Get("injected") != "true" {
+			t.Fatalf("unlabelled deletion %s", r)
+		}
+	}
+	if fired == 0 {
+		t.Fatal("no fault fired")
+	}
+}
+
+// P1, P3 and P4 pass with checked > 0 on smoke in both modes of record.
+func TestSmokePassesEveryProperty(t *testing.T) {
+	sc := load(t, "scenarios/smoke.yaml")
+	for _, mode := range []host.Mode{host.ModeFrontend, host.ModePlatform} {
+		res := run(t, sc, mode, 1, Options{})
+		for _, p := range check.TraceCheckers() {
+			v := verdict(t, res, p)
+			if v.Status != check.Pass || v.Checked == 0 {
+				t.Errorf("%s %s: %s checked=%d %v", mode, p.ID, v.Status, v.Checked, v.Evidence)
+			}
+		}
+	}
+}
+
+// PR #11690's edge case: platform mode breaks P1 and P4; frontend mode keeps them.
+func TestWorkerDeletedBeforeFetch(t *testing.T) {
+	sc := load(t, "scenarios/incidents/worker-deleted-before-fetch.yaml")
+	for seed := uint64(1); seed <= 5; seed++ {
+		plat := run(t, sc, host.ModePlatform, seed, Options{})
+		for _, p := range []check.Property{check.PropP1, check.PropP4} {
+			if v := verdict(t, plat, p); v.Status != check.Fail || len(v.Evidence) == 0 {
+				t.Errorf("platform seed %d %s: %s, want fail with evidence", seed, p.ID, v.Status)
+			}
+		}
+		if v := verdict(t, plat, check.PropP4); !strings.Contains(v.Evidence[0], "mesh.abandon") {
+			t.Errorf("P4 evidence should name the abandoned fetch: %v", v.Evidence)
+		}
+		fe := run(t, sc, host.ModeFrontend, seed, Options{})
+		for _, p := range []check.Property{check.PropP1, check.PropP4} {
+			if v := verdict(t, fe, p); v.Status != check.Pass || v.Checked == 0 {
+				t.Errorf("frontend seed %d %s: %s checked=%d", seed, p.ID, v.Status, v.Checked)
+			}
+		}
+	}
+}
+
+// P3 holds with SYNC-2's lock and fails with the planted NoLock bug.
+func TestOverlappingSyncsNeedTheLock(t *testing.T) {
+	sc := load(t, "internal/world/testdata/overlap.yaml")
+	for _, mode := range sc.Modes {
+		ok := verdict(t, run(t, sc, mode, 1, Options{}), check.PropP3)
+		if ok.Status != check.Pass || ok.Checked < 4 {
+			t.Errorf("%s with the lock: %s checked=%d %v", mode, ok.Status, ok.Checked, ok.Evidence)
+		}
+		bad := verdict(t, run(t, sc, mode, 1, Options{Bugs: host.Bugs{NoLock: true}}), check.PropP3)
+		if bad.Status != check.Fail || !strings.Contains(bad.Evidence[0], "had not ended") {
+			t.Errorf("%s without the lock: %s %v", mode, bad.Status, bad.Evidence)
+		}
+	}
+}
+
+// P12 passes when runs are deterministic and fails, naming the first differing record, when the
+// planted GlobalRequestIDs bug leaks state from one run into the next.
+func TestP12CatchesLeakedState(t *testing.T) {
+	sc := load(t, "scenarios/smoke.yaml")
+	a, b := run(t, sc, host.ModeFrontend, 1, Options{}), run(t, sc, host.ModeFrontend, 1, Options{})
+	if v := check.Determinism(a.Trace, b.Trace); v.Status != check.Pass || v.Checked == 0 {
+		t.Fatalf("clean: %+v", v)
+	}
+	bugs := Options{Bugs: host.Bugs{GlobalRequestIDs: true}}
+	a, b = run(t, sc, host.ModeFrontend, 1, bugs), run(t, sc, host.ModeFrontend, 1, bugs)
+	v := check.Determinism(a.Trace, b.Trace)
+	if v.Status != check.Fail || !strings.Contains(strings.Join(v.Evidence, "\n"), "RequestId=") {
+		t.Fatalf("leaky: %+v", v)
+	}
+}
+
+// A run cut short by its budget is inconclusive for liveness, and ends.
+func TestBudgetMakesRunInconclusive(t *testing.T) {
+	res := run(t, load(t, "internal/world/testdata/budget.yaml"), host.ModeFrontend, 1, Options{})
+	if res.Outcome.Reason.Complete() || res.Outcome.Events != 200 {
+		t.Fatalf("outcome %+v", res.Outcome)
+	}
+	if v := verdict(t, res, check.PropP1); v.Status != check.Inconclusive {
+		t.Fatalf("P1 %s", v.Status)
+	}
+}
+
+// PAY-4: no secret value, key or token appears in any trace record.
+func TestTracesCarryNoSecrets(t *testing.T) {
+	for _, path := range []string{"scenarios/smoke.yaml", "scenarios/incidents/worker-deleted-before-fetch.yaml", "internal/world/testdata/overlap.yaml"} {
+		sc := load(t, path)
+		for _, mode := range sc.Modes {
+			res := run(t, withRandomFaults(sc), mode, 7, Options{})
+			if len(res.Secrets) < 2 {
+				t.Fatalf("secrets list %v", res.Secrets)
+			}
+			for _, r := range res.Trace.Records {
+				line := r.String()
+				for _, s := range res.Secrets {
+					if strings.Contains(line, s) {
+						t.Fatalf("%s %s: secret in %s", path, mode, line)
+					}
+				}
+				if strings.Contains(line, "eyJ") {
+					t.Fatalf("%s %s: token in %s", path, mode, line)
+				}
+			}
+		}
+	}
+}
+
+// Instances get new names on restart, and deletion loses in-flight work while sent messages stay.
+func TestInstanceDeletionAndNewNames(t *testing.T) {
+	res := run(t, load(t, "scenarios/incidents/worker-deleted-before-fetch.yaml"), host.ModePlatform, 1, Options{})
+	var created, deleted []string
+	for _, r := range res.Trace.Records {
+		switch r.Kind {
+		case "instance.create":
+			created = append(created, r.Party)
+		case "instance.delete":
+			deleted = append(deleted, r.Party)
+		}
+	}
+	if len(created) != 2 || created[0] == created[1] || len(deleted) != 1 || deleted[0] != created[0] {
+		t.Fatalf("created %v deleted %v", created, deleted)
+	}
+	after := false
+	for _, r := range res.Trace.Records {
+		if r.Kind == "instance.delete" {
+			after = true
+		}
+		if after && r.Party == deleted[0] && r.Kind != "instance.delete" && r.Kind != "net.lost" {
+			t.Fatalf("deleted instance acted: %s", r)
+		}
+	}
+}

@@ -1,0 +1,64 @@
+package scenarios
+
+import (
+	"math"
+	"strings"
+	"time"
+)
+
+// faults reads the fault profile. A scripted fault must be able to fire: faults fire only before
+// faults_end, so its after must be earlier.
+func (d *decoder) faults(f field, faultsEnd time.Duration) Faults {
+	o := d.object(f, "scripted", "random")
+	var out Faults
+	for _, item := range d.list(o.get("scripted")) {
+		if sf, ok := d.scripted(item, faultsEnd); ok {
+			out.Scripted = append(out.Scripted, sf)
+		}
+	}
+	r := d.object(o.get("random"), "drop", "duplicate", "reorder")
+	out.Random = RandomFaults{
+		Drop:      d.probability(r.get("drop")),
+		Duplicate: d.probability(r.get("duplicate")),
+		Reorder:   d.probability(r.get("reorder")),
+	}
+	return out
+}
+
+func (d *decoder) scripted(f field, faultsEnd time.Duration) (ScriptedFault, bool) {
+	if !f.present() || f.v.kind != kindMap {
+		d.fail(f.valueAt(), f.path, "must be a mapping", "write an entry such as {fault: delete-instance, point: after-hash-write}")
+		return ScriptedFault{}, false
+	}
+	o := d.object(f, "fault", "point", "after", "count", "background", "params")
+	sf := ScriptedFault{Line: f.valueAt().line}
+	if ff := o.get("fault"); d.require(ff, "name the fault: "+strings.Join(FaultNames, ", ")) {
+		sf.Fault = d.enum(ff, "", FaultNames)
+	}
+	if pf := o.get("point"); d.require(pf, "name the fault point: "+strings.Join(FaultPoints, ", ")) {
+		sf.Point = d.enum(pf, "", FaultPoints)
+	}
+	af := o.get("after")
+	sf.After = d.duration(af, 0)
+	if sf.After >= faultsEnd {
+		d.fail(af.valueAt(), af.path, "after "+sf.After.String()+" is not before faults_end "+faultsEnd.String()+", so the fault can never fire",
+			"raise faults_end (default: the last timeline at) or lower after")
+	}
+	sf.Count = d.integer(o.get("count"), 1, 1, math.MaxInt)
+	sf.Background = d.boolean(o.get("background"))
+	pf := o.get("params")
+	if pf.present() {
+		sf.Params = map[string]string{}
+	}
+	for _, p := range d.dict(pf) {
+		switch {
+		case p.v == nil || p.v.kind == kindNull:
+			sf.Params[p.name] = ""
+		case p.v.kind == kindMap || p.v.kind == kindSeq:
+			d.fail(p.valueAt(), p.path, "must be a scalar, not "+p.v.kind.describe(), "give a string, number or boolean")
+		default:
+			sf.Params[p.name] = p.v.text
+		}
+	}
+	return sf, true
+}
