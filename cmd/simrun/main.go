@@ -4,6 +4,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -12,7 +13,7 @@ import (
 )
 
 func main() {
-	os.Exit(execute(os.Args[1:]))
+	os.Exit(execute(os.Args[1:], os.Stdout, os.Stderr))
 }
 
 // exitError carries a command's exit code through cobra.
@@ -20,15 +21,17 @@ type exitError struct{ code int }
 
 func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
-func execute(args []string) int {
+func execute(args []string, stdout, stderr io.Writer) int {
 	root := &cobra.Command{
 		Use:           "simrun",
 		Short:         "Deterministic simulator and conformance harness for Azure Functions sync triggers",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(runCommand())
+	root.AddCommand(runCommand(stderr))
 	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
 	err := root.Execute()
 	var ee exitError
 	switch {
@@ -37,12 +40,12 @@ func execute(args []string) int {
 	case errors.As(err, &ee):
 		return ee.code
 	default:
-		fmt.Fprintln(os.Stderr, "simrun:", err)
+		fmt.Fprintln(stderr, "simrun:", err)
 		return runner.ExitUsage
 	}
 }
 
-func runCommand() *cobra.Command {
+func runCommand(stderr io.Writer) *cobra.Command {
 	job := runner.Job{}
 	cmd := &cobra.Command{
 		Use:   "run [flags] SCENARIO-OR-DIR...",
@@ -59,7 +62,7 @@ environment error.`,
 			job.Paths = args
 			code, err := runner.Execute(job, cmd.OutOrStdout())
 			if err != nil {
-				fmt.Fprintln(os.Stderr, "simrun run:", err)
+				fmt.Fprintln(stderr, "simrun run:", err)
 			}
 			if code != 0 {
 				return exitError{code}

@@ -1,0 +1,190 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// The tests run from cmd/simrun; the scenarios are at the repository's root.
+const root = "../.."
+
+func simrun(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := execute(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+type jsonRun struct {
+	Scenario  string `json:"scenario"`
+	Mode      string `json:"mode"`
+	Seed      uint64 `json:"seed"`
+	TraceHash string `json:"trace_hash"`
+	Verdicts  []struct {
+		ID      string `json:"id"`
+		Level   string `json:"level"`
+		Status  string `json:"status"`
+		Checked int    `json:"checked"`
+	} `json:"verdicts"`
+	EventCount int   `json:"event_count"`
+	SimTimeMs  int64 `json:"sim_time_ms"`
+}
+
+func readRuns(t *testing.T, path string) []jsonRun {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var runs []jsonRun
+	if err := json.Unmarshal(data, &runs); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return runs
+}
+
+// The main job: every scenario in every mode it names exits 0, the incident's failures as xfail.
+func TestMainJobExitsZero(t *testing.T) {
+	code, out, errOut := simrun(t, "run", filepath.Join(root, "scenarios"))
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{"smoke.yaml  mode=frontend seed=1  ok", "smoke.yaml  mode=platform seed=1  ok", "P1   MUST   xfail", "P4   MUST   xfail", "exit 0"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// Done-when of the first milestone: --raw in platform mode exits 1 with P1 and P4 failing in the
+// JSON; the same in frontend mode exits 0.
+func TestIncidentRawExitCodesAndJSON(t *testing.T) {
+	incident := filepath.Join(root, "scenarios", "incidents", "worker-deleted-before-fetch.yaml")
+	dir := t.TempDir()
+	out1 := filepath.Join(dir, "platform.json")
+	code, out, _ := simrun(t, "run", "--raw", "--mode", "platform", "--seed", "1", "--json", out1, incident)
+	if code != 1 {
+		t.Fatalf("platform exit %d, want 1\n%s", code, out)
+	}
+	if !strings.Contains(out, "replay: simrun run --mode platform --seed 1 --raw "+incident) {
+		t.Fatalf("no replay command:\n%s", out)
+	}
+	runs := readRuns(t, out1)
+	if len(runs) != 1 || runs[0].Mode != "platform" || runs[0].Seed != 1 || runs[0].TraceHash == "" || runs[0].EventCount == 0 || runs[0].SimTimeMs == 0 {
+		t.Fatalf("runs %+v", runs)
+	}
+	status := map[string]string{}
+	for _, v := range runs[0].Verdicts {
+		status[v.ID] = v.Status
+	}
+	if status["P1"] != "fail" || status["P4"] != "fail" || status["P3"] != "pass" || status["P12"] != "pass" {
+		t.Fatalf("verdicts %v", status)
+	}
+	out2 := filepath.Join(dir, "frontend.json")
+	if code, out, _ := simrun(t, "run", "--raw", "--mode", "frontend", "--seed", "1", "--json", out2, incident); code != 0 {
+		t.Fatalf("frontend exit %d\n%s", code, out)
+	}
+	for _, v := range readRuns(t, out2)[0].Verdicts {
+		if v.Status != "pass" {
+			t.Fatalf("frontend %s %s", v.ID, v.Status)
+		}
+	}
+}
+
+// Two runs with the same seed print the same trace hash; another seed prints another.
+func TestSameSeedSameTraceHash(t *testing.T) {
+	smoke := filepath.Join(root, "scenarios", "smoke.yaml")
+	re := regexp.MustCompile(`trace_hash=([0-9a-f]{64})`)
+	hashes := func(seed string) []string {
+		_, out, _ := simrun(t, "run", "--seed", seed, smoke)
+		var hs []string
+		for _, m := range re.FindAllStringSubmatch(out, -1) {
+			hs = append(hs, m[1])
+		}
+		if len(hs) != 2 {
+			t.Fatalf("want two runs, got %q", out)
+		}
+		return hs
+	}
+	a, b, c := hashes("5"), hashes("5"), hashes("6")
+	if a[0] != b[0] || a[1] != b[1] {
+		t.Fatalf("same seed, different hashes: %v %v", a, b)
+	}
+	if a[0] == c[0] {
+		t.Fatal("different seeds, same hash")
+	}
+}
+
+// An expected failure that does not happen is an xpass: exit 1.
+func TestXPassFails(t *testing.T) {
+	dir := t.TempDir()
+	src, err := os.ReadFile(filepath.Join(root, "scenarios", "smoke.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := strings.Replace(string(src), "  frontend: []", "  frontend: [P1]", 1)
+	path := filepath.Join(dir, "xpass.yaml")
+	os.WriteFile(path, []byte(bad), 0o644)
+	code, out, _ := simrun(t, "run", "--mode", "frontend", path)
+	if code != 1 || !strings.Contains(out, "xpass") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+}
+
+// Exit 2 when only inconclusive verdicts stand in the way.
+func TestInconclusiveExitsTwo(t *testing.T) {
+	code, out, _ := simrun(t, "run", filepath.Join(root, "internal", "world", "testdata", "budget.yaml"))
+	if code != 2 || !strings.Contains(out, "inconclusive") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+}
+
+// Exit 3 for usage and input errors, naming the file, line and field, and never echoing a secret.
+func TestUsageErrorsExitThree(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("name: bad\nsite:\n  name: x\ncontent:\n  keys:\n    master: [s3cr3t-master-0000]\ninstances: {count: 1}\nsettle: 1x\nmodes: [frontend]\n"), 0o644)
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", bad}, "bad.yaml:"},
+		{[]string{"run", "--mode", "sideways", filepath.Join(root, "scenarios", "smoke.yaml")}, "unknown mode"},
+		{[]string{"run", filepath.Join(dir, "missing.yaml")}, "missing.yaml"},
+		{[]string{"run", "--runs", "0", filepath.Join(root, "scenarios", "smoke.yaml")}, "--runs"},
+		{[]string{"run"}, "requires at least 1 arg"},
+		{[]string{"run", "--bogus", "x"}, "unknown flag"},
+		{[]string{"fly"}, "unknown command"},
+	}
+	for _, c := range cases {
+		code, out, errOut := simrun(t, c.args...)
+		if code != 3 || !strings.Contains(errOut, c.want) {
+			t.Errorf("%v: exit %d, stderr %q, want 3 and %q", c.args, code, errOut, c.want)
+		}
+		if strings.Contains(out+errOut, "s3cr3t-master-0000") {
+			t.Errorf("%v: secret echoed", c.args)
+		}
+	}
+	_, _, errOut := simrun(t, "run", bad)
+	if !regexp.MustCompile(`bad\.yaml:6:\d+: content\.keys\.master`).MatchString(errOut) || !strings.Contains(errOut, "settle") {
+		t.Errorf("errors should name line 6's content.keys.master and the settle field: %s", errOut)
+	}
+}
+
+// PAY-4 / P11: the smoke scenario's planted master key appears in no output of a run.
+func TestPlantedSecretNeverPrinted(t *testing.T) {
+	dir := t.TempDir()
+	js := filepath.Join(dir, "out.json")
+	_, out, errOut := simrun(t, "run", "--mode", "all", "--json", js, filepath.Join(root, "scenarios"))
+	data, _ := os.ReadFile(js)
+	for _, text := range []string{out, errOut, string(data)} {
+		if strings.Contains(text, "s3cr3t-master-0000") {
+			t.Fatal("the planted master key was printed")
+		}
+	}
+}
