@@ -2,6 +2,8 @@ package mesh
 
 import (
 	"encoding/json"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,11 +24,15 @@ type Request struct {
 	Body    []byte
 }
 
-// Header returns a header's value, matching its name case-insensitively.
+// Header returns a header's value: an exact match of the name first, else the first
+// case-insensitive match in sorted order, so that map order never decides.
 func (r Request) Header(name string) string {
-	for k, v := range r.Headers {
+	if v, ok := r.Headers[name]; ok {
+		return v
+	}
+	for _, k := range slices.Sorted(maps.Keys(r.Headers)) {
 		if strings.EqualFold(k, name) {
-			return v
+			return r.Headers[k]
 		}
 	}
 	return ""

@@ -1,0 +1,77 @@
+package runner
+
+import (
+	"testing"
+
+	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/check"
+	"github.com/syncsim/syncsim/scenarios"
+)
+
+func verdicts(statuses ...string) []check.Verdict {
+	var out []check.Verdict
+	for i, s := range statuses {
+		out = append(out, check.Verdict{ID: []string{"P1", "P3", "P4", "P12"}[i], Level: check.Must, Status: check.Status(s)})
+	}
+	return out
+}
+
+// DESIGN.md's expect semantics: like pytest's strict xfail.
+func TestApplyExpectations(t *testing.T) {
+	vs := verdicts("fail", "pass", "pass", "inconclusive")
+	unjudged := applyExpectations(vs, []string{"P1", "P4", "P12", "P9"})
+	want := []check.Status{check.XFail, check.Pass, check.XPass, check.Inconclusive}
+	for i, w := range want {
+		if vs[i].Status != w {
+			t.Errorf("%s: %s, want %s", vs[i].ID, vs[i].Status, w)
+		}
+	}
+	if len(unjudged) != 1 || unjudged[0] != "P9" {
+		t.Errorf("unjudged %v", unjudged)
+	}
+}
+
+func TestExitCode(t *testing.T) {
+	should := func(status check.Status) *Result {
+		return &Result{Verdicts: []check.Verdict{{ID: "P5", Level: check.Should, Status: status}}}
+	}
+	cases := []struct {
+		name    string
+		results []*Result
+		strict  bool
+		want    int
+	}{
+		{"all pass", []*Result{{Verdicts: verdicts("pass", "pass", "xfail", "pass")}}, false, ExitOK},
+		{"must fails", []*Result{{Verdicts: verdicts("pass", "fail", "pass", "pass")}}, false, ExitFailed},
+		{"xpass fails", []*Result{{Verdicts: verdicts("xpass", "pass", "pass", "pass")}}, false, ExitFailed},
+		{"inconclusive", []*Result{{Verdicts: verdicts("inconclusive", "pass", "pass", "pass")}}, false, ExitInconclusive},
+		{"fail beats inconclusive", []*Result{{Verdicts: verdicts("inconclusive", "pass", "pass", "pass")}, {Verdicts: verdicts("fail", "pass", "pass", "pass")}}, false, ExitFailed},
+		{"should fail reported only", []*Result{should(check.Fail)}, false, ExitOK},
+		{"should fail gates with strict", []*Result{should(check.Fail)}, true, ExitFailed},
+		{"may never gates", []*Result{{Verdicts: []check.Verdict{{ID: "X", Level: check.May, Status: check.Fail}}}}, true, ExitOK},
+	}
+	for _, c := range cases {
+		if got := ExitCode(c.results, c.strict); got != c.want {
+			t.Errorf("%s: exit %d, want %d", c.name, got, c.want)
+		}
+	}
+}
+
+func TestModesFor(t *testing.T) {
+	sc := &scenarios.Scenario{Modes: []host.Mode{host.ModePlatform}}
+	if m, _ := ModesFor(sc, ""); len(m) != 1 || m[0] != host.ModePlatform {
+		t.Fatalf("default %v", m)
+	}
+	if m, _ := ModesFor(sc, "all"); len(m) != len(host.Modes()) {
+		t.Fatalf("all %v", m)
+	}
+	if _, err := ModesFor(sc, "nope"); err == nil {
+		t.Fatal("unknown mode accepted")
+	}
+}
+
+func TestReplayCommand(t *testing.T) {
+	if got := ReplayCommand("scenarios/smoke.yaml", host.ModeFrontend, 7, true); got != "simrun run --mode frontend --seed 7 --raw scenarios/smoke.yaml" {
+		t.Fatal(got)
+	}
+}
