@@ -37,21 +37,29 @@ type Outcome struct {
 
 // Kernel owns the queue, the clock, the random streams and the trace of one run. It is single-threaded.
 type Kernel struct {
-	queue   Queue
-	now     time.Duration
-	seq     uint64
-	events  int
-	budget  Budget
-	Streams Streams
-	Trace   *Recorder
+	queue    Queue
+	now      time.Duration
+	seq      uint64
+	events   int
+	budget   Budget
+	strategy Strategy
+	Streams  Streams
+	Trace    *Recorder
 }
 
 // NewKernel starts a run at Epoch.
 func NewKernel(seed uint64, budget Budget) *Kernel {
 	k := &Kernel{budget: budget, Streams: NewStreams(seed)}
 	k.Trace = &Recorder{clock: func() time.Duration { return k.now }}
+	k.strategy = NewUniform(k.Streams)
 	return k
 }
+
+// SetStrategy replaces the default Uniform strategy; call it before scheduling anything.
+func (k *Kernel) SetStrategy(s Strategy) { k.strategy = s }
+
+// Strategy is the run's strategy.
+func (k *Kernel) Strategy() Strategy { return k.strategy }
 
 // Now is the current virtual instant.
 func (k *Kernel) Now() time.Time { return Epoch.Add(k.now) }
@@ -76,18 +84,26 @@ func (t Timer) Stop() {
 func (t Timer) Active() bool { return t.ev != nil && !t.ev.stopped && t.ev.Fire != nil }
 
 // At schedules fn at virtual offset at (never earlier than now).
-func (k *Kernel) At(at time.Duration, fn func()) Timer {
+func (k *Kernel) At(at time.Duration, fn func()) Timer { return k.AtParty(at, "", fn) }
+
+// AtParty schedules fn at virtual offset at on behalf of a party.
+func (k *Kernel) AtParty(at time.Duration, party string, fn func()) Timer {
 	if at < k.now {
 		at = k.now
 	}
 	k.seq++
-	e := &Event{At: at, Seq: k.seq, Fire: fn}
+	e := &Event{At: at, Seq: k.seq, Party: party, Fire: fn}
 	k.queue.Push(e)
 	return Timer{ev: e}
 }
 
 // After schedules fn d after now.
-func (k *Kernel) After(d time.Duration, fn func()) Timer { return k.At(k.now+d, fn) }
+func (k *Kernel) After(d time.Duration, fn func()) Timer { return k.AtParty(k.now+d, "", fn) }
+
+// AfterParty schedules fn d after now on behalf of a party.
+func (k *Kernel) AfterParty(d time.Duration, party string, fn func()) Timer {
+	return k.AtParty(k.now+d, party, fn)
+}
 
 // Run fires events in (time, sequence) order until the planned end, an empty queue or a budget.
 // Events scheduled exactly at end still fire; the clock then stands at end.
@@ -114,10 +130,52 @@ func (k *Kernel) Run(end time.Duration) Outcome {
 			k.now = e.At
 			return Outcome{Reason: ReasonMaxEvents, Events: k.events, At: k.now}
 		}
-		k.now = e.At
+		if w := k.strategy.Window(); w > 0 {
+			e = k.choose(e, min(e.At+w, end))
+		}
+		k.now = max(k.now, e.At)
 		k.events++
 		fn := e.Fire
 		e.Fire = nil
 		fn()
 	}
 }
+
+// choose offers the strategy every live event due by limit, fires its pick and puts the others back.
+// A pick other than the earliest is a non-default choice and is recorded in the trace.
+func (k *Kernel) choose(first *Event, limit time.Duration) *Event {
+	evs := []*Event{first}
+	for {
+		n := k.queue.Peek()
+		if n == nil || n.At > limit || len(evs) == maxCandidates {
+			break
+		}
+		k.queue.Pop()
+		if !n.stopped {
+			evs = append(evs, n)
+		}
+	}
+	if len(evs) == 1 {
+		return first
+	}
+	cands := make([]Candidate, len(evs))
+	for i, e := range evs {
+		cands[i] = Candidate{At: e.At, Seq: e.Seq, Party: e.Party}
+	}
+	i := k.strategy.Pick(cands)
+	if i < 0 || i >= len(evs) {
+		panic("sim: strategy picked a candidate out of range")
+	}
+	for j, e := range evs {
+		if j != i {
+			k.queue.Push(e)
+		}
+	}
+	if i != 0 {
+		k.Trace.Add("sim", "sched.pick", F("event", evs[i].Seq), F("party", evs[i].Party), F("over", first.Seq))
+	}
+	return evs[i]
+}
+
+// maxCandidates bounds one choice point.
+const maxCandidates = 16

@@ -94,7 +94,7 @@ func (n *Network) Send(m Message) uint64 {
 }
 
 func (n *Network) schedule(m Message, l Link, faulty, dup bool) {
-	d := time.Duration(Between(n.rng, int64(l.DelayMin/time.Microsecond), int64(l.DelayMax/time.Microsecond))) * time.Microsecond
+	d := n.k.strategy.Delay(m.From, m.To, l.DelayMin, l.DelayMax)
 	reordered := false
 	if faulty && Chance(n.rng, l.Reorder) {
 		// Held back for one to three extra maximum delays: later sends on the link overtake it.
@@ -102,7 +102,7 @@ func (n *Network) schedule(m Message, l Link, faulty, dup bool) {
 		d += extra
 		reordered = true
 	}
-	n.k.After(d, func() { n.deliver(m, dup, reordered) })
+	n.k.AfterParty(d, m.To, func() { n.deliver(m, dup, reordered) })
 }
 
 func (n *Network) deliver(m Message, dup, reordered bool) {

@@ -5,9 +5,11 @@ import "time"
 // Event is one scheduled happening. Events fire in (At, Seq) order: Seq breaks ties in the order the
 // events were scheduled, so equal times never depend on heap internals.
 type Event struct {
-	At   time.Duration
-	Seq  uint64
-	Fire func()
+	At  time.Duration
+	Seq uint64
+	// Party is whose event it is ("" for the world's own), for strategies that prioritize parties.
+	Party string
+	Fire  func()
 	// stopped events stay in the queue and are skipped when popped: cheaper than a heap removal.
 	stopped bool
 }

@@ -17,6 +17,10 @@ type Options struct {
 	Raw bool
 	// Bugs switches planted defects on (tests only).
 	Bugs host.Bugs
+	// Strategy names the exploration strategy ("" = the default).
+	Strategy string
+	// Faults are extra faults in the CLI's NAME[:param=value,...] form.
+	Faults []string
 }
 
 // Result is one judged run, in the shape `--json` writes.
