@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/syncsim/syncsim/sim"
 )
@@ -41,6 +42,8 @@ type Verdict struct {
 	Checked int    `json:"checked"`
 	// Evidence names the records that break the property (or, for an inconclusive verdict, why).
 	Evidence []string `json:"evidence,omitempty"`
+	// Metrics are measurements a property records whatever its status (P13: convergence_ms).
+	Metrics map[string]int64 `json:"metrics,omitempty"`
 }
 
 // Vacuous reports a pass that examined nothing.
@@ -51,6 +54,10 @@ type Input struct {
 	Trace *sim.Trace
 	// Complete is false when the run's budget ended it before the end of its settle window.
 	Complete bool
+	// Secrets are the credentials the run used (keys, the encryption key): P11 looks for them.
+	Secrets []string
+	// ConvergenceBound gates P13; zero means no bound (the latency is still recorded).
+	ConvergenceBound time.Duration
 }
 
 // Property describes one entry of the catalogue.
