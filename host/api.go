@@ -25,12 +25,17 @@ func (m *Machine) Admin(now time.Time, reqID int, req AdminRequest) []Effect {
 func (m *Machine) serveTriggers(reqID int, req AdminRequest) {
 	m.emit(Point{Name: "mid-fetch"})
 	revision := 0
+	var served Payload
 	resp := ServeTriggers(m.now, m.cfg.Site, req, m.running, func() Payload {
 		m.secrets, m.keysRev = m.cfg.Secrets()
 		revision = max(m.loaded.Revision, m.keysRev)
-		return BuildPayload(m.cfg.Site, m.loaded.Functions, m.secrets)
+		served = BuildPayload(m.cfg.Site, m.loaded.Functions, m.secrets)
+		return served
 	})
 	m.emit(Respond{ReqID: reqID, Response: resp, Revision: revision})
+	if resp.Status == 200 && m.cfg.Mode == ModePlatformAck {
+		m.ackFetch(served)
+	}
 }
 
 // MSG-4, with TOK-6's admin key or a TOK-5 token.

@@ -36,6 +36,12 @@ type Send struct {
 	Timeout time.Duration
 	// Revision is the content revision the payload was built from: simulator metadata, not on the wire.
 	Revision int
+	// Span, Background, Hash and Triggers describe the sync span and the payload this publish is
+	// about (PAY-3 hash, trigger count).
+	Span       int
+	Background bool
+	Hash       string
+	Triggers   int
 }
 
 // BlobOp names a storage operation.
@@ -123,6 +129,12 @@ type PrimaryChanged struct{ Primary bool }
 // HashWritten reports a successful SYNC-6 write of the hash blob, for the trace.
 type HashWritten struct{ Hash string }
 
+// HashRead reports SYNC-5's comparison: the blob's hash (Last, "" when missing) and the payload's.
+type HashRead struct {
+	Span          int
+	Last, Current string
+}
+
 func (Send) isEffect()           {}
 func (BlobCall) isEffect()       {}
 func (SetTimer) isEffect()       {}
@@ -133,6 +145,7 @@ func (SpanEvent) isEffect()      {}
 func (Point) isEffect()          {}
 func (PrimaryChanged) isEffect() {}
 func (HashWritten) isEffect()    {}
+func (HashRead) isEffect()       {}
 
 // BlobResult is the outcome of a BlobCall: Status 0 means a transport error or timeout.
 type BlobResult struct {

@@ -146,6 +146,10 @@ type span struct {
 	payload    Payload
 	revision   int
 	readHash   bool
+	// feDone is set in additive mode once MSG-1 succeeded and the best-effort MSG-2 is out.
+	feDone bool
+	// ack marks platform-ack's hash write after a served MSG-3: it holds the lock but is no sync span.
+	ack bool
 }
 
 // NewMachine creates an instance's host in the stopped state; HostStarted starts it.
@@ -216,8 +220,12 @@ func modeSetting(m Mode) string {
 	switch m {
 	case ModeFrontend:
 		return "FrontEnd"
-	case ModePlatform:
+	case ModePlatform, ModePlatformAck:
 		return "Platform"
+	case ModeAdditive:
+		return "FrontEnd, NotifyPlatformOnSync"
+	case ModeSignalAll:
+		return "Signal"
 	}
 	return m.String()
 }

@@ -13,15 +13,49 @@ const (
 	ModeFrontend Mode = iota + 1
 	// ModePlatform notifies the mesh with MSG-2 instead; the mesh's 2xx counts as published (PR #11690).
 	ModePlatform
+	// ModeAdditive publishes with MSG-1, then on its success notifies the mesh, best effort (PR #11813).
+	ModeAdditive
+	// ModeSignalAll notifies the mesh with the hash on every call: no lock, no blob, no empty check
+	// (PR #11690, first form).
+	ModeSignalAll
+	// ModePlatformAck is platform mode whose hash write waits for the platform's fetch: serving a MSG-3
+	// with 200 writes that payload's hash under the sync lock (a candidate fix, decided in PROTOCOL.md).
+	ModePlatformAck
 )
 
 var modeNames = map[Mode]string{
-	ModeFrontend: "frontend",
-	ModePlatform: "platform",
+	ModeFrontend:    "frontend",
+	ModePlatform:    "platform",
+	ModeAdditive:    "additive",
+	ModeSignalAll:   "signal-all",
+	ModePlatformAck: "platform-ack",
+}
+
+// modeInfo is each mode's row of PROTOCOL.md section 7.
+var modeInfo = map[Mode][2]string{
+	ModeFrontend:    {"FUNCTIONS_SYNC_TRIGGERS_MODE=FrontEnd (default): publish with MSG-1 to the front end", "PROTOCOL.md 7; legacy host"},
+	ModePlatform:    {"FUNCTIONS_SYNC_TRIGGERS_MODE=Platform: MSG-2 to the mesh instead; its 2xx counts as published", "PROTOCOL.md 7; PR #11690, final form"},
+	ModeAdditive:    {"FUNCTIONS_NOTIFY_PLATFORM_ON_SYNC=true: MSG-1, then on its success MSG-2, best effort", "PROTOCOL.md 7; PR #11813, shipped"},
+	ModeSignalAll:   {"every call: gate, payload, MSG-2 with hash; no lock, no blob, no empty check", "PROTOCOL.md 7; PR #11690, first form"},
+	ModePlatformAck: {"as platform, but the hash is written when the host serves MSG-3 with 200, under its sync lock", "PROTOCOL.md 7; proposed fix"},
 }
 
 // Modes lists every mode the reference host implements, in a stable order.
-func Modes() []Mode { return []Mode{ModeFrontend, ModePlatform} }
+func Modes() []Mode {
+	return []Mode{ModeFrontend, ModePlatform, ModeAdditive, ModeSignalAll, ModePlatformAck}
+}
+
+// ModesOfRecord are the modes the contract calls of record.
+func ModesOfRecord() []Mode { return []Mode{ModeFrontend, ModePlatform} }
+
+// Description is a one-line description of the mode's publish step.
+func (m Mode) Description() string { return modeInfo[m][0] }
+
+// Reference is where the contract defines the mode.
+func (m Mode) Reference() string { return modeInfo[m][1] }
+
+// usesLock reports whether SYNC-2's lock guards the mode's spans.
+func (m Mode) usesLock() bool { return m != ModeSignalAll }
 
 // String is the mode's name as scenarios and the CLI spell it.
 func (m Mode) String() string {

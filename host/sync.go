@@ -19,7 +19,7 @@ func (m *Machine) call(background bool, origin string, reqID int) {
 		m.finish(s, false, ErrTextInvalidEnvironment, false)
 		return
 	}
-	if m.cfg.Bugs.NoLock {
+	if m.cfg.Bugs.NoLock || !m.cfg.Mode.usesLock() {
 		m.enter(s)
 		return
 	}
@@ -39,6 +39,10 @@ func (m *Machine) gateOpen() bool {
 
 // enter runs the exclusive part of a span up to its first asynchronous step.
 func (m *Machine) enter(s *span) {
+	if s.ack {
+		m.blobCall(s, BlobCall{Op: BlobUpload, Container: HostsContainer, Blob: m.hashBlob, Data: []byte(s.payload.Hash)})
+		return
+	}
 	// SYNC-3: clear the secrets cache, then build the payload from what the active host loaded.
 	m.secrets, m.keysRev = m.cfg.Secrets()
 	s.payload = BuildPayload(m.cfg.Site, m.loaded.Functions, m.secrets)
@@ -46,6 +50,11 @@ func (m *Machine) enter(s *span) {
 	m.emit(SpanEvent{Span: s.id, Phase: SpanEnter, Background: s.background, Origin: s.origin, Hash: s.payload.Hash})
 	m.emit(Point{Name: "after-lock", Span: s.id, Background: s.background})
 	m.emit(Point{Name: "after-payload", Span: s.id, Background: s.background})
+	if m.cfg.Mode == ModeSignalAll {
+		// signal-all: no empty check, no blob, straight to the notification.
+		m.publish(s)
+		return
+	}
 	// SYNC-4: a background sync with no triggers stops with success and publishes nothing.
 	if s.background && s.payload.Count == 0 {
 		m.log("Debug", "No functions found. Skipping Sync operation.")
@@ -121,6 +130,7 @@ func (m *Machine) hashReadError(s *span) {
 
 func (m *Machine) compareHash(s *span, last string) {
 	m.log("Debug", "SyncTriggers hash (Last='"+last+"', Current='"+s.payload.Hash+"')")
+	m.emit(HashRead{Span: s.id, Last: last, Current: s.payload.Hash})
 	m.emit(Point{Name: "after-hash-read", Span: s.id, Background: s.background})
 	if last == s.payload.Hash {
 		m.finish(s, true, "", false)
@@ -135,22 +145,36 @@ func (m *Machine) publish(s *span) {
 	id := m.id()
 	m.sends[id] = s
 	switch m.cfg.Mode {
-	case ModePlatform:
+	case ModePlatform, ModePlatformAck:
 		m.log("Debug", "Performing platform triggers changed notification.")
-		m.log("Debug", "Sending mesh request update-triggers")
-		m.emit(Send{
-			ID: id, Target: TargetMesh, Method: "POST", URL: m.cfg.MeshURL,
-			Headers: map[string]string{
-				"Content-Type":        "application/x-www-form-urlencoded",
-				"fx-current-instance": m.cfg.ContainerName,
-			},
-			Body:     []byte("operation=update-triggers"),
-			Timeout:  m.cfg.MeshTimeout,
-			Revision: s.revision,
-		})
+		m.notifyMesh(s, id, "")
+	case ModeSignalAll:
+		m.log("Debug", "Posting triggers changed notification to appserver.")
+		m.notifyMesh(s, id, s.payload.Hash)
 	default:
 		m.publishFrontEnd(s, id)
 	}
+}
+
+// MSG-2: the notification, with the hash only in signal-all (field name decided in PROTOCOL.md).
+func (m *Machine) notifyMesh(s *span, id int, hash string) {
+	body := "operation=update-triggers"
+	if hash != "" {
+		body += "&hash=" + hash
+	}
+	m.log("Debug", "Sending mesh request update-triggers")
+	m.emit(Send{
+		ID: id, Target: TargetMesh, Method: "POST", URL: m.cfg.MeshURL,
+		Headers: map[string]string{
+			"Content-Type":        "application/x-www-form-urlencoded",
+			"fx-current-instance": m.cfg.ContainerName,
+		},
+		Body:     []byte(body),
+		Timeout:  m.cfg.MeshTimeout,
+		Revision: s.revision,
+		Hash:     s.payload.Hash,
+		Triggers: s.payload.Count, Span: s.id, Background: s.background,
+	})
 }
 
 // MSG-1 with a TOK-3 token on the virtual clock.
@@ -171,6 +195,7 @@ func (m *Machine) publishFrontEnd(s *span, id int) {
 	m.emit(Send{
 		ID: id, Target: TargetFrontEnd, Method: "POST", URL: uri, Headers: headers,
 		Body: s.payload.Body, Timeout: m.cfg.FrontEndTimeout, Revision: s.revision,
+		Hash: s.payload.Hash, Triggers: s.payload.Count, Span: s.id, Background: s.background,
 	})
 }
 
@@ -198,16 +223,36 @@ func (m *Machine) HTTPDone(now time.Time, id int, r HTTPResult) []Effect {
 	}
 	delete(m.sends, id)
 	ok2xx := r.Status >= 200 && r.Status < 300
-	if m.cfg.Mode == ModePlatform {
-		m.meshDone(s, r, ok2xx)
-	} else {
+	switch {
+	case s.feDone:
+		m.additiveNotified(s, r, ok2xx)
+	case m.cfg.Mode == ModeFrontend || m.cfg.Mode == ModeAdditive:
 		m.frontEndDone(s, r, ok2xx)
+	default:
+		m.meshDone(s, r, ok2xx)
 	}
 	return m.take()
 }
 
+// additive: after MSG-1's success the mesh is notified; its failure is logged and ignored (PR #11813).
+func (m *Machine) additiveNotified(s *span, r HTTPResult, ok bool) {
+	if r.Status != 0 {
+		m.log("Debug", "Mesh response "+StatusName(r.Status))
+	}
+	if !ok {
+		m.log("Warning", "Platform notification failed; ignored (FUNCTIONS_NOTIFY_PLATFORM_ON_SYNC).")
+	}
+	m.published(s)
+}
+
 func (m *Machine) frontEndDone(s *span, r HTTPResult, ok bool) {
 	switch {
+	case ok && m.cfg.Mode == ModeAdditive:
+		m.log("Debug", "SyncTriggers call succeeded.")
+		s.feDone = true
+		id := m.id()
+		m.sends[id] = s
+		m.notifyMesh(s, id, "")
 	case ok:
 		m.log("Debug", "SyncTriggers call succeeded.")
 		m.published(s)
@@ -236,7 +281,8 @@ func (m *Machine) meshDone(s *span, r HTTPResult, ok bool) {
 // SYNC-6: on success, and only when SYNC-5 ran (background), write the hash blob.
 func (m *Machine) published(s *span) {
 	m.emit(Point{Name: "after-publish", Span: s.id, Background: s.background})
-	if !s.readHash {
+	// platform-ack writes no hash here: the served MSG-3 does (ackFetch).
+	if !s.readHash || m.cfg.Mode == ModePlatformAck {
 		m.finish(s, true, "", true)
 		return
 	}
@@ -246,6 +292,10 @@ func (m *Machine) published(s *span) {
 
 // BLOB-2: a write error is logged and swallowed.
 func (m *Machine) hashWritten(s *span, r BlobResult) {
+	if s.ack {
+		m.ackWritten(s, r)
+		return
+	}
 	if r.OK() {
 		m.log("Debug", "SyncTriggers hash updated to '"+s.payload.Hash+"'")
 		m.emit(HashWritten{Hash: s.payload.Hash})
@@ -254,6 +304,28 @@ func (m *Machine) hashWritten(s *span, r BlobResult) {
 	}
 	m.emit(Point{Name: "after-hash-write", Span: s.id, Background: s.background})
 	m.finish(s, true, "", true)
+}
+
+// ackFetch is platform-ack's hash write: after serving MSG-3 with 200, write that payload's hash
+// under the sync lock, in FIFO order with the syncs.
+func (m *Machine) ackFetch(p Payload) {
+	s := &span{ack: true, payload: p, stage: stageHashWrite}
+	if m.holder != nil {
+		m.waiting = append(m.waiting, s)
+		return
+	}
+	m.holder = s
+	m.enter(s)
+}
+
+func (m *Machine) ackWritten(s *span, r BlobResult) {
+	if r.OK() {
+		m.log("Debug", "SyncTriggers hash updated to '"+s.payload.Hash+"' (platform fetch served)")
+		m.emit(HashWritten{Hash: s.payload.Hash})
+	} else {
+		m.log("Error", "Error updating SyncTriggers hash")
+	}
+	m.release(s)
 }
 
 // finish ends a span, answers its admin request, releases the lock and lets the next waiter in.
@@ -265,6 +337,11 @@ func (m *Machine) finish(s *span, success bool, errText string, published bool) 
 	if s.reqID != 0 {
 		m.emit(Respond{ReqID: s.reqID, Response: SyncResponse(success, errText)})
 	}
+	m.release(s)
+}
+
+// release gives the lock to the next waiter, if s held it.
+func (m *Machine) release(s *span) {
 	if m.holder != s {
 		return
 	}

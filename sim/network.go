@@ -26,6 +26,8 @@ type Message struct {
 	Kind   string
 	Body   any
 	Fields []Field
+	// Duplicate is set on the extra copy an injected duplication delivers.
+	Duplicate bool
 }
 
 // Handler receives a delivered message.
@@ -119,5 +121,6 @@ func (n *Network) deliver(m Message, dup, reordered bool) {
 		return
 	}
 	n.k.Trace.Add(m.To, "net.deliver", fields...)
+	m.Duplicate = dup
 	h(m)
 }

@@ -1,7 +1,12 @@
 package sim
 
 import (
+	"errors"
+	"fmt"
 	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -51,4 +56,114 @@ func (u *Uniform) Pick([]Candidate) int { return 0 }
 // uniformDelay draws from [lo, hi] at microsecond granularity.
 func uniformDelay(r *rand.Rand, lo, hi time.Duration) time.Duration {
 	return time.Duration(Between(r, int64(lo/time.Microsecond), int64(hi/time.Microsecond))) * time.Microsecond
+}
+
+// ErrUnknownStrategy is returned by NewStrategy for a name it does not know.
+var ErrUnknownStrategy = errors.New("sim: unknown strategy")
+
+// ErrStrategyParam is returned by NewStrategy for an unknown or malformed parameter.
+var ErrStrategyParam = errors.New("sim: bad strategy parameter")
+
+// strategyParams lists, per strategy name, the parameters NewStrategy accepts.
+var strategyParams = map[string][]string{
+	"uniform": nil,
+	"random":  {"window"},
+	"swarm":   {"window"},
+	"pct":     {"depth", "steps", "window"},
+}
+
+// StrategyNames lists the names NewStrategy knows, sorted: "pct", "random", "swarm", "uniform".
+func StrategyNames() []string {
+	names := make([]string, 0, len(strategyParams))
+	for n := range strategyParams {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// NewStrategy builds a strategy by the name the CLI uses (simrun sweep --strategy), drawing only from
+// its own streams of s:
+//
+//   - "uniform" (also ""): the kernel's default, Uniform.
+//   - "random": Random (Coyote's "random", P's --sch-random); params: window.
+//   - "pct": PCT (Coyote's "prioritization", P's --sch-pct); params: depth, steps, window.
+//   - "swarm": Random's scheduling (NewSwarm); the swarm part, the seeded choice of which faults are
+//     on (TigerBeetle VOPR's swarm mode), belongs to the fault layer, not to the strategy.
+//
+// depth and steps are positive integers; window is a positive Go duration ("5ms") or a positive
+// integer of milliseconds. An unknown name or parameter, or a malformed value, is an error that
+// names the strategy and lists what is known.
+func NewStrategy(name string, s Streams, params map[string]string) (Strategy, error) {
+	if name == "" {
+		name = "uniform"
+	}
+	known, ok := strategyParams[name]
+	if !ok {
+		return nil, fmt.Errorf("%w %q (known: %s)", ErrUnknownStrategy, name, strings.Join(StrategyNames(), ", "))
+	}
+	keys := make([]string, 0, len(params))
+	for key := range params {
+		keys = append(keys, key)
+	}
+	slices.Sort(keys) // the first bad key reported must not depend on map order
+	var c PCTConfig
+	for _, key := range keys {
+		if !slices.Contains(known, key) {
+			return nil, fmt.Errorf("%w: strategy %q has no parameter %q (its parameters: %s; strategies: %s)",
+				ErrStrategyParam, name, key, paramList(known), strings.Join(StrategyNames(), ", "))
+		}
+		var err error
+		switch key {
+		case "depth":
+			c.Depth, err = positiveInt(params[key])
+		case "steps":
+			c.Steps, err = positiveInt(params[key])
+		case "window":
+			c.Window, err = positiveWindow(params[key])
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: strategy %q: %s=%q: %v", ErrStrategyParam, name, key, params[key], err)
+		}
+	}
+	switch name {
+	case "random":
+		return NewRandom(s, c.Window), nil
+	case "swarm":
+		return NewSwarm(s, c.Window), nil
+	case "pct":
+		return NewPCT(s, c), nil
+	default:
+		return NewUniform(s), nil
+	}
+}
+
+func paramList(known []string) string {
+	if len(known) == 0 {
+		return "none"
+	}
+	return strings.Join(known, ", ")
+}
+
+func positiveInt(v string) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		return 0, errors.New("want a positive integer")
+	}
+	return n, nil
+}
+
+// positiveWindow reads a Go duration, or a bare integer as milliseconds.
+func positiveWindow(v string) (time.Duration, error) {
+	if n, err := strconv.Atoi(v); err == nil {
+		if n <= 0 {
+			return 0, errors.New("want a positive duration")
+		}
+		return time.Duration(n) * time.Millisecond, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, errors.New("want a positive Go duration (\"5ms\") or integer milliseconds")
+	}
+	return d, nil
 }

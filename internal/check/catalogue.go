@@ -1,26 +1,56 @@
 package check
 
-// The property catalogue (DESIGN.md "Properties"). IDs are stable.
+// The property catalogue (DESIGN.md "Properties"): IDs, names, levels and statements exactly as the
+// table gives them. IDs are stable.
 var (
 	PropP1 = Property{ID: "P1", Name: "eventual-convergence", Level: Must,
 		Statement: "at the end of the settle window the platform store holds the site's expected payload (PAY-5)"}
+	PropP2 = Property{ID: "P2", Name: "no-stale-overwrite", Level: Must,
+		Statement: "the platform store's revision never decreases"}
 	PropP3 = Property{ID: "P3", Name: "sync-exclusion", Level: Must,
-		Statement: "within one instance no two sync spans overlap (SYNC-2)"}
+		Statement: "within one instance no two sync spans overlap (SYNC-2); judged on spans, so a mode without a lock can fail it"}
 	PropP4 = Property{ID: "P4", Name: "hash-implies-published", Level: Must,
-		Statement: "whenever the hash blob holds the hash of the expected payload, the store holds that payload, or an accepted notification or publish that will deliver it is still under way"}
+		Statement: "whenever the hash blob holds the hash of the expected payload, the store holds that payload, or an accepted notification or publish that will deliver it has not yet been completed or abandoned"}
+	PropP5 = Property{ID: "P5", Name: "no-redundant-publish", Level: Should,
+		Statement: "a background sync whose hash equals the blob publishes nothing"}
+	PropP6 = Property{ID: "P6", Name: "bounded-fetches", Level: Should,
+		Statement: "a burst of notifications within 1 s leads to at most 2 platform fetches (MESH-6)"}
+	PropP7 = Property{ID: "P7", Name: "duplicate-harmless", Level: Must,
+		Statement: "a duplicated delivery never changes the store's content or revision"}
+	PropP8 = Property{ID: "P8", Name: "no-invalid-token-accepted", Level: Must,
+		Statement: "no request with an invalid token is accepted; unfaulted reference senders always send valid tokens"}
+	PropP9 = Property{ID: "P9", Name: "error-surfaced", Level: Must,
+		Statement: "a failed foreground sync returns Success=false with the SYNC-7 text; no failure is silent in the log"}
+	PropP10 = Property{ID: "P10", Name: "no-empty-background-publish", Level: Must,
+		Statement: "a background sync never publishes an empty trigger set"}
+	PropP11 = Property{ID: "P11", Name: "secrets-redacted", Level: Must,
+		Statement: "no secret or token appears in logs, traces, reports, evidence or errors (PAY-4)"}
 	PropP12 = Property{ID: "P12", Name: "deterministic", Level: Must,
-		Statement: "re-running the same scenario, mode and seed in-process gives the same trace"}
+		Statement: "re-running the same scenario, mode and seed in-process gives the same trace; on failure, the first differing record"}
+	PropP13 = Property{ID: "P13", Name: "convergence-latency", Level: Should,
+		Statement: "time from the last content change to convergence, per run; gated by the scenario's bound"}
 )
 
 // The checkers refer to their own entries for ID, name and level, so the links are made here.
 func init() {
 	PropP1.Check = EventualConvergence
+	PropP2.Check = NoStaleOverwrite
 	PropP3.Check = SyncExclusion
 	PropP4.Check = HashImpliesPublished
+	PropP5.Check = NoRedundantPublish
+	PropP6.Check = BoundedFetches
+	PropP7.Check = DuplicateHarmless
+	PropP8.Check = NoInvalidTokenAccepted
+	PropP9.Check = ErrorSurfaced
+	PropP10.Check = NoEmptyBackgroundPublish
+	PropP11.Check = SecretsRedacted
+	PropP13.Check = ConvergenceLatency
 }
 
 // Catalogue lists the properties syncsim judges on every run, in ID order.
-func Catalogue() []Property { return []Property{PropP1, PropP3, PropP4, PropP12} }
+func Catalogue() []Property {
+	return []Property{PropP1, PropP2, PropP3, PropP4, PropP5, PropP6, PropP7, PropP8, PropP9, PropP10, PropP11, PropP12, PropP13}
+}
 
 // Lookup finds a property by ID.
 func Lookup(id string) (Property, bool) {

@@ -20,6 +20,9 @@ type Job struct {
 	Raw    bool
 	Strict bool
 	JSON   string
+	// Strategy and Faults pass through to every run (see Options).
+	Strategy string
+	Faults   []string
 }
 
 // UsageError is a problem with the command line, a scenario file or the environment: exit 3.
@@ -46,7 +49,7 @@ func Execute(job Job, out io.Writer) (int, error) {
 		}
 		for _, mode := range modes {
 			for i := 0; i < job.Runs; i++ {
-				res, err := RunOne(sc, mode, job.Seed+uint64(i), Options{Raw: job.Raw})
+				res, err := RunOne(sc, mode, job.Seed+uint64(i), Options{Raw: job.Raw, Strategy: job.Strategy, Faults: job.Faults})
 				if err != nil {
 					return ExitUsage, &UsageError{err}
 				}

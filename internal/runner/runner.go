@@ -3,6 +3,7 @@ package runner
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/check"
@@ -61,7 +62,7 @@ func RunOne(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) (
 	res := &Result{
 		Scenario: sc.Path, Mode: mode.String(), Seed: seed, TraceHash: first.Trace.Hash(), Verdicts: verdicts,
 		EventCount: first.Outcome.Events, SimTimeMs: first.Outcome.At.Milliseconds(), Outcome: string(first.Outcome.Reason),
-		Replay: ReplayCommand(sc.Path, mode, seed, opts.Raw), Trace: first.Trace,
+		Replay: ReplayCommand(sc.Path, mode, seed, opts), Trace: first.Trace,
 	}
 	if !opts.Raw {
 		res.Unjudged = applyExpectations(res.Verdicts, sc.Expected(mode))
@@ -96,12 +97,26 @@ func applyExpectations(vs []check.Verdict, expected []string) []string {
 }
 
 // ReplayCommand is the one command that replays a run.
-func ReplayCommand(path string, mode host.Mode, seed uint64, raw bool) string {
+func ReplayCommand(path string, mode host.Mode, seed uint64, opts Options) string {
 	cmd := "simrun run --mode " + mode.String() + " --seed " + strconv.FormatUint(seed, 10)
-	if raw {
+	if opts.Strategy != "" {
+		cmd += " --strategy " + opts.Strategy
+	}
+	for _, f := range opts.Faults {
+		cmd += " --fault " + shellQuote(f)
+	}
+	if opts.Raw {
 		cmd += " --raw"
 	}
-	return cmd + " " + path
+	return cmd + " " + shellQuote(path)
+}
+
+// shellQuote quotes a word for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=,@%+") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // Exit codes (DESIGN.md "The CLI").

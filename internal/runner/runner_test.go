@@ -71,7 +71,11 @@ func TestModesFor(t *testing.T) {
 }
 
 func TestReplayCommand(t *testing.T) {
-	if got := ReplayCommand("scenarios/smoke.yaml", host.ModeFrontend, 7, true); got != "simrun run --mode frontend --seed 7 --raw scenarios/smoke.yaml" {
+	if got := ReplayCommand("scenarios/smoke.yaml", host.ModeFrontend, 7, Options{Raw: true}); got != "simrun run --mode frontend --seed 7 --raw scenarios/smoke.yaml" {
+		t.Fatal(got)
+	}
+	got := ReplayCommand("my dir/x.yaml", host.ModePlatform, 2, Options{Strategy: "pct", Faults: []string{"fe-status:status=503", "it's"}})
+	if got != `simrun run --mode platform --seed 2 --strategy pct --fault fe-status:status=503 --fault 'it'\''s' 'my dir/x.yaml'` {
 		t.Fatal(got)
 	}
 }

@@ -1,6 +1,8 @@
 package world
 
 import (
+	"encoding/json"
+
 	"github.com/syncsim/syncsim/fakes/blob"
 	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
@@ -106,15 +108,17 @@ func (w *World) onFrontEnd(m sim.Message) {
 	for k, v := range req.send.Headers {
 		headers[k] = v
 	}
-	resp, out := w.fe.SetTriggers(w.now(), mesh.Request{Method: req.send.Method, Path: "/operations/settriggers", Headers: headers, Body: req.send.Body})
+	now := w.now()
+	resp, out := w.fe.SetTriggers(now, mesh.Request{Method: req.send.Method, Path: "/operations/settriggers", Headers: headers, Body: req.send.Body})
+	w.tokenCheck(partyFrontEnd, "frontend", m.From, w.validFrontEndToken(req.send.Headers), resp.Status != 401 && resp.Status != 403)
 	if out.Stored {
 		w.k.Trace.Add(partyFrontEnd, "store.write", sim.F("via", "frontend"), sim.F("hash", out.Entry.Hash),
-			sim.F("revision", out.Entry.Revision), sim.F("from", m.From))
+			sim.F("revision", out.Entry.Revision), sim.F("from", m.From), sim.F("msg", m.ID), sim.F("duplicate", m.Duplicate))
 	} else {
 		w.k.Trace.Add(partyFrontEnd, "fe.reject", sim.F("status", resp.Status), sim.F("reason", out.Reason))
 	}
 	w.net.Send(sim.Message{From: partyFrontEnd, To: m.From, Kind: kindMSG1Response,
-		Body: httpResponse{id: req.send.ID, status: resp.Status}, Fields: []sim.Field{sim.F("id", req.send.ID), sim.F("status", resp.Status)}})
+		Body: httpResponse{id: req.send.ID, status: resp.Status, target: partyFrontEnd}, Fields: []sim.Field{sim.F("id", req.send.ID), sim.F("status", resp.Status)}})
 }
 
 // onMesh handles MSG-2 notifications and the answers to the mesh's fetches.
@@ -124,7 +128,7 @@ func (w *World) onMesh(m sim.Message) {
 		resp, effects := w.mesh.Notify(w.now(), mesh.Request{Method: b.send.Method, Path: "/", Headers: b.send.Headers, Body: b.send.Body})
 		w.performMesh(effects)
 		w.net.Send(sim.Message{From: partyMesh, To: m.From, Kind: kindMSG2Response,
-			Body: httpResponse{id: b.send.ID, status: resp.Status}, Fields: []sim.Field{sim.F("id", b.send.ID), sim.F("status", resp.Status)}})
+			Body: httpResponse{id: b.send.ID, status: resp.Status, target: partyMesh}, Fields: []sim.Field{sim.F("id", b.send.ID), sim.F("status", resp.Status)}})
 	case adminAnswer:
 		t, ok := w.meshFetches[b.callerID]
 		if !ok {
@@ -219,5 +223,38 @@ func (w *World) routerAnswer(r *route, status int, body []byte, revision int) {
 // onClient records the answers to admin calls and key API calls.
 func (w *World) onClient(m sim.Message) {
 	b := m.Body.(adminAnswer)
-	w.k.Trace.Add(partyClient, "client.response", sim.F("call", b.callerID), sim.F("kind", m.Kind), sim.F("status", b.status))
+	fields := []sim.Field{sim.F("call", b.callerID), sim.F("kind", m.Kind), sim.F("status", b.status)}
+	// MSG-4's body is {"status":"success"} or {"status":"<SYNC-7 text>"}: no secret in it.
+	var body struct {
+		Status string `json:"status"`
+	}
+	if m.Kind == kindMSG4Response && json.Unmarshal(b.body, &body) == nil && body.Status != "" {
+		fields = append(fields, sim.F("result", body.Status))
+	}
+	w.k.Trace.Add(partyClient, "client.response", fields...)
+}
+
+// tokenCheck records an endpoint's judgement of a token next to the reference validator's (P8).
+func (w *World) tokenCheck(party, endpoint, sender string, valid, accepted bool) {
+	w.k.Trace.Add(party, "token.check", sim.F("endpoint", endpoint), sim.F("valid", valid), sim.F("accepted", accepted), sim.F("sender", sender))
+}
+
+// validFrontEndToken is the reference judgement of a MSG-1 token (TOK-3, TOK-5) on the true clock.
+func (w *World) validFrontEndToken(h map[string]string) bool {
+	key, err := host.ParseKey(w.sc.Site.EncryptionKey)
+	if err != nil {
+		return false
+	}
+	_, err = host.ValidateFrontEndToken(key, w.sc.Site.Name, host.TokenFromHeaders(h), w.now())
+	return err == nil
+}
+
+// validPlatformToken is the reference judgement of a MSG-3 token (TOK-4, TOK-5) on the true clock.
+func (w *World) validPlatformToken(h map[string]string) bool {
+	key, err := host.ParseKey(w.sc.Site.EncryptionKey)
+	if err != nil {
+		return false
+	}
+	c, err := host.ValidateHostToken(key, w.sc.Site.Name, host.TokenFromHeaders(h), w.now())
+	return err == nil && c.Platform
 }

@@ -108,6 +108,8 @@ func (w *World) perform(n *node, effects []host.Effect) {
 			tr.Add(n.party, "primary", sim.F("primary", e.Primary))
 		case host.HashWritten:
 			tr.Add(n.party, "hash.written", sim.F("hash", e.Hash))
+		case host.HashRead:
+			tr.Add(n.party, "sync.hashread", sim.F("span", e.Span), sim.F("last", e.Last), sim.F("current", e.Current))
 		}
 	}
 }
@@ -164,6 +166,7 @@ type httpRequest struct {
 type httpResponse struct {
 	id     int
 	status int
+	target string
 }
 
 type blobRequest struct {
@@ -182,16 +185,28 @@ func (w *World) hostSend(n *node, s host.Send) {
 		to, kind = partyMesh, kindMSG2
 	}
 	id := s.ID
+	w.k.Trace.Add(n.party, "sync.publish", sim.F("span", s.Span), sim.F("background", s.Background),
+		sim.F("target", s.Target.String()), sim.F("hash", s.Hash), sim.F("triggers", s.Triggers), sim.F("bytes", len(s.Body)))
 	n.waits[-id] = w.k.After(s.Timeout, func() {
 		if !n.alive() {
 			return
 		}
 		delete(n.waits, -id)
 		w.k.Trace.Add(n.party, "http.timeout", sim.F("id", id), sim.F("to", to))
-		w.perform(n, n.m.HTTPDone(w.now(), id, host.HTTPResult{Err: "timeout after " + s.Timeout.String()}))
+		w.httpResult(n, id, to, host.HTTPResult{Err: "timeout after " + s.Timeout.String()})
 	})
 	w.net.Send(sim.Message{From: n.party, To: to, Kind: kind, Body: httpRequest{node: n.inst.Name, send: s},
 		Fields: []sim.Field{sim.F("id", id), sim.F("body", sim.SecretDigest(s.Body)), sim.F("bytes", len(s.Body))}})
+}
+
+// httpResult records a MSG-1/MSG-2 answer (or its absence) and hands it to the host.
+func (w *World) httpResult(n *node, id int, target string, r host.HTTPResult) {
+	fields := []sim.Field{sim.F("id", id), sim.F("target", target), sim.F("status", r.Status)}
+	if r.Err != "" {
+		fields = append(fields, sim.F("error", r.Err))
+	}
+	w.k.Trace.Add(n.party, "http.result", fields...)
+	w.perform(n, n.m.HTTPDone(w.now(), id, r))
 }
 
 func (w *World) hostBlob(n *node, c host.BlobCall) {
@@ -224,7 +239,7 @@ func (w *World) onInstance(n *node, m sim.Message) {
 		if t, ok := n.waits[-b.id]; ok {
 			t.Stop()
 			delete(n.waits, -b.id)
-			w.perform(n, n.m.HTTPDone(w.now(), b.id, host.HTTPResult{Status: b.status}))
+			w.httpResult(n, b.id, b.target, host.HTTPResult{Status: b.status})
 		}
 	case blobResponse:
 		if t, ok := n.waits[b.id]; ok {
@@ -247,7 +262,15 @@ func (w *World) instanceRequest(n *node, b routedRequest) {
 		}
 		return
 	}
-	w.perform(n, n.m.Admin(w.now(), b.route, b.req))
+	effects := n.m.Admin(w.now(), b.route, b.req)
+	if b.kind == kindMSG3 {
+		for _, e := range effects {
+			if r, ok := e.(host.Respond); ok && r.ReqID == b.route && r.Response.Status != 503 {
+				w.tokenCheck(n.party, "msg3", partyMesh, w.validPlatformToken(b.req.Headers), r.Response.Status != 401 && r.Response.Status != 403)
+			}
+		}
+	}
+	w.perform(n, effects)
 }
 
 func sortedInts[V any](m map[int]V) []int { return slices.Sorted(maps.Keys(m)) }
