@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"github.com/syncsim/syncsim/internal/faults"
+
 	"math"
 	"strings"
 	"time"
@@ -9,11 +11,16 @@ import (
 // faults reads the fault profile. A scripted fault must be able to fire: faults fire only before
 // faults_end, so its after must be earlier.
 func (d *decoder) faults(f field, faultsEnd time.Duration) Faults {
-	o := d.object(f, "scripted", "random")
+	o := d.object(f, "scripted", "profile", "random")
 	var out Faults
 	for _, item := range d.list(o.get("scripted")) {
 		if sf, ok := d.scripted(item, faultsEnd); ok {
 			out.Scripted = append(out.Scripted, sf)
+		}
+	}
+	for _, item := range d.list(o.get("profile")) {
+		if pf, ok := d.profile(item); ok {
+			out.Profile = append(out.Profile, pf)
 		}
 	}
 	r := d.object(o.get("random"), "drop", "duplicate", "reorder")
@@ -61,4 +68,34 @@ func (d *decoder) scripted(f field, faultsEnd time.Duration) (ScriptedFault, boo
 		}
 	}
 	return sf, true
+}
+
+// profile reads one catalogue fault: {fault: NAME, params: {...}}, checked against the catalogue.
+func (d *decoder) profile(f field) (ProfileFault, bool) {
+	if !f.present() || f.v.kind != kindMap {
+		d.fail(f.valueAt(), f.path, "must be a mapping", "write an entry such as {fault: fe-status, params: {status: 503, p: 0.1}}")
+		return ProfileFault{}, false
+	}
+	o := d.object(f, "fault", "params")
+	pf := ProfileFault{Line: f.valueAt().line, Spec: faults.Spec{Params: map[string]string{}}}
+	ff := o.get("fault")
+	if !d.require(ff, "name a fault of the catalogue (simrun list faults)") {
+		return pf, false
+	}
+	pf.Spec.Name = d.enum(ff, "", faults.Names())
+	if pf.Spec.Name == "" {
+		return pf, false
+	}
+	for _, p := range d.dict(o.get("params")) {
+		if p.v == nil || p.v.kind == kindMap || p.v.kind == kindSeq || p.v.kind == kindNull {
+			d.fail(p.valueAt(), p.path, "must be a scalar", "give a string, number, duration or boolean")
+			continue
+		}
+		pf.Spec.Params[p.name] = p.v.text
+	}
+	if err := pf.Spec.Validate(); err != nil {
+		d.fail(o.get("params").valueAt(), o.get("params").path, strings.TrimPrefix(err.Error(), "faults: "), "see simrun list faults for the parameters and their values")
+		return pf, false
+	}
+	return pf, true
 }

@@ -1,6 +1,9 @@
 package scenarios
 
 import (
+	"sort"
+
+	"github.com/syncsim/syncsim/internal/faults"
 	"time"
 
 	"github.com/syncsim/syncsim/host"
@@ -165,7 +168,15 @@ type Restart struct {
 // Faults is the scenario's fault profile.
 type Faults struct {
 	Scripted []ScriptedFault
-	Random   RandomFaults
+	// Profile lists catalogue faults with their parameters (rates, windows, targets).
+	Profile []ProfileFault
+	Random  RandomFaults
+}
+
+// ProfileFault is one catalogue fault of the profile.
+type ProfileFault struct {
+	Spec faults.Spec
+	Line int
 }
 
 // ScriptedFault fires a named fault at a named fault point (PROTOCOL.md section 6).
@@ -211,10 +222,21 @@ type Budget struct {
 // The registries the loader validates names against. Packages that implement more faults or points
 // append to them in init(); keep each sorted (PropertyIDs by number).
 var (
-	// FaultNames are the faults a scripted entry may name.
-	FaultNames = []string{"delete-instance"}
+	// FaultNames are the faults a scripted entry may name: the catalogue's point faults.
+	FaultNames = pointFaults()
 	// FaultPoints are the fault points of PROTOCOL.md section 6, in the order a sync reaches them.
-	FaultPoints = []string{"before-gate", "after-lock", "after-payload", "after-hash-read", "after-publish", "after-hash-write", "mid-fetch"}
+	FaultPoints = faults.Points
 	// PropertyIDs are the stable property IDs of DESIGN.md, "Properties".
 	PropertyIDs = []string{"P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9", "P10", "P11", "P12", "P13"}
 )
+
+func pointFaults() []string {
+	var out []string
+	for _, f := range faults.Catalogue() {
+		if f.Kind == faults.KindPoint {
+			out = append(out, f.Name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -110,8 +110,7 @@ func NewStrategy(name string, s Streams, params map[string]string) (Strategy, er
 	var c PCTConfig
 	for _, key := range keys {
 		if !slices.Contains(known, key) {
-			return nil, fmt.Errorf("%w: strategy %q has no parameter %q (its parameters: %s; strategies: %s)",
-				ErrStrategyParam, name, key, paramList(known), strings.Join(StrategyNames(), ", "))
+			return nil, paramError(name, key, params[key], "no such parameter")
 		}
 		var err error
 		switch key {
@@ -123,7 +122,7 @@ func NewStrategy(name string, s Streams, params map[string]string) (Strategy, er
 			c.Window, err = positiveWindow(params[key])
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%w: strategy %q: %s=%q: %v", ErrStrategyParam, name, key, params[key], err)
+			return nil, paramError(name, key, params[key], err.Error())
 		}
 	}
 	switch name {
@@ -138,11 +137,14 @@ func NewStrategy(name string, s Streams, params map[string]string) (Strategy, er
 	}
 }
 
-func paramList(known []string) string {
-	if len(known) == 0 {
-		return "none"
+// paramError names the strategy, the parameter and what is known, so the message alone says the fix.
+func paramError(name, key, value, why string) error {
+	takes := "no parameters"
+	if known := strategyParams[name]; len(known) > 0 {
+		takes = "parameters " + strings.Join(known, ", ")
 	}
-	return strings.Join(known, ", ")
+	return fmt.Errorf("%w: strategy %q: %s=%q: %s (%s takes %s; known strategies: %s)",
+		ErrStrategyParam, name, key, value, why, name, takes, strings.Join(StrategyNames(), ", "))
 }
 
 func positiveInt(v string) (int, error) {
