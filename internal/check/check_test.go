@@ -8,12 +8,21 @@ import (
 	"github.com/syncsim/syncsim/sim"
 )
 
-// script builds a trace from lines "party kind k=v k=v", one second apart.
+// script builds a trace from lines "party kind k=v k=v", one second apart; a line may start with
+// "@<duration>" ("@1.25s") to place its record at that time instead.
 func script(lines ...string) *sim.Trace {
 	tr := &sim.Trace{}
 	for i, l := range lines {
 		parts := strings.Fields(l)
-		r := sim.Record{Seq: i + 1, At: time.Duration(i) * time.Second, Party: parts[0], Kind: parts[1]}
+		at := time.Duration(i) * time.Second
+		if strings.HasPrefix(parts[0], "@") {
+			d, err := time.ParseDuration(parts[0][1:])
+			if err != nil {
+				panic(err)
+			}
+			at, parts = d, parts[1:]
+		}
+		r := sim.Record{Seq: i + 1, At: at, Party: parts[0], Kind: parts[1]}
 		for _, kv := range parts[2:] {
 			k, v, _ := strings.Cut(kv, "=")
 			r.Fields = append(r.Fields, sim.Field{Key: k, Value: v})
@@ -170,11 +179,32 @@ func TestCatalogueIsOrderedAndLinked(t *testing.T) {
 			t.Fatalf("incomplete entry %+v", p)
 		}
 	}
-	if strings.Join(ids, ",") != "P1,P3,P4,P12" {
+	if strings.Join(ids, ",") != "P1,P2,P3,P4,P5,P6,P7,P8,P9,P10,P11,P12,P13" {
 		t.Fatalf("catalogue %v", ids)
 	}
-	if len(TraceCheckers()) != 3 {
-		t.Fatal("P1, P3 and P4 must be trace checkers")
+	// DESIGN.md's table: names and levels.
+	want := map[string]string{
+		"P1": "eventual-convergence MUST", "P2": "no-stale-overwrite MUST", "P3": "sync-exclusion MUST",
+		"P4": "hash-implies-published MUST", "P5": "no-redundant-publish SHOULD", "P6": "bounded-fetches SHOULD",
+		"P7": "duplicate-harmless MUST", "P8": "no-invalid-token-accepted MUST", "P9": "error-surfaced MUST",
+		"P10": "no-empty-background-publish MUST", "P11": "secrets-redacted MUST", "P12": "deterministic MUST",
+		"P13": "convergence-latency SHOULD",
+	}
+	for _, p := range Catalogue() {
+		if got := p.Name + " " + string(p.Level); got != want[p.ID] {
+			t.Errorf("%s is %q, want %q", p.ID, got, want[p.ID])
+		}
+	}
+	var traced []string
+	for _, p := range TraceCheckers() {
+		traced = append(traced, p.ID)
+		// Every checker reports under its own entry.
+		if v := p.Check(Input{Trace: script("world run.start"), Complete: true}); v.ID != p.ID || v.Name != p.Name || v.Level != p.Level {
+			t.Errorf("%s's checker reports as %s %s %s", p.ID, v.ID, v.Name, v.Level)
+		}
+	}
+	if strings.Join(traced, ",") != "P1,P2,P3,P4,P5,P6,P7,P8,P9,P10,P11,P13" {
+		t.Fatalf("trace checkers %v: every property but P12 is judged from one trace", traced)
 	}
 	vs := []Verdict{{ID: "P12"}, {ID: "P3"}, {ID: "P1"}}
 	SortByID(vs)

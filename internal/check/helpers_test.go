@@ -1,0 +1,37 @@
+package check
+
+import (
+	"github.com/syncsim/syncsim/sim"
+	"strings"
+	"testing"
+)
+
+// expect asserts a verdict's status and checked count, and that its evidence mentions each of wants.
+func expect(t *testing.T, v Verdict, status Status, checked int, wants ...string) {
+	t.Helper()
+	if v.Status != status || v.Checked != checked {
+		t.Fatalf("%s: status %s checked %d, want %s %d; evidence %q", v.ID, v.Status, v.Checked, status, checked, v.Evidence)
+	}
+	all := strings.Join(v.Evidence, "\n")
+	for _, w := range wants {
+		if !strings.Contains(all, w) {
+			t.Fatalf("%s: evidence %q lacks %q", v.ID, v.Evidence, w)
+		}
+	}
+	if status == Fail && len(v.Evidence) == 0 {
+		t.Fatalf("%s: a failure without evidence", v.ID)
+	}
+}
+
+// spaced turns "_" into spaces in the text fields (error, result, text), which script's lines cannot
+// hold: "error=SyncTriggers_operation_failed." is "SyncTriggers operation failed.".
+func spaced(tr *sim.Trace) *sim.Trace {
+	for i := range tr.Records {
+		for j, f := range tr.Records[i].Fields {
+			if f.Key == "error" || f.Key == "result" || f.Key == "text" {
+				tr.Records[i].Fields[j].Value = strings.ReplaceAll(f.Value, "_", " ")
+			}
+		}
+	}
+	return tr
+}

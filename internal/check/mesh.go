@@ -1,0 +1,81 @@
+package check
+
+import (
+	"time"
+
+	"github.com/syncsim/syncsim/sim"
+)
+
+// burstSpan is how close to a burst's first notification the others must be (MESH-6: "within 1 s").
+const burstSpan = time.Second
+
+// fetchGrace is how long after a burst's last notification a new fetch round still counts for it: the
+// reference mesh fetches at the latest 1 s after the first pending notification, and one more second
+// allows for a fetch started by that last notification (MESH-5).
+const fetchGrace = 2 * time.Second
+
+// BoundedFetches is P6 (MESH-6): a burst of notifications within 1 s leads to at most 2 platform
+// fetches. A burst is a maximal run of mesh.accept records each within 1 s of the run's first. Its
+// fetches are the mesh.fetch records with attempt=1 (new rounds; retries are MESH-4's business) from
+// the burst's first accept to 2 s after its last one, cut at the next burst's first accept so that no
+// fetch counts for two bursts. Only bursts of 2 or more notifications are judged.
+func BoundedFetches(in Input) Verdict {
+	v := newVerdict(PropP6)
+	var vs violations
+	accepts, fetches := meshRecords(in.Trace.Records)
+	bursts := splitBursts(accepts)
+	for i, b := range bursts {
+		if len(b) < 2 {
+			continue
+		}
+		v.Checked++
+		until := b[len(b)-1].At + fetchGrace
+		cut := time.Duration(-1)
+		if i+1 < len(bursts) {
+			cut = bursts[i+1][0].At
+		}
+		in := fetchesIn(fetches, b[0].At, until, cut)
+		if len(in) > 2 {
+			vs.add("burst of " + itoa(len(b)) + " notifications " + ref(*b[0]) + " .. " + ref(*b[len(b)-1]) +
+				" led to " + itoa(len(in)) + " fetches; the third: " + ref(*in[2]))
+		}
+	}
+	vs.judge(&v, "burst(s) with more than 2 fetches")
+	return v
+}
+
+func meshRecords(recs []sim.Record) (accepts, fetches []*sim.Record) {
+	for i := range recs {
+		r := &recs[i]
+		switch {
+		case r.Kind == "mesh.accept":
+			accepts = append(accepts, r)
+		case r.Kind == "mesh.fetch" && r.Int("attempt") == 1:
+			fetches = append(fetches, r)
+		}
+	}
+	return accepts, fetches
+}
+
+func splitBursts(accepts []*sim.Record) [][]*sim.Record {
+	var out [][]*sim.Record
+	for _, a := range accepts {
+		if n := len(out); n > 0 && a.At-out[n-1][0].At <= burstSpan {
+			out[n-1] = append(out[n-1], a)
+			continue
+		}
+		out = append(out, []*sim.Record{a})
+	}
+	return out
+}
+
+// fetchesIn selects the fetches in [from, until], and before cut when cut >= 0.
+func fetchesIn(fetches []*sim.Record, from, until, cut time.Duration) []*sim.Record {
+	var out []*sim.Record
+	for _, f := range fetches {
+		if f.At >= from && f.At <= until && (cut < 0 || f.At < cut) {
+			out = append(out, f)
+		}
+	}
+	return out
+}

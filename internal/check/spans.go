@@ -1,0 +1,134 @@
+package check
+
+import (
+	"strings"
+
+	"github.com/syncsim/syncsim/sim"
+)
+
+// span is one sync span of one instance (sync.call to sync.end), as the trace tells it.
+type span struct {
+	party, id             string
+	call, enter, hashread *sim.Record
+	end                   *sim.Record // nil when the instance was deleted first or the run ended
+	publishes, results    []*sim.Record
+	blobAtEnter           string // the hash blob's value when the span entered (last blob.write)
+	warned                bool   // the instance logged a Warning or Error line during the span
+	deleted               bool
+}
+
+func (s *span) background() bool {
+	for _, r := range []*sim.Record{s.enter, s.call, s.end} {
+		if r != nil {
+			return r.Get("background") == "true"
+		}
+	}
+	return false
+}
+
+func (s *span) origin() string {
+	for _, r := range []*sim.Record{s.end, s.enter, s.call} {
+		if r != nil && r.Has("origin") {
+			return r.Get("origin")
+		}
+	}
+	return ""
+}
+
+func (s *span) name() string { return s.party + " span " + s.id }
+
+// spanIndex folds a trace into spans. An http.result names no span: it answers the oldest publish of
+// its instance to the same target that has no answer yet (within a span, publishes are sequential).
+type spanIndex struct {
+	all     []*span
+	byKey   map[string]*span
+	open    map[string][]*span // by party: spans called and not yet ended
+	pending map[string][]pendingPublish
+	blob    string
+}
+
+type pendingPublish struct {
+	s *span
+	i int
+}
+
+func collectSpans(recs []sim.Record) []*span {
+	x := spanIndex{byKey: map[string]*span{}, open: map[string][]*span{}, pending: map[string][]pendingPublish{}}
+	for i := range recs {
+		x.apply(&recs[i])
+	}
+	return x.all
+}
+
+func (x *spanIndex) apply(r *sim.Record) {
+	switch r.Kind {
+	case "sync.call":
+		x.get(r).call = r
+	case "sync.enter":
+		s := x.get(r)
+		s.enter, s.blobAtEnter = r, x.blob
+	case "sync.hashread":
+		x.get(r).hashread = r
+	case "sync.publish":
+		s := x.get(r)
+		s.publishes, s.results = append(s.publishes, r), append(s.results, nil)
+		x.pending[r.Party] = append(x.pending[r.Party], pendingPublish{s, len(s.publishes) - 1})
+	case "http.result":
+		x.answer(r)
+	case "sync.end":
+		s := x.get(r)
+		s.end = r
+		x.close(s)
+	case "log":
+		x.log(r)
+	case "instance.delete":
+		for _, s := range x.open[r.Party] {
+			s.deleted = true
+		}
+		delete(x.open, r.Party)
+	case "blob.write":
+		x.blob = r.Get("value")
+	}
+}
+
+func (x *spanIndex) get(r *sim.Record) *span {
+	key := r.Party + "\x00" + r.Get("span")
+	if s, ok := x.byKey[key]; ok {
+		return s
+	}
+	s := &span{party: r.Party, id: r.Get("span")}
+	x.byKey[key] = s
+	x.all = append(x.all, s)
+	x.open[r.Party] = append(x.open[r.Party], s)
+	return s
+}
+
+func (x *spanIndex) close(s *span) {
+	open := x.open[s.party]
+	for i, o := range open {
+		if o == s {
+			x.open[s.party] = append(open[:i:i], open[i+1:]...)
+			return
+		}
+	}
+}
+
+func (x *spanIndex) answer(r *sim.Record) {
+	pend := x.pending[r.Party]
+	for i, p := range pend {
+		if p.s.publishes[p.i].Get("target") == r.Get("target") {
+			p.s.results[p.i] = r
+			x.pending[r.Party] = append(pend[:i:i], pend[i+1:]...)
+			return
+		}
+	}
+}
+
+func (x *spanIndex) log(r *sim.Record) {
+	switch strings.ToLower(r.Get("level")) {
+	case "warning", "warn", "error", "critical":
+		for _, s := range x.open[r.Party] {
+			s.warned = true
+		}
+	}
+}

@@ -1,0 +1,167 @@
+package check
+
+import "testing"
+
+func TestP5NoRedundantPublish(t *testing.T) {
+	cases := []struct {
+		name    string
+		lines   []string
+		want    Status
+		checked int
+		ev      []string
+	}{
+		{"equal hash: skipped (SYNC-5)", []string{
+			"storage blob.write value=h1",
+			"instance/a sync.enter span=1 background=true hash=h1",
+			"instance/a sync.hashread span=1 last=h1 current=h1",
+			"instance/a sync.end span=1 background=true success=true",
+		}, Pass, 1, nil},
+		{"equal hash at entry, published anyway (no hash read)", []string{
+			"storage blob.write value=h1",
+			"instance/a sync.enter span=1 background=true hash=h1",
+			"instance/a sync.publish span=1 background=true target=frontend hash=h1 triggers=2",
+			"instance/a sync.end span=1 background=true success=true",
+		}, Fail, 1, []string{"instance/a span 1 published at #3 ", "when it entered at #2 "}},
+		{"hash read equal, then a publish", []string{
+			"instance/a sync.enter span=1 background=true hash=h1",
+			"instance/a sync.hashread span=1 last=h1 current=h1",
+			"instance/a sync.publish span=1 background=true target=mesh hash=h1 triggers=2",
+		}, Fail, 1, []string{"published at #3 ", "hash read #2 "}},
+		{"changed hash publishes", []string{
+			"storage blob.write value=h0",
+			"instance/a sync.enter span=1 background=true hash=h1",
+			"instance/a sync.hashread span=1 last=h0 current=h1",
+			"instance/a sync.publish span=1 background=true target=frontend hash=h1 triggers=2",
+		}, Pass, 0, nil},
+		{"the blob changed between entry and read: the read decides", []string{
+			"storage blob.write value=h1",
+			"instance/a sync.enter span=1 background=true hash=h1",
+			"storage blob.write value=h2",
+			"instance/a sync.hashread span=1 last=h2 current=h1",
+			"instance/a sync.publish span=1 background=true target=frontend hash=h1 triggers=2",
+		}, Pass, 0, nil},
+		{"foreground syncs are not judged", []string{
+			"storage blob.write value=h1",
+			"instance/a sync.enter span=1 background=false hash=h1",
+			"instance/a sync.publish span=1 background=false target=frontend hash=h1 triggers=2",
+		}, Pass, 0, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			expect(t, NoRedundantPublish(Input{Trace: script(c.lines...)}), c.want, c.checked, c.ev...)
+		})
+	}
+}
+
+func TestP10NoEmptyBackgroundPublish(t *testing.T) {
+	ok := script(
+		"instance/a sync.publish span=1 background=true target=frontend triggers=3",
+		"instance/a sync.publish span=2 background=false target=frontend triggers=0",
+	)
+	expect(t, NoEmptyBackgroundPublish(Input{Trace: ok}), Pass, 1)
+	bad := script(
+		"instance/a sync.publish span=1 background=true target=frontend triggers=3",
+		"instance/b sync.publish span=4 background=true target=mesh triggers=0",
+	)
+	expect(t, NoEmptyBackgroundPublish(Input{Trace: bad}), Fail, 2, "background span 4 published an empty trigger set at #2 ")
+}
+
+func TestP9ErrorSurfaced(t *testing.T) {
+	feFailure := []string{
+		"client client.call call=1 kind=msg4.request path=/admin/host/synctriggers",
+		"instance/a sync.call span=1 background=false origin=admin",
+		"instance/a sync.enter span=1 background=false origin=admin hash=h1",
+		"instance/a sync.publish span=1 background=false target=frontend hash=h1 triggers=1",
+		"instance/a http.result id=1 target=frontend status=503",
+		"instance/a log level=Error text=SyncTriggers_call_failed",
+	}
+	answer500 := "client client.response call=1 kind=msg4.response status=500 result=SyncTriggers_call_failed_(StatusCode=ServiceUnavailable)."
+	cases := []struct {
+		name    string
+		lines   []string
+		want    Status
+		checked int
+		ev      []string
+	}{
+		{"surfaced", append(append([]string{}, feFailure...),
+			`instance/a sync.end span=1 background=false origin=admin success=false error=SyncTriggers_call_failed_(StatusCode=ServiceUnavailable).`,
+			answer500), Pass, 1, nil},
+		{"publish failed but the span succeeded", append(append([]string{}, feFailure...),
+			"instance/a sync.end span=1 background=false origin=admin success=true"), Fail, 1,
+			[]string{"instance/a span 1 ended with success at #7 ", "publish #4 ", "#5 ", "status 503"}},
+		{"not a SYNC-7 text", append(append([]string{}, feFailure...),
+			"instance/a sync.end span=1 background=false origin=admin success=false error=boom"), Fail, 1,
+			[]string{"failed at #7 ", `"boom"`}},
+		{"silent failure", []string{
+			"instance/a sync.call span=1 background=false origin=keys",
+			"instance/a log level=Information text=starting",
+			"instance/a sync.end span=1 background=false origin=keys success=false error=SyncTriggers_operation_failed.",
+		}, Fail, 1, []string{"without a Warning or Error log line"}},
+		{"a warning after the span does not count", []string{
+			"instance/a sync.call span=1 background=false origin=keys",
+			"instance/a sync.end span=1 background=false origin=keys success=false error=SyncTriggers_operation_failed.",
+			"instance/a log level=Warning text=late",
+		}, Fail, 1, []string{"without a Warning"}},
+		{"additive: the best-effort mesh notification may fail", []string{
+			"instance/a sync.call span=1 background=false origin=admin",
+			"instance/a sync.publish span=1 target=frontend",
+			"instance/a http.result id=1 target=frontend status=200",
+			"instance/a sync.publish span=1 target=mesh",
+			"instance/a http.result id=2 target=mesh status=0 error=timeout",
+			"instance/a sync.end span=1 origin=admin success=true",
+			"instance/a sync.call span=2 background=false origin=admin",
+			"instance/a sync.publish span=2 target=mesh",
+			"instance/a http.result id=3 target=mesh status=0 error=refused",
+			"instance/a log level=Error text=notify",
+			"instance/a sync.end span=2 origin=admin success=false error=Failed_to_notify_triggers_changed.",
+		}, Pass, 1, nil},
+		{"MSG-4 answers success for a failed sync", append(append([]string{}, feFailure...),
+			`instance/a sync.end span=1 background=false origin=admin success=false error=SyncTriggers_call_failed_(StatusCode=ServiceUnavailable).`,
+			"client client.response call=1 kind=msg4.response status=200 result=success"), Fail, 1,
+			[]string{"MSG-4 answer #8 ", "which failed at #7 "}},
+		{"a lost answer does not shift the pairing", []string{
+			"instance/a sync.call span=1 origin=admin",
+			"instance/a log level=Error text=x",
+			"instance/a sync.end span=1 origin=admin success=false error=SyncTriggers_operation_failed.",
+			"router net.send msg=40 to=client kind=msg4.response call=1",
+			"router net.drop msg=40 fault=random-drop injected=true",
+			"instance/a sync.call span=2 origin=admin",
+			"instance/a sync.end span=2 origin=admin success=true",
+			"client client.response call=2 kind=msg4.response status=200 result=success",
+		}, Pass, 1, nil},
+		{"the instance's answer to the router is lost", []string{
+			"router router.route route=3 kind=msg4.request instance=a",
+			"instance/a sync.call span=1 origin=admin",
+			"instance/a log level=Error text=x",
+			"instance/a sync.end span=1 origin=admin success=false error=SyncTriggers_operation_failed.",
+			"instance/a net.send msg=41 to=router kind=instance.response route=3 status=500",
+			"instance/a net.drop msg=41 fault=random-drop injected=true",
+			"router router.route route=4 kind=msg3.request instance=a",
+			"instance/a net.send msg=42 to=router kind=instance.response route=4 status=200",
+			"instance/a net.drop msg=42 fault=random-drop injected=true",
+			"instance/a sync.call span=2 origin=admin",
+			"instance/a sync.end span=2 origin=admin success=false error=SyncTriggers_operation_failed.",
+			"instance/a log level=Error text=y",
+			"client client.response call=2 kind=msg4.response status=200 result=success",
+		}, Fail, 2, []string{"instance/a span 2 failed at #11 ", "without a Warning", "MSG-4 answer #13 ", "to instance/a span 2 "}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			expect(t, ErrorSurfaced(Input{Trace: spaced(script(c.lines...))}), c.want, c.checked, c.ev...)
+		})
+	}
+}
+
+func TestP9RecognisesEveryFailureText(t *testing.T) {
+	for _, s := range []string{"Invalid environment for SyncTriggers operation.", "Failed to notify triggers changed.",
+		"SyncTriggers operation failed.", "SyncTriggers call failed (StatusCode=TooManyRequests)."} {
+		if !isFailureText(s) {
+			t.Errorf("%q rejected", s)
+		}
+	}
+	for _, s := range []string{"", "SyncTriggers call failed (StatusCode=).", "SyncTriggers call failed (StatusCode=Too Many)."} {
+		if isFailureText(s) {
+			t.Errorf("%q accepted", s)
+		}
+	}
+}
