@@ -27,9 +27,7 @@ func (m *Machine) serveTriggers(reqID int, req AdminRequest) {
 	revision := 0
 	var served Payload
 	resp := ServeTriggers(m.now, m.cfg.Site, req, m.running, func() Payload {
-		m.secrets, m.keysRev = m.cfg.Secrets()
-		revision = max(m.loaded.Revision, m.keysRev)
-		served = BuildPayload(m.cfg.Site, m.loaded.Functions, m.secrets)
+		served, revision = m.buildPayload()
 		return served
 	})
 	m.emit(Respond{ReqID: reqID, Response: resp, Revision: revision})

@@ -35,6 +35,14 @@ type Bugs struct {
 	// GlobalRequestIDs draws request ids from a process-wide counter instead of the run's seed, the
 	// classic leak of state across runs (P12 must fail).
 	GlobalRequestIDs bool
+	// PublishUnchanged publishes a background sync even when its hash equals the blob's (P5).
+	PublishUnchanged bool
+	// PublishEmptyBackground skips SYNC-4: a background sync publishes an empty trigger set (P10).
+	PublishEmptyBackground bool
+	// SwallowPublishError reports a failed publish as a success, silently (P9).
+	SwallowPublishError bool
+	// SecretInLog writes the host master key into a log line (P11).
+	SecretInLog bool
 }
 
 // leakedRequests is the process-wide counter behind Bugs.GlobalRequestIDs. Deliberately global.
@@ -57,6 +65,12 @@ type Config struct {
 	// Timing; zero values take the defaults above.
 	BackgroundDelay, LeaseDuration, LeaseRenew, AdminWait, FrontEndTimeout, MeshTimeout time.Duration
 	Bugs                                                                                Bugs
+	// PlaceholderGuard is PR #11874's guard (on in the reference host): a sync while the active host
+	// is the placeholder stops with success and publishes nothing.
+	PlaceholderGuard bool
+	// UnstablePayload serializes semantically equal payloads differently on every build, as worker
+	// indexing order can (#9255); off in the reference host (PAY-2).
+	UnstablePayload bool
 }
 
 func (c *Config) applyDefaults() {
@@ -77,7 +91,15 @@ func (c *Config) applyDefaults() {
 type Loaded struct {
 	Functions []Function
 	Revision  int
+	// Placeholder is set while the active host is still the placeholder during specialization
+	// (#11873): its only function is WarmUp.
+	Placeholder bool
 }
+
+// WarmUp is the placeholder host's one function (#11873).
+var WarmUp = Function{Name: "WarmUp", Language: "dotnet-isolated", Bindings: []Binding{
+	{"type": "httpTrigger", "direction": "in", "name": "req", "authLevel": "anonymous", "route": "warmup"},
+}}
 
 // Timer keys the machine sets.
 const (
@@ -113,6 +135,7 @@ type Machine struct {
 	spanSeq  int
 	hashBlob string
 	now      time.Time
+	builds   int
 }
 
 type blobWait struct {
@@ -160,6 +183,9 @@ func NewMachine(cfg Config) *Machine {
 		hashBlob: HashBlobName(cfg.Site.HostID),
 	}
 }
+
+// SetPlaceholderGuard switches PR #11874's guard; the driver sets it from the placeholder fault.
+func (m *Machine) SetPlaceholderGuard(on bool) { m.cfg.PlaceholderGuard = on }
 
 // Running reports whether the host is running.
 func (m *Machine) Running() bool { return m.running }

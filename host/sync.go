@@ -37,6 +37,22 @@ func (m *Machine) gateOpen() bool {
 	return m.cfg.Site.EncryptionKey != "" && m.running
 }
 
+// buildPayload clears the secrets cache and builds the payload from what the active host loaded.
+func (m *Machine) buildPayload() (Payload, int) {
+	m.secrets, m.keysRev = m.cfg.Secrets()
+	fns := m.loaded.Functions
+	if m.loaded.Placeholder {
+		fns = []Function{WarmUp}
+	}
+	if m.cfg.UnstablePayload && len(fns) > 1 {
+		// #9255: the same functions in another order on every build.
+		m.builds++
+		k := m.builds % len(fns)
+		fns = append(append([]Function{}, fns[k:]...), fns[:k]...)
+	}
+	return BuildPayload(m.cfg.Site, fns, m.secrets), max(m.loaded.Revision, m.keysRev)
+}
+
 // enter runs the exclusive part of a span up to its first asynchronous step.
 func (m *Machine) enter(s *span) {
 	if s.ack {
@@ -44,9 +60,13 @@ func (m *Machine) enter(s *span) {
 		return
 	}
 	// SYNC-3: clear the secrets cache, then build the payload from what the active host loaded.
-	m.secrets, m.keysRev = m.cfg.Secrets()
-	s.payload = BuildPayload(m.cfg.Site, m.loaded.Functions, m.secrets)
-	s.revision = max(m.loaded.Revision, m.keysRev)
+	if m.loaded.Placeholder && m.cfg.PlaceholderGuard {
+		// PR #11874: the active host is still the placeholder; skip with success.
+		m.log("Information", "Skipping SyncTriggers: the active host is a placeholder.")
+		m.finish(s, true, "", false)
+		return
+	}
+	s.payload, s.revision = m.buildPayload()
 	m.emit(SpanEvent{Span: s.id, Phase: SpanEnter, Background: s.background, Origin: s.origin, Hash: s.payload.Hash})
 	m.emit(Point{Name: "after-lock", Span: s.id, Background: s.background})
 	m.emit(Point{Name: "after-payload", Span: s.id, Background: s.background})
@@ -56,7 +76,7 @@ func (m *Machine) enter(s *span) {
 		return
 	}
 	// SYNC-4: a background sync with no triggers stops with success and publishes nothing.
-	if s.background && s.payload.Count == 0 {
+	if s.background && s.payload.Count == 0 && !m.cfg.Bugs.PublishEmptyBackground {
 		m.log("Debug", "No functions found. Skipping Sync operation.")
 		m.finish(s, true, "", false)
 		return
@@ -132,7 +152,7 @@ func (m *Machine) compareHash(s *span, last string) {
 	m.log("Debug", "SyncTriggers hash (Last='"+last+"', Current='"+s.payload.Hash+"')")
 	m.emit(HashRead{Span: s.id, Last: last, Current: s.payload.Hash})
 	m.emit(Point{Name: "after-hash-read", Span: s.id, Background: s.background})
-	if last == s.payload.Hash {
+	if last == s.payload.Hash && !m.cfg.Bugs.PublishUnchanged {
 		m.finish(s, true, "", false)
 		return
 	}
@@ -191,7 +211,11 @@ func (m *Machine) publishFrontEnd(s *span, id int) {
 			headers["x-ms-site-token"] = tok
 		}
 	}
-	m.log("Debug", "Making SyncTriggers request (RequestId="+requestID+", Uri="+uri+", Content=[redacted]).")
+	content := "[redacted]"
+	if m.cfg.Bugs.SecretInLog {
+		content = "master=" + m.secrets.Master
+	}
+	m.log("Debug", "Making SyncTriggers request (RequestId="+requestID+", Uri="+uri+", Content="+content+").")
 	m.emit(Send{
 		ID: id, Target: TargetFrontEnd, Method: "POST", URL: uri, Headers: headers,
 		Body: s.payload.Body, Timeout: m.cfg.FrontEndTimeout, Revision: s.revision,
@@ -246,6 +270,10 @@ func (m *Machine) additiveNotified(s *span, r HTTPResult, ok bool) {
 }
 
 func (m *Machine) frontEndDone(s *span, r HTTPResult, ok bool) {
+	if !ok && m.cfg.Bugs.SwallowPublishError {
+		m.finish(s, true, "", false)
+		return
+	}
 	switch {
 	case ok && m.cfg.Mode == ModeAdditive:
 		m.log("Debug", "SyncTriggers call succeeded.")
@@ -267,6 +295,10 @@ func (m *Machine) frontEndDone(s *span, r HTTPResult, ok bool) {
 }
 
 func (m *Machine) meshDone(s *span, r HTTPResult, ok bool) {
+	if !ok && m.cfg.Bugs.SwallowPublishError {
+		m.finish(s, true, "", false)
+		return
+	}
 	if r.Status != 0 {
 		m.log("Debug", "Mesh response "+StatusName(r.Status))
 	}
@@ -283,6 +315,8 @@ func (m *Machine) published(s *span) {
 	m.emit(Point{Name: "after-publish", Span: s.id, Background: s.background})
 	// platform-ack writes no hash here: the served MSG-3 does (ackFetch).
 	if !s.readHash || m.cfg.Mode == ModePlatformAck {
+		// SYNC-6 is complete without a hash write: the after-hash-write point is here.
+		m.emit(Point{Name: "after-hash-write", Span: s.id, Background: s.background})
 		m.finish(s, true, "", true)
 		return
 	}

@@ -43,7 +43,7 @@ var (
 )
 
 var (
-	topFields    = []string{"name", "description", "site", "content", "instances", "timeline", "faults", "faults_end", "settle", "network", "mesh", "modes", "expect", "budget"}
+	topFields    = []string{"name", "description", "site", "content", "instances", "timeline", "faults", "faults_end", "settle", "network", "mesh", "modes", "expect", "budget", "convergence_bound"}
 	whichValues  = []string{"oldest", "newest", "primary", "all"}
 	authValues   = []string{"admin-key", "token"}
 	keyRefFormat = "master, host.<name>, system.<name> or function.<function>.<name>"
@@ -80,6 +80,7 @@ func (d *decoder) scenario(path string, root *node) *Scenario {
 	s.Modes = d.modes(top.get("modes"))
 	s.Expect = d.expect(top.get("expect"), s.Modes)
 	s.Budget = d.budget(top.get("budget"), s.End()+budgetSlack)
+	s.ConvergenceBound = d.duration(top.get("convergence_bound"), 0)
 	return s
 }
 

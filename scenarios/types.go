@@ -14,6 +14,9 @@ import (
 // "Scenarios, settle window, expectations"). Every default is applied by the loader, so a run reads
 // the fields as they are.
 type Scenario struct {
+	// ConvergenceBound gates P13: the longest acceptable time from the last content change to
+	// convergence; zero means no bound (the latency is still recorded).
+	ConvergenceBound time.Duration
 	// Path is the file the scenario came from, as given to Load or Parse.
 	Path string
 	// SHA256 is the lowercase hex SHA-256 of the file's bytes; traces record it so a replay can tell

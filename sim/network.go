@@ -35,6 +35,18 @@ type Handler func(Message)
 
 type linkKey struct{ from, to string }
 
+// Interference is what an interceptor does to one message: drop it, duplicate it, or hold it back.
+// Fault names the injected fault, for the trace.
+type Interference struct {
+	Drop      bool
+	Duplicate bool
+	Extra     time.Duration
+	Fault     string
+}
+
+// Interceptor sees every message sent while faults are on and may interfere with it.
+type Interceptor func(m Message) Interference
+
 // Network delivers messages between named parties with seeded delays and faults. A message sent to a
 // party that is gone when it arrives is recorded as lost; messages already sent by a party that is
 // deleted stay in the network (PROTOCOL.md section 1).
@@ -46,7 +58,11 @@ type Network struct {
 	handlers  map[string]Handler
 	nextID    uint64
 	faultsEnd time.Duration
+	intercept Interceptor
 }
+
+// Intercept installs the network's interceptor (the fault engine's link faults and partitions).
+func (n *Network) Intercept(i Interceptor) { n.intercept = i }
 
 // NewNetwork builds a network whose links all start as def.
 func NewNetwork(k *Kernel, def Link, faultsEnd time.Duration) *Network {
@@ -83,21 +99,33 @@ func (n *Network) Send(m Message) uint64 {
 	l := n.LinkOf(m.From, m.To)
 	faulty := n.k.Elapsed() < n.faultsEnd
 	n.k.Trace.Add(m.From, "net.send", append([]Field{F("msg", m.ID), F("to", m.To), F("kind", m.Kind)}, m.Fields...)...)
-	if faulty && Chance(n.rng, l.Drop) {
-		n.k.Trace.Add(m.From, "net.drop", F("msg", m.ID), F("injected", true))
+	var x Interference
+	if faulty && n.intercept != nil {
+		x = n.intercept(m)
+	}
+	if x.Drop || faulty && Chance(n.rng, l.Drop) {
+		n.k.Trace.Add(m.From, "net.drop", F("msg", m.ID), F("fault", faultName(x.Fault, x.Drop, "drop")), F("injected", true))
 		return m.ID
 	}
-	n.schedule(m, l, faulty, false)
-	if faulty && Chance(n.rng, l.Duplicate) {
-		n.k.Trace.Add(m.From, "net.duplicate", F("msg", m.ID), F("injected", true))
-		n.schedule(m, l, faulty, true)
+	n.schedule(m, l, faulty, false, x.Extra)
+	if x.Duplicate || faulty && Chance(n.rng, l.Duplicate) {
+		n.k.Trace.Add(m.From, "net.duplicate", F("msg", m.ID), F("fault", faultName(x.Fault, x.Duplicate, "duplicate")), F("injected", true))
+		n.schedule(m, l, faulty, true, 0)
 	}
 	return m.ID
 }
 
-func (n *Network) schedule(m Message, l Link, faulty, dup bool) {
-	d := n.k.strategy.Delay(m.From, m.To, l.DelayMin, l.DelayMax)
-	reordered := false
+// faultName is the interceptor's fault when it acted, else the link's random rate.
+func faultName(name string, acted bool, rate string) string {
+	if acted && name != "" {
+		return name
+	}
+	return "random-" + rate
+}
+
+func (n *Network) schedule(m Message, l Link, faulty, dup bool, extra time.Duration) {
+	d := n.k.strategy.Delay(m.From, m.To, l.DelayMin, l.DelayMax) + extra
+	reordered := extra > 0
 	if faulty && Chance(n.rng, l.Reorder) {
 		// Held back for one to three extra maximum delays: later sends on the link overtake it.
 		extra := time.Duration(Between(n.rng, int64(l.DelayMax/time.Microsecond), 3*int64(l.DelayMax/time.Microsecond))) * time.Microsecond

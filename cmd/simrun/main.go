@@ -28,7 +28,7 @@ func execute(args []string, stdout, stderr io.Writer) int {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(runCommand(stderr))
+	root.AddCommand(runCommand(stderr), sweepCommand(stderr), listCommand())
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -77,5 +77,7 @@ environment error.`,
 	f.BoolVar(&job.Raw, "raw", false, "ignore the scenarios' expectations")
 	f.BoolVar(&job.Strict, "strict", false, "SHOULD failures gate too")
 	f.StringVar(&job.JSON, "json", "", "write the runs as a JSON array to this file")
+	f.StringVar(&job.Strategy, "strategy", "", "exploration strategy (default: the kernel's)")
+	f.StringArrayVar(&job.Faults, "fault", nil, "extra fault NAME[:param=value,...] (repeatable)")
 	return cmd
 }

@@ -30,6 +30,7 @@ type Config struct {
 	Rand                                                *rand.Rand
 	Debounce, MaxWait, RetryBudget                      time.Duration
 	BackoffMin, BackoffMax, TokenLifetime, FetchTimeout time.Duration
+	Bugs                                                Bugs
 }
 
 func (c *Config) applyDefaults() {
@@ -152,6 +153,10 @@ func (m *Mesh) Notify(now time.Time, req Request) (Response, []Effect) {
 	}
 	m.accepted++
 	m.emit(Accepted{Notification: m.accepted, Instance: req.Header("fx-current-instance")})
+	if m.cfg.Bugs.FetchPerNotification {
+		m.fetchNow(now)
+		return Response{Status: 200}, m.take()
+	}
 	if !m.pending {
 		m.pending = true
 		m.firstPending = now
@@ -242,6 +247,14 @@ func (m *Mesh) start(now time.Time) {
 	m.pending = false
 	m.emit(Fetch{ID: m.nextID, URL: m.cfg.Site.URL() + host.PathTriggers, Headers: headers,
 		Timeout: m.cfg.FetchTimeout, Attempt: m.round.attempts, Cover: m.accepted})
+}
+
+// fetchNow is the FetchPerNotification bug: a fetch of its own for every notification, alongside any
+// fetch in flight.
+func (m *Mesh) fetchNow(now time.Time) {
+	m.round = &round{}
+	m.inflight = nil
+	m.start(now)
 }
 
 // FetchDone delivers a fetch's answer. revision is the simulator's metadata of the body.

@@ -68,6 +68,9 @@ type Fault struct {
 // Points are the fault points of PROTOCOL.md section 6, in the order a sync reaches them.
 var Points = []string{"before-gate", "after-lock", "after-payload", "after-hash-read", "after-publish", "after-hash-write", "mid-fetch"}
 
+// anyPoint are the values a point fault's point parameter takes.
+var anyPoint = append([]string{"any"}, Points...)
+
 // Parties that link faults may name ("*" is any; "instance" is every instance).
 var Parties = []string{"*", "instance", "storage", "frontend", "mesh", "router", "client"}
 
@@ -107,10 +110,10 @@ func params(ps ...[]Param) []Param {
 
 var catalogue = []Fault{
 	{Name: "delete-instance", Kind: KindPoint, Ref: "PROTOCOL.md 1, 6", Doc: "the instance is deleted at a fault point: all memory and in-flight work lost",
-		Params: params([]Param{{Name: "point", Type: TypeString, Default: "after-hash-write", Choices: Points, Doc: "fault point"},
+		Params: params([]Param{{Name: "point", Type: TypeString, Default: "after-hash-write", Choices: anyPoint, Doc: "fault point (any: every point)"},
 			{Name: "background", Type: TypeString, Default: "any", Choices: []string{"any", "true", "false"}, Doc: "only in background or foreground syncs"}, prob("1")})},
 	{Name: "restart-instance", Kind: KindPoint, Ref: "PROTOCOL.md 1, 6", Doc: "the instance is deleted at a fault point and a new one (new name) starts",
-		Params: params([]Param{{Name: "point", Type: TypeString, Default: "after-publish", Choices: Points, Doc: "fault point"},
+		Params: params([]Param{{Name: "point", Type: TypeString, Default: "after-publish", Choices: anyPoint, Doc: "fault point (any: every point)"},
 			{Name: "background", Type: TypeString, Default: "any", Choices: []string{"any", "true", "false"}, Doc: "only in background or foreground syncs"}, prob("1")})},
 	{Name: "scale-in", Kind: KindTimed, Ref: "PROTOCOL.md 1", Doc: "an instance is removed (scale in)",
 		Params: params([]Param{every("20m"), {Name: "which", Type: TypeString, Default: "newest", Choices: []string{"newest", "oldest", "primary"}, Doc: "which instance"}})},

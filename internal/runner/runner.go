@@ -5,8 +5,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/check"
+	"github.com/syncsim/syncsim/internal/faults"
 	"github.com/syncsim/syncsim/internal/world"
 	"github.com/syncsim/syncsim/scenarios"
 	"github.com/syncsim/syncsim/sim"
@@ -16,8 +18,9 @@ import (
 type Options struct {
 	// Raw ignores the scenarios' expectations.
 	Raw bool
-	// Bugs switches planted defects on (tests only).
-	Bugs host.Bugs
+	// Bugs and PlatformBugs switch planted defects on (tests only).
+	Bugs         host.Bugs
+	PlatformBugs mesh.Bugs
 	// Strategy names the exploration strategy ("" = the default).
 	Strategy string
 	// Faults are extra faults in the CLI's NAME[:param=value,...] form.
@@ -43,17 +46,22 @@ type Result struct {
 
 // RunOne runs a scenario in one mode with one seed, judges it and applies its expectations.
 func RunOne(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) (*Result, error) {
-	first, err := world.Run(sc, mode, seed, world.Options{Bugs: opts.Bugs})
+	wopts, err := opts.world()
 	if err != nil {
 		return nil, err
 	}
-	in := check.Input{Trace: first.Trace, Complete: first.Outcome.Reason.Complete()}
+	first, err := world.Run(sc, mode, seed, wopts)
+	if err != nil {
+		return nil, err
+	}
+	in := check.Input{Trace: first.Trace, Complete: first.Outcome.Reason.Complete(),
+		Secrets: first.Secrets, ConvergenceBound: sc.ConvergenceBound}
 	var verdicts []check.Verdict
 	for _, p := range check.TraceCheckers() {
 		verdicts = append(verdicts, p.Check(in))
 	}
 	// P12: the same scenario, mode and seed again, in this process.
-	second, err := world.Run(sc, mode, seed, world.Options{Bugs: opts.Bugs})
+	second, err := world.Run(sc, mode, seed, wopts)
 	if err != nil {
 		return nil, err
 	}
@@ -68,6 +76,19 @@ func RunOne(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) (
 		res.Unjudged = applyExpectations(res.Verdicts, sc.Expected(mode))
 	}
 	return res, nil
+}
+
+// world turns the options into the world's, parsing the CLI's fault specs.
+func (o Options) world() (world.Options, error) {
+	w := world.Options{Bugs: o.Bugs, PlatformBugs: o.PlatformBugs, Strategy: o.Strategy}
+	for _, f := range o.Faults {
+		spec, err := faults.Parse(f)
+		if err != nil {
+			return w, fmt.Errorf("--fault %s: %w", f, err)
+		}
+		w.Faults = append(w.Faults, spec)
+	}
+	return w, nil
 }
 
 // applyExpectations turns expected failures into xfail and expected failures that did not happen into

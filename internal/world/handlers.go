@@ -2,6 +2,7 @@ package world
 
 import (
 	"encoding/json"
+	"time"
 
 	"github.com/syncsim/syncsim/fakes/blob"
 	"github.com/syncsim/syncsim/fakes/mesh"
@@ -15,6 +16,8 @@ type adminCall struct {
 	kind     string
 	callerID int
 	req      host.AdminRequest
+	// pin asks the router for one instance (concurrent syncs inside an instance).
+	pin string
 }
 
 type adminAnswer struct {
@@ -41,21 +44,33 @@ const kindInstanceResponse = "instance.response"
 // onStorage performs a blob call against the blob model and answers.
 func (w *World) onStorage(m sim.Message) {
 	req := m.Body.(blobRequest)
-	res := w.blobOp(req.call)
+	res, delay, faulted := w.storageFaults(req)
+	if !faulted {
+		res = w.blobOp(req.call)
+	}
 	fields := []sim.Field{sim.F("id", req.call.ID), sim.F("op", string(req.call.Op)), sim.F("blob", req.call.Blob),
 		sim.F("status", res.Status)}
 	if res.Code != "" {
 		fields = append(fields, sim.F("code", res.Code))
 	}
 	// BLOB-1: the hash blob holds a hash, never a secret, so the trace keeps its value.
-	if req.call.Op == host.BlobUpload && res.OK() && req.call.Blob == host.HashBlobName(w.sc.Site.HostID) {
+	if faulted {
+		w.k.Trace.Add(partyStorage, "blob.op", append(fields, sim.F("faulted", true))...)
+	} else if req.call.Op == host.BlobUpload && res.OK() && req.call.Blob == host.HashBlobName(w.sc.Site.HostID) {
 		fields = append(fields, sim.F("value", string(req.call.Data)))
 		w.k.Trace.Add(partyStorage, "blob.write", fields...)
 	} else {
 		w.k.Trace.Add(partyStorage, "blob.op", fields...)
 	}
-	w.net.Send(sim.Message{From: partyStorage, To: InstanceParty(req.node), Kind: kindBlobResponse,
-		Body: blobResponse{id: req.call.ID, result: res}, Fields: []sim.Field{sim.F("id", req.call.ID), sim.F("status", res.Status)}})
+	answer := func() {
+		w.net.Send(sim.Message{From: partyStorage, To: InstanceParty(req.node), Kind: kindBlobResponse,
+			Body: blobResponse{id: req.call.ID, result: res}, Fields: []sim.Field{sim.F("id", req.call.ID), sim.F("status", res.Status)}})
+	}
+	if delay > 0 {
+		w.k.After(delay, answer)
+		return
+	}
+	answer()
 }
 
 func (w *World) blobOp(c host.BlobCall) host.BlobResult {
@@ -104,6 +119,9 @@ func (w *World) blobOp(c host.BlobCall) host.BlobResult {
 // onFrontEnd handles MSG-1.
 func (w *World) onFrontEnd(m sim.Message) {
 	req := m.Body.(httpRequest)
+	if w.frontEndFault(m, req) {
+		return
+	}
 	headers := map[string]string{mesh.RevisionHeader: strconv.Itoa(req.send.Revision)}
 	for k, v := range req.send.Headers {
 		headers[k] = v
@@ -125,7 +143,10 @@ func (w *World) onFrontEnd(m sim.Message) {
 func (w *World) onMesh(m sim.Message) {
 	switch b := m.Body.(type) {
 	case httpRequest:
-		resp, effects := w.mesh.Notify(w.now(), mesh.Request{Method: b.send.Method, Path: "/", Headers: b.send.Headers, Body: b.send.Body})
+		if w.meshFault(m, b) {
+			return
+		}
+		resp, effects := w.mesh.Notify(w.meshNow(), mesh.Request{Method: b.send.Method, Path: "/", Headers: b.send.Headers, Body: b.send.Body})
 		w.performMesh(effects)
 		w.net.Send(sim.Message{From: partyMesh, To: m.From, Kind: kindMSG2Response,
 			Body: httpResponse{id: b.send.ID, status: resp.Status, target: partyMesh}, Fields: []sim.Field{sim.F("id", b.send.ID), sim.F("status", resp.Status)}})
@@ -137,7 +158,7 @@ func (w *World) onMesh(m sim.Message) {
 		t.Stop()
 		delete(w.meshFetches, b.callerID)
 		w.k.Trace.Add(partyMesh, "mesh.fetch.done", sim.F("fetch", b.callerID), sim.F("status", b.status))
-		w.performMesh(w.mesh.FetchDone(w.now(), b.callerID, b.status, b.body, b.revision))
+		w.performMesh(w.mesh.FetchDone(w.meshNow(), b.callerID, b.status, b.body, b.revision))
 	}
 }
 
@@ -154,7 +175,7 @@ func (w *World) performMesh(effects []mesh.Effect) {
 			key := e.Key
 			w.meshTimers[key] = w.k.After(e.After, func() {
 				delete(w.meshTimers, key)
-				w.performMesh(w.mesh.Timer(w.now(), key))
+				w.performMesh(w.mesh.Timer(w.meshNow(), key))
 			})
 		case mesh.Fetch:
 			w.meshFetch(e)
@@ -168,13 +189,22 @@ func (w *World) performMesh(effects []mesh.Effect) {
 }
 
 func (w *World) meshFetch(f mesh.Fetch) {
+	if in := w.engine.first("token-expiry"); in != nil {
+		// TOK-4 with an expiry well past the 5-minute skew.
+		if key, err := host.ParseKey(w.sc.Site.EncryptionKey); err == nil {
+			if tok, err := host.IssuePlatformToken(key, w.sc.Site.Name, w.meshNow().Add(-30*time.Minute), 10*time.Minute); err == nil {
+				f.Headers = map[string]string{"x-ms-site-token": tok}
+				w.engine.fire(in, partyMesh, sim.F("fetch", f.ID))
+			}
+		}
+	}
 	w.k.Trace.Add(partyMesh, "mesh.fetch", sim.F("fetch", f.ID), sim.F("attempt", f.Attempt), sim.F("cover", f.Cover),
 		sim.F("token", sim.SecretDigest([]byte(f.Headers["x-ms-site-token"]))))
 	id := f.ID
 	w.meshFetches[id] = w.k.After(f.Timeout, func() {
 		delete(w.meshFetches, id)
 		w.k.Trace.Add(partyMesh, "mesh.fetch.done", sim.F("fetch", id), sim.F("status", 0), sim.F("error", "timeout"))
-		w.performMesh(w.mesh.FetchDone(w.now(), id, 0, nil, 0))
+		w.performMesh(w.mesh.FetchDone(w.meshNow(), id, 0, nil, 0))
 	})
 	w.net.Send(sim.Message{From: partyMesh, To: partyRouter, Kind: kindMSG3,
 		Body:   adminCall{kind: kindMSG3, callerID: id, req: host.AdminRequest{Method: "GET", Path: host.PathTriggers, Headers: f.Headers}},
@@ -186,7 +216,13 @@ func (w *World) meshFetch(f mesh.Fetch) {
 func (w *World) onRouter(m sim.Message) {
 	switch b := m.Body.(type) {
 	case adminCall:
+		if b.kind == kindMSG3 && w.fetchFault(m.From, b) {
+			return
+		}
 		inst, ok := w.router.Pick(w.life.Ready())
+		if pinned, live := w.life.Get(b.pin); b.pin != "" && live && pinned.State == sim.Running {
+			inst, ok = pinned, true
+		}
 		if !ok {
 			w.k.Trace.Add(partyRouter, "router.none", sim.F("kind", b.kind))
 			w.routerAnswer(&route{caller: m.From, callerID: b.callerID, kind: b.kind}, 503, nil, 0)

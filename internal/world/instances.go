@@ -3,8 +3,11 @@ package world
 import (
 	"maps"
 	"slices"
+	"strconv"
+	"time"
 
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/faults"
 	"github.com/syncsim/syncsim/sim"
 )
 
@@ -12,11 +15,14 @@ import (
 func (w *World) startInstance(reason string) *node {
 	inst := w.life.Create(w.k.Elapsed())
 	n := &node{inst: inst, party: InstanceParty(inst.Name), timers: map[string]sim.Timer{}, waits: map[int]sim.Timer{}}
-	n.m = host.NewMachine(host.Config{
+	cfg := host.Config{
 		Site: w.sc.Site, Mode: w.mode, ContainerName: inst.Name,
 		FrontEndURL: "https://" + w.sc.Site.Name + ".scm.azurewebsites.net", MeshURL: "http://mesh.local/",
 		Secrets: w.secretsNow, Rand: w.k.Streams.Stream("host/" + inst.Name), Bugs: w.opts.Bugs,
-	})
+		PlaceholderGuard: true,
+	}
+	w.instanceFaults(n, &cfg)
+	n.m = host.NewMachine(cfg)
 	w.nodes[inst.Name] = n
 	w.net.Attach(n.party, func(m sim.Message) { w.onInstance(n, m) })
 	w.k.Trace.Add(n.party, "instance.create", sim.F("reason", reason), sim.F("index", inst.Index))
@@ -24,15 +30,21 @@ func (w *World) startInstance(reason string) *node {
 	return n
 }
 
-// hostStart makes the instance ready and starts its host with the content of the moment.
+// hostStart makes the instance ready and starts its host with the content of the moment, unless a
+// host fault has it load something else.
 func (w *World) hostStart(n *node) {
 	if !n.alive() {
 		return
 	}
 	n.inst.State = sim.Running
-	w.k.Trace.Add(n.party, "host.start", sim.F("revision", w.content.Revision))
-	w.perform(n, n.m.HostStarted(w.now(), host.Loaded{Functions: w.content.Functions, Revision: w.content.Revision}))
+	loaded := w.hostFaults(n, host.Loaded{Functions: w.content.Functions, Revision: w.content.Revision})
+	w.k.Trace.Add(n.party, "host.start", sim.F("revision", loaded.Revision), sim.F("functions", len(loaded.Functions)),
+		sim.F("placeholder", loaded.Placeholder))
+	w.perform(n, n.m.HostStarted(w.nodeNow(n), loaded))
 }
+
+// nodeNow is the instance's own clock: true virtual time plus any injected skew.
+func (w *World) nodeNow(n *node) time.Time { return w.now().Add(n.skew) }
 
 // restartHost restarts the host inside a running instance (a deploy): same instance, same name.
 func (w *World) restartHost(n *node) {
@@ -40,7 +52,7 @@ func (w *World) restartHost(n *node) {
 		return
 	}
 	w.k.Trace.Add(n.party, "host.stop", sim.F("reason", "deploy"))
-	w.perform(n, n.m.HostStopping(w.now()))
+	w.perform(n, n.m.HostStopping(w.nodeNow(n)))
 	n.restart.Stop()
 	n.restart = w.k.After(w.sc.Instances.Startup, func() { w.hostStart(n) })
 }
@@ -114,18 +126,29 @@ func (w *World) perform(n *node, effects []host.Effect) {
 	}
 }
 
+// point records a fault point and fires the point faults armed for it.
 func (w *World) point(n *node, p host.Point) {
 	w.k.Trace.Add(n.party, "sync.point", sim.F("point", p.Name), sim.F("span", p.Span), sim.F("background", p.Background))
-	rule, ok := w.faults.At(p.Name, w.k.Elapsed(), p.Background)
-	if !ok {
+	e := w.engine
+	for _, in := range e.all {
+		if in.kind != faults.KindPoint {
+			continue
+		}
+		if pt := in.spec.Str("point"); pt != p.Name && pt != "any" {
+			continue
+		}
+		if bg := in.spec.Str("background"); bg != "any" && bg != strconv.FormatBool(p.Background) {
+			continue
+		}
+		if !e.roll(in) {
+			continue
+		}
+		e.fire(in, n.party, sim.F("point", p.Name), sim.F("span", p.Span))
+		w.deleteInstance(n, "fault "+in.spec.Name+" at "+p.Name, true)
+		if in.spec.Name == "restart-instance" {
+			w.startInstance("fault restart-instance")
+		}
 		return
-	}
-	w.k.Trace.Add(n.party, "fault.fire", sim.F("fault", rule.Fault), sim.F("point", p.Name), sim.F("span", p.Span), sim.F("injected", true))
-	switch rule.Fault {
-	case "delete-instance":
-		w.deleteInstance(n, "fault "+rule.Fault+" at "+p.Name, true)
-	default:
-		panic("world: no handler for fault " + rule.Fault)
 	}
 }
 
@@ -153,7 +176,7 @@ func (w *World) setHostTimer(n *node, e host.SetTimer) {
 			return
 		}
 		delete(n.timers, key)
-		w.perform(n, n.m.Timer(w.now(), key))
+		w.perform(n, n.m.Timer(w.nodeNow(n), key))
 	})
 }
 
@@ -206,7 +229,7 @@ func (w *World) httpResult(n *node, id int, target string, r host.HTTPResult) {
 		fields = append(fields, sim.F("error", r.Err))
 	}
 	w.k.Trace.Add(n.party, "http.result", fields...)
-	w.perform(n, n.m.HTTPDone(w.now(), id, r))
+	w.perform(n, n.m.HTTPDone(w.nodeNow(n), id, r))
 }
 
 func (w *World) hostBlob(n *node, c host.BlobCall) {
@@ -217,7 +240,7 @@ func (w *World) hostBlob(n *node, c host.BlobCall) {
 		}
 		delete(n.waits, id)
 		w.k.Trace.Add(n.party, "blob.timeout", sim.F("id", id), sim.F("op", string(c.Op)))
-		w.perform(n, n.m.BlobDone(w.now(), id, host.BlobResult{}))
+		w.perform(n, n.m.BlobDone(w.nodeNow(n), id, host.BlobResult{}))
 	})
 	w.net.Send(sim.Message{From: n.party, To: partyStorage, Kind: kindBlobRequest, Body: blobRequest{node: n.inst.Name, call: c},
 		Fields: []sim.Field{sim.F("id", id), sim.F("op", string(c.Op)), sim.F("blob", c.Blob)}})
@@ -245,7 +268,7 @@ func (w *World) onInstance(n *node, m sim.Message) {
 		if t, ok := n.waits[b.id]; ok {
 			t.Stop()
 			delete(n.waits, b.id)
-			w.perform(n, n.m.BlobDone(w.now(), b.id, b.result))
+			w.perform(n, n.m.BlobDone(w.nodeNow(n), b.id, b.result))
 		}
 	case routedRequest:
 		w.instanceRequest(n, b)
@@ -256,13 +279,13 @@ func (w *World) instanceRequest(n *node, b routedRequest) {
 	if b.kind == kindKeys {
 		// The key API stored the new key already (the world's content); the controller then runs a
 		// foreground sync and answers.
-		w.perform(n, n.m.Sync(w.now(), "keys"))
+		w.perform(n, n.m.Sync(w.nodeNow(n), "keys"))
 		if n.alive() {
 			w.hostRespond(n, host.Respond{ReqID: b.route, Response: host.AdminResponse{Status: 200}})
 		}
 		return
 	}
-	effects := n.m.Admin(w.now(), b.route, b.req)
+	effects := n.m.Admin(w.nodeNow(n), b.route, b.req)
 	if b.kind == kindMSG3 {
 		for _, e := range effects {
 			if r, ok := e.(host.Respond); ok && r.ReqID == b.route && r.Response.Status != 503 {

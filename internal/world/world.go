@@ -2,6 +2,8 @@ package world
 
 import (
 	"fmt"
+
+	"github.com/syncsim/syncsim/internal/faults"
 	"math/rand/v2"
 	"time"
 
@@ -16,6 +18,12 @@ import (
 type Options struct {
 	// Bugs switches planted defects on in every host (tests only).
 	Bugs host.Bugs
+	// Strategy names the exploration strategy (sim.StrategyNames); "" is the kernel's default.
+	Strategy string
+	// Faults are armed in addition to the scenario's (the CLI's --fault).
+	Faults []faults.Spec
+	// PlatformBugs switches planted defects on in the front end and the mesh (tests only).
+	PlatformBugs mesh.Bugs
 }
 
 // Result is a finished run.
@@ -43,7 +51,7 @@ type World struct {
 	net    *sim.Network
 	life   *sim.Lifecycle
 	router *sim.Router
-	faults *sim.Faults
+	engine *engine
 	keyRng *rand.Rand
 
 	blobs *blob.Store
@@ -53,6 +61,8 @@ type World struct {
 
 	meshTimers  map[string]sim.Timer
 	meshFetches map[int]sim.Timer
+	// meshSkew is the mesh's clock offset under an injected clock-skew fault.
+	meshSkew time.Duration
 
 	content host.Content
 	keysRev int
@@ -73,6 +83,10 @@ type node struct {
 	waits    map[int]sim.Timer
 	restart  sim.Timer
 	starting sim.Timer
+	// skew is the instance's clock offset under an injected clock-skew fault.
+	skew time.Duration
+	// placeholderUntil: while the active host is the placeholder (an injected #11873).
+	specialize sim.Timer
 }
 
 func (n *node) alive() bool { return n.inst.State != sim.Deleted }
@@ -91,6 +105,16 @@ func Run(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) (*Re
 		return nil, fmt.Errorf("world: mode %s is not implemented", mode)
 	}
 	w := newWorld(sc, mode, seed, opts)
+	strategy, err := sim.NewStrategy(opts.Strategy, w.k.Streams, nil)
+	if err != nil {
+		return nil, fmt.Errorf("world: %w", err)
+	}
+	w.k.SetStrategy(strategy)
+	for _, f := range opts.Faults {
+		if err := f.Validate(); err != nil {
+			return nil, fmt.Errorf("world: %w", err)
+		}
+	}
 	w.setup()
 	out := w.k.Run(sc.End())
 	w.k.Trace.Add(partyWorld, "run.end", sim.F("reason", string(out.Reason)), sim.F("complete", out.Reason.Complete()))
@@ -115,16 +139,11 @@ func newWorld(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options)
 	k := sim.NewKernel(seed, sim.Budget{MaxEvents: sc.Budget.MaxEvents, MaxTime: maxTime})
 	link := sim.Link{DelayMin: sc.Network.DelayMin, DelayMax: sc.Network.DelayMax,
 		Drop: sc.Faults.Random.Drop, Duplicate: sc.Faults.Random.Duplicate, Reorder: sc.Faults.Random.Reorder}
-	var rules []sim.FaultRule
-	for _, f := range sc.Faults.Scripted {
-		rules = append(rules, sim.FaultRule{Fault: f.Fault, Point: f.Point, After: f.After, Count: f.Count, Background: f.Background, Params: f.Params})
-	}
 	w := &World{
 		sc: sc, mode: mode, opts: opts, k: k,
 		net:        sim.NewNetwork(k, link, sc.FaultsEnd),
 		life:       sim.NewLifecycle(k.Streams, "pod"),
 		router:     sim.NewRouter(k.Streams),
-		faults:     sim.NewFaults(rules, sc.FaultsEnd),
 		keyRng:     k.Streams.Stream("keys"),
 		blobs:      blob.New(),
 		store:      mesh.NewStore(),
@@ -133,9 +152,9 @@ func newWorld(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options)
 		meshTimers: map[string]sim.Timer{}, meshFetches: map[int]sim.Timer{},
 		nodes: map[string]*node{}, routes: map[int]*route{},
 	}
-	w.fe = &mesh.FrontEnd{Site: sc.Site, Store: w.store}
+	w.fe = &mesh.FrontEnd{Site: sc.Site, Store: w.store, Bugs: opts.PlatformBugs}
 	w.mesh = mesh.New(mesh.Config{Site: sc.Site, Store: w.store, Rand: k.Streams.Stream("mesh"),
-		Debounce: sc.Mesh.Debounce, RetryBudget: sc.Mesh.RetryBudget})
+		Debounce: sc.Mesh.Debounce, RetryBudget: sc.Mesh.RetryBudget, Bugs: opts.PlatformBugs})
 	w.secrets = append(w.content.Keys.Values(), sc.Site.EncryptionKey)
 	return w
 }
@@ -146,8 +165,13 @@ func (w *World) now() time.Time { return w.k.Now() }
 func (w *World) setup() {
 	tr := w.k.Trace
 	tr.Add(partyWorld, "run.start", sim.F("scenario", w.sc.Name), sim.F("mode", w.mode.String()),
-		sim.F("seed", w.k.Streams.Seed()), sim.F("end", w.sc.End()), sim.F("settle_start", w.sc.SettleStart()),
-		sim.F("faults_end", w.sc.FaultsEnd))
+		sim.F("seed", w.k.Streams.Seed()), sim.F("strategy", w.k.Strategy().Name()), sim.F("end", w.sc.End()),
+		sim.F("settle_start", w.sc.SettleStart()), sim.F("faults_end", w.sc.FaultsEnd))
+	specs := specsFor(w.sc, w.opts.Faults)
+	if w.opts.Strategy == "swarm" {
+		specs = swarm(specs, w.k.Streams.Stream("swarm"))
+	}
+	w.armFaults(specs)
 	if err := w.blobs.CreateContainer(w.now(), host.HostsContainer); err != nil {
 		panic("world: " + err.Error())
 	}

@@ -101,14 +101,17 @@ func TestInjectedFaultsAreLabelled(t *testing.T) {
 	}
 }
 
-// P1, P3 and P4 pass with checked > 0 on smoke in both modes of record.
+// Every property passes on smoke in every mode; those smoke exercises examine something (the others,
+// P5-P7 and P9, need faults or other scenarios: see internal/runner's property tests).
 func TestSmokePassesEveryProperty(t *testing.T) {
 	sc := load(t, "scenarios/smoke.yaml")
-	for _, mode := range []host.Mode{host.ModeFrontend, host.ModePlatform} {
+	examined := map[string]bool{"P1": true, "P2": true, "P3": true, "P4": true, "P8": true, "P10": true, "P11": true, "P13": true}
+	for _, mode := range host.Modes() {
 		res := run(t, sc, mode, 1, Options{})
 		for _, p := range check.TraceCheckers() {
-			v := verdict(t, res, p)
-			if v.Status != check.Pass || v.Checked == 0 {
+			v := p.Check(check.Input{Trace: res.Trace, Complete: true, Secrets: res.Secrets})
+			vacuousOK := !examined[p.ID] || p.ID == "P4" && mode == host.ModeSignalAll
+			if v.Status != check.Pass || v.Checked == 0 && !vacuousOK {
 				t.Errorf("%s %s: %s checked=%d %v", mode, p.ID, v.Status, v.Checked, v.Evidence)
 			}
 		}

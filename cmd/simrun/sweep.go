@@ -1,0 +1,54 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/syncsim/syncsim/internal/sweep"
+)
+
+func sweepCommand(stderr io.Writer) *cobra.Command {
+	job := sweep.Job{}
+	cmd := &cobra.Command{
+		Use:   "sweep --seeds A-B [flags] SCENARIO-OR-DIR...",
+		Short: "Run a range of seeds in every mode and print the property x mode matrix",
+		Long: `Runs every seed of --seeds (A-B inclusive, or a single seed N) in every mode of every scenario
+(or in --mode), on --workers goroutines, and prints per scenario a table of properties x modes: the
+counts of pass, fail, xfail, xpass and inconclusive per cell and its smallest failing seed, then the
+command that replays each failing cell's smallest seed. The report is the same whatever --workers.
+--max-time stops dispatching new seeds when the wall-clock budget runs out; the report says which
+seeds were covered. --json writes the report (not an array of runs) to a file.
+
+Exit codes: as simrun run, over every run: 0 every verdict as expected; 1 a MUST property failed
+unexpectedly or an expected failure did not happen; 2 only inconclusive verdicts stand in the way;
+3 usage, input or environment error.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			job.Paths = args
+			code, err := sweep.Execute(job, cmd.OutOrStdout(), stderr)
+			if err != nil {
+				fmt.Fprintln(stderr, "simrun sweep:", err)
+			}
+			if code != 0 {
+				return exitError{code}
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&job.Seeds, "seeds", "", "seeds to run: A-B (inclusive) or a single seed N")
+	f.StringVar(&job.Mode, "mode", "", "mode to run or all; default: the modes each scenario names")
+	f.StringVar(&job.Strategy, "strategy", "", "exploration strategy for every run (default: the kernel's)")
+	f.StringArrayVar(&job.Faults, "fault", nil, "extra fault NAME[:param=value,...] for every run (repeatable)")
+	f.DurationVar(&job.MaxTime, "max-time", 0, "wall-clock budget; stop dispatching new seeds when it runs out (0: none)")
+	f.IntVar(&job.Workers, "workers", 0, "runs made at once (default: the number of CPUs)")
+	f.BoolVar(&job.Raw, "raw", false, "ignore the scenarios' expectations")
+	f.BoolVar(&job.Strict, "strict", false, "SHOULD failures gate too")
+	f.StringVar(&job.JSON, "json", "", "write the report as JSON to this file")
+	if err := cmd.MarkFlagRequired("seeds"); err != nil {
+		panic(err) // the flag is defined just above
+	}
+	return cmd
+}

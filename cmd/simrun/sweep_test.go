@@ -1,0 +1,138 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+type sweepReport struct {
+	Seeds struct {
+		From      uint64 `json:"from"`
+		To        uint64 `json:"to"`
+		CoveredTo uint64 `json:"covered_to"`
+	} `json:"seeds"`
+	Matrix []struct {
+		Scenario            string  `json:"scenario"`
+		Property            string  `json:"property"`
+		Mode                string  `json:"mode"`
+		Pass                int     `json:"pass"`
+		Fail                int     `json:"fail"`
+		SmallestFailingSeed *uint64 `json:"smallest_failing_seed"`
+		Replay              string  `json:"replay"`
+	} `json:"matrix"`
+	Runs int `json:"runs"`
+	Exit int `json:"exit"`
+}
+
+var (
+	smokePath    = filepath.Join(root, "scenarios", "smoke.yaml")
+	incidentPath = filepath.Join(root, "scenarios", "incidents", "worker-deleted-before-fetch.yaml")
+)
+
+// The matrix end to end: --raw makes the incident's platform P1/P4 fail from the first seed; the exit
+// code, the text tables and the JSON report agree.
+func TestSweepMatrix(t *testing.T) {
+	js := filepath.Join(t.TempDir(), "sweep.json")
+	code, out, errOut := simrun(t, "sweep", "--seeds", "2-4", "--raw", "--workers", "2", "--json", js, smokePath, incidentPath)
+	if code != 1 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{"frontend", "platform", "P1   MUST   eventual-convergence", "fail 3 (seed 2)",
+		"simrun run --mode platform --seed 2 --raw " + incidentPath, "12 runs, ", "; exit 1"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(errOut, "first fail at seed 2") {
+		t.Errorf("no progress on stderr: %q", errOut)
+	}
+	data, err := os.ReadFile(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep sweepReport
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Exit != 1 || rep.Runs != 12 || rep.Seeds.From != 2 || rep.Seeds.To != 4 || rep.Seeds.CoveredTo != 4 {
+		t.Fatalf("report %+v", rep)
+	}
+	found := 0
+	for _, c := range rep.Matrix {
+		if c.Scenario == incidentPath && c.Mode == "platform" && (c.Property == "P1" || c.Property == "P4") {
+			found++
+			if c.Fail != 3 || c.SmallestFailingSeed == nil || *c.SmallestFailingSeed != 2 || !strings.Contains(c.Replay, "--seed 2") {
+				t.Errorf("%+v", c)
+			}
+		}
+	}
+	if found != 2 {
+		t.Fatalf("P1/P4 platform cells: %d", found)
+	}
+}
+
+// With the scenarios' expectations the incident's failures are xfails: exit 0. A single seed is a
+// range of one.
+func TestSweepAsExpected(t *testing.T) {
+	code, out, errOut := simrun(t, "sweep", "--seeds", "3", filepath.Join(root, "scenarios"))
+	if code != 0 || !strings.Contains(out, "xfail 1 (seed 3)") || !strings.Contains(out, "(expected)") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+// --max-time stops dispatching new seeds; the first seed always runs and the report says what was
+// covered.
+func TestSweepMaxTime(t *testing.T) {
+	code, out, errOut := simrun(t, "sweep", "--seeds", "1-100000", "--max-time", "1ns", "--workers", "1", smokePath)
+	if code != 0 || !strings.Contains(out, "covered seeds 1-1 of 1-100000 (stopped by --max-time)") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+// Exit 3 for bad seed ranges and other usage errors, with a message that says what is wrong.
+func TestSweepUsageErrors(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"sweep", "--seeds", "9-3", smokePath}, "ends before it starts"},
+		{[]string{"sweep", "--seeds", "one-3", smokePath}, `"one" is not a seed number`},
+		{[]string{"sweep", "--seeds", "1-x", smokePath}, `"x" is not a seed number`},
+		{[]string{"sweep", smokePath}, `required flag(s) "seeds"`},
+		{[]string{"sweep", "--seeds", "1"}, "requires at least 1 arg"},
+		{[]string{"sweep", "--seeds", "1", "--mode", "sideways", smokePath}, "unknown mode"},
+		{[]string{"sweep", "--seeds", "1", "--workers", "-2", smokePath}, "--workers"},
+		{[]string{"sweep", "--seeds", "1", "--max-time", "soon", smokePath}, "--max-time"},
+		{[]string{"sweep", "--seeds", "1", filepath.Join(t.TempDir(), "missing.yaml")}, "missing.yaml"},
+	}
+	for _, c := range cases {
+		code, _, errOut := simrun(t, c.args...)
+		if code != 3 || !strings.Contains(errOut, c.want) {
+			t.Errorf("%v: exit %d, stderr %q, want 3 and %q", c.args, code, errOut, c.want)
+		}
+	}
+}
+
+// `run --strategy` and `--fault` are accepted and carried into the replay command of a failing run.
+func TestRunStrategyAndFaultsInReplay(t *testing.T) {
+	js := filepath.Join(t.TempDir(), "run.json")
+	code, out, errOut := simrun(t, "run", "--raw", "--mode", "platform", "--seed", "4", "--strategy", "random",
+		"--fault", "fe-status:status=503", "--fault", "fe-timeout:p=0.5", "--json", js, incidentPath)
+	if code != 1 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	want := "simrun run --mode platform --seed 4 --strategy random --fault fe-status:status=503 --fault fe-timeout:p=0.5 --raw " + incidentPath
+	if !strings.Contains(out, "replay: "+want) {
+		t.Fatalf("replay lacks %q:\n%s", want, out)
+	}
+	data, _ := os.ReadFile(js)
+	var runs []struct {
+		Replay string `json:"replay"`
+	}
+	if err := json.Unmarshal(data, &runs); err != nil || len(runs) != 1 || runs[0].Replay != want {
+		t.Fatalf("%v %+v", err, runs)
+	}
+}

@@ -1,0 +1,16 @@
+// Package sweep runs many seeds of many scenarios in every mode and folds the verdicts into the
+// property x mode matrix (DESIGN.md "Properties": the matrix, with the smallest failing seed per
+// cell, is a main output). Each run is runner.RunOne, single-threaded and deterministic; the sweep
+// spreads the runs over a pool of goroutines and folds their results in seed order, so the report is
+// the same whatever the number of workers or the order in which runs finish. The one wall-clock read
+// in syncsim's run path is here: Config.MaxTime stops dispatching new seeds when it runs out.
+//
+//	scs, _ := scenarios.LoadAll("scenarios")
+//	rep, err := sweep.Sweep(sweep.Config{Scenarios: scs, Seeds: sweep.Range{From: 1, To: 300}}, os.Stderr)
+//	if err == nil {
+//		rep.WriteText(os.Stdout)
+//		os.Exit(rep.Exit)
+//	}
+//
+// The CLI's `simrun sweep` is a thin wrapper around Execute.
+package sweep

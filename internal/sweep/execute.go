@@ -1,0 +1,55 @@
+package sweep
+
+import (
+	"io"
+	"time"
+
+	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/scenarios"
+)
+
+// Job is what `simrun sweep` was asked to do, as its flags spell it.
+type Job struct {
+	Paths []string
+	// Seeds is `--seeds`: "A-B" or "N" (ParseRange).
+	Seeds    string
+	Mode     string
+	Strategy string
+	Faults   []string
+	MaxTime  time.Duration
+	Workers  int
+	Raw      bool
+	Strict   bool
+	// JSON, if set, is the file the report is written to.
+	JSON string
+	// Clock is Config.Clock (tests only).
+	Clock func() time.Time
+}
+
+// Execute parses the seed range, loads the scenarios, sweeps them, writes the text report to out (and
+// the JSON report if asked) and returns the exit code. Progress goes to progress. Problems with the
+// command line or the scenarios are *runner.UsageError with runner.ExitUsage.
+func Execute(job Job, out, progress io.Writer) (int, error) {
+	seeds, err := ParseRange(job.Seeds)
+	if err != nil {
+		return runner.ExitUsage, &runner.UsageError{Err: err}
+	}
+	scs, err := scenarios.LoadAll(job.Paths...)
+	if err != nil {
+		return runner.ExitUsage, &runner.UsageError{Err: err}
+	}
+	rep, err := Sweep(Config{
+		Scenarios: scs, Seeds: seeds, Mode: job.Mode, Strategy: job.Strategy, Faults: job.Faults, Raw: job.Raw,
+		Strict: job.Strict, MaxTime: job.MaxTime, Workers: job.Workers, Clock: job.Clock,
+	}, progress)
+	if err != nil {
+		return runner.ExitUsage, &runner.UsageError{Err: err}
+	}
+	rep.WriteText(out)
+	if job.JSON != "" {
+		if err := rep.WriteJSON(job.JSON); err != nil {
+			return runner.ExitUsage, &runner.UsageError{Err: err}
+		}
+	}
+	return rep.Exit, nil
+}

@@ -1,0 +1,243 @@
+package sweep
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/runner"
+)
+
+// Report is a sweep's result: the property x mode matrix per scenario and the exit code. It is a
+// function of the configuration and the seeds covered only, never of the workers' interleaving.
+type Report struct {
+	Scenarios []ScenarioInfo `json:"scenarios"`
+	Seeds     Seeds          `json:"seeds"`
+	// Strategy is Config.Strategy; "" is the kernel's default.
+	Strategy string   `json:"strategy"`
+	Faults   []string `json:"faults,omitempty"`
+	Raw      bool     `json:"raw,omitempty"`
+	Strict   bool     `json:"strict,omitempty"`
+	// Matrix is sorted by scenario path, property number, then mode in host.Modes() order.
+	Matrix []Cell `json:"matrix"`
+	// Runs counts the runs folded into the matrix.
+	Runs int `json:"runs"`
+	// Exit has runner.ExitCode's semantics over every run: 1 a gating failure or an xpass (a fail
+	// beats an inconclusive), 2 only inconclusive verdicts stand in the way, else 0.
+	Exit int `json:"exit"`
+}
+
+// Seeds says which seeds were asked for and which were covered.
+type Seeds struct {
+	From uint64 `json:"from"`
+	To   uint64 `json:"to"`
+	// CoveredTo is the last covered seed: every (scenario, mode) run of From..CoveredTo finished.
+	CoveredTo uint64 `json:"covered_to"`
+	// StoppedBy is "max-time" when the time budget ran out before To.
+	StoppedBy string `json:"stopped_by,omitempty"`
+}
+
+// ScenarioInfo names a swept scenario, the modes it ran in and how many seeds each mode covered.
+type ScenarioInfo struct {
+	Path         string   `json:"path"`
+	Name         string   `json:"name"`
+	Modes        []string `json:"modes"`
+	SeedsCovered uint64   `json:"seeds_covered"`
+}
+
+// Cell is one (scenario, property, mode) entry of the matrix.
+type Cell struct {
+	Scenario     string `json:"scenario"`
+	Property     string `json:"property"`
+	Name         string `json:"name"`
+	Mode         string `json:"mode"`
+	Level        string `json:"level"`
+	Pass         int    `json:"pass"`
+	Fail         int    `json:"fail"`
+	XFail        int    `json:"xfail"`
+	XPass        int    `json:"xpass"`
+	Inconclusive int    `json:"inconclusive"`
+	// SmallestFailingSeed is the smallest seed whose verdict was fail, xfail or xpass; Replay is the
+	// command that replays that run. Both are absent when no seed failed.
+	SmallestFailingSeed *uint64 `json:"smallest_failing_seed,omitempty"`
+	Replay              string  `json:"replay,omitempty"`
+}
+
+// Failing reports whether some seed failed, expectedly or not, in this cell.
+func (c *Cell) Failing() bool { return c.SmallestFailingSeed != nil }
+
+// Gating reports whether the cell makes the sweep exit 1: an xpass, or a fail at a level that gates.
+func (c *Cell) Gating(strict bool) bool {
+	return c.XPass > 0 || c.Fail > 0 && (c.Level == "MUST" || c.Level == "SHOULD" && strict)
+}
+
+// CutShort reports whether MaxTime stopped the sweep before its last seed.
+func (r *Report) CutShort() bool { return r.Seeds.StoppedBy != "" }
+
+// verdict is the part of a check.Verdict the matrix keeps.
+type verdict struct{ id, name, level, status string }
+
+type cellKey struct {
+	scenario int
+	id, mode string
+}
+
+// aggregate folds finished runs, in seed order, into cells.
+type aggregate struct {
+	cfg      Config
+	units    []unit
+	progress io.Writer
+	scIndex  map[string]int
+	cells    map[cellKey]*Cell
+	runs     int
+	exit     int
+	nextTick uint64
+}
+
+func newAggregate(cfg Config, units []unit, progress io.Writer) *aggregate {
+	a := &aggregate{cfg: cfg, units: units, progress: progress, scIndex: map[string]int{}, cells: map[cellKey]*Cell{}}
+	for i, sc := range cfg.Scenarios {
+		a.scIndex[sc.Path] = i
+	}
+	return a
+}
+
+// add folds one run. Runs arrive in seed order, so the first failure a cell sees is its smallest.
+func (a *aggregate) add(d done) {
+	a.runs++
+	a.exit = worse(a.exit, d.exit)
+	for _, v := range d.verdicts {
+		k := cellKey{a.scIndex[d.unit.sc.Path], v.id, d.unit.mode.String()}
+		c := a.cells[k]
+		if c == nil {
+			c = &Cell{Scenario: d.unit.sc.Path, Property: v.id, Name: v.name, Mode: k.mode, Level: v.level}
+			a.cells[k] = c
+		}
+		switch v.status {
+		case "pass":
+			c.Pass++
+		case "fail":
+			c.Fail++
+		case "xfail":
+			c.XFail++
+		case "xpass":
+			c.XPass++
+		case "inconclusive":
+			c.Inconclusive++
+		}
+		if (v.status == "fail" || v.status == "xfail" || v.status == "xpass") && (c.SmallestFailingSeed == nil || d.seed < *c.SmallestFailingSeed) {
+			seed := d.seed
+			c.SmallestFailingSeed, c.Replay = &seed, d.replay
+			fmt.Fprintf(a.progress, "sweep: %s %s mode=%s first %s at seed %d: %s\n", c.Scenario, c.Property, c.Mode, v.status, seed, d.replay)
+		}
+	}
+	if a.runs%len(a.units) == 0 {
+		a.tick(d.seed)
+	}
+}
+
+// tick writes a progress line about every tenth of the seeds.
+func (a *aggregate) tick(seed uint64) {
+	done := seed - a.cfg.Seeds.From + 1
+	total := a.cfg.Seeds.Count()
+	if done*10 >= a.nextTick*total || done == total {
+		fmt.Fprintf(a.progress, "sweep: seeds %s done (%d of %d), %d runs\n", Range{a.cfg.Seeds.From, seed}, done, total, a.runs)
+		a.nextTick = done*10/total + 1
+	}
+}
+
+// worse folds exit codes the way runner.ExitCode does: a failure beats an inconclusive.
+func worse(a, b int) int {
+	switch {
+	case a == runner.ExitFailed || b == runner.ExitFailed:
+		return runner.ExitFailed
+	case a == runner.ExitInconclusive || b == runner.ExitInconclusive:
+		return runner.ExitInconclusive
+	}
+	return runner.ExitOK
+}
+
+// report builds the sorted report.
+func (a *aggregate) report(stopped bool) *Report {
+	covered := uint64(a.runs / len(a.units))
+	r := &Report{
+		Seeds:    Seeds{From: a.cfg.Seeds.From, To: a.cfg.Seeds.To, CoveredTo: a.cfg.Seeds.From + covered - 1},
+		Strategy: a.cfg.Strategy, Faults: a.cfg.Faults, Raw: a.cfg.Raw, Strict: a.cfg.Strict,
+		Matrix: []Cell{}, Runs: a.runs, Exit: a.exit,
+	}
+	if stopped && r.Seeds.CoveredTo < r.Seeds.To {
+		r.Seeds.StoppedBy = "max-time"
+	}
+	for _, sc := range a.cfg.Scenarios {
+		info := ScenarioInfo{Path: sc.Path, Name: sc.Name, Modes: []string{}, SeedsCovered: covered}
+		for _, u := range a.units {
+			if u.sc == sc {
+				info.Modes = append(info.Modes, u.mode.String())
+			}
+		}
+		r.Scenarios = append(r.Scenarios, info)
+	}
+	sort.SliceStable(r.Scenarios, func(i, j int) bool { return r.Scenarios[i].Path < r.Scenarios[j].Path })
+	for _, c := range a.cells {
+		r.Matrix = append(r.Matrix, *c)
+	}
+	sort.Slice(r.Matrix, func(i, j int) bool {
+		x, y := &r.Matrix[i], &r.Matrix[j]
+		if x.Scenario != y.Scenario {
+			return x.Scenario < y.Scenario
+		}
+		if nx, ny := propertyNumber(x.Property), propertyNumber(y.Property); nx != ny {
+			return nx < ny
+		}
+		if x.Property != y.Property {
+			return x.Property < y.Property
+		}
+		return modeRank(x.Mode) < modeRank(y.Mode)
+	})
+	return r
+}
+
+// propertyNumber orders P1, P2, ..., P13; IDs of another shape sort last.
+func propertyNumber(id string) int {
+	n, err := strconv.Atoi(strings.TrimPrefix(id, "P"))
+	if err != nil || !strings.HasPrefix(id, "P") {
+		return 1 << 30
+	}
+	return n
+}
+
+// modeRank is a mode's place in host.Modes().
+func modeRank(name string) int {
+	for i, m := range host.Modes() {
+		if m.String() == name {
+			return i
+		}
+	}
+	return len(host.Modes())
+}
+
+// JSON renders the report as indented JSON with a final newline.
+func (r *Report) JSON() ([]byte, error) {
+	data, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(data, '\n'), nil
+}
+
+// WriteJSON writes the report to a file (`simrun sweep --json F`).
+func (r *Report) WriteJSON(path string) error {
+	data, err := r.JSON()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return fmt.Errorf("--json: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,113 @@
+package sweep
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// WriteText renders the report for a person: one table per scenario (rows are properties, columns
+// modes, cells like "pass 298 fail 2 (seed 17)"), then the failing cells with the command that replays
+// each one's smallest failing seed, then the coverage and the exit code.
+func (r *Report) WriteText(w io.Writer) {
+	for i, sc := range r.Scenarios {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintf(w, "%s (%s), seeds %s\n", sc.Path, sc.Name, Range{r.Seeds.From, r.Seeds.CoveredTo})
+		r.writeTable(w, sc)
+	}
+	var failing []*Cell
+	for i := range r.Matrix {
+		if r.Matrix[i].Failing() {
+			failing = append(failing, &r.Matrix[i])
+		}
+	}
+	if len(failing) > 0 {
+		fmt.Fprintln(w, "\nfailing cells (smallest failing seed and its replay):")
+		for _, c := range failing {
+			note := ""
+			switch {
+			case c.Fail == 0 && c.XPass == 0:
+				note = " (expected)"
+			case !c.Gating(r.Strict):
+				note = " (" + c.Level + ": reported, does not gate)"
+			}
+			fmt.Fprintf(w, "  %s %s %s: %s%s\n    %s\n", c.Scenario, c.Property, c.Mode, cellText(c), note, c.Replay)
+		}
+	}
+	fmt.Fprintln(w)
+	if r.CutShort() {
+		fmt.Fprintf(w, "covered seeds %d-%d of %d-%d (stopped by --max-time)\n", r.Seeds.From, r.Seeds.CoveredTo, r.Seeds.From, r.Seeds.To)
+	}
+	fmt.Fprintf(w, "%d runs, %d failing cells; exit %d\n", r.Runs, len(failing), r.Exit)
+}
+
+// writeTable writes one scenario's matrix, columns aligned.
+func (r *Report) writeTable(w io.Writer, sc ScenarioInfo) {
+	var rows [][]string
+	header := append([]string{"property"}, sc.Modes...)
+	rows = append(rows, header)
+	rowOf := map[string]int{}
+	for i := range r.Matrix {
+		c := &r.Matrix[i]
+		if c.Scenario != sc.Path {
+			continue
+		}
+		row, ok := rowOf[c.Property]
+		if !ok {
+			cells := make([]string, len(header))
+			cells[0] = fmt.Sprintf("%-4s %-6s %s", c.Property, c.Level, c.Name)
+			for j := 1; j < len(cells); j++ {
+				cells[j] = "-"
+			}
+			row = len(rows)
+			rowOf[c.Property] = row
+			rows = append(rows, cells)
+		}
+		for j, m := range sc.Modes {
+			if m == c.Mode {
+				rows[row][j+1] = cellText(c)
+			}
+		}
+	}
+	widths := make([]int, len(header))
+	for _, row := range rows {
+		for j, s := range row {
+			widths[j] = max(widths[j], len(s))
+		}
+	}
+	for _, row := range rows {
+		var b strings.Builder
+		b.WriteString(" ")
+		for j, s := range row {
+			b.WriteString(" ")
+			b.WriteString(s)
+			if j < len(row)-1 {
+				b.WriteString(strings.Repeat(" ", widths[j]-len(s)+1))
+			}
+		}
+		fmt.Fprintln(w, b.String())
+	}
+}
+
+// cellText is a cell's counts, zero counts left out: "pass 298 fail 2 (seed 17)".
+func cellText(c *Cell) string {
+	var parts []string
+	for _, n := range []struct {
+		status string
+		count  int
+	}{{"pass", c.Pass}, {"fail", c.Fail}, {"xfail", c.XFail}, {"xpass", c.XPass}, {"inconclusive", c.Inconclusive}} {
+		if n.count > 0 {
+			parts = append(parts, n.status+" "+strconv.Itoa(n.count))
+		}
+	}
+	if c.SmallestFailingSeed != nil {
+		parts = append(parts, "(seed "+strconv.FormatUint(*c.SmallestFailingSeed, 10)+")")
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, " ")
+}

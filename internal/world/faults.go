@@ -1,0 +1,267 @@
+package world
+
+import (
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/faults"
+	"github.com/syncsim/syncsim/scenarios"
+	"github.com/syncsim/syncsim/sim"
+)
+
+// injector is one armed fault of the run: a catalogue fault with its parameters and its firings.
+type injector struct {
+	spec  faults.Spec
+	kind  faults.Kind
+	after time.Duration
+	until time.Duration
+	count int
+	p     float64
+	fired int
+}
+
+// open reports whether the injector may fire now: inside its window, before faults_end, under its count.
+func (in *injector) open(now, faultsEnd time.Duration) bool {
+	end := faultsEnd
+	if in.until > 0 {
+		end = min(end, in.until)
+	}
+	return now >= in.after && now < end && (in.count == 0 || in.fired < in.count)
+}
+
+// engine holds the run's injectors and decides, from the "faults" stream, when they fire.
+type engine struct {
+	w   *World
+	rng *rand.Rand
+	all []*injector
+	// partitions are the open partitions: pairs of party classes and when they heal.
+	partitions []partition
+}
+
+type partition struct {
+	a, b  string
+	until time.Duration
+}
+
+func newInjector(spec faults.Spec) *injector {
+	in := &injector{spec: spec, kind: spec.Fault().Kind, after: spec.Duration("after"), until: spec.Duration("until"), count: spec.Int("count")}
+	if _, ok := spec.Fault().Param("p"); ok {
+		in.p = spec.Float("p")
+	}
+	return in
+}
+
+// specsFor collects a run's faults: the scenario's scripted point faults and profile, then the CLI's.
+func specsFor(sc *scenarios.Scenario, extra []faults.Spec) []faults.Spec {
+	var out []faults.Spec
+	for _, f := range sc.Faults.Scripted {
+		s := faults.Spec{Name: f.Fault, Params: map[string]string{"point": f.Point, "count": strconv.Itoa(f.Count), "after": f.After.String()}}
+		for k, v := range f.Params {
+			s.Params[k] = v
+		}
+		if f.Background != nil {
+			s.Params["background"] = strconv.FormatBool(*f.Background)
+		}
+		out = append(out, s)
+	}
+	for _, f := range sc.Faults.Profile {
+		out = append(out, f.Spec)
+	}
+	return append(out, extra...)
+}
+
+// swarm is VOPR's swarm testing: the seed decides which of the profile's faults are on and scales how
+// often each fires (a quarter to twice its rate). Scripted point faults stay as written.
+func swarm(specs []faults.Spec, r *rand.Rand) []faults.Spec {
+	var out []faults.Spec
+	for _, s := range specs {
+		if s.Fault().Kind == faults.KindPoint && s.Params["point"] != "" && s.Params["count"] != "" && s.Params["count"] != "0" {
+			out = append(out, s)
+			continue
+		}
+		if r.IntN(2) == 0 {
+			continue
+		}
+		scale := 0.25 + r.Float64()*1.75
+		if _, ok := s.Fault().Param("p"); ok {
+			s = s.With("p", strconv.FormatFloat(math.Min(1, s.Float("p")*scale), 'g', 4, 64))
+		}
+		if _, ok := s.Fault().Param("every"); ok {
+			s = s.With("every", time.Duration(float64(s.Duration("every"))/scale).Round(time.Millisecond).String())
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func (w *World) armFaults(specs []faults.Spec) {
+	e := &engine{w: w, rng: w.k.Streams.Stream("faults")}
+	w.engine = e
+	for _, s := range specs {
+		in := newInjector(s)
+		e.all = append(e.all, in)
+		w.k.Trace.Add(partyWorld, "fault.armed", sim.F("fault", s.String()))
+		if in.kind == faults.KindTimed {
+			e.scheduleNext(in, in.after)
+		}
+	}
+	for _, in := range e.of("clock-skew") {
+		if in.spec.Str("party") == "mesh" && e.roll(in) {
+			w.meshSkew = in.spec.Duration("by")
+			e.fire(in, partyMesh, sim.F("by", w.meshSkew))
+			break
+		}
+	}
+	w.net.Intercept(e.intercept)
+}
+
+// roll decides one opportunity of an injector.
+func (e *engine) roll(in *injector) bool {
+	return in.open(e.w.k.Elapsed(), e.w.sc.FaultsEnd) && sim.Chance(e.rng, in.p)
+}
+
+// fire records an injector's firing, labelled as injected.
+func (e *engine) fire(in *injector, party string, fields ...sim.Field) {
+	in.fired++
+	e.w.k.Trace.Add(party, "fault.fire", append(append([]sim.Field{sim.F("fault", in.spec.Name)}, fields...), sim.F("injected", true))...)
+}
+
+// of returns the armed injectors of one fault, in arming order.
+func (e *engine) of(name string) []*injector {
+	var out []*injector
+	for _, in := range e.all {
+		if in.spec.Name == name {
+			out = append(out, in)
+		}
+	}
+	return out
+}
+
+// first returns the first injector of the named faults that fires at this opportunity.
+func (e *engine) first(names ...string) *injector {
+	for _, n := range names {
+		for _, in := range e.of(n) {
+			if e.roll(in) {
+				return in
+			}
+		}
+	}
+	return nil
+}
+
+// scheduleNext draws a timed fault's next firing: exponential gaps with mean `every`.
+func (e *engine) scheduleNext(in *injector, from time.Duration) {
+	mean := in.spec.Duration("every")
+	if mean <= 0 {
+		return
+	}
+	gap := time.Duration(e.rng.ExpFloat64() * float64(mean))
+	at := max(from, e.w.k.Elapsed()) + gap
+	if !in.open(at, e.w.sc.FaultsEnd) {
+		return
+	}
+	e.w.k.At(at, func() {
+		if !in.open(e.w.k.Elapsed(), e.w.sc.FaultsEnd) {
+			return
+		}
+		e.timed(in)
+		e.scheduleNext(in, e.w.k.Elapsed())
+	})
+}
+
+// timed carries out a timed fault.
+func (e *engine) timed(in *injector) {
+	w := e.w
+	switch in.spec.Name {
+	case "scale-in":
+		for _, n := range w.pick(in.spec.Str("which"), 1) {
+			e.fire(in, partyWorld, sim.F("instance", n.inst.Name))
+			w.deleteInstance(n, "fault scale-in", true)
+		}
+	case "scale-out":
+		e.fire(in, partyWorld)
+		w.startInstance("fault scale-out")
+	case "scale-to-zero":
+		live := w.liveNodes()
+		e.fire(in, partyWorld, sim.F("instances", len(live)), sim.F("for", in.spec.Duration("for")))
+		for _, n := range live {
+			w.deleteInstance(n, "fault scale-to-zero", true)
+		}
+		back := max(len(live), 1)
+		w.k.After(in.spec.Duration("for"), func() {
+			for i := 0; i < back; i++ {
+				w.startInstance("scale-from-zero")
+			}
+		})
+	case "primary-lease-lost":
+		e.fire(in, partyStorage, sim.F("blob", host.LockBlobName(w.sc.Site.HostID)))
+		w.blobs.BreakLease(w.now(), host.HostsContainer, host.LockBlobName(w.sc.Site.HostID), 0)
+	case "partition":
+		p := partition{a: in.spec.Str("a"), b: in.spec.Str("b"), until: w.k.Elapsed() + in.spec.Duration("for")}
+		e.fire(in, partyWorld, sim.F("a", p.a), sim.F("b", p.b), sim.F("for", in.spec.Duration("for")))
+		e.partitions = append(e.partitions, p)
+	case "concurrent-syncs":
+		e.fire(in, partyClient, sim.F("calls", in.spec.Int("calls")), sim.F("spread", in.spec.Str("spread")))
+		pin := ""
+		if in.spec.Str("spread") == "one" {
+			if inst, ok := w.router.Pick(w.life.Ready()); ok {
+				pin = inst.Name
+			}
+		}
+		for i := 0; i < in.spec.Int("calls"); i++ {
+			w.callPinned(kindMSG4, host.AdminRequest{Method: "POST", Path: host.PathSyncTriggers, Headers: w.authHeaders("admin-key")}, pin)
+		}
+	case "oversize-payload":
+		e.fire(in, partyWorld)
+		w.oversize()
+	default:
+		panic("world: no handler for timed fault " + in.spec.Name)
+	}
+}
+
+// classOf maps a party to the class names link faults use.
+func classOf(party string) string {
+	if strings.HasPrefix(party, "instance/") {
+		return "instance"
+	}
+	return party
+}
+
+func matches(want, party string) bool { return want == "*" || want == classOf(party) }
+
+// intercept applies partitions and link faults to a message.
+func (e *engine) intercept(m sim.Message) sim.Interference {
+	now := e.w.k.Elapsed()
+	for _, p := range e.partitions {
+		if now < p.until && (matches(p.a, m.From) && matches(p.b, m.To) || matches(p.b, m.From) && matches(p.a, m.To)) {
+			return sim.Interference{Drop: true, Fault: "partition"}
+		}
+	}
+	for _, name := range []string{"drop", "duplicate", "delay", "reorder"} {
+		for _, in := range e.of(name) {
+			if !matches(in.spec.Str("from"), m.From) || !matches(in.spec.Str("to"), m.To) || !e.roll(in) {
+				continue
+			}
+			in.fired++
+			switch name {
+			case "drop":
+				return sim.Interference{Drop: true, Fault: name}
+			case "duplicate":
+				return sim.Interference{Duplicate: true, Fault: name}
+			case "delay":
+				e.w.k.Trace.Add(m.From, "fault.fire", sim.F("fault", name), sim.F("msg", m.ID), sim.F("by", in.spec.Duration("by")), sim.F("injected", true))
+				return sim.Interference{Extra: in.spec.Duration("by"), Fault: name}
+			case "reorder":
+				l := e.w.net.LinkOf(m.From, m.To)
+				extra := l.DelayMax + time.Duration(e.rng.Int64N(int64(2*l.DelayMax)+1))
+				e.w.k.Trace.Add(m.From, "fault.fire", sim.F("fault", name), sim.F("msg", m.ID), sim.F("injected", true))
+				return sim.Interference{Extra: extra, Fault: name}
+			}
+		}
+	}
+	return sim.Interference{}
+}

@@ -1,0 +1,75 @@
+package world
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/sim"
+)
+
+// instanceFaults decides, when an instance is created, the faults that stay with it: clock skew
+// (TOK-2..5) and an unstable payload serialization (#9255).
+func (w *World) instanceFaults(n *node, cfg *host.Config) {
+	e := w.engine
+	for _, in := range e.of("clock-skew") {
+		if in.spec.Str("party") == "instance" && e.roll(in) {
+			n.skew = in.spec.Duration("by")
+			e.fire(in, n.party, sim.F("by", n.skew))
+			break
+		}
+	}
+	if in := e.first("payload-nondeterminism"); in != nil {
+		cfg.UnstablePayload = true
+		e.fire(in, n.party)
+	}
+}
+
+// hostFaults decides what a starting host loads: nothing at all (#6822's transient empty function
+// set, until the next start), or the placeholder for a while (#11873).
+func (w *World) hostFaults(n *node, loaded host.Loaded) host.Loaded {
+	e := w.engine
+	if in := e.first("transient-empty"); in != nil {
+		e.fire(in, n.party)
+		loaded.Functions = nil
+		return loaded
+	}
+	if in := e.first("placeholder-active"); in != nil {
+		e.fire(in, n.party, sim.F("for", in.spec.Duration("for")), sim.F("guard", in.spec.Bool("guard")))
+		n.m.SetPlaceholderGuard(in.spec.Bool("guard"))
+		loaded.Placeholder = true
+		n.specialize.Stop()
+		n.specialize = w.k.After(in.spec.Duration("for"), func() {
+			if !n.alive() {
+				return
+			}
+			// Specialization completes: the real host starts.
+			w.k.Trace.Add(n.party, "host.specialized")
+			w.perform(n, n.m.HostStarted(w.nodeNow(n), host.Loaded{Functions: w.content.Functions, Revision: w.content.Revision}))
+		})
+	}
+	return loaded
+}
+
+// oversize deploys a function whose binding is large enough to push the payload past PAY-1's
+// 204,800 characters, so the minimal form is published.
+func (w *World) oversize() {
+	pad := strings.Repeat("x", host.MaxPayloadLength+1)
+	fns := append([]host.Function{}, w.content.Functions...)
+	fns = append(fns, host.Function{Name: "Oversize" + strconv.Itoa(w.content.Revision+1), Language: "node",
+		Bindings: []host.Binding{{"type": "queueTrigger", "direction": "in", "name": "msg", "queueName": "big", "padding": pad}}})
+	w.content.Functions = fns
+	w.content.Revision++
+	w.contentChanged("fault oversize-payload")
+	for _, n := range w.liveNodes() {
+		w.restartHost(n)
+	}
+}
+
+// callPinned sends a client request that the router delivers to one instance when it can.
+func (w *World) callPinned(kind string, req host.AdminRequest, pin string) {
+	w.nextCall++
+	w.k.Trace.Add(partyClient, "client.call", sim.F("call", w.nextCall), sim.F("kind", kind), sim.F("path", req.Path), sim.F("pin", pin))
+	w.net.Send(sim.Message{From: partyClient, To: partyRouter, Kind: kind,
+		Body: adminCall{kind: kind, callerID: w.nextCall, req: req, pin: pin}, Fields: []sim.Field{sim.F("call", w.nextCall)}})
+}
