@@ -114,6 +114,8 @@ type SpanEvent struct {
 	Published bool
 	// Hash is the PAY-3 hash of the payload the span built (SpanEnter onwards; "" before).
 	Hash string
+	// ReqID is the admin request (MSG-4) the span answers, 0 for none.
+	ReqID int
 }
 
 // Point reports that the machine reached a named fault point (PROTOCOL.md section 6).

@@ -11,7 +11,7 @@ func (m *Machine) call(background bool, origin string, reqID int) {
 	m.spanSeq++
 	s := &span{id: m.spanSeq, background: background, origin: origin, reqID: reqID}
 	m.spans[s.id] = s
-	m.emit(SpanEvent{Span: s.id, Phase: SpanCall, Background: background, Origin: origin})
+	m.emit(SpanEvent{Span: s.id, Phase: SpanCall, Background: background, Origin: origin, ReqID: reqID})
 	m.emit(Point{Name: "before-gate", Span: s.id, Background: background})
 	// SYNC-1: the gate fails without taking the lock.
 	if !m.gateOpen() {

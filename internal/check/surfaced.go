@@ -1,10 +1,6 @@
 package check
 
-import (
-	"strings"
-
-	"github.com/syncsim/syncsim/sim"
-)
+import "github.com/syncsim/syncsim/sim"
 
 // ErrorSurfaced is P9 (SYNC-7, MSG-4): a failed sync says so, with the SYNC-7 text, and is not silent
 // in the log. Three judgements, over the spans that failed or whose deciding publish failed:
@@ -15,11 +11,7 @@ import (
 //     mesh notification after the FE) is not judged;
 //   - a MSG-4 answer to a failed admin span has status 500 and result equal to the span's error.
 //
-// MSG-4 answers name no span, so they are linked by time order: admin spans queue up as they end and
-// each MSG-4 client.response with status 200 or 500 (a sync's answers: 401/403/503 answers come from
-// no sync) answers the oldest waiting one; an answer lost on the way (net.drop, net.lost of a MSG-4
-// answer, see answerLoss) removes the oldest waiting span, and a repeated call id (a duplicated
-// answer) is not counted twice.
+// MSG-4 answers are linked to their spans through the router's route (see judgeAnswers).
 func ErrorSurfaced(in Input) Verdict {
 	v := newVerdict(PropP9)
 	vs := violations{secrets: in.Secrets}
@@ -56,71 +48,32 @@ func judgeSpanEnd(s *span, vs *violations) {
 	}
 }
 
-// judgeAnswers checks the MSG-4 answers to failed admin spans.
+// judgeAnswers checks the MSG-4 answers to failed admin spans. The trace links them: the span's
+// sync.call names the router's route (request), router.route names the client's call, and
+// client.response answers that call. Answers that no sync gave (502 when the instance died, 503
+// without a host, 401) are not the span's.
 func judgeAnswers(recs []sim.Record, spans []*span, vs *violations) {
-	ends := map[*sim.Record]*span{}
-	for _, s := range spans {
-		if s.end != nil && s.origin() == "admin" {
-			ends[s.end] = s
-		}
-	}
-	var waiting []*span
-	lost := newAnswerLoss()
-	msg4Calls, answered := map[string]bool{}, map[string]bool{}
+	callOfRoute, answer := map[string]string{}, map[string]*sim.Record{}
 	for i := range recs {
 		r := &recs[i]
-		switch {
-		case ends[r] != nil:
-			waiting = append(waiting, ends[r])
-		case r.Kind == "client.call" && (strings.Contains(r.Get("kind"), "msg4") || strings.HasSuffix(r.Get("path"), "/admin/host/synctriggers")):
-			msg4Calls[r.Get("call")] = true
-		case lost.apply(r) && len(waiting) > 0:
-			waiting = waiting[1:]
-		case r.Kind == "client.response" && isSyncAnswer(r, msg4Calls) && !answered[r.Get("call")] && len(waiting) > 0:
-			answered[r.Get("call")] = true
-			judgeAnswer(waiting[0], r, vs)
-			waiting = waiting[1:]
+		switch r.Kind {
+		case "router.route":
+			callOfRoute[r.Get("route")] = r.Get("call")
+		case "client.response":
+			if _, seen := answer[r.Get("call")]; !seen {
+				answer[r.Get("call")] = r
+			}
 		}
 	}
-}
-
-// answerLoss follows the network records far enough to tell when a MSG-4 answer is lost on its way:
-// the instance's answer to the router (instance.response of a route the router opened for MSG-4) or
-// the router's answer to the client (msg4.response), dropped (net.drop) or undeliverable (net.lost).
-type answerLoss struct {
-	sent       map[string]*sim.Record // net.send by msg id
-	routeKinds map[string]string      // router.route: route -> request kind
-}
-
-func newAnswerLoss() *answerLoss {
-	return &answerLoss{sent: map[string]*sim.Record{}, routeKinds: map[string]string{}}
-}
-
-// apply folds one record in and reports whether it loses a MSG-4 answer.
-func (a *answerLoss) apply(r *sim.Record) bool {
-	switch r.Kind {
-	case "net.send":
-		a.sent[r.Get("msg")] = r
-	case "router.route":
-		a.routeKinds[r.Get("route")] = r.Get("kind")
-	case "net.drop", "net.lost":
-		send := a.sent[r.Get("msg")]
-		if send == nil {
-			return strings.Contains(r.Get("kind"), "msg4")
+	for _, s := range spans {
+		if s.end == nil || s.call == nil || s.origin() != "admin" || s.call.Get("request") == "" {
+			continue
 		}
-		kind := send.Get("kind")
-		return strings.Contains(kind, "msg4") ||
-			kind == "instance.response" && strings.Contains(a.routeKinds[send.Get("route")], "msg4")
+		r := answer[callOfRoute[s.call.Get("request")]]
+		if r != nil && (r.Get("status") == "200" || r.Get("status") == "500") {
+			judgeAnswer(s, r, vs)
+		}
 	}
-	return false
-}
-
-func isSyncAnswer(r *sim.Record, msg4Calls map[string]bool) bool {
-	if !msg4Calls[r.Get("call")] && !strings.Contains(r.Get("kind"), "msg4") {
-		return false
-	}
-	st := r.Get("status")
-	return st == "200" || st == "500"
 }
 
 func judgeAnswer(s *span, r *sim.Record, vs *violations) {

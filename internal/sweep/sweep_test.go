@@ -78,7 +78,8 @@ func TestMatrixRaw(t *testing.T) {
 	const from, to = 3, 6
 	rep := sweep(t, Config{Scenarios: load(t, smoke, incident), Seeds: Range{from, to}, Raw: true, Workers: 2})
 	seeds := to - from + 1
-	if rep.Runs != 4*seeds || rep.Seeds.CoveredTo != to || rep.CutShort() || rep.Exit != runner.ExitFailed {
+	runsPerSeed := len(load(t, smoke)[0].Modes) + len(load(t, incident)[0].Modes)
+	if rep.Runs != runsPerSeed*seeds || rep.Seeds.CoveredTo != to || rep.CutShort() || rep.Exit != runner.ExitFailed {
 		t.Fatalf("runs %d seeds %+v exit %d", rep.Runs, rep.Seeds, rep.Exit)
 	}
 	for _, id := range []string{"P1", "P4"} {
@@ -181,7 +182,8 @@ func TestMaxTimeStopsEarly(t *testing.T) {
 		clock := &fakeClock{}
 		// Reads: the start, then one before each seed after the first: seeds 10, 11 and 12 run.
 		rep := sweep(t, Config{Scenarios: scs, Seeds: Range{10, 500}, Raw: true, Workers: workers, MaxTime: 3 * time.Second, Clock: clock.read})
-		if rep.Seeds.CoveredTo != 12 || rep.Seeds.StoppedBy != "max-time" || rep.Runs != 3*4 || rep.Scenarios[0].SeedsCovered != 3 {
+		runsPerSeed := len(scs[0].Modes) + len(scs[1].Modes)
+		if rep.Seeds.CoveredTo != 12 || rep.Seeds.StoppedBy != "max-time" || rep.Runs != 3*runsPerSeed || rep.Scenarios[0].SeedsCovered != 3 {
 			t.Fatalf("workers=%d: seeds %+v runs %d", workers, rep.Seeds, rep.Runs)
 		}
 		if c := cell(t, rep, incident, "P1", "platform"); c.Fail != 3 || *c.SmallestFailingSeed != 10 {

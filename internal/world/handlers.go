@@ -230,7 +230,7 @@ func (w *World) onRouter(m sim.Message) {
 		}
 		w.nextRoute++
 		w.routes[w.nextRoute] = &route{caller: m.From, callerID: b.callerID, instance: inst.Name, kind: b.kind}
-		w.k.Trace.Add(partyRouter, "router.route", sim.F("route", w.nextRoute), sim.F("kind", b.kind), sim.F("instance", inst.Name))
+		w.k.Trace.Add(partyRouter, "router.route", sim.F("route", w.nextRoute), sim.F("kind", b.kind), sim.F("instance", inst.Name), sim.F("call", b.callerID))
 		w.net.Send(sim.Message{From: partyRouter, To: InstanceParty(inst.Name), Kind: b.kind,
 			Body: routedRequest{route: w.nextRoute, kind: b.kind, req: b.req}, Fields: []sim.Field{sim.F("route", w.nextRoute)}})
 	case instanceResponse:

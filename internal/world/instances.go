@@ -155,6 +155,10 @@ func (w *World) point(n *node, p host.Point) {
 func (w *World) spanEvent(n *node, e host.SpanEvent) {
 	fields := []sim.Field{sim.F("span", e.Span), sim.F("background", e.Background), sim.F("origin", e.Origin)}
 	switch e.Phase {
+	case host.SpanCall:
+		if e.ReqID != 0 {
+			fields = append(fields, sim.F("request", e.ReqID))
+		}
 	case host.SpanEnter:
 		fields = append(fields, sim.F("hash", e.Hash))
 	case host.SpanEnd:
