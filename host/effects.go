@@ -81,6 +81,8 @@ type CancelTimer struct{ Key string }
 type Respond struct {
 	ReqID    int
 	Response AdminResponse
+	// Span is the sync span that answers a MSG-4 (0 otherwise).
+	Span int
 	// Revision is the content revision a MSG-3 body was built from (simulator metadata).
 	Revision int
 }

@@ -369,7 +369,7 @@ func (m *Machine) finish(s *span, success bool, errText string, published bool) 
 	m.emit(SpanEvent{Span: s.id, Phase: SpanEnd, Background: s.background, Origin: s.origin,
 		Success: success, Error: errText, Published: published, Hash: s.payload.Hash})
 	if s.reqID != 0 {
-		m.emit(Respond{ReqID: s.reqID, Response: SyncResponse(success, errText)})
+		m.emit(Respond{ReqID: s.reqID, Response: SyncResponse(success, errText), Span: s.id})
 	}
 	m.release(s)
 }

@@ -113,10 +113,12 @@ func (x *spanIndex) close(s *span) {
 	}
 }
 
+// answer links an http.result to its publish: by the span it names, else (older traces) to the
+// oldest unanswered publish to the same target on that instance.
 func (x *spanIndex) answer(r *sim.Record) {
 	pend := x.pending[r.Party]
 	for i, p := range pend {
-		if p.s.publishes[p.i].Get("target") == r.Get("target") {
+		if p.s.publishes[p.i].Get("target") == r.Get("target") && (!r.Has("span") || r.Get("span") == p.s.id) {
 			p.s.results[p.i] = r
 			x.pending[r.Party] = append(pend[:i:i], pend[i+1:]...)
 			return

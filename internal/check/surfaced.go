@@ -11,7 +11,7 @@ import "github.com/syncsim/syncsim/sim"
 //     mesh notification after the FE) is not judged;
 //   - a MSG-4 answer to a failed admin span has status 500 and result equal to the span's error.
 //
-// MSG-4 answers are linked to their spans through the router's route (see judgeAnswers).
+// MSG-4 answers name the span that gave them (see judgeAnswers).
 func ErrorSurfaced(in Input) Verdict {
 	v := newVerdict(PropP9)
 	vs := violations{secrets: in.Secrets}
@@ -48,29 +48,21 @@ func judgeSpanEnd(s *span, vs *violations) {
 	}
 }
 
-// judgeAnswers checks the MSG-4 answers to failed admin spans. The trace links them: the span's
-// sync.call names the router's route (request), router.route names the client's call, and
-// client.response answers that call. Answers that no sync gave (502 when the instance died, 503
-// without a host, 401) are not the span's.
+// judgeAnswers checks the MSG-4 answers to failed admin spans. A client.response names the span
+// that gave it (instance and span) when a sync answered; answers that no sync gave (502 when the
+// instance died, 503 without a host, 401) name none and are not judged.
 func judgeAnswers(recs []sim.Record, spans []*span, vs *violations) {
-	callOfRoute, answer := map[string]string{}, map[string]*sim.Record{}
+	byKey := map[string]*span{}
+	for _, s := range spans {
+		byKey[s.party+"\x00"+s.id] = s
+	}
 	for i := range recs {
 		r := &recs[i]
-		switch r.Kind {
-		case "router.route":
-			callOfRoute[r.Get("route")] = r.Get("call")
-		case "client.response":
-			if _, seen := answer[r.Get("call")]; !seen {
-				answer[r.Get("call")] = r
-			}
-		}
-	}
-	for _, s := range spans {
-		if s.end == nil || s.call == nil || s.origin() != "admin" || s.call.Get("request") == "" {
+		if r.Kind != "client.response" || r.Get("span") == "" {
 			continue
 		}
-		r := answer[callOfRoute[s.call.Get("request")]]
-		if r != nil && (r.Get("status") == "200" || r.Get("status") == "500") {
+		s := byKey["instance/"+r.Get("instance")+"\x00"+r.Get("span")]
+		if s != nil && s.end != nil && (r.Get("status") == "200" || r.Get("status") == "500") {
 			judgeAnswer(s, r, vs)
 		}
 	}

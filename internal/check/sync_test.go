@@ -76,7 +76,7 @@ func TestP9ErrorSurfaced(t *testing.T) {
 		"instance/a http.result id=1 target=frontend status=503",
 		"instance/a log level=Error text=SyncTriggers_call_failed",
 	}
-	answer500 := "client client.response call=1 kind=msg4.response status=500 result=SyncTriggers_call_failed_(StatusCode=ServiceUnavailable)."
+	answer500 := "client client.response call=1 route=7 instance=a span=1 kind=msg4.response status=500 result=SyncTriggers_call_failed_(StatusCode=ServiceUnavailable)."
 	cases := []struct {
 		name    string
 		lines   []string
@@ -118,34 +118,39 @@ func TestP9ErrorSurfaced(t *testing.T) {
 		}, Pass, 1, nil},
 		{"MSG-4 answers success for a failed sync", append(append([]string{}, feFailure...),
 			`instance/a sync.end span=1 background=false origin=admin success=false error=SyncTriggers_call_failed_(StatusCode=ServiceUnavailable).`,
-			"client client.response call=1 kind=msg4.response status=200 result=success"), Fail, 1,
+			"client client.response call=1 route=7 instance=a span=1 kind=msg4.response status=200 result=success"), Fail, 1,
 			[]string{"MSG-4 answer #9 ", "which failed at #8 "}},
-		{"answers are linked through the router, not by time", []string{
-			"router router.route route=1 kind=msg4.request instance=a call=1",
+		{"answers name their span, not the time order", []string{
 			"instance/a sync.call span=1 origin=admin request=1",
 			"instance/a log level=Error text=x",
 			"instance/a sync.end span=1 origin=admin success=false error=SyncTriggers_operation_failed.",
-			"router router.route route=2 kind=msg4.request instance=a call=2",
 			"instance/a sync.call span=2 origin=admin request=2",
 			"instance/a sync.end span=2 origin=admin success=true",
-			"client client.response call=2 kind=msg4.response status=200 result=success",
+			"client client.response call=2 route=2 instance=a span=2 kind=msg4.response status=200 result=success",
 		}, Pass, 1, nil},
 		{"an answer no sync gave (502: the instance died) is not judged", []string{
-			"router router.route route=3 kind=msg4.request instance=a call=5",
 			"instance/a sync.call span=1 origin=admin request=3",
 			"instance/a log level=Error text=x",
 			"instance/a sync.end span=1 origin=admin success=false error=SyncTriggers_operation_failed.",
-			"client client.response call=5 kind=msg4.response status=502",
+			"client client.response call=5 route=3 kind=msg4.response status=502",
 		}, Pass, 1, nil},
-		{"a linked answer hides the failure", []string{
-			"router router.route route=3 kind=msg4.request instance=a call=4",
-			"router router.route route=4 kind=msg3.request instance=a call=1",
+		{"a duplicated request: the relayed answer is the second span's", []string{
+			"instance/a sync.call span=1 origin=admin request=3",
+			"instance/a log level=Error text=x",
+			"instance/a sync.end span=1 origin=admin success=false error=SyncTriggers_operation_failed.",
+			"instance/a sync.call span=2 origin=admin request=3",
+			"instance/a sync.end span=2 origin=admin success=true",
+			"client client.response call=4 route=3 instance=a span=2 kind=msg4.response status=200 result=success",
+		}, Pass, 1, nil},
+		{"an answer hides the failure", []string{
 			"instance/a sync.call span=2 origin=admin request=3",
 			"instance/a sync.end span=2 origin=admin success=false error=SyncTriggers_operation_failed.",
 			"instance/a log level=Error text=y",
 			"client client.response call=1 kind=msg3.response status=200",
-			"client client.response call=4 kind=msg4.response status=200 result=success",
-		}, Fail, 1, []string{"instance/a span 2 failed at #4 ", "without a Warning", "MSG-4 answer #7 ", "to instance/a span 2 "}},
+			"instance/b sync.call span=2 origin=admin request=4",
+			"instance/b log level=Error text=z",
+			"client client.response call=4 route=3 instance=a span=2 kind=msg4.response status=200 result=success",
+		}, Fail, 1, []string{"instance/a span 2 failed at #2 ", "without a Warning", "MSG-4 answer #7 ", "to instance/a span 2 "}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

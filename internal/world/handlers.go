@@ -25,6 +25,11 @@ type adminAnswer struct {
 	status   int
 	body     []byte
 	revision int
+	// route is the router's route for this request (0 when the router answered itself).
+	route int
+	// span and instance name the sync span whose answer this is (MSG-4), for the trace.
+	span     int
+	instance string
 }
 
 type routedRequest struct {
@@ -37,6 +42,9 @@ type instanceResponse struct {
 	route    int
 	resp     host.AdminResponse
 	revision int
+	// span and instance name the sync span that answered a MSG-4.
+	span     int
+	instance string
 }
 
 const kindInstanceResponse = "instance.response"
@@ -239,6 +247,7 @@ func (w *World) onRouter(m sim.Message) {
 			return
 		}
 		delete(w.routes, b.route)
+		r.id, r.span = b.route, b.span
 		w.routerAnswer(r, b.resp.Status, b.resp.Body, b.revision)
 	}
 }
@@ -252,14 +261,17 @@ func (w *World) routerAnswer(r *route, status int, body []byte, revision int) {
 		kind = kindKeysResponse
 	}
 	w.net.Send(sim.Message{From: partyRouter, To: r.caller, Kind: kind,
-		Body:   adminAnswer{callerID: r.callerID, status: status, body: body, revision: revision},
+		Body:   adminAnswer{callerID: r.callerID, status: status, body: body, revision: revision, route: r.id, span: r.span, instance: r.instance},
 		Fields: []sim.Field{sim.F("call", r.callerID), sim.F("status", status), sim.F("body", sim.SecretDigest(body))}})
 }
 
 // onClient records the answers to admin calls and key API calls.
 func (w *World) onClient(m sim.Message) {
 	b := m.Body.(adminAnswer)
-	fields := []sim.Field{sim.F("call", b.callerID), sim.F("kind", m.Kind), sim.F("status", b.status)}
+	fields := []sim.Field{sim.F("call", b.callerID), sim.F("route", b.route), sim.F("kind", m.Kind), sim.F("status", b.status)}
+	if b.span != 0 {
+		fields = append(fields, sim.F("instance", b.instance), sim.F("span", b.span))
+	}
 	// MSG-4's body is {"status":"success"} or {"status":"<SYNC-7 text>"}: no secret in it.
 	var body struct {
 		Status string `json:"status"`

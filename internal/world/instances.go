@@ -14,7 +14,7 @@ import (
 // startInstance creates a new instance with a new name; its host runs after the scenario's startup time.
 func (w *World) startInstance(reason string) *node {
 	inst := w.life.Create(w.k.Elapsed())
-	n := &node{inst: inst, party: InstanceParty(inst.Name), timers: map[string]sim.Timer{}, waits: map[int]sim.Timer{}}
+	n := &node{inst: inst, party: InstanceParty(inst.Name), timers: map[string]sim.Timer{}, waits: map[int]sim.Timer{}, sendSpans: map[int]int{}}
 	cfg := host.Config{
 		Site: w.sc.Site, Mode: w.mode, ContainerName: inst.Name,
 		FrontEndURL: "https://" + w.sc.Site.Name + ".scm.azurewebsites.net", MeshURL: "http://mesh.local/",
@@ -80,8 +80,9 @@ func (w *World) deleteInstance(n *node, reason string, injected bool) {
 	n.starting.Stop()
 	for _, id := range sortedInts(w.routes) {
 		r := w.routes[id]
-		if r.instance == n.inst.Name {
+		if r.instance == n.inst.Name && !r.answered {
 			delete(w.routes, id)
+			r.id = id
 			// The router sees the connection to the instance reset.
 			w.routerAnswer(r, 502, nil, 0)
 		}
@@ -212,6 +213,7 @@ func (w *World) hostSend(n *node, s host.Send) {
 		to, kind = partyMesh, kindMSG2
 	}
 	id := s.ID
+	n.sendSpans[id] = s.Span
 	w.k.Trace.Add(n.party, "sync.publish", sim.F("span", s.Span), sim.F("background", s.Background),
 		sim.F("target", s.Target.String()), sim.F("hash", s.Hash), sim.F("triggers", s.Triggers), sim.F("bytes", len(s.Body)))
 	n.waits[-id] = w.k.After(s.Timeout, func() {
@@ -228,7 +230,8 @@ func (w *World) hostSend(n *node, s host.Send) {
 
 // httpResult records a MSG-1/MSG-2 answer (or its absence) and hands it to the host.
 func (w *World) httpResult(n *node, id int, target string, r host.HTTPResult) {
-	fields := []sim.Field{sim.F("id", id), sim.F("target", target), sim.F("status", r.Status)}
+	fields := []sim.Field{sim.F("id", id), sim.F("span", n.sendSpans[id]), sim.F("target", target), sim.F("status", r.Status)}
+	delete(n.sendSpans, id)
 	if r.Err != "" {
 		fields = append(fields, sim.F("error", r.Err))
 	}
@@ -251,6 +254,9 @@ func (w *World) hostBlob(n *node, c host.BlobCall) {
 }
 
 func (w *World) hostRespond(n *node, r host.Respond) {
+	if rt, ok := w.routes[r.ReqID]; ok {
+		rt.answered = true
+	}
 	w.net.Send(sim.Message{From: n.party, To: partyRouter, Kind: kindInstanceResponse,
 		Body:   instanceResponse{route: r.ReqID, resp: r.Response, revision: r.Revision},
 		Fields: []sim.Field{sim.F("route", r.ReqID), sim.F("status", r.Response.Status), sim.F("body", sim.SecretDigest(r.Response.Body))}})

@@ -85,6 +85,8 @@ type node struct {
 	starting sim.Timer
 	// skew is the instance's clock offset under an injected clock-skew fault.
 	skew time.Duration
+	// sendSpans maps an outstanding MSG-1/MSG-2 to its sync span, for the trace.
+	sendSpans map[int]int
 	// placeholderUntil: while the active host is the placeholder (an injected #11873).
 	specialize sim.Timer
 }
@@ -93,10 +95,17 @@ func (n *node) alive() bool { return n.inst.State != sim.Deleted }
 
 // route is a request the site router forwarded to an instance and not yet answered.
 type route struct {
+	// id is the route's number, set once the router forwarded the request.
+	id       int
 	caller   string
 	callerID int
 	instance string
 	kind     string
+	// span is the sync span that answered (MSG-4).
+	span int
+	// answered is set once the instance sent its answer: that answer is in the network and reaches
+	// the router even if the instance is deleted now.
+	answered bool
 }
 
 // Run plays a scenario in one mode with one seed.
