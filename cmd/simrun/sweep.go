@@ -19,7 +19,8 @@ func sweepCommand(stderr io.Writer) *cobra.Command {
 counts of pass, fail, xfail, xpass and inconclusive per cell and its smallest failing seed, then the
 command that replays each failing cell's smallest seed. The report is the same whatever --workers.
 --max-time stops dispatching new seeds when the wall-clock budget runs out; the report says which
-seeds were covered. --json writes the report (not an array of runs) to a file.
+seeds were covered. --json writes the runs as an array of run objects, as simrun run does;
+--matrix writes the matrix report (scenarios, seeds covered, cells, exit) as JSON.
 
 Exit codes: as simrun run, over every run: 0 every verdict as expected; 1 a MUST property failed
 unexpectedly or an expected failure did not happen; 2 only inconclusive verdicts stand in the way;
@@ -46,7 +47,8 @@ unexpectedly or an expected failure did not happen; 2 only inconclusive verdicts
 	f.IntVar(&job.Workers, "workers", 0, "runs made at once (default: the number of CPUs)")
 	f.BoolVar(&job.Raw, "raw", false, "ignore the scenarios' expectations")
 	f.BoolVar(&job.Strict, "strict", false, "SHOULD failures gate too")
-	f.StringVar(&job.JSON, "json", "", "write the report as JSON to this file")
+	f.StringVar(&job.JSON, "json", "", "write the runs as a JSON array to this file")
+	f.StringVar(&job.Matrix, "matrix", "", "write the matrix report as JSON to this file")
 	if err := cmd.MarkFlagRequired("seeds"); err != nil {
 		panic(err) // the flag is defined just above
 	}

@@ -35,13 +35,14 @@ var (
 // The matrix end to end: --raw makes the incident's platform P1/P4 fail from the first seed; the exit
 // code, the text tables and the JSON report agree.
 func TestSweepMatrix(t *testing.T) {
-	js := filepath.Join(t.TempDir(), "sweep.json")
-	code, out, errOut := simrun(t, "sweep", "--seeds", "2-4", "--raw", "--workers", "2", "--json", js, smokePath, incidentPath)
+	dir := t.TempDir()
+	js, runsPath := filepath.Join(dir, "matrix.json"), filepath.Join(dir, "runs.json")
+	code, out, errOut := simrun(t, "sweep", "--seeds", "2-4", "--raw", "--workers", "2", "--matrix", js, "--json", runsPath, smokePath, incidentPath)
 	if code != 1 {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
 	for _, want := range []string{"frontend", "platform", "P1   MUST   eventual-convergence", "fail 3 (seed 2)",
-		"simrun run --mode platform --seed 2 --raw " + incidentPath, "12 runs, ", "; exit 1"} {
+		"simrun run --mode platform --seed 2 --raw " + incidentPath, "21 runs, ", "; exit 1"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -57,7 +58,10 @@ func TestSweepMatrix(t *testing.T) {
 	if err := json.Unmarshal(data, &rep); err != nil {
 		t.Fatal(err)
 	}
-	if rep.Exit != 1 || rep.Runs != 12 || rep.Seeds.From != 2 || rep.Seeds.To != 4 || rep.Seeds.CoveredTo != 4 {
+	if runs := readRuns(t, runsPath); len(runs) != 21 || runs[0].Seed != 2 || runs[20].Seed != 4 {
+		t.Fatalf("runs array: %d runs", len(runs))
+	}
+	if rep.Exit != 1 || rep.Runs != 21 || rep.Seeds.From != 2 || rep.Seeds.To != 4 || rep.Seeds.CoveredTo != 4 {
 		t.Fatalf("report %+v", rep)
 	}
 	found := 0

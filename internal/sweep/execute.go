@@ -20,8 +20,10 @@ type Job struct {
 	Workers  int
 	Raw      bool
 	Strict   bool
-	// JSON, if set, is the file the report is written to.
+	// JSON, if set, is the file the runs are written to, as `simrun run --json` writes them.
 	JSON string
+	// Matrix, if set, is the file the matrix report is written to.
+	Matrix string
 	// Clock is Config.Clock (tests only).
 	Clock func() time.Time
 }
@@ -47,7 +49,12 @@ func Execute(job Job, out, progress io.Writer) (int, error) {
 	}
 	rep.WriteText(out)
 	if job.JSON != "" {
-		if err := rep.WriteJSON(job.JSON); err != nil {
+		if err := runner.WriteJSON(job.JSON, rep.Results); err != nil {
+			return runner.ExitUsage, &runner.UsageError{Err: err}
+		}
+	}
+	if job.Matrix != "" {
+		if err := rep.WriteJSON(job.Matrix); err != nil {
 			return runner.ExitUsage, &runner.UsageError{Err: err}
 		}
 	}

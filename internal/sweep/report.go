@@ -30,6 +30,9 @@ type Report struct {
 	// Exit has runner.ExitCode's semantics over every run: 1 a gating failure or an xpass (a fail
 	// beats an inconclusive), 2 only inconclusive verdicts stand in the way, else 0.
 	Exit int `json:"exit"`
+	// Results are the runs folded into the matrix, in seed order, without traces: what `--json`
+	// writes (DESIGN.md: an array of run objects).
+	Results []*runner.Result `json:"-"`
 }
 
 // Seeds says which seeds were asked for and which were covered.
@@ -97,6 +100,7 @@ type aggregate struct {
 	runs     int
 	exit     int
 	nextTick uint64
+	results  []*runner.Result
 }
 
 func newAggregate(cfg Config, units []unit, progress io.Writer) *aggregate {
@@ -110,6 +114,9 @@ func newAggregate(cfg Config, units []unit, progress io.Writer) *aggregate {
 // add folds one run. Runs arrive in seed order, so the first failure a cell sees is its smallest.
 func (a *aggregate) add(d done) {
 	a.runs++
+	if d.result != nil {
+		a.results = append(a.results, d.result)
+	}
 	a.exit = worse(a.exit, d.exit)
 	for _, v := range d.verdicts {
 		k := cellKey{a.scIndex[d.unit.sc.Path], v.id, d.unit.mode.String()}
@@ -168,7 +175,7 @@ func (a *aggregate) report(stopped bool) *Report {
 	r := &Report{
 		Seeds:    Seeds{From: a.cfg.Seeds.From, To: a.cfg.Seeds.To, CoveredTo: a.cfg.Seeds.From + covered - 1},
 		Strategy: a.cfg.Strategy, Faults: a.cfg.Faults, Raw: a.cfg.Raw, Strict: a.cfg.Strict,
-		Matrix: []Cell{}, Runs: a.runs, Exit: a.exit,
+		Matrix: []Cell{}, Runs: a.runs, Exit: a.exit, Results: a.results,
 	}
 	if stopped && r.Seeds.CoveredTo < r.Seeds.To {
 		r.Seeds.StoppedBy = "max-time"

@@ -61,6 +61,8 @@ type done struct {
 	replay   string
 	exit     int
 	err      error
+	// result is the run without its trace, for the runs array of --json.
+	result *runner.Result
 }
 
 // Sweep runs every seed of cfg.Seeds in every mode of every scenario and returns the matrix. Runs go
@@ -214,6 +216,7 @@ func run(j job, opts runner.Options, strict bool) done {
 		return d
 	}
 	res.Trace = nil
+	d.result = res
 	d.replay = res.Replay
 	d.exit = runner.ExitCode([]*runner.Result{res}, strict)
 	for _, v := range res.Verdicts {

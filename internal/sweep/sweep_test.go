@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -305,15 +306,34 @@ func TestParseRange(t *testing.T) {
 
 // Execute wires parsing, loading, sweeping and the JSON file; bad input is a usage error.
 func TestExecute(t *testing.T) {
-	js := filepath.Join(t.TempDir(), "sweep.json")
+	dir := t.TempDir()
+	js, matrix := filepath.Join(dir, "runs.json"), filepath.Join(dir, "matrix.json")
 	var out bytes.Buffer
-	code, err := Execute(Job{Paths: []string{filepath.Join(repoRoot(t), incident)}, Seeds: "2", Raw: true, JSON: js}, &out, nil)
+	code, err := Execute(Job{Paths: []string{filepath.Join(repoRoot(t), incident)}, Seeds: "2-3", Raw: true, JSON: js, Matrix: matrix}, &out, nil)
 	if err != nil || code != runner.ExitFailed {
 		t.Fatalf("exit %d, %v", code, err)
 	}
-	data, err := os.ReadFile(js)
-	if err != nil || !bytes.Contains(data, []byte(`"covered_to": 2`)) || !bytes.Contains(data, []byte(`"smallest_failing_seed": 2`)) {
+	data, err := os.ReadFile(matrix)
+	if err != nil || !bytes.Contains(data, []byte(`"covered_to": 3`)) || !bytes.Contains(data, []byte(`"smallest_failing_seed": 2`)) {
 		t.Fatalf("%v\n%s", err, data)
+	}
+	// DESIGN.md: --json writes an array of run objects.
+	var runs []struct {
+		Scenario  string `json:"scenario"`
+		Mode      string `json:"mode"`
+		Seed      uint64 `json:"seed"`
+		TraceHash string `json:"trace_hash"`
+		Verdicts  []any  `json:"verdicts"`
+		Events    int    `json:"event_count"`
+		SimTimeMs int64  `json:"sim_time_ms"`
+	}
+	data, err = os.ReadFile(js)
+	if err != nil || json.Unmarshal(data, &runs) != nil {
+		t.Fatalf("%v\n%s", err, data)
+	}
+	modes := len(load(t, incident)[0].Modes)
+	if len(runs) != 2*modes || runs[0].Seed != 2 || runs[len(runs)-1].Seed != 3 || runs[0].TraceHash == "" || len(runs[0].Verdicts) == 0 || runs[0].Events == 0 || runs[0].SimTimeMs == 0 {
+		t.Fatalf("runs %+v", runs)
 	}
 	if code, err := Execute(Job{Paths: []string{smoke}, Seeds: "4-1"}, &out, nil); code != runner.ExitUsage || err == nil {
 		t.Fatalf("bad seeds: exit %d, %v", code, err)
