@@ -231,3 +231,58 @@ func TestInstanceDeletionAndNewNames(t *testing.T) {
 		}
 	}
 }
+
+// Every strategy is deterministic per seed and explores: different seeds give different schedules.
+func TestStrategiesAreSeededAndExplore(t *testing.T) {
+	sc := load(t, "scenarios/smoke.yaml")
+	for _, name := range []string{"uniform", "random", "pct", "swarm"} {
+		hashes := map[string]bool{}
+		for seed := uint64(1); seed <= 10; seed++ {
+			a := run(t, sc, host.ModePlatform, seed, Options{Strategy: name})
+			b := run(t, sc, host.ModePlatform, seed, Options{Strategy: name})
+			if a.Trace.Hash() != b.Trace.Hash() {
+				t.Fatalf("%s seed %d: not deterministic", name, seed)
+			}
+			if a.Trace.Records[0].Get("strategy") != name {
+				t.Fatalf("%s: run.start says %q", name, a.Trace.Records[0].Get("strategy"))
+			}
+			hashes[a.Trace.RecordsHash()] = true
+		}
+		if len(hashes) != 10 {
+			t.Fatalf("%s: 10 seeds gave %d schedules", name, len(hashes))
+		}
+	}
+	if _, err := Run(sc, host.ModePlatform, 1, Options{Strategy: "sideways"}); err == nil {
+		t.Fatal("an unknown strategy was accepted")
+	}
+}
+
+// Swarm testing: the seed decides which of the profile's faults are armed and how often they fire.
+func TestSwarmPicksFaultsPerSeed(t *testing.T) {
+	sc := load(t, "scenarios/fleet.yaml")
+	armed := func(seed uint64, strategy string) string {
+		res := run(t, sc, host.ModePlatform, seed, Options{Strategy: strategy})
+		var out []string
+		for _, r := range res.Trace.Records {
+			if r.Kind == "fault.armed" {
+				out = append(out, r.Get("fault"))
+			}
+		}
+		return strings.Join(out, " ")
+	}
+	full := armed(1, "random")
+	if strings.Count(full, ":") != len(sc.Faults.Profile) {
+		t.Fatalf("random arms the whole profile: %s", full)
+	}
+	sets := map[string]bool{}
+	for seed := uint64(1); seed <= 8; seed++ {
+		a := armed(seed, "swarm")
+		if a == full || a != armed(seed, "swarm") {
+			t.Fatalf("seed %d: swarm armed %q", seed, a)
+		}
+		sets[a] = true
+	}
+	if len(sets) < 6 {
+		t.Fatalf("8 seeds gave only %d fault sets", len(sets))
+	}
+}
