@@ -256,30 +256,6 @@ func TestLifecycleNamesAreNewAndRouterSeeded(t *testing.T) {
 	}
 }
 
-func TestFaultRulesFireByPointTimeAndCount(t *testing.T) {
-	bg := true
-	f := NewFaults([]FaultRule{{Fault: "delete-instance", Point: "after-hash-write", After: time.Minute, Count: 1, Background: &bg}}, time.Hour)
-	if _, ok := f.At("after-hash-write", 30*time.Second, true); ok {
-		t.Fatal("fired before After")
-	}
-	if _, ok := f.At("after-hash-write", 2*time.Minute, false); ok {
-		t.Fatal("fired in a foreground sync")
-	}
-	if _, ok := f.At("after-publish", 2*time.Minute, true); ok {
-		t.Fatal("fired at another point")
-	}
-	if _, ok := f.At("after-hash-write", 2*time.Minute, true); !ok {
-		t.Fatal("did not fire")
-	}
-	if _, ok := f.At("after-hash-write", 3*time.Minute, true); ok {
-		t.Fatal("fired past its count")
-	}
-	late := NewFaults([]FaultRule{{Point: "p", Count: 1}}, time.Minute)
-	if _, ok := late.At("p", 2*time.Minute, false); ok {
-		t.Fatal("fired after faults_end")
-	}
-}
-
 func TestTraceHashAndFirstDifference(t *testing.T) {
 	mk := func(v string) *Trace {
 		k := NewKernel(1, Budget{})
