@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"strconv"
 	"time"
 )
 
@@ -43,8 +44,11 @@ type Kernel struct {
 	events   int
 	budget   Budget
 	strategy Strategy
-	Streams  Streams
-	Trace    *Recorder
+	// choices counts choice points; allowChoice, when set, vetoes non-default picks by key.
+	choices     int
+	allowChoice func(key string) bool
+	Streams     Streams
+	Trace       *Recorder
 }
 
 // NewKernel starts a run at Epoch.
@@ -57,6 +61,10 @@ func NewKernel(seed uint64, budget Budget) *Kernel {
 
 // SetStrategy replaces the default Uniform strategy; call it before scheduling anything.
 func (k *Kernel) SetStrategy(s Strategy) { k.strategy = s }
+
+// SetChoiceFilter makes the kernel take a strategy's non-default pick only when the filter allows its
+// key ("choice#n", the n-th choice point): how a recorded schedule is followed and shrunk.
+func (k *Kernel) SetChoiceFilter(allow func(key string) bool) { k.allowChoice = allow }
 
 // Strategy is the run's strategy.
 func (k *Kernel) Strategy() Strategy { return k.strategy }
@@ -166,13 +174,18 @@ func (k *Kernel) choose(first *Event, limit time.Duration) *Event {
 	if i < 0 || i >= len(evs) {
 		panic("sim: strategy picked a candidate out of range")
 	}
+	k.choices++
+	key := "choice#" + strconv.Itoa(k.choices)
+	if i != 0 && k.allowChoice != nil && !k.allowChoice(key) {
+		i = 0
+	}
 	for j, e := range evs {
 		if j != i {
 			k.queue.Push(e)
 		}
 	}
 	if i != 0 {
-		k.Trace.Add("sim", "sched.pick", F("event", evs[i].Seq), F("party", evs[i].Party), F("over", first.Seq))
+		k.Trace.Add("sim", "sched.pick", F("key", key), F("event", evs[i].Seq), F("party", evs[i].Party), F("over", first.Seq))
 	}
 	return evs[i]
 }

@@ -41,7 +41,11 @@ type Interference struct {
 	Drop      bool
 	Duplicate bool
 	Extra     time.Duration
-	Fault     string
+	// CopyExtra holds a duplicate's copy back too.
+	CopyExtra time.Duration
+	// Fault names the injected fault and Key its firing, for the trace.
+	Fault string
+	Key   string
 }
 
 // Interceptor sees every message sent while faults are on and may interfere with it.
@@ -104,13 +108,13 @@ func (n *Network) Send(m Message) uint64 {
 		x = n.intercept(m)
 	}
 	if x.Drop || faulty && Chance(n.rng, l.Drop) {
-		n.k.Trace.Add(m.From, "net.drop", F("msg", m.ID), F("fault", faultName(x.Fault, x.Drop, "drop")), F("injected", true))
+		n.k.Trace.Add(m.From, "net.drop", F("msg", m.ID), F("fault", faultName(x.Fault, x.Drop, "drop")), F("key", x.Key), F("injected", true))
 		return m.ID
 	}
 	n.schedule(m, l, faulty, false, x.Extra)
 	if x.Duplicate || faulty && Chance(n.rng, l.Duplicate) {
-		n.k.Trace.Add(m.From, "net.duplicate", F("msg", m.ID), F("fault", faultName(x.Fault, x.Duplicate, "duplicate")), F("injected", true))
-		n.schedule(m, l, faulty, true, 0)
+		n.k.Trace.Add(m.From, "net.duplicate", F("msg", m.ID), F("fault", faultName(x.Fault, x.Duplicate, "duplicate")), F("key", x.Key), F("injected", true))
+		n.schedule(m, l, faulty, true, x.CopyExtra)
 	}
 	return m.ID
 }

@@ -11,11 +11,11 @@ import (
 // answer, nothing stored). It reports whether it handled the request.
 func (w *World) frontEndFault(m sim.Message, req httpRequest) bool {
 	e := w.engine
-	if in := e.first("fe-timeout"); in != nil {
+	if in := e.first("frontend", "fe-timeout"); in != nil {
 		e.fire(in, partyFrontEnd, sim.F("from", m.From))
 		return true
 	}
-	if in := e.first("fe-status"); in != nil {
+	if in := e.first("frontend", "fe-status"); in != nil {
 		status := in.spec.Int("status")
 		e.fire(in, partyFrontEnd, sim.F("status", status), sim.F("from", m.From))
 		w.net.Send(sim.Message{From: partyFrontEnd, To: m.From, Kind: kindMSG1Response,
@@ -30,7 +30,7 @@ func (w *World) frontEndFault(m sim.Message, req httpRequest) bool {
 func (w *World) meshFault(m sim.Message, req httpRequest) bool {
 	e := w.engine
 	status := 0
-	switch in := e.first("mesh-timeout", "mesh-status", "mesh-forward-lost"); {
+	switch in := e.first("mesh", "mesh-timeout", "mesh-status", "mesh-forward-lost"); {
 	case in == nil:
 		return false
 	case in.spec.Name == "mesh-timeout":
@@ -51,7 +51,7 @@ func (w *World) meshFault(m sim.Message, req httpRequest) bool {
 // fetchFault applies fetch-refused (no connection) and fetch-status at the site's front door.
 func (w *World) fetchFault(caller string, b adminCall) bool {
 	e := w.engine
-	in := e.first("fetch-refused", "fetch-status")
+	in := e.first("fetch", "fetch-refused", "fetch-status")
 	if in == nil {
 		return false
 	}
@@ -69,7 +69,7 @@ func (w *World) fetchFault(caller string, b adminCall) bool {
 func (w *World) storageFaults(req blobRequest) (host.BlobResult, time.Duration, bool) {
 	e := w.engine
 	var delay time.Duration
-	if in := e.first("blob-latency"); in != nil {
+	if in := e.first("storage/"+string(req.call.Op), "blob-latency"); in != nil {
 		delay = in.spec.Duration("by")
 		e.fire(in, partyStorage, sim.F("op", string(req.call.Op)), sim.F("by", delay))
 	}
@@ -78,18 +78,18 @@ func (w *World) storageFaults(req blobRequest) (host.BlobResult, time.Duration, 
 	}
 	switch req.call.Op {
 	case host.BlobExists, host.BlobDownload:
-		if in := e.first("blob-read-error"); in != nil {
+		if in := e.first("storage/"+string(req.call.Op), "blob-read-error"); in != nil {
 			status := in.spec.Int("status")
 			e.fire(in, partyStorage, sim.F("op", string(req.call.Op)), sim.F("status", status))
 			return host.BlobResult{Status: status, Code: "ServerBusy"}, delay, true
 		}
 	case host.BlobUpload:
-		if in := e.first("blob-write-error"); in != nil {
+		if in := e.first("storage/"+string(req.call.Op), "blob-write-error"); in != nil {
 			status := in.spec.Int("status")
 			e.fire(in, partyStorage, sim.F("op", string(req.call.Op)), sim.F("status", status))
 			return host.BlobResult{Status: status, Code: "InternalError"}, delay, true
 		}
-		if in := e.first("blob-lost-write"); in != nil {
+		if in := e.first("storage/"+string(req.call.Op), "blob-lost-write"); in != nil {
 			e.fire(in, partyStorage, sim.F("op", string(req.call.Op)))
 			return host.BlobResult{Status: 201}, delay, true
 		}

@@ -3,6 +3,7 @@ package world
 import (
 	"math"
 	"math/rand/v2"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -15,13 +16,18 @@ import (
 
 // injector is one armed fault of the run: a catalogue fault with its parameters and its firings.
 type injector struct {
-	spec  faults.Spec
+	spec faults.Spec
+	// label names the injector in firing keys: the fault's name, with ".k" for the k-th repeat of
+	// the same fault in one run.
+	label string
 	kind  faults.Kind
 	after time.Duration
 	until time.Duration
 	count int
 	p     float64
 	fired int
+	// key is the firing key of the opportunity rolled last.
+	key string
 }
 
 // open reports whether the injector may fire now: inside its window, before faults_end, under its count.
@@ -40,6 +46,11 @@ type engine struct {
 	all []*injector
 	// partitions are the open partitions: pairs of party classes and when they heal.
 	partitions []partition
+	// opps counts each injector's opportunities per place, for firing keys.
+	opps map[string]int
+	// allowed, under a replay script, lists the firings that may happen; used records which did.
+	allowed map[string]bool
+	used    map[string]bool
 }
 
 type partition struct {
@@ -49,6 +60,7 @@ type partition struct {
 
 func newInjector(spec faults.Spec) *injector {
 	in := &injector{spec: spec, kind: spec.Fault().Kind, after: spec.Duration("after"), until: spec.Duration("until"), count: spec.Int("count")}
+	in.p = 1
 	if _, ok := spec.Fault().Param("p"); ok {
 		in.p = spec.Float("p")
 	}
@@ -70,6 +82,15 @@ func specsFor(sc *scenarios.Scenario, extra []faults.Spec) []faults.Spec {
 	}
 	for _, f := range sc.Faults.Profile {
 		out = append(out, f.Spec)
+	}
+	r := sc.Faults.Random
+	for _, x := range []struct {
+		name string
+		p    float64
+	}{{"drop", r.Drop}, {"duplicate", r.Duplicate}, {"reorder", r.Reorder}} {
+		if x.p > 0 {
+			out = append(out, faults.Spec{Name: x.name, Params: map[string]string{"p": strconv.FormatFloat(x.p, 'g', -1, 64)}})
+		}
 	}
 	return append(out, extra...)
 }
@@ -99,10 +120,23 @@ func swarm(specs []faults.Spec, r *rand.Rand) []faults.Spec {
 }
 
 func (w *World) armFaults(specs []faults.Spec) {
-	e := &engine{w: w, rng: w.k.Streams.Stream("faults")}
+	e := &engine{w: w, rng: w.k.Streams.Stream("faults"), opps: map[string]int{}, used: map[string]bool{}}
+	if sc := w.opts.Script; sc != nil && sc.Firings != nil {
+		e.allowed = map[string]bool{}
+		for _, k := range sc.Firings {
+			e.allowed[k] = true
+		}
+	}
 	w.engine = e
+	seen := map[string]int{}
 	for _, s := range specs {
 		in := newInjector(s)
+		if n := seen[s.Name]; n > 0 {
+			in.label = s.Name + "." + strconv.Itoa(n)
+		} else {
+			in.label = s.Name
+		}
+		seen[s.Name]++
 		e.all = append(e.all, in)
 		w.k.Trace.Add(partyWorld, "fault.armed", sim.F("fault", s.String()))
 		if in.kind == faults.KindTimed {
@@ -110,7 +144,7 @@ func (w *World) armFaults(specs []faults.Spec) {
 		}
 	}
 	for _, in := range e.of("clock-skew") {
-		if in.spec.Str("party") == "mesh" && e.roll(in) {
+		if in.spec.Str("party") == "mesh" && e.roll(in, "mesh") {
 			w.meshSkew = in.spec.Duration("by")
 			e.fire(in, partyMesh, sim.F("by", w.meshSkew))
 			break
@@ -119,15 +153,44 @@ func (w *World) armFaults(specs []faults.Spec) {
 	w.net.Intercept(e.intercept)
 }
 
-// roll decides one opportunity of an injector.
-func (e *engine) roll(in *injector) bool {
-	return in.open(e.w.k.Elapsed(), e.w.sc.FaultsEnd) && sim.Chance(e.rng, in.p)
+// roll decides one opportunity of an injector at a place. The opportunity gets a firing key,
+// "label@place#n" (its n-th opportunity there), which the trace records when it fires. The dice are
+// always drawn, so that the fault stream is consumed alike; under a replay script only the listed
+// keys fire, which is how a recorded schedule is followed and shrunk.
+func (e *engine) roll(in *injector, where string) bool {
+	if !in.open(e.w.k.Elapsed(), e.w.sc.FaultsEnd) {
+		return false
+	}
+	dice := sim.Chance(e.rng, in.p)
+	place := in.label + "@" + where
+	e.opps[place]++
+	in.key = place + "#" + strconv.Itoa(e.opps[place])
+	if e.allowed == nil {
+		return dice
+	}
+	if e.allowed[in.key] {
+		e.used[in.key] = true
+		return true
+	}
+	return false
 }
 
-// fire records an injector's firing, labelled as injected.
+// fire records an injector's firing, labelled as injected, with its key.
 func (e *engine) fire(in *injector, party string, fields ...sim.Field) {
 	in.fired++
-	e.w.k.Trace.Add(party, "fault.fire", append(append([]sim.Field{sim.F("fault", in.spec.Name)}, fields...), sim.F("injected", true))...)
+	e.w.k.Trace.Add(party, "fault.fire", append(append([]sim.Field{sim.F("fault", in.spec.Name), sim.F("key", in.key)}, fields...), sim.F("injected", true))...)
+}
+
+// unused lists the script's firings that never came up, sorted.
+func (e *engine) unused() []string {
+	var out []string
+	for k := range e.allowed {
+		if !e.used[k] {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // of returns the armed injectors of one fault, in arming order.
@@ -142,10 +205,10 @@ func (e *engine) of(name string) []*injector {
 }
 
 // first returns the first injector of the named faults that fires at this opportunity.
-func (e *engine) first(names ...string) *injector {
+func (e *engine) first(where string, names ...string) *injector {
 	for _, n := range names {
 		for _, in := range e.of(n) {
-			if e.roll(in) {
+			if e.roll(in, where) {
 				return in
 			}
 		}
@@ -165,10 +228,9 @@ func (e *engine) scheduleNext(in *injector, from time.Duration) {
 		return
 	}
 	e.w.k.At(at, func() {
-		if !in.open(e.w.k.Elapsed(), e.w.sc.FaultsEnd) {
-			return
+		if e.roll(in, "timed") {
+			e.timed(in)
 		}
-		e.timed(in)
 		e.scheduleNext(in, e.w.k.Elapsed())
 	})
 }
@@ -223,6 +285,29 @@ func (e *engine) timed(in *injector) {
 	}
 }
 
+// linkPlace is where a link fault's opportunity is: the message's kind and its link.
+func linkPlace(m sim.Message) string {
+	return "link/" + m.Kind + "/" + classOf(m.From) + ">" + classOf(m.To)
+}
+
+// holdBack is a reorder's extra delay: one to three times the link's maximum.
+func (e *engine) holdBack(m sim.Message) time.Duration {
+	l := e.w.net.LinkOf(m.From, m.To)
+	return l.DelayMax + time.Duration(e.rng.Int64N(int64(2*l.DelayMax)+1))
+}
+
+// copyDelay decides whether a duplicate's copy is also held back, by the reorder faults of its link.
+func (e *engine) copyDelay(m sim.Message) time.Duration {
+	for _, in := range e.of("reorder") {
+		if matches(in.spec.Str("from"), m.From) && matches(in.spec.Str("to"), m.To) && e.roll(in, "copy/"+linkPlace(m)) {
+			in.fired++
+			e.w.k.Trace.Add(m.From, "fault.fire", sim.F("fault", "reorder"), sim.F("key", in.key), sim.F("msg", m.ID), sim.F("copy", true), sim.F("injected", true))
+			return e.holdBack(m)
+		}
+	}
+	return 0
+}
+
 // classOf maps a party to the class names link faults use.
 func classOf(party string) string {
 	if strings.HasPrefix(party, "instance/") {
@@ -243,23 +328,21 @@ func (e *engine) intercept(m sim.Message) sim.Interference {
 	}
 	for _, name := range []string{"drop", "duplicate", "delay", "reorder"} {
 		for _, in := range e.of(name) {
-			if !matches(in.spec.Str("from"), m.From) || !matches(in.spec.Str("to"), m.To) || !e.roll(in) {
+			if !matches(in.spec.Str("from"), m.From) || !matches(in.spec.Str("to"), m.To) || !e.roll(in, linkPlace(m)) {
 				continue
 			}
 			in.fired++
 			switch name {
 			case "drop":
-				return sim.Interference{Drop: true, Fault: name}
+				return sim.Interference{Drop: true, Fault: name, Key: in.key}
 			case "duplicate":
-				return sim.Interference{Duplicate: true, Fault: name}
+				return sim.Interference{Duplicate: true, Fault: name, Key: in.key, CopyExtra: e.copyDelay(m)}
 			case "delay":
-				e.w.k.Trace.Add(m.From, "fault.fire", sim.F("fault", name), sim.F("msg", m.ID), sim.F("by", in.spec.Duration("by")), sim.F("injected", true))
-				return sim.Interference{Extra: in.spec.Duration("by"), Fault: name}
+				e.w.k.Trace.Add(m.From, "fault.fire", sim.F("fault", name), sim.F("key", in.key), sim.F("msg", m.ID), sim.F("by", in.spec.Duration("by")), sim.F("injected", true))
+				return sim.Interference{Extra: in.spec.Duration("by"), Fault: name, Key: in.key}
 			case "reorder":
-				l := e.w.net.LinkOf(m.From, m.To)
-				extra := l.DelayMax + time.Duration(e.rng.Int64N(int64(2*l.DelayMax)+1))
-				e.w.k.Trace.Add(m.From, "fault.fire", sim.F("fault", name), sim.F("msg", m.ID), sim.F("injected", true))
-				return sim.Interference{Extra: extra, Fault: name}
+				e.w.k.Trace.Add(m.From, "fault.fire", sim.F("fault", name), sim.F("key", in.key), sim.F("msg", m.ID), sim.F("injected", true))
+				return sim.Interference{Extra: e.holdBack(m), Fault: name, Key: in.key}
 			}
 		}
 	}

@@ -197,7 +197,7 @@ func (w *World) performMesh(effects []mesh.Effect) {
 }
 
 func (w *World) meshFetch(f mesh.Fetch) {
-	if in := w.engine.first("token-expiry"); in != nil {
+	if in := w.engine.first("fetch", "token-expiry"); in != nil {
 		// TOK-4 with an expiry well past the 5-minute skew.
 		if key, err := host.ParseKey(w.sc.Site.EncryptionKey); err == nil {
 			if tok, err := host.IssuePlatformToken(key, w.sc.Site.Name, w.meshNow().Add(-30*time.Minute), 10*time.Minute); err == nil {

@@ -13,13 +13,13 @@ import (
 func (w *World) instanceFaults(n *node, cfg *host.Config) {
 	e := w.engine
 	for _, in := range e.of("clock-skew") {
-		if in.spec.Str("party") == "instance" && e.roll(in) {
+		if in.spec.Str("party") == "instance" && e.roll(in, "create/i"+strconv.Itoa(n.inst.Index)) {
 			n.skew = in.spec.Duration("by")
 			e.fire(in, n.party, sim.F("by", n.skew))
 			break
 		}
 	}
-	if in := e.first("payload-nondeterminism"); in != nil {
+	if in := e.first("create/i"+strconv.Itoa(n.inst.Index), "payload-nondeterminism"); in != nil {
 		cfg.UnstablePayload = true
 		e.fire(in, n.party)
 	}
@@ -29,12 +29,13 @@ func (w *World) instanceFaults(n *node, cfg *host.Config) {
 // set, until the next start), or the placeholder for a while (#11873).
 func (w *World) hostFaults(n *node, loaded host.Loaded) host.Loaded {
 	e := w.engine
-	if in := e.first("transient-empty"); in != nil {
+	where := "start/i" + strconv.Itoa(n.inst.Index)
+	if in := e.first(where, "transient-empty"); in != nil {
 		e.fire(in, n.party)
 		loaded.Functions = nil
 		return loaded
 	}
-	if in := e.first("placeholder-active"); in != nil {
+	if in := e.first(where, "placeholder-active"); in != nil {
 		e.fire(in, n.party, sim.F("for", in.spec.Duration("for")), sim.F("guard", in.spec.Bool("guard")))
 		n.m.SetPlaceholderGuard(in.spec.Bool("guard"))
 		loaded.Placeholder = true

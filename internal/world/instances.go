@@ -141,7 +141,7 @@ func (w *World) point(n *node, p host.Point) {
 		if bg := in.spec.Str("background"); bg != "any" && bg != strconv.FormatBool(p.Background) {
 			continue
 		}
-		if !e.roll(in) {
+		if !e.roll(in, p.Name+"/i"+strconv.Itoa(n.inst.Index)) {
 			continue
 		}
 		e.fire(in, n.party, sim.F("point", p.Name), sim.F("span", p.Span))

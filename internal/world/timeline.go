@@ -10,8 +10,8 @@ import (
 )
 
 // apply plays one timeline action.
-func (w *World) apply(a scenarios.Action) {
-	w.k.Trace.Add(partyWorld, "timeline", sim.F("action", string(a.Kind)), sim.F("line", a.Line))
+func (w *World) apply(index int, a scenarios.Action) {
+	w.k.Trace.Add(partyWorld, "timeline", sim.F("index", index), sim.F("action", string(a.Kind)), sim.F("line", a.Line))
 	switch a.Kind {
 	case scenarios.ActionDeploy:
 		w.deploy(a.Deploy)

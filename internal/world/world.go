@@ -2,6 +2,7 @@ package world
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/syncsim/syncsim/internal/faults"
 	"math/rand/v2"
@@ -24,7 +25,22 @@ type Options struct {
 	Faults []faults.Spec
 	// PlatformBugs switches planted defects on in the front end and the mesh (tests only).
 	PlatformBugs mesh.Bugs
+	// Script, when set, makes the run follow a recorded schedule (replay and shrink).
+	Script *Script
 }
+
+// Script is a run's schedule as semantic events: which timeline entries play, which fault firings
+// happen (by firing key: "fault@place#n", see the trace's fault.fire records), and which non-default
+// scheduling choices are taken (by choice key: "choice#n"). A nil list leaves that part to the seed;
+// an empty list allows nothing of it.
+type Script struct {
+	Timeline []int    `json:"timeline"`
+	Firings  []string `json:"firings"`
+	Choices  []string `json:"choices"`
+}
+
+// Size is the schedule's size: timeline entries + fault firings + non-default choices.
+func (s Script) Size() int { return len(s.Timeline) + len(s.Firings) + len(s.Choices) }
 
 // Result is a finished run.
 type Result struct {
@@ -34,6 +50,11 @@ type Result struct {
 	End, SettleStart time.Duration
 	// Secrets lists every credential the run used (keys, the encryption key), for redaction checks.
 	Secrets []string
+	// Schedule is the schedule the run followed, read off its trace.
+	Schedule Script
+	// Unfollowed lists what a Script asked for that never came up (a schedule this build cannot
+	// follow: its behaviour changed since the trace was recorded).
+	Unfollowed []string
 }
 
 // Timeouts of the simulated clients that the contract leaves to the transport.
@@ -119,6 +140,13 @@ func Run(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) (*Re
 		return nil, fmt.Errorf("world: %w", err)
 	}
 	w.k.SetStrategy(strategy)
+	if opts.Script != nil && opts.Script.Choices != nil {
+		allowed := map[string]bool{}
+		for _, c := range opts.Script.Choices {
+			allowed[c] = true
+		}
+		w.k.SetChoiceFilter(func(key string) bool { return allowed[key] })
+	}
 	for _, f := range opts.Faults {
 		if err := f.Validate(); err != nil {
 			return nil, fmt.Errorf("world: %w", err)
@@ -131,7 +159,9 @@ func Run(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) (*Re
 		Header:  sim.Header{Format: sim.TraceFormat, Scenario: sc.Path, ScenarioSHA256: sc.SHA256, Mode: mode.String(), Seed: seed},
 		Records: w.k.Trace.Records(),
 	}
-	return &Result{Trace: tr, Outcome: out, End: sc.End(), SettleStart: sc.SettleStart(), Secrets: w.secrets}, nil
+	res := &Result{Trace: tr, Outcome: out, End: sc.End(), SettleStart: sc.SettleStart(), Secrets: w.secrets,
+		Schedule: ScheduleOf(tr), Unfollowed: w.unfollowed()}
+	return res, nil
 }
 
 func modeKnown(m host.Mode) bool {
@@ -146,8 +176,9 @@ func modeKnown(m host.Mode) bool {
 func newWorld(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) *World {
 	maxTime := sc.Budget.MaxTime
 	k := sim.NewKernel(seed, sim.Budget{MaxEvents: sc.Budget.MaxEvents, MaxTime: maxTime})
-	link := sim.Link{DelayMin: sc.Network.DelayMin, DelayMax: sc.Network.DelayMax,
-		Drop: sc.Faults.Random.Drop, Duplicate: sc.Faults.Random.Duplicate, Reorder: sc.Faults.Random.Reorder}
+	// The scenario's random link rates are armed as catalogue faults (specsFor), so that every firing
+	// has a key; the links themselves carry only delays.
+	link := sim.Link{DelayMin: sc.Network.DelayMin, DelayMax: sc.Network.DelayMax}
 	w := &World{
 		sc: sc, mode: mode, opts: opts, k: k,
 		net:        sim.NewNetwork(k, link, sc.FaultsEnd),
@@ -194,8 +225,11 @@ func (w *World) setup() {
 		w.startInstance("initial")
 	}
 	for i := range w.sc.Timeline {
-		a := w.sc.Timeline[i]
-		w.k.At(a.At, func() { w.apply(a) })
+		if !w.plays(i) {
+			continue
+		}
+		a, index := w.sc.Timeline[i], i
+		w.k.At(a.At, func() { w.apply(index, a) })
 	}
 	w.k.At(w.sc.FaultsEnd, func() { tr.Add(partyWorld, "faults.end") })
 	w.k.At(w.sc.SettleStart(), func() { tr.Add(partyWorld, "settle.start") })
@@ -210,3 +244,47 @@ func (w *World) contentChanged(reason string) {
 
 // secretsNow is what a host reads after SYNC-3 clears its cache.
 func (w *World) secretsNow() (host.Keys, int) { return w.content.Keys.Clone(), w.keysRev }
+
+// plays reports whether the run plays timeline entry i (a Script may leave entries out).
+func (w *World) plays(i int) bool {
+	sc := w.opts.Script
+	return sc == nil || sc.Timeline == nil || slices.Contains(sc.Timeline, i)
+}
+
+// unfollowed lists the Script's firings and choices that never came up.
+func (w *World) unfollowed() []string {
+	out := w.engine.unused()
+	if sc := w.opts.Script; sc != nil && sc.Choices != nil {
+		taken := map[string]bool{}
+		for _, c := range ScheduleOf(&sim.Trace{Records: w.k.Trace.Records()}).Choices {
+			taken[c] = true
+		}
+		for _, c := range sc.Choices {
+			if !taken[c] {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// ScheduleOf reads a run's schedule off its trace: the timeline entries it played, the fault firings
+// (fault.fire, net.drop and net.duplicate records with a key) and the non-default choices (sched.pick).
+func ScheduleOf(tr *sim.Trace) Script {
+	s := Script{Timeline: []int{}, Firings: []string{}, Choices: []string{}}
+	seen := map[string]bool{}
+	for _, r := range tr.Records {
+		switch {
+		case r.Kind == "timeline" && r.Has("index"):
+			s.Timeline = append(s.Timeline, r.Int("index"))
+		case r.Kind == "sched.pick" && r.Has("key"):
+			s.Choices = append(s.Choices, r.Get("key"))
+		case r.Get("key") != "" && (r.Kind == "fault.fire" || r.Kind == "net.drop" || r.Kind == "net.duplicate"):
+			if k := r.Get("key"); !seen[k] {
+				seen[k] = true
+				s.Firings = append(s.Firings, k)
+			}
+		}
+	}
+	return s
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/scenarios"
+	"github.com/syncsim/syncsim/sim"
 )
 
 func repoPath(t testing.TB, rel string) string {
@@ -284,5 +285,43 @@ func TestSwarmPicksFaultsPerSeed(t *testing.T) {
 	}
 	if len(sets) < 6 {
 		t.Fatalf("8 seeds gave only %d fault sets", len(sets))
+	}
+}
+
+// A run's schedule, read off its trace, replays it exactly: the same trace, nothing unfollowed.
+func TestScheduleReplaysExactly(t *testing.T) {
+	sc := load(t, "scenarios/fleet.yaml")
+	for _, strategy := range []string{"", "pct"} {
+		for seed := uint64(1); seed <= 8; seed++ {
+			first := run(t, sc, host.ModePlatform, seed, Options{Strategy: strategy})
+			sched := first.Schedule
+			if len(sched.Firings) == 0 || len(sched.Timeline) != len(sc.Timeline) {
+				t.Fatalf("seed %d: schedule %+v", seed, sched)
+			}
+			again := run(t, sc, host.ModePlatform, seed, Options{Strategy: strategy, Script: &sched})
+			if again.Trace.Hash() != first.Trace.Hash() || len(again.Unfollowed) != 0 {
+				t.Fatalf("%s seed %d: replay differs at record %d; unfollowed %v", strategy, seed,
+					sim.FirstDifference(first.Trace.Records, again.Trace.Records), again.Unfollowed)
+			}
+		}
+	}
+}
+
+// Leaving parts of a schedule out gives a run without them; asking for what never comes up is said.
+func TestScheduleSubsetsAndUnfollowed(t *testing.T) {
+	sc := load(t, "scenarios/fleet.yaml")
+	full := run(t, sc, host.ModePlatform, 2, Options{})
+	quiet := run(t, sc, host.ModePlatform, 2, Options{Script: &Script{Timeline: []int{0}, Firings: []string{}, Choices: []string{}}})
+	if s := quiet.Schedule; len(s.Timeline) != 1 || len(s.Firings) != 0 {
+		t.Fatalf("subset schedule %+v", s)
+	}
+	for _, r := range quiet.Trace.Records {
+		if r.Kind == "fault.fire" {
+			t.Fatalf("a fault fired that the script left out: %s", r)
+		}
+	}
+	bogus := run(t, sc, host.ModePlatform, 2, Options{Script: &Script{Firings: []string{"drop@link/none#9"}}})
+	if len(bogus.Unfollowed) != 1 || full.Trace.Hash() == bogus.Trace.Hash() {
+		t.Fatalf("unfollowed %v", bogus.Unfollowed)
 	}
 }
