@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/syncsim/syncsim/internal/check"
+	"github.com/syncsim/syncsim/internal/tracefile"
 	"github.com/syncsim/syncsim/scenarios"
 )
 
@@ -23,6 +24,8 @@ type Job struct {
 	// Strategy and Faults pass through to every run (see Options).
 	Strategy string
 	Faults   []string
+	// TraceOut, when set, is where each run's trace file goes (see TraceOutPath).
+	TraceOut string
 }
 
 // UsageError is a problem with the command line, a scenario file or the environment: exit 3.
@@ -56,6 +59,15 @@ func Execute(job Job, out io.Writer) (int, error) {
 				results = append(results, res)
 				PrintResult(out, res, job.Strict)
 			}
+		}
+	}
+	if job.TraceOut != "" {
+		for _, r := range results {
+			path := TraceOutPath(job.TraceOut, r, len(results) > 1)
+			if err := tracefile.Write(path, TraceFile(r)); err != nil {
+				return ExitUsage, &UsageError{fmt.Errorf("--trace-out: %w", err)}
+			}
+			fmt.Fprintf(out, "trace written: %s\n", path)
 		}
 	}
 	code := ExitCode(results, job.Strict)

@@ -25,6 +25,8 @@ type Options struct {
 	Strategy string
 	// Faults are extra faults in the CLI's NAME[:param=value,...] form.
 	Faults []string
+	// Script makes the run follow a recorded schedule (replay, shrink).
+	Script *world.Script
 }
 
 // Result is one judged run, in the shape `--json` writes.
@@ -41,7 +43,17 @@ type Result struct {
 	// Unjudged lists expected failures that no checker judged, so an expectation never passes silently.
 	Unjudged []string `json:"unjudged_expectations,omitempty"`
 
+	// Unfollowed lists what a Script asked for that never came up.
+	Unfollowed []string `json:"unfollowed,omitempty"`
+
 	Trace *sim.Trace `json:"-"`
+	// Schedule is the schedule the run followed.
+	Schedule world.Script `json:"-"`
+	// Strategy and Faults are the options the run was made with.
+	Strategy string   `json:"-"`
+	Faults   []string `json:"-"`
+	// ScenarioSHA256 identifies the scenario file's bytes.
+	ScenarioSHA256 string `json:"-"`
 }
 
 // RunOne runs a scenario in one mode with one seed, judges it and applies its expectations.
@@ -71,6 +83,8 @@ func RunOne(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) (
 		Scenario: sc.Path, Mode: mode.String(), Seed: seed, TraceHash: first.Trace.Hash(), Verdicts: verdicts,
 		EventCount: first.Outcome.Events, SimTimeMs: first.Outcome.At.Milliseconds(), Outcome: string(first.Outcome.Reason),
 		Replay: ReplayCommand(sc.Path, mode, seed, opts), Trace: first.Trace,
+		Schedule: first.Schedule, Unfollowed: first.Unfollowed, Strategy: opts.Strategy, Faults: opts.Faults,
+		ScenarioSHA256: sc.SHA256,
 	}
 	if !opts.Raw {
 		res.Unjudged = applyExpectations(res.Verdicts, sc.Expected(mode))
@@ -80,7 +94,7 @@ func RunOne(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) (
 
 // world turns the options into the world's, parsing the CLI's fault specs.
 func (o Options) world() (world.Options, error) {
-	w := world.Options{Bugs: o.Bugs, PlatformBugs: o.PlatformBugs, Strategy: o.Strategy}
+	w := world.Options{Bugs: o.Bugs, PlatformBugs: o.PlatformBugs, Strategy: o.Strategy, Script: o.Script}
 	for _, f := range o.Faults {
 		spec, err := faults.Parse(f)
 		if err != nil {

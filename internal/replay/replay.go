@@ -1,0 +1,88 @@
+// Package replay re-runs recorded traces and shrinks failing ones. A trace file carries its run's
+// schedule as semantic events (timeline entries, fault firings, non-default scheduling choices);
+// replaying follows that schedule, and shrinking searches for the smallest part of it that still
+// fails the same property (delta debugging, Zeller and Hildebrandt's ddmin).
+//
+//	out, err := replay.Replay(f)
+//	if err == nil { fmt.Println(out.File.TraceHash == f.TraceHash) }
+package replay
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/internal/tracefile"
+	"github.com/syncsim/syncsim/internal/world"
+	"github.com/syncsim/syncsim/scenarios"
+	"github.com/syncsim/syncsim/sim"
+)
+
+// ErrCannotFollow is the error of a schedule this build cannot follow: a firing or a choice it lists
+// never came up, because behaviour changed since the trace was recorded.
+var ErrCannotFollow = errors.New("replay: the recorded schedule cannot be followed")
+
+// Outcome is a replay.
+type Outcome struct {
+	// File is the new run's trace file.
+	File *tracefile.File
+	// ScenarioChanged is set when the scenario file's SHA-256 differs from the recorded one.
+	ScenarioChanged bool
+	// SameHash reports whether the new trace hash equals the recorded one; when not, FirstDifference
+	// is the 1-based number of the first record that differs (0 when the records are equal).
+	SameHash        bool
+	FirstDifference int
+	Result          *runner.Result
+}
+
+// load reads the trace's scenario and says whether it changed since.
+func load(f *tracefile.File) (*scenarios.Scenario, host.Mode, bool, error) {
+	sc, err := scenarios.Load(f.Scenario.Path)
+	if err != nil {
+		return nil, 0, false, fmt.Errorf("replay: the trace's scenario: %w", err)
+	}
+	mode, err := host.ParseMode(f.Mode)
+	if err != nil {
+		return nil, 0, false, fmt.Errorf("replay: %w", err)
+	}
+	return sc, mode, f.Scenario.SHA256 != "" && sc.SHA256 != f.Scenario.SHA256, nil
+}
+
+// Replay re-runs a trace exactly: the same scenario, mode, seed, strategy and faults, following the
+// recorded schedule.
+func Replay(f *tracefile.File) (*Outcome, error) {
+	sc, mode, changed, err := load(f)
+	if err != nil {
+		return nil, err
+	}
+	res, err := runScript(sc, mode, f, f.Schedule)
+	if err != nil {
+		return nil, err
+	}
+	out := &Outcome{ScenarioChanged: changed, Result: res, File: runner.TraceFile(res)}
+	out.File.ShrunkFrom = f.ShrunkFrom
+	out.SameHash = res.TraceHash == f.TraceHash
+	if !out.SameHash {
+		if i := sim.FirstDifference(f.Records, res.Trace.Records); i >= 0 {
+			out.FirstDifference = i + 1
+		}
+	}
+	if len(res.Unfollowed) > 0 {
+		return out, fmt.Errorf("%w: %v never came up (the trace was recorded by %s)", ErrCannotFollow, res.Unfollowed, f.Harness)
+	}
+	return out, nil
+}
+
+func runScript(sc *scenarios.Scenario, mode host.Mode, f *tracefile.File, s world.Script) (*runner.Result, error) {
+	strategy := f.Strategy
+	if strategy == "uniform" {
+		strategy = ""
+	}
+	res, err := runner.RunOne(sc, mode, f.Seed, runner.Options{Raw: true, Strategy: strategy, Faults: f.Faults, Script: &s})
+	if err != nil {
+		return nil, fmt.Errorf("replay: %w", err)
+	}
+	res.Strategy = f.Strategy
+	return res, nil
+}

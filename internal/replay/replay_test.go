@@ -1,0 +1,102 @@
+package replay
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/internal/tracefile"
+	"github.com/syncsim/syncsim/scenarios"
+)
+
+// chdirRoot runs the test from the repository's root, where trace files name their scenarios.
+func chdirRoot(t *testing.T) {
+	_, file, _, _ := runtime.Caller(0)
+	t.Chdir(filepath.Join(filepath.Dir(file), "..", ".."))
+}
+
+func record(t *testing.T, path string, mode host.Mode, seed uint64, opts runner.Options) *tracefile.File {
+	t.Helper()
+	sc, err := scenarios.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Raw = true
+	res, err := runner.RunOne(sc, mode, seed, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := runner.TraceFile(res)
+	// Through the file format and back, as the CLI does.
+	p := filepath.Join(t.TempDir(), "t.json")
+	if err := tracefile.Write(p, f); err != nil {
+		t.Fatal(err)
+	}
+	g, err := tracefile.Read(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+const incident = "scenarios/incidents/worker-deleted-before-fetch.yaml"
+
+func TestReplayGivesTheSameHash(t *testing.T) {
+	chdirRoot(t)
+	f := record(t, incident, host.ModePlatform, 1, runner.Options{})
+	out, err := Replay(f)
+	if err != nil || !out.SameHash || out.ScenarioChanged {
+		t.Fatalf("replay: %+v %v", out, err)
+	}
+	if !slices.Equal(out.File.Failed, []string{"P1", "P4"}) {
+		t.Fatalf("failed %v", out.File.Failed)
+	}
+}
+
+// A changed scenario file is said, and the replay still runs against the current file.
+func TestReplaySaysWhenTheScenarioChanged(t *testing.T) {
+	chdirRoot(t)
+	dir := t.TempDir()
+	src, _ := os.ReadFile(incident)
+	p := filepath.Join(dir, "s.yaml")
+	os.WriteFile(p, src, 0o644)
+	f := record(t, p, host.ModePlatform, 1, runner.Options{})
+	os.WriteFile(p, append(src, []byte("\n# edited\n")...), 0o644)
+	out, err := Replay(f)
+	// The header names the file's SHA-256, so the trace hash changes; the records do not.
+	if err != nil || !out.ScenarioChanged || out.SameHash || out.FirstDifference != 0 {
+		t.Fatalf("changed scenario: %+v %v", out, err)
+	}
+}
+
+// A schedule with a firing this build never comes to cannot be followed, and says so.
+func TestReplayRefusesAnUnfollowableSchedule(t *testing.T) {
+	chdirRoot(t)
+	f := record(t, incident, host.ModePlatform, 1, runner.Options{})
+	f.Schedule.Firings = append(f.Schedule.Firings, "delete-instance@after-lock/i9#1")
+	if _, err := Replay(f); err == nil || !strings.Contains(err.Error(), "after-lock/i9#1") {
+		t.Fatalf("err %v", err)
+	}
+}
+
+func TestShrinkTheIncident(t *testing.T) {
+	chdirRoot(t)
+	f := record(t, incident, host.ModePlatform, 1, runner.Options{})
+	out, st, err := Shrink(f, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Property != "P1" || st.To > st.From || out.Size != st.To || !slices.Contains(out.Failed, "P1") {
+		t.Fatalf("stats %+v failed %v", st, out.Failed)
+	}
+	t.Logf("incident: size %d -> %d in %d runs; schedule %+v", st.From, st.To, st.Runs, out.Schedule)
+	again, err := Replay(out)
+	if err != nil || !again.SameHash || !slices.Contains(again.File.Failed, "P1") {
+		t.Fatalf("the shrunk trace does not replay to the same failure: %v", err)
+	}
+}
