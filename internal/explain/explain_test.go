@@ -1,0 +1,86 @@
+package explain
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/scenarios"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+func explainRun(t *testing.T, path string, mode host.Mode, seed uint64, opts Options) string {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	t.Chdir(filepath.Join(filepath.Dir(file), "..", ".."))
+	sc, err := scenarios.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := runner.RunOne(sc, mode, seed, runner.Options{Raw: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := Write(&b, runner.TraceFile(res), opts); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// The explanation of PR #11690's incident is a stable rendering, held as a golden file.
+func TestGoldenWorkerDeletedBeforeFetch(t *testing.T) {
+	got := explainRun(t, "scenarios/incidents/worker-deleted-before-fetch.yaml", host.ModePlatform, 1, Options{})
+	golden := filepath.Join("internal", "explain", "testdata", "worker-deleted-before-fetch.golden")
+	if *update {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./internal/explain -update to write it)", err)
+	}
+	if got != string(want) {
+		t.Fatalf("explanation differs from %s (run with -update after checking the change):\n%s", golden, got)
+	}
+	for _, want := range []string{"FAULT delete-instance injected (point=after-hash-write", "INSTANCE DELETED",
+		"GAVE UP on notifications up to 2", "<== P4 breaks here", "<== P1 breaks here"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("explanation lacks %q", want)
+		}
+	}
+	rules := got[strings.LastIndex(got, "rules involved:"):]
+	for _, id := range []string{"SYNC-6", "MESH-4", "P1", "P4"} {
+		if !strings.Contains(rules, id) {
+			t.Errorf("rules involved lack %s: %s", id, rules)
+		}
+	}
+}
+
+// --all shows every record; the default hides the network's plumbing but keeps every fault.
+func TestAllShowsEveryRecord(t *testing.T) {
+	short := explainRun(t, "scenarios/smoke.yaml", host.ModeFrontend, 1, Options{})
+	all := explainRun(t, "scenarios/smoke.yaml", host.ModeFrontend, 1, Options{All: true})
+	if !strings.Contains(all, "net.deliver") || strings.Contains(short, "net.deliver") || len(all) < 2*len(short) {
+		t.Fatalf("--all %d bytes, default %d bytes", len(all), len(short))
+	}
+	if !strings.Contains(short, "failing: none") || !strings.Contains(short, "rules involved: ") {
+		t.Fatalf("header or footer missing:\n%s", short[:200])
+	}
+}
+
+// Secrets never reach an explanation (P11, PAY-4).
+func TestExplanationCarriesNoSecret(t *testing.T) {
+	out := explainRun(t, "scenarios/smoke.yaml", host.ModePlatform, 1, Options{All: true})
+	if strings.Contains(out, "s3cr3t-master-0000") || strings.Contains(out, "eyJ") {
+		t.Fatal("a secret or a token in the explanation")
+	}
+}
