@@ -29,6 +29,9 @@ func execute(args []string, stdout, stderr io.Writer) int {
 		SilenceErrors: true,
 	}
 	root.AddCommand(runCommand(stderr), sweepCommand(stderr), listCommand())
+	root.AddCommand(mergeCommand(stderr))
+	root.AddCommand(replayCommand(stderr), shrinkCommand(stderr), explainCommand(stderr))
+	root.AddCommand(importCommand(stderr))
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -71,7 +74,7 @@ environment error.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&job.Mode, "mode", "", "mode to run (frontend, platform) or all; default: the modes each scenario names")
+	f.StringVar(&job.Mode, "mode", "", "mode to run (frontend, platform, additive, signal-all, platform-ack) or all; default: the modes each scenario names")
 	f.Uint64Var(&job.Seed, "seed", 1, "first seed")
 	f.IntVar(&job.Runs, "runs", 1, "number of seeds to run, from --seed")
 	f.BoolVar(&job.Raw, "raw", false, "ignore the scenarios' expectations")
@@ -79,5 +82,6 @@ environment error.`,
 	f.StringVar(&job.JSON, "json", "", "write the runs as a JSON array to this file")
 	f.StringVar(&job.Strategy, "strategy", "", "exploration strategy (default: the kernel's)")
 	f.StringArrayVar(&job.Faults, "fault", nil, "extra fault NAME[:param=value,...] (repeatable)")
+	f.StringVar(&job.TraceOut, "trace-out", "", "write each run's trace file here (several runs: FILE-<scenario>-<mode>-<seed>.json)")
 	return cmd
 }

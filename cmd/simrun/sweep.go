@@ -12,7 +12,7 @@ import (
 func sweepCommand(stderr io.Writer) *cobra.Command {
 	job := sweep.Job{}
 	cmd := &cobra.Command{
-		Use:   "sweep --seeds A-B [flags] SCENARIO-OR-DIR...",
+		Use:   "sweep --seeds A-B [--shard i/n] [flags] SCENARIO-OR-DIR...",
 		Short: "Run a range of seeds in every mode and print the property x mode matrix",
 		Long: `Runs every seed of --seeds (A-B inclusive, or a single seed N) in every mode of every scenario
 (or in --mode), on --workers goroutines, and prints per scenario a table of properties x modes: the
@@ -21,6 +21,12 @@ command that replays each failing cell's smallest seed. The report is the same w
 --max-time stops dispatching new seeds when the wall-clock budget runs out; the report says which
 seeds were covered. --json writes the runs as an array of run objects, as simrun run does;
 --matrix writes the matrix report (scenarios, seeds covered, cells, exit) as JSON.
+
+--shard i/n runs only shard i of n: the range split into n contiguous blocks in seed order, the
+first (count mod n) one seed larger, so n machines each sweep one block. The report names the shard,
+the whole range and the seeds covered; simrun merge combines the shards' --matrix reports into the
+report of one unsharded sweep. Each shard's --json holds that shard's runs; in shard order, their
+concatenation is the unsharded runs array.
 
 Exit codes: as simrun run, over every run: 0 every verdict as expected; 1 a MUST property failed
 unexpectedly or an expected failure did not happen; 2 only inconclusive verdicts stand in the way;
@@ -40,6 +46,7 @@ unexpectedly or an expected failure did not happen; 2 only inconclusive verdicts
 	}
 	f := cmd.Flags()
 	f.StringVar(&job.Seeds, "seeds", "", "seeds to run: A-B (inclusive) or a single seed N")
+	f.StringVar(&job.Shard, "shard", "", "run only shard i of n of the seeds (i/n, 1 <= i <= n; contiguous blocks)")
 	f.StringVar(&job.Mode, "mode", "", "mode to run or all; default: the modes each scenario names")
 	f.StringVar(&job.Strategy, "strategy", "", "exploration strategy for every run (default: the kernel's)")
 	f.StringArrayVar(&job.Faults, "fault", nil, "extra fault NAME[:param=value,...] for every run (repeatable)")

@@ -23,8 +23,16 @@ type sweepReport struct {
 		SmallestFailingSeed *uint64 `json:"smallest_failing_seed"`
 		Replay              string  `json:"replay"`
 	} `json:"matrix"`
-	Runs int `json:"runs"`
-	Exit int `json:"exit"`
+	Shard *shardField `json:"shard"`
+	Runs  int         `json:"runs"`
+	Exit  int         `json:"exit"`
+}
+
+type shardField struct {
+	Index int    `json:"index"`
+	Count int    `json:"count"`
+	From  uint64 `json:"from"`
+	To    uint64 `json:"to"`
 }
 
 var (
@@ -96,6 +104,29 @@ func TestSweepMaxTime(t *testing.T) {
 	}
 }
 
+// --shard i/n sweeps only shard i's block of the seeds; the report names the shard, the whole range
+// and the seeds covered.
+func TestSweepShard(t *testing.T) {
+	js := filepath.Join(t.TempDir(), "shard.json")
+	code, out, errOut := simrun(t, "sweep", "--seeds", "1-9", "--shard", "2/4", "--raw", "--matrix", js, incidentPath)
+	if code != 1 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{"worker-deleted-before-fetch), seeds 4-5\n", "fail 2 (seed 4)", "--seed 4 --raw", "shard 2/4: seeds 4-5 of 1-9"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	var rep sweepReport
+	data, _ := os.ReadFile(js)
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Seeds.From != 1 || rep.Seeds.To != 9 || rep.Seeds.CoveredTo != 5 || rep.Shard == nil || *rep.Shard != (shardField{2, 4, 4, 5}) {
+		t.Fatalf("report %+v shard %+v", rep.Seeds, rep.Shard)
+	}
+}
+
 // Exit 3 for bad seed ranges and other usage errors, with a message that says what is wrong.
 func TestSweepUsageErrors(t *testing.T) {
 	cases := []struct {
@@ -111,6 +142,10 @@ func TestSweepUsageErrors(t *testing.T) {
 		{[]string{"sweep", "--seeds", "1", "--workers", "-2", smokePath}, "--workers"},
 		{[]string{"sweep", "--seeds", "1", "--max-time", "soon", smokePath}, "--max-time"},
 		{[]string{"sweep", "--seeds", "1", filepath.Join(t.TempDir(), "missing.yaml")}, "missing.yaml"},
+		{[]string{"sweep", "--seeds", "1-9", "--shard", "0/3", smokePath}, `--shard "0/3": the index must be from 1 to 3`},
+		{[]string{"sweep", "--seeds", "1-9", "--shard", "4/3", smokePath}, `--shard "4/3": the index must be from 1 to 3`},
+		{[]string{"sweep", "--seeds", "1-9", "--shard", "x", smokePath}, `--shard "x": no "/"`},
+		{[]string{"sweep", "--seeds", "1-2", "--shard", "1/3", smokePath}, "fewer than 3 shards"},
 	}
 	for _, c := range cases {
 		code, _, errOut := simrun(t, c.args...)

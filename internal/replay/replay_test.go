@@ -100,3 +100,53 @@ func TestShrinkTheIncident(t *testing.T) {
 		t.Fatalf("the shrunk trace does not replay to the same failure: %v", err)
 	}
 }
+
+// Shrinking the committed fleet trace of a platform P1 failure ends at size 10 or less, still fails
+// P1, and never returns a trace that fails P1 no more.
+func TestShrinkCommittedFleetTrace(t *testing.T) {
+	chdirRoot(t)
+	f, err := tracefile.Read("internal/replay/testdata/fleet-platform-seed11.json.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Size <= 10 || !slices.Contains(f.Failed, "P1") {
+		t.Fatalf("fixture: size %d failed %v", f.Size, f.Failed)
+	}
+	out, st, err := Shrink(f, "P1", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("fleet seed 11: size %d -> %d in %d runs: %+v", st.From, st.To, st.Runs, out.Schedule)
+	if out.Size > 10 || !slices.Contains(out.Failed, "P1") || out.ShrunkFrom == nil || out.ShrunkFrom.Size != f.Size {
+		t.Fatalf("shrunk to %d, failed %v", out.Size, out.Failed)
+	}
+	for _, i := range out.Schedule.Timeline {
+		if !slices.Contains(f.Schedule.Timeline, i) {
+			t.Fatalf("timeline entry %d is not in the input", i)
+		}
+	}
+	for _, k := range out.Schedule.Firings {
+		if !slices.Contains(f.Schedule.Firings, k) {
+			t.Fatalf("firing %s is not in the input", k)
+		}
+	}
+}
+
+// Replaying 100 failing traces gives identical hashes.
+func TestReplayHundredFailingTraces(t *testing.T) {
+	chdirRoot(t)
+	n := 100
+	if testing.Short() {
+		n = 10
+	}
+	for seed := uint64(1); seed <= uint64(n); seed++ {
+		f := record(t, incident, host.ModePlatform, seed, runner.Options{Strategy: "random"})
+		if len(f.Failed) == 0 {
+			t.Fatalf("seed %d does not fail", seed)
+		}
+		out, err := Replay(f)
+		if err != nil || !out.SameHash {
+			t.Fatalf("seed %d: replay hash differs (record %d): %v", seed, out.FirstDifference, err)
+		}
+	}
+}

@@ -12,5 +12,9 @@
 //		os.Exit(rep.Exit)
 //	}
 //
-// The CLI's `simrun sweep` is a thin wrapper around Execute.
+// A long sweep can be split over machines: Config.Shard (`--shard i/n`) runs one contiguous block of
+// the seeds (Shard.Block), and Merge combines the shards' matrix reports (ReadReport) into the report
+// one unsharded sweep gives, after checking that they are the shards of one sweep.
+//
+// The CLI's `simrun sweep` is a thin wrapper around Execute, `simrun merge` around ExecuteMerge.
 package sweep

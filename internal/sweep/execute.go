@@ -12,7 +12,9 @@ import (
 type Job struct {
 	Paths []string
 	// Seeds is `--seeds`: "A-B" or "N" (ParseRange).
-	Seeds    string
+	Seeds string
+	// Shard is `--shard`: "i/n" (ParseShard), or "" for the whole range.
+	Shard    string
 	Mode     string
 	Strategy string
 	Faults   []string
@@ -36,12 +38,18 @@ func Execute(job Job, out, progress io.Writer) (int, error) {
 	if err != nil {
 		return runner.ExitUsage, &runner.UsageError{Err: err}
 	}
+	var shard Shard
+	if job.Shard != "" {
+		if shard, err = ParseShard(job.Shard); err != nil {
+			return runner.ExitUsage, &runner.UsageError{Err: err}
+		}
+	}
 	scs, err := scenarios.LoadAll(job.Paths...)
 	if err != nil {
 		return runner.ExitUsage, &runner.UsageError{Err: err}
 	}
 	rep, err := Sweep(Config{
-		Scenarios: scs, Seeds: seeds, Mode: job.Mode, Strategy: job.Strategy, Faults: job.Faults, Raw: job.Raw,
+		Scenarios: scs, Seeds: seeds, Shard: shard, Mode: job.Mode, Strategy: job.Strategy, Faults: job.Faults, Raw: job.Raw,
 		Strict: job.Strict, MaxTime: job.MaxTime, Workers: job.Workers, Clock: job.Clock,
 	}, progress)
 	if err != nil {

@@ -18,6 +18,11 @@ import (
 type Report struct {
 	Scenarios []ScenarioInfo `json:"scenarios"`
 	Seeds     Seeds          `json:"seeds"`
+	// Shard is set in a shard's report (`sweep --shard`); it is absent in an unsharded sweep's report
+	// and in the merge of every shard's report.
+	Shard *ShardInfo `json:"shard,omitempty"`
+	// Mode is Config.Mode, the mode selection as `--mode` spells it ("" each scenario's modes).
+	Mode string `json:"mode,omitempty"`
 	// Strategy is Config.Strategy; "" is the kernel's default.
 	Strategy string   `json:"strategy"`
 	Faults   []string `json:"faults,omitempty"`
@@ -35,20 +40,39 @@ type Report struct {
 	Results []*runner.Result `json:"-"`
 }
 
-// Seeds says which seeds were asked for and which were covered.
+// Seeds says which seeds were asked for and which were covered. A report spans From..To, or in a
+// shard's report the shard's block (ShardInfo.From..To).
 type Seeds struct {
+	// From and To are the whole range asked for (`--seeds`), also in a shard's report.
 	From uint64 `json:"from"`
 	To   uint64 `json:"to"`
-	// CoveredTo is the last covered seed: every (scenario, mode) run of From..CoveredTo finished.
+	// CoveredTo is the last seed of the covered prefix of the span: every (scenario, mode) run from
+	// the span's first seed to CoveredTo finished.
 	CoveredTo uint64 `json:"covered_to"`
-	// StoppedBy is "max-time" when the time budget ran out before To.
+	// StoppedBy is "max-time" when the time budget ran out before the span's last seed (in a merge:
+	// before some shard's last seed).
 	StoppedBy string `json:"stopped_by,omitempty"`
+	// Missing lists, in seed order, the seeds of the span that were not covered; it is empty unless
+	// StoppedBy is set. A merge of cut-short shards can have gaps before CoveredTo's successor.
+	Missing []Range `json:"missing,omitempty"`
+}
+
+// ShardInfo is the shard a report covers: shard Index of Count, whose block of Seeds.From..To is
+// From..To (Shard.Block).
+type ShardInfo struct {
+	Index int    `json:"index"`
+	Count int    `json:"count"`
+	From  uint64 `json:"from"`
+	To    uint64 `json:"to"`
 }
 
 // ScenarioInfo names a swept scenario, the modes it ran in and how many seeds each mode covered.
 type ScenarioInfo struct {
-	Path         string   `json:"path"`
-	Name         string   `json:"name"`
+	Path string `json:"path"`
+	Name string `json:"name"`
+	// SHA256 is the scenario file's (scenarios.Scenario.SHA256), so a merge can tell that shards
+	// swept the same file.
+	SHA256       string   `json:"sha256"`
 	Modes        []string `json:"modes"`
 	SeedsCovered uint64   `json:"seeds_covered"`
 }
@@ -79,8 +103,50 @@ func (c *Cell) Gating(strict bool) bool {
 	return c.XPass > 0 || c.Fail > 0 && (c.Level == "MUST" || c.Level == "SHOULD" && strict)
 }
 
-// CutShort reports whether MaxTime stopped the sweep before its last seed.
+// CutShort reports whether MaxTime stopped the sweep before its last seed (in a merge: some shard).
 func (r *Report) CutShort() bool { return r.Seeds.StoppedBy != "" }
+
+// Span is the seeds the report set out to cover: the shard's block, or the whole range.
+func (r *Report) Span() Range {
+	if r.Shard != nil {
+		return Range{r.Shard.From, r.Shard.To}
+	}
+	return Range{r.Seeds.From, r.Seeds.To}
+}
+
+// Covered lists, in seed order, the ranges of seeds every run of which finished: the span without
+// Seeds.Missing.
+func (r *Report) Covered() []Range {
+	span := r.Span()
+	var out []Range
+	next := span.From
+	for _, m := range r.Seeds.Missing {
+		if m.From > next {
+			out = append(out, Range{next, m.From - 1})
+		}
+		if m.To == span.To {
+			return out
+		}
+		next = m.To + 1
+	}
+	return append(out, Range{next, span.To})
+}
+
+// exitFromCells is runner.ExitCode over the runs counted in the cells: 1 when a cell gates, else 2
+// when a cell at a gating level has an inconclusive run, else 0. A merge computes its exit code so.
+func exitFromCells(cells []Cell, strict bool) int {
+	code := runner.ExitOK
+	for i := range cells {
+		c := &cells[i]
+		switch {
+		case c.Gating(strict):
+			return runner.ExitFailed
+		case c.Inconclusive > 0 && (c.Level == "MUST" || c.Level == "SHOULD" && strict):
+			code = runner.ExitInconclusive
+		}
+	}
+	return code
+}
 
 // verdict is the part of a check.Verdict the matrix keeps.
 type verdict struct{ id, name, level, status string }
@@ -93,6 +159,7 @@ type cellKey struct {
 // aggregate folds finished runs, in seed order, into cells.
 type aggregate struct {
 	cfg      Config
+	span     Range
 	units    []unit
 	progress io.Writer
 	scIndex  map[string]int
@@ -103,8 +170,8 @@ type aggregate struct {
 	results  []*runner.Result
 }
 
-func newAggregate(cfg Config, units []unit, progress io.Writer) *aggregate {
-	a := &aggregate{cfg: cfg, units: units, progress: progress, scIndex: map[string]int{}, cells: map[cellKey]*Cell{}}
+func newAggregate(cfg Config, span Range, units []unit, progress io.Writer) *aggregate {
+	a := &aggregate{cfg: cfg, span: span, units: units, progress: progress, scIndex: map[string]int{}, cells: map[cellKey]*Cell{}}
 	for i, sc := range cfg.Scenarios {
 		a.scIndex[sc.Path] = i
 	}
@@ -148,12 +215,12 @@ func (a *aggregate) add(d done) {
 	}
 }
 
-// tick writes a progress line about every tenth of the seeds.
+// tick writes a progress line about every tenth of the span's seeds.
 func (a *aggregate) tick(seed uint64) {
-	done := seed - a.cfg.Seeds.From + 1
-	total := a.cfg.Seeds.Count()
+	done := seed - a.span.From + 1
+	total := a.span.Count()
 	if done*10 >= a.nextTick*total || done == total {
-		fmt.Fprintf(a.progress, "sweep: seeds %s done (%d of %d), %d runs\n", Range{a.cfg.Seeds.From, seed}, done, total, a.runs)
+		fmt.Fprintf(a.progress, "sweep: seeds %s done (%d of %d), %d runs\n", Range{a.span.From, seed}, done, total, a.runs)
 		a.nextTick = done*10/total + 1
 	}
 }
@@ -173,15 +240,19 @@ func worse(a, b int) int {
 func (a *aggregate) report(stopped bool) *Report {
 	covered := uint64(a.runs / len(a.units))
 	r := &Report{
-		Seeds:    Seeds{From: a.cfg.Seeds.From, To: a.cfg.Seeds.To, CoveredTo: a.cfg.Seeds.From + covered - 1},
-		Strategy: a.cfg.Strategy, Faults: a.cfg.Faults, Raw: a.cfg.Raw, Strict: a.cfg.Strict,
+		Seeds: Seeds{From: a.cfg.Seeds.From, To: a.cfg.Seeds.To, CoveredTo: a.span.From + covered - 1},
+		Mode:  a.cfg.Mode, Strategy: a.cfg.Strategy, Faults: a.cfg.Faults, Raw: a.cfg.Raw, Strict: a.cfg.Strict,
 		Matrix: []Cell{}, Runs: a.runs, Exit: a.exit, Results: a.results,
 	}
-	if stopped && r.Seeds.CoveredTo < r.Seeds.To {
+	if !a.cfg.Shard.IsZero() {
+		r.Shard = &ShardInfo{Index: a.cfg.Shard.Index, Count: a.cfg.Shard.Count, From: a.span.From, To: a.span.To}
+	}
+	if stopped && r.Seeds.CoveredTo < a.span.To {
 		r.Seeds.StoppedBy = "max-time"
+		r.Seeds.Missing = []Range{{r.Seeds.CoveredTo + 1, a.span.To}}
 	}
 	for _, sc := range a.cfg.Scenarios {
-		info := ScenarioInfo{Path: sc.Path, Name: sc.Name, Modes: []string{}, SeedsCovered: covered}
+		info := ScenarioInfo{Path: sc.Path, Name: sc.Name, SHA256: sc.SHA256, Modes: []string{}, SeedsCovered: covered}
 		for _, u := range a.units {
 			if u.sc == sc {
 				info.Modes = append(info.Modes, u.mode.String())
@@ -193,8 +264,14 @@ func (a *aggregate) report(stopped bool) *Report {
 	for _, c := range a.cells {
 		r.Matrix = append(r.Matrix, *c)
 	}
-	sort.Slice(r.Matrix, func(i, j int) bool {
-		x, y := &r.Matrix[i], &r.Matrix[j]
+	sortMatrix(r.Matrix)
+	return r
+}
+
+// sortMatrix sorts cells by scenario path, property number, then mode in host.Modes() order.
+func sortMatrix(cells []Cell) {
+	sort.Slice(cells, func(i, j int) bool {
+		x, y := &cells[i], &cells[j]
 		if x.Scenario != y.Scenario {
 			return x.Scenario < y.Scenario
 		}
@@ -206,7 +283,6 @@ func (a *aggregate) report(stopped bool) *Report {
 		}
 		return modeRank(x.Mode) < modeRank(y.Mode)
 	})
-	return r
 }
 
 // propertyNumber orders P1, P2, ..., P13; IDs of another shape sort last.
@@ -237,14 +313,14 @@ func (r *Report) JSON() ([]byte, error) {
 	return append(data, '\n'), nil
 }
 
-// WriteJSON writes the report to a file (`simrun sweep --json F`).
+// WriteJSON writes the report to a file (`simrun sweep --matrix F`).
 func (r *Report) WriteJSON(path string) error {
 	data, err := r.JSON()
 	if err != nil {
 		return err
 	}
 	if err := os.WriteFile(path, data, 0o644); err != nil {
-		return fmt.Errorf("--json: %w", err)
+		return fmt.Errorf("--matrix: %w", err)
 	}
 	return nil
 }

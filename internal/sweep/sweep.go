@@ -17,8 +17,11 @@ import (
 type Config struct {
 	// Scenarios are loaded by the caller (scenarios.LoadAll); the report keeps their order.
 	Scenarios []*scenarios.Scenario
-	// Seeds is the inclusive range of seeds to run.
+	// Seeds is the inclusive range of seeds asked for.
 	Seeds Range
+	// Shard, if not zero, runs only this shard's block of Seeds (Shard.Block); the report records it
+	// so that `simrun merge` can combine the shards' reports.
+	Shard Shard
 	// Mode is runner.ModesFor's flag: "" each scenario's modes, "all" every mode, or one mode's name.
 	Mode string
 	// Strategy, Faults and Raw pass through to every run (runner.Options).
@@ -65,9 +68,9 @@ type done struct {
 	result *runner.Result
 }
 
-// Sweep runs every seed of cfg.Seeds in every mode of every scenario and returns the matrix. Runs go
-// to cfg.Workers goroutines; results are folded in seed order, so the report does not depend on the
-// interleaving. A run that cannot be made (an invalid mode, a scenario the world rejects) stops the
+// Sweep runs every seed of cfg.Seeds (of cfg.Shard's block of them, if set) in every mode of every
+// scenario and returns the matrix. Runs go to cfg.Workers goroutines; results are folded in seed
+// order, so the report does not depend on the interleaving. A run that cannot be made (an invalid mode, a scenario the world rejects) stops the
 // sweep with that error. progress, if not nil, gets a line for each cell's first failure and a count
 // every tenth of the seeds.
 func Sweep(cfg Config, progress io.Writer) (*Report, error) {
@@ -83,6 +86,10 @@ func Sweep(cfg Config, progress io.Writer) (*Report, error) {
 	if cfg.MaxTime < 0 {
 		return nil, fmt.Errorf("sweep: --max-time must not be negative (got %s)", cfg.MaxTime)
 	}
+	span, err := cfg.Shard.Block(cfg.Seeds)
+	if err != nil {
+		return nil, err
+	}
 	units, err := plan(cfg)
 	if err != nil {
 		return nil, err
@@ -90,8 +97,8 @@ func Sweep(cfg Config, progress io.Writer) (*Report, error) {
 	if progress == nil {
 		progress = io.Discard
 	}
-	agg := newAggregate(cfg, units, progress)
-	stopped, err := execute(cfg, units, agg.add)
+	agg := newAggregate(cfg, span, units, progress)
+	stopped, err := execute(cfg, span, units, agg.add)
 	if err != nil {
 		return nil, err
 	}
@@ -116,11 +123,11 @@ func plan(cfg Config) ([]unit, error) {
 	return units, nil
 }
 
-// execute owns the goroutines: one dispatcher hands out whole seeds in increasing order until the seeds
-// or the time budget run out, the workers make the runs, and the caller's goroutine folds the results
+// execute owns the goroutines: one dispatcher hands out the whole seeds of span in increasing order
+// until they or the time budget run out, the workers make the runs, and the caller's goroutine folds the results
 // in job order through fold. It reports whether MaxTime stopped the dispatch. Because only whole
-// seeds are dispatched and every dispatched run finishes, the folded seeds are a prefix of the range.
-func execute(cfg Config, units []unit, fold func(done)) (stopped bool, err error) {
+// seeds are dispatched and every dispatched run finishes, the folded seeds are a prefix of span.
+func execute(cfg Config, span Range, units []unit, fold func(done)) (stopped bool, err error) {
 	now := cfg.Clock
 	if now == nil {
 		now = time.Now
@@ -138,8 +145,8 @@ func execute(cfg Config, units []unit, fold func(done)) (stopped bool, err error
 	go func() {
 		defer close(jobs)
 		index := 0
-		for seed := cfg.Seeds.From; ; seed++ {
-			if seed > cfg.Seeds.From && cfg.MaxTime > 0 && now().Sub(start) >= cfg.MaxTime {
+		for seed := span.From; ; seed++ {
+			if seed > span.From && cfg.MaxTime > 0 && now().Sub(start) >= cfg.MaxTime {
 				stopped = true // read after the workers are done: close(jobs) orders it
 				return
 			}
@@ -151,7 +158,7 @@ func execute(cfg Config, units []unit, fold func(done)) (stopped bool, err error
 					return
 				}
 			}
-			if seed == cfg.Seeds.To {
+			if seed == span.To {
 				return
 			}
 		}

@@ -225,6 +225,10 @@ func TestExitCodes(t *testing.T) {
 		if rep.Exit != c.want {
 			t.Errorf("%s: exit %d, want %d", c.name, rep.Exit, c.want)
 		}
+		// A merge computes the exit code from the cells: the same code.
+		if got := exitFromCells(rep.Matrix, rep.Strict); got != rep.Exit {
+			t.Errorf("%s: exit %d from the cells, %d from the runs", c.name, got, rep.Exit)
+		}
 	}
 }
 

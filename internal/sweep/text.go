@@ -9,13 +9,15 @@ import (
 
 // WriteText renders the report for a person: one table per scenario (rows are properties, columns
 // modes, cells like "pass 298 fail 2 (seed 17)"), then the failing cells with the command that replays
-// each one's smallest failing seed, then the coverage and the exit code.
+// each one's smallest failing seed, then the shard, the coverage and the exit code. It depends on
+// nothing but the report, so the merge of shards' reports prints what one unsharded sweep prints.
 func (r *Report) WriteText(w io.Writer) {
+	covered := r.Covered()
 	for i, sc := range r.Scenarios {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		fmt.Fprintf(w, "%s (%s), seeds %s\n", sc.Path, sc.Name, Range{r.Seeds.From, r.Seeds.CoveredTo})
+		fmt.Fprintf(w, "%s (%s), seeds %s\n", sc.Path, sc.Name, joinRanges(covered, Range.String))
 		r.writeTable(w, sc)
 	}
 	var failing []*Cell
@@ -38,10 +40,28 @@ func (r *Report) WriteText(w io.Writer) {
 		}
 	}
 	fmt.Fprintln(w)
+	if r.Shard != nil {
+		fmt.Fprintf(w, "shard %d/%d: seeds %s of %s (combine the shards' --matrix reports with simrun merge)\n",
+			r.Shard.Index, r.Shard.Count, Range{r.Shard.From, r.Shard.To}, Range{r.Seeds.From, r.Seeds.To})
+	}
 	if r.CutShort() {
-		fmt.Fprintf(w, "covered seeds %d-%d of %d-%d (stopped by --max-time)\n", r.Seeds.From, r.Seeds.CoveredTo, r.Seeds.From, r.Seeds.To)
+		span := r.Span()
+		fmt.Fprintf(w, "covered seeds %s of %s (stopped by --max-time)\n", joinRanges(covered, fromTo), fromTo(span))
+		fmt.Fprintf(w, "incomplete: seeds %s missing\n", joinRanges(r.Seeds.Missing, Range.String))
 	}
 	fmt.Fprintf(w, "%d runs, %d failing cells; exit %d\n", r.Runs, len(failing), r.Exit)
+}
+
+// fromTo renders a range as "A-B", also when A == B.
+func fromTo(r Range) string { return fmt.Sprintf("%d-%d", r.From, r.To) }
+
+// joinRanges renders ranges separated by ", ".
+func joinRanges(rs []Range, format func(Range) string) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = format(r)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // writeTable writes one scenario's matrix, columns aligned.

@@ -9,9 +9,12 @@
 package tracefile
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -59,13 +62,23 @@ type File struct {
 // ErrFormat is the error of a file that is not a trace this build can read.
 var ErrFormat = errors.New("tracefile: not a readable trace")
 
-// Write writes the file as indented JSON.
+// Write writes the file as indented JSON, gzip-compressed when the path ends in ".gz".
 func Write(path string, f *File) error {
 	data, err := json.MarshalIndent(f, "", " ")
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+	data = append(data, '\n')
+	if strings.HasSuffix(path, ".gz") {
+		var b bytes.Buffer
+		zw := gzip.NewWriter(&b)
+		zw.Write(data)
+		if err := zw.Close(); err != nil {
+			return fmt.Errorf("tracefile: %w", err)
+		}
+		data = b.Bytes()
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
 		return fmt.Errorf("tracefile: %w", err)
 	}
 	return nil
@@ -77,6 +90,15 @@ func Read(path string) (*File, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("tracefile: %w", err)
+	}
+	if bytes.HasPrefix(data, []byte{0x1f, 0x8b}) {
+		zr, err := gzip.NewReader(bytes.NewReader(data))
+		if err == nil {
+			data, err = io.ReadAll(zr)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: not a readable gzip file: %v", ErrFormat, path, err)
+		}
 	}
 	return Parse(path, data)
 }

@@ -1,0 +1,193 @@
+package importer
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// render writes the story as a scenario (SCHEMA.md). failing lists the properties the run fails in
+// the story's mode (nil: not known yet, no expect section).
+func (s *story) render(failing []string) []byte {
+	var b bytes.Buffer
+	s.header(&b, failing)
+	fmt.Fprintf(&b, "name: %s\n", s.name)
+	fmt.Fprintf(&b, "description: imported host log, site %s in %s mode\n", s.site, s.mode)
+	fmt.Fprintf(&b, "site:\n  name: %s\n", s.site)
+	if s.hostID != "" {
+		fmt.Fprintf(&b, "  host_id: %s\n", s.hostID)
+	}
+	s.content(&b)
+	fmt.Fprintf(&b, "instances:\n  count: %d\n", s.count)
+	s.timeline(&b)
+	s.faults(&b)
+	if s.retryBudget > 0 {
+		fmt.Fprintf(&b, "mesh:\n  retry_budget: %s # the log's platform abandons its fetch after that long\n", duration(s.retryBudget))
+	}
+	fmt.Fprintf(&b, "settle: %s\n", duration(s.settle()))
+	fmt.Fprintf(&b, "modes: [%s]\n", s.mode)
+	if failing != nil {
+		fmt.Fprintf(&b, "expect:\n  %s: [%s]\n", s.mode, strings.Join(failing, ", "))
+	}
+	return b.Bytes()
+}
+
+// header is the comment block SCHEMA.md asks for: the source, the story, what was inferred.
+func (s *story) header(b *bytes.Buffer, failing []string) {
+	comment(b, "", "Imported from "+s.file+" by `simrun import`.")
+	comment(b, "", "Story: site "+s.site+" in "+s.mode+" mode: "+strings.Join(s.plot, "; ")+".")
+	comment(b, "", "Inferred:")
+	clamped := ""
+	if s.clamped > 0 {
+		clamped = fmt.Sprintf("; %d earlier line(s) are placed at 0s", s.clamped)
+	}
+	comment(b, "- ", fmt.Sprintf("t=0 is %s, %s (instances.startup) before %s's host start, so that the simulator's first host start lines up with the log's%s.",
+		s.start.Format(time.RFC3339Nano), duration(startup), s.first, clamped))
+	comment(b, "- ", "the log does not show the site's content: the functions are a plausible default (one HTTP and one queue trigger) and each deploy adds a timer function, so that the content changes.")
+	comment(b, "- ", "key values are placeholders made by the importer, never copied from the log; a rotation's new value comes from the run's seed.")
+	comment(b, "- ", "syncs, hash reads and writes, mesh notifications and the platform's fetches are not scripted: the simulator's host (a background sync 30 s after each host start) and platform make them. Their log lines are comments below at their offsets.")
+	for _, f := range s.scripted {
+		comment(b, "- ", f.comment+": a delete-instance fault at after-hash-write (background syncs) from "+duration(f.after)+", since the log shows the deletion right after the hash write.")
+	}
+	for _, f := range s.profile {
+		comment(b, "- ", f.comment+" (p 1), so that the simulator's call at that time fails as the logged one did.")
+	}
+	if len(s.otherSites) > 0 {
+		comment(b, "- ", "other sites named in the log ("+strings.Join(s.otherSites, ", ")+") are ignored: the scenario is site "+s.site+".")
+	}
+	if len(s.otherMd) > 0 {
+		comment(b, "- ", "later Host started lines name other modes ("+strings.Join(s.otherMd, ", ")+"): the scenario runs the first one's.")
+	}
+	for _, n := range s.notes {
+		comment(b, "- ", n+".")
+	}
+	if failing != nil {
+		ids := "nothing"
+		if len(failing) > 0 {
+			ids = strings.Join(failing, ", ")
+		}
+		comment(b, "- ", fmt.Sprintf("expect lists what `simrun run --raw --mode %s --seed 1` fails: %s.", s.mode, ids))
+	}
+}
+
+// content is a plausible default (the log does not show it), with placeholder keys.
+func (s *story) content(b *bytes.Buffer) {
+	b.WriteString(`content:
+  # Not in the log: a plausible default set of functions.
+  functions:
+    - name: HttpTrigger1
+      bindings:
+        - {type: httpTrigger, direction: in, name: req, authLevel: function, methods: [get, post]}
+        - {type: http, direction: out, name: res}
+    - name: QueueTrigger1
+      bindings:
+        - {type: queueTrigger, direction: in, name: msg, queueName: orders, connection: AzureWebJobsStorage}
+  # Placeholders made by the importer.
+  keys:
+    master: imported-master-key-0001
+`)
+	n := 1
+	keySet := func(kind string, names []string) {
+		if len(names) == 0 {
+			return
+		}
+		fmt.Fprintf(b, "    %s:\n", kind)
+		for _, name := range names {
+			n++
+			fmt.Fprintf(b, "      %s: imported-%s-key-%04d\n", name, kind, n)
+		}
+	}
+	keySet("host", s.hostKeys)
+	keySet("system", s.systemKeys)
+	n++
+	fmt.Fprintf(b, "    functions:\n      HttpTrigger1: {default: imported-function-key-%04d}\n", n)
+}
+
+// timeline writes the actions with every log line as a comment at its place.
+func (s *story) timeline(b *bytes.Buffer) {
+	b.WriteString("# Offsets from t=0, the log's time in parentheses, the instance column.\ntimeline:\n")
+	for _, it := range s.items {
+		comment(b, "  ", it.comment)
+		if it.action == nil {
+			continue
+		}
+		fmt.Fprintf(b, "  - at: %s\n", duration(it.at))
+		for _, l := range it.action {
+			fmt.Fprintf(b, "    %s\n", l)
+		}
+	}
+}
+
+func (s *story) faults(b *bytes.Buffer) {
+	if len(s.scripted) == 0 && len(s.profile) == 0 {
+		return
+	}
+	b.WriteString("faults:\n")
+	if len(s.scripted) > 0 {
+		b.WriteString("  scripted:\n")
+		for _, f := range s.scripted {
+			comment(b, "    ", f.comment+".")
+			fmt.Fprintf(b, "    - fault: delete-instance\n      point: after-hash-write\n      after: %s\n      background: true\n", duration(f.after))
+		}
+	}
+	if len(s.profile) > 0 {
+		b.WriteString("  profile:\n")
+		for _, f := range s.profile {
+			comment(b, "    ", f.comment+".")
+			fmt.Fprintf(b, "    - {fault: %s, params: {status: %d, p: 1, after: %s, until: %s, count: 1}}\n",
+				f.fault, f.status, duration(f.after), duration(f.until))
+		}
+	}
+	fmt.Fprintf(b, "faults_end: %s # just after the last fault\n", duration(s.faultsEnd))
+}
+
+// settle lasts until settleAfterLast past the log's last event, in whole minutes.
+func (s *story) settle() time.Duration {
+	start := max(s.faultsEnd, s.lastAt)
+	d := max(s.lastEvent-start, 0) + settleAfterLast
+	return (d + time.Minute - 1).Truncate(time.Minute)
+}
+
+// comment writes text as one YAML comment line; control characters cannot end the comment early.
+func comment(b *bytes.Buffer, indent, text string) {
+	if text == "" {
+		return
+	}
+	text = strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f || r == 0x2028 || r == 0x2029 || r == 0x85 {
+			return ' '
+		}
+		return r
+	}, text)
+	prefix := indent
+	if strings.HasPrefix(indent, "- ") {
+		prefix = "" // a list item of the header
+		text = indent + text
+	}
+	fmt.Fprintf(b, "%s# %s\n", prefix, text)
+}
+
+// duration renders d as a Go duration without zero parts (1h5s, 59m57.88s, 250ms, 0s).
+func duration(d time.Duration) string {
+	if d <= 0 {
+		return "0s"
+	}
+	if d < time.Second {
+		return strconv.FormatInt(d.Milliseconds(), 10) + "ms"
+	}
+	var out string
+	if h := d / time.Hour; h > 0 {
+		out += strconv.FormatInt(int64(h), 10) + "h"
+		d -= h * time.Hour
+	}
+	if m := d / time.Minute; m > 0 {
+		out += strconv.FormatInt(int64(m), 10) + "m"
+		d -= m * time.Minute
+	}
+	if d > 0 {
+		out += strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + "s"
+	}
+	return out
+}
