@@ -56,6 +56,7 @@ unexpectedly or an expected failure did not happen; 2 only inconclusive verdicts
 	f.BoolVar(&job.Strict, "strict", false, "SHOULD failures gate too")
 	f.StringVar(&job.JSON, "json", "", "write the runs as a JSON array to this file")
 	f.StringVar(&job.Matrix, "matrix", "", "write the matrix report as JSON to this file")
+	f.StringVar(&job.TraceDir, "trace-dir", "", "write the trace of each failing cell's smallest failing seed into this directory")
 	if err := cmd.MarkFlagRequired("seeds"); err != nil {
 		panic(err) // the flag is defined just above
 	}

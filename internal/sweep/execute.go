@@ -1,10 +1,16 @@
 package sweep
 
 import (
+	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
+	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/internal/tracefile"
 	"github.com/syncsim/syncsim/scenarios"
 )
 
@@ -26,6 +32,9 @@ type Job struct {
 	JSON string
 	// Matrix, if set, is the file the matrix report is written to.
 	Matrix string
+	// TraceDir, if set, is the directory that gets the trace file of each failing cell's smallest
+	// failing seed.
+	TraceDir string
 	// Clock is Config.Clock (tests only).
 	Clock func() time.Time
 }
@@ -66,5 +75,49 @@ func Execute(job Job, out, progress io.Writer) (int, error) {
 			return runner.ExitUsage, &runner.UsageError{Err: err}
 		}
 	}
+	if job.TraceDir != "" {
+		if err := writeTraces(job, scs, rep, out); err != nil {
+			return runner.ExitUsage, &runner.UsageError{Err: err}
+		}
+	}
 	return rep.Exit, nil
+}
+
+// writeTraces writes the trace of every failing cell's smallest failing seed: runs are deterministic,
+// so that seed is run once more, with its trace kept this time. One file per run, however many cells
+// it fails; the file is named after the scenario, mode and seed.
+func writeTraces(job Job, scs []*scenarios.Scenario, rep *Report, out io.Writer) error {
+	if err := os.MkdirAll(job.TraceDir, 0o755); err != nil {
+		return fmt.Errorf("--trace-dir: %w", err)
+	}
+	byPath := map[string]*scenarios.Scenario{}
+	for _, sc := range scs {
+		byPath[sc.Path] = sc
+	}
+	written := map[string]bool{}
+	for _, c := range rep.Matrix {
+		if !c.Failing() {
+			continue
+		}
+		mode, err := host.ParseMode(c.Mode)
+		if err != nil {
+			return err
+		}
+		sc := byPath[c.Scenario]
+		name := fmt.Sprintf("%s-%s-seed%d.json.gz", strings.TrimSuffix(filepath.Base(sc.Path), filepath.Ext(sc.Path)), c.Mode, *c.SmallestFailingSeed)
+		path := filepath.Join(job.TraceDir, name)
+		if written[path] {
+			continue
+		}
+		res, err := runner.RunOne(sc, mode, *c.SmallestFailingSeed, runner.Options{Raw: job.Raw, Strategy: job.Strategy, Faults: job.Faults})
+		if err != nil {
+			return err
+		}
+		if err := tracefile.Write(path, runner.TraceFile(res)); err != nil {
+			return fmt.Errorf("--trace-dir: %w", err)
+		}
+		written[path] = true
+		fmt.Fprintf(out, "trace written: %s (%s %s)\n", path, c.Property, c.Mode)
+	}
+	return nil
 }

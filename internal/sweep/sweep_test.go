@@ -13,6 +13,7 @@ import (
 
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/internal/tracefile"
 	"github.com/syncsim/syncsim/scenarios"
 )
 
@@ -341,5 +342,23 @@ func TestExecute(t *testing.T) {
 	}
 	if code, err := Execute(Job{Paths: []string{smoke}, Seeds: "4-1"}, &out, nil); code != runner.ExitUsage || err == nil {
 		t.Fatalf("bad seeds: exit %d, %v", code, err)
+	}
+}
+
+// --trace-dir writes one trace per failing run: the smallest failing seed of each failing cell.
+func TestTraceDirWritesFailingCells(t *testing.T) {
+	dir := t.TempDir()
+	var out bytes.Buffer
+	code, err := Execute(Job{Paths: []string{filepath.Join(repoRoot(t), incident)}, Seeds: "4-5", Raw: true, TraceDir: dir}, &out, nil)
+	if err != nil || code != runner.ExitFailed {
+		t.Fatalf("exit %d, %v", code, err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.json.gz"))
+	if len(files) != 1 || !strings.HasSuffix(files[0], "worker-deleted-before-fetch-platform-seed4.json.gz") {
+		t.Fatalf("files %v\n%s", files, out.String())
+	}
+	f, err := tracefile.Read(files[0])
+	if err != nil || f.Seed != 4 || f.Mode != "platform" || len(f.Failed) == 0 {
+		t.Fatalf("%+v %v", f, err)
 	}
 }
