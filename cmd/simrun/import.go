@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -53,7 +54,9 @@ func runImport(path, out string, stdout, stderr io.Writer) int {
 	if out == "-" {
 		_, err = stdout.Write(res.YAML)
 	} else {
-		err = os.WriteFile(out, res.YAML, 0o644)
+		if err = os.MkdirAll(filepath.Dir(out), 0o755); err == nil {
+			err = os.WriteFile(out, res.YAML, 0o644)
+		}
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "simrun import:", err)

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/syncsim/syncsim/internal/check"
@@ -77,6 +78,9 @@ func Write(path string, f *File) error {
 			return fmt.Errorf("tracefile: %w", err)
 		}
 		data = b.Bytes()
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("tracefile: %w", err)
 	}
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		return fmt.Errorf("tracefile: %w", err)
