@@ -56,20 +56,14 @@ func (w *World) onStorage(m sim.Message) {
 	if !faulted {
 		res = w.blobOp(req.call)
 	}
-	fields := []sim.Field{sim.F("id", req.call.ID), sim.F("op", string(req.call.Op)), sim.F("blob", req.call.Blob),
-		sim.F("status", res.Status)}
-	if res.Code != "" {
-		fields = append(fields, sim.F("code", res.Code))
-	}
-	// BLOB-1: the hash blob holds a hash, never a secret, so the trace keeps its value.
+	kind, fields := StorageRecord(w.sc.Site.HostID, req.call, res)
 	if faulted {
-		w.k.Trace.Add(partyStorage, "blob.op", append(fields, sim.F("faulted", true))...)
-	} else if req.call.Op == host.BlobUpload && res.OK() && req.call.Blob == host.HashBlobName(w.sc.Site.HostID) {
-		fields = append(fields, sim.F("value", string(req.call.Data)))
-		w.k.Trace.Add(partyStorage, "blob.write", fields...)
-	} else {
-		w.k.Trace.Add(partyStorage, "blob.op", fields...)
+		kind, fields = "blob.op", append(fields[:len(fields):len(fields)], sim.F("faulted", true))
+		if fields[len(fields)-2].Key == "value" {
+			fields = append(fields[:len(fields)-2], fields[len(fields)-1])
+		}
 	}
+	w.k.Trace.Add(partyStorage, kind, fields...)
 	answer := func() {
 		w.net.Send(sim.Message{From: partyStorage, To: InstanceParty(req.node), Kind: kindBlobResponse,
 			Body: blobResponse{id: req.call.ID, result: res}, Fields: []sim.Field{sim.F("id", req.call.ID), sim.F("status", res.Status)}})

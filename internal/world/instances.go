@@ -119,10 +119,9 @@ func (w *World) perform(n *node, effects []host.Effect) {
 			w.hostRespond(n, e)
 		case host.PrimaryChanged:
 			tr.Add(n.party, "primary", sim.F("primary", e.Primary))
-		case host.HashWritten:
-			tr.Add(n.party, "hash.written", sim.F("hash", e.Hash))
-		case host.HashRead:
-			tr.Add(n.party, "sync.hashread", sim.F("span", e.Span), sim.F("last", e.Last), sim.F("current", e.Current))
+		case host.HashWritten, host.HashRead:
+			kind, fields := HostRecord(e)
+			tr.Add(n.party, kind, fields...)
 		}
 	}
 }
@@ -154,21 +153,8 @@ func (w *World) point(n *node, p host.Point) {
 }
 
 func (w *World) spanEvent(n *node, e host.SpanEvent) {
-	fields := []sim.Field{sim.F("span", e.Span), sim.F("background", e.Background), sim.F("origin", e.Origin)}
-	switch e.Phase {
-	case host.SpanCall:
-		if e.ReqID != 0 {
-			fields = append(fields, sim.F("request", e.ReqID))
-		}
-	case host.SpanEnter:
-		fields = append(fields, sim.F("hash", e.Hash))
-	case host.SpanEnd:
-		fields = append(fields, sim.F("success", e.Success), sim.F("published", e.Published), sim.F("hash", e.Hash))
-		if e.Error != "" {
-			fields = append(fields, sim.F("error", e.Error))
-		}
-	}
-	w.k.Trace.Add(n.party, "sync."+string(e.Phase), fields...)
+	kind, fields := SpanRecord(e)
+	w.k.Trace.Add(n.party, kind, fields...)
 }
 
 func (w *World) setHostTimer(n *node, e host.SetTimer) {
@@ -214,8 +200,7 @@ func (w *World) hostSend(n *node, s host.Send) {
 	}
 	id := s.ID
 	n.sendSpans[id] = s.Span
-	w.k.Trace.Add(n.party, "sync.publish", sim.F("span", s.Span), sim.F("background", s.Background),
-		sim.F("target", s.Target.String()), sim.F("hash", s.Hash), sim.F("triggers", s.Triggers), sim.F("bytes", len(s.Body)))
+	w.k.Trace.Add(n.party, "sync.publish", PublishFields(s)...)
 	n.waits[-id] = w.k.After(s.Timeout, func() {
 		if !n.alive() {
 			return
