@@ -83,7 +83,8 @@ func (d *decoder) profile(f field) (ProfileFault, bool) {
 		return pf, false
 	}
 	pf.Spec.Name = d.enum(ff, "", faults.Names())
-	if pf.Spec.Name == "" {
+	if _, known := faults.Lookup(pf.Spec.Name); !known {
+		// Reported above; the parameters of an unknown fault cannot be checked.
 		return pf, false
 	}
 	for _, p := range d.dict(o.get("params")) {

@@ -27,7 +27,12 @@ func Parse(path string, data []byte) (*Scenario, error) {
 	if syntax != nil {
 		return nil, syntax
 	}
+	// The schema checks each field's form first; the decoder then applies the defaults and the
+	// rules across fields. A problem both see is reported once (mergeSchemaErrors).
+	d.noteTreeSecrets(root)
+	checked := d.validateSchema(root)
 	s := d.scenario(path, root)
+	d.errs = mergeSchemaErrors(checked, d.errs)
 	if len(d.errs) > 0 {
 		d.redact()
 		return nil, joinErrors(d.errs)
