@@ -63,6 +63,7 @@ environment error.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			job.Paths = args
+			job.Log = stderr
 			code, err := runner.Execute(job, cmd.OutOrStdout())
 			if err != nil {
 				fmt.Fprintln(stderr, "simrun run:", err)
@@ -82,6 +83,10 @@ environment error.`,
 	f.StringVar(&job.JSON, "json", "", "write the runs as a JSON array to this file")
 	f.StringVar(&job.Strategy, "strategy", "", "exploration strategy (default: the kernel's)")
 	f.StringArrayVar(&job.Faults, "fault", nil, "extra fault NAME[:param=value,...] (repeatable)")
+	f.BoolVar(&job.Live, "live", false, "run over real HTTP, with the hash blob in Azurite (started by syncsim) or --storage")
+	f.Float64Var(&job.TimeScale, "time-scale", 0, "with --live: real seconds per scenario second (default 0.01: a scenario minute takes 0.6 s)")
+	f.StringVar(&job.Storage, "storage", "", "with --live: the connection string of an existing storage account instead of Azurite")
+	f.StringVar(&job.AzuriteProvider, "azurite", "", "with --live: how to start Azurite: npm or container (default: container if a Docker engine answers, else npm)")
 	f.StringVar(&job.TraceOut, "trace-out", "", "write each run's trace file here (several runs: FILE-<scenario>-<mode>-<seed>.json)")
 	return cmd
 }

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -8,7 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/syncsim/syncsim/internal/azurite"
 	"github.com/syncsim/syncsim/internal/check"
+	"github.com/syncsim/syncsim/internal/live"
 	"github.com/syncsim/syncsim/internal/tracefile"
 	"github.com/syncsim/syncsim/scenarios"
 )
@@ -27,6 +30,14 @@ type Job struct {
 	Faults   []string
 	// TraceOut, when set, is where each run's trace file goes (see TraceOutPath).
 	TraceOut string
+	// Live runs over real HTTP with the hash blob in Azure Storage: Azurite started by syncsim
+	// (AzuriteProvider: "" auto, "npm", "container"), or the account of Storage (a connection string).
+	Live            bool
+	TimeScale       float64
+	Storage         string
+	AzuriteProvider string
+	// Log gets the live runtime's notes (which Azurite ran, faults not applicable live).
+	Log io.Writer
 }
 
 // UsageError is a problem with the command line, a scenario file or the environment: exit 3.
@@ -45,6 +56,15 @@ func Execute(job Job, out io.Writer) (int, error) {
 	if err != nil {
 		return ExitUsage, &UsageError{err}
 	}
+	opts := Options{Raw: job.Raw, Strategy: job.Strategy, Faults: job.Faults}
+	if job.Live {
+		stop, lopts, err := startLive(job)
+		if err != nil {
+			return ExitUsage, &UsageError{err}
+		}
+		defer stop()
+		opts.Live = lopts
+	}
 	var results []*Result
 	for _, sc := range scs {
 		modes, err := ModesFor(sc, job.Mode)
@@ -53,7 +73,7 @@ func Execute(job Job, out io.Writer) (int, error) {
 		}
 		for _, mode := range modes {
 			for i := 0; i < job.Runs; i++ {
-				res, err := RunOne(sc, mode, job.Seed+uint64(i), Options{Raw: job.Raw, Strategy: job.Strategy, Faults: job.Faults})
+				res, err := RunOne(sc, mode, job.Seed+uint64(i), opts)
 				if err != nil {
 					return ExitUsage, &UsageError{err}
 				}
@@ -102,6 +122,12 @@ func PrintResult(w io.Writer, r *Result, strict bool) {
 			}
 		}
 	}
+	if r.Live {
+		fmt.Fprintf(w, "  live run: %d ms of wall time; P12 is judged only in the simulator\n", r.WallMs)
+		for _, f := range r.NotApplicable {
+			fmt.Fprintf(w, "  note: fault %s is not applicable in live mode\n", f)
+		}
+	}
 	for _, id := range r.Unjudged {
 		fmt.Fprintf(w, "  note: expectation %s is not judged by this build\n", id)
 	}
@@ -145,4 +171,31 @@ func WriteJSON(path string, results []*Result) error {
 		return fmt.Errorf("--json: %w", err)
 	}
 	return nil
+}
+
+// startLive starts (or reaches) the storage for live runs and says which; stop stops it, and Ctrl-C
+// stops it too.
+func startLive(job Job) (func(), *live.Options, error) {
+	log := job.Log
+	if log == nil {
+		log = io.Discard
+	}
+	if job.Strategy != "" {
+		return nil, nil, fmt.Errorf("--strategy does not apply to --live runs: real scheduling decides")
+	}
+	uninstall := azurite.StopOnSignal()
+	inst, err := azurite.Start(context.Background(), azurite.Options{Provider: job.AzuriteProvider, ConnectionString: job.Storage, Log: log})
+	if err != nil {
+		uninstall()
+		return nil, nil, fmt.Errorf("--live: %w", err)
+	}
+	scale := job.TimeScale
+	if scale <= 0 {
+		scale = live.DefaultTimeScale
+	}
+	stop := func() {
+		inst.Stop()
+		uninstall()
+	}
+	return stop, &live.Options{ConnectionString: inst.ConnectionString, TimeScale: scale, Log: log}, nil
 }

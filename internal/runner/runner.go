@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/internal/faults"
+	"github.com/syncsim/syncsim/internal/live"
 	"github.com/syncsim/syncsim/internal/world"
 	"github.com/syncsim/syncsim/scenarios"
 	"github.com/syncsim/syncsim/sim"
@@ -27,6 +29,9 @@ type Options struct {
 	Faults []string
 	// Script makes the run follow a recorded schedule (replay, shrink).
 	Script *world.Script
+	// Live, when set, runs over real HTTP with storage in Azure Storage (Azurite) instead of in the
+	// simulator.
+	Live *live.Options
 }
 
 // Result is one judged run, in the shape `--json` writes.
@@ -45,6 +50,10 @@ type Result struct {
 
 	// Unfollowed lists what a Script asked for that never came up.
 	Unfollowed []string `json:"unfollowed,omitempty"`
+	// Live runs say so, with their wall time and the faults that could not be injected live.
+	Live          bool     `json:"live,omitempty"`
+	WallMs        int64    `json:"wall_ms,omitempty"`
+	NotApplicable []string `json:"not_applicable,omitempty"`
 
 	Trace *sim.Trace `json:"-"`
 	// Schedule is the schedule the run followed.
@@ -58,6 +67,9 @@ type Result struct {
 
 // RunOne runs a scenario in one mode with one seed, judges it and applies its expectations.
 func RunOne(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) (*Result, error) {
+	if opts.Live != nil {
+		return runLive(sc, mode, seed, opts)
+	}
 	wopts, err := opts.world()
 	if err != nil {
 		return nil, err
@@ -85,6 +97,36 @@ func RunOne(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) (
 		Replay: ReplayCommand(sc.Path, mode, seed, opts), Trace: first.Trace,
 		Schedule: first.Schedule, Unfollowed: first.Unfollowed, Strategy: opts.Strategy, Faults: opts.Faults,
 		ScenarioSHA256: sc.SHA256,
+	}
+	if !opts.Raw {
+		res.Unjudged = applyExpectations(res.Verdicts, sc.Expected(mode))
+	}
+	return res, nil
+}
+
+// runLive makes one live run and judges it with the same checkers. P12 is not judged: a live run
+// depends on real scheduling and is not expected to repeat itself.
+func runLive(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) (*Result, error) {
+	lr, err := live.Run(context.Background(), sc, mode, seed, *opts.Live)
+	if err != nil {
+		return nil, err
+	}
+	in := check.Input{Trace: lr.Trace, Complete: lr.Complete, Secrets: lr.Secrets, ConvergenceBound: sc.ConvergenceBound}
+	var verdicts []check.Verdict
+	for _, p := range check.TraceCheckers() {
+		verdicts = append(verdicts, p.Check(in))
+	}
+	check.SortByID(verdicts)
+	outcome := "end"
+	if !lr.Complete {
+		outcome = "interrupted"
+	}
+	res := &Result{
+		Scenario: sc.Path, Mode: mode.String(), Seed: seed, TraceHash: lr.Trace.Hash(), Verdicts: verdicts,
+		EventCount: lr.Events, SimTimeMs: lr.End.Milliseconds(), Outcome: outcome, Live: true, WallMs: lr.Wall.Milliseconds(),
+		NotApplicable: lr.NotApplicable, Trace: lr.Trace, Strategy: "live", Faults: opts.Faults, ScenarioSHA256: sc.SHA256,
+		Schedule: world.ScheduleOf(lr.Trace),
+		Replay:   "simrun run --live --time-scale " + strconv.FormatFloat(opts.Live.TimeScale, 'g', -1, 64) + " --mode " + mode.String() + " " + shellQuote(sc.Path),
 	}
 	if !opts.Raw {
 		res.Unjudged = applyExpectations(res.Verdicts, sc.Expected(mode))

@@ -1,0 +1,13 @@
+// Package live runs a scenario over real HTTP: the same step machines as the simulator (the reference
+// host, the mesh, the front end) driven by goroutines, the real clock and net/http, with the hash blob
+// and the primary lease in a real Azure Storage endpoint (Azurite) through the azblob SDK. It writes the
+// same trace records as the simulator, so the same checkers judge live runs.
+//
+// Time is scaled: with TimeScale 0.01 a scenario minute takes 0.6 s, and every timer of the reference
+// parts (background delay, lease renewal, retry budget, debounce, timeouts) shrinks alike. Only the
+// primary lease keeps Azure's 15 s minimum duration, renewed at the scaled period.
+//
+//	inst, _ := azurite.Start(ctx, azurite.Options{})
+//	defer inst.Stop()
+//	res, err := live.Run(ctx, sc, host.ModePlatform, 1, live.Options{ConnectionString: inst.ConnectionString})
+package live

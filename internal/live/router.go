@@ -1,0 +1,108 @@
+package live
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/syncsim/syncsim/sim"
+)
+
+// router is the site router (PROTOCOL.md section 1): it forwards each request to a running, ready
+// instance of its seeded choice, and answers 503 when there is none.
+type router struct {
+	r     *run
+	srv   *server
+	mu    sync.Mutex
+	route int
+}
+
+func newRouter(r *run) (*router, error) {
+	rt := &router{r: r}
+	srv, err := listen(rt)
+	if err != nil {
+		return nil, err
+	}
+	rt.srv = srv
+	r.addServer(srv)
+	return rt, nil
+}
+
+func (rt *router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	kind := kindOf(req)
+	call := req.Header.Get("x-syncsim-call")
+	if rt.r.faults.atFetch(kind, w) {
+		return
+	}
+	h := rt.pick()
+	if h == nil {
+		rt.r.rec.add(partyRouter, "router.none", sim.F("kind", kind))
+		w.WriteHeader(http.StatusServiceUnavailable)
+		return
+	}
+	rt.mu.Lock()
+	rt.route++
+	id := rt.route
+	rt.mu.Unlock()
+	rt.r.rec.add(partyRouter, "router.route", sim.F("route", id), sim.F("kind", kind), sim.F("instance", h.name), sim.F("call", call))
+	body, _ := io.ReadAll(io.LimitReader(req.Body, 1<<20))
+	ctx, cancel := context.WithTimeout(req.Context(), rt.r.scaled(2*time.Minute))
+	defer cancel()
+	out, err := http.NewRequestWithContext(ctx, req.Method, h.srv.url+req.URL.RequestURI(), bytes.NewReader(body))
+	if err != nil {
+		w.WriteHeader(http.StatusBadGateway)
+		return
+	}
+	out.Header = req.Header.Clone()
+	out.Header.Set(headerRoute, strconv.Itoa(id))
+	resp, err := httpClient.Do(out)
+	if err != nil {
+		// The instance refused or cut the connection: it was deleted.
+		w.Header().Set(headerRoute, strconv.Itoa(id))
+		w.WriteHeader(http.StatusBadGateway)
+		return
+	}
+	defer resp.Body.Close()
+	for k, v := range resp.Header {
+		w.Header()[k] = v
+	}
+	w.Header().Set(headerRoute, strconv.Itoa(id))
+	w.WriteHeader(resp.StatusCode)
+	io.Copy(w, resp.Body)
+}
+
+// pick chooses a running, ready instance with the run's "router" stream.
+func (rt *router) pick() *liveHost {
+	r := rt.r
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var ready []*liveHost
+	for _, h := range r.hosts {
+		h.mu.Lock()
+		ok := h.alive && h.ready
+		h.mu.Unlock()
+		if ok {
+			ready = append(ready, h)
+		}
+	}
+	if len(ready) == 0 {
+		return nil
+	}
+	return ready[r.rng.IntN(len(ready))]
+}
+
+// kindOf names a request to the site as the simulator's router records it.
+func kindOf(req *http.Request) string {
+	switch {
+	case req.URL.Path == "/admin/host/triggers":
+		return "msg3.request"
+	case req.URL.Path == "/admin/host/synctriggers":
+		return "msg4.request"
+	default:
+		return "keys.request"
+	}
+}

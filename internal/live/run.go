@@ -1,0 +1,242 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
+
+	"github.com/syncsim/syncsim/fakes/mesh"
+	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/scenarios"
+	"github.com/syncsim/syncsim/sim"
+)
+
+// DefaultTimeScale makes a scenario minute take 0.6 s.
+const DefaultTimeScale = 0.01
+
+// Options configure a live run.
+type Options struct {
+	// ConnectionString reaches the storage account (Azurite, or an account given with --storage).
+	ConnectionString string
+	// TimeScale multiplies every scenario time and every timer of the reference parts; 0 means
+	// DefaultTimeScale.
+	TimeScale float64
+	// Log gets notes a person should see (faults not applicable live).
+	Log io.Writer
+}
+
+// Result is a finished live run, in the simulator's terms.
+type Result struct {
+	Trace    *sim.Trace
+	Complete bool
+	Secrets  []string
+	Events   int
+	End      time.Duration
+	// NotApplicable lists the scenario's faults that cannot be injected live.
+	NotApplicable []string
+	Wall          time.Duration
+}
+
+// run is one live run in progress.
+type run struct {
+	sc    *scenarios.Scenario
+	mode  host.Mode
+	scale float64
+	rec   *recorder
+	store *storage
+	log   io.Writer
+
+	mu      sync.Mutex
+	content host.Content
+	keysRev int
+	secrets []string
+	rng     *rand.Rand
+	keyRng  *rand.Rand
+	hosts   []*liveHost
+	calls   int
+
+	router   *router
+	platform *platform
+	faults   *faultEngine
+	servers  []*server
+	timers   []*time.Timer
+	wg       sync.WaitGroup
+	closed   bool
+}
+
+// Run plays a scenario live in one mode.
+func Run(ctx context.Context, sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) (*Result, error) {
+	scale := opts.TimeScale
+	if scale <= 0 {
+		scale = DefaultTimeScale
+	}
+	if opts.Log == nil {
+		opts.Log = io.Discard
+	}
+	client, err := azblob.NewClientFromConnectionString(opts.ConnectionString, nil)
+	if err != nil {
+		return nil, fmt.Errorf("live: storage: %w", err)
+	}
+	streams := sim.NewStreams(seed)
+	r := &run{sc: sc, mode: mode, scale: scale, log: opts.Log, content: sc.Content.Clone(), keysRev: sc.Content.Revision,
+		rng: streams.Stream("router"), keyRng: streams.Stream("keys"),
+		store: &storage{client: client, timeout: 30 * time.Second}}
+	r.secrets = append(r.content.Keys.Values(), sc.Site.EncryptionKey)
+	setupCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := r.store.reset(setupCtx); err != nil {
+		return nil, fmt.Errorf("live: storage: %w", err)
+	}
+	r.faults = newFaultEngine(r, streams.Stream("faults"))
+	if err := r.start(); err != nil {
+		r.shutdown()
+		return nil, err
+	}
+	began := time.Now()
+	end := r.scaled(sc.End())
+	select {
+	case <-time.After(end):
+	case <-ctx.Done():
+	}
+	complete := ctx.Err() == nil
+	r.rec.add(partyWorld, "run.end", sim.F("reason", map[bool]string{true: "end", false: "interrupted"}[complete]), sim.F("complete", complete))
+	r.shutdown()
+	recs := r.rec.snapshot()
+	tr := &sim.Trace{Header: sim.Header{Format: sim.TraceFormat, Scenario: sc.Path, ScenarioSHA256: sc.SHA256, Mode: mode.String(), Seed: seed}, Records: recs}
+	r.mu.Lock()
+	secrets := append([]string(nil), r.secrets...)
+	r.mu.Unlock()
+	return &Result{Trace: tr, Complete: complete, Secrets: secrets, Events: len(recs), End: sc.End(),
+		NotApplicable: r.faults.notApplicable, Wall: time.Since(began)}, nil
+}
+
+// scaled turns scenario time into real time.
+func (r *run) scaled(d time.Duration) time.Duration { return time.Duration(float64(d) * r.scale) }
+
+// after runs fn after scenario time d, unless the run is over.
+func (r *run) after(d time.Duration, fn func()) *time.Timer {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return nil
+	}
+	r.wg.Add(1)
+	var t *time.Timer
+	t = time.AfterFunc(r.scaled(d), func() {
+		defer r.wg.Done()
+		if r.isClosed() {
+			return
+		}
+		fn()
+	})
+	r.timers = append(r.timers, t)
+	return t
+}
+
+func (r *run) isClosed() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.closed
+}
+
+// start brings up the platform and the router, records the initial state and schedules the timeline.
+func (r *run) start() error {
+	r.rec = newRecorder(r.scale)
+	r.rec.add(partyWorld, "run.start", sim.F("scenario", r.sc.Name), sim.F("mode", r.mode.String()), sim.F("strategy", "live"),
+		sim.F("time_scale", r.scale), sim.F("end", r.sc.End()), sim.F("settle_start", r.sc.SettleStart()), sim.F("faults_end", r.sc.FaultsEnd))
+	r.faults.arm()
+	var err error
+	if r.platform, err = newPlatform(r); err != nil {
+		return err
+	}
+	if r.router, err = newRouter(r); err != nil {
+		return err
+	}
+	r.contentChanged("initial")
+	for i := 0; i < r.sc.Instances.Count; i++ {
+		if _, err := r.startInstance("initial"); err != nil {
+			return err
+		}
+	}
+	for i := range r.sc.Timeline {
+		a, index := r.sc.Timeline[i], i
+		r.after(a.At, func() { r.apply(index, a) })
+	}
+	r.after(r.sc.FaultsEnd, func() { r.rec.add(partyWorld, "faults.end") })
+	r.after(r.sc.SettleStart(), func() { r.rec.add(partyWorld, "settle.start") })
+	return nil
+}
+
+// shutdown stops every timer and server and waits for the goroutines of the run.
+func (r *run) shutdown() {
+	r.mu.Lock()
+	r.closed = true
+	timers := r.timers
+	hosts := append([]*liveHost(nil), r.hosts...)
+	servers := r.servers
+	r.mu.Unlock()
+	for _, t := range timers {
+		if t.Stop() {
+			r.wg.Done()
+		}
+	}
+	for _, h := range hosts {
+		h.kill()
+	}
+	for _, s := range servers {
+		s.close()
+	}
+	r.wg.Wait()
+}
+
+// contentChanged records a new content revision and its expected payload (PAY-5).
+func (r *run) contentChanged(reason string) {
+	r.mu.Lock()
+	c := r.content
+	r.mu.Unlock()
+	p := host.BuildPayload(r.sc.Site, c.Functions, c.Keys)
+	r.rec.add(partyWorld, "content.change", sim.F("revision", c.Revision), sim.F("reason", reason),
+		sim.F("expected_hash", p.Hash), sim.F("triggers", p.Count), sim.F("functions", len(c.Functions)))
+}
+
+// secretsNow is what a host reads after SYNC-3 clears its cache.
+func (r *run) secretsNow() (host.Keys, int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.content.Keys.Clone(), r.keysRev
+}
+
+// loaded is what a host that starts now loads.
+func (r *run) loaded() host.Loaded {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return host.Loaded{Functions: r.content.Functions, Revision: r.content.Revision}
+}
+
+// Parties, as the simulator names them.
+const (
+	partyWorld    = "world"
+	partyStorage  = "storage"
+	partyFrontEnd = "frontend"
+	partyMesh     = "mesh"
+	partyRouter   = "router"
+	partyClient   = "client"
+)
+
+func instanceParty(name string) string { return "instance/" + name }
+
+// errClosed is returned by calls made after the run ended.
+var errClosed = errors.New("live: run is over")
+
+// httpClient is the client every live party uses: no connection reuse across runs, loopback only.
+var httpClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true, Proxy: nil}}
+
+// mesh and frontend are the platform's parts.
+var _ = mesh.RevisionHeader
