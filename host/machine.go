@@ -43,6 +43,17 @@ type Bugs struct {
 	SwallowPublishError bool
 	// SecretInLog writes the host master key into a log line (P11).
 	SecretInLog bool
+	// HashBeforePublish writes the hash blob before publishing instead of after its success (P4).
+	HashBeforePublish bool
+	// HashAfterFailedPublish writes the hash blob even when the publish failed (P4).
+	HashAfterFailedPublish bool
+	// ReadErrorAsChanged treats a hash read error as "changed" instead of "unchanged" (SYNC-5; P5).
+	ReadErrorAsChanged bool
+	// HashOnForeground makes foreground syncs read and write the hash blob too (#11875's suggested fix,
+	// here as a deviation from SYNC-5/SYNC-6).
+	HashOnForeground bool
+	// TokenWithoutExpiry issues TOK-3 tokens without an exp claim (TOK-2; P8).
+	TokenWithoutExpiry bool
 }
 
 // leakedRequests is the process-wide counter behind Bugs.GlobalRequestIDs. Deliberately global.

@@ -81,7 +81,7 @@ func (m *Machine) enter(s *span) {
 		m.finish(s, true, "", false)
 		return
 	}
-	if s.background {
+	if s.background || m.cfg.Bugs.HashOnForeground {
 		// SYNC-5 / BLOB-2: Exists, then Download.
 		s.readHash = true
 		s.stage = stageHashExists
@@ -144,6 +144,11 @@ func (m *Machine) hashDownloaded(s *span, r BlobResult) {
 // SYNC-5: a read error counts as unchanged: the background sync is skipped.
 func (m *Machine) hashReadError(s *span) {
 	m.log("Error", "Error checking SyncTriggers hash")
+	if m.cfg.Bugs.ReadErrorAsChanged {
+		m.emit(Point{Name: "after-hash-read", Span: s.id, Background: s.background})
+		m.publish(s)
+		return
+	}
 	m.emit(Point{Name: "after-hash-read", Span: s.id, Background: s.background})
 	m.finish(s, true, "", false)
 }
@@ -161,6 +166,13 @@ func (m *Machine) compareHash(s *span, last string) {
 
 // SYNC-6: publish by mode.
 func (m *Machine) publish(s *span) {
+	if s.readHash && m.cfg.Bugs.HashBeforePublish {
+		// The planted bug: the hash goes out first, whatever the publish's fate.
+		id := m.id()
+		m.blobs[id] = blobWait{lease: "early-hash"}
+		m.emit(BlobCall{ID: id, Op: BlobUpload, Container: HostsContainer, Blob: m.hashBlob, Data: []byte(s.payload.Hash)})
+		s.readHash = false
+	}
 	s.stage = stagePublishing
 	id := m.id()
 	m.sends[id] = s
@@ -207,7 +219,11 @@ func (m *Machine) publishFrontEnd(s *span, id int) {
 		"User-Agent":   "AzureFunctionsRuntime",
 	}
 	if key, err := ParseKey(m.cfg.Site.EncryptionKey); err == nil {
-		if tok, err := IssueSiteToken(key, m.cfg.Site.Name, m.now); err == nil {
+		tok, err := IssueSiteToken(key, m.cfg.Site.Name, m.now)
+		if m.cfg.Bugs.TokenWithoutExpiry {
+			tok, err = IssueToken(key, TokenClaims{Issuer: Site{Name: m.cfg.Site.Name}.URL(), Audience: IssuerAppService, IssuedAt: m.now, NotBefore: m.now})
+		}
+		if err == nil {
 			headers["x-ms-site-token"] = tok
 		}
 	}
@@ -270,6 +286,9 @@ func (m *Machine) additiveNotified(s *span, r HTTPResult, ok bool) {
 }
 
 func (m *Machine) frontEndDone(s *span, r HTTPResult, ok bool) {
+	if !ok && m.hashAfterFailure(s) {
+		return
+	}
 	if !ok && m.cfg.Bugs.SwallowPublishError {
 		m.finish(s, true, "", false)
 		return
@@ -295,6 +314,9 @@ func (m *Machine) frontEndDone(s *span, r HTTPResult, ok bool) {
 }
 
 func (m *Machine) meshDone(s *span, r HTTPResult, ok bool) {
+	if !ok && m.hashAfterFailure(s) {
+		return
+	}
 	if !ok && m.cfg.Bugs.SwallowPublishError {
 		m.finish(s, true, "", false)
 		return
@@ -308,6 +330,17 @@ func (m *Machine) meshDone(s *span, r HTTPResult, ok bool) {
 		return
 	}
 	m.published(s)
+}
+
+// hashAfterFailure is the HashAfterFailedPublish bug: the hash is written although the publish failed.
+func (m *Machine) hashAfterFailure(s *span) bool {
+	if !m.cfg.Bugs.HashAfterFailedPublish || !s.readHash {
+		return false
+	}
+	m.cfg.Bugs.HashAfterFailedPublish = false
+	m.published(s)
+	m.cfg.Bugs.HashAfterFailedPublish = true
+	return true
 }
 
 // SYNC-6: on success, and only when SYNC-5 ran (background), write the hash blob.

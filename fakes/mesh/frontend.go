@@ -58,6 +58,10 @@ type Bugs struct {
 	AcceptAnyToken bool
 	// FetchPerNotification makes the mesh fetch once per notification, with no coalescing (P6, MESH-6).
 	FetchPerNotification bool
+	// NoRetry makes the mesh give up after a fetch's first failure (MESH-4; P1, P4).
+	NoRetry bool
+	// DropMidFetch makes the mesh drop notifications that arrive while a fetch is in flight (MESH-5; P1).
+	DropMidFetch bool
 }
 
 // Outcome tells the driver what a front-end request did, for the trace.

@@ -157,6 +157,10 @@ func (m *Mesh) Notify(now time.Time, req Request) (Response, []Effect) {
 		m.fetchNow(now)
 		return Response{Status: 200}, m.take()
 	}
+	if m.cfg.Bugs.DropMidFetch && m.inflight != nil {
+		// The planted bug: deduplicated against the fetch in flight, and so lost.
+		return Response{Status: 200}, m.take()
+	}
 	if !m.pending {
 		m.pending = true
 		m.firstPending = now
@@ -289,7 +293,7 @@ func (m *Mesh) failed(now time.Time, a *attempt, status int) {
 	if status != 0 {
 		what = "StatusCode=" + host.StatusName(status)
 	}
-	if now.Sub(r.firstFailure) >= m.cfg.RetryBudget {
+	if now.Sub(r.firstFailure) >= m.cfg.RetryBudget || m.cfg.Bugs.NoRetry {
 		m.emit(Log{Level: "Error", Text: "GET " + host.PathTriggers + " abandoned after " +
 			strconv.Itoa(int(now.Sub(r.firstFailure)/time.Second)) + " s (" + what + ")"})
 		m.abandon(a, "retry budget exhausted")

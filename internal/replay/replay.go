@@ -75,11 +75,16 @@ func Replay(f *tracefile.File) (*Outcome, error) {
 }
 
 func runScript(sc *scenarios.Scenario, mode host.Mode, f *tracefile.File, s world.Script) (*runner.Result, error) {
+	return runScriptWith(sc, mode, f, s, runner.Options{})
+}
+
+func runScriptWith(sc *scenarios.Scenario, mode host.Mode, f *tracefile.File, s world.Script, o runner.Options) (*runner.Result, error) {
 	strategy := f.Strategy
 	if strategy == "uniform" {
 		strategy = ""
 	}
-	res, err := runner.RunOne(sc, mode, f.Seed, runner.Options{Raw: true, Strategy: strategy, Faults: f.Faults, Script: &s})
+	o.Raw, o.Strategy, o.Faults, o.Script = true, strategy, f.Faults, &s
+	res, err := runner.RunOne(sc, mode, f.Seed, o)
 	if err != nil {
 		return nil, fmt.Errorf("replay: %w", err)
 	}

@@ -30,6 +30,12 @@ const DefaultMaxRuns = 2000
 // property "" shrinks toward the trace's first failed MUST property. The result replays to that
 // failure; its schedule is what the shrunk run actually did, a subset of the input's.
 func Shrink(f *tracefile.File, property string, maxRuns int) (*tracefile.File, Stats, error) {
+	return ShrinkWith(f, property, maxRuns, runner.Options{})
+}
+
+// ShrinkWith shrinks with extra run options (planted bugs, for the mutant hunt); the trace's own
+// strategy and faults always apply.
+func ShrinkWith(f *tracefile.File, property string, maxRuns int, base runner.Options) (*tracefile.File, Stats, error) {
 	sc, mode, _, err := load(f)
 	if err != nil {
 		return nil, Stats{}, err
@@ -54,7 +60,7 @@ func Shrink(f *tracefile.File, property string, maxRuns int) (*tracefile.File, S
 			return false
 		}
 		st.Runs++
-		res, err := runScript(sc, mode, f, toScript(elems))
+		res, err := runScriptWith(sc, mode, f, toScript(elems), base)
 		if err != nil || !fails(res, property) {
 			return false
 		}

@@ -1,0 +1,193 @@
+// Package mutants measures syncsim's bug-finding power: a catalogue of planted bugs in the reference
+// host and platform, each a switch a normal build leaves off, and a hunt that runs scenarios with one
+// switched on until a property of the catalogue (P1-P13) catches it. Only the catalogue's properties
+// may detect a mutant: one that none detects is reported as a gap in the catalogue, never patched with
+// a special check.
+//
+//	rep, err := mutants.Hunt(mutants.Options{Seeds: 20})
+//	for _, m := range rep.Mutants { fmt.Println(m.Name, m.Detected, m.Property) }
+package mutants
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/syncsim/syncsim/fakes/mesh"
+	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/check"
+	"github.com/syncsim/syncsim/internal/replay"
+	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/scenarios"
+)
+
+// Mutant is one planted bug.
+type Mutant struct {
+	Name        string
+	Description string
+	// Ref is the contract rule the bug breaks.
+	Ref   string
+	apply func(*runner.Options)
+}
+
+func hostBug(f func(*host.Bugs)) func(*runner.Options) { return func(o *runner.Options) { f(&o.Bugs) } }
+
+func platformBug(f func(*mesh.Bugs)) func(*runner.Options) {
+	return func(o *runner.Options) { f(&o.PlatformBugs) }
+}
+
+// Catalogue lists the planted bugs.
+func Catalogue() []Mutant {
+	return []Mutant{
+		{"no-lock", "syncs of one instance run without SYNC-2's lock", "SYNC-2", hostBug(func(b *host.Bugs) { b.NoLock = true })},
+		{"hash-before-publish", "the hash blob is written before the publish, not after its success", "SYNC-6", hostBug(func(b *host.Bugs) { b.HashBeforePublish = true })},
+		{"hash-after-failed-publish", "the hash blob is written after a failed publish too", "SYNC-6", hostBug(func(b *host.Bugs) { b.HashAfterFailedPublish = true })},
+		{"empty-background-published", "a background sync with no triggers publishes", "SYNC-4", hostBug(func(b *host.Bugs) { b.PublishEmptyBackground = true })},
+		{"read-error-as-changed", "a hash read error counts as changed, not unchanged", "SYNC-5", hostBug(func(b *host.Bugs) { b.ReadErrorAsChanged = true })},
+		{"hash-on-foreground", "foreground syncs read and write the hash blob too", "SYNC-5, SYNC-6", hostBug(func(b *host.Bugs) { b.HashOnForeground = true })},
+		{"publish-unchanged", "a background sync publishes although the hash equals the blob's", "SYNC-5", hostBug(func(b *host.Bugs) { b.PublishUnchanged = true })},
+		{"swallowed-publish-error", "a failed publish is reported as a success, silently", "SYNC-7", hostBug(func(b *host.Bugs) { b.SwallowPublishError = true })},
+		{"token-without-expiry", "the host's TOK-3 tokens carry no exp claim", "TOK-2, TOK-3", hostBug(func(b *host.Bugs) { b.TokenWithoutExpiry = true })},
+		{"secret-in-log", "the host master key is written into a log line", "PAY-4", hostBug(func(b *host.Bugs) { b.SecretInLog = true })},
+		{"unseeded-request-ids", "request ids come from a process-wide counter, not the run's seed", "DESIGN.md principle 3", hostBug(func(b *host.Bugs) { b.GlobalRequestIDs = true })},
+		{"mesh-without-retry", "the mesh gives up after a fetch's first failure", "MESH-4", platformBug(func(b *mesh.Bugs) { b.NoRetry = true })},
+		{"debounce-drops-mid-fetch", "the mesh drops notifications that arrive during a fetch", "MESH-5", platformBug(func(b *mesh.Bugs) { b.DropMidFetch = true })},
+		{"fetch-per-notification", "the mesh fetches once per notification, without coalescing", "MESH-6", platformBug(func(b *mesh.Bugs) { b.FetchPerNotification = true })},
+		{"fe-accepts-bad-signature", "the front end stores MSG-1 bodies whatever their token", "FE-2, TOK-5", platformBug(func(b *mesh.Bugs) { b.AcceptAnyToken = true })},
+	}
+}
+
+// Target is a scenario and a mode the hunt runs.
+type Target struct {
+	Scenario string
+	Mode     host.Mode
+	// Faults are added to every run of the target.
+	Faults []string
+}
+
+// DefaultTargets are the standard scenarios in the modes of record, cheapest first; the fleet's random
+// fault profile gives the faults some bugs need to show.
+func DefaultTargets(root string) []Target {
+	p := func(rel string) string { return filepath.Join(root, rel) }
+	return []Target{
+		{Scenario: p("scenarios/smoke.yaml"), Mode: host.ModeFrontend},
+		{Scenario: p("scenarios/smoke.yaml"), Mode: host.ModePlatform},
+		{Scenario: p("scenarios/concurrency.yaml"), Mode: host.ModePlatform},
+		{Scenario: p("internal/mutants/testdata/rotations.yaml"), Mode: host.ModePlatform},
+		{Scenario: p("scenarios/incidents/transient-empty-function-set.yaml"), Mode: host.ModeFrontend},
+		{Scenario: p("scenarios/fleet.yaml"), Mode: host.ModeFrontend},
+		{Scenario: p("scenarios/fleet.yaml"), Mode: host.ModePlatform},
+	}
+}
+
+// Options configure a hunt.
+type Options struct {
+	// Seeds is how many seeds (1..Seeds) each target runs at most.
+	Seeds   int
+	Targets []Target
+	// Shrink shrinks the detecting trace (a few seconds a mutant).
+	Shrink bool
+	// Only restricts the hunt to these mutants (by name).
+	Only []string
+}
+
+// Result is one mutant's hunt.
+type Result struct {
+	Name     string `json:"name"`
+	Ref      string `json:"ref"`
+	Detected bool   `json:"detected"`
+	Property string `json:"property,omitempty"`
+	// SeedsToDetect counts the (target, seed) runs made until detection.
+	SeedsToDetect int    `json:"seeds_to_detect"`
+	CPUMs         int64  `json:"cpu_ms"`
+	ShrunkSize    int    `json:"shrunk_size,omitempty"`
+	Replay        string `json:"replay,omitempty"`
+	// Gap is set when no property of the catalogue detected the mutant within the budget.
+	Gap bool `json:"gap,omitempty"`
+}
+
+// Report is a hunt over the catalogue.
+type Report struct {
+	Seeds   int      `json:"seeds"`
+	Mutants []Result `json:"mutants"`
+}
+
+// Hunt runs every mutant: for each seed, each target runs without and with the bug; the mutant is
+// detected by the first property that fails with the bug and passes without it, in that same run.
+func Hunt(opts Options) (*Report, error) {
+	rep := &Report{Seeds: opts.Seeds}
+	scs := map[string]*scenarios.Scenario{}
+	for _, t := range opts.Targets {
+		if _, ok := scs[t.Scenario]; ok {
+			continue
+		}
+		sc, err := scenarios.Load(t.Scenario)
+		if err != nil {
+			return nil, err
+		}
+		scs[t.Scenario] = sc
+	}
+	for _, m := range Catalogue() {
+		if len(opts.Only) > 0 && !slices.Contains(opts.Only, m.Name) {
+			continue
+		}
+		r, err := hunt(m, scs, opts)
+		if err != nil {
+			return nil, err
+		}
+		rep.Mutants = append(rep.Mutants, r)
+	}
+	return rep, nil
+}
+
+func hunt(m Mutant, scs map[string]*scenarios.Scenario, opts Options) (res Result, err error) {
+	res = Result{Name: m.Name, Ref: m.Ref}
+	began := time.Now()
+	defer func() { res.CPUMs = time.Since(began).Milliseconds() }()
+	for seed := uint64(1); seed <= uint64(opts.Seeds); seed++ {
+		for _, t := range opts.Targets {
+			res.SeedsToDetect++
+			base := runner.Options{Raw: true, Faults: t.Faults}
+			bugged := base
+			m.apply(&bugged)
+			sc := scs[t.Scenario]
+			clean, err := runner.RunOne(sc, t.Mode, seed, base)
+			if err != nil {
+				return res, err
+			}
+			mut, err := runner.RunOne(sc, t.Mode, seed, bugged)
+			if err != nil {
+				return res, err
+			}
+			id := detector(clean.Verdicts, mut.Verdicts)
+			if id == "" {
+				continue
+			}
+			res.Detected, res.Property = true, id
+			res.Replay = fmt.Sprintf("%s (with the %s mutant)", mut.Replay, m.Name)
+			if opts.Shrink {
+				if out, _, err := replay.ShrinkWith(runner.TraceFile(mut), id, 400, bugged); err == nil {
+					res.ShrunkSize = out.Size
+				}
+			}
+			return res, nil
+		}
+	}
+	res.Gap = true
+	return res, nil
+}
+
+// detector is the first property (in catalogue order) that fails with the bug and passes without it.
+func detector(clean, mut []check.Verdict) string {
+	passed := map[string]bool{}
+	for _, v := range clean {
+		passed[v.ID] = v.Status == check.Pass
+	}
+	for _, v := range mut {
+		if v.Status == check.Fail && passed[v.ID] {
+			return v.ID
+		}
+	}
+	return ""
+}
