@@ -1,7 +1,7 @@
 package sim
 
 import (
-	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -16,19 +16,34 @@ type Clock interface {
 	Elapsed() time.Duration
 }
 
-// FormatElapsed renders a virtual offset as HH:MM:SS.mmm, the form traces and timelines use.
-func FormatElapsed(d time.Duration) string {
-	neg := ""
+// FormatElapsed renders a virtual offset as HH:MM:SS.mmm (with microseconds when it has any), the
+// form traces and timelines use.
+func FormatElapsed(d time.Duration) string { return string(AppendElapsed(nil, d)) }
+
+// AppendElapsed appends FormatElapsed's rendering to b, without allocating on its own.
+func AppendElapsed(b []byte, d time.Duration) []byte {
 	if d < 0 {
-		neg, d = "-", -d
+		b = append(b, '-')
+		d = -d
 	}
-	h := d / time.Hour
-	m := (d % time.Hour) / time.Minute
-	s := (d % time.Minute) / time.Second
-	ms := (d % time.Second) / time.Millisecond
-	us := (d % time.Millisecond) / time.Microsecond
-	if us != 0 {
-		return fmt.Sprintf("%s%02d:%02d:%02d.%03d%03d", neg, h, m, s, ms, us)
+	two := func(b []byte, n int64) []byte { return append(b, byte('0'+n/10%10), byte('0'+n%10)) }
+	three := func(b []byte, n int64) []byte {
+		return append(b, byte('0'+n/100%10), byte('0'+n/10%10), byte('0'+n%10))
 	}
-	return fmt.Sprintf("%s%02d:%02d:%02d.%03d", neg, h, m, s, ms)
+	h := int64(d / time.Hour)
+	if h >= 100 {
+		b = strconv.AppendInt(b, h, 10)
+	} else {
+		b = two(b, h)
+	}
+	b = append(b, ':')
+	b = two(b, int64(d%time.Hour/time.Minute))
+	b = append(b, ':')
+	b = two(b, int64(d%time.Minute/time.Second))
+	b = append(b, '.')
+	b = three(b, int64(d%time.Second/time.Millisecond))
+	if us := int64(d % time.Millisecond / time.Microsecond); us != 0 {
+		b = three(b, us)
+	}
+	return b
 }

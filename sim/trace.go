@@ -83,27 +83,42 @@ func (r Record) Int(key string) int {
 }
 
 // String renders the record on one line: "#12 00:00:32.125 instance/pod-a7f3 sync.enter span=3".
-func (r Record) String() string {
-	var b strings.Builder
-	b.WriteByte('#')
-	b.WriteString(strconv.Itoa(r.Seq))
-	b.WriteByte(' ')
-	b.WriteString(FormatElapsed(r.At))
-	b.WriteByte(' ')
-	b.WriteString(r.Party)
-	b.WriteByte(' ')
-	b.WriteString(r.Kind)
+func (r Record) String() string { return string(r.Append(nil)) }
+
+// Append appends String's rendering to b.
+func (r Record) Append(b []byte) []byte {
+	b = append(b, '#')
+	b = strconv.AppendInt(b, int64(r.Seq), 10)
+	b = append(b, ' ')
+	b = AppendElapsed(b, r.At)
+	b = append(b, ' ')
+	b = append(b, r.Party...)
+	b = append(b, ' ')
+	b = append(b, r.Kind...)
 	for _, f := range r.Fields {
-		b.WriteByte(' ')
-		b.WriteString(f.Key)
-		b.WriteByte('=')
-		if strings.ContainsAny(f.Value, " \"=") || f.Value == "" {
-			b.WriteString(strconv.Quote(f.Value))
+		b = append(b, ' ')
+		b = append(b, f.Key...)
+		b = append(b, '=')
+		if f.Value == "" || strings.ContainsAny(f.Value, " \"=") {
+			b = strconv.AppendQuote(b, f.Value)
 		} else {
-			b.WriteString(f.Value)
+			b = append(b, f.Value...)
 		}
 	}
-	return b.String()
+	return b
+}
+
+// Equal reports whether two records are the same event.
+func (r Record) Equal(o Record) bool {
+	if r.Seq != o.Seq || r.At != o.At || r.Party != o.Party || r.Kind != o.Kind || len(r.Fields) != len(o.Fields) {
+		return false
+	}
+	for i, f := range r.Fields {
+		if f != o.Fields[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // Header says which run a trace belongs to. It is not part of the record sequence.
@@ -139,9 +154,10 @@ func (t *Trace) RecordsHash() string {
 }
 
 func writeRecords(h interface{ Write([]byte) (int, error) }, recs []Record) {
+	var buf []byte
 	for _, r := range recs {
-		h.Write([]byte(r.String()))
-		h.Write([]byte{'\n'})
+		buf = append(r.Append(buf[:0]), '\n')
+		h.Write(buf)
 	}
 }
 
@@ -150,7 +166,7 @@ func writeRecords(h interface{ Write([]byte) (int, error) }, recs []Record) {
 func FirstDifference(a, b []Record) int {
 	n := min(len(a), len(b))
 	for i := 0; i < n; i++ {
-		if a[i].String() != b[i].String() {
+		if !a[i].Equal(b[i]) {
 			return i
 		}
 	}

@@ -32,6 +32,11 @@ func FindSecrets(text string, secrets []string) []string {
 // or a JWT. Evidence names the secret by position and the record by ref, never the value.
 func SecretsRedacted(in Input) Verdict {
 	v := newVerdict(PropP11)
+	if !anySecret(in) {
+		// Nothing anywhere: every record was examined at once.
+		v.Checked = len(in.Trace.Records)
+		return v
+	}
 	var vs violations
 	for _, r := range in.Trace.Records {
 		v.Checked++
@@ -44,4 +49,25 @@ func SecretsRedacted(in Input) Verdict {
 	}
 	vs.judge(&v, "leak(s) of a secret or token")
 	return v
+}
+
+// anySecret scans the whole trace once: the text of its records one after another (parties, kinds
+// and field values: what a record's rendering adds around them is fixed), for any secret or anything
+// that could start a JWT. Only a trace that holds one is scanned record by record.
+func anySecret(in Input) bool {
+	var b []byte
+	for _, r := range in.Trace.Records {
+		b = append(append(append(b, r.Party...), ' '), r.Kind...)
+		for _, f := range r.Fields {
+			b = append(append(append(append(b, ' '), f.Key...), '='), f.Value...)
+		}
+		b = append(b, '\n')
+	}
+	text := string(b)
+	for _, s := range in.Secrets {
+		if len(s) >= minSecretLen && strings.Contains(text, s) {
+			return true
+		}
+	}
+	return strings.Contains(text, "eyJ")
 }
