@@ -60,8 +60,8 @@ func (s *Store) readable(now time.Time, r ref, c Conditions) (*entry, error) {
 // Upload writes the blob (Put Blob): it overwrites an existing blob unless c.IfNoneMatch is "*".
 // Every successful Upload issues a new ETag (BLOB-3) and keeps an active or breaking lease; an
 // expired or broken lease is cleared, as Azurite's write lease syncer does. Order of checks:
-// container, conditions, lease id, If-None-Match "*" (Azurite checks the lease before reporting
-// that the blob exists).
+// container, conditions, If-None-Match "*", lease id (Azurite 3.35.0's createBlob reports that the
+// blob exists before it validates the lease; checked by blobhttp's differential test).
 func (s *Store) Upload(now time.Time, containerName, name string, data []byte, c Conditions) (Properties, error) {
 	r := ref{OpUpload, containerName, name}
 	cont, b, err := s.lookup(r)
@@ -72,20 +72,20 @@ func (s *Store) Upload(now time.Time, containerName, name string, data []byte, c
 		return Properties{}, err
 	}
 	if b == nil {
-		if c.LeaseID != "" {
-			// Decided here: a lease id on a blob that does not exist yet names no lease.
-			return Properties{}, r.fail(412, CodeLeaseNotPresentWithBlobOperation)
-		}
+		// Azurite: a lease id on a blob that does not exist yet is ignored and the blob is created
+		// (its createBlob validates the lease only of an existing blob; Azure answers 412
+		// LeaseNotPresentWithBlobOperation, see DEVIATIONS.md).
 		b = &entry{}
 		cont.blobs[name] = b
 	} else {
+		if c.IfNoneMatch == "*" {
+			// BLOB-3: If-None-Match "*" on an existing blob fails 409 BlobAlreadyExists, before the
+			// lease is looked at (Azurite's createBlob order).
+			return Properties{}, r.fail(409, CodeBlobAlreadyExists)
+		}
 		l := b.lease.at(now)
 		if err := checkWriteLease(r, l, c.LeaseID); err != nil {
 			return Properties{}, err
-		}
-		if c.IfNoneMatch == "*" {
-			// BLOB-3: If-None-Match "*" on an existing blob fails 409 BlobAlreadyExists.
-			return Properties{}, r.fail(409, CodeBlobAlreadyExists)
 		}
 		b.lease = l.afterWrite()
 	}

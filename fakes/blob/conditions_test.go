@@ -27,7 +27,8 @@ func TestUploadConditions(t *testing.T) {
 		{"If-None-Match matching etag", key, func(e string) Conditions { return Conditions{IfNoneMatch: e} }, 412, CodeConditionNotMet, false},
 		{"If-None-Match other etag", key, func(string) Conditions { return Conditions{IfNoneMatch: stale} }, 0, "", true},
 		{"both headers", key, func(e string) Conditions { return Conditions{IfMatch: e, IfNoneMatch: stale} }, 400, CodeMultipleConditionHeadersNotSupported, false},
-		{"lease id on missing blob", "new", func(string) Conditions { return Conditions{LeaseID: "x"} }, 412, CodeLeaseNotPresentWithBlobOperation, false},
+		{"lease id on missing blob is ignored (Azurite)", "new", func(string) Conditions { return Conditions{LeaseID: "x"} }, 0, "", true},
+		{"If-None-Match * existing, lease id given (Azurite: 409 first)", key, func(string) Conditions { return Conditions{IfNoneMatch: "*", LeaseID: "x"} }, 409, CodeBlobAlreadyExists, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -113,12 +113,17 @@ func newLease(now time.Time, id string, d time.Duration) lease {
 // proposed id instead).
 func (s *Store) AcquireLease(now time.Time, containerName, name string, duration time.Duration, proposedID string, c Conditions) (string, error) {
 	r := ref{OpAcquireLease, containerName, name}
-	b, err := s.lookupBlob(r)
+	_, b, err := s.lookup(r)
 	if err != nil {
 		return "", err
 	}
+	// Azurite's acquireBlobLease checks the conditions before it looks for the blob, so If-Match
+	// with an ETag on a missing blob fails 412, not 404.
 	if err := checkWrite(r, c, b); err != nil {
 		return "", err
+	}
+	if b == nil {
+		return "", r.fail(404, CodeBlobNotFound)
 	}
 	l := b.lease.at(now)
 	switch l.state {
@@ -145,8 +150,9 @@ func (s *Store) AcquireLease(now time.Time, containerName, name string, duration
 	return id, nil
 }
 
-// RenewLease restarts a fixed lease's duration from now. An expired lease can be renewed with its
-// own id as long as nobody acquired it and the blob was not written since (Azure's rule).
+// RenewLease restarts a fixed lease's duration from now. An expired lease can be renewed as long
+// as nobody acquired it and the blob was not written since; like Azurite, with any id, and it keeps
+// its own id (Azure requires the lease's own id: see DEVIATIONS.md).
 func (s *Store) RenewLease(now time.Time, containerName, name, leaseID string) error {
 	r := ref{OpRenewLease, containerName, name}
 	b, l, err := s.leaseOf(now, r, leaseID)
@@ -155,18 +161,21 @@ func (s *Store) RenewLease(now time.Time, containerName, name, leaseID string) e
 	}
 	switch l.state {
 	case LeaseStateAvailable:
-		return r.fail(409, CodeLeaseNotPresentWithLeaseOperation)
+		// Azurite's LeaseAvailableState.renew: 409 LeaseIdMismatchWithLeaseOperation (Azure: 409
+		// LeaseNotPresentWithLeaseOperation).
+		return r.fail(409, CodeLeaseIDMismatchWithLeaseOperation)
 	case LeaseStateBreaking, LeaseStateBroken:
 		if leaseID == l.id {
 			return r.fail(409, CodeLeaseIsBrokenAndCannotBeRenewed)
 		}
 		return r.fail(409, CodeLeaseIDMismatchWithLeaseOperation)
+	case LeaseStateLeased:
+		if leaseID != l.id {
+			return r.fail(409, CodeLeaseIDMismatchWithLeaseOperation)
+		}
 	}
-	// Leased or expired. Decided here: an expired lease renews only with its own id (Azure's table;
-	// Azurite renews it whatever the id).
-	if leaseID != l.id {
-		return r.fail(409, CodeLeaseIDMismatchWithLeaseOperation)
-	}
+	// Leased under leaseID, or expired: Azurite's LeaseExpiredState.renew ignores the id given and
+	// renews the lease under its own id.
 	if !l.infinite {
 		b.lease = newLease(now, l.id, l.duration)
 	}
@@ -180,9 +189,8 @@ func (s *Store) ReleaseLease(now time.Time, containerName, name, leaseID string)
 	if err != nil {
 		return err
 	}
-	if l.state == LeaseStateAvailable {
-		return r.fail(409, CodeLeaseNotPresentWithLeaseOperation)
-	}
+	// Azurite's LeaseAvailableState.release answers 409 LeaseIdMismatchWithLeaseOperation for a blob
+	// with no lease, as for a wrong id (Azure: 409 LeaseNotPresentWithLeaseOperation).
 	if leaseID != l.id {
 		return r.fail(409, CodeLeaseIDMismatchWithLeaseOperation)
 	}

@@ -111,15 +111,21 @@ func TestAcquireSameIDRenews(t *testing.T) {
 
 func TestAcquireHonoursConditions(t *testing.T) {
 	s, etag := seeded(t)
-	_, err := s.AcquireLease(t0, ctr, key, 15*time.Second, "a", Conditions{IfMatch: "\"stale\""})
+	// Azurite checks the conditions before it looks for the blob.
+	_, err := s.AcquireLease(t0, ctr, "missing", 15*time.Second, "a", Conditions{IfMatch: etag})
+	wantCode(t, err, 412, CodeConditionNotMet)
+	_, err = s.AcquireLease(t0, ctr, "missing", 15*time.Second, "a", Conditions{IfMatch: "*"})
+	wantCode(t, err, 404, CodeBlobNotFound)
+	_, err = s.AcquireLease(t0, ctr, key, 15*time.Second, "a", Conditions{IfMatch: "\"stale\""})
 	wantCode(t, err, 412, CodeConditionNotMet)
 	_, err = s.AcquireLease(t0, ctr, key, 15*time.Second, "a", Conditions{IfMatch: etag})
 	wantCode(t, err, 0, "")
 }
 
-// Renew, release and change: a wrong id fails 409 LeaseIdMismatchWithLeaseOperation; a blob never
-// leased fails 409 LeaseNotPresentWithLeaseOperation; an expired lease renews with its own id
-// unless someone acquired it or the blob was written since.
+// Renew, release and change: a wrong id fails 409 LeaseIdMismatchWithLeaseOperation; so do renew and
+// release of a blob never leased (Azurite; change answers LeaseNotPresentWithLeaseOperation); an
+// expired lease renews, with any id as in Azurite, unless someone acquired it or the blob was written
+// since.
 func TestLeaseOperations(t *testing.T) {
 	type step func(s *Store) error
 	renew := func(d time.Duration, id string) step {
@@ -151,16 +157,16 @@ func TestLeaseOperations(t *testing.T) {
 	}{
 		{"renew own lease", true, nil, renew(5*sec, "lease-a"), 0, ""},
 		{"renew wrong id", true, nil, renew(5*sec, "lease-b"), 409, CodeLeaseIDMismatchWithLeaseOperation},
-		{"renew never leased", false, nil, renew(5*sec, "lease-a"), 409, CodeLeaseNotPresentWithLeaseOperation},
+		{"renew never leased (Azurite)", false, nil, renew(5*sec, "lease-a"), 409, CodeLeaseIDMismatchWithLeaseOperation},
 		{"renew without id", true, nil, renew(5*sec, ""), 400, CodeMissingRequiredHeader},
 		{"renew expired own lease", true, nil, renew(30*sec, "lease-a"), 0, ""},
-		{"renew expired, wrong id", true, nil, renew(30*sec, "lease-b"), 409, CodeLeaseIDMismatchWithLeaseOperation},
+		{"renew expired, other id (Azurite)", true, nil, renew(30*sec, "lease-b"), 0, ""},
 		{"renew expired after another acquire", true, []step{acquire(20*sec, "lease-b")}, renew(21*sec, "lease-a"), 409, CodeLeaseIDMismatchWithLeaseOperation},
-		{"renew expired after a write", true, []step{write(20 * sec)}, renew(21*sec, "lease-a"), 409, CodeLeaseNotPresentWithLeaseOperation},
+		{"renew expired after a write (Azurite)", true, []step{write(20 * sec)}, renew(21*sec, "lease-a"), 409, CodeLeaseIDMismatchWithLeaseOperation},
 		{"release own lease", true, nil, release(5*sec, "lease-a"), 0, ""},
 		{"release wrong id", true, nil, release(5*sec, "lease-b"), 409, CodeLeaseIDMismatchWithLeaseOperation},
-		{"release never leased", false, nil, release(5*sec, "lease-a"), 409, CodeLeaseNotPresentWithLeaseOperation},
-		{"release twice", true, []step{release(1*sec, "lease-a")}, release(2*sec, "lease-a"), 409, CodeLeaseNotPresentWithLeaseOperation},
+		{"release never leased (Azurite)", false, nil, release(5*sec, "lease-a"), 409, CodeLeaseIDMismatchWithLeaseOperation},
+		{"release twice (Azurite)", true, []step{release(1*sec, "lease-a")}, release(2*sec, "lease-a"), 409, CodeLeaseIDMismatchWithLeaseOperation},
 		{"release expired own lease", true, nil, release(30*sec, "lease-a"), 0, ""},
 		{"change own lease", true, nil, change(5*sec, "lease-a", "lease-b"), 0, ""},
 		{"change again is idempotent", true, []step{change(1*sec, "lease-a", "lease-b")}, change(2*sec, "lease-a", "lease-b"), 0, ""},
@@ -183,6 +189,16 @@ func TestLeaseOperations(t *testing.T) {
 			wantCode(t, tt.op(s), tt.status, tt.code)
 		})
 	}
+}
+
+// Azurite renews an expired lease whatever id the renew names, and the lease keeps its own id.
+func TestRenewExpiredKeepsOwnID(t *testing.T) {
+	s, _ := leased(t)
+	wantCode(t, s.RenewLease(at(30*time.Second), ctr, key, "lease-b"), 0, "")
+	_, err := s.Upload(at(31*time.Second), ctr, key, nil, Conditions{LeaseID: "lease-b"})
+	wantCode(t, err, 412, CodeLeaseIDMismatchWithBlobOperation)
+	_, err = s.Upload(at(31*time.Second), ctr, key, nil, Conditions{LeaseID: "lease-a"})
+	wantCode(t, err, 0, "")
 }
 
 // A renewed lease runs a full duration from the renewal; a released lease frees writes at once; a

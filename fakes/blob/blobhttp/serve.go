@@ -1,0 +1,58 @@
+package blobhttp
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/syncsim/syncsim/fakes/blob"
+)
+
+// Account and AccountKey are Azurite's well-known development account; ConnectionString names
+// them so that azblob signs its requests the way it does against Azurite.
+const (
+	Account    = "devstoreaccount1"
+	AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+)
+
+// ConnectionString is the azblob connection string for a server listening on addr (host:port).
+func ConnectionString(addr string) string {
+	return "DefaultEndpointsProtocol=http;AccountName=" + Account + ";AccountKey=" + AccountKey +
+		";BlobEndpoint=http://" + addr + "/" + Account + ";"
+}
+
+// shutdownGrace bounds how long stop waits for requests in flight.
+const shutdownGrace = 5 * time.Second
+
+// Serve listens on addr ("127.0.0.1:0" picks a free port) and serves a fresh, empty blob.Store on
+// the wall clock. It returns the address it listens on and stop, which shuts the server down
+// (waiting up to 5 s for requests in flight) and reports how serving ended; stop is idempotent.
+// Cancelling ctx stops the server too.
+func Serve(ctx context.Context, addr string) (string, func() error, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: New(blob.New(), time.Now), ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	var once sync.Once
+	var stopErr error
+	stop := func() error {
+		once.Do(func() {
+			sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+			defer cancel()
+			stopErr = srv.Shutdown(sctx)
+			if err := <-served; !errors.Is(err, http.ErrServerClosed) && stopErr == nil {
+				stopErr = err
+			}
+		})
+		return stopErr
+	}
+	context.AfterFunc(ctx, func() { _ = stop() })
+	return ln.Addr().String(), stop, nil
+}
