@@ -93,7 +93,7 @@ func collapse(lines []line) []line {
 		}
 	}
 	for _, l := range lines {
-		shape := l.rec.Party + " " + digitsRE.ReplaceAllString(l.text, "N")
+		shape := FoldShape(l.rec.Party, l.text)
 		if len(l.marks) == 0 && contains(recent, shape) {
 			hidden++
 		} else {
@@ -101,7 +101,7 @@ func collapse(lines []line) []line {
 			out = append(out, l)
 		}
 		recent = append(recent, shape)
-		if len(recent) > 4 {
+		if len(recent) > FoldWindow {
 			recent = recent[1:]
 		}
 	}

@@ -1,0 +1,243 @@
+// Package chrome exports a trace in the Chrome trace-event format (the JSON object form, with
+// "traceEvents" and "displayTimeUnit"), which Perfetto (ui.perfetto.dev) and chrome://tracing open.
+//
+// The layout: one process per party class (world, client, instances, site router, storage, mesh,
+// front end, sim) and one thread per party (each instance its own thread); each sync span is a
+// complete event ("ph":"X", from sync.call to sync.end, or to the instance's deletion or the run's
+// end when it never ended); every record is an instant event ("ph":"i", "s":"t") on its party's
+// thread, faults in category "fault"; each network message is a flow ("ph":"s" at the send, "ph":"f"
+// at each delivery, "bp":"e") so Perfetto draws an arrow from sender to receiver; metadata events
+// ("ph":"M") name the processes and threads. Timestamps are microseconds of virtual time.
+//
+//	f, _ := tracefile.Read("t.json")
+//	err := chrome.Write(os.Stdout, f, secrets...)
+package chrome
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/syncsim/syncsim/internal/tracefile"
+	"github.com/syncsim/syncsim/reports/redact"
+	"github.com/syncsim/syncsim/sim"
+)
+
+// File is the JSON object form of the format.
+type File struct {
+	TraceEvents     []Event           `json:"traceEvents"`
+	DisplayTimeUnit string            `json:"displayTimeUnit"`
+	Metadata        map[string]string `json:"metadata,omitempty"`
+}
+
+// Event is one trace event. Ts and Dur are microseconds.
+type Event struct {
+	Name string         `json:"name"`
+	Cat  string         `json:"cat,omitempty"`
+	Ph   string         `json:"ph"`
+	Ts   int64          `json:"ts"`
+	Dur  *int64         `json:"dur,omitempty"`
+	Pid  int            `json:"pid"`
+	Tid  int            `json:"tid"`
+	S    string         `json:"s,omitempty"`
+	ID   string         `json:"id,omitempty"`
+	BP   string         `json:"bp,omitempty"`
+	Args map[string]any `json:"args,omitempty"`
+}
+
+// classes are the processes, in display order; a party's class is its name before "/".
+var classes = []string{"world", "client", "instance", "router", "storage", "mesh", "frontend", "sim"}
+
+var classNames = map[string]string{"world": "world (scenario timeline)", "client": "clients", "instance": "instances",
+	"router": "site router", "storage": "blob storage", "mesh": "mesh", "frontend": "front end", "sim": "scheduler"}
+
+// Write converts f and writes it to w. Secrets (and JWT-shaped tokens) are masked as "[redacted]":
+// traces carry credentials only as digests, this is the last line of defence (P11).
+func Write(w io.Writer, f *tracefile.File, secrets ...string) error {
+	out := Convert(f)
+	red := redact.New(secrets)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(out); err != nil {
+		return fmt.Errorf("chrome: %w", err)
+	}
+	_, err := w.Write(red.Bytes(b.Bytes()))
+	return err
+}
+
+// Convert builds the trace-event file of a trace.
+func Convert(f *tracefile.File) *File {
+	c := &converter{classPid: map[string]int{}, pids: map[string]int{}, tids: map[string]int{}, threads: map[int]int{}}
+	out := &File{DisplayTimeUnit: "ms", Metadata: map[string]string{
+		"scenario": f.Scenario.Path, "mode": f.Mode, "seed": fmt.Sprint(f.Seed), "strategy": f.Strategy,
+		"trace_hash": f.TraceHash, "harness": f.Harness, "clock": "virtual time from 2026-01-01T00:00:00Z"}}
+	var end time.Duration
+	if n := len(f.Records); n > 0 {
+		end = f.Records[n-1].At
+	}
+	type open struct {
+		at   time.Duration
+		name string
+		args map[string]any
+	}
+	spans := map[string]open{}
+	var spanOrder []string
+	sends := map[string]Event{}
+	flow := 0
+	var events []Event
+	for i := range f.Records {
+		r := &f.Records[i]
+		pid, tid := c.thread(r.Party)
+		ts := us(r.At)
+		ev := Event{Name: r.Kind, Cat: category(r), Ph: "i", S: "t", Ts: ts, Pid: pid, Tid: tid, Args: args(r)}
+		if ev.Cat == "fault" {
+			ev.Name = "FAULT " + firstNonEmpty(r.Get("fault"), r.Kind)
+		}
+		events = append(events, ev)
+		switch r.Kind {
+		case "sync.call":
+			key := r.Party + "#" + r.Get("span")
+			spans[key] = open{r.At, syncName(r), args(r)}
+			spanOrder = append(spanOrder, key)
+		case "sync.end":
+			key := r.Party + "#" + r.Get("span")
+			if o, ok := spans[key]; ok {
+				events = append(events, complete(o.name, o.at, r.At, pid, tid, merge(o.args, args(r))))
+				delete(spans, key)
+			}
+		case "instance.delete":
+			for _, key := range spanOrder {
+				if o, ok := spans[key]; ok && strings.HasPrefix(key, r.Party+"#") {
+					events = append(events, complete(o.name+" (cut: instance deleted)", o.at, r.At, pid, tid, o.args))
+					delete(spans, key)
+				}
+			}
+		case "net.send":
+			sends[r.Get("msg")] = Event{Ts: ts, Pid: pid, Tid: tid, Name: r.Get("kind")}
+		case "net.deliver":
+			if s, ok := sends[r.Get("msg")]; ok {
+				flow++
+				id := fmt.Sprint(flow)
+				events = append(events,
+					Event{Name: s.Name, Cat: "message", Ph: "s", Ts: s.Ts, Pid: s.Pid, Tid: s.Tid, ID: id},
+					Event{Name: s.Name, Cat: "message", Ph: "f", BP: "e", Ts: ts, Pid: pid, Tid: tid, ID: id})
+			}
+		}
+	}
+	for _, key := range spanOrder {
+		if o, ok := spans[key]; ok {
+			party := key[:strings.LastIndexByte(key, '#')]
+			pid, tid := c.thread(party)
+			events = append(events, complete(o.name+" (unfinished at the end of the run)", o.at, end, pid, tid, o.args))
+		}
+	}
+	out.TraceEvents = append(c.metadata(), events...)
+	return out
+}
+
+// converter numbers processes and threads in order of first appearance within their class.
+type converter struct {
+	classPid map[string]int
+	pids     map[string]int
+	tids     map[string]int
+	threads  map[int]int
+	names    []Event
+}
+
+func (c *converter) thread(party string) (int, int) {
+	if tid, ok := c.tids[party]; ok {
+		return c.pids[party], tid
+	}
+	class, _, _ := strings.Cut(party, "/")
+	pid, ok := c.classPid[class]
+	if !ok {
+		pid = len(classes) + 1 + len(c.classPid) // an unknown class gets a process of its own
+		for i, k := range classes {
+			if k == class {
+				pid = i + 1
+			}
+		}
+		c.classPid[class] = pid
+	}
+	if c.threads[pid] == 0 {
+		name := classNames[class]
+		if name == "" {
+			name = class
+		}
+		c.names = append(c.names,
+			Event{Name: "process_name", Ph: "M", Pid: pid, Tid: 0, Args: map[string]any{"name": name}},
+			Event{Name: "process_sort_index", Ph: "M", Pid: pid, Tid: 0, Args: map[string]any{"sort_index": pid}})
+	}
+	c.threads[pid]++
+	tid := pid*100 + c.threads[pid]
+	c.pids[party], c.tids[party] = pid, tid
+	c.names = append(c.names, Event{Name: "thread_name", Ph: "M", Pid: pid, Tid: tid, Args: map[string]any{"name": party}})
+	return pid, tid
+}
+
+func (c *converter) metadata() []Event { return c.names }
+
+func complete(name string, from, to time.Duration, pid, tid int, a map[string]any) Event {
+	dur := max(us(to)-us(from), 0)
+	return Event{Name: name, Cat: "sync", Ph: "X", Ts: us(from), Dur: &dur, Pid: pid, Tid: tid, Args: a}
+}
+
+func syncName(r *sim.Record) string {
+	kind := "foreground"
+	if r.Get("background") == "true" {
+		kind = "background"
+	}
+	return "sync " + r.Get("span") + " (" + kind + ", " + r.Get("origin") + ")"
+}
+
+// category groups records for Perfetto's filters.
+func category(r *sim.Record) string {
+	switch {
+	case r.Get("injected") == "true" || r.Kind == "fault.fire":
+		return "fault"
+	case strings.HasPrefix(r.Kind, "net."):
+		return "net"
+	case strings.HasPrefix(r.Kind, "sync.") || r.Kind == "hash.written" || r.Kind == "http.result":
+		return "sync"
+	case strings.HasPrefix(r.Kind, "mesh.") || r.Kind == "store.write" || r.Kind == "fe.reject":
+		return "platform"
+	}
+	return "trace"
+}
+
+func args(r *sim.Record) map[string]any {
+	a := map[string]any{"seq": r.Seq, "at": sim.FormatElapsed(r.At)}
+	for _, f := range r.Fields {
+		if _, dup := a[f.Key]; !dup {
+			a[f.Key] = f.Value
+		}
+	}
+	return a
+}
+
+func merge(a, b map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		if k == "seq" || k == "at" {
+			k = "end_" + k
+		}
+		out[k] = v
+	}
+	return out
+}
+
+func us(d time.Duration) int64 { return int64(d / time.Microsecond) }
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,23 @@
+// Package html writes the self-contained HTML report of a run, a sweep or a conformance suite: one
+// index.html with inline CSS and inline SVG only (no scripts, fonts, styles or images from elsewhere;
+// it opens offline from the file system). A report shows, from the top:
+//
+//   - the summary and the exit verdict, with the exit code the CLI returns;
+//   - the property x mode matrix per scenario: pass/fail counts, the smallest failing seed and the
+//     command that replays it, failing cells highlighted (conformance: each rule with its level,
+//     verdict and evidence);
+//   - per failure, a sequence diagram drawn from the (shrunk) trace: one lane per party, messages as
+//     arrows, injected faults marked, the event where each property breaks highlighted, repeated
+//     retry steps folded as `simrun explain` folds them;
+//   - a fault x protocol-step coverage table: how often each fault fired at each fault point of
+//     PROTOCOL.md section 6, next to how often the runs reached that point;
+//   - the P13 convergence latency distribution as a histogram.
+//
+// Every text goes through html/template's escaping, and through a redact.Redactor twice (the data,
+// then the rendered file), so no secret of Options.Secrets and nothing shaped like a JWT reaches the
+// file (P11).
+//
+//	rep, _ := sweep.Sweep(cfg, os.Stderr)
+//	traces, _ := html.FailingTraces(rep, cfg.Scenarios)
+//	err := html.WriteSweep("out", rep, traces, html.Options{Secrets: redact.ScenarioSecrets(cfg.Scenarios...)})
+package html

@@ -1,0 +1,213 @@
+package html
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/check"
+	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/internal/sweep"
+	"github.com/syncsim/syncsim/internal/tracefile"
+	"github.com/syncsim/syncsim/reports/redact"
+	"github.com/syncsim/syncsim/scenarios"
+)
+
+// Options change what a report shows.
+type Options struct {
+	// Title heads the page; "" gives "syncsim run", "syncsim sweep" or "syncsim conformance".
+	Title string
+	// Command is the command line that made the report, shown in the summary ("" shows none).
+	Command string
+	// Secrets are masked as "[redacted]" wherever they would appear (P11); JWT-shaped tokens are
+	// masked always. redact.ScenarioSecrets lists the scenarios' keys.
+	Secrets []string
+	// Strict makes SHOULD failures gate (run and conformance; a sweep report carries its own).
+	Strict bool
+	// MaxDiagrams bounds the sequence diagrams drawn (0: DefaultMaxDiagrams). A run report draws the
+	// first failing run of each scenario and mode.
+	MaxDiagrams int
+	// MaxRows bounds the rows of one sequence diagram after folding (0: DefaultMaxRows); the rows
+	// around the breaking events, faults and cited records are kept first.
+	MaxRows int
+}
+
+// Defaults for Options.
+const (
+	DefaultMaxDiagrams = 12
+	DefaultMaxRows     = 400
+)
+
+// ConformanceMeta says which suite ran against what.
+type ConformanceMeta struct {
+	// Suite is the suite's name: system, mesh, frontend or host.
+	Suite string
+	// Targets name the endpoints under test ("mesh http://127.0.0.1:7071"); never give a key here.
+	Targets []string
+}
+
+// FileName is the report's file inside its directory.
+const FileName = "index.html"
+
+// WriteRun writes dir/index.html for the runs of `simrun run`: the summary and exit code
+// (runner.ExitCode), the matrix over the runs' seeds, a sequence diagram for the first failing run
+// of each scenario and mode (from Result.Trace; runs without a trace get none), coverage from the
+// traces' fault firings and sync points, and the P13 latencies.
+func WriteRun(dir string, runs []*runner.Result, opts Options) error {
+	red := redact.New(opts.Secrets)
+	exit := runner.ExitCode(runs, opts.Strict)
+	p := newPage("run", opts, exit, red)
+	p.Facts = runFacts(runs)
+	p.Counts = statusCounts(verdictsOf(runs))
+	var files []failureInput
+	seen := map[string]bool{}
+	for _, r := range runs {
+		key := r.Scenario + "\x00" + r.Mode
+		if r.Trace == nil || seen[key] || !hasFailure(r.Verdicts) {
+			continue
+		}
+		seen[key] = true
+		files = append(files, failureInput{file: runner.TraceFile(r), replay: r.Replay})
+	}
+	p.addFailures(files, opts)
+	p.Matrices = matrices(cellsFromRuns(runs), opts.Strict, p.anchors, red)
+	cov := newCoverage()
+	for _, r := range runs {
+		if r.Trace != nil {
+			cov.addRecords(r.Trace.Records)
+		} else {
+			cov.addSchedule(r.Schedule.Firings)
+		}
+	}
+	p.Coverage = cov.view()
+	p.Latency = latencyOf(verdictLists(runs))
+	return p.write(dir)
+}
+
+// WriteSweep writes dir/index.html for a sweep: the report's summary and exit code, its matrix, a
+// sequence diagram per trace in traces (the failing cells' smallest failing seeds, shrunk when
+// available: FailingTraces makes them), coverage from the runs' schedules (fault firings) and the
+// traces' sync points, and the P13 latencies of every run (Report.Results).
+func WriteSweep(dir string, rep *sweep.Report, traces []*tracefile.File, opts Options) error {
+	if rep == nil {
+		return fmt.Errorf("html: no sweep report")
+	}
+	red := redact.New(opts.Secrets)
+	p := newPage("sweep", opts, rep.Exit, red)
+	p.Facts = sweepFacts(rep)
+	var vs [][]check.Verdict
+	for _, r := range rep.Results {
+		vs = append(vs, r.Verdicts)
+	}
+	var all []check.Verdict
+	for _, l := range vs {
+		all = append(all, l...)
+	}
+	p.Counts = statusCounts(all)
+	var files []failureInput
+	for _, f := range traces {
+		if f != nil {
+			files = append(files, failureInput{file: f, replay: replayFor(rep, f)})
+		}
+	}
+	p.addFailures(files, opts)
+	p.Matrices = matrices(rep.Matrix, rep.Strict, p.anchors, red)
+	cov := newCoverage()
+	for _, f := range traces {
+		if f != nil {
+			cov.addReached(f.Records)
+		}
+	}
+	for _, r := range rep.Results {
+		cov.addSchedule(r.Schedule.Firings)
+	}
+	if len(rep.Results) == 0 { // a report read back from JSON: only the traces tell
+		for _, f := range traces {
+			if f != nil {
+				cov.addFired(f.Records)
+			}
+		}
+	}
+	p.Coverage = cov.view()
+	if len(vs) == 0 {
+		for _, f := range traces {
+			if f != nil {
+				vs = append(vs, f.Verdicts)
+			}
+		}
+	}
+	p.Latency = latencyOf(vs)
+	return p.write(dir)
+}
+
+// WriteConformance writes dir/index.html for a conformance suite: the summary and exit code (a fail
+// or xpass of a MUST rule, or of a SHOULD rule with Strict, exits 1; else an inconclusive one 2),
+// then each rule with its level, verdict, the situations it checked and its evidence.
+func WriteConformance(dir string, verdicts []check.Verdict, meta ConformanceMeta, opts Options) error {
+	red := redact.New(opts.Secrets)
+	exit := runner.ExitCode([]*runner.Result{{Verdicts: verdicts}}, opts.Strict)
+	p := newPage("conformance", opts, exit, red)
+	p.Facts = []fact{{"suite", red.String(meta.Suite)}, {"rules", fmt.Sprint(len(verdicts))}}
+	for _, t := range meta.Targets {
+		p.Facts = append(p.Facts, fact{"target", red.String(t)})
+	}
+	if opts.Strict {
+		p.Facts = append(p.Facts, fact{"strict", "SHOULD rules gate"})
+	}
+	p.Counts = statusCounts(verdicts)
+	for _, v := range verdicts {
+		p.Rules = append(p.Rules, verdictRow(v, opts.Strict, red))
+	}
+	return p.write(dir)
+}
+
+// FailingTraces re-runs the smallest failing seed of every failing cell of a sweep (runs are
+// deterministic, so it is the same run) and returns its trace files, one per (scenario, mode,
+// seed), in matrix order. scs are the swept scenarios. The CLI may shrink them (replay.Shrink)
+// before passing them to WriteSweep.
+func FailingTraces(rep *sweep.Report, scs []*scenarios.Scenario) ([]*tracefile.File, error) {
+	byPath := map[string]*scenarios.Scenario{}
+	for _, sc := range scs {
+		byPath[sc.Path] = sc
+	}
+	var out []*tracefile.File
+	done := map[string]bool{}
+	for _, c := range rep.Matrix {
+		if !c.Failing() {
+			continue
+		}
+		key := runKey(c.Scenario, c.Mode, *c.SmallestFailingSeed)
+		sc := byPath[c.Scenario]
+		if done[key] || sc == nil {
+			continue
+		}
+		done[key] = true
+		mode, err := host.ParseMode(c.Mode)
+		if err != nil {
+			return nil, err
+		}
+		res, err := runner.RunOne(sc, mode, *c.SmallestFailingSeed, runner.Options{Raw: rep.Raw, Strategy: rep.Strategy, Faults: rep.Faults})
+		if err != nil {
+			return nil, fmt.Errorf("html: %s mode=%s seed=%d: %w", c.Scenario, c.Mode, *c.SmallestFailingSeed, err)
+		}
+		out = append(out, runner.TraceFile(res))
+	}
+	return out, nil
+}
+
+// write renders the page and writes it, masked once more as a whole.
+func (p *page) write(dir string) error {
+	var b bytes.Buffer
+	if err := pageTemplate.Execute(&b, p); err != nil {
+		return fmt.Errorf("html: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("html: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, FileName), p.red.Bytes(b.Bytes()), 0o644); err != nil {
+		return fmt.Errorf("html: %w", err)
+	}
+	return nil
+}
