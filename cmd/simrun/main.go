@@ -33,6 +33,7 @@ func execute(args []string, stdout, stderr io.Writer) int {
 	root.AddCommand(replayCommand(stderr), shrinkCommand(stderr), explainCommand(stderr))
 	root.AddCommand(importCommand(stderr))
 	root.AddCommand(benchCommand(stderr), mutantsCommand(stderr))
+	root.AddCommand(serveCommand(stderr))
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)

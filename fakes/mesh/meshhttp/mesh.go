@@ -1,0 +1,377 @@
+package meshhttp
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/syncsim/syncsim/fakes/mesh"
+	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/sim"
+)
+
+// MeshConfig configures a mesh server for one site.
+type MeshConfig struct {
+	// Site names the site and holds the key TOK-4 tokens are signed with.
+	Site host.Site
+	// SiteURL is where the site's admin API answers: fetches GET SiteURL + /admin/host/triggers.
+	SiteURL string
+	// Timing; zero values take package mesh's defaults (RetryBudget 10 min, Debounce 250 ms,
+	// MaxWait 1 s, BackoffMin 1 s, BackoffMax 1 min, FetchTimeout 30 s).
+	RetryBudget, Debounce, MaxWait, BackoffMin, BackoffMax, FetchTimeout time.Duration
+	// Seed seeds the retry backoff's jitter.
+	Seed uint64
+	// Defects are names of MeshDefects to plant.
+	Defects []string
+	// Log gets one line per notification, fetch and store; nil discards. Never a token or a body.
+	Log io.Writer
+}
+
+// MeshStatus is what GET /status answers, so that a test can watch the mesh.
+type MeshStatus struct {
+	// Accepted counts notifications answered 2xx; Rejected those answered otherwise.
+	Accepted int `json:"accepted"`
+	Rejected int `json:"rejected"`
+	// Fetches counts MSG-3 attempts started; Stored those that completed with 200.
+	Fetches int `json:"fetches"`
+	Stored  int `json:"stored"`
+	// LastHash and LastRevision describe the payload last stored ("" and 0 for none).
+	LastHash     string `json:"last_hash"`
+	LastRevision int    `json:"last_revision"`
+	// Abandoned counts fetch rounds given up (retry budget, 401, or the no-retry defect).
+	Abandoned int `json:"abandoned"`
+}
+
+// MeshServer is the reference mesh (package mesh's Mesh) over HTTP: POST / takes MSG-2, GET
+// /status reports MeshStatus.
+type MeshServer struct {
+	base
+	cfg     MeshConfig
+	defects map[string]bool
+	err     error
+
+	m      *mesh.Mesh
+	store  *mesh.Store
+	timers map[string]*time.Timer
+	status MeshStatus
+
+	ctx       context.Context
+	cancel    context.CancelFunc
+	transport *http.Transport
+
+	// slowAccept is the slow-accept defect's delay (6 s; tests shorten it).
+	slowAccept time.Duration
+	// serialize defect: one request at a time, waiting counts the queued ones.
+	serial  chan struct{}
+	waiting int
+}
+
+// NewMesh creates a mesh server. An unknown defect makes Serve fail and every request 500.
+func NewMesh(cfg MeshConfig) *MeshServer {
+	s := &MeshServer{base: newBase(cfg.Log), cfg: cfg, store: mesh.NewStore(), timers: map[string]*time.Timer{},
+		serial: make(chan struct{}, 1), transport: newTransport(), slowAccept: 6 * time.Second}
+	s.defects, s.err = ParseDefects(MeshDefects, cfg.Defects)
+	s.m = mesh.New(mesh.Config{Site: cfg.Site, Store: s.store, Rand: sim.NewStreams(cfg.Seed).Stream("mesh"),
+		Debounce: cfg.Debounce, MaxWait: cfg.MaxWait, RetryBudget: cfg.RetryBudget, BackoffMin: cfg.BackoffMin,
+		BackoffMax: cfg.BackoffMax, FetchTimeout: cfg.FetchTimeout,
+		Bugs: mesh.Bugs{FetchPerNotification: s.defects["fetch-per-notification"]}})
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	return s
+}
+
+// Serve listens on addr ("127.0.0.1:0" picks a free port) and returns the mesh's URL (the host's
+// MESH_INIT_URI is url + "/") and stop, which closes the listener, cuts connections, stops the
+// timers and fetches and waits for the server's goroutines.
+func (s *MeshServer) Serve(addr string) (string, func() error, error) {
+	if s.err != nil {
+		return "", nil, s.err
+	}
+	if _, err := url.Parse(s.cfg.SiteURL); err != nil || s.cfg.SiteURL == "" {
+		return "", nil, errSiteURL
+	}
+	return serve(addr, s, s.beginClose, s.finish)
+}
+
+var errSiteURL = &configError{"meshhttp: the mesh needs the site's URL (SiteURL)"}
+
+type configError struct{ text string }
+
+func (e *configError) Error() string { return e.text }
+
+// Close stops the timers and fetches and waits for them; for a MeshServer used as a plain Handler.
+func (s *MeshServer) Close() error {
+	s.beginClose()
+	s.finish()
+	return nil
+}
+
+func (s *MeshServer) beginClose() {
+	s.markClosed(func() {
+		for k, t := range s.timers {
+			if t.Stop() {
+				s.wg.Done()
+			}
+			delete(s.timers, k)
+		}
+	})
+	s.cancel()
+}
+
+func (s *MeshServer) finish() {
+	s.wg.Wait()
+	s.transport.CloseIdleConnections()
+}
+
+// Status returns what GET /status answers.
+func (s *MeshServer) Status() MeshStatus {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.status
+}
+
+// Stored returns the platform store's entry for the site.
+func (s *MeshServer) Stored() (mesh.Entry, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.store.Get(s.cfg.Site.Name)
+}
+
+// ServeHTTP routes POST / (MSG-2) and GET /status.
+func (s *MeshServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.err != nil {
+		http.Error(w, s.err.Error(), http.StatusInternalServerError)
+		return
+	}
+	if !s.enter() {
+		http.Error(w, "mesh stopping", http.StatusServiceUnavailable)
+		return
+	}
+	defer s.wg.Done()
+	switch r.URL.Path {
+	case "/status":
+		if r.Method != http.MethodGet {
+			w.Header().Set("Allow", "GET")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(s.Status())
+	case "/":
+		s.serveNotify(w, r)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// serveNotify is MSG-2 (MESH-1, MESH-7, MESH-9 in mesh.Mesh.Notify), with the planted defects.
+func (s *MeshServer) serveNotify(w http.ResponseWriter, r *http.Request) {
+	body, ok := readBody(w, r)
+	if !ok {
+		s.count(false)
+		return
+	}
+	if s.defects["serialize"] {
+		if !s.acquireSerial() {
+			s.count(false)
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		defer func() { <-s.serial }()
+	}
+	req := mesh.Request{Method: r.Method, Path: r.URL.Path, Headers: headersOf(r.Header), Body: body}
+	resp := s.notify(req)
+	if s.defects["slow-accept"] && !s.sleep(s.slowAccept) {
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(resp.Status)
+	w.Write(resp.Body)
+}
+
+func (s *MeshServer) count(accepted bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if accepted {
+		s.status.Accepted++
+	} else {
+		s.status.Rejected++
+	}
+}
+
+func (s *MeshServer) notify(req mesh.Request) mesh.Response {
+	if s.defects["reject-unknown-field"] {
+		if form, err := url.ParseQuery(string(req.Body)); err == nil {
+			for k := range form {
+				if k != "operation" {
+					s.count(false)
+					return mesh.Response{Status: 400, Body: []byte("unknown field")}
+				}
+			}
+		}
+	}
+	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return mesh.Response{Status: 503}
+	}
+	if s.defects["lose-during-fetch"] && s.m.Busy() {
+		// The defect: judged as the reference would judge it, accepted, and forgotten.
+		resp, _ := mesh.New(mesh.Config{Site: s.cfg.Site, Store: mesh.NewStore()}).Notify(now, req)
+		if resp.Status/100 == 2 {
+			s.status.Accepted++
+			s.logf("mesh: notification accepted during a fetch and dropped (defect lose-during-fetch)")
+		} else {
+			s.status.Rejected++
+		}
+		return resp
+	}
+	resp, effects := s.m.Notify(now, req)
+	if resp.Status == 400 && s.defects["accept-malformed"] {
+		s.perform(effects, false)
+		resp, effects = s.m.Notify(now, mesh.Request{Method: "POST", Path: req.Path, Body: []byte("operation=update-triggers"),
+			Headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded", "fx-current-instance": req.Header("fx-current-instance")}})
+	}
+	if resp.Status/100 != 2 {
+		s.status.Rejected++
+	}
+	s.perform(effects, false)
+	return resp
+}
+
+// acquireSerial is the serialize defect's queue: at most 5 waiting, then 100 ms per request.
+func (s *MeshServer) acquireSerial() bool {
+	s.mu.Lock()
+	if s.waiting >= 5 {
+		s.mu.Unlock()
+		return false
+	}
+	s.waiting++
+	s.mu.Unlock()
+	var acquired bool
+	select {
+	case s.serial <- struct{}{}:
+		acquired = true
+	case <-s.done:
+	}
+	s.mu.Lock()
+	s.waiting--
+	s.mu.Unlock()
+	if !acquired {
+		return false
+	}
+	if !s.sleep(100 * time.Millisecond) {
+		<-s.serial
+		return false
+	}
+	return true
+}
+
+// perform carries out the mesh's effects; s.mu is held. afterFetch marks the effects of FetchDone,
+// where a SetTimer is always the retry timer (MESH-4).
+func (s *MeshServer) perform(effects []mesh.Effect, afterFetch bool) {
+	for _, e := range effects {
+		switch e := e.(type) {
+		case mesh.Accepted:
+			s.status.Accepted++
+			s.logf("mesh: notification %d accepted (instance %q)", e.Notification, e.Instance)
+		case mesh.Log:
+			s.logf("mesh: %s: %s", e.Level, e.Text)
+		case mesh.SetTimer:
+			if afterFetch && s.defects["no-retry"] {
+				s.status.Abandoned++
+				s.logf("mesh: giving up after the first failure (defect no-retry)")
+				continue
+			}
+			s.setTimer(e)
+		case mesh.Fetch:
+			if s.defects["no-fetch"] {
+				continue
+			}
+			s.fetch(e)
+		case mesh.Stored:
+			s.status.Stored++
+			s.status.LastHash, s.status.LastRevision = e.Entry.Hash, e.Entry.Revision
+			s.logf("mesh: stored payload hash=%s revision=%d (notifications up to %d)", e.Entry.Hash, e.Entry.Revision, e.Cover)
+		case mesh.Abandoned:
+			s.status.Abandoned++
+			s.logf("mesh: abandoned notifications up to %d after %d attempts (%s)", e.Cover, e.Attempts, e.Reason)
+		}
+	}
+}
+
+func (s *MeshServer) setTimer(e mesh.SetTimer) {
+	if s.closed {
+		return
+	}
+	key := e.Key
+	if old, ok := s.timers[key]; ok && old.Stop() {
+		s.wg.Done()
+	}
+	s.wg.Add(1)
+	var t *time.Timer
+	t = time.AfterFunc(e.After, func() {
+		defer s.wg.Done()
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.closed || s.timers[key] != t {
+			return // stopped, or replaced after it fired
+		}
+		delete(s.timers, key)
+		s.perform(s.m.Timer(time.Now(), key), false)
+	})
+	s.timers[key] = t
+}
+
+// fetch is MSG-3: GET {SiteURL}/admin/host/triggers with the machine's TOK-4 token (MESH-3).
+func (s *MeshServer) fetch(f mesh.Fetch) {
+	s.status.Fetches++
+	headers := map[string]string{}
+	for k, v := range f.Headers {
+		if s.defects["no-token"] && strings.EqualFold(k, "x-ms-site-token") {
+			continue
+		}
+		headers[k] = v
+	}
+	target := strings.TrimRight(s.cfg.SiteURL, "/") + host.PathTriggers
+	s.logf("mesh: fetch %d attempt %d GET %s", f.ID, f.Attempt, target)
+	s.spawnLocked(func() {
+		status, body, revision := s.get(target, headers, f.Timeout)
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.closed {
+			return
+		}
+		s.logf("mesh: fetch %d answered %d", f.ID, status)
+		s.perform(s.m.FetchDone(time.Now(), f.ID, status, body, revision), true)
+	})
+}
+
+// get is a GET with a timeout: status (0 without an answer), body and the revision header.
+func (s *MeshServer) get(target string, headers map[string]string, timeout time.Duration) (int, []byte, int) {
+	ctx, cancel := context.WithTimeout(s.ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return 0, nil, 0
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := (&http.Client{Transport: s.transport}).Do(req)
+	if err != nil {
+		return 0, nil, 0
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	if err != nil {
+		return 0, nil, 0
+	}
+	rev, _ := strconv.Atoi(resp.Header.Get(mesh.RevisionHeader))
+	return resp.StatusCode, body, rev
+}

@@ -1,0 +1,417 @@
+package hosthttp
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/syncsim/syncsim/fakes/blob"
+	"github.com/syncsim/syncsim/fakes/mesh"
+	"github.com/syncsim/syncsim/fakes/mesh/meshhttp"
+	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/sim"
+)
+
+// HostConfig configures one reference host.
+type HostConfig struct {
+	// Site names the site; its EncryptionKey signs and checks the tokens (TOK-1..5).
+	Site host.Site
+	// Mode is the sync mode; zero means host.ModeFrontend.
+	Mode host.Mode
+	// FrontEndURL and MeshURL are where the publish goes (MSG-1, MSG-2). Empty, when the mode needs
+	// them: a reference front end or mesh (fetching from this host) started by Serve.
+	FrontEndURL, MeshURL string
+	// Content is the site's functions and keys; nil means DefaultContent(Seed).
+	Content *host.Content
+	// Seed seeds the default keys and the machine's random stream (request and lease ids).
+	Seed uint64
+	// ContainerName is the instance's CONTAINER_NAME; empty means "pod-serve".
+	ContainerName string
+	// Timing; zero values take package host's defaults.
+	BackgroundDelay, LeaseRenew, AdminWait, FrontEndTimeout, MeshTimeout time.Duration
+	// Defects are names of HostDefects to plant.
+	Defects []string
+	// Log gets the host's log lines (which never carry a secret); nil discards.
+	Log io.Writer
+}
+
+// HostServer is one reference host's admin API over HTTP. Before Serve starts the host, every
+// request is answered 503 (the host is not running).
+type HostServer struct {
+	cfg     HostConfig
+	defects map[string]bool
+	err     error
+	content host.Content
+
+	mu      sync.Mutex
+	closed  bool
+	done    chan struct{}
+	wg      sync.WaitGroup
+	m       *host.Machine
+	blobs   *blob.Store
+	timers  map[string]*time.Timer
+	waits   map[int]chan host.Respond
+	nextReq int
+
+	ctx       context.Context
+	cancel    context.CancelFunc
+	transport *http.Transport
+	deps      []func() error
+
+	logMu sync.Mutex
+	log   io.Writer
+}
+
+// NewHost creates a host server. An unknown defect or mode makes Serve fail.
+func NewHost(cfg HostConfig) *HostServer {
+	if cfg.Mode == 0 {
+		cfg.Mode = host.ModeFrontend
+	}
+	if cfg.ContainerName == "" {
+		cfg.ContainerName = "pod-serve"
+	}
+	if cfg.Log == nil {
+		cfg.Log = io.Discard
+	}
+	s := &HostServer{cfg: cfg, done: make(chan struct{}), blobs: blob.New(), timers: map[string]*time.Timer{},
+		waits: map[int]chan host.Respond{}, transport: &http.Transport{MaxIdleConnsPerHost: 4}, log: cfg.Log}
+	s.defects, s.err = meshhttp.ParseDefects(HostDefects, cfg.Defects)
+	if s.err != nil {
+		s.err = errors.New(strings.Replace(s.err.Error(), "meshhttp:", "hosthttp:", 1))
+	}
+	if s.err == nil && !slices.Contains(host.Modes(), cfg.Mode) {
+		s.err = fmt.Errorf("hosthttp: unknown mode %d", int(cfg.Mode))
+	}
+	if cfg.Content != nil {
+		s.content = cfg.Content.Clone()
+	} else {
+		s.content = DefaultContent(cfg.Seed)
+	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	return s
+}
+
+// Content returns a copy of the content the host serves (it holds secrets: never print it).
+func (s *HostServer) Content() host.Content { return s.content.Clone() }
+
+func (s *HostServer) logf(format string, args ...any) {
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	fmt.Fprintf(s.log, time.Now().UTC().Format("15:04:05.000")+" "+format+"\n", args...)
+}
+
+func needsFrontEnd(m host.Mode) bool { return m == host.ModeFrontend || m == host.ModeAdditive }
+func needsMesh(m host.Mode) bool     { return m != host.ModeFrontend }
+
+// Serve listens on addr ("127.0.0.1:0" picks a free port), starts the reference front end or mesh
+// the mode needs when no URL is given, starts the host, and returns the site URL and stop, which
+// closes the listener and every connection, stops timers and publishes in flight, stops what it
+// started and waits for every goroutine. stop is idempotent.
+func (s *HostServer) Serve(addr string) (string, func() error, error) {
+	if s.err != nil {
+		return "", nil, s.err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", nil, err
+	}
+	self := "http://" + ln.Addr().String()
+	if err := s.startDeps(self); err != nil {
+		ln.Close()
+		s.stopDeps()
+		return "", nil, err
+	}
+	s.start()
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	var once sync.Once
+	var stopErr error
+	stop := func() error {
+		once.Do(func() {
+			s.beginClose()
+			stopErr = srv.Close()
+			if err := <-served; !errors.Is(err, http.ErrServerClosed) && stopErr == nil {
+				stopErr = err
+			}
+			s.wg.Wait()
+			if err := s.stopDeps(); err != nil && stopErr == nil {
+				stopErr = err
+			}
+			s.transport.CloseIdleConnections()
+		})
+		return stopErr
+	}
+	return self, stop, nil
+}
+
+// startDeps starts the in-process front end and mesh the mode needs and was not given.
+func (s *HostServer) startDeps(self string) error {
+	if needsFrontEnd(s.cfg.Mode) && s.cfg.FrontEndURL == "" {
+		fe := meshhttp.NewFrontEnd(meshhttp.FrontEndConfig{Site: s.cfg.Site, Log: s.cfg.Log})
+		u, stop, err := fe.Serve("127.0.0.1:0")
+		if err != nil {
+			return fmt.Errorf("hosthttp: reference front end: %w", err)
+		}
+		s.deps = append(s.deps, stop)
+		s.cfg.FrontEndURL = u
+		s.logf("host: publishing to an in-process reference front end at %s", u)
+	}
+	if needsMesh(s.cfg.Mode) && s.cfg.MeshURL == "" {
+		m := meshhttp.NewMesh(meshhttp.MeshConfig{Site: s.cfg.Site, SiteURL: self, Seed: s.cfg.Seed, Log: s.cfg.Log})
+		u, stop, err := m.Serve("127.0.0.1:0")
+		if err != nil {
+			return fmt.Errorf("hosthttp: reference mesh: %w", err)
+		}
+		s.deps = append(s.deps, stop)
+		s.cfg.MeshURL = u + "/"
+		s.logf("host: notifying an in-process reference mesh at %s", s.cfg.MeshURL)
+	}
+	return nil
+}
+
+func (s *HostServer) stopDeps() error {
+	var first error
+	for _, stop := range s.deps {
+		if err := stop(); err != nil && first == nil {
+			first = err
+		}
+	}
+	s.deps = nil
+	return first
+}
+
+// start creates the machine and starts the host, with the primary lease's blob container in place.
+func (s *HostServer) start() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	_ = s.blobs.CreateContainer(now, host.HostsContainer)
+	content := s.content
+	s.m = host.NewMachine(host.Config{
+		Site: s.cfg.Site, Mode: s.cfg.Mode, ContainerName: s.cfg.ContainerName,
+		FrontEndURL: strings.TrimRight(s.cfg.FrontEndURL, "/"), MeshURL: s.cfg.MeshURL,
+		Secrets:          func() (host.Keys, int) { return content.Keys.Clone(), content.Revision },
+		Rand:             sim.NewStreams(s.cfg.Seed).Stream("host/" + s.cfg.ContainerName),
+		PlaceholderGuard: true,
+		BackgroundDelay:  s.cfg.BackgroundDelay, LeaseRenew: s.cfg.LeaseRenew, AdminWait: s.cfg.AdminWait,
+		FrontEndTimeout: s.cfg.FrontEndTimeout, MeshTimeout: s.cfg.MeshTimeout,
+		Bugs: host.Bugs{SwallowPublishError: s.defects["sync-ignores-failure"]},
+	})
+	s.perform(s.m.HostStarted(now, host.Loaded{Functions: content.Functions, Revision: content.Revision}))
+}
+
+func (s *HostServer) beginClose() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return
+	}
+	s.closed = true
+	close(s.done)
+	for k, t := range s.timers {
+		if t.Stop() {
+			s.wg.Done()
+		}
+		delete(s.timers, k)
+	}
+	s.cancel()
+}
+
+// perform carries out the machine's effects in order; s.mu is held. Blob calls run on the
+// in-memory model after the batch, and their results go back to the machine at once.
+func (s *HostServer) perform(effects []host.Effect) {
+	var calls []host.BlobCall
+	for _, e := range effects {
+		switch e := e.(type) {
+		case host.Log:
+			s.logf("host: %s: %s", e.Level, e.Text)
+		case host.SetTimer:
+			s.setTimer(e)
+		case host.CancelTimer:
+			if t, ok := s.timers[e.Key]; ok {
+				if t.Stop() {
+					s.wg.Done()
+				}
+				delete(s.timers, e.Key)
+			}
+		case host.Send:
+			s.send(e)
+		case host.BlobCall:
+			calls = append(calls, e)
+		case host.Respond:
+			if ch, ok := s.waits[e.ReqID]; ok {
+				delete(s.waits, e.ReqID)
+				ch <- e
+			}
+		}
+	}
+	for _, c := range calls {
+		now := time.Now()
+		s.perform(s.m.BlobDone(now, c.ID, blobOp(s.blobs, c, now)))
+	}
+}
+
+func (s *HostServer) setTimer(e host.SetTimer) {
+	if s.closed {
+		return
+	}
+	key := e.Key
+	if old, ok := s.timers[key]; ok && old.Stop() {
+		s.wg.Done()
+	}
+	s.wg.Add(1)
+	var t *time.Timer
+	t = time.AfterFunc(e.After, func() {
+		defer s.wg.Done()
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.closed || s.timers[key] != t {
+			return
+		}
+		delete(s.timers, key)
+		s.perform(s.m.Timer(time.Now(), key))
+	})
+	s.timers[key] = t
+}
+
+// send makes a MSG-1 or MSG-2 request and hands its answer back to the machine.
+func (s *HostServer) send(e host.Send) {
+	if s.closed {
+		return
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		res := s.post(e)
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.closed {
+			return
+		}
+		if res.Status != 0 {
+			s.logf("host: %s publish answered %d", e.Target, res.Status)
+		} else {
+			s.logf("host: %s publish failed (%s)", e.Target, res.Err)
+		}
+		s.perform(s.m.HTTPDone(time.Now(), e.ID, res))
+	}()
+}
+
+func (s *HostServer) post(e host.Send) host.HTTPResult {
+	ctx, cancel := context.WithTimeout(s.ctx, e.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, e.Method, e.URL, bytes.NewReader(e.Body))
+	if err != nil {
+		return host.HTTPResult{Err: "bad request URL"}
+	}
+	for k, v := range e.Headers {
+		req.Header.Set(k, v)
+	}
+	req.Header.Set(mesh.RevisionHeader, strconv.Itoa(e.Revision))
+	resp, err := (&http.Client{Transport: s.transport}).Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return host.HTTPResult{Err: "timeout after " + e.Timeout.String()}
+		}
+		return host.HTTPResult{Err: "connection failed"}
+	}
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	return host.HTTPResult{Status: resp.StatusCode}
+}
+
+// ServeHTTP is the admin API: MSG-3 and MSG-4 (anything else: the machine's 404).
+func (s *HostServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	if s.closed || s.m == nil {
+		s.mu.Unlock()
+		writeResponse(w, host.HostNotRunningResponse(), 0)
+		return
+	}
+	s.wg.Add(1)
+	s.mu.Unlock()
+	defer s.wg.Done()
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err != nil {
+		var tooLong *http.MaxBytesError
+		if errors.As(err, &tooLong) {
+			http.Error(w, "request body over 1 MiB", http.StatusRequestEntityTooLarge)
+		} else {
+			http.Error(w, "cannot read the request body", http.StatusBadRequest)
+		}
+		return
+	}
+	headers := map[string]string{}
+	for k, v := range r.Header {
+		headers[k] = strings.Join(v, ",")
+	}
+	now := time.Now()
+	if r.URL.Path == host.PathTriggers && s.defects["triggers-without-token"] && host.TokenFromHeaders(headers) == "" {
+		// The defect: a request without a token is served as if the platform had sent one.
+		if key, err := host.ParseKey(s.cfg.Site.EncryptionKey); err == nil {
+			if tok, err := host.IssuePlatformToken(key, s.cfg.Site.Name, now, 5*time.Minute); err == nil {
+				headers["x-ms-site-token"] = tok
+			}
+		}
+	}
+	ch := make(chan host.Respond, 1)
+	s.mu.Lock()
+	s.nextReq++
+	id := s.nextReq
+	s.waits[id] = ch
+	s.perform(s.m.Admin(now, id, host.AdminRequest{Method: r.Method, Path: r.URL.Path, Headers: headers, Body: body}))
+	s.mu.Unlock()
+	select {
+	case a := <-ch:
+		resp := a.Response
+		if r.URL.Path == host.PathTriggers && resp.Status == 200 && s.defects["triggers-stale-payload"] {
+			resp.Body = minimalForm(resp.Body)
+		}
+		writeResponse(w, resp, a.Revision)
+	case <-s.done:
+		writeResponse(w, host.HostNotRunningResponse(), 0)
+	case <-r.Context().Done():
+		s.mu.Lock()
+		delete(s.waits, id)
+		s.mu.Unlock()
+	}
+}
+
+func writeResponse(w http.ResponseWriter, resp host.AdminResponse, revision int) {
+	for k, v := range resp.Headers {
+		w.Header().Set(k, v)
+	}
+	if revision != 0 {
+		w.Header().Set(mesh.RevisionHeader, strconv.Itoa(revision))
+	}
+	w.WriteHeader(resp.Status)
+	w.Write(resp.Body)
+}
+
+// minimalForm rewrites a payload to PAY-1's minimal form {"triggers":[...],"hostId":"..."}: the
+// triggers-stale-payload defect's body, whose hash differs from what a sync would publish.
+func minimalForm(body []byte) []byte {
+	var p struct {
+		Triggers json.RawMessage `json:"triggers"`
+		HostID   string          `json:"hostId"`
+	}
+	if json.Unmarshal(body, &p) != nil {
+		return body
+	}
+	out, err := json.Marshal(p)
+	if err != nil {
+		return body
+	}
+	return out
+}
