@@ -52,6 +52,7 @@ func execute(args []string, stdout, stderr io.Writer) int {
 
 func runCommand(stderr io.Writer) *cobra.Command {
 	job := runner.Job{}
+	var outs outputs
 	cmd := &cobra.Command{
 		Use:   "run [flags] SCENARIO-OR-DIR...",
 		Short: "Run scenarios in the simulator and judge every property",
@@ -66,6 +67,7 @@ environment error.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			job.Paths = args
 			job.Log = stderr
+			job.Done = outs.runDone(job.Strict, cmd.OutOrStdout())
 			code, err := runner.Execute(job, cmd.OutOrStdout())
 			if err != nil {
 				fmt.Fprintln(stderr, "simrun run:", err)
@@ -89,6 +91,9 @@ environment error.`,
 	f.Float64Var(&job.TimeScale, "time-scale", 0, "with --live: real seconds per scenario second (default 0.01: a scenario minute takes 0.6 s)")
 	f.StringVar(&job.Storage, "storage", "", "with --live: the connection string of an existing storage account instead of Azurite")
 	f.StringVar(&job.AzuriteProvider, "azurite", "", "with --live: how to start Azurite: npm or container (default: container if a Docker engine answers, else npm)")
+	f.StringVar(&outs.report, "report", "", "write a self-contained HTML report to DIR/index.html")
+	f.StringVar(&outs.junit, "junit", "", "write JUnit XML (a test case per property and run) to this file")
+	f.StringVar(&job.TraceFormat, "trace-format", "syncsim", "format of --trace-out: syncsim (for replay, shrink, explain) or chrome (Chrome trace events, for Perfetto)")
 	f.StringVar(&job.TraceOut, "trace-out", "", "write each run's trace file here (several runs: FILE-<scenario>-<mode>-<seed>.json)")
 	return cmd
 }

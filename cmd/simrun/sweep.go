@@ -11,6 +11,7 @@ import (
 
 func sweepCommand(stderr io.Writer) *cobra.Command {
 	job := sweep.Job{}
+	var outs outputs
 	cmd := &cobra.Command{
 		Use:   "sweep --seeds A-B [--shard i/n] [flags] SCENARIO-OR-DIR...",
 		Short: "Run a range of seeds in every mode and print the property x mode matrix",
@@ -34,7 +35,11 @@ unexpectedly or an expected failure did not happen; 2 only inconclusive verdicts
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			job.Paths = args
+			job.Done = outs.sweepDone(job.Strict, cmd.OutOrStdout())
+			onRun, done := sweepProgress(stderr)
+			job.OnRun = onRun
 			code, err := sweep.Execute(job, cmd.OutOrStdout(), stderr)
+			done()
 			if err != nil {
 				fmt.Fprintln(stderr, "simrun sweep:", err)
 			}
@@ -56,6 +61,8 @@ unexpectedly or an expected failure did not happen; 2 only inconclusive verdicts
 	f.BoolVar(&job.Strict, "strict", false, "SHOULD failures gate too")
 	f.StringVar(&job.JSON, "json", "", "write the runs as a JSON array to this file")
 	f.StringVar(&job.Matrix, "matrix", "", "write the matrix report as JSON to this file")
+	f.StringVar(&outs.report, "report", "", "write a self-contained HTML report to DIR/index.html")
+	f.StringVar(&outs.junit, "junit", "", "write JUnit XML (a test case per property x mode cell) to this file")
 	f.StringVar(&job.TraceDir, "trace-dir", "", "write the trace of each failing cell's smallest failing seed into this directory")
 	if err := cmd.MarkFlagRequired("seeds"); err != nil {
 		panic(err) // the flag is defined just above

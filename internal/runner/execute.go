@@ -13,6 +13,7 @@ import (
 	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/internal/live"
 	"github.com/syncsim/syncsim/internal/tracefile"
+	"github.com/syncsim/syncsim/reports/chrome"
 	"github.com/syncsim/syncsim/scenarios"
 )
 
@@ -38,6 +39,11 @@ type Job struct {
 	AzuriteProvider string
 	// Log gets the live runtime's notes (which Azurite ran, faults not applicable live).
 	Log io.Writer
+	// TraceFormat is the format of --trace-out: "syncsim" (the default: the trace file replay,
+	// shrink and explain read) or "chrome" (the Chrome trace-event format, for Perfetto).
+	TraceFormat string
+	// Done, when set, gets every run once all have run (the CLI writes its reports there).
+	Done func(results []*Result) error
 }
 
 // UsageError is a problem with the command line, a scenario file or the environment: exit 3.
@@ -49,6 +55,9 @@ func (e *UsageError) Unwrap() error { return e.Err }
 // Execute loads the scenarios, runs every one in every mode for Runs seeds from Seed, prints one block
 // per run and a summary to out, writes the JSON file if asked, and returns the exit code.
 func Execute(job Job, out io.Writer) (int, error) {
+	if job.TraceFormat != "" && job.TraceFormat != "syncsim" && job.TraceFormat != "chrome" {
+		return ExitUsage, &UsageError{fmt.Errorf("--trace-format %q: use syncsim or chrome", job.TraceFormat)}
+	}
 	if job.Runs < 1 {
 		return ExitUsage, &UsageError{fmt.Errorf("--runs must be at least 1 (got %d)", job.Runs)}
 	}
@@ -85,10 +94,15 @@ func Execute(job Job, out io.Writer) (int, error) {
 	if job.TraceOut != "" {
 		for _, r := range results {
 			path := TraceOutPath(job.TraceOut, r, len(results) > 1)
-			if err := tracefile.Write(path, TraceFile(r)); err != nil {
+			if err := writeTrace(path, job.TraceFormat, r); err != nil {
 				return ExitUsage, &UsageError{fmt.Errorf("--trace-out: %w", err)}
 			}
 			fmt.Fprintf(out, "trace written: %s\n", path)
+		}
+	}
+	if job.Done != nil {
+		if err := job.Done(results); err != nil {
+			return ExitUsage, &UsageError{err}
 		}
 	}
 	code := ExitCode(results, job.Strict)
@@ -198,4 +212,23 @@ func startLive(job Job) (func(), *live.Options, error) {
 		uninstall()
 	}
 	return stop, &live.Options{ConnectionString: inst.ConnectionString, TimeScale: scale, Log: log}, nil
+}
+
+// writeTrace writes one run's trace in the format asked for.
+func writeTrace(path, format string, r *Result) error {
+	if format != "chrome" {
+		return tracefile.Write(path, TraceFile(r))
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := chrome.Write(f, TraceFile(r), r.Secrets...); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

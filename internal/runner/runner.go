@@ -63,6 +63,8 @@ type Result struct {
 	Faults   []string `json:"-"`
 	// ScenarioSHA256 identifies the scenario file's bytes.
 	ScenarioSHA256 string `json:"-"`
+	// Secrets are the credentials the run used, for the redaction of every output (P11).
+	Secrets []string `json:"-"`
 }
 
 // RunOne runs a scenario in one mode with one seed, judges it and applies its expectations.
@@ -96,7 +98,7 @@ func RunOne(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) (
 		EventCount: first.Outcome.Events, SimTimeMs: first.Outcome.At.Milliseconds(), Outcome: string(first.Outcome.Reason),
 		Replay: ReplayCommand(sc.Path, mode, seed, opts), Trace: first.Trace,
 		Schedule: first.Schedule, Unfollowed: first.Unfollowed, Strategy: opts.Strategy, Faults: opts.Faults,
-		ScenarioSHA256: sc.SHA256,
+		ScenarioSHA256: sc.SHA256, Secrets: first.Secrets,
 	}
 	if !opts.Raw {
 		res.Unjudged = applyExpectations(res.Verdicts, sc.Expected(mode))
@@ -125,8 +127,8 @@ func runLive(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) 
 		Scenario: sc.Path, Mode: mode.String(), Seed: seed, TraceHash: lr.Trace.Hash(), Verdicts: verdicts,
 		EventCount: lr.Events, SimTimeMs: lr.End.Milliseconds(), Outcome: outcome, Live: true, WallMs: lr.Wall.Milliseconds(),
 		NotApplicable: lr.NotApplicable, Trace: lr.Trace, Strategy: "live", Faults: opts.Faults, ScenarioSHA256: sc.SHA256,
-		Schedule: world.ScheduleOf(lr.Trace),
-		Replay:   "simrun run --live --time-scale " + strconv.FormatFloat(opts.Live.TimeScale, 'g', -1, 64) + " --mode " + mode.String() + " " + shellQuote(sc.Path),
+		Schedule: world.ScheduleOf(lr.Trace), Secrets: lr.Secrets,
+		Replay: "simrun run --live --time-scale " + strconv.FormatFloat(opts.Live.TimeScale, 'g', -1, 64) + " --mode " + mode.String() + " " + shellQuote(sc.Path),
 	}
 	if !opts.Raw {
 		res.Unjudged = applyExpectations(res.Verdicts, sc.Expected(mode))

@@ -37,6 +37,11 @@ type Job struct {
 	TraceDir string
 	// Clock is Config.Clock (tests only).
 	Clock func() time.Time
+	// OnRun is Config.OnRun (a progress display).
+	OnRun func(done, total, failures int)
+	// Done, when set, gets the report and the scenarios once the sweep has run (the CLI writes its
+	// HTML and JUnit reports there).
+	Done func(rep *Report, scs []*scenarios.Scenario) error
 }
 
 // Execute parses the seed range, loads the scenarios, sweeps them, writes the text report to out (and
@@ -59,7 +64,7 @@ func Execute(job Job, out, progress io.Writer) (int, error) {
 	}
 	rep, err := Sweep(Config{
 		Scenarios: scs, Seeds: seeds, Shard: shard, Mode: job.Mode, Strategy: job.Strategy, Faults: job.Faults, Raw: job.Raw,
-		Strict: job.Strict, MaxTime: job.MaxTime, Workers: job.Workers, Clock: job.Clock,
+		Strict: job.Strict, MaxTime: job.MaxTime, Workers: job.Workers, Clock: job.Clock, OnRun: job.OnRun,
 	}, progress)
 	if err != nil {
 		return runner.ExitUsage, &runner.UsageError{Err: err}
@@ -77,6 +82,11 @@ func Execute(job Job, out, progress io.Writer) (int, error) {
 	}
 	if job.TraceDir != "" {
 		if err := writeTraces(job, scs, rep, out); err != nil {
+			return runner.ExitUsage, &runner.UsageError{Err: err}
+		}
+	}
+	if job.Done != nil {
+		if err := job.Done(rep, scs); err != nil {
 			return runner.ExitUsage, &runner.UsageError{Err: err}
 		}
 	}

@@ -168,10 +168,13 @@ type aggregate struct {
 	exit     int
 	nextTick uint64
 	results  []*runner.Result
+	// failing counts the runs with a gating verdict; planned the runs the sweep means to make.
+	failing, planned int
 }
 
 func newAggregate(cfg Config, span Range, units []unit, progress io.Writer) *aggregate {
 	a := &aggregate{cfg: cfg, span: span, units: units, progress: progress, scIndex: map[string]int{}, cells: map[cellKey]*Cell{}}
+	a.planned = int(span.Count()) * len(units)
 	for i, sc := range cfg.Scenarios {
 		a.scIndex[sc.Path] = i
 	}
@@ -181,6 +184,12 @@ func newAggregate(cfg Config, span Range, units []unit, progress io.Writer) *agg
 // add folds one run. Runs arrive in seed order, so the first failure a cell sees is its smallest.
 func (a *aggregate) add(d done) {
 	a.runs++
+	if d.exit != 0 {
+		a.failing++
+	}
+	if a.cfg.OnRun != nil {
+		a.cfg.OnRun(a.runs, a.planned, a.failing)
+	}
 	if d.result != nil {
 		a.results = append(a.results, d.result)
 	}

@@ -15,6 +15,9 @@ import (
 
 // Config is what a sweep runs.
 type Config struct {
+	// OnRun, when set, is called after each run is folded in, with the runs done, the runs planned
+	// and the failing runs so far (a progress display).
+	OnRun func(done, total, failures int)
 	// Scenarios are loaded by the caller (scenarios.LoadAll); the report keeps their order.
 	Scenarios []*scenarios.Scenario
 	// Seeds is the inclusive range of seeds asked for.

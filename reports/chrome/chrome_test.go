@@ -1,4 +1,4 @@
-package chrome
+package chrome_test
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/reports/chrome"
 	"github.com/syncsim/syncsim/reports/internal/testrun"
 	"github.com/syncsim/syncsim/sim"
 )
@@ -101,7 +102,7 @@ func TestExportIsValidTraceEventFormat(t *testing.T) {
 	f := runner.TraceFile(res)
 	f.Records[5].Fields = append(f.Records[5].Fields, sim.F("note", "leak "+testrun.FakeJWT+" "+testrun.Secret))
 	var b bytes.Buffer
-	if err := Write(&b, f, testrun.Secret); err != nil {
+	if err := chrome.Write(&b, f, testrun.Secret); err != nil {
 		t.Fatal(err)
 	}
 	evs := validate(t, b.Bytes())

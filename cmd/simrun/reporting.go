@@ -1,0 +1,89 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/internal/sweep"
+	"github.com/syncsim/syncsim/reports/html"
+	"github.com/syncsim/syncsim/reports/junit"
+	"github.com/syncsim/syncsim/reports/progress"
+	"github.com/syncsim/syncsim/reports/redact"
+	"github.com/syncsim/syncsim/scenarios"
+)
+
+// outputs are the report flags run and sweep share.
+type outputs struct {
+	report string
+	junit  string
+}
+
+// commandLine is the command that made a report, shown in it.
+func commandLine() string {
+	return "simrun " + strings.Join(os.Args[1:], " ")
+}
+
+// runDone writes run's reports once every run has run.
+func (o outputs) runDone(strict bool, out io.Writer) func([]*runner.Result) error {
+	return func(results []*runner.Result) error {
+		var secrets []string
+		for _, r := range results {
+			secrets = append(secrets, r.Secrets...)
+		}
+		if o.report != "" {
+			if err := html.WriteRun(o.report, results, html.Options{Command: commandLine(), Secrets: secrets, Strict: strict}); err != nil {
+				return fmt.Errorf("--report: %w", err)
+			}
+			fmt.Fprintf(out, "report written: %s\n", filepath.Join(o.report, "index.html"))
+		}
+		if o.junit != "" {
+			if err := junit.WriteRuns(o.junit, results, junit.Options{Secrets: secrets, Strict: strict}); err != nil {
+				return fmt.Errorf("--junit: %w", err)
+			}
+		}
+		return nil
+	}
+}
+
+// sweepDone writes sweep's reports: the HTML report draws each failing cell's smallest seed, re-run
+// with its trace kept.
+func (o outputs) sweepDone(strict bool, out io.Writer) func(*sweep.Report, []*scenarios.Scenario) error {
+	return func(rep *sweep.Report, scs []*scenarios.Scenario) error {
+		secrets := redact.ScenarioSecrets(scs...)
+		if o.report != "" {
+			traces, err := html.FailingTraces(rep, scs)
+			if err != nil {
+				return fmt.Errorf("--report: %w", err)
+			}
+			if err := html.WriteSweep(o.report, rep, traces, html.Options{Command: commandLine(), Secrets: secrets, Strict: strict}); err != nil {
+				return fmt.Errorf("--report: %w", err)
+			}
+			fmt.Fprintf(out, "report written: %s\n", filepath.Join(o.report, "index.html"))
+		}
+		if o.junit != "" {
+			if err := junit.WriteSweep(o.junit, rep, junit.Options{Secrets: secrets, Strict: strict}); err != nil {
+				return fmt.Errorf("--junit: %w", err)
+			}
+		}
+		return nil
+	}
+}
+
+// sweepProgress shows the sweep's progress on a terminal (quiet otherwise, and under CI=true).
+func sweepProgress(w io.Writer) (func(done, total, failures int), func()) {
+	var bar *progress.Bar
+	return func(done, total, failures int) {
+			if bar == nil {
+				bar = progress.New(w, total)
+			}
+			bar.Set(done, failures)
+		}, func() {
+			if bar != nil {
+				bar.Done()
+			}
+		}
+}
