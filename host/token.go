@@ -167,13 +167,21 @@ func validateToken(key []byte, token string, now time.Time, issuers, audiences [
 	}
 	parser := jwt.NewParser(
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		// One token, one spelling: base64url without padding and without stray bits.
+		jwt.WithStrictDecoding(),
 		jwt.WithExpirationRequired(),
 		jwt.WithLeeway(ClockSkew),
 		jwt.WithTimeFunc(func() time.Time { return now }),
 	)
 	claims := jwt.MapClaims{}
-	if _, err := parser.ParseWithClaims(token, claims, func(*jwt.Token) (any, error) { return key, nil }); err != nil {
+	parsed, err := parser.ParseWithClaims(token, claims, func(*jwt.Token) (any, error) { return key, nil })
+	if err != nil {
 		return TokenClaims{}, invalid(jwtReason(err))
+	}
+	// RFC 7515 4.1.11: a header naming critical extensions this validator does not understand (it
+	// understands none) makes the token invalid.
+	if _, crit := parsed.Header["crit"]; crit {
+		return TokenClaims{}, invalid("unsupported critical header")
 	}
 	iss, err := claims.GetIssuer()
 	if err != nil || !containsFold(issuers, iss) {

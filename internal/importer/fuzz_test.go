@@ -1,0 +1,60 @@
+package importer
+
+import (
+	"bytes"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/syncsim/syncsim/scenarios"
+)
+
+// FuzzImport feeds arbitrary host logs to the importer (issue 9, part 1). Properties:
+//   - Import never panics;
+//   - a failure names the log;
+//   - a success writes YAML that scenarios.Parse loads, names the scenario, counts its lines
+//     consistently (events + unknown lines <= lines read), and says it reproduced the incident
+//     exactly when P1 is among the failing properties.
+//
+// Seeds: the two sample logs of testdata (also committed under testdata/fuzz/FuzzImport) and
+// short hand-made logs. Each successful import runs the simulator once, so executions are slower
+// than the parsers'.
+func FuzzImport(f *testing.F) {
+	for _, file := range []string{"testdata/host-log-sample.log", "testdata/host-log-sample-frontend.log"} {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	start := "2026-04-20T10:00:02.120Z pod-a Information Host started (Site=myapp, HostId=myapp, SyncTriggersMode=Platform)\n"
+	for _, s := range []string{"", "# only a comment\n", start, start + start,
+		"2026-04-20 pod-a Information Host started (Site=myapp, HostId=myapp, SyncTriggersMode=Platform)\n",
+		start + "2026-04-20T10:00:00.000Z pod-a Information Instance deleted (scale in to 0)\n",
+		start + "garbage line\n\x00\xff\n",
+		"2026-04-20T10:00:02.120Z pod-a Information Host started (Site=a, HostId=a, SyncTriggersMode=Nope)\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		res, err := Import("fuzz.log", bytes.NewReader(data))
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "fuzz.log") {
+				t.Fatalf("error does not name the log: %v", err)
+			}
+			return
+		}
+		if res.Name == "" || len(res.YAML) == 0 {
+			t.Fatalf("import succeeded without a scenario: %+v", res)
+		}
+		if _, err := scenarios.Parse(res.Name+".yaml", res.YAML); err != nil {
+			t.Fatalf("imported YAML does not load: %v\n%s", err, res.YAML)
+		}
+		if res.Events+res.Unknown > res.Lines || res.Events <= 0 {
+			t.Fatalf("counts: %d lines, %d events, %d unknown", res.Lines, res.Events, res.Unknown)
+		}
+		if res.Reproduced != slices.Contains(res.Failing, "P1") {
+			t.Fatalf("Reproduced %v but failing %v", res.Reproduced, res.Failing)
+		}
+	})
+}
