@@ -1,7 +1,13 @@
 package main
 
 import (
+	"maps"
+	"slices"
+
 	"fmt"
+	"github.com/syncsim/syncsim/fakes/mesh/meshhttp"
+	"github.com/syncsim/syncsim/host/hosthttp"
+	"github.com/syncsim/syncsim/internal/mutants"
 	"io"
 	"strings"
 
@@ -14,7 +20,7 @@ import (
 )
 
 // listKinds are what `simrun list` knows, in help order.
-var listKinds = []string{"modes", "faults", "properties", "scenarios"}
+var listKinds = []string{"modes", "faults", "properties", "defects", "mutants", "scenarios"}
 
 // listItem is one line of `simrun list`: a name, a one-line description and where the contract
 // defines it.
@@ -22,8 +28,8 @@ type listItem struct{ name, desc, ref string }
 
 func listCommand() *cobra.Command {
 	return &cobra.Command{
-		Use:   "list modes|faults|properties|scenarios [DIR]",
-		Short: "List the modes, faults, properties or scenarios syncsim knows",
+		Use:   "list modes|faults|properties|defects|mutants|scenarios [DIR]",
+		Short: "List the modes, faults, properties, planted defects and bugs, or scenarios syncsim knows",
 		Long: `Prints one line per item: its name, a one-line description and its contract reference.
 "list scenarios" loads DIR (default "scenarios") and prints each file's path, name, modes and
 description. Exit 3 for an unknown kind or a scenario that does not load.`,
@@ -64,6 +70,12 @@ func listItems(args []string) ([]listItem, error) {
 		items = faultItems()
 	case "properties":
 		items = propertyItems()
+	case "defects":
+		items = defectItems()
+	case "mutants":
+		for _, m := range mutants.Catalogue() {
+			items = append(items, listItem{m.Name, m.Description, m.Ref})
+		}
 	default:
 		return nil, fmt.Errorf("list: unknown kind %q (%s)", kind, known)
 	}
@@ -176,4 +188,19 @@ func writeItems(w io.Writer, items []listItem) {
 		}
 		fmt.Fprintln(w, line)
 	}
+}
+
+// defectItems are the planted defects of `simrun serve ... --defect NAME`, by server.
+func defectItems() []listItem {
+	var items []listItem
+	add := func(server string, defects map[string]meshhttp.Defect) {
+		for _, name := range slices.Sorted(maps.Keys(defects)) {
+			d := defects[name]
+			items = append(items, listItem{server + " " + name, d.Description, d.Rule})
+		}
+	}
+	add("mesh", meshhttp.MeshDefects)
+	add("frontend", meshhttp.FrontEndDefects)
+	add("host", hosthttp.HostDefects)
+	return items
 }

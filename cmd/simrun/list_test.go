@@ -83,7 +83,7 @@ func TestListScenarios(t *testing.T) {
 // Exit 3 for an unknown or missing kind (listing the kinds), a DIR where none is taken, and a
 // directory without scenarios.
 func TestListUsageErrors(t *testing.T) {
-	kinds := "modes, faults, properties, scenarios"
+	kinds := "modes, faults, properties, defects, mutants, scenarios"
 	cases := []struct {
 		args []string
 		want string
