@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/syncsim/syncsim/internal/azurite"
 	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/reports/html"
 )
 
 // conformanceFlags are `simrun conformance`'s options.
@@ -24,6 +26,7 @@ type conformanceFlags struct {
 	observe          time.Duration
 	full, strict     bool
 	jsonOut, junit   string
+	report           string
 	rules            []string
 	azuriteProvider  string
 	storage          string
@@ -83,6 +86,7 @@ Exit codes: 0 every gating rule passed; 1 a MUST rule failed (a SHOULD rule too 
 	fl.BoolVar(&f.strict, "strict", false, "SHOULD rules (and MESH-4's 100 ms spacing) gate too")
 	fl.StringVar(&f.jsonOut, "json", "", "write the report as a JSON object with `verdicts` to this file")
 	fl.StringVar(&f.junit, "junit", "", "write the report as JUnit XML (one testcase per rule) to this file")
+	fl.StringVar(&f.report, "report", "", "write a self-contained HTML report to DIR/index.html")
 	fl.StringArrayVar(&f.rules, "rule", nil, "run only this rule (repeatable), e.g. --rule MESH-4")
 	fl.StringVar(&f.azuriteProvider, "azurite", "", "system: how to start Azurite: npm or container (default: auto)")
 	fl.StringVar(&f.storage, "storage", "", "system: connection string of an existing storage account instead of Azurite")
@@ -161,6 +165,17 @@ func runConformance(ctx context.Context, kind string, f conformanceFlags, stdout
 	if err := writeReports(rep, f); err != nil {
 		return fail(err)
 	}
+	if f.report != "" {
+		vs := make([]check.Verdict, len(rep.Verdicts))
+		for i, v := range rep.Verdicts {
+			vs[i] = v.Verdict
+		}
+		if err := html.WriteConformance(f.report, vs, html.ConformanceMeta{Suite: kind, Targets: []string{target}},
+			html.Options{Command: commandLine(), Strict: f.strict, Secrets: []string{env.Key, env.HostMasterKey}}); err != nil {
+			return fail(fmt.Errorf("--report: %w", err))
+		}
+		fmt.Fprintf(stdout, "report written: %s\n", filepath.Join(f.report, html.FileName))
+	}
 	fmt.Fprintln(stdout)
 	fmt.Fprintln(stdout, rep.Summary())
 	return rep.Exit
@@ -204,6 +219,10 @@ func runSystem(ctx context.Context, f conformanceFlags, stdout, stderr io.Writer
 		return runner.ExitUsage
 	}
 	code := runner.ExitCode(results, f.strict)
+	if err := (outputs{report: f.report, junit: f.junit}).runDone(f.strict, stdout)(results); err != nil {
+		fmt.Fprintln(stderr, "simrun conformance system:", err)
+		return runner.ExitUsage
+	}
 	if f.jsonOut != "" {
 		if err := runner.WriteJSON(f.jsonOut, results); err != nil {
 			fmt.Fprintln(stderr, "simrun conformance system:", err)
