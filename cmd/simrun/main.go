@@ -35,6 +35,7 @@ func execute(args []string, stdout, stderr io.Writer) int {
 	root.AddCommand(benchCommand(stderr), mutantsCommand(stderr))
 	root.AddCommand(serveCommand(stderr))
 	root.AddCommand(conformanceCommand(stderr))
+	root.AddCommand(loadCommand(stderr))
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)

@@ -76,14 +76,16 @@ func servePlatformCommands(stderr io.Writer) []*cobra.Command {
 
 func serveMeshCommand(stderr io.Writer) *cobra.Command {
 	var p partFlags
-	var siteURL string
+	var siteURL, data string
 	var budget, debounce time.Duration
 	cmd := &cobra.Command{
-		Use:   "mesh --site-url URL --site NAME --key KEY [--retry-budget D] [--debounce D] [--defect NAME]...",
+		Use:   "mesh --site-url URL --site NAME --key KEY [--data FILE] [--retry-budget D] [--debounce D] [--defect NAME]...",
 		Short: "Serve the reference mesh (MSG-2 in, MSG-3 fetches out) until Ctrl-C",
 		Long: `Serves the reference mesh for one site: POST / takes operation=update-triggers (MSG-2) and
 fetches GET {site-url}/admin/host/triggers with a TOK-4 token (debounce, retries for
---retry-budget, latest wins); GET /status answers its counters as JSON. Prints
+--retry-budget, latest wins); GET /status answers its counters as JSON. With --data, the
+store and the pending notifications live in that bbolt file, committed before each 2xx, and a
+restart on it fetches for the notifications left pending. Prints
 "listening on URL" and stops cleanly on SIGINT or SIGTERM. Exit 3 for bad flags.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -95,7 +97,7 @@ fetches GET {site-url}/admin/host/triggers with a TOK-4 token (debounce, retries
 				return errors.New("serve mesh: --site-url is required (the site's admin API base URL)")
 			}
 			srv := meshhttp.NewMesh(meshhttp.MeshConfig{Site: site, SiteURL: siteURL, RetryBudget: budget,
-				Debounce: debounce, Defects: p.defects, Log: stderr})
+				Debounce: debounce, Defects: p.defects, Log: stderr, DataFile: data})
 			return runServer(cmd.Context(), "mesh", p.listen, srv.Serve, cmd.OutOrStdout(), stderr)
 		},
 	}
@@ -104,16 +106,19 @@ fetches GET {site-url}/admin/host/triggers with a TOK-4 token (debounce, retries
 	f.StringVar(&siteURL, "site-url", "", "the site's base URL: fetches GET it + /admin/host/triggers")
 	f.DurationVar(&budget, "retry-budget", 0, "how long a failed fetch is retried (default 10m; MESH-4)")
 	f.DurationVar(&debounce, "debounce", 0, "quiet time before a fetch (default 250ms; MESH-6)")
+	f.StringVar(&data, "data", "", "bbolt file for the store and pending notifications (default: in memory)")
 	return cmd
 }
 
 func serveFrontEndCommand(stderr io.Writer) *cobra.Command {
 	var p partFlags
+	var data string
 	cmd := &cobra.Command{
-		Use:   "frontend --site NAME --key KEY [--defect NAME]...",
+		Use:   "frontend --site NAME --key KEY [--data FILE] [--defect NAME]...",
 		Short: "Serve the reference front end (POST/GET /operations/settriggers) until Ctrl-C",
 		Long: `Serves the reference front end for one site: POST /operations/settriggers (MSG-1: TOK-3
-token, JSON body, stored) and the read-back GET (FE-5). Prints "listening on URL" and stops
+token, JSON body, stored) and the read-back GET (FE-5); GET /status answers the store's write
+count. With --data, the store lives in that bbolt file, committed before each 2xx. Prints "listening on URL" and stops
 cleanly on SIGINT or SIGTERM. Exit 3 for bad flags.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -121,11 +126,12 @@ cleanly on SIGINT or SIGTERM. Exit 3 for bad flags.`,
 			if err != nil {
 				return err
 			}
-			srv := meshhttp.NewFrontEnd(meshhttp.FrontEndConfig{Site: site, Defects: p.defects, Log: stderr})
+			srv := meshhttp.NewFrontEnd(meshhttp.FrontEndConfig{Site: site, Defects: p.defects, Log: stderr, DataFile: data})
 			return runServer(cmd.Context(), "frontend", p.listen, srv.Serve, cmd.OutOrStdout(), stderr)
 		},
 	}
 	p.register(cmd, meshhttp.FrontEndDefects)
+	cmd.Flags().StringVar(&data, "data", "", "bbolt file for the store (default: in memory)")
 	return cmd
 }
 

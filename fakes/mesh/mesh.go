@@ -327,6 +327,35 @@ func (m *Mesh) afterRound(now time.Time) {
 	m.start(now)
 }
 
+// Restore brings a fresh mesh back to what a durable store recorded before a restart: accepted
+// notifications numbered up to accepted, of which those up to covered were delivered or abandoned.
+// The rest are pending again and owe a fetch that starts after them (MESH-2, MESH-5), so the debounce
+// is armed as for a notification received at since (the pending round's start): MaxWait after since,
+// or at once when that has passed. Restore panics on a mesh that has already done work, or on
+// covered > accepted: both are the driver's mistakes.
+func (m *Mesh) Restore(now, since time.Time, accepted, covered int) []Effect {
+	if m.accepted != 0 || m.round != nil || m.pending || covered > accepted || covered < 0 {
+		panic("mesh: Restore on a mesh that has done work, or with covered > accepted")
+	}
+	m.accepted, m.covered = accepted, covered
+	if accepted == covered {
+		return m.take()
+	}
+	if since.IsZero() || since.After(now) {
+		since = now
+	}
+	m.pending = true
+	m.firstPending = since
+	m.armed = true
+	wait := min(m.cfg.Debounce, since.Add(m.cfg.MaxWait).Sub(now))
+	m.emit(Log{Level: "Information", Text: "Restored " + strconv.Itoa(accepted-covered) + " pending notification(s)"})
+	m.emit(SetTimer{Key: timerDebounce, After: max(wait, 0)})
+	return m.take()
+}
+
+// CoveredCount is the newest notification delivered or abandoned so far.
+func (m *Mesh) CoveredCount() int { return m.covered }
+
 // AcceptedCount is the number of notifications accepted so far.
 func (m *Mesh) AcceptedCount() int { return m.accepted }
 

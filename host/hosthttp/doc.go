@@ -12,4 +12,6 @@
 //	if err != nil { ... }
 //	defer stop()
 //	// GET url + "/admin/host/triggers" with a TOK-4 token answers the payload.
+//
+// Request bodies over 1 MiB are answered 413; headers over net/http's 1 MiB default, 431.
 package hosthttp

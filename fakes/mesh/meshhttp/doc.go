@@ -4,6 +4,18 @@
 // step machines: it owns the goroutines, the network and the wall clock, and a mutex makes the
 // single-threaded machines safe to share.
 //
+// Limits and bad input: a request body over MaxBody (1 MiB, 1,048,576 bytes) is answered 413
+// ("request body over 1 MiB"); headers over net/http's 1 MiB default are answered 431. The mesh
+// answers 400 to a malformed notification (MESH-7) and 405 to a method other than POST on / or GET on
+// /status; the front end answers 401 to a missing or bad token (FE-2), 415 to a Content-Type other
+// than JSON, 400 to a body that is not UTF-8 JSON (FE-3), 405 to a method other than GET or POST;
+// both answer 404 to an unknown path. Nothing answers 5xx for a client's mistake.
+//
+// Durability: with MeshConfig.DataFile or FrontEndConfig.DataFile (`simrun serve mesh|frontend
+// --data FILE`), the platform store and the mesh's pending notifications live in a bbolt file,
+// committed (fsynced) before the 2xx that acknowledges them; a server started on the same file after
+// a crash serves the store again, and the mesh fetches for the notifications left pending (MESH-2).
+//
 // Planted defects (MeshDefects, FrontEndDefects) each break exactly one rule of PROTOCOL.md
 // section 8, so that the conformance suites can show they catch it.
 //

@@ -1,10 +1,14 @@
 package meshhttp
 
 import (
+	"encoding/json"
 	"io"
+	"mime"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
@@ -21,6 +25,18 @@ type FrontEndConfig struct {
 	Defects []string
 	// Log gets one line per request; nil discards. Never a token or a body.
 	Log io.Writer
+	// DataFile, when set, is a bbolt file holding the platform store: a publish is committed to it
+	// before it is answered 2xx, and a restart on the same file serves it again. Empty: in memory.
+	DataFile string
+}
+
+// FrontEndStatus is what the front end's GET /status answers.
+type FrontEndStatus struct {
+	// Writes counts the payloads stored over the data file's life (this process's, in memory).
+	Writes int `json:"writes"`
+	// LastHash and LastRevision describe the payload stored last ("" and 0 for none).
+	LastHash     string `json:"last_hash"`
+	LastRevision int    `json:"last_revision"`
 }
 
 // FrontEndServer is the reference front end (package mesh's FrontEnd) over HTTP: POST
@@ -37,6 +53,20 @@ type FrontEndServer struct {
 func NewFrontEnd(cfg FrontEndConfig) *FrontEndServer {
 	s := &FrontEndServer{base: newBase(cfg.Log), cfg: cfg, store: mesh.NewStore()}
 	s.defects, s.err = ParseDefects(FrontEndDefects, cfg.Defects)
+	if s.err == nil {
+		s.db, s.err = openDurable(cfg.DataFile)
+	}
+	if s.err == nil {
+		e, ok, err := s.db.entry(cfg.Site.Name)
+		switch {
+		case err != nil:
+			s.err = err
+			s.db.close()
+			s.db = nil
+		case ok:
+			s.writesBase = restoreEntry(s.store, cfg.Site.Name, e)
+		}
+	}
 	return s
 }
 
@@ -47,7 +77,40 @@ func (s *FrontEndServer) Serve(addr string) (string, func() error, error) {
 	if s.err != nil {
 		return "", nil, s.err
 	}
-	return serve(addr, s, func() { s.markClosed(nil) }, s.wg.Wait)
+	u, stop, err := serve(addr, s, func() { s.markClosed(nil) }, s.finish)
+	if err != nil {
+		s.Close()
+	}
+	return u, stop, err
+}
+
+// Close refuses new requests, waits for those under way and closes the data file; for a
+// FrontEndServer used as a plain Handler.
+func (s *FrontEndServer) Close() error {
+	s.markClosed(nil)
+	s.finish()
+	return nil
+}
+
+func (s *FrontEndServer) finish() {
+	s.wg.Wait()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.db.close(); err != nil {
+		s.logf("frontend: closing the data file: %v", err)
+	}
+	s.db = nil
+}
+
+// Status returns what GET /status answers.
+func (s *FrontEndServer) Status() FrontEndStatus {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.store.Get(s.cfg.Site.Name)
+	if !ok {
+		return FrontEndStatus{}
+	}
+	return FrontEndStatus{Writes: s.writesBase + e.Writes, LastHash: e.Hash, LastRevision: e.Revision}
 }
 
 // Stored returns the platform store's entry for the site.
@@ -68,6 +131,16 @@ func (s *FrontEndServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.wg.Done()
+	if r.URL.Path == "/status" {
+		if r.Method != http.MethodGet {
+			w.Header().Set("Allow", "GET")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(s.Status())
+		return
+	}
 	if r.URL.Path != PathSetTriggers {
 		http.NotFound(w, r)
 		return
@@ -90,6 +163,11 @@ func (s *FrontEndServer) setTriggers(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if status, why := checkJSONRequest(r.Header.Get("Content-Type"), body); status != 0 {
+		s.logf("frontend: rejected with %d (%s)", status, why)
+		http.Error(w, why, status)
+		return
+	}
 	req := mesh.Request{Method: r.Method, Path: r.URL.Path, Headers: headersOf(r.Header), Body: body}
 	now := time.Now()
 	fe := mesh.FrontEnd{Site: s.cfg.Site, Store: mesh.NewStore(), Bugs: mesh.Bugs{AcceptAnyToken: s.defects["accept-bad-token"]}}
@@ -107,7 +185,14 @@ func (s *FrontEndServer) setTriggers(w http.ResponseWriter, r *http.Request) {
 		rev, _ := strconv.Atoi(req.Header(mesh.RevisionHeader))
 		s.mu.Lock()
 		e := s.store.Put(now, s.cfg.Site.Name, body, host.HashOf(body), rev, "frontend")
+		writes := s.writesBase + e.Writes
 		s.mu.Unlock()
+		// Durability: committed before the answer (FE-5 across a restart).
+		if err := s.db.putEntry(s.cfg.Site.Name, toStored(e, writes)); err != nil {
+			s.logf("frontend: payload not committed: %v", err)
+			http.Error(w, "cannot commit the payload", http.StatusServiceUnavailable)
+			return
+		}
 		s.logf("frontend: stored payload hash=%s revision=%d (answer %d)", e.Hash, e.Revision, resp.Status)
 	} else {
 		reason := out.Reason
@@ -118,6 +203,22 @@ func (s *FrontEndServer) setTriggers(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(resp.Status)
 	w.Write(resp.Body)
+}
+
+// checkJSONRequest refuses what MSG-1 can never be, before the token is looked at: a body declared as
+// something other than JSON (415; no Content-Type is let through, as the contract does not require
+// one) and a body that is not UTF-8 (400, FE-3: RFC 8259 JSON is UTF-8, and json.Valid does not check).
+func checkJSONRequest(contentType string, body []byte) (int, string) {
+	if contentType != "" {
+		mt, _, err := mime.ParseMediaType(contentType)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return http.StatusUnsupportedMediaType, "body must be application/json"
+		}
+	}
+	if !utf8.Valid(body) {
+		return http.StatusBadRequest, "body is not UTF-8"
+	}
+	return 0, ""
 }
 
 // readBack is FE-5's optional GET: the last stored body, 404 when none.

@@ -30,6 +30,10 @@ type MeshConfig struct {
 	Defects []string
 	// Log gets one line per notification, fetch and store; nil discards. Never a token or a body.
 	Log io.Writer
+	// DataFile, when set, is a bbolt file holding the platform store and the pending notifications,
+	// committed before a notification is answered 2xx; a restart on the same file fetches for the
+	// notifications left pending. Empty: in memory only.
+	DataFile string
 }
 
 // MeshStatus is what GET /status answers, so that a test can watch the mesh.
@@ -45,6 +49,10 @@ type MeshStatus struct {
 	LastRevision int    `json:"last_revision"`
 	// Abandoned counts fetch rounds given up (retry budget, 401, or the no-retry defect).
 	Abandoned int `json:"abandoned"`
+	// Pending counts accepted notifications not yet delivered or abandoned; Restored those the data
+	// file held as pending when this process started.
+	Pending  int `json:"pending"`
+	Restored int `json:"restored"`
 }
 
 // MeshServer is the reference mesh (package mesh's Mesh) over HTTP: POST / takes MSG-2, GET
@@ -81,7 +89,41 @@ func NewMesh(cfg MeshConfig) *MeshServer {
 		BackoffMax: cfg.BackoffMax, FetchTimeout: cfg.FetchTimeout,
 		Bugs: mesh.Bugs{FetchPerNotification: s.defects["fetch-per-notification"]}})
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	if s.err == nil {
+		s.db, s.err = openDurable(cfg.DataFile)
+	}
+	if s.err == nil {
+		if s.err = s.restore(); s.err != nil {
+			s.db.close()
+			s.db = nil
+		}
+	}
 	return s
+}
+
+// restore reloads the data file: the store's entry, and the pending notifications, whose fetch the
+// mesh owes (MESH-2 across a restart).
+func (s *MeshServer) restore() error {
+	e, ok, err := s.db.entry(s.cfg.Site.Name)
+	if err != nil {
+		return err
+	}
+	p, err := s.db.pending()
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ok {
+		s.writesBase = restoreEntry(s.store, s.cfg.Site.Name, e)
+		s.status.LastHash, s.status.LastRevision = e.Hash, e.Revision
+	}
+	s.status.Restored = p.Pending()
+	if p.Accepted > 0 {
+		s.logf("mesh: data file holds notifications up to %d, %d pending", p.Accepted, p.Pending())
+		s.perform(s.m.Restore(time.Now(), p.Since, p.Accepted, min(p.Covered, p.Accepted)), false)
+	}
+	return nil
 }
 
 // Serve listens on addr ("127.0.0.1:0" picks a free port) and returns the mesh's URL (the host's
@@ -92,9 +134,14 @@ func (s *MeshServer) Serve(addr string) (string, func() error, error) {
 		return "", nil, s.err
 	}
 	if _, err := url.Parse(s.cfg.SiteURL); err != nil || s.cfg.SiteURL == "" {
+		s.Close() // releases the data file and the restored timers
 		return "", nil, errSiteURL
 	}
-	return serve(addr, s, s.beginClose, s.finish)
+	u, stop, err := serve(addr, s, s.beginClose, s.finish)
+	if err != nil {
+		s.Close()
+	}
+	return u, stop, err
 }
 
 var errSiteURL = &configError{"meshhttp: the mesh needs the site's URL (SiteURL)"}
@@ -125,13 +172,21 @@ func (s *MeshServer) beginClose() {
 func (s *MeshServer) finish() {
 	s.wg.Wait()
 	s.transport.CloseIdleConnections()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.db.close(); err != nil {
+		s.logf("mesh: closing the data file: %v", err)
+	}
+	s.db = nil
 }
 
 // Status returns what GET /status answers.
 func (s *MeshServer) Status() MeshStatus {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.status
+	st := s.status
+	st.Pending = s.m.AcceptedCount() - s.m.CoveredCount()
+	return st
 }
 
 // Stored returns the platform store's entry for the site.
@@ -184,7 +239,14 @@ func (s *MeshServer) serveNotify(w http.ResponseWriter, r *http.Request) {
 		defer func() { <-s.serial }()
 	}
 	req := mesh.Request{Method: r.Method, Path: r.URL.Path, Headers: headersOf(r.Header), Body: body}
-	resp := s.notify(req)
+	resp, n, at := s.notify(req)
+	if n > 0 {
+		// Durability: the notification is on disk before it is acknowledged.
+		if err := s.db.accepted(n, at); err != nil {
+			s.logf("mesh: notification %d not committed: %v", n, err)
+			resp = mesh.Response{Status: http.StatusServiceUnavailable, Body: []byte("cannot commit the notification")}
+		}
+	}
 	if s.defects["slow-accept"] && !s.sleep(s.slowAccept) {
 		return
 	}
@@ -203,13 +265,14 @@ func (s *MeshServer) count(accepted bool) {
 	}
 }
 
-func (s *MeshServer) notify(req mesh.Request) mesh.Response {
+// notify runs the machine; n is the number of the notification accepted (0: none to commit), at when.
+func (s *MeshServer) notify(req mesh.Request) (resp mesh.Response, n int, at time.Time) {
 	if s.defects["reject-unknown-field"] {
 		if form, err := url.ParseQuery(string(req.Body)); err == nil {
 			for k := range form {
 				if k != "operation" {
 					s.count(false)
-					return mesh.Response{Status: 400, Body: []byte("unknown field")}
+					return mesh.Response{Status: 400, Body: []byte("unknown field")}, 0, time.Time{}
 				}
 			}
 		}
@@ -218,7 +281,7 @@ func (s *MeshServer) notify(req mesh.Request) mesh.Response {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return mesh.Response{Status: 503}
+		return mesh.Response{Status: 503}, 0, time.Time{}
 	}
 	if s.defects["lose-during-fetch"] && s.m.Busy() {
 		// The defect: judged as the reference would judge it, accepted, and forgotten.
@@ -229,7 +292,7 @@ func (s *MeshServer) notify(req mesh.Request) mesh.Response {
 		} else {
 			s.status.Rejected++
 		}
-		return resp
+		return resp, 0, time.Time{}
 	}
 	resp, effects := s.m.Notify(now, req)
 	if resp.Status == 400 && s.defects["accept-malformed"] {
@@ -241,7 +304,10 @@ func (s *MeshServer) notify(req mesh.Request) mesh.Response {
 		s.status.Rejected++
 	}
 	s.perform(effects, false)
-	return resp
+	if resp.Status/100 == 2 {
+		n = s.m.AcceptedCount()
+	}
+	return resp, n, now
 }
 
 // acquireSerial is the serialize defect's queue: at most 5 waiting, then 100 ms per request.
@@ -296,12 +362,23 @@ func (s *MeshServer) perform(effects []mesh.Effect, afterFetch bool) {
 			s.fetch(e)
 		case mesh.Stored:
 			s.status.Stored++
+			stored := toStored(e.Entry, s.writesBase+e.Entry.Writes)
+			s.persistDelivered(&stored, e.Cover)
 			s.status.LastHash, s.status.LastRevision = e.Entry.Hash, e.Entry.Revision
 			s.logf("mesh: stored payload hash=%s revision=%d (notifications up to %d)", e.Entry.Hash, e.Entry.Revision, e.Cover)
 		case mesh.Abandoned:
 			s.status.Abandoned++
+			s.persistDelivered(nil, e.Cover)
 			s.logf("mesh: abandoned notifications up to %d after %d attempts (%s)", e.Cover, e.Attempts, e.Reason)
 		}
+	}
+}
+
+// persistDelivered commits a finished fetch round; s.mu is held. A failure is logged: the worst it
+// costs is a fetch again after a restart.
+func (s *MeshServer) persistDelivered(entry *storedEntry, cover int) {
+	if err := s.db.delivered(s.cfg.Site.Name, entry, cover); err != nil {
+		s.logf("mesh: recording the fetch round up to %d: %v", cover, err)
 	}
 }
 

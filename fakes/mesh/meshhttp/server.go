@@ -24,6 +24,11 @@ type base struct {
 
 	logMu sync.Mutex
 	log   io.Writer
+
+	// db is the data file (nil: in memory); writesBase is the platform store's write count before
+	// this process (the store counts from 1 again after a restart).
+	db         *durable
+	writesBase int
 }
 
 func newBase(log io.Writer) base {
