@@ -2,10 +2,9 @@ package conformance
 
 import (
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
+	"github.com/syncsim/syncsim/reports/junit"
 	"io"
-	"strings"
 
 	"github.com/syncsim/syncsim/internal/check"
 )
@@ -84,78 +83,14 @@ func (r *Report) Summary() string {
 		r.Suite, len(r.Verdicts), counts[check.Pass], counts[check.Fail], counts[check.Inconclusive], r.Exit)
 }
 
-// JUnit XML, one testcase per rule: a gating failure is a <failure>, an inconclusive verdict or a
-// failure that does not gate (SHOULD without --strict, MAY) is <skipped> with the reason.
-type junitSuites struct {
-	XMLName xml.Name     `xml:"testsuites"`
-	Suites  []junitSuite `xml:"testsuite"`
-}
-
-type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Skipped  int         `xml:"skipped,attr"`
-	Cases    []junitCase `xml:"testcase"`
-}
-
-type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	Classname string        `xml:"classname,attr"`
-	Failure   *junitMessage `xml:"failure,omitempty"`
-	Skipped   *junitMessage `xml:"skipped,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
-}
-
-type junitMessage struct {
-	Message string `xml:"message,attr"`
-	Text    string `xml:",chardata"`
-}
-
-// WriteJUnit writes the report as JUnit XML.
+// WriteJUnit writes the report as JUnit XML, one test case per rule, with the report writers' rules:
+// a gating failure is a <failure>; an inconclusive verdict, or a failure that does not gate (SHOULD
+// without --strict, MAY), is <skipped>.
 func (r *Report) WriteJUnit(w io.Writer) error {
-	s := junitSuite{Name: "syncsim conformance " + r.Suite}
-	for _, v := range r.Verdicts {
-		c := junitCase{Name: v.ID + " " + v.Name + " [" + string(v.Level) + "]", Classname: "conformance." + r.Suite,
-			SystemOut: v.Title + "\n" + strings.Join(v.Evidence, "\n")}
-		msg := &junitMessage{Message: firstFailing(v.Verdict), Text: strings.Join(v.Evidence, "\n")}
-		switch {
-		case v.Status == check.Fail && v.Gating:
-			c.Failure = msg
-			s.Failures++
-		case v.Status == check.Fail:
-			msg.Message = string(v.Level) + " rule failed (not gating): " + msg.Message
-			c.Skipped = msg
-			s.Skipped++
-		case v.Status == check.Inconclusive:
-			msg.Message = "inconclusive: " + msg.Message
-			c.Skipped = msg
-			s.Skipped++
-		}
-		s.Cases = append(s.Cases, c)
+	vs := make([]check.Verdict, len(r.Verdicts))
+	for i, v := range r.Verdicts {
+		vs[i] = v.Verdict
 	}
-	s.Tests = len(s.Cases)
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(junitSuites{Suites: []junitSuite{s}}); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
-}
-
-// firstFailing is the first FAIL or INCONCLUSIVE evidence line, else the first line.
-func firstFailing(v check.Verdict) string {
-	for _, e := range v.Evidence {
-		if strings.HasPrefix(e, "FAIL ") || strings.HasPrefix(e, "INCONCLUSIVE ") {
-			return e
-		}
-	}
-	if len(v.Evidence) > 0 {
-		return v.Evidence[0]
-	}
-	return ""
+	opts := junit.Options{Strict: r.Strict}
+	return junit.Conformance(vs, r.Suite, opts).Encode(w, opts)
 }

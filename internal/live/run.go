@@ -14,6 +14,7 @@ import (
 
 	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/world"
 	"github.com/syncsim/syncsim/scenarios"
 	"github.com/syncsim/syncsim/sim"
 )
@@ -222,15 +223,15 @@ func (r *run) loaded() host.Loaded {
 
 // Parties, as the simulator names them.
 const (
-	partyWorld    = "world"
-	partyStorage  = "storage"
-	partyFrontEnd = "frontend"
-	partyMesh     = "mesh"
-	partyRouter   = "router"
-	partyClient   = "client"
+	partyWorld    = world.PartyWorld
+	partyStorage  = world.PartyStorage
+	partyFrontEnd = world.PartyFrontEnd
+	partyMesh     = world.PartyMesh
+	partyRouter   = world.PartyRouter
+	partyClient   = world.PartyClient
 )
 
-func instanceParty(name string) string { return "instance/" + name }
+func instanceParty(name string) string { return world.InstanceParty(name) }
 
 // errClosed is returned by calls made after the run ended.
 var errClosed = errors.New("live: run is over")

@@ -1,13 +1,22 @@
 package world
 
-// Party names in the network and the trace.
+// Party names in the network and the trace, shared by every driver (sim/TRACE.md).
 const (
-	partyWorld    = "world"
-	partyStorage  = "storage"
-	partyFrontEnd = "frontend"
-	partyMesh     = "mesh"
-	partyRouter   = "router"
-	partyClient   = "client"
+	PartyWorld    = "world"
+	PartyStorage  = "storage"
+	PartyFrontEnd = "frontend"
+	PartyMesh     = "mesh"
+	PartyRouter   = "router"
+	PartyClient   = "client"
+)
+
+const (
+	partyWorld    = PartyWorld
+	partyStorage  = PartyStorage
+	partyFrontEnd = PartyFrontEnd
+	partyMesh     = PartyMesh
+	partyRouter   = PartyRouter
+	partyClient   = PartyClient
 )
 
 // InstanceParty is an instance's party name.
