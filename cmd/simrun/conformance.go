@@ -18,6 +18,7 @@ import (
 	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/internal/runner"
 	"github.com/syncsim/syncsim/reports/html"
+	"github.com/syncsim/syncsim/reports/progress"
 )
 
 // conformanceFlags are `simrun conformance`'s options.
@@ -144,13 +145,21 @@ func runConformance(ctx context.Context, kind string, f conformanceFlags, stdout
 		fmt.Fprintf(stdout, "MESH-4 watches %s of retries\n", window)
 	}
 	fmt.Fprintln(stdout)
+	// On a terminal, the rules' progress (done, rate, failures, time left) on stderr; quiet otherwise.
+	bar := progress.New(stderr, len(rules))
 	vs := conformance.Run(ctx, env, rules, func(r conformance.Rule, v check.Verdict) {
 		title := ""
 		if v.Status != check.Pass {
 			title = r.Title
 		}
 		conformance.FormatVerdict(stdout, v, title, f.strict)
+		failed := 0
+		if v.Status == check.Fail {
+			failed = 1
+		}
+		bar.Add(failed)
 	})
+	bar.Done()
 	target := "reference " + kind
 	if len(p.Notes) > 0 {
 		target = p.Notes[len(p.Notes)-1]
