@@ -95,6 +95,7 @@ func tell(name string, entries []entry) (*story, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.shorten(entries)
 	for _, e := range entries {
 		s.add(e)
 	}
@@ -128,8 +129,12 @@ func failures(s *story, mode host.Mode) ([]string, error) {
 	}
 	failing := []string{}
 	for _, v := range res.Verdicts {
-		if v.Status == check.Fail {
+		switch v.Status {
+		case check.Fail:
 			failing = append(failing, v.ID)
+		case check.Inconclusive:
+			return nil, fmt.Errorf("%s: %w: the imported scenario's run is inconclusive (%s: %s), so its expectations cannot be written (fix: shorten the log to the incident's lines, or raise budget.max_events and budget.max_time in a scenario written by hand)",
+				s.file, ErrBadLog, v.ID, strings.Join(v.Evidence, "; "))
 		}
 	}
 	return failing, nil

@@ -230,6 +230,38 @@ func TestTimelineActions(t *testing.T) {
 	}
 }
 
+// Quiet stretches longer than maxIdle are shortened to it, each one and cumulatively, and the
+// header says so: a log with lines a century apart imports as a scenario of hours, not a century.
+func TestLongQuietStretchesShortened(t *testing.T) {
+	log := strings.Join([]string{
+		"2026-04-20T10:00:02Z pod-a Information Host started (Site=app, HostId=app, SyncTriggersMode=Platform)",
+		"2026-04-20T10:30:00Z deploy Information Deployment completed (Site=app)",
+		"2026-04-23T10:30:00Z deploy Information Deployment completed (Site=app)",
+		"2126-04-20T10:00:00Z pod-a Information Instance deleted (scale in to 0)",
+	}, "\n")
+	res, err := importString(t, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"# - 2 quiet stretch(es) between logged events, the longest 876503h30m, are shortened to 1h each",
+		"  - at: 30m\n    deploy:\n",                  // under maxIdle: kept
+		"  # 1h30m (2026-04-23 10:30:00.000) deploy:", // 72h -> 1h
+		"  - at: 2h30m\n    delete: {which: newest}\n",
+	} {
+		if !bytes.Contains(res.YAML, []byte(want)) {
+			t.Errorf("YAML lacks %q:\n%s", want, res.YAML)
+		}
+	}
+	sc, err := scenarios.Parse("long.yaml", res.YAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if end := sc.End(); end > 3*time.Hour {
+		t.Errorf("scenario ends at %s, want the shortened timeline's end (under 3h)", end)
+	}
+}
+
 // An empty log, a log without a host start and a host start with an unreadable time are errors
 // that name the file and what is missing.
 func TestErrors(t *testing.T) {

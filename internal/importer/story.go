@@ -76,6 +76,44 @@ type story struct {
 	live                []string                 // live instances, oldest first
 	hashWrites          map[string]time.Duration // instance → offset of its last hash write
 	otherSites, otherMd []string
+	gaps                []gap // quiet stretches longer than maxIdle, in log order
+}
+
+// maxIdle is the longest quiet stretch between two logged events that the scenario keeps. Every
+// timer of the model (background sync, primary lease, the mesh's retries and give-up) settles well
+// within it, so a longer gap is shortened to maxIdle rather than simulated tick by tick: a log whose
+// lines are years apart imports in milliseconds and runs within the default budget.
+const maxIdle = time.Hour
+
+// gap is one shortened quiet stretch: log times after `after` move earlier by cut (the sum of
+// every shortening up to and including this one).
+type gap struct {
+	after time.Time
+	cut   time.Duration
+}
+
+// shorten finds the quiet stretches between the events at or after t=0 longer than maxIdle.
+func (s *story) shorten(entries []entry) {
+	var times []time.Time
+	for _, e := range entries {
+		if e.kind != unknown && !e.at.Before(s.start) {
+			times = append(times, e.at)
+		}
+	}
+	slices.SortFunc(times, time.Time.Compare)
+	prev, cut, longest := s.start, time.Duration(0), time.Duration(0)
+	for _, t := range times {
+		if d := t.Sub(prev); d > maxIdle {
+			cut += d - maxIdle
+			longest = max(longest, d)
+			s.gaps = append(s.gaps, gap{after: prev, cut: cut})
+		}
+		prev = t
+	}
+	if len(s.gaps) > 0 {
+		s.notes = append(s.notes, fmt.Sprintf("%d quiet stretch(es) between logged events, the longest %s, are shortened to %s each: every timer of the model settles within %s, so the story is the same",
+			len(s.gaps), duration(longest), duration(maxIdle), duration(maxIdle)))
+	}
 }
 
 // newStory starts the story at the first host start.
@@ -124,7 +162,13 @@ func scenarioName(file string) string {
 // offset is a log time as a duration from the start, rounded to the millisecond and clamped at 0
 // (before reports the clamping).
 func (s *story) offset(e entry) (at time.Duration, before bool) {
-	d := e.at.Sub(s.start).Round(time.Millisecond)
+	d := e.at.Sub(s.start)
+	for _, g := range s.gaps {
+		if e.at.After(g.after) {
+			d = e.at.Sub(s.start) - g.cut
+		}
+	}
+	d = d.Round(time.Millisecond)
 	if d < 0 {
 		s.clamped++
 		return 0, true
@@ -143,6 +187,9 @@ func (s *story) add(e entry) {
 	at, before := s.offset(e)
 	s.lastEvent = max(s.lastEvent, at)
 	clock := e.at.Format("15:04:05.000")
+	if y, m, d := e.at.Date(); y != s.start.Year() || m != s.start.Month() || d != s.start.Day() {
+		clock = e.at.Format("2006-01-02 15:04:05.000")
+	}
 	if before {
 		clock += ", before t=0"
 	}
