@@ -92,10 +92,17 @@ type gap struct {
 	cut   time.Duration
 }
 
-// shorten finds the quiet stretches between the events at or after t=0 longer than maxIdle.
+// shorten finds the quiet stretches between the events at or after t=0 longer than maxIdle, or
+// than twice the longest fetch retry budget the log shows, if that is longer.
 func (s *story) shorten(entries []entry) {
+	keep := maxIdle
 	var times []time.Time
 	for _, e := range entries {
+		if e.kind == fetchAbandoned {
+			var secs int
+			fmt.Sscan(e.args[0], &secs)
+			keep = max(keep, 2*time.Duration(secs)*time.Second)
+		}
 		if e.kind != unknown && !e.at.Before(s.start) {
 			times = append(times, e.at)
 		}
@@ -103,8 +110,8 @@ func (s *story) shorten(entries []entry) {
 	slices.SortFunc(times, time.Time.Compare)
 	prev, cut, longest := s.start, time.Duration(0), time.Duration(0)
 	for _, t := range times {
-		if d := t.Sub(prev); d > maxIdle {
-			cut += d - maxIdle
+		if d := t.Sub(prev); d > keep {
+			cut += d - keep
 			longest = max(longest, d)
 			s.gaps = append(s.gaps, gap{after: prev, cut: cut})
 		}
@@ -112,7 +119,7 @@ func (s *story) shorten(entries []entry) {
 	}
 	if len(s.gaps) > 0 {
 		s.notes = append(s.notes, fmt.Sprintf("%d quiet stretch(es) between logged events, the longest %s, are shortened to %s each: every timer of the model settles within %s, so the story is the same",
-			len(s.gaps), duration(longest), duration(maxIdle), duration(maxIdle)))
+			len(s.gaps), duration(longest), duration(keep), duration(keep)))
 	}
 }
 
