@@ -1,6 +1,7 @@
 package check
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
 )
@@ -63,11 +64,10 @@ func anySecret(in Input) bool {
 		}
 		b = append(b, '\n')
 	}
-	text := string(b)
 	for _, s := range in.Secrets {
-		if len(s) >= minSecretLen && strings.Contains(text, s) {
+		if len(s) >= minSecretLen && bytes.Contains(b, []byte(s)) {
 			return true
 		}
 	}
-	return strings.Contains(text, "eyJ")
+	return bytes.Contains(b, []byte("eyJ"))
 }
