@@ -10,6 +10,7 @@ import (
 
 	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/world"
 	"github.com/syncsim/syncsim/sim"
 )
 
@@ -73,12 +74,8 @@ func (p *platform) serveFrontEnd(w http.ResponseWriter, req *http.Request) {
 	p.mu.Unlock()
 	p.r.rec.add(partyFrontEnd, "token.check", sim.F("endpoint", "frontend"), sim.F("valid", p.validFrontEndToken(mr.Headers)),
 		sim.F("accepted", resp.Status != 401 && resp.Status != 403), sim.F("sender", sender))
-	if out.Stored {
-		p.r.rec.add(partyFrontEnd, "store.write", sim.F("via", "frontend"), sim.F("hash", out.Entry.Hash),
-			sim.F("revision", out.Entry.Revision), sim.F("from", sender))
-	} else {
-		p.r.rec.add(partyFrontEnd, "fe.reject", sim.F("status", resp.Status), sim.F("reason", out.Reason))
-	}
+	kind, fields := world.FrontEndRecord(resp.Status, out, sender)
+	p.r.rec.add(partyFrontEnd, kind, fields...)
 	w.WriteHeader(resp.Status)
 	w.Write(resp.Body)
 }
@@ -110,11 +107,11 @@ func (p *platform) serveMesh(w http.ResponseWriter, req *http.Request) {
 func (p *platform) perform(effects []mesh.Effect) {
 	rec := p.r.rec
 	for _, e := range effects {
+		if kind, fields, ok := world.MeshRecord(e); ok {
+			rec.add(partyMesh, kind, fields...)
+			continue
+		}
 		switch e := e.(type) {
-		case mesh.Accepted:
-			rec.add(partyMesh, "mesh.accept", sim.F("notification", e.Notification), sim.F("instance", e.Instance))
-		case mesh.Log:
-			rec.add(partyMesh, "log", sim.F("level", e.Level), sim.F("text", e.Text))
 		case mesh.SetTimer:
 			if t, ok := p.timers[e.Key]; ok {
 				t.Stop()
@@ -131,11 +128,6 @@ func (p *platform) perform(effects []mesh.Effect) {
 			})
 		case mesh.Fetch:
 			p.fetch(e)
-		case mesh.Stored:
-			rec.add(partyMesh, "store.write", sim.F("via", "mesh"), sim.F("hash", e.Entry.Hash),
-				sim.F("revision", e.Entry.Revision), sim.F("cover", e.Cover))
-		case mesh.Abandoned:
-			rec.add(partyMesh, "mesh.abandon", sim.F("cover", e.Cover), sim.F("attempts", e.Attempts), sim.F("reason", e.Reason))
 		}
 	}
 }

@@ -131,12 +131,8 @@ func (w *World) onFrontEnd(m sim.Message) {
 	now := w.now()
 	resp, out := w.fe.SetTriggers(now, mesh.Request{Method: req.send.Method, Path: "/operations/settriggers", Headers: headers, Body: req.send.Body})
 	w.tokenCheck(partyFrontEnd, "frontend", m.From, w.validFrontEndToken(req.send.Headers), resp.Status != 401 && resp.Status != 403)
-	if out.Stored {
-		w.k.Trace.Add(partyFrontEnd, "store.write", sim.F("via", "frontend"), sim.F("hash", out.Entry.Hash),
-			sim.F("revision", out.Entry.Revision), sim.F("from", m.From), sim.F("msg", m.ID), sim.F("duplicate", m.Duplicate))
-	} else {
-		w.k.Trace.Add(partyFrontEnd, "fe.reject", sim.F("status", resp.Status), sim.F("reason", out.Reason))
-	}
+	kind, fields := FrontEndRecord(resp.Status, out, m.From, sim.F("msg", m.ID), sim.F("duplicate", m.Duplicate))
+	w.k.Trace.Add(partyFrontEnd, kind, fields...)
 	w.net.Send(sim.Message{From: partyFrontEnd, To: m.From, Kind: kindMSG1Response,
 		Body: httpResponse{id: req.send.ID, status: resp.Status, target: partyFrontEnd}, Fields: []sim.Field{sim.F("id", req.send.ID), sim.F("status", resp.Status)}})
 }
@@ -167,11 +163,11 @@ func (w *World) onMesh(m sim.Message) {
 func (w *World) performMesh(effects []mesh.Effect) {
 	tr := w.k.Trace
 	for _, e := range effects {
+		if kind, fields, ok := MeshRecord(e); ok {
+			tr.Add(partyMesh, kind, fields...)
+			continue
+		}
 		switch e := e.(type) {
-		case mesh.Accepted:
-			tr.Add(partyMesh, "mesh.accept", sim.F("notification", e.Notification), sim.F("instance", e.Instance))
-		case mesh.Log:
-			tr.Add(partyMesh, "log", sim.F("level", e.Level), sim.F("text", e.Text))
 		case mesh.SetTimer:
 			w.meshTimers[e.Key].Stop()
 			key := e.Key
@@ -181,11 +177,6 @@ func (w *World) performMesh(effects []mesh.Effect) {
 			})
 		case mesh.Fetch:
 			w.meshFetch(e)
-		case mesh.Stored:
-			tr.Add(partyMesh, "store.write", sim.F("via", "mesh"), sim.F("hash", e.Entry.Hash),
-				sim.F("revision", e.Entry.Revision), sim.F("cover", e.Cover))
-		case mesh.Abandoned:
-			tr.Add(partyMesh, "mesh.abandon", sim.F("cover", e.Cover), sim.F("attempts", e.Attempts), sim.F("reason", e.Reason))
 		}
 	}
 }

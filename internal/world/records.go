@@ -1,12 +1,13 @@
 package world
 
 import (
+	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/sim"
 )
 
-// The trace records of host effects, shared by every driver (sim/TRACE.md) so that the simulator and
-// the live runtime write the same trace.
+// The trace records of host and platform effects, shared by every driver (sim/TRACE.md) so that
+// the simulator and the live runtime write the same trace.
 
 // SpanRecord is the record of a sync span event: sync.call, sync.enter or sync.end.
 func SpanRecord(e host.SpanEvent) (string, []sim.Field) {
@@ -63,4 +64,31 @@ func StorageRecord(hostID string, c host.BlobCall, res host.BlobResult) (string,
 		return "blob.write", append(fields, sim.F("value", string(c.Data)))
 	}
 	return "blob.op", fields
+}
+
+// MeshRecord is the record of one of the mesh's effects: Accepted, Log, Stored and Abandoned are
+// recorded; the others (timers, fetches) are carried out by the driver and ok is false.
+func MeshRecord(e mesh.Effect) (kind string, fields []sim.Field, ok bool) {
+	switch e := e.(type) {
+	case mesh.Accepted:
+		return "mesh.accept", []sim.Field{sim.F("notification", e.Notification), sim.F("instance", e.Instance)}, true
+	case mesh.Log:
+		return "log", []sim.Field{sim.F("level", e.Level), sim.F("text", e.Text)}, true
+	case mesh.Stored:
+		return "store.write", []sim.Field{sim.F("via", "mesh"), sim.F("hash", e.Entry.Hash),
+			sim.F("revision", e.Entry.Revision), sim.F("cover", e.Cover)}, true
+	case mesh.Abandoned:
+		return "mesh.abandon", []sim.Field{sim.F("cover", e.Cover), sim.F("attempts", e.Attempts), sim.F("reason", e.Reason)}, true
+	}
+	return "", nil, false
+}
+
+// FrontEndRecord is the record of the front end's answer to MSG-1 from sender: store.write when it
+// stored the payload, fe.reject otherwise; extra fields follow a store.write's own.
+func FrontEndRecord(status int, out mesh.Outcome, sender string, extra ...sim.Field) (kind string, fields []sim.Field) {
+	if !out.Stored {
+		return "fe.reject", []sim.Field{sim.F("status", status), sim.F("reason", out.Reason)}
+	}
+	return "store.write", append([]sim.Field{sim.F("via", "frontend"), sim.F("hash", out.Entry.Hash),
+		sim.F("revision", out.Entry.Revision), sim.F("from", sender)}, extra...)
 }
