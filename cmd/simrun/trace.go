@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -19,18 +20,37 @@ func usage(stderr io.Writer, cmd string, err error) error {
 	return exitError{runner.ExitUsage}
 }
 
+// traceLimits are the --max-trace-* flags of the commands that read a trace file.
+func traceLimits(cmd *cobra.Command) *tracefile.Limits {
+	l := tracefile.DefaultLimits()
+	cmd.Flags().Int64Var(&l.MaxBytes, "max-trace-bytes", l.MaxBytes, "refuse a trace file larger than this, or decompressing to more")
+	cmd.Flags().IntVar(&l.MaxRecords, "max-trace-records", l.MaxRecords, "refuse a trace file with more records than this")
+	return &l
+}
+
+// inTrace names the trace file in a schedule error found after reading it (against its scenario).
+func inTrace(path string, err error) error {
+	if errors.Is(err, tracefile.ErrSchedule) && !strings.Contains(err.Error(), path) {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return err
+}
+
 func replayCommand(stderr io.Writer) *cobra.Command {
-	return &cobra.Command{
+	var limits *tracefile.Limits
+	cmd := &cobra.Command{
 		Use:   "replay TRACE",
 		Short: "Re-run a recorded trace exactly; exit 1 if it still fails",
 		Long: `Re-runs the trace's scenario in its mode with its seed, strategy and faults, following its recorded
 schedule, judges the run and prints its trace hash next to the recorded one. Says when the scenario
-file changed since the trace was recorded, and when this build cannot follow the schedule.
+file changed since the trace was recorded, and when this build cannot follow the schedule. The
+schedule is checked first against the trace's records and the scenario: every timeline entry it
+names exists, once, in order; every firing key is well formed, in order, of a fault the run arms.
 
 Exit codes: 0 no MUST property fails; 1 a MUST property fails; 3 the trace cannot be read or followed.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := tracefile.Read(args[0])
+			f, err := tracefile.ReadLimited(args[0], *limits)
 			if err != nil {
 				return usage(stderr, "replay", err)
 			}
@@ -40,7 +60,7 @@ Exit codes: 0 no MUST property fails; 1 a MUST property fails; 3 the trace canno
 					f.Scenario.Path, short(f.Scenario.SHA256), short(out.Result.ScenarioSHA256))
 			}
 			if err != nil {
-				return usage(stderr, "replay", err)
+				return usage(stderr, "replay", inTrace(args[0], err))
 			}
 			w := cmd.OutOrStdout()
 			runner.PrintResult(w, out.Result, false)
@@ -59,11 +79,14 @@ Exit codes: 0 no MUST property fails; 1 a MUST property fails; 3 the trace canno
 			return nil
 		},
 	}
+	limits = traceLimits(cmd)
+	return cmd
 }
 
 func shrinkCommand(stderr io.Writer) *cobra.Command {
 	var outPath, property string
 	var maxRuns int
+	var limits *tracefile.Limits
 	cmd := &cobra.Command{
 		Use:   "shrink TRACE -o OUT",
 		Short: "Shrink a failing trace to the smallest sub-schedule that still fails the same property",
@@ -76,13 +99,13 @@ firings + non-default choices).`,
 			if outPath == "" {
 				return usage(stderr, "shrink", errors.New("-o OUT is required"))
 			}
-			f, err := tracefile.Read(args[0])
+			f, err := tracefile.ReadLimited(args[0], *limits)
 			if err != nil {
 				return usage(stderr, "shrink", err)
 			}
 			out, st, err := replay.Shrink(f, property, maxRuns)
 			if err != nil {
-				return usage(stderr, "shrink", err)
+				return usage(stderr, "shrink", inTrace(args[0], err))
 			}
 			if err := tracefile.Write(outPath, out); err != nil {
 				return usage(stderr, "shrink", err)
@@ -100,26 +123,33 @@ firings + non-default choices).`,
 	cmd.Flags().StringVarP(&outPath, "out", "o", "", "where to write the shrunk trace")
 	cmd.Flags().StringVar(&property, "property", "", "the property the shrunk trace must still fail (default: its first failed MUST property)")
 	cmd.Flags().IntVar(&maxRuns, "max-runs", replay.DefaultMaxRuns, "stop after this many runs")
+	limits = traceLimits(cmd)
 	return cmd
 }
 
 func explainCommand(stderr io.Writer) *cobra.Command {
 	var all bool
+	var limits *tracefile.Limits
 	cmd := &cobra.Command{
 		Use:   "explain TRACE",
 		Short: "Print a trace as a timeline a person can read",
 		Long: `Each party's steps, the messages between parties, the injected faults, the events where properties
-break and the contract rules involved. --all shows every record, the network's included.`,
+break and the contract rules involved. --all shows every record, the network's included. A schedule
+that is not the one the trace's records show is refused (exit 3).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := tracefile.Read(args[0])
+			f, err := tracefile.ReadLimited(args[0], *limits)
 			if err != nil {
 				return usage(stderr, "explain", err)
 			}
-			return explain.Write(cmd.OutOrStdout(), f, explain.Options{All: all})
+			if err := explain.Write(cmd.OutOrStdout(), f, explain.Options{All: all}); err != nil {
+				return usage(stderr, "explain", inTrace(args[0], err))
+			}
+			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&all, "all", false, "show every record")
+	limits = traceLimits(cmd)
 	return cmd
 }
 

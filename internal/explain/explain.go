@@ -33,8 +33,12 @@ type line struct {
 	marks []string
 }
 
-// Write renders the trace's timeline to w.
+// Write renders the trace's timeline to w. A schedule that is not the one the trace's records show
+// (tracefile.File.CheckSchedule) is refused before anything is written: the header would state it.
 func Write(w io.Writer, f *tracefile.File, opts Options) error {
+	if err := f.CheckSchedule(); err != nil {
+		return fmt.Errorf("explain: %w", err)
+	}
 	last := 0
 	if n := len(f.Records); n > 0 {
 		last = f.Records[n-1].Seq

@@ -2,15 +2,19 @@ package explain
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/internal/tracefile"
+	"github.com/syncsim/syncsim/internal/world"
 	"github.com/syncsim/syncsim/scenarios"
 )
 
@@ -82,5 +86,38 @@ func TestExplanationCarriesNoSecret(t *testing.T) {
 	out := explainRun(t, "scenarios/smoke.yaml", host.ModePlatform, 1, Options{All: true})
 	if strings.Contains(out, "s3cr3t-master-0000") || strings.Contains(out, "eyJ") {
 		t.Fatal("a secret or a token in the explanation")
+	}
+}
+
+// A schedule edited away from the records is refused with the entry named, and nothing is written.
+func TestEditedScheduleRefused(t *testing.T) {
+	_, file, _, _ := runtime.Caller(0)
+	t.Chdir(filepath.Join(filepath.Dir(file), "..", ".."))
+	sc, err := scenarios.Load("scenarios/incidents/worker-deleted-before-fetch.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := runner.RunOne(sc, host.ModePlatform, 1, runner.Options{Raw: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		edit func(s *world.Script)
+		want string
+	}{
+		{"entry twice", func(s *world.Script) { s.Timeline = append(s.Timeline, s.Timeline[len(s.Timeline)-1]) }, "is listed twice"},
+		{"unrecorded firing", func(s *world.Script) { s.Firings = append(s.Firings, "delete-instance@after-lock/i0#1") },
+			`delete-instance@after-lock/i0#1: the trace's records show no such entry`},
+	}
+	for _, c := range cases {
+		f := runner.TraceFile(res)
+		f.Schedule = world.Script{Timeline: slices.Clone(f.Schedule.Timeline), Firings: slices.Clone(f.Schedule.Firings), Choices: f.Schedule.Choices}
+		c.edit(&f.Schedule)
+		var b bytes.Buffer
+		err := Write(&b, f, Options{})
+		if !errors.Is(err, tracefile.ErrSchedule) || !strings.Contains(err.Error(), c.want) || b.Len() != 0 {
+			t.Errorf("%s: err %v, %d bytes written, want %q", c.name, err, b.Len(), c.want)
+		}
 	}
 }

@@ -36,11 +36,20 @@ type Outcome struct {
 	Result          *runner.Result
 }
 
-// load reads the trace's scenario and says whether it changed since.
+// load reads the trace's scenario, validates the trace's schedule against its records and the
+// scenario, and says whether the scenario changed since. The world follows a schedule as a set
+// (entry i plays when listed), so a schedule naming entries that do not exist, twice or out of
+// order would replay to "identical" while the file says something else: it is refused instead.
 func load(f *tracefile.File) (*scenarios.Scenario, host.Mode, bool, error) {
+	if err := f.CheckSchedule(); err != nil {
+		return nil, 0, false, fmt.Errorf("replay: %w", err)
+	}
 	sc, err := scenarios.Load(f.Scenario.Path)
 	if err != nil {
 		return nil, 0, false, fmt.Errorf("replay: the trace's scenario: %w", err)
+	}
+	if err := f.CheckAgainst(sc); err != nil {
+		return nil, 0, false, fmt.Errorf("replay: %w", err)
 	}
 	mode, err := host.ParseMode(f.Mode)
 	if err != nil {

@@ -1,10 +1,12 @@
 package replay
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -12,6 +14,7 @@ import (
 	"github.com/syncsim/syncsim/internal/runner"
 	"github.com/syncsim/syncsim/internal/tracefile"
 	"github.com/syncsim/syncsim/scenarios"
+	"github.com/syncsim/syncsim/sim"
 )
 
 // chdirRoot runs the test from the repository's root, where trace files name their scenarios.
@@ -78,9 +81,89 @@ func TestReplaySaysWhenTheScenarioChanged(t *testing.T) {
 func TestReplayRefusesAnUnfollowableSchedule(t *testing.T) {
 	chdirRoot(t)
 	f := record(t, incident, host.ModePlatform, 1, runner.Options{})
-	f.Schedule.Firings = append(f.Schedule.Firings, "delete-instance@after-lock/i9#1")
-	if _, err := Replay(f); err == nil || !strings.Contains(err.Error(), "after-lock/i9#1") {
+	// As a build where it fired would have recorded it: in the schedule and in the records.
+	const key = "delete-instance@after-lock/i9#1"
+	f.Schedule.Firings = append(f.Schedule.Firings, key)
+	f.Records = append(f.Records, sim.Record{Seq: len(f.Records) + 1, Party: "instance/i9", Kind: "fault.fire",
+		Fields: []sim.Field{{Key: "fault", Value: "delete-instance"}, {Key: "key", Value: key}}})
+	if _, err := Replay(f); !errors.Is(err, ErrCannotFollow) || !strings.Contains(err.Error(), key) {
 		t.Fatalf("err %v", err)
+	}
+}
+
+const fleetTrace = "internal/replay/testdata/fleet-platform-seed11.json.gz"
+
+// The committed fleet trace replays to the recorded trace hash.
+func TestCommittedTraceReplaysIdentical(t *testing.T) {
+	chdirRoot(t)
+	f, err := tracefile.Read(fleetTrace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Replay(f)
+	if err != nil || !out.SameHash || out.ScenarioChanged || out.File.TraceHash != f.TraceHash {
+		t.Fatalf("replay: %+v %v", out, err)
+	}
+}
+
+// timelineRecord is the record a played timeline entry leaves.
+func timelineRecord(i int) sim.Record {
+	return sim.Record{Party: "world", Kind: "timeline", Fields: []sim.Field{{Key: "index", Value: strconv.Itoa(i)}}}
+}
+
+// Mutated copies of the committed trace, their records edited alike so that only the scenario can
+// tell, or left as recorded, are refused by replay and shrink with the entry named, never replayed to
+// "identical".
+func TestReplayAndShrinkRefuseMutatedSchedules(t *testing.T) {
+	chdirRoot(t)
+	cases := []struct {
+		name string
+		edit func(f *tracefile.File)
+		want string
+	}{
+		{"entry that does not exist", func(f *tracefile.File) {
+			f.Schedule.Timeline = append(f.Schedule.Timeline, 11)
+			f.Records = append(f.Records, timelineRecord(11))
+		}, "schedule.timeline[11]: entry 11 does not exist: scenarios/fleet.yaml has 11 timeline entries (0-10)"},
+		{"entry the records do not show", func(f *tracefile.File) {
+			f.Schedule.Timeline = append(f.Schedule.Timeline, 12)
+		}, "schedule.timeline[11] 12: the trace's records show no such entry"},
+		{"duplicated entry", func(f *tracefile.File) {
+			f.Schedule.Timeline = append([]int{0}, f.Schedule.Timeline...)
+		}, "schedule.timeline[1]: entry 0 is listed twice (also schedule.timeline[0])"},
+		{"reordered entries", func(f *tracefile.File) {
+			f.Schedule.Timeline[2], f.Schedule.Timeline[3] = f.Schedule.Timeline[3], f.Schedule.Timeline[2]
+		}, "schedule.timeline[3]: entry 2 comes after entry 3, out of order"},
+		{"firing of a fault the run does not arm", func(f *tracefile.File) {
+			f.Schedule.Firings = append(f.Schedule.Firings, "blob-lost-write@storage/upload#1")
+			f.Records = append(f.Records, sim.Record{Party: "frontend", Kind: "fault.fire", Fields: []sim.Field{{Key: "key", Value: "blob-lost-write@storage/upload#1"}}})
+		}, `schedule.firings[88] "blob-lost-write@storage/upload#1": no fault labelled blob-lost-write is armed in this run (armed: `},
+		{"firing of a third fe-status where the scenario arms two", func(f *tracefile.File) {
+			f.Schedule.Firings = append(f.Schedule.Firings, "fe-status.2@frontend#1")
+			f.Records = append(f.Records, sim.Record{Party: "frontend", Kind: "fault.fire", Fields: []sim.Field{{Key: "key", Value: "fe-status.2@frontend#1"}}})
+		}, `schedule.firings[88] "fe-status.2@frontend#1": no fault labelled fe-status.2 is armed`},
+		{"firing of no catalogue fault", func(f *tracefile.File) {
+			f.Schedule.Firings[0] = "meteor@site#1"
+		}, `schedule.firings[0] "meteor@site#1": no fault named "meteor" in the catalogue`},
+		{"firings reordered", func(f *tracefile.File) {
+			f.Schedule.Firings[0], f.Schedule.Firings[1] = f.Schedule.Firings[1], f.Schedule.Firings[0]
+		}, "schedule.firings[0] drop@link/blob.request/instance>storage#17: the trace's records show clock-skew@create/i0#1 there"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f, err := tracefile.Read(fleetTrace)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.edit(f)
+			f.Size = f.Schedule.Size()
+			if _, err := Replay(f); !errors.Is(err, tracefile.ErrSchedule) || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("replay: err %v\nwant %q", err, c.want)
+			}
+			if _, _, err := Shrink(f, "P1", 5); !errors.Is(err, tracefile.ErrSchedule) || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("shrink: err %v\nwant %q", err, c.want)
+			}
+		})
 	}
 }
 

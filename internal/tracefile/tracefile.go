@@ -88,31 +88,172 @@ func Write(path string, f *File) error {
 	return nil
 }
 
-// Read reads and checks a trace file. Errors name the file, the line and column of a JSON error, and
-// what to do.
-func Read(path string) (*File, error) {
-	data, err := os.ReadFile(path)
+// Limits bound what reading one trace file may spend, so that no file (a gzip bomb, a huge or
+// endless file) exhausts memory: every limit is checked before the memory is spent.
+type Limits struct {
+	// MaxBytes bounds the file's size and, for a gzip file, its decompressed size
+	// (`--max-trace-bytes`).
+	MaxBytes int64
+	// MaxRecords bounds the number of trace records (`--max-trace-records`).
+	MaxRecords int
+}
+
+// Default limits. A recorded run of the fleet scenario (5,017 records) takes 1.2 MB, so the defaults
+// hold runs two hundred times longer; decoding a file at the limits takes about 1 GiB.
+const (
+	DefaultMaxBytes   = 256 << 20
+	DefaultMaxRecords = 2_000_000
+)
+
+// DefaultLimits are the limits replay, shrink and explain apply unless told otherwise.
+func DefaultLimits() Limits { return Limits{MaxBytes: DefaultMaxBytes, MaxRecords: DefaultMaxRecords} }
+
+// ErrLimit is the error of a trace file over one of its Limits; it also wraps ErrFormat.
+var ErrLimit = errors.New("tracefile: over a limit")
+
+// withDefaults fills unset limits with the defaults.
+func (l Limits) withDefaults() Limits {
+	if l.MaxBytes <= 0 {
+		l.MaxBytes = DefaultMaxBytes
+	}
+	if l.MaxRecords <= 0 {
+		l.MaxRecords = DefaultMaxRecords
+	}
+	return l
+}
+
+// Read reads and checks a trace file within the default limits. Errors name the file, the line and
+// column of a JSON error, and what to do.
+func Read(path string) (*File, error) { return ReadLimited(path, DefaultLimits()) }
+
+// ReadLimited reads and checks a trace file within l. Only a regular file is read (a device or a
+// FIFO could be endless); its size is checked before it is read, and a gzip stream is read through
+// a limit, so that a small file that decompresses to gigabytes is refused after MaxBytes.
+func ReadLimited(path string, l Limits) (*File, error) {
+	l = l.withDefaults()
+	// Stat before opening: opening a FIFO would block until a writer comes.
+	if err := regular(path, l); err != nil {
+		return nil, err
+	}
+	fh, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("tracefile: %w", err)
 	}
+	defer fh.Close()
+	// Stat again through the open file: the path may have been replaced since.
+	info, err := fh.Stat()
+	if err := checkInfo(info, err); err != nil {
+		return nil, fmt.Errorf("tracefile: %s: %w", path, err)
+	}
+	if info.Size() > l.MaxBytes {
+		return nil, overBytes(path, fmt.Sprintf("the file is %d bytes,", info.Size()), l)
+	}
+	data, err := readAtMost(fh, info.Size(), l.MaxBytes)
+	if err != nil {
+		return nil, fmt.Errorf("tracefile: %s: %w", path, err)
+	}
+	if int64(len(data)) > l.MaxBytes {
+		return nil, overBytes(path, "the file is", l)
+	}
 	if bytes.HasPrefix(data, []byte{0x1f, 0x8b}) {
-		zr, err := gzip.NewReader(bytes.NewReader(data))
-		if err == nil {
-			data, err = io.ReadAll(zr)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%w: %s: not a readable gzip file: %v", ErrFormat, path, err)
+		if data, err = gunzip(path, data, l); err != nil {
+			return nil, err
 		}
 	}
-	return Parse(path, data)
+	return ParseLimited(path, data, l)
 }
 
-// Parse checks a trace file's bytes; path is for messages.
-func Parse(path string, data []byte) (*File, error) {
-	var probe struct {
-		Format *int `json:"format"`
+// gunzip decompresses data within l.MaxBytes. A first pass counts the decompressed bytes into
+// io.Discard, so a gzip bomb costs CPU up to the limit but no memory; the second pass reads into a
+// buffer of the size the first pass found.
+func gunzip(path string, data []byte, l Limits) ([]byte, error) {
+	bad := func(err error) error {
+		return fmt.Errorf("%w: %s: not a readable gzip file: %v", ErrFormat, path, err)
 	}
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, bad(err)
+	}
+	n, err := io.Copy(io.Discard, io.LimitReader(zr, l.MaxBytes+1))
+	if err != nil {
+		return nil, bad(err)
+	}
+	if n > l.MaxBytes {
+		return nil, overBytes(path, "the file decompresses to", l)
+	}
+	if err := zr.Reset(bytes.NewReader(data)); err != nil {
+		return nil, bad(err)
+	}
+	out, err := readAtMost(zr, n, l.MaxBytes)
+	if err != nil {
+		return nil, bad(err)
+	}
+	return out, nil
+}
+
+// regular refuses what is not a regular file, or is over the size limit, before it is opened.
+func regular(path string, l Limits) error {
+	info, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("tracefile: %w", err)
+	}
+	if err := checkInfo(info, nil); err != nil {
+		return fmt.Errorf("tracefile: %s: %w", path, err)
+	}
+	if info.Size() > l.MaxBytes {
+		return overBytes(path, fmt.Sprintf("the file is %d bytes,", info.Size()), l)
+	}
+	return nil
+}
+
+var errNotRegular = errors.New("not a regular file (fix: give a trace file written by simrun run --trace-out)")
+
+func checkInfo(info os.FileInfo, err error) error {
+	if err != nil {
+		return err
+	}
+	if !info.Mode().IsRegular() {
+		return fmt.Errorf("%s is %w", info.Mode().Type(), errNotRegular)
+	}
+	return nil
+}
+
+// readAtMost reads r, expected to hold size bytes, up to max+1 bytes: one more than the limit tells
+// that r is over it.
+func readAtMost(r io.Reader, size, max int64) ([]byte, error) {
+	var b bytes.Buffer
+	// ReadFrom wants bytes.MinRead free before each read; with them the buffer is never copied.
+	b.Grow(int(min(size, max)) + bytes.MinRead)
+	_, err := b.ReadFrom(io.LimitReader(r, max+1))
+	return b.Bytes(), err
+}
+
+func overBytes(path, what string, l Limits) error {
+	return fmt.Errorf("%w: %w: %s: %s over the limit of %d bytes (fix: raise it with --max-trace-bytes)",
+		ErrFormat, ErrLimit, path, what, l.MaxBytes)
+}
+
+// Parse checks a trace file's bytes within the default limits; path is for messages.
+func Parse(path string, data []byte) (*File, error) { return ParseLimited(path, data, DefaultLimits()) }
+
+// ParseLimited checks a trace file's bytes within l; path is for messages. The records are counted
+// before they are decoded: a record of two bytes ("{}") decodes to about 70, so the byte limit alone
+// would not bound memory.
+func ParseLimited(path string, data []byte, l Limits) (*File, error) {
+	l = l.withDefaults()
+	if int64(len(data)) > l.MaxBytes {
+		return nil, overBytes(path, fmt.Sprintf("the trace is %d bytes,", len(data)), l)
+	}
+	var probe struct {
+		Format  *int          `json:"format"`
+		Records recordCounter `json:"records"`
+	}
+	probe.Records.max = l.MaxRecords
 	if err := json.Unmarshal(data, &probe); err != nil {
+		if errors.Is(err, errTooManyRecords) {
+			return nil, fmt.Errorf("%w: %w: %s: more than %d records (fix: raise the limit with --max-trace-records)",
+				ErrFormat, ErrLimit, path, l.MaxRecords)
+		}
 		return nil, fmt.Errorf("%w: %s: %s (fix: give a file written by simrun run --trace-out)", ErrFormat, where(path, data, err), jsonReason(err))
 	}
 	switch {
@@ -122,12 +263,17 @@ func Parse(path string, data []byte) (*File, error) {
 		return nil, fmt.Errorf("%w: %s: trace format %d, this build reads format %d (fix: replay it with the syncsim release that wrote it, or record it again)", ErrFormat, path, *probe.Format, Format)
 	}
 	var f File
-	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
 		return nil, fmt.Errorf("%w: %s: %s (fix: give a file written by simrun run --trace-out)", ErrFormat, where(path, data, err), jsonReason(err))
 	}
 	if err := f.check(); err != nil {
+		if errors.Is(err, ErrSchedule) {
+			// "tracefile: invalid schedule: PATH: ...", wrapping ErrFormat too.
+			text := strings.TrimPrefix(err.Error(), ErrSchedule.Error()+": ")
+			return nil, &both{msg: ErrSchedule.Error() + ": " + path + ": " + text, errs: []error{ErrSchedule, ErrFormat}}
+		}
 		return nil, fmt.Errorf("%w: %s: %v", ErrFormat, path, err)
 	}
 	return &f, nil
@@ -149,6 +295,61 @@ func (f *File) check() error {
 	}
 	if f.Size != f.Schedule.Size() {
 		return fmt.Errorf("size %d does not match the schedule's %d entries (the file was edited)", f.Size, f.Schedule.Size())
+	}
+	return f.CheckSchedule()
+}
+
+// both is an error that wraps several sentinels under one message.
+type both struct {
+	msg  string
+	errs []error
+}
+
+func (b *both) Error() string   { return b.msg }
+func (b *both) Unwrap() []error { return b.errs }
+
+// errTooManyRecords stops the record count at the limit.
+var errTooManyRecords = errors.New("tracefile: too many records")
+
+// recordCounter counts the elements of the records array without decoding them. json.Unmarshal has
+// checked that the whole input is valid JSON before it calls UnmarshalJSON, so a scan of the bytes
+// that skips strings finds the array's top-level commas; it allocates nothing.
+type recordCounter struct{ max, n int }
+
+// UnmarshalJSON counts the top-level elements of a JSON array; anything else is left to the decoder
+// that follows, which reports it with its position.
+func (c *recordCounter) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) < 2 || b[0] != '[' || len(bytes.TrimSpace(b[1:len(b)-1])) == 0 {
+		return nil
+	}
+	c.n = 1
+	depth, inString, escaped := 0, false, false
+	for _, ch := range b[1 : len(b)-1] {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case ch == '\\':
+				escaped = true
+			case ch == '"':
+				inString = false
+			}
+		case ch == '"':
+			inString = true
+		case ch == '[' || ch == '{':
+			depth++
+		case ch == ']' || ch == '}':
+			depth--
+		case ch == ',' && depth == 0:
+			if c.n++; c.n > c.max {
+				return errTooManyRecords
+			}
+		}
+	}
+	if c.n > c.max {
+		return errTooManyRecords
 	}
 	return nil
 }
