@@ -21,7 +21,7 @@ func (m *Machine) Admin(now time.Time, reqID int, req AdminRequest) []Effect {
 	return m.take()
 }
 
-// MSG-3: the body is exactly what a sync would publish now (SYNC-3 clears the secrets cache first).
+// MSG-3 (FunctionsSyncManager.cs#GetTriggersAsync, PR #11021, after @89dc438): the body is exactly what a sync would publish now (SYNC-3 clears the secrets cache first).
 func (m *Machine) serveTriggers(reqID int, req AdminRequest) {
 	m.emit(Point{Name: "mid-fetch"})
 	revision := 0
@@ -36,7 +36,7 @@ func (m *Machine) serveTriggers(reqID int, req AdminRequest) {
 	}
 }
 
-// MSG-4, with TOK-6's admin key or a TOK-5 token.
+// MSG-4 (HostController.cs#SyncTriggers @89dc438), with TOK-6's admin key or a TOK-5 token.
 func (m *Machine) syncTriggers(reqID int, req AdminRequest) {
 	keys, _ := m.cfg.Secrets()
 	if status := AuthorizeSync(m.now, m.cfg.Site, keys, req); status != 0 {

@@ -282,7 +282,7 @@ func (m *Machine) Timer(now time.Time, key string) []Effect {
 	return m.take()
 }
 
-// SYNC-8: once per host start, on the primary only, while the host runs.
+// SYNC-8 (FunctionsSyncService.cs#OnSyncTimerTick @89dc438): once per host start, on the primary only, while the host runs.
 func (m *Machine) backgroundTimer() {
 	if !m.running {
 		return

@@ -14,7 +14,8 @@ import (
 // as .NET counts a string's Length, published in the extended form (PAY-1).
 const MaxPayloadLength = 204800
 
-// Payload is one serialized sync-triggers payload (PAY-1) with its hash (PAY-3).
+// Payload is one serialized sync-triggers payload (PAY-1, FunctionsSyncManager.cs#GetSyncTriggersPayload
+// @89dc438) with its hash (PAY-3, FunctionsSyncManager.cs#CheckHashAsync @89dc438).
 type Payload struct {
 	// Body is the exact JSON published (MSG-1) or served (MSG-3). It carries secrets (PAY-4): record
 	// it by Hash only.

@@ -20,7 +20,8 @@ func StatusName(code int) string {
 	return strconv.Itoa(code)
 }
 
-// SYNC-7's failure texts and SYNC-1's gate text, exactly as the host writes them.
+// SYNC-7's failure texts (FunctionsSyncManager.cs#SetTriggersAsync, #TrySyncTriggersAsync @89dc438)
+// and SYNC-1's gate text, exactly as the host writes them.
 const (
 	ErrTextInvalidEnvironment = "Invalid environment for SyncTriggers operation."
 	ErrTextMeshFailed         = "Failed to notify triggers changed."

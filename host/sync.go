@@ -13,7 +13,7 @@ func (m *Machine) call(background bool, origin string, reqID int) {
 	m.spans[s.id] = s
 	m.emit(SpanEvent{Span: s.id, Phase: SpanCall, Background: background, Origin: origin, ReqID: reqID})
 	m.emit(Point{Name: "before-gate", Span: s.id, Background: background})
-	// SYNC-1: the gate fails without taking the lock.
+	// SYNC-1 (FunctionsSyncManager.cs#TrySyncTriggersAsync @89dc438): the gate fails without taking the lock.
 	if !m.gateOpen() {
 		m.log("Warning", ErrTextInvalidEnvironment)
 		m.finish(s, false, ErrTextInvalidEnvironment, false)
@@ -23,7 +23,8 @@ func (m *Machine) call(background bool, origin string, reqID int) {
 		m.enter(s)
 		return
 	}
-	// SYNC-2: the per-instance lock, taken in call order (FIFO).
+	// SYNC-2 (FunctionsSyncManager.cs#TrySyncTriggersAsync @89dc438, _syncSemaphore): the per-instance
+	// lock, taken in call order (FIFO: decided here; SemaphoreSlim promises no order).
 	if m.holder != nil {
 		m.waiting = append(m.waiting, s)
 		return
@@ -32,7 +33,7 @@ func (m *Machine) call(background bool, origin string, reqID int) {
 	m.enter(s)
 }
 
-// SYNC-1: a missing WEBSITE_AUTH_ENCRYPTION_KEY or a container that is not ready closes the gate.
+// SYNC-1 (FunctionsSyncManager.cs#IsSyncTriggersEnvironment @89dc438): a missing WEBSITE_AUTH_ENCRYPTION_KEY or a container that is not ready closes the gate.
 func (m *Machine) gateOpen() bool {
 	return m.cfg.Site.EncryptionKey != "" && m.running
 }
@@ -59,7 +60,7 @@ func (m *Machine) enter(s *span) {
 		m.blobCall(s, BlobCall{Op: BlobUpload, Container: HostsContainer, Blob: m.hashBlob, Data: []byte(s.payload.Hash)})
 		return
 	}
-	// SYNC-3: clear the secrets cache, then build the payload from what the active host loaded.
+	// SYNC-3 (FunctionsSyncManager.cs#PrepareSyncTriggers @89dc438): clear the secrets cache, then build the payload from what the active host loaded.
 	if m.loaded.Placeholder && m.cfg.PlaceholderGuard {
 		// PR #11874: the active host is still the placeholder; skip with success.
 		m.log("Information", "Skipping SyncTriggers: the active host is a placeholder.")
@@ -75,14 +76,14 @@ func (m *Machine) enter(s *span) {
 		m.publish(s)
 		return
 	}
-	// SYNC-4: a background sync with no triggers stops with success and publishes nothing.
+	// SYNC-4 (FunctionsSyncManager.cs#TrySyncTriggersAsync @89dc438): a background sync with no triggers stops with success and publishes nothing.
 	if s.background && s.payload.Count == 0 && !m.cfg.Bugs.PublishEmptyBackground {
 		m.log("Debug", "No functions found. Skipping Sync operation.")
 		m.finish(s, true, "", false)
 		return
 	}
 	if s.background || m.cfg.Bugs.HashOnForeground {
-		// SYNC-5 / BLOB-2: Exists, then Download.
+		// SYNC-5 / BLOB-2 (FunctionsSyncManager.cs#CheckHashAsync @89dc438): Exists, then Download.
 		s.readHash = true
 		s.stage = stageHashExists
 		m.blobCall(s, BlobCall{Op: BlobExists, Container: HostsContainer, Blob: m.hashBlob})
@@ -141,7 +142,7 @@ func (m *Machine) hashDownloaded(s *span, r BlobResult) {
 	m.compareHash(s, string(r.Data))
 }
 
-// SYNC-5: a read error counts as unchanged: the background sync is skipped.
+// SYNC-5 (FunctionsSyncManager.cs#CheckHashAsync @89dc438): a read error counts as unchanged: the background sync is skipped.
 func (m *Machine) hashReadError(s *span) {
 	m.log("Error", "Error checking SyncTriggers hash")
 	if m.cfg.Bugs.ReadErrorAsChanged {
@@ -164,7 +165,7 @@ func (m *Machine) compareHash(s *span, last string) {
 	m.publish(s)
 }
 
-// SYNC-6: publish by mode.
+// SYNC-6 (FunctionsSyncManager.cs#TrySyncTriggersAsync @89dc438; platform: SignalBasedFunctionsSyncManager.cs#SetTriggersAsync @da2ac2a): publish by mode.
 func (m *Machine) publish(s *span) {
 	if s.readHash && m.cfg.Bugs.HashBeforePublish {
 		// The planted bug: the hash goes out first, whatever the publish's fate.
@@ -188,7 +189,7 @@ func (m *Machine) publish(s *span) {
 	}
 }
 
-// MSG-2: the notification, with the hash only in signal-all (field name decided in PROTOCOL.md).
+// MSG-2 (MeshServiceClient.cs#SendAsync @89dc438): the notification, with the hash only in signal-all (field name decided in PROTOCOL.md).
 func (m *Machine) notifyMesh(s *span, id int, hash string) {
 	body := "operation=update-triggers"
 	if hash != "" {
@@ -209,7 +210,7 @@ func (m *Machine) notifyMesh(s *span, id int, hash string) {
 	})
 }
 
-// MSG-1 with a TOK-3 token on the virtual clock.
+// MSG-1 (FunctionsSyncManager.cs#SetTriggersAsync @89dc438) with a TOK-3 token on the virtual clock.
 func (m *Machine) publishFrontEnd(s *span, id int) {
 	requestID := m.requestID()
 	uri := m.cfg.FrontEndURL + "/operations/settriggers"
@@ -343,7 +344,7 @@ func (m *Machine) hashAfterFailure(s *span) bool {
 	return true
 }
 
-// SYNC-6: on success, and only when SYNC-5 ran (background), write the hash blob.
+// SYNC-6 (FunctionsSyncManager.cs#UpdateHashAsync @89dc438): on success, and only when SYNC-5 ran (background), write the hash blob.
 func (m *Machine) published(s *span) {
 	m.emit(Point{Name: "after-publish", Span: s.id, Background: s.background})
 	// platform-ack writes no hash here: the served MSG-3 does (ackFetch).
