@@ -32,6 +32,7 @@ func execute(args []string, stdout, stderr io.Writer) int {
 	root.AddCommand(mergeCommand(stderr))
 	root.AddCommand(replayCommand(stderr), shrinkCommand(stderr), explainCommand(stderr))
 	root.AddCommand(importCommand(stderr))
+	root.AddCommand(validateCommand(stderr))
 	root.AddCommand(benchCommand(stderr), mutantsCommand(stderr))
 	root.AddCommand(serveCommand(stderr))
 	root.AddCommand(conformanceCommand(stderr))
