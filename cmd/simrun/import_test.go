@@ -65,3 +65,56 @@ func TestImportErrorsExitThree(t *testing.T) {
 		}
 	}
 }
+
+// The log's limits and order through the CLI: a sparse 1 GiB log is refused by its size before a
+// byte is read, a 5 MiB line with its line number, a log whose times go backwards naming both lines;
+// --allow-out-of-order imports it with a warning, and the flags raise the limits.
+func TestImportLimitsAndOrder(t *testing.T) {
+	dir := t.TempDir()
+	huge := filepath.Join(dir, "huge.log")
+	f, err := os.Create(huge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(1 << 30); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	start := "2026-04-20T10:00:02.120Z pod-a Information Host started (Site=myapp, HostId=myapp, SyncTriggersMode=Platform)\n"
+	longLine := filepath.Join(dir, "long.log")
+	os.WriteFile(longLine, []byte(start+strings.Repeat("x", 5<<20)+"\n"), 0o644)
+	sample, err := os.ReadFile(filepath.Join(sampleLogs, "host-log-sample.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(sample), "\n")
+	lines[12], lines[13] = lines[13], lines[12] // the hash write after the deletion
+	swapped := filepath.Join(dir, "swapped.log")
+	os.WriteFile(swapped, []byte(strings.Join(lines, "\n")), 0o644)
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"import", huge, "-o", "-"}, "huge.log: importer: over a limit: the log is 1073741824 bytes, over the limit of 67108864 bytes (fix: raise it with --max-log-bytes"},
+		{[]string{"import", longLine, "-o", "-"}, "long.log:2: importer: over a limit: the line is longer than the limit of 1048576 bytes (fix: raise it with --max-log-line-bytes"},
+		{[]string{"import", swapped, "-o", "-"}, "swapped.log:14: importer: lines out of order: its time 2026-04-20T10:00:32.17Z is earlier than line 13's 2026-04-20T10:00:32.4Z (fix: sort the log by time, or pass --allow-out-of-order"},
+		{[]string{"import", "--max-log-events", "10", swapped, "-o", "-"}, "swapped.log:16: importer: over a limit: more than 10 event lines (fix: raise the limit with --max-log-events"},
+		{[]string{"import", dir, "-o", "-"}, "is a directory"},
+	}
+	for _, c := range cases {
+		code, stdout, stderr := simrun(t, c.args...)
+		if code != 3 || !strings.Contains(stderr, c.want) || stdout != "" {
+			t.Errorf("%v: exit %d, stdout %d bytes, stderr %q\nwant 3 and %q", c.args[1:], code, len(stdout), stderr, c.want)
+		}
+	}
+	out := filepath.Join(dir, "sorted.yaml")
+	code, _, stderr := simrun(t, "import", "--allow-out-of-order", swapped, "-o", out)
+	yaml, _ := os.ReadFile(out)
+	if code != 0 || !strings.Contains(stderr, "simrun import: warning: the log is out of order, its lines are sorted by time (--allow-out-of-order): line 14 (2026-04-20T10:00:32.17Z) is earlier than line 13") ||
+		!strings.Contains(string(yaml), "# - the log is out of order: line 14") || strings.Contains(stderr, "does not fail P1") {
+		t.Fatalf("--allow-out-of-order: exit %d, stderr %q\n%s", code, stderr, yaml)
+	}
+	if code, _, stderr := simrun(t, "import", "--max-log-line-bytes", "6000000", longLine, "-o", filepath.Join(dir, "long.yaml")); code != 0 {
+		t.Fatalf("--max-log-line-bytes raised: exit %d, stderr %q", code, stderr)
+	}
+}

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"slices"
 	"strings"
@@ -15,11 +16,13 @@ import (
 //   - a failure names the log;
 //   - a success writes YAML that scenarios.Parse loads, names the scenario, counts its lines
 //     consistently (events + unknown lines <= lines read), and says it reproduced the incident
-//     exactly when P1 is among the failing properties.
+//     exactly when P1 is among the failing properties;
+//   - with AllowOutOfOrder (inputs of odd length) no log is refused for its order, and a log that was
+//     reordered says so in its scenario.
 //
-// Seeds: the two sample logs of testdata (also committed under testdata/fuzz/FuzzImport) and
-// short hand-made logs. Each successful import runs the simulator once, so executions are slower
-// than the parsers'.
+// Seeds: the two sample logs of testdata (also committed under testdata/fuzz/FuzzImport, with logs
+// out of order, with lines of no time among them, and with CRLF line ends) and short hand-made logs.
+// Each successful import runs the simulator once, so executions are slower than the parsers'.
 func FuzzImport(f *testing.F) {
 	for _, file := range []string{"testdata/host-log-sample.log", "testdata/host-log-sample-frontend.log"} {
 		data, err := os.ReadFile(file)
@@ -37,10 +40,15 @@ func FuzzImport(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		res, err := Import("fuzz.log", bytes.NewReader(data))
+		// Inputs of odd length are imported with AllowOutOfOrder, so both ways of reading are fuzzed.
+		allow := len(data)%2 == 1
+		res, err := ImportWith("fuzz.log", bytes.NewReader(data), Options{AllowOutOfOrder: allow})
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "fuzz.log") {
 				t.Fatalf("error does not name the log: %v", err)
+			}
+			if allow && errors.Is(err, ErrOutOfOrder) {
+				t.Fatalf("AllowOutOfOrder refused the order: %v", err)
 			}
 			return
 		}
@@ -52,6 +60,9 @@ func FuzzImport(f *testing.F) {
 		}
 		if res.Events+res.Unknown > res.Lines || res.Events <= 0 {
 			t.Fatalf("counts: %d lines, %d events, %d unknown", res.Lines, res.Events, res.Unknown)
+		}
+		if len(res.Reordered) > 0 && (!allow || !bytes.Contains(res.YAML, []byte("the log is out of order: "))) {
+			t.Fatalf("reordered %v, allowed %v, and the scenario does not say so", res.Reordered, allow)
 		}
 		if res.Reproduced != slices.Contains(res.Failing, "P1") {
 			t.Fatalf("Reproduced %v but failing %v", res.Reproduced, res.Failing)

@@ -21,6 +21,11 @@ var (
 	ErrNoHostStart = errors.New("importer: no Host started line")
 	// ErrBadLog: a line the scenario depends on states something the simulator cannot model.
 	ErrBadLog = errors.New("importer: bad log")
+	// ErrLimit: the log, a line of it, or the lines to keep are over a limit of Options.
+	ErrLimit = errors.New("importer: over a limit")
+	// ErrOutOfOrder: a line's time is earlier than the line's before it, so the log, read in order,
+	// would tell another story than the one that happened.
+	ErrOutOfOrder = errors.New("importer: lines out of order")
 )
 
 // Result is an imported scenario.
@@ -42,19 +47,41 @@ type Result struct {
 	Failing []string
 	// Reproduced says whether the run fails P1, as the log's story does.
 	Reproduced bool
+	// Reordered describes the lines that were out of order and were sorted by time
+	// (Options.AllowOutOfOrder); the scenario's comment block says the same.
+	Reordered []string
 }
 
-// Import reads a host log and writes the scenario it tells; name is the log's file name, used in
-// messages and in the scenario's header and name. A line of another shape is not an error but an
-// unknown line; an empty log, or one with no host start, is an error.
-func Import(name string, r io.Reader) (*Result, error) {
-	entries, lines, err := readLog(r)
+// Import reads a host log with the default Options and writes the scenario it tells; name is the
+// log's file name, used in messages and in the scenario's header and name. A line of another shape
+// is not an error but an unknown line; an empty log, one with no host start, one over a limit, or one
+// whose times go backwards is an error.
+func Import(name string, r io.Reader) (*Result, error) { return ImportWith(name, r, Options{}) }
+
+// ImportWith is Import with options: limits, and whether lines out of order are sorted.
+func ImportWith(name string, r io.Reader, o Options) (*Result, error) {
+	o = o.withDefaults()
+	entries, lines, err := readLog(name, r, o)
 	if err != nil {
-		return nil, fmt.Errorf("%s: cannot read the log: %w", name, err)
+		return nil, err
 	}
+	reordered, err := inOrder(name, entries, o)
+	if err != nil {
+		return nil, err
+	}
+	entries, dropped := keepUnknown(entries)
 	s, err := tell(name, entries)
 	if err != nil {
 		return nil, err
+	}
+	if dropped.count > 0 {
+		s.unknown += dropped.count
+		s.notes = append(s.notes, fmt.Sprintf("%d unknown line(s) from line %d on are counted but not kept as comments: the scenario keeps the first %d bytes of unknown lines",
+			dropped.count, dropped.first, maxUnknownKept))
+	}
+	if len(reordered) > 0 {
+		s.notes = append(s.notes, "the log is out of order: "+strings.Join(reordered, "; ")+
+			"; its lines are sorted by time, stably (--allow-out-of-order)")
 	}
 	mode, err := host.ParseMode(s.mode)
 	if err != nil {
@@ -69,11 +96,70 @@ func Import(name string, r io.Reader) (*Result, error) {
 		return nil, fmt.Errorf("%s: %w: the imported scenario does not load: %w", name, ErrBadLog, err)
 	}
 	res := &Result{YAML: out, Name: s.name, Site: s.site, Mode: s.mode, Start: s.start,
-		Lines: lines, Events: s.events, Unknown: s.unknown, Failing: failing}
+		Lines: lines, Events: s.events, Unknown: s.unknown, Failing: failing, Reordered: reordered}
 	for _, id := range failing {
 		res.Reproduced = res.Reproduced || id == "P1"
 	}
 	return res, nil
+}
+
+// maxReorderedShown bounds the out-of-order lines the scenario's comment block lists.
+const maxReorderedShown = 5
+
+// inOrder refuses a log whose times go backwards, naming both lines, or with o.AllowOutOfOrder sorts
+// it stably by time and describes what moved. The story is told in line order (a deletion right
+// after a hash write, the quiet stretches), so a line out of place would tell another story.
+func inOrder(name string, entries []entry, o Options) ([]string, error) {
+	back := order(entries)
+	if len(back) == 0 {
+		return nil, nil
+	}
+	if !o.AllowOutOfOrder {
+		b := back[0]
+		return nil, fmt.Errorf("%s:%d: %w: its time %s is earlier than line %d's %s (fix: sort the log by time, or pass --allow-out-of-order to sort it stably and say so in the scenario)",
+			name, b.line, ErrOutOfOrder, stamp(b.at), b.prev, stamp(b.prevAt))
+	}
+	var out []string
+	for i, b := range back {
+		if i == maxReorderedShown {
+			out = append(out, fmt.Sprintf("and %d more line(s)", len(back)-i))
+			break
+		}
+		out = append(out, fmt.Sprintf("line %d (%s) is earlier than line %d (%s)", b.line, stamp(b.at), b.prev, stamp(b.prevAt)))
+	}
+	sortByTime(entries)
+	return out, nil
+}
+
+// maxUnknownKept bounds the text of the unknown lines kept as comments. They tell nothing to the
+// simulator, and the scenario loader's cost grows with the comments' size (a 64 MiB log of unknown
+// lines took over 1 GB to import when every line was kept).
+const maxUnknownKept = 1 << 20
+
+// dropped says which unknown lines keepUnknown left out.
+type dropped struct{ count, first int }
+
+// keepUnknown keeps the unknown lines up to maxUnknownKept bytes of text and leaves out the rest,
+// saying how many and from which line on; every event line is kept.
+func keepUnknown(entries []entry) ([]entry, dropped) {
+	var d dropped
+	kept, size := entries[:0:0], 0
+	for _, e := range entries {
+		if e.kind == unknown {
+			if size += len(e.text); size > maxUnknownKept {
+				if d.count == 0 {
+					d.first = e.n
+				}
+				d.count++
+				continue
+			}
+		}
+		kept = append(kept, e)
+	}
+	if d.count == 0 {
+		return entries, d
+	}
+	return kept, d
 }
 
 // tell builds the story from the log's lines.

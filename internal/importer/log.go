@@ -2,9 +2,11 @@ package importer
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -87,21 +89,178 @@ var patterns = []pattern{
 // lineShape is `time instance level message`.
 var lineShape = regexp.MustCompile(`^(\S+)\s+(\S+)\s+(\S+)\s+(.+)$`)
 
-// readLog reads every line of r. It fails only when r cannot be read.
-func readLog(r io.Reader) (entries []entry, lines int, err error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 4*1024*1024)
+// Limits on what Import reads (Options): the log's size, a line's length, and the lines kept.
+const (
+	// DefaultMaxBytes: a day of a busy host's sync lines is a few MB.
+	DefaultMaxBytes = 64 << 20
+	// DefaultMaxLineBytes: the longest host text the patterns know is under 1 KB.
+	DefaultMaxLineBytes = 1 << 20
+	// DefaultMaxLines bounds the lines kept (events and unknown lines), each an entry and a comment
+	// of the scenario.
+	DefaultMaxLines = 20_000
+	// DefaultMaxEvents bounds the event lines. A deploy, a key rotation or an instance's start or
+	// deletion becomes a timeline action, and the run's cost grows with the square of their number
+	// (each deploy adds a function to every later payload): 1,000 deploys import in about 7 s, 3,000
+	// in about a minute.
+	DefaultMaxEvents = 2_000
+)
+
+// Options change how Import reads a log. The zero value is the defaults.
+type Options struct {
+	// MaxBytes bounds the log's size (`--max-log-bytes`).
+	MaxBytes int64
+	// MaxLineBytes bounds one line's length (`--max-log-line-bytes`).
+	MaxLineBytes int
+	// MaxLines bounds the lines kept: every line but blank and comment lines (`--max-log-lines`).
+	MaxLines int
+	// MaxEvents bounds the lines that carry a known event (`--max-log-events`).
+	MaxEvents int
+	// AllowOutOfOrder sorts the lines stably by time, and says so in the scenario, instead of refusing
+	// a log whose times go backwards (`--allow-out-of-order`).
+	AllowOutOfOrder bool
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = DefaultMaxBytes
+	}
+	if o.MaxLineBytes <= 0 {
+		o.MaxLineBytes = DefaultMaxLineBytes
+	}
+	if o.MaxLines <= 0 {
+		o.MaxLines = DefaultMaxLines
+	}
+	if o.MaxEvents <= 0 {
+		o.MaxEvents = DefaultMaxEvents
+	}
+	return o
+}
+
+// CheckSize refuses a log of size bytes over MaxBytes before it is read; name is for the message.
+func (o Options) CheckSize(name string, size int64) error {
+	o = o.withDefaults()
+	if size > o.MaxBytes {
+		return fmt.Errorf("%s: %w: the log is %d bytes, over the limit of %d bytes (fix: raise it with --max-log-bytes, or cut the log to the incident)",
+			name, ErrLimit, size, o.MaxBytes)
+	}
+	return nil
+}
+
+// errTooBig is what the reader under the scanner returns past MaxBytes.
+var errTooBig = errors.New("importer: log over the byte limit")
+
+// cappedReader fails once more than max bytes have been read, so that a stream of unknown size is
+// refused at the limit rather than read to its end.
+type cappedReader struct {
+	r   io.Reader
+	max int64
+	n   int64
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	if c.n > c.max {
+		return 0, errTooBig
+	}
+	if room := c.max + 1 - c.n; int64(len(p)) > room {
+		p = p[:room]
+	}
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	if c.n > c.max {
+		return n, errTooBig
+	}
+	return n, err
+}
+
+// readLog reads every line of r within o's limits, as a stream: memory is bounded by the longest
+// line and the lines kept. Errors name the log and, for a line, its number.
+func readLog(name string, r io.Reader, o Options) (entries []entry, lines int, err error) {
+	sc := bufio.NewScanner(&cappedReader{r: r, max: o.MaxBytes})
+	// Room for the line, a "\r" and the "\n" the scanner must see to end it.
+	sc.Buffer(make([]byte, 0, min(64*1024, o.MaxLineBytes+2)), o.MaxLineBytes+2)
+	events := 0
 	for sc.Scan() {
 		lines++
 		text := strings.TrimRight(sc.Text(), "\r")
+		if len(text) > o.MaxLineBytes {
+			return nil, lines, overLine(name, lines, o)
+		}
 		trimmed := strings.TrimSpace(text)
 		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
 			continue
 		}
-		entries = append(entries, parseLine(lines, text))
+		if len(entries) == o.MaxLines {
+			return nil, lines, fmt.Errorf("%s:%d: %w: more than %d lines to keep (events and unknown lines) (fix: raise the limit with --max-log-lines, or cut the log to the incident)",
+				name, lines, ErrLimit, o.MaxLines)
+		}
+		e := parseLine(lines, text)
+		if e.kind != unknown {
+			if events++; events > o.MaxEvents {
+				return nil, lines, fmt.Errorf("%s:%d: %w: more than %d event lines (fix: raise the limit with --max-log-events, or cut the log to the incident)",
+					name, lines, ErrLimit, o.MaxEvents)
+			}
+		}
+		entries = append(entries, e)
 	}
-	return entries, lines, sc.Err()
+	switch err := sc.Err(); {
+	case err == nil:
+		return entries, lines, nil
+	case errors.Is(err, bufio.ErrTooLong):
+		return nil, lines, overLine(name, lines+1, o)
+	case errors.Is(err, errTooBig):
+		// The scanner hands over the partial line it holds on an error, so lines counts the line
+		// that holds the first byte over the limit.
+		return nil, lines, fmt.Errorf("%s:%d: %w: the log is over the limit of %d bytes from this line on (fix: raise it with --max-log-bytes, or cut the log to the incident)",
+			name, lines, ErrLimit, o.MaxBytes)
+	default:
+		return nil, lines, fmt.Errorf("%s: cannot read the log: %w", name, err)
+	}
 }
+
+func overLine(name string, n int, o Options) error {
+	return fmt.Errorf("%s:%d: %w: the line is longer than the limit of %d bytes (fix: raise it with --max-log-line-bytes, or remove the line)",
+		name, n, ErrLimit, o.MaxLineBytes)
+}
+
+// outOfOrder describes one line whose time is earlier than the timed line before it.
+type outOfOrder struct {
+	line, prev int
+	at, prevAt time.Time
+}
+
+// order finds the lines whose time is earlier than the previous timed line's. Lines without a readable
+// time (unknown lines of another shape) have no place in time and are skipped.
+func order(entries []entry) []outOfOrder {
+	var out []outOfOrder
+	var prev *entry
+	for i := range entries {
+		e := &entries[i]
+		if e.at.IsZero() {
+			continue
+		}
+		if prev != nil && e.at.Before(prev.at) {
+			out = append(out, outOfOrder{line: e.n, prev: prev.n, at: e.at, prevAt: prev.at})
+		}
+		prev = e
+	}
+	return out
+}
+
+// sortByTime sorts the entries stably by time; a line without a time keeps its place after the timed
+// line before it.
+func sortByTime(entries []entry) {
+	keys := make(map[int]time.Time, len(entries))
+	var last time.Time
+	for _, e := range entries {
+		if !e.at.IsZero() {
+			last = e.at
+		}
+		keys[e.n] = last
+	}
+	slices.SortStableFunc(entries, func(a, b entry) int { return keys[a.n].Compare(keys[b.n]) })
+}
+
+func stamp(t time.Time) string { return t.Format(time.RFC3339Nano) }
 
 // parseLine classifies one line; a line of another shape, or with an unreadable time, is unknown.
 func parseLine(n int, text string) entry {
