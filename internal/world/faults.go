@@ -1,3 +1,18 @@
+// Fault decisions and their randomness.
+//
+// Every decision of the fault engine draws from randomness derived from the run's seed and the
+// decision's own place, never from one stream shared by the whole engine, so that adding or removing
+// an operation (another fault point, another message, another armed fault) leaves every unrelated
+// decision as it was:
+//
+//   - whether an opportunity fires: a stateless hash of (seed, "faults/fire/label@place", n) for the
+//     n-th opportunity of that injector at that place, the same n as the firing key label@place#n;
+//   - a reorder's hold-back delay: a stream derived from the firing key it belongs to;
+//   - a timed fault's gaps: one stream per injector ("faults/gap/label");
+//   - swarm's choice and scale of each profile fault: one stream per fault ("swarm/fault/label").
+//
+// What still couples runs is behaviour, not dice: a fault that fires changes what happens next, and
+// the network's delays come from the scheduling strategy's streams.
 package world
 
 import (
@@ -28,6 +43,8 @@ type injector struct {
 	fired int
 	// key is the firing key of the opportunity rolled last.
 	key string
+	// gaps draws a timed fault's gaps between opportunities; nil for other kinds.
+	gaps *rand.Rand
 }
 
 // open reports whether the injector may fire now: inside its window, before faults_end, under its count.
@@ -39,11 +56,12 @@ func (in *injector) open(now, faultsEnd time.Duration) bool {
 	return now >= in.after && now < end && (in.count == 0 || in.fired < in.count)
 }
 
-// engine holds the run's injectors and decides, from the "faults" stream, when they fire.
+// engine holds the run's injectors and decides when they fire, each decision from randomness derived
+// from the seed and the decision's place (see the file's comment).
 type engine struct {
-	w   *World
-	rng *rand.Rand
-	all []*injector
+	w       *World
+	streams sim.Streams
+	all     []*injector
 	// partitions are the open partitions: pairs of party classes and when they heal.
 	partitions []partition
 	// opps counts each injector's opportunities per place, for firing keys.
@@ -96,14 +114,18 @@ func specsFor(sc *scenarios.Scenario, extra []faults.Spec) []faults.Spec {
 }
 
 // swarm is VOPR's swarm testing: the seed decides which of the profile's faults are on and scales how
-// often each fires (a quarter to twice its rate). Scripted point faults stay as written.
-func swarm(specs []faults.Spec, r *rand.Rand) []faults.Spec {
+// often each fires (a quarter to twice its rate). Scripted point faults stay as written. Each fault
+// draws from its own stream, named after its place among the faults of its name, so that adding a
+// fault to the profile leaves the others' choices as they were.
+func swarm(specs []faults.Spec, streams sim.Streams) []faults.Spec {
 	var out []faults.Spec
-	for _, s := range specs {
+	names := labels(specs)
+	for i, s := range specs {
 		if s.Fault().Kind == faults.KindPoint && s.Params["point"] != "" && s.Params["count"] != "" && s.Params["count"] != "0" {
 			out = append(out, s)
 			continue
 		}
+		r := streams.Stream("swarm/fault/" + names[i])
 		if r.IntN(2) == 0 {
 			continue
 		}
@@ -119,8 +141,24 @@ func swarm(specs []faults.Spec, r *rand.Rand) []faults.Spec {
 	return out
 }
 
+// labels names each spec for firing keys and derived streams: the fault's name, with ".k" for the
+// k-th repeat of the same fault.
+func labels(specs []faults.Spec) []string {
+	out := make([]string, len(specs))
+	seen := map[string]int{}
+	for i, s := range specs {
+		if n := seen[s.Name]; n > 0 {
+			out[i] = s.Name + "." + strconv.Itoa(n)
+		} else {
+			out[i] = s.Name
+		}
+		seen[s.Name]++
+	}
+	return out
+}
+
 func (w *World) armFaults(specs []faults.Spec) {
-	e := &engine{w: w, rng: w.k.Streams.Stream("faults"), opps: map[string]int{}, used: map[string]bool{}}
+	e := &engine{w: w, streams: w.k.Streams, opps: map[string]int{}, used: map[string]bool{}}
 	if sc := w.opts.Script; sc != nil && sc.Firings != nil {
 		e.allowed = map[string]bool{}
 		for _, k := range sc.Firings {
@@ -128,18 +166,14 @@ func (w *World) armFaults(specs []faults.Spec) {
 		}
 	}
 	w.engine = e
-	seen := map[string]int{}
-	for _, s := range specs {
+	names := labels(specs)
+	for i, s := range specs {
 		in := newInjector(s)
-		if n := seen[s.Name]; n > 0 {
-			in.label = s.Name + "." + strconv.Itoa(n)
-		} else {
-			in.label = s.Name
-		}
-		seen[s.Name]++
+		in.label = names[i]
 		e.all = append(e.all, in)
 		w.k.Trace.Add(partyWorld, "fault.armed", sim.F("fault", s.String()))
 		if in.kind == faults.KindTimed {
+			in.gaps = e.streams.Stream("faults/gap/" + in.label)
 			e.scheduleNext(in, in.after)
 		}
 	}
@@ -155,18 +189,19 @@ func (w *World) armFaults(specs []faults.Spec) {
 
 // roll decides one opportunity of an injector at a place. The opportunity gets a firing key,
 // "label@place#n" (its n-th opportunity there), which the trace records when it fires. The dice are
-// always drawn, so that the fault stream is consumed alike; under a replay script only the listed
-// keys fire, which is how a recorded schedule is followed and shrunk.
+// a stateless hash of (seed, label@place, n): the decision at a key is the same whatever else the
+// run rolled before it. Under a replay script only the listed keys fire, which is how a recorded
+// schedule is followed and shrunk.
 func (e *engine) roll(in *injector, where string) bool {
 	if !in.open(e.w.k.Elapsed(), e.w.sc.FaultsEnd) {
 		return false
 	}
-	dice := sim.Chance(e.rng, in.p)
 	place := in.label + "@" + where
 	e.opps[place]++
-	in.key = place + "#" + strconv.Itoa(e.opps[place])
+	n := e.opps[place]
+	in.key = place + "#" + strconv.Itoa(n)
 	if e.allowed == nil {
-		return dice
+		return e.streams.ChanceAt("faults/fire/"+place, uint64(n), in.p)
 	}
 	if e.allowed[in.key] {
 		e.used[in.key] = true
@@ -222,7 +257,7 @@ func (e *engine) scheduleNext(in *injector, from time.Duration) {
 	if mean <= 0 {
 		return
 	}
-	gap := time.Duration(e.rng.ExpFloat64() * float64(mean))
+	gap := time.Duration(in.gaps.ExpFloat64() * float64(mean))
 	at := max(from, e.w.k.Elapsed()) + gap
 	if !in.open(at, e.w.sc.FaultsEnd) {
 		return
@@ -262,6 +297,7 @@ func (e *engine) timed(in *injector) {
 	case "primary-lease-lost":
 		e.fire(in, partyStorage, sim.F("blob", host.LockBlobName(w.sc.Site.HostID)))
 		w.blobs.BreakLease(w.now(), host.HostsContainer, host.LockBlobName(w.sc.Site.HostID), 0)
+		w.recordLease(opLeaseBreak, "", host.BlobCall{Blob: host.LockBlobName(w.sc.Site.HostID)}, host.BlobResult{Status: 202})
 	case "partition":
 		p := partition{a: in.spec.Str("a"), b: in.spec.Str("b"), until: w.k.Elapsed() + in.spec.Duration("for")}
 		e.fire(in, partyWorld, sim.F("a", p.a), sim.F("b", p.b), sim.F("for", in.spec.Duration("for")))
@@ -290,10 +326,11 @@ func linkPlace(m sim.Message) string {
 	return "link/" + m.Kind + "/" + classOf(m.From) + ">" + classOf(m.To)
 }
 
-// holdBack is a reorder's extra delay: one to three times the link's maximum.
-func (e *engine) holdBack(m sim.Message) time.Duration {
+// holdBack is a reorder's extra delay, one to three times the link's maximum, drawn from the firing
+// key of the reorder it belongs to (so it is the same whenever that firing is).
+func (e *engine) holdBack(m sim.Message, key string) time.Duration {
 	l := e.w.net.LinkOf(m.From, m.To)
-	return l.DelayMax + time.Duration(e.rng.Int64N(int64(2*l.DelayMax)+1))
+	return l.DelayMax + time.Duration(e.streams.StreamAt("faults/holdback/"+key, 0).Int64N(int64(2*l.DelayMax)+1))
 }
 
 // copyDelay decides whether a duplicate's copy is also held back, by the reorder faults of its link.
@@ -302,7 +339,7 @@ func (e *engine) copyDelay(m sim.Message) time.Duration {
 		if matches(in.spec.Str("from"), m.From) && matches(in.spec.Str("to"), m.To) && e.roll(in, "copy/"+linkPlace(m)) {
 			in.fired++
 			e.w.k.Trace.Add(m.From, "fault.fire", sim.F("fault", "reorder"), sim.F("key", in.key), sim.F("msg", m.ID), sim.F("copy", true), sim.F("injected", true))
-			return e.holdBack(m)
+			return e.holdBack(m, in.key)
 		}
 	}
 	return 0
@@ -342,7 +379,7 @@ func (e *engine) intercept(m sim.Message) sim.Interference {
 				return sim.Interference{Extra: in.spec.Duration("by"), Fault: name, Key: in.key}
 			case "reorder":
 				e.w.k.Trace.Add(m.From, "fault.fire", sim.F("fault", name), sim.F("key", in.key), sim.F("msg", m.ID), sim.F("injected", true))
-				return sim.Interference{Extra: e.holdBack(m), Fault: name, Key: in.key}
+				return sim.Interference{Extra: e.holdBack(m, in.key), Fault: name, Key: in.key}
 			}
 		}
 	}

@@ -209,7 +209,7 @@ func (w *World) setup() {
 		sim.F("settle_start", w.sc.SettleStart()), sim.F("faults_end", w.sc.FaultsEnd))
 	specs := specsFor(w.sc, w.opts.Faults)
 	if w.opts.Strategy == "swarm" {
-		specs = swarm(specs, w.k.Streams.Stream("swarm"))
+		specs = swarm(specs, w.k.Streams)
 	}
 	w.armFaults(specs)
 	if err := w.blobs.CreateContainer(w.now(), host.HostsContainer); err != nil {
