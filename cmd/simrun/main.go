@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -22,6 +24,11 @@ type exitError struct{ code int }
 func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
 func execute(args []string, stdout, stderr io.Writer) int {
+	return runRoot(newRoot(stderr), args, stdout, stderr)
+}
+
+// newRoot is the command tree.
+func newRoot(stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "simrun",
 		Short:         "Deterministic simulator and conformance harness for Azure Functions sync triggers",
@@ -37,6 +44,20 @@ func execute(args []string, stdout, stderr io.Writer) int {
 	root.AddCommand(serveCommand(stderr))
 	root.AddCommand(conformanceCommand(stderr))
 	root.AddCommand(loadCommand(stderr))
+	return root
+}
+
+// runRoot runs a command line and returns its exit code. A panic anywhere in the command, or raised
+// again on this goroutine from one the command waited for (sweep.WorkerPanic), is an internal error:
+// exit 4 with the value and a short stack, never Go's exit 2 for an unrecovered panic, which a CI
+// gate would read as "only inconclusive verdicts". Go's fatal errors (out of memory, stack
+// exhaustion, concurrent map writes) bypass recover; bounding every input is what prevents them.
+func runRoot(root *cobra.Command, args []string, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			code = internalError(stderr, r, debug.Stack())
+		}
+	}()
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -51,6 +72,44 @@ func execute(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "simrun:", err)
 		return runner.ExitUsage
 	}
+}
+
+// panicStack is a recovered value that carries the stack where it was first raised (a sweep worker's).
+type panicStack interface{ PanicStack() []byte }
+
+// maxStackFrames bounds the stack printed with an internal error: the frames nearest the panic.
+const maxStackFrames = 16
+
+// internalError reports a recovered panic and returns ExitInternal.
+func internalError(stderr io.Writer, r any, stack []byte) int {
+	if p, ok := r.(panicStack); ok {
+		stack = p.PanicStack()
+	}
+	fmt.Fprintf(stderr, "simrun: internal error: %v\n%s", r, shortStack(stack, maxStackFrames))
+	fmt.Fprintln(stderr, "simrun: this is a bug in simrun, not a problem with the input")
+	return runner.ExitInternal
+}
+
+// shortStack keeps the goroutine line and at most frames frames from the panic on: the frames of
+// debug.Stack, the deferred recover and the runtime's panic machinery come before them.
+func shortStack(stack []byte, frames int) string {
+	lines := strings.Split(strings.TrimRight(string(stack), "\n"), "\n")
+	out, body := lines[:1], lines[1:]
+	for i := 0; i+1 < len(body); i += 2 {
+		if strings.HasPrefix(body[i], "panic(") {
+			body = body[i+2:]
+			break
+		}
+	}
+	for i := 0; i+1 < len(body); i += 2 {
+		if frames == 0 {
+			out = append(out, "\t...")
+			break
+		}
+		out = append(out, body[i], body[i+1])
+		frames--
+	}
+	return strings.Join(out, "\n") + "\n"
 }
 
 func runCommand(stderr io.Writer) *cobra.Command {

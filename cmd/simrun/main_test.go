@@ -3,11 +3,19 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
+
+	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/internal/sweep"
 )
 
 // The tests run from cmd/simrun; the scenarios are at the repository's root.
@@ -186,5 +194,67 @@ func TestPlantedSecretNeverPrinted(t *testing.T) {
 		if strings.Contains(text, "s3cr3t-master-0000") {
 			t.Fatal("the planted master key was printed")
 		}
+	}
+}
+
+// A panic in a command is an internal error: exit 4, "simrun: internal error: <value>" and a short
+// stack from the panic on, never Go's exit 2. A sweep worker's panic, raised again on the command's
+// goroutine as a *sweep.WorkerPanic, shows the worker's stack and the run that panicked.
+func TestPanicIsAnInternalError(t *testing.T) {
+	workerStack := "goroutine 7 [running]:\nruntime/debug.Stack()\n\t/go/debug.go:1\npanic({0x1, 0x2})\n\t/go/panic.go:2\n" +
+		"github.com/syncsim/syncsim/sim.(*Kernel).Run()\n\t/src/sim/kernel.go:99\n"
+	cases := []struct {
+		name  string
+		value any
+		want  []string
+	}{
+		{"string", "planted panic", []string{"simrun: internal error: planted panic\ngoroutine ", "main_test.go:", "not a problem with the input"}},
+		{"error", errors.New("planted error"), []string{"simrun: internal error: planted error\n"}},
+		{"sweep worker", &sweep.WorkerPanic{Value: "planted in a worker", Stack: []byte(workerStack), Scenario: "s.yaml", Mode: "platform", Seed: 9},
+			[]string{"simrun: internal error: planted in a worker (in a sweep worker: s.yaml mode=platform seed=9)\ngoroutine 7 [running]:\ngithub.com/syncsim/syncsim/sim.(*Kernel).Run()\n\t/src/sim/kernel.go:99\n"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			root := newRoot(io.Discard)
+			// Registered only here: a command that panics.
+			root.AddCommand(&cobra.Command{Use: "planted-panic", RunE: func(*cobra.Command, []string) error { panic(c.value) }})
+			var out, errOut bytes.Buffer
+			code := runRoot(root, []string{"planted-panic"}, &out, &errOut)
+			if code != runner.ExitInternal {
+				t.Fatalf("exit %d, want 4\n%s", code, errOut.String())
+			}
+			for _, want := range c.want {
+				if !strings.Contains(errOut.String(), want) {
+					t.Errorf("stderr lacks %q:\n%s", want, errOut.String())
+				}
+			}
+			if strings.Contains(errOut.String(), "runtime/debug.Stack") || strings.Count(errOut.String(), "\n") > 2*maxStackFrames+4 {
+				t.Errorf("the stack is not cut to the frames from the panic on:\n%s", errOut.String())
+			}
+		})
+	}
+	// The commands of the real tree still answer with their own codes.
+	if code, _, _ := simrun(t, "list", "modes"); code != 0 {
+		t.Fatalf("list modes: exit %d", code)
+	}
+	if runner.ExitInternal != 4 {
+		t.Fatalf("ExitInternal is %d; DESIGN.md says 4", runner.ExitInternal)
+	}
+}
+
+// shortStack keeps the goroutine line and at most the given frames after the runtime's panic frame.
+func TestShortStack(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("goroutine 1 [running]:\nruntime/debug.Stack()\n\t/d.go:1\nmain.recoverer()\n\t/m.go:2\npanic({0x0})\n\t/p.go:3\n")
+	for i := range 20 {
+		fmt.Fprintf(&b, "main.f%d()\n\t/m.go:%d\n", i, 10+i)
+	}
+	got := shortStack([]byte(b.String()), 3)
+	want := "goroutine 1 [running]:\nmain.f0()\n\t/m.go:10\nmain.f1()\n\t/m.go:11\nmain.f2()\n\t/m.go:12\n\t...\n"
+	if got != want {
+		t.Fatalf("got\n%s\nwant\n%s", got, want)
+	}
+	if got := shortStack([]byte("goroutine 1 [running]:\nmain.g()\n\t/m.go:1\n"), 3); got != "goroutine 1 [running]:\nmain.g()\n\t/m.go:1\n" {
+		t.Fatalf("a stack without a panic frame: %q", got)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -67,6 +68,8 @@ type done struct {
 	replay   string
 	exit     int
 	err      error
+	// panicked is set when the run panicked; the sweep raises it again on the caller's goroutine.
+	panicked *WorkerPanic
 	// result is the run without its trace, for the runs array of --json.
 	result *runner.Result
 }
@@ -74,8 +77,9 @@ type done struct {
 // Sweep runs every seed of cfg.Seeds (of cfg.Shard's block of them, if set) in every mode of every
 // scenario and returns the matrix. Runs go to cfg.Workers goroutines; results are folded in seed
 // order, so the report does not depend on the interleaving. A run that cannot be made (an invalid mode, a scenario the world rejects) stops the
-// sweep with that error. progress, if not nil, gets a line for each cell's first failure and a count
-// every tenth of the seeds.
+// sweep with that error; a run that panics stops it too, and once every worker has stopped the panic
+// is raised again on the caller's goroutine as a *WorkerPanic. progress, if not nil, gets a line for
+// each cell's first failure and a count every tenth of the seeds.
 func Sweep(cfg Config, progress io.Writer) (*Report, error) {
 	if len(cfg.Scenarios) == 0 {
 		return nil, ErrNoScenarios
@@ -184,13 +188,16 @@ func execute(cfg Config, span Range, units []unit, fold func(done)) (stopped boo
 
 	pending := map[int]done{}
 	next := 0
-	var firstErr *done
+	var firstErr, firstPanic *done
 	for d := range results {
-		if d.err != nil {
-			if firstErr == nil {
+		if d.err != nil || d.panicked != nil {
+			if firstErr == nil && firstPanic == nil {
 				close(abort)
 			}
-			if firstErr == nil || d.index < firstErr.index {
+			switch {
+			case d.panicked != nil && (firstPanic == nil || d.index < firstPanic.index):
+				firstPanic = &d
+			case d.panicked == nil && (firstErr == nil || d.index < firstErr.index):
 				firstErr = &d
 			}
 			continue
@@ -208,6 +215,11 @@ func execute(cfg Config, span Range, units []unit, fold func(done)) (stopped boo
 			}
 		}
 	}
+	// Every worker has stopped (results is closed): the first panic in job order is raised here,
+	// where the caller can recover it. A panic beats an error: it is a bug, not an input problem.
+	if firstPanic != nil {
+		panic(firstPanic.panicked)
+	}
 	if firstErr != nil {
 		return false, fmt.Errorf("%s mode=%s seed=%d: %w", firstErr.unit.sc.Path, firstErr.unit.mode, firstErr.seed, firstErr.err)
 	}
@@ -217,9 +229,15 @@ func execute(cfg Config, span Range, units []unit, fold func(done)) (stopped boo
 // runOne is runner.RunOne; tests replace it to make runs fail.
 var runOne = runner.RunOne
 
-// run makes one run and keeps only what the matrix needs.
-func run(j job, opts runner.Options, strict bool) done {
-	d := done{index: j.index, seed: j.seed, unit: j.unit}
+// run makes one run and keeps only what the matrix needs. A panic in the run is recovered into the
+// result, with the worker's stack, so that it can be raised again on the caller's goroutine.
+func run(j job, opts runner.Options, strict bool) (d done) {
+	d = done{index: j.index, seed: j.seed, unit: j.unit}
+	defer func() {
+		if r := recover(); r != nil {
+			d.panicked = &WorkerPanic{Value: r, Stack: debug.Stack(), Scenario: j.unit.sc.Path, Mode: j.unit.mode.String(), Seed: j.seed}
+		}
+	}()
 	res, err := runOne(j.unit.sc, j.unit.mode, j.seed, opts)
 	if err != nil {
 		d.err = err

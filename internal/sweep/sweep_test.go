@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -275,6 +276,35 @@ func TestRunErrorStopsSweep(t *testing.T) {
 		_, err := Sweep(Config{Scenarios: load(t, smoke, incident), Seeds: Range{1, 1000}, Workers: workers}, nil)
 		if err == nil || !strings.Contains(err.Error(), "worker-deleted-before-fetch.yaml mode=frontend seed=5: planted failure") {
 			t.Fatalf("workers=%d: %v", workers, err)
+		}
+	}
+}
+
+// A run that panics on a worker stops the sweep; the panic of the first such run in seed order is
+// raised again on the caller's goroutine as a *WorkerPanic with the worker's stack and the run named,
+// after every worker has stopped, so that the CLI can report it as an internal error.
+func TestWorkerPanicRaisedOnTheCaller(t *testing.T) {
+	orig := runOne
+	defer func() { runOne = orig }()
+	runOne = func(sc *scenarios.Scenario, m host.Mode, seed uint64, opts runner.Options) (*runner.Result, error) {
+		if seed >= 3 {
+			panic(fmt.Sprintf("planted panic at seed %d", seed))
+		}
+		return runner.RunOne(sc, m, seed, opts)
+	}
+	for _, workers := range []int{1, 4} {
+		var got any
+		func() {
+			defer func() { got = recover() }()
+			Sweep(Config{Scenarios: load(t, smoke), Seeds: Range{1, 1000}, Workers: workers}, nil)
+		}()
+		wp, ok := got.(*WorkerPanic)
+		if !ok {
+			t.Fatalf("workers=%d: recovered %v (%T), want a *WorkerPanic", workers, got, got)
+		}
+		if wp.Value != "planted panic at seed 3" || wp.Seed != 3 || !strings.HasSuffix(wp.Scenario, "smoke.yaml") ||
+			!strings.Contains(wp.Error(), "planted panic at seed 3 (in a sweep worker: ") || !strings.Contains(string(wp.PanicStack()), "sweep_test.go") {
+			t.Fatalf("workers=%d: %v\n%s", workers, wp, wp.Stack)
 		}
 	}
 }
