@@ -76,8 +76,8 @@ func ImportWith(name string, r io.Reader, o Options) (*Result, error) {
 	}
 	if dropped.count > 0 {
 		s.unknown += dropped.count
-		s.notes = append(s.notes, fmt.Sprintf("%d unknown line(s) from line %d on are counted but not kept as comments: the scenario keeps the first %d bytes of unknown lines",
-			dropped.count, dropped.first, maxUnknownKept))
+		s.notes = append(s.notes, fmt.Sprintf("%d unknown line(s) from line %d on are counted but not kept as comments: the scenario keeps the first %d KiB of unknown lines",
+			dropped.count, dropped.first, maxUnknownKept>>10))
 	}
 	if len(reordered) > 0 {
 		s.notes = append(s.notes, "the log is out of order: "+strings.Join(reordered, "; ")+
@@ -131,10 +131,14 @@ func inOrder(name string, entries []entry, o Options) ([]string, error) {
 	return out, nil
 }
 
-// maxUnknownKept bounds the text of the unknown lines kept as comments. They tell nothing to the
-// simulator, and the scenario loader's cost grows with the comments' size (a 64 MiB log of unknown
-// lines took over 1 GB to import when every line was kept).
-const maxUnknownKept = 1 << 20
+// maxUnknownKept bounds the comments the unknown lines become (their text and unknownOverhead
+// each). They tell nothing to the simulator, the scenario loader's cost grows with the comments'
+// size (a 64 MiB log of unknown lines took over 1 GB to import when every line was kept), and a
+// scenario file is at most scenarios.MaxFileBytes (1 MiB): a quarter of that is left to them.
+const maxUnknownKept = 256 << 10
+
+// unknownOverhead is what a comment adds to an unknown line's text: "  # unknown line N: ".
+const unknownOverhead = 32
 
 // dropped says which unknown lines keepUnknown left out.
 type dropped struct{ count, first int }
@@ -146,7 +150,7 @@ func keepUnknown(entries []entry) ([]entry, dropped) {
 	kept, size := entries[:0:0], 0
 	for _, e := range entries {
 		if e.kind == unknown {
-			if size += len(e.text); size > maxUnknownKept {
+			if size += len(e.text) + unknownOverhead; size > maxUnknownKept {
 				if d.count == 0 {
 					d.first = e.n
 				}
