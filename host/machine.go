@@ -54,6 +54,9 @@ type Bugs struct {
 	HashOnForeground bool
 	// TokenWithoutExpiry issues TOK-3 tokens without an exp claim (TOK-2; P8).
 	TokenWithoutExpiry bool
+	// BackgroundOnEveryInstance skips SYNC-8's primary check: every instance runs the background sync
+	// (P14).
+	BackgroundOnEveryInstance bool
 }
 
 // leakedRequests is the process-wide counter behind Bugs.GlobalRequestIDs. Deliberately global.
@@ -287,7 +290,7 @@ func (m *Machine) backgroundTimer() {
 	if !m.running {
 		return
 	}
-	if !m.primary {
+	if !m.primary && !m.cfg.Bugs.BackgroundOnEveryInstance {
 		m.log("Debug", "Skipping background SyncTriggers operation: not the primary host")
 		return
 	}

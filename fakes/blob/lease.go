@@ -176,7 +176,7 @@ func (s *Store) RenewLease(now time.Time, containerName, name, leaseID string) e
 	}
 	// Leased under leaseID, or expired: Azurite's LeaseExpiredState.renew ignores the id given and
 	// renews the lease under its own id.
-	if !l.infinite {
+	if !l.infinite && !s.Bugs.RenewKeepsExpiry {
 		b.lease = newLease(now, l.id, l.duration)
 	}
 	return nil

@@ -62,6 +62,12 @@ type Bugs struct {
 	NoRetry bool
 	// DropMidFetch makes the mesh drop notifications that arrive while a fetch is in flight (MESH-5; P1).
 	DropMidFetch bool
+	// NoMaxWait makes the debounce wait for a quiet period only: a steady trickle of notifications
+	// postpones the fetch for as long as it lasts (MESH-6's max-wait; P16, P17).
+	NoMaxWait bool
+	// ShortRetryBudget makes the mesh give up retrying after 4 minutes instead of its configured
+	// budget (MESH-4's 10 minutes; P1 on scenarios/retry-budget.yaml).
+	ShortRetryBudget bool
 }
 
 // Outcome tells the driver what a front-end request did, for the trace.

@@ -167,6 +167,9 @@ func (m *Mesh) Notify(now time.Time, req Request) (Response, []Effect) {
 	}
 	// MESH-6: fetch once no notification has come for Debounce, or MaxWait after the first pending one.
 	wait := min(m.cfg.Debounce, m.firstPending.Add(m.cfg.MaxWait).Sub(now))
+	if m.cfg.Bugs.NoMaxWait {
+		wait = m.cfg.Debounce
+	}
 	m.armed = true
 	m.emit(SetTimer{Key: timerDebounce, After: max(wait, 0)})
 	return Response{Status: 200}, m.take()
@@ -293,7 +296,11 @@ func (m *Mesh) failed(now time.Time, a *attempt, status int) {
 	if status != 0 {
 		what = "StatusCode=" + host.StatusName(status)
 	}
-	if now.Sub(r.firstFailure) >= m.cfg.RetryBudget || m.cfg.Bugs.NoRetry {
+	budget := m.cfg.RetryBudget
+	if m.cfg.Bugs.ShortRetryBudget {
+		budget = 4 * time.Minute
+	}
+	if now.Sub(r.firstFailure) >= budget || m.cfg.Bugs.NoRetry {
 		m.emit(Log{Level: "Error", Text: "GET " + host.PathTriggers + " abandoned after " +
 			strconv.Itoa(int(now.Sub(r.firstFailure)/time.Second)) + " s (" + what + ")"})
 		m.abandon(a, "retry budget exhausted")

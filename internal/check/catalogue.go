@@ -29,6 +29,14 @@ var (
 		Statement: "re-running the same scenario, mode and seed in-process gives the same trace; on failure, the first differing record"}
 	PropP13 = Property{ID: "P13", Name: "convergence-latency", Level: Should,
 		Statement: "time from the last content change to convergence, per run; gated by the scenario's bound"}
+	PropP14 = Property{ID: "P14", Name: "background-sync-on-primary-only", Level: Must,
+		Statement: "every background sync span starts on an instance holding an unexpired primary lease, per storage's lease records (SYNC-8)"}
+	PropP15 = Property{ID: "P15", Name: "at-most-one-primary", Level: Must,
+		Statement: "at no moment do two instances hold the primary lease: no second grant, every renewal extends the lease, no background sync while another instance holds it"}
+	PropP16 = Property{ID: "P16", Name: "fetch-within-max-wait", Level: Should,
+		Statement: "after each accepted notification a fetch that started after it starts within 1 s, or 1 s after the fetch in flight ends (MESH-6's max-wait)"}
+	PropP17 = Property{ID: "P17", Name: "fetch-completes", Level: Must,
+		Statement: "after each accepted notification a fetch that started after it completes with 200 within 30 s when the site answers (MESH-2)"}
 )
 
 // The checkers refer to their own entries for ID, name and level, so the links are made here.
@@ -45,11 +53,15 @@ func init() {
 	PropP10.Check = NoEmptyBackgroundPublish
 	PropP11.Check = SecretsRedacted
 	PropP13.Check = ConvergenceLatency
+	PropP14.Check = BackgroundOnPrimaryOnly
+	PropP15.Check = AtMostOnePrimary
+	PropP16.Check = NotificationToFetch
+	PropP17.Check = FetchCompletes
 }
 
 // Catalogue lists the properties syncsim judges on every run, in ID order.
 func Catalogue() []Property {
-	return []Property{PropP1, PropP2, PropP3, PropP4, PropP5, PropP6, PropP7, PropP8, PropP9, PropP10, PropP11, PropP12, PropP13}
+	return []Property{PropP1, PropP2, PropP3, PropP4, PropP5, PropP6, PropP7, PropP8, PropP9, PropP10, PropP11, PropP12, PropP13, PropP14, PropP15, PropP16, PropP17}
 }
 
 // Lookup finds a property by ID.

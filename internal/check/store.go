@@ -26,23 +26,41 @@ func NoStaleOverwrite(in Input) Verdict {
 	return v
 }
 
-// DuplicateHarmless is P7: a duplicated delivery never changes the store's content or revision. A
-// delivery is a duplicate when the FE marks it so (duplicate=true, an injected duplication) or when its
-// msg was already stored once; either must leave the store's hash and revision as they were.
+// DuplicateHarmless is P7: a duplicated delivery never changes the store's content or revision.
 //
-// Decided here: a duplicate=true write whose msg had not been stored yet is the message's first
-// arrival (the copy overtook the original); it is not judged, and the original's later arrival is.
+// Front-end path: a delivery is a duplicate when the FE marks it so (duplicate=true, an injected
+// duplication) or when its msg was already stored once; either must leave the store's hash and
+// revision as they were. Decided here: a duplicate=true write whose msg had not been stored yet is the
+// message's first arrival (the copy overtook the original); it is not judged, and the original's later
+// arrival is.
+//
+// Mesh path: a duplicated MSG-2 (the second net.deliver of the same msg2.request to the mesh) is a
+// notification of its own (mesh.accept); a mesh store.write whose newly covered notifications were all
+// accepted from duplicates must leave the store as it was. A duplicated MSG-3 answer (msg3.response)
+// (its second delivery) must store nothing new: a mesh store.write in that delivery must not change
+// the store. Each
+// duplicated delivery to the mesh counts as one situation examined.
 func DuplicateHarmless(in Input) Verdict {
 	v := newVerdict(PropP7)
 	var vs violations
 	var prev *sim.Record
 	stored := map[string]*sim.Record{}
+	var mp meshDuplicates
 	for i := range in.Trace.Records {
 		r := &in.Trace.Records[i]
+		if mp.observe(r) {
+			v.Checked++
+			continue
+		}
 		if r.Kind != "store.write" {
 			continue
 		}
-		if first, dup := duplicateOf(r, stored); dup {
+		if why, judged := mp.judge(r); judged {
+			if changed(prev, r) {
+				vs.add(why + " at " + ref(*r) + " changed the store from " + storeState(prev) + " to revision " +
+					r.Get("revision") + " hash " + short(r.Get("hash")))
+			}
+		} else if first, dup := duplicateOf(r, stored); dup {
 			v.Checked++
 			if changed(prev, r) {
 				vs.add(duplicateEvidence(r, first, prev))
@@ -55,6 +73,79 @@ func DuplicateHarmless(in Input) Verdict {
 	}
 	vs.judge(&v, "duplicate deliveries changed the store")
 	return v
+}
+
+// meshDuplicates follows duplicated deliveries to the mesh for P7.
+type meshDuplicates struct {
+	dupOnly  map[int]bool // notifications accepted from a duplicated MSG-2 only
+	covered  int          // the newest notification delivered or abandoned so far
+	delivery *sim.Record  // the repeated delivery whose records are being read, if any
+	// delivered are the msg2.request and msg3.response messages delivered to the mesh so far.
+	delivered map[string]bool
+}
+
+// observe folds a record in and reports whether it is a duplicated delivery to the mesh.
+func (m *meshDuplicates) observe(r *sim.Record) bool {
+	if m.delivery != nil && (r.At != m.delivery.At || r.Kind == "net.deliver") {
+		m.delivery = nil
+	}
+	switch r.Kind {
+	case "net.deliver":
+		k := r.Get("kind")
+		if r.Party != "mesh" || (k != "msg2.request" && k != "msg3.response") {
+			break
+		}
+		// The repeat is whichever copy arrives second: a copy that overtook its original is the
+		// message's first arrival, as on the front-end path.
+		if m.delivered == nil {
+			m.delivered = map[string]bool{}
+		}
+		if msg := r.Get("msg"); !m.delivered[msg] {
+			m.delivered[msg] = true
+			break
+		}
+		m.delivery = r
+		return true
+	case "mesh.accept":
+		if m.delivery != nil && m.delivery.Get("kind") == "msg2.request" {
+			if m.dupOnly == nil {
+				m.dupOnly = map[int]bool{}
+			}
+			m.dupOnly[r.Int("notification")] = true
+		}
+	case "mesh.abandon":
+		m.covered = max(m.covered, r.Int("cover"))
+	}
+	return false
+}
+
+// judge reports whether a store.write is judged as the effect of a duplicated delivery to the mesh,
+// and what that delivery was.
+func (m *meshDuplicates) judge(r *sim.Record) (string, bool) {
+	if r.Get("via") != "mesh" {
+		return "", false
+	}
+	from, to := m.covered, r.Int("cover")
+	m.covered = max(m.covered, to)
+	if m.delivery != nil && m.delivery.Get("kind") == "msg3.response" {
+		return "a duplicated fetch answer (" + ref(*m.delivery) + ") stored again", true
+	}
+	if to <= from {
+		return "", false
+	}
+	for n := from + 1; n <= to; n++ {
+		if !m.dupOnly[n] {
+			return "", false
+		}
+	}
+	return "a fetch owed only to duplicated notifications " + itoa(from+1) + ".." + itoa(to), true
+}
+
+func storeState(prev *sim.Record) string {
+	if prev == nil {
+		return "an empty store"
+	}
+	return "revision " + prev.Get("revision") + " hash " + short(prev.Get("hash")) + " (" + ref(*prev) + ")"
 }
 
 // duplicateOf reports whether a store write is a duplicate delivery, and the write that first stored

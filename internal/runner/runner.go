@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/syncsim/syncsim/fakes/blob"
 	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/check"
@@ -23,6 +24,8 @@ type Options struct {
 	// Bugs and PlatformBugs switch planted defects on (tests only).
 	Bugs         host.Bugs
 	PlatformBugs mesh.Bugs
+	// StorageBugs switches planted defects on in the blob model (tests only).
+	StorageBugs blob.Bugs
 	// Strategy names the exploration strategy ("" = the default).
 	Strategy string
 	// Faults are extra faults in the CLI's NAME[:param=value,...] form.
@@ -138,7 +141,7 @@ func runLive(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) 
 
 // world turns the options into the world's, parsing the CLI's fault specs.
 func (o Options) world() (world.Options, error) {
-	w := world.Options{Bugs: o.Bugs, PlatformBugs: o.PlatformBugs, Strategy: o.Strategy, Script: o.Script}
+	w := world.Options{Bugs: o.Bugs, PlatformBugs: o.PlatformBugs, StorageBugs: o.StorageBugs, Strategy: o.Strategy, Script: o.Script}
 	for _, f := range o.Faults {
 		spec, err := faults.Parse(f)
 		if err != nil {
@@ -198,12 +201,15 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// Exit codes (DESIGN.md "The CLI").
+// Exit codes (DESIGN.md "The CLI"). ExitInternal is a panic the CLI caught: no input may cause
+// one. Go's own fatal errors (out of memory, stack exhaustion, concurrent map writes) cannot be
+// caught and exit 2, which reads as ExitInconclusive: every input is bounded so that none happens.
 const (
 	ExitOK           = 0
 	ExitFailed       = 1
 	ExitInconclusive = 2
 	ExitUsage        = 3
+	ExitInternal     = 4
 )
 
 // ExitCode folds results into the CLI's exit code: 1 when a MUST property failed unexpectedly or an

@@ -64,6 +64,9 @@ func (w *World) onStorage(m sim.Message) {
 		}
 	}
 	w.k.Trace.Add(partyStorage, kind, fields...)
+	if !faulted {
+		w.recordLease(req.call.Op, InstanceParty(req.node), req.call, res)
+	}
 	answer := func() {
 		w.net.Send(sim.Message{From: partyStorage, To: InstanceParty(req.node), Kind: kindBlobResponse,
 			Body: blobResponse{id: req.call.ID, result: res}, Fields: []sim.Field{sim.F("id", req.call.ID), sim.F("status", res.Status)}})

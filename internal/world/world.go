@@ -27,6 +27,8 @@ type Options struct {
 	PlatformBugs mesh.Bugs
 	// Script, when set, makes the run follow a recorded schedule (replay and shrink).
 	Script *Script
+	// StorageBugs switches planted defects on in the blob model (tests only).
+	StorageBugs blob.Bugs
 }
 
 // Script is a run's schedule as semantic events: which timeline entries play, which fault firings
@@ -93,6 +95,8 @@ type World struct {
 	routes    map[int]*route
 	nextRoute int
 	nextCall  int
+	// leaseHolders maps the lock blob's lease ids to the instance that acquired them (lease records).
+	leaseHolders map[string]string
 }
 
 // node is one instance: its lifecycle record and its host machine.
@@ -192,6 +196,7 @@ func newWorld(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options)
 		meshTimers: map[string]sim.Timer{}, meshFetches: map[int]sim.Timer{},
 		nodes: map[string]*node{}, routes: map[int]*route{},
 	}
+	w.blobs.Bugs = opts.StorageBugs
 	w.fe = &mesh.FrontEnd{Site: sc.Site, Store: w.store, Bugs: opts.PlatformBugs}
 	w.mesh = mesh.New(mesh.Config{Site: sc.Site, Store: w.store, Rand: k.Streams.Stream("mesh"),
 		Debounce: sc.Mesh.Debounce, RetryBudget: sc.Mesh.RetryBudget, Bugs: opts.PlatformBugs})

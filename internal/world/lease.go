@@ -1,0 +1,50 @@
+package world
+
+import (
+	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/sim"
+)
+
+// recordLease writes storage's `lease` record after an operation on the primary's lock blob
+// (PROTOCOL.md section 1): the operation, who asked, its status, and the lease as the blob model holds
+// it right after (state, holder, expiry). It is read from the blob model itself, never from a host's
+// belief, so that P14 and P15 judge the lease's own history. Lease ids stay out of the trace; the
+// holder is the instance that acquired the lease under that id.
+func (w *World) recordLease(op host.BlobOp, caller string, c host.BlobCall, res host.BlobResult) {
+	lock := host.LockBlobName(w.sc.Site.HostID)
+	if c.Blob != lock {
+		return
+	}
+	switch op {
+	case host.BlobAcquireLease, host.BlobRenewLease, opLeaseBreak:
+	default:
+		return
+	}
+	if w.leaseHolders == nil {
+		w.leaseHolders = map[string]string{}
+	}
+	if op == host.BlobAcquireLease && res.OK() && res.LeaseID != "" {
+		w.leaseHolders[res.LeaseID] = caller
+	}
+	fields := []sim.Field{sim.F("op", string(op)), sim.F("blob", lock), sim.F("status", res.Status)}
+	if caller != "" {
+		fields = append(fields, sim.F("instance", caller))
+	}
+	v, ok := w.blobs.PeekLease(w.now(), host.HostsContainer, lock)
+	state := "none"
+	if ok {
+		state = v.State
+	}
+	fields = append(fields, sim.F("state", state))
+	if ok && (v.State == "leased" || v.State == "breaking") {
+		fields = append(fields, sim.F("holder", w.leaseHolders[v.ID]))
+	}
+	if ok && !v.Expires.IsZero() {
+		fields = append(fields, sim.F("expires_ms", v.Expires.Sub(sim.Epoch).Milliseconds()),
+			sim.F("duration", v.Duration))
+	}
+	w.k.Trace.Add(partyStorage, "lease", fields...)
+}
+
+// opLeaseBreak names the injected primary-lease-lost fault's break in the lease record.
+const opLeaseBreak host.BlobOp = "break-lease"
