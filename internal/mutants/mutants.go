@@ -14,6 +14,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/syncsim/syncsim/fakes/blob"
 	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/check"
@@ -29,9 +30,16 @@ type Mutant struct {
 	// Ref is the contract rule the bug breaks.
 	Ref   string
 	apply func(*runner.Options)
+	// Targets are the properties meant to catch the bug: when set, only their failures count as a
+	// detection (an unrelated property failing by chance does not). Empty means any property.
+	Targets []string
 }
 
 func hostBug(f func(*host.Bugs)) func(*runner.Options) { return func(o *runner.Options) { f(&o.Bugs) } }
+
+func storageBug(f func(*blob.Bugs)) func(*runner.Options) {
+	return func(o *runner.Options) { f(&o.StorageBugs) }
+}
 
 func platformBug(f func(*mesh.Bugs)) func(*runner.Options) {
 	return func(o *runner.Options) { f(&o.PlatformBugs) }
@@ -40,21 +48,25 @@ func platformBug(f func(*mesh.Bugs)) func(*runner.Options) {
 // Catalogue lists the planted bugs.
 func Catalogue() []Mutant {
 	return []Mutant{
-		{"no-lock", "syncs of one instance run without SYNC-2's lock", "SYNC-2", hostBug(func(b *host.Bugs) { b.NoLock = true })},
-		{"hash-before-publish", "the hash blob is written before the publish, not after its success", "SYNC-6", hostBug(func(b *host.Bugs) { b.HashBeforePublish = true })},
-		{"hash-after-failed-publish", "the hash blob is written after a failed publish too", "SYNC-6", hostBug(func(b *host.Bugs) { b.HashAfterFailedPublish = true })},
-		{"empty-background-published", "a background sync with no triggers publishes", "SYNC-4", hostBug(func(b *host.Bugs) { b.PublishEmptyBackground = true })},
-		{"read-error-as-changed", "a hash read error counts as changed, not unchanged", "SYNC-5", hostBug(func(b *host.Bugs) { b.ReadErrorAsChanged = true })},
-		{"hash-on-foreground", "foreground syncs read and write the hash blob too", "SYNC-5, SYNC-6", hostBug(func(b *host.Bugs) { b.HashOnForeground = true })},
-		{"publish-unchanged", "a background sync publishes although the hash equals the blob's", "SYNC-5", hostBug(func(b *host.Bugs) { b.PublishUnchanged = true })},
-		{"swallowed-publish-error", "a failed publish is reported as a success, silently", "SYNC-7", hostBug(func(b *host.Bugs) { b.SwallowPublishError = true })},
-		{"token-without-expiry", "the host's TOK-3 tokens carry no exp claim", "TOK-2, TOK-3", hostBug(func(b *host.Bugs) { b.TokenWithoutExpiry = true })},
-		{"secret-in-log", "the host master key is written into a log line", "PAY-4", hostBug(func(b *host.Bugs) { b.SecretInLog = true })},
-		{"unseeded-request-ids", "request ids come from a process-wide counter, not the run's seed", "DESIGN.md principle 3", hostBug(func(b *host.Bugs) { b.GlobalRequestIDs = true })},
-		{"mesh-without-retry", "the mesh gives up after a fetch's first failure", "MESH-4", platformBug(func(b *mesh.Bugs) { b.NoRetry = true })},
-		{"debounce-drops-mid-fetch", "the mesh drops notifications that arrive during a fetch", "MESH-5", platformBug(func(b *mesh.Bugs) { b.DropMidFetch = true })},
-		{"fetch-per-notification", "the mesh fetches once per notification, without coalescing", "MESH-6", platformBug(func(b *mesh.Bugs) { b.FetchPerNotification = true })},
-		{"fe-accepts-bad-signature", "the front end stores MSG-1 bodies whatever their token", "FE-2, TOK-5", platformBug(func(b *mesh.Bugs) { b.AcceptAnyToken = true })},
+		{"no-lock", "syncs of one instance run without SYNC-2's lock", "SYNC-2", hostBug(func(b *host.Bugs) { b.NoLock = true }), nil},
+		{"hash-before-publish", "the hash blob is written before the publish, not after its success", "SYNC-6", hostBug(func(b *host.Bugs) { b.HashBeforePublish = true }), nil},
+		{"hash-after-failed-publish", "the hash blob is written after a failed publish too", "SYNC-6", hostBug(func(b *host.Bugs) { b.HashAfterFailedPublish = true }), nil},
+		{"empty-background-published", "a background sync with no triggers publishes", "SYNC-4", hostBug(func(b *host.Bugs) { b.PublishEmptyBackground = true }), nil},
+		{"read-error-as-changed", "a hash read error counts as changed, not unchanged", "SYNC-5", hostBug(func(b *host.Bugs) { b.ReadErrorAsChanged = true }), nil},
+		{"hash-on-foreground", "foreground syncs read and write the hash blob too", "SYNC-5, SYNC-6", hostBug(func(b *host.Bugs) { b.HashOnForeground = true }), nil},
+		{"publish-unchanged", "a background sync publishes although the hash equals the blob's", "SYNC-5", hostBug(func(b *host.Bugs) { b.PublishUnchanged = true }), nil},
+		{"swallowed-publish-error", "a failed publish is reported as a success, silently", "SYNC-7", hostBug(func(b *host.Bugs) { b.SwallowPublishError = true }), nil},
+		{"token-without-expiry", "the host's TOK-3 tokens carry no exp claim", "TOK-2, TOK-3", hostBug(func(b *host.Bugs) { b.TokenWithoutExpiry = true }), nil},
+		{"secret-in-log", "the host master key is written into a log line", "PAY-4", hostBug(func(b *host.Bugs) { b.SecretInLog = true }), nil},
+		{"unseeded-request-ids", "request ids come from a process-wide counter, not the run's seed", "DESIGN.md principle 3", hostBug(func(b *host.Bugs) { b.GlobalRequestIDs = true }), nil},
+		{"mesh-without-retry", "the mesh gives up after a fetch's first failure", "MESH-4", platformBug(func(b *mesh.Bugs) { b.NoRetry = true }), nil},
+		{"debounce-drops-mid-fetch", "the mesh drops notifications that arrive during a fetch", "MESH-5", platformBug(func(b *mesh.Bugs) { b.DropMidFetch = true }), nil},
+		{"fetch-per-notification", "the mesh fetches once per notification, without coalescing", "MESH-6", platformBug(func(b *mesh.Bugs) { b.FetchPerNotification = true }), nil},
+		{"fe-accepts-bad-signature", "the front end stores MSG-1 bodies whatever their token", "FE-2, TOK-5", platformBug(func(b *mesh.Bugs) { b.AcceptAnyToken = true }), nil},
+		{"background-on-every-instance", "every instance runs the background sync, not only the primary", "SYNC-8", hostBug(func(b *host.Bugs) { b.BackgroundOnEveryInstance = true }), []string{"P14", "P15"}},
+		{"lease-renew-keeps-expiry", "storage answers a lease renewal with success but does not extend the lease", "PROTOCOL.md section 1 (primary)", storageBug(func(b *blob.Bugs) { b.RenewKeepsExpiry = true }), []string{"P15", "P14"}},
+		{"debounce-without-max-wait", "the mesh waits for a quiet period only: a trickle of notifications postpones the fetch", "MESH-6, MESH-2", platformBug(func(b *mesh.Bugs) { b.NoMaxWait = true }), []string{"P16", "P17"}},
+		{"short-retry-budget", "the mesh gives up retrying a fetch after 4 minutes instead of 10", "MESH-4", platformBug(func(b *mesh.Bugs) { b.ShortRetryBudget = true }), []string{"P1"}},
 	}
 }
 
@@ -78,6 +90,8 @@ func DefaultTargets(root string) []Target {
 		{Scenario: p("scenarios/incidents/transient-empty-function-set.yaml"), Mode: host.ModeFrontend},
 		{Scenario: p("scenarios/fleet.yaml"), Mode: host.ModeFrontend},
 		{Scenario: p("scenarios/fleet.yaml"), Mode: host.ModePlatform},
+		{Scenario: p("scenarios/retry-budget.yaml"), Mode: host.ModePlatform},
+		{Scenario: p("scenarios/notification-trickle.yaml"), Mode: host.ModePlatform},
 	}
 }
 
@@ -160,7 +174,7 @@ func hunt(m Mutant, scs map[string]*scenarios.Scenario, opts Options) (res Resul
 			if err != nil {
 				return res, err
 			}
-			id := detector(clean.Verdicts, mut.Verdicts)
+			id := detector(clean.Verdicts, mut.Verdicts, m.Targets)
 			if id == "" {
 				continue
 			}
@@ -178,14 +192,15 @@ func hunt(m Mutant, scs map[string]*scenarios.Scenario, opts Options) (res Resul
 	return res, nil
 }
 
-// detector is the first property (in catalogue order) that fails with the bug and passes without it.
-func detector(clean, mut []check.Verdict) string {
+// detector is the first property (in catalogue order) that fails with the bug and passes without it;
+// with targets, only a targeted property counts.
+func detector(clean, mut []check.Verdict, targets []string) string {
 	passed := map[string]bool{}
 	for _, v := range clean {
 		passed[v.ID] = v.Status == check.Pass
 	}
 	for _, v := range mut {
-		if v.Status == check.Fail && passed[v.ID] {
+		if v.Status == check.Fail && passed[v.ID] && (len(targets) == 0 || slices.Contains(targets, v.ID)) {
 			return v.ID
 		}
 	}
