@@ -106,6 +106,11 @@ func Execute(job Job, out io.Writer) (int, error) {
 		}
 	}
 	code := ExitCode(results, job.Strict)
+	// The coverage gate: a property vacuous in every run of a directory's scenarios is a gap.
+	gate := CoverageGate(len(scs), job.Live)
+	if never := PrintCoverage(out, CoverageOf(results), gate); gate && len(never) > 0 && (code == ExitOK || code == ExitInconclusive) {
+		code = ExitFailed
+	}
 	PrintSummary(out, results, code)
 	if job.JSON != "" {
 		if err := WriteJSON(job.JSON, results); err != nil {
