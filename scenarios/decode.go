@@ -28,7 +28,7 @@ const (
 	defaultDelayMax      = 20 * time.Millisecond
 	defaultRetryBudget   = 10 * time.Minute
 	defaultDebounce      = 250 * time.Millisecond
-	defaultMaxEvents     = 2_000_000
+	defaultMaxEvents     = MaxEvents
 	budgetSlack          = time.Hour
 	defaultKeyPrefix     = "syncsim-key:"
 )
@@ -43,7 +43,7 @@ var (
 )
 
 var (
-	topFields    = []string{"name", "description", "site", "content", "instances", "timeline", "faults", "faults_end", "settle", "network", "mesh", "modes", "expect", "budget", "convergence_bound"}
+	topFields    = []string{"name", "description", "site", "content", "instances", "timeline", "faults", "faults_end", "settle", "network", "mesh", "modes", "expect", "budget", "convergence_bound", "limits"}
 	whichValues  = []string{"oldest", "newest", "primary", "all"}
 	authValues   = []string{"admin-key", "token"}
 	keyRefFormat = "master, host.<name>, system.<name> or function.<function>.<name>"
@@ -64,10 +64,12 @@ func (d *decoder) scenario(path string, root *node) *Scenario {
 		d.matches(f, s.Name, scenarioNameRE, "letters, digits, '.', '_' and '-', starting with a letter or digit")
 	}
 	s.Description = d.str(top.get("description"), "")
+	s.Limits = d.limits(top.get("limits"))
 	s.Site = d.site(top.get("site"))
 	s.Content = d.content(top.get("content"))
-	s.Instances = d.instances(top.get("instances"))
-	s.Timeline = d.timeline(top.get("timeline"), s.Content.Functions)
+	s.Instances = d.instances(top.get("instances"), s.Limits)
+	t := &tally{limits: s.Limits, live: s.Instances.Count, starts: s.Instances.Count}
+	s.Timeline = d.timeline(top.get("timeline"), s.Content.Functions, t)
 	last := time.Duration(0)
 	if n := len(s.Timeline); n > 0 {
 		last = s.Timeline[n-1].At
@@ -141,9 +143,15 @@ func (d *decoder) content(f field) host.Content {
 	return host.Content{Revision: 1, Functions: fns, Keys: d.keys(o.get("keys"), fns)}
 }
 
-// functions reads a list of functions whose names are unique case-insensitively.
+// functions reads a list of functions whose names are unique case-insensitively; a list longer
+// than MaxFunctions is refused before any function is read.
 func (d *decoder) functions(f field) []host.Function {
 	out := []host.Function{}
+	if f.present() && f.v.kind == kindSeq && len(f.v.items) > MaxFunctions {
+		d.failLimit(f.valueAt(), f.path, "lists "+thousands(len(f.v.items))+" functions, more than "+thousands(MaxFunctions),
+			"list fewer functions"+fixed("MaxFunctions"))
+		return out
+	}
 	seen := map[string]int{} // lowercase name -> line
 	for _, item := range d.list(f) {
 		fn, ok := d.function(item)
@@ -334,12 +342,18 @@ func functionNames(fns []host.Function) string {
 	return strings.Join(names, ", ")
 }
 
-func (d *decoder) instances(f field) Instances {
+func (d *decoder) instances(f field, l Limits) Instances {
 	o := d.object(f, "count", "startup")
-	return Instances{
+	in := Instances{
 		Count:   d.integer(o.get("count"), defaultInstances, 0, maxInstances),
 		Startup: d.duration(o.get("startup"), defaultStartup),
 	}
+	if in.Count > l.InstanceStarts {
+		cf := o.get("count")
+		d.failLimit(cf.valueAt(), cf.path, "starts "+itoa(in.Count)+" instances, more than limits.instance_starts "+thousands(l.InstanceStarts),
+			"raise limits.instance_starts or start fewer instances")
+	}
+	return in
 }
 
 func (d *decoder) network(f field) Network {
@@ -461,7 +475,7 @@ func propertyNumber(id string) int {
 func (d *decoder) budget(f field, defaultMaxTime time.Duration) Budget {
 	o := d.object(f, "max_events", "max_time")
 	return Budget{
-		MaxEvents: d.integer(o.get("max_events"), defaultMaxEvents, 1, math.MaxInt),
+		MaxEvents: d.integer(o.get("max_events"), defaultMaxEvents, 1, MaxEvents),
 		MaxTime:   d.positive(o.get("max_time"), defaultMaxTime),
 	}
 }

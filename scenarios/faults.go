@@ -1,11 +1,12 @@
 package scenarios
 
 import (
-	"github.com/syncsim/syncsim/internal/faults"
-
 	"math"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/syncsim/syncsim/internal/faults"
 )
 
 // faults reads the fault profile. A scripted fault must be able to fire: faults fire only before
@@ -13,12 +14,22 @@ import (
 func (d *decoder) faults(f field, faultsEnd time.Duration) Faults {
 	o := d.object(f, "scripted", "profile", "random")
 	var out Faults
-	for _, item := range d.list(o.get("scripted")) {
+	sf, pf := o.get("scripted"), o.get("profile")
+	if n := listLen(sf) + listLen(pf); n > MaxFaults {
+		at := sf
+		if !sf.present() {
+			at = pf
+		}
+		d.failLimit(at.valueAt(), f.path, "lists "+thousands(n)+" scripted and profile faults, more than "+thousands(MaxFaults),
+			"list fewer faults"+fixed("MaxFaults"))
+		return out
+	}
+	for _, item := range d.list(sf) {
 		if sf, ok := d.scripted(item, faultsEnd); ok {
 			out.Scripted = append(out.Scripted, sf)
 		}
 	}
-	for _, item := range d.list(o.get("profile")) {
+	for _, item := range d.list(pf) {
 		if pf, ok := d.profile(item); ok {
 			out.Profile = append(out.Profile, pf)
 		}
@@ -64,7 +75,9 @@ func (d *decoder) scripted(f field, faultsEnd time.Duration) (ScriptedFault, boo
 		case p.v.kind == kindMap || p.v.kind == kindSeq:
 			d.fail(p.valueAt(), p.path, "must be a scalar, not "+p.v.kind.describe(), "give a string, number or boolean")
 		default:
-			sf.Params[p.name] = p.v.text
+			if d.knownParam(sf.Fault, p) {
+				sf.Params[p.name] = p.v.text
+			}
 		}
 	}
 	return sf, true
@@ -87,16 +100,64 @@ func (d *decoder) profile(f field) (ProfileFault, bool) {
 		// Reported above; the parameters of an unknown fault cannot be checked.
 		return pf, false
 	}
+	good := true
 	for _, p := range d.dict(o.get("params")) {
 		if p.v == nil || p.v.kind == kindMap || p.v.kind == kindSeq || p.v.kind == kindNull {
 			d.fail(p.valueAt(), p.path, "must be a scalar", "give a string, number, duration or boolean")
 			continue
 		}
+		good = d.finiteParam(pf.Spec.Name, p) && good
 		pf.Spec.Params[p.name] = p.v.text
+	}
+	if !good {
+		return pf, false
 	}
 	if err := pf.Spec.Validate(); err != nil {
 		d.fail(o.get("params").valueAt(), o.get("params").path, strings.TrimPrefix(err.Error(), "faults: "), "see simrun list faults for the parameters and their values")
 		return pf, false
 	}
 	return pf, true
+}
+
+// listLen is the length of a list field, 0 for anything else.
+func listLen(f field) int {
+	if f.present() && f.v.kind == kindSeq {
+		return len(f.v.items)
+	}
+	return 0
+}
+
+// knownParam checks a scripted fault's parameter that the catalogue knows, at its own position;
+// other parameters pass through unchecked (ScriptedFault.Params).
+func (d *decoder) knownParam(fault string, p field) bool {
+	f, ok := faults.Lookup(fault)
+	if !ok {
+		return true
+	}
+	if _, known := f.Param(p.name); !known {
+		return true
+	}
+	if !d.finiteParam(fault, p) {
+		return false
+	}
+	if err := (faults.Spec{Name: fault, Params: map[string]string{p.name: p.v.text}}).Validate(); err != nil {
+		d.fail(p.valueAt(), p.path, strings.TrimPrefix(err.Error(), "faults: "), "see simrun list faults for the parameters and their values")
+		return false
+	}
+	return true
+}
+
+// finiteParam refuses a probability parameter that strconv reads as NaN or an infinity ("NaN",
+// "Inf", "-infinity"): a NaN probability would pass a range check and never fire, as every
+// comparison with NaN is false.
+func (d *decoder) finiteParam(fault string, p field) bool {
+	f, _ := faults.Lookup(fault)
+	if par, ok := f.Param(p.name); !ok || par.Type != faults.TypeProb {
+		return true
+	}
+	if v, err := strconv.ParseFloat(p.v.text, 64); err == nil && (math.IsNaN(v) || math.IsInf(v, 0)) {
+		d.fail(p.valueAt(), p.path, "is not a finite number, got "+quote(p.v.text), "use a probability between 0 and 1, such as 0.05")
+		return false
+	}
+	return true
 }

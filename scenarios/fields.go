@@ -281,7 +281,12 @@ func (d *decoder) probability(f field) float64 {
 		d.fail(f.valueAt(), f.path, "must be a number, not "+f.v.kind.describe(), "use a probability between 0 and 1, such as 0.05")
 		return 0
 	}
-	if math.IsNaN(v) || v < 0 || v > 1 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		// A NaN would pass a range check written the other way round and never fire.
+		d.fail(f.valueAt(), f.path, "is not a finite number, got "+f.v.text, "use a probability between 0 and 1, such as 0.05")
+		return 0
+	}
+	if v < 0 || v > 1 {
 		d.fail(f.valueAt(), f.path, "must be between 0 and 1, got "+f.v.text, "use a probability between 0 and 1, such as 0.05")
 		return 0
 	}

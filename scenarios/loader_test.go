@@ -90,6 +90,7 @@ func TestLoadFullFixture(t *testing.T) {
 		Modes:    []host.Mode{host.ModePlatform, host.ModeFrontend},
 		Expect:   map[host.Mode][]string{host.ModePlatform: {"P1", "P4", "P13"}, host.ModeFrontend: {}},
 		Budget:   Budget{MaxEvents: 5000, MaxTime: 13*time.Minute + time.Hour},
+		Limits:   Limits{Timeline: 20, InstanceStarts: 40},
 		nameLine: at("name: full-fixture"),
 	}
 	for i := range want.Timeline {
@@ -140,6 +141,7 @@ func TestParseMinimalAppliesDefaults(t *testing.T) {
 		Modes:     []host.Mode{host.ModeFrontend},
 		Expect:    map[host.Mode][]string{},
 		Budget:    Budget{MaxEvents: 2_000_000, MaxTime: 5*time.Minute + time.Hour},
+		Limits:    Limits{Timeline: DefaultTimeline, InstanceStarts: DefaultInstanceStarts},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", *got, *want)

@@ -8,17 +8,24 @@ import (
 )
 
 // timeline reads the actions in file order, tracking the function list through the deploys so that
-// a remove, an add or a function key rotation is checked against the functions that exist then.
-func (d *decoder) timeline(f field, initial []host.Function) []Action {
+// a remove, an add or a function key rotation is checked against the functions that exist then. A
+// timeline longer than limits.timeline is refused before any entry is read.
+func (d *decoder) timeline(f field, initial []host.Function, t *tally) []Action {
+	if f.present() && f.v.kind == kindSeq && len(f.v.items) > t.limits.Timeline {
+		d.failLimit(f.valueAt(), f.path, "holds "+thousands(len(f.v.items))+" entries, more than limits.timeline "+thousands(t.limits.Timeline),
+			"raise limits.timeline (at most "+thousands(MaxTimeline)+") or shorten the timeline")
+		return nil
+	}
 	current := initial
 	var out []Action
 	var prevAt time.Duration
 	prevLine := 0
 	for _, item := range d.list(f) {
-		a, ok := d.action(item, &current)
+		a, ok := d.action(item, &current, t)
 		if !ok {
 			continue
 		}
+		d.tallyEntry(t, item, a)
 		if prevLine > 0 && a.At < prevAt {
 			af := item.get("at")
 			d.fail(af.valueAt(), af.path, "at "+a.At.String()+" is before the previous entry's "+prevAt.String()+" (line "+itoa(prevLine)+")",
@@ -46,7 +53,7 @@ func actionNames() string {
 	return strings.Join(names, ", ")
 }
 
-func (d *decoder) action(f field, current *[]host.Function) (Action, bool) {
+func (d *decoder) action(f field, current *[]host.Function, t *tally) (Action, bool) {
 	if !f.present() || f.v.kind != kindMap {
 		d.fail(f.valueAt(), f.path, "must be a mapping with at and one action", "write an entry such as {at: 1m, admin_sync: {count: 1}}")
 		return Action{}, false
@@ -76,7 +83,7 @@ func (d *decoder) action(f field, current *[]host.Function) (Action, bool) {
 	af := o.get(kinds[0])
 	switch a.Kind {
 	case ActionDeploy:
-		a.Deploy, *current = d.deploy(af, *current)
+		a.Deploy, *current = d.deploy(af, *current, t)
 	case ActionRotateKey:
 		a.RotateKey = d.rotateKey(af, *current)
 	case ActionAdminSync:
@@ -109,8 +116,9 @@ func (d *decoder) adminSync(f field) *AdminSync {
 	}
 }
 
-// deploy reads a deploy and returns it with the function list that results from it.
-func (d *decoder) deploy(f field, current []host.Function) (*Deploy, []host.Function) {
+// deploy reads a deploy and returns it with the function list that results from it. The list holds
+// at most MaxFunctions, and the deploys together at most MaxDeployedFunctions.
+func (d *decoder) deploy(f field, current []host.Function, t *tally) (*Deploy, []host.Function) {
 	o := d.object(f, "functions", "add", "remove", "hook_syncs", "hook_interval")
 	dep := &Deploy{
 		HookSyncs:    d.integer(o.get("hook_syncs"), 0, 0, maxHookSyncs),
@@ -130,7 +138,17 @@ func (d *decoder) deploy(f field, current []host.Function) (*Deploy, []host.Func
 	default:
 		dep.Functions = d.applyDelta(current, add, remove)
 	}
-	return dep, dep.Functions
+	if len(dep.Functions) > MaxFunctions {
+		d.failLimit(f.valueAt(), f.path, "leaves the site with "+thousands(len(dep.Functions))+" functions, more than "+thousands(MaxFunctions),
+			"deploy fewer functions"+fixed("MaxFunctions"))
+		dep.Functions = current
+	}
+	next := dep.Functions
+	if !d.deployed(t, f, len(next)) {
+		// The file is refused already; keeping every deploy's list would only spend memory.
+		dep.Functions = []host.Function{}
+	}
+	return dep, next
 }
 
 // applyDelta removes, then adds or replaces by name (case-insensitively), keeping the order of the

@@ -2,11 +2,10 @@ package scenarios
 
 import (
 	"sort"
-
-	"github.com/syncsim/syncsim/internal/faults"
 	"time"
 
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/faults"
 )
 
 // Scenario is one loaded scenario file: the site, its content at revision 1, the instances, the
@@ -44,6 +43,8 @@ type Scenario struct {
 	// by property number.
 	Expect map[host.Mode][]string
 	Budget Budget
+	// Limits are the scenario's bounds on what a run does (limits.go).
+	Limits Limits
 
 	nameLine int // line of the explicit name field, for errors across files
 }
@@ -217,6 +218,7 @@ type Mesh struct {
 
 // Budget bounds a run; a run whose budget ends before End is inconclusive.
 type Budget struct {
+	// MaxEvents defaults to, and is at most, the package's MaxEvents (2,000,000).
 	MaxEvents int
 	// MaxTime is virtual time from t=0.
 	MaxTime time.Duration

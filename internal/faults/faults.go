@@ -246,7 +246,7 @@ func (p Param) check(v string) error {
 	case TypeProb:
 		var f float64
 		f, err = strconv.ParseFloat(v, 64)
-		if err == nil && (f < 0 || f > 1) {
+		if err == nil && !(f >= 0 && f <= 1) { // NaN too: every comparison with it is false
 			err = fmt.Errorf("%s is not a probability in [0, 1]", v)
 		}
 	case TypeDuration:

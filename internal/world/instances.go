@@ -12,7 +12,14 @@ import (
 )
 
 // startInstance creates a new instance with a new name; its host runs after the scenario's startup time.
+// A start past the scenario's limits.instance_starts is refused and recorded, and gives nil: faults
+// (restart-instance, scale-out, scale-to-zero) can start instances the loader cannot count, and every
+// instance the run ever started stays in w.nodes.
 func (w *World) startInstance(reason string) *node {
+	if limit := w.sc.Limits.StartLimit(); len(w.nodes) >= limit {
+		w.k.Trace.Add(partyWorld, "instance.refused", sim.F("reason", reason), sim.F("limit", limit))
+		return nil
+	}
 	inst := w.life.Create(w.k.Elapsed())
 	n := &node{inst: inst, party: InstanceParty(inst.Name), timers: map[string]sim.Timer{}, waits: map[int]sim.Timer{}, sendSpans: map[int]int{}}
 	cfg := host.Config{
