@@ -20,7 +20,7 @@ import (
 )
 
 // listKinds are what `simrun list` knows, in help order.
-var listKinds = []string{"modes", "faults", "properties", "defects", "mutants", "scenarios"}
+var listKinds = []string{"modes", "faults", "properties", "rules", "defects", "mutants", "scenarios"}
 
 // listItem is one line of `simrun list`: a name, a one-line description and where the contract
 // defines it.
@@ -28,9 +28,11 @@ type listItem struct{ name, desc, ref string }
 
 func listCommand() *cobra.Command {
 	return &cobra.Command{
-		Use:   "list modes|faults|properties|defects|mutants|scenarios [DIR]",
-		Short: "List the modes, faults, properties, planted defects and bugs, or scenarios syncsim knows",
+		Use:   "list modes|faults|properties|rules|defects|mutants|scenarios [DIR]",
+		Short: "List the modes, faults, properties, contract rules, planted defects and bugs, or scenarios syncsim knows",
 		Long: `Prints one line per item: its name, a one-line description and its contract reference.
+"list rules" prints every rule of PROTOCOL.md with its level, the simulator properties and the
+conformance suite that judge it, and why no property does where none does.
 "list scenarios" loads DIR (default "scenarios") and prints each file's path, name, modes and
 description. Exit 3 for an unknown kind or a scenario that does not load.`,
 		ValidArgs: listKinds,
@@ -70,6 +72,8 @@ func listItems(args []string) ([]listItem, error) {
 		items = faultItems()
 	case "properties":
 		items = propertyItems()
+	case "rules":
+		items = ruleItems()
 	case "defects":
 		items = defectItems()
 	case "mutants":
@@ -146,6 +150,47 @@ func propertyItems() []listItem {
 		out = append(out, listItem{fmt.Sprintf("%-4s %-6s %s", p.ID, p.Level, p.Name), p.Statement, `DESIGN.md "Properties"`})
 	}
 	return out
+}
+
+// ruleSections are the PROTOCOL.md sections that define each family of rule IDs.
+var ruleSections = map[string]string{"PAY": "2", "BLOB": "3", "TOK": "4", "MSG": "5", "SYNC": "6", "MESH": "8", "FE": "8", "HOST": "8"}
+
+// ruleItems lists check.Rules(): ID, level, what judges it (properties, then the conformance suite's
+// rule) and the note.
+func ruleItems() []listItem {
+	rules := check.Rules()
+	judged := make([]string, len(rules))
+	width := 0
+	for i, r := range rules {
+		var by []string
+		if len(r.Properties) > 0 {
+			by = append(by, strings.Join(r.Properties, ","))
+		}
+		if r.Conformance != "" {
+			by = append(by, "conformance "+conformanceSuite(r.Conformance)+" "+r.Conformance)
+		}
+		judged[i] = strings.Join(by, "; ")
+		width = max(width, len(judged[i]))
+	}
+	var out []listItem
+	for i, r := range rules {
+		desc := fmt.Sprintf("%-6s %-*s  %s", r.Level, width, judged[i], r.Note)
+		family, _, _ := strings.Cut(r.ID, "-")
+		out = append(out, listItem{r.ID, strings.TrimRight(desc, " "), "PROTOCOL.md " + ruleSections[family]})
+	}
+	return out
+}
+
+// conformanceSuite names the `simrun conformance` suite that runs a conformance rule.
+func conformanceSuite(id string) string {
+	switch family, _, _ := strings.Cut(id, "-"); family {
+	case "MESH":
+		return "mesh"
+	case "FE":
+		return "frontend"
+	default:
+		return "host"
+	}
 }
 
 // scenarioItems loads dir and lists each scenario's path, name, modes and description.

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/syncsim/syncsim/conformance"
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/internal/faults"
@@ -83,7 +84,7 @@ func TestListScenarios(t *testing.T) {
 // Exit 3 for an unknown or missing kind (listing the kinds), a DIR where none is taken, and a
 // directory without scenarios.
 func TestListUsageErrors(t *testing.T) {
-	kinds := "modes, faults, properties, defects, mutants, scenarios"
+	kinds := "modes, faults, properties, rules, defects, mutants, scenarios"
 	cases := []struct {
 		args []string
 		want string
@@ -97,6 +98,60 @@ func TestListUsageErrors(t *testing.T) {
 		code, out, errOut := simrun(t, c.args...)
 		if code != 3 || !strings.Contains(errOut, c.want) || out != "" {
 			t.Errorf("%v: exit %d, stderr %q, stdout %q; want 3 and %q", c.args, code, errOut, out, c.want)
+		}
+	}
+}
+
+// One line per contract rule, in check.Rules()'s order, with its level, the properties and the
+// conformance rule that judge it and its note; every conformance rule it names is one a suite runs,
+// at the same level, and every rule the suites run is named by its own ID.
+func TestListRules(t *testing.T) {
+	code, out, _ := simrun(t, "list", "rules")
+	ls := lines(out)
+	if code != 0 || len(ls) != len(check.Rules()) {
+		t.Fatalf("exit %d, %d lines for %d rules\n%s", code, len(ls), len(check.Rules()), out)
+	}
+	suites := map[string]conformance.Rule{}
+	for _, rs := range [][]conformance.Rule{conformance.MeshRules(), conformance.FrontEndRules(), conformance.HostRules()} {
+		for _, r := range rs {
+			suites[r.ID] = r
+		}
+	}
+	named := map[string]bool{}
+	for i, r := range check.Rules() {
+		wants := []string{r.ID + " ", " " + string(r.Level) + " ", r.Note, "[PROTOCOL.md "}
+		if len(r.Properties) > 0 {
+			wants = append(wants, strings.Join(r.Properties, ","))
+		}
+		if r.Conformance != "" {
+			wants = append(wants, "conformance "+conformanceSuite(r.Conformance)+" "+r.Conformance)
+			c, ok := suites[r.Conformance]
+			switch {
+			case !ok:
+				t.Errorf("%s names conformance rule %s, which no suite runs", r.ID, r.Conformance)
+			case r.Conformance == r.ID && c.Level != r.Level:
+				t.Errorf("%s: level %s, the conformance rule says %s", r.ID, r.Level, c.Level)
+			}
+			named[r.Conformance] = true
+		}
+		for _, w := range wants {
+			if !strings.Contains(ls[i], w) {
+				t.Errorf("line %d lacks %q: %q", i, w, ls[i])
+			}
+		}
+	}
+	for id := range suites {
+		if !named[id] {
+			t.Errorf("conformance rule %s judges no rule of check.Rules()", id)
+		}
+	}
+}
+
+// The suite that runs a conformance rule, by its ID's family.
+func TestConformanceSuite(t *testing.T) {
+	for id, want := range map[string]string{"MESH-4": "mesh", "FE-2": "frontend", "HOST-1": "host"} {
+		if got := conformanceSuite(id); got != want {
+			t.Errorf("%s: %q, want %q", id, got, want)
 		}
 	}
 }
