@@ -13,14 +13,14 @@ import (
 )
 
 // The committed fleet trace, named from the repository's root as its scenario path is.
-const fleetTrace = "internal/replay/testdata/fleet-platform-seed11.json.gz"
+const fleetTrace = "internal/replay/testdata/fleet-platform-seed104.json.gz"
 
 // replay of the committed trace says "identical" and exits 1 (it fails P1); mutated copies of it are
 // refused by replay, shrink and explain with exit 3, the file and the entry named.
 func TestTraceCommandsValidateTheSchedule(t *testing.T) {
 	t.Chdir(root)
 	code, out, errOut := simrun(t, "replay", fleetTrace)
-	if code != 1 || !strings.Contains(out, "): identical\n") {
+	if code != 1 || !strings.Contains(out, "): identical\n") || !strings.Contains(out, "P1   MUST   fail") {
 		t.Fatalf("replay: exit %d\n%s\n%s", code, out, errOut)
 	}
 	dir := t.TempDir()
@@ -63,7 +63,7 @@ func TestTraceCommandsValidateTheSchedule(t *testing.T) {
 		for _, cmd := range [][]string{{"replay", c.path}, {"shrink", c.path, "-o", filepath.Join(dir, "out.json")}, {"explain", c.path}} {
 			code, out, errOut := simrun(t, cmd...)
 			if cmd[0] == "explain" && c.scenario {
-				if code != 0 || !strings.Contains(out, "scenarios/fleet.yaml  mode=platform seed=11") {
+				if code != 0 || !strings.Contains(out, "scenarios/fleet.yaml  mode=platform seed=104") {
 					t.Errorf("%s %s: exit %d, stderr %q", cmd[0], c.name, code, errOut)
 				}
 				continue
@@ -95,7 +95,7 @@ func TestTraceCommandsLimits(t *testing.T) {
 		{[]string{"replay", "--max-trace-bytes", "1048576", bomb}, "bomb.json.gz: the file decompresses to over the limit of 1048576 bytes (fix: raise it with --max-trace-bytes)"},
 		{[]string{"explain", "--max-trace-bytes", "1048576", bomb}, "over the limit of 1048576 bytes"},
 		{[]string{"shrink", "--max-trace-bytes", "1048576", bomb, "-o", filepath.Join(dir, "o.json")}, "over the limit of 1048576 bytes"},
-		{[]string{"replay", "--max-trace-records", "5000", fleetTrace}, "fleet-platform-seed11.json.gz: more than 5000 records (fix: raise the limit with --max-trace-records)"},
+		{[]string{"replay", "--max-trace-records", "5000", fleetTrace}, "fleet-platform-seed104.json.gz: more than 5000 records (fix: raise the limit with --max-trace-records)"},
 		{[]string{"explain", dir}, "is not a regular file"},
 	}
 	for _, c := range cases {
@@ -104,8 +104,8 @@ func TestTraceCommandsLimits(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q, want 3 and %q", c.args, code, errOut, c.want)
 		}
 	}
-	// Raised past the trace's 5,017 records, the limit lets it through.
-	if code, out, _ := simrun(t, "replay", "--max-trace-records", "5017", fleetTrace); code != 1 || !strings.Contains(out, "identical") {
+	// Raised to the trace's 7,498 records, the limit lets it through.
+	if code, out, _ := simrun(t, "replay", "--max-trace-records", "7498", fleetTrace); code != 1 || !strings.Contains(out, "identical") {
 		t.Fatalf("raised limit: exit %d\n%s", code, out)
 	}
 }

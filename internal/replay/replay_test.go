@@ -2,6 +2,7 @@ package replay
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -91,7 +92,7 @@ func TestReplayRefusesAnUnfollowableSchedule(t *testing.T) {
 	}
 }
 
-const fleetTrace = "internal/replay/testdata/fleet-platform-seed11.json.gz"
+const fleetTrace = "internal/replay/testdata/fleet-platform-seed104.json.gz"
 
 // The committed fleet trace replays to the recorded trace hash.
 func TestCommittedTraceReplaysIdentical(t *testing.T) {
@@ -116,6 +117,15 @@ func timelineRecord(i int) sim.Record {
 // "identical".
 func TestReplayAndShrinkRefuseMutatedSchedules(t *testing.T) {
 	chdirRoot(t)
+	fixture, err := tracefile.Read(fleetTrace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	firings := len(fixture.Schedule.Firings)
+	// The two first firings are at different places, so swapping them keeps each place in order.
+	if a, _ := tracefile.ParseFiring(fixture.Schedule.Firings[0]); a.Place == "" {
+		t.Fatalf("fixture: %v", fixture.Schedule.Firings[:2])
+	}
 	cases := []struct {
 		name string
 		edit func(f *tracefile.File)
@@ -137,17 +147,17 @@ func TestReplayAndShrinkRefuseMutatedSchedules(t *testing.T) {
 		{"firing of a fault the run does not arm", func(f *tracefile.File) {
 			f.Schedule.Firings = append(f.Schedule.Firings, "blob-lost-write@storage/upload#1")
 			f.Records = append(f.Records, sim.Record{Party: "frontend", Kind: "fault.fire", Fields: []sim.Field{{Key: "key", Value: "blob-lost-write@storage/upload#1"}}})
-		}, `schedule.firings[88] "blob-lost-write@storage/upload#1": no fault labelled blob-lost-write is armed in this run (armed: `},
+		}, fmt.Sprintf(`schedule.firings[%d] "blob-lost-write@storage/upload#1": no fault labelled blob-lost-write is armed in this run (armed: `, firings)},
 		{"firing of a third fe-status where the scenario arms two", func(f *tracefile.File) {
 			f.Schedule.Firings = append(f.Schedule.Firings, "fe-status.2@frontend#1")
 			f.Records = append(f.Records, sim.Record{Party: "frontend", Kind: "fault.fire", Fields: []sim.Field{{Key: "key", Value: "fe-status.2@frontend#1"}}})
-		}, `schedule.firings[88] "fe-status.2@frontend#1": no fault labelled fe-status.2 is armed`},
+		}, fmt.Sprintf(`schedule.firings[%d] "fe-status.2@frontend#1": no fault labelled fe-status.2 is armed`, firings)},
 		{"firing of no catalogue fault", func(f *tracefile.File) {
 			f.Schedule.Firings[0] = "meteor@site#1"
 		}, `schedule.firings[0] "meteor@site#1": no fault named "meteor" in the catalogue`},
 		{"firings reordered", func(f *tracefile.File) {
 			f.Schedule.Firings[0], f.Schedule.Firings[1] = f.Schedule.Firings[1], f.Schedule.Firings[0]
-		}, "schedule.firings[0] drop@link/blob.request/instance>storage#17: the trace's records show clock-skew@create/i0#1 there"},
+		}, fmt.Sprintf("schedule.firings[0] %s: the trace's records show %s there", fixture.Schedule.Firings[1], fixture.Schedule.Firings[0])},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -184,11 +194,12 @@ func TestShrinkTheIncident(t *testing.T) {
 	}
 }
 
-// Shrinking the committed fleet trace of a platform P1 failure ends at size 10 or less, still fails
-// P1, and never returns a trace that fails P1 no more.
+// Shrinking the committed fleet trace of a platform P1 failure (seed 104, one of the 20 seeds of
+// 1-400 that fail P1, chosen as the one that shrinks in the fewest runs) ends at size 10 or less,
+// still fails P1, and never returns a trace that fails P1 no more.
 func TestShrinkCommittedFleetTrace(t *testing.T) {
 	chdirRoot(t)
-	f, err := tracefile.Read("internal/replay/testdata/fleet-platform-seed11.json.gz")
+	f, err := tracefile.Read("internal/replay/testdata/fleet-platform-seed104.json.gz")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +210,7 @@ func TestShrinkCommittedFleetTrace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("fleet seed 11: size %d -> %d in %d runs: %+v", st.From, st.To, st.Runs, out.Schedule)
+	t.Logf("fleet seed 104: size %d -> %d in %d runs: %+v", st.From, st.To, st.Runs, out.Schedule)
 	if out.Size > 10 || !slices.Contains(out.Failed, "P1") || out.ShrunkFrom == nil || out.ShrunkFrom.Size != f.Size {
 		t.Fatalf("shrunk to %d, failed %v", out.Size, out.Failed)
 	}
