@@ -49,13 +49,17 @@ type AdminResponse struct {
 // build()'s body. The admin key is not enough (TOK-6): x-functions-key is never consulted. build runs
 // only for a 200, so a rejected request never computes, or sees, the secrets.
 func ServeTriggers(now time.Time, site Site, req AdminRequest, running bool, build func() Payload) AdminResponse {
+	return serveTriggers(now, site, req, running, build, Bugs{})
+}
+
+func serveTriggers(now time.Time, site Site, req AdminRequest, running bool, build func() Payload, bugs Bugs) AdminResponse {
 	if req.Method != "GET" {
 		return AdminResponse{Status: statusMethodNotAllowed, Headers: map[string]string{"Allow": "GET"}}
 	}
 	if !running {
 		return HostNotRunningResponse()
 	}
-	claims, err := validateRequestToken(now, site, req)
+	claims, err := validateRequestToken(now, site, req, bugs)
 	if err != nil {
 		return AdminResponse{Status: statusUnauthorized}
 	}
@@ -81,7 +85,7 @@ func AuthorizeSync(now time.Time, site Site, keys Keys, req AdminRequest) int {
 		subtle.ConstantTimeCompare([]byte(given), []byte(keys.Master)) == 1 {
 		return 0
 	}
-	if _, err := validateRequestToken(now, site, req); err != nil {
+	if _, err := validateRequestToken(now, site, req, Bugs{}); err != nil {
 		return statusUnauthorized
 	}
 	return 0
@@ -89,12 +93,12 @@ func AuthorizeSync(now time.Time, site Site, keys Keys, req AdminRequest) int {
 
 // validateRequestToken checks a request's token against the site's key (TOK-5). An absent or
 // unusable key leaves a nil key, which rejects every token.
-func validateRequestToken(now time.Time, site Site, req AdminRequest) (TokenClaims, error) {
+func validateRequestToken(now time.Time, site Site, req AdminRequest, bugs Bugs) (TokenClaims, error) {
 	key, err := ParseKey(site.EncryptionKey)
 	if err != nil {
 		key = nil
 	}
-	return ValidateHostToken(key, site.Name, TokenFromHeaders(req.Headers), now)
+	return validateHostToken(key, site.Name, TokenFromHeaders(req.Headers), now, bugs.AudiencePrefix)
 }
 
 // SyncResponse is MSG-4's answer to a finished sync: 200 {"status":"success"}, or 500 with the sync's

@@ -54,6 +54,9 @@ type Bugs struct {
 	HashOnForeground bool
 	// TokenWithoutExpiry issues TOK-3 tokens without an exp claim (TOK-2; P8).
 	TokenWithoutExpiry bool
+	// AudiencePrefix makes the admin API's validator take an audience that merely starts with one of
+	// TOK-5's, such as https://{site}.azurewebsites.net.evil (TOK-5; P8).
+	AudiencePrefix bool
 	// BackgroundOnEveryInstance skips SYNC-8's primary check: every instance runs the background sync
 	// (P14).
 	BackgroundOnEveryInstance bool

@@ -68,6 +68,15 @@ type Bugs struct {
 	// ShortRetryBudget makes the mesh give up retrying after 4 minutes instead of its configured
 	// budget (MESH-4's 10 minutes; P1 on scenarios/retry-budget.yaml).
 	ShortRetryBudget bool
+	// FrontEndIgnoresNotBefore makes the FE take a token whose only fault the validator reports is
+	// "not yet valid", as if the nbf check had been left out (FE-2, TOK-2; P8).
+	FrontEndIgnoresNotBefore bool
+	// StoreLosesEveryOtherWrite makes the store acknowledge every second write to a site with the new
+	// entry but keep the old one, as a write-back cache that loses its dirty entry would (P2, P1).
+	StoreLosesEveryOtherWrite bool
+	// StoreDropsEqualRevision makes the store treat a write of the revision it already holds as a replay:
+	// acknowledged, not kept, so a corrected payload of the same revision never lands (P2, P1).
+	StoreDropsEqualRevision bool
 }
 
 // Outcome tells the driver what a front-end request did, for the trace.
@@ -88,7 +97,8 @@ func (f *FrontEnd) SetTriggers(now time.Time, req Request) (Response, Outcome) {
 		return Response{Status: 401}, Outcome{Reason: "no key"}
 	}
 	// FE-2 / TOK-5: exactly TOK-3's issuer and audience.
-	if _, err := host.ValidateFrontEndToken(key, f.Site.Name, req.Header("x-ms-site-token"), now); err != nil && !f.Bugs.AcceptAnyToken {
+	if _, err := host.ValidateFrontEndToken(key, f.Site.Name, req.Header("x-ms-site-token"), now); err != nil && !f.Bugs.AcceptAnyToken &&
+		!(f.Bugs.FrontEndIgnoresNotBefore && strings.HasSuffix(err.Error(), "not yet valid")) {
 		return Response{Status: 401}, Outcome{Reason: "token"}
 	}
 	// FE-3: a body that is not JSON is a client's mistake.

@@ -64,45 +64,6 @@ func TestP6BoundedFetches(t *testing.T) {
 	}
 }
 
-func TestP8NoInvalidTokenAccepted(t *testing.T) {
-	cases := []struct {
-		name    string
-		lines   []string
-		want    Status
-		checked int
-		ev      []string
-	}{
-		{"valid tokens; an invalid one refused from a faulted sender", []string{
-			"frontend token.check endpoint=frontend valid=true accepted=true sender=instance/a",
-			"instance/b fault.fire fault=clock-skew target=instance/b injected=true",
-			"frontend token.check endpoint=frontend valid=false accepted=false sender=instance/b",
-			"mesh fault.fire fault=token-expiry injected=true",
-			"instance/a token.check endpoint=msg3 valid=false accepted=false sender=mesh",
-		}, Pass, 3, nil},
-		{"invalid token accepted", []string{
-			"mesh fault.fire fault=bad-token injected=true",
-			"instance/a token.check endpoint=msg3 valid=false accepted=true sender=mesh",
-		}, Fail, 1, []string{"endpoint msg3 accepted an invalid token at #2 "}},
-		{"unfaulted sender sends an invalid token", []string{
-			"frontend token.check endpoint=frontend valid=false accepted=false sender=instance/a",
-		}, Fail, 1, []string{"reference sender instance/a presented an invalid token at #1 "}},
-		{"a fault on another party or of another kind does not excuse", []string{
-			"instance/b fault.fire fault=clock-skew injected=true",
-			"instance/a fault.fire fault=delete-instance injected=true",
-			"frontend token.check endpoint=frontend valid=false accepted=false sender=instance/a",
-		}, Fail, 1, []string{"at #3 "}},
-		{"the fault comes after the check", []string{
-			"frontend token.check endpoint=frontend valid=false accepted=false sender=instance/a",
-			"instance/a fault.fire fault=clock-skew injected=true",
-		}, Fail, 1, []string{"at #1 "}},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			expect(t, NoInvalidTokenAccepted(Input{Trace: script(c.lines...)}), c.want, c.checked, c.ev...)
-		})
-	}
-}
-
 const testJWT = "eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJ4In0.c2lnbmF0dXJl"
 
 func TestP11SecretsRedacted(t *testing.T) {

@@ -25,6 +25,9 @@ func (s *siteState) apply(r *sim.Record) bool {
 		if r.Has("cover") {
 			s.covered = max(s.covered, r.Int("cover"))
 		}
+	case "store.snapshot":
+		// What the store's Get returned overrides what a write reported (a lost update shows here).
+		s.store, s.storeRev, s.lastStore = r.Get("hash"), r.Int("revision"), r
 	case "mesh.accept":
 		s.accepted, s.lastAccept = max(s.accepted, r.Int("notification")), r
 	case "mesh.abandon":

@@ -2,28 +2,52 @@ package check
 
 import "github.com/syncsim/syncsim/sim"
 
-// NoStaleOverwrite is P2: the platform store's revision never decreases. Every store.write (FE and
-// mesh paths alike) after the first is compared with the revision the store held just before it.
+// NoStaleOverwrite is P2: the platform store's revision never decreases, and the store keeps what it
+// acknowledged. The revision it holds is read from store.snapshot records (the store's own Get) when
+// the trace has them, else from the store.write records (the live driver). Decided here: a write whose
+// next snapshot does not hold the write's hash and revision is a P2 failure too, since the entry the
+// store kept instead is a stale one that the acknowledged write should have replaced (a lost update).
 func NoStaleOverwrite(in Input) Verdict {
 	v := newVerdict(PropP2)
 	var vs violations
-	var prev *sim.Record
+	var prev, write *sim.Record
+	snapshots := hasKind(in.Trace.Records, "store.snapshot")
 	for i := range in.Trace.Records {
 		r := &in.Trace.Records[i]
-		if r.Kind != "store.write" {
+		if r.Kind == "store.snapshot" && write != nil {
+			v.Checked++
+			if r.Get("hash") != write.Get("hash") || r.Get("revision") != write.Get("revision") {
+				vs.add("store write at " + ref(*write) + " (via " + write.Get("via") + ") acknowledged revision " + write.Get("revision") +
+					" hash " + short(write.Get("hash")) + " but the store then held revision " + r.Get("revision") + " hash " +
+					short(r.Get("hash")) + " (" + ref(*r) + ")")
+			}
+			write = nil
+		}
+		if r.Kind == "store.write" {
+			write = r
+		}
+		if !(snapshots && r.Kind == "store.snapshot" && r.Get("empty") != "true") && !(!snapshots && r.Kind == "store.write") {
 			continue
 		}
 		if prev != nil {
 			v.Checked++
 			if r.Int("revision") < prev.Int("revision") {
-				vs.add("revision went down from " + prev.Get("revision") + " (" + ref(*prev) + ", via " + prev.Get("via") +
-					") to " + r.Get("revision") + " at " + ref(*r) + " (via " + r.Get("via") + ")")
+				vs.add("revision went down from " + prev.Get("revision") + " (" + ref(*prev) + ") to " + r.Get("revision") + " at " + ref(*r))
 			}
 		}
 		prev = r
 	}
-	vs.judge(&v, "store write(s) lowered the revision")
+	vs.judge(&v, "store write(s) lowered the revision or were not kept")
 	return v
+}
+
+func hasKind(recs []sim.Record, kind string) bool {
+	for i := range recs {
+		if recs[i].Kind == kind {
+			return true
+		}
+	}
+	return false
 }
 
 // DuplicateHarmless is P7: a duplicated delivery never changes the store's content or revision.
@@ -220,7 +244,8 @@ func convergence(recs []sim.Record) (change *sim.Record, held bool, conv *sim.Re
 		switch r.Kind {
 		case "content.change":
 			change, held, conv = r, store != "" && store == r.Get("expected_hash"), nil
-		case "store.write":
+		case "store.write", "store.snapshot":
+			// A snapshot is what the store's Get returned: it overrides what the write before it reported.
 			store = r.Get("hash")
 			if change == nil {
 				continue

@@ -71,6 +71,13 @@ var Points = []string{"before-gate", "after-lock", "after-payload", "after-hash-
 // anyPoint are the values a point fault's point parameter takes.
 var anyPoint = append([]string{"any"}, Points...)
 
+// BadTokenKinds are the invalid tokens bad-token presents (TOK-2..5, FE-2): an audience or issuer
+// that is wrong or a near miss of the right one (a suffixed host name, a suffixed path), a lifetime
+// beyond the 5-minute skew on either side, no token, a signature under another key, alg=none, and a
+// value that is not a JWT.
+var BadTokenKinds = []string{"wrong-audience", "near-miss-audience", "near-miss-audience-path", "wrong-issuer", "near-miss-issuer",
+	"not-yet-valid", "expired", "stripped", "wrong-key", "alg-none", "malformed"}
+
 // Parties that link faults may name ("*" is any; "instance" is every instance).
 var Parties = []string{"*", "instance", "storage", "frontend", "mesh", "router", "client"}
 
@@ -150,6 +157,11 @@ var catalogue = []Fault{
 	{Name: "clock-skew", Kind: KindHost, Ref: "TOK-2..5", Doc: "a party's clock is off, so the tokens it issues are expired or not yet valid",
 		Params: params([]Param{{Name: "party", Type: TypeString, Default: "instance", Choices: []string{"instance", "mesh"}, Doc: "whose clock"},
 			{Name: "by", Type: TypeDuration, Default: "6m", Doc: "offset (negative: behind)"}, prob("0.5")})},
+	{Name: "bad-token", Kind: KindEndpoint, Ref: "TOK-2..5, FE-2, HOST-1, MESH-3",
+		Doc: "a request reaches its receiver with an invalid token of one kind in place of the sender's (the receiver must refuse it)",
+		Params: params([]Param{{Name: "kind", Type: TypeString, Default: "wrong-audience", Choices: BadTokenKinds, Doc: "what is wrong with the token"},
+			{Name: "target", Type: TypeString, Default: "any", Choices: []string{"any", "frontend", "msg3", "msg4"},
+				Doc: "receiver: the front end (MSG-1), the host's GET admin/host/triggers (MSG-3) or POST admin/host/synctriggers with a token (MSG-4)"}, prob("0.2")})},
 	{Name: "token-expiry", Kind: KindEndpoint, Ref: "TOK-4, MESH-3", Doc: "the mesh presents a token that has already expired", Params: params([]Param{prob("0.2")})},
 	{Name: "placeholder-active", Kind: KindHost, Ref: "SYNC-3; #11873, PR #11874", Doc: "after a host start the active host is still the placeholder (WarmUp) for a while",
 		Params: params([]Param{prob("0.5"), {Name: "for", Type: TypeDuration, Default: "30s", Doc: "how long the placeholder stays active"},

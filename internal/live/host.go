@@ -260,12 +260,13 @@ func (h *liveHost) serveHTTP(w http.ResponseWriter, req *http.Request) {
 			ch <- answer{resp: host.AdminResponse{Status: 200}}
 		}
 	case req.URL.Path == host.PathTriggers:
-		valid := h.r.validPlatformToken(headers)
-		effects := h.m.Admin(time.Now(), id, areq)
+		now := time.Now()
+		effects := h.m.Admin(now, id, areq)
 		for _, e := range effects {
 			if r, ok := e.(host.Respond); ok && r.ReqID == id && r.Response.Status != 503 {
-				h.r.rec.add(h.party, "token.check", sim.F("endpoint", "msg3"), sim.F("valid", valid),
-					sim.F("accepted", r.Response.Status != 401 && r.Response.Status != 403), sim.F("sender", partyMesh))
+				tk, tf := world.TokenCheckRecord("msg3", h.r.sc.Site.Name, partyMesh, h.r.sc.Site.EncryptionKey, headers, now,
+					r.Response.Status != 401 && r.Response.Status != 403, "")
+				h.r.rec.add(h.party, tk, tf...)
 			}
 		}
 		h.perform(effects)
@@ -328,14 +329,4 @@ func (r *run) goroutine(fn func()) {
 		defer r.wg.Done()
 		fn()
 	}()
-}
-
-// validPlatformToken is the reference judgement of a MSG-3 token (TOK-4, TOK-5).
-func (r *run) validPlatformToken(h map[string]string) bool {
-	key, err := host.ParseKey(r.sc.Site.EncryptionKey)
-	if err != nil {
-		return false
-	}
-	c, err := host.ValidateHostToken(key, r.sc.Site.Name, host.TokenFromHeaders(h), time.Now())
-	return err == nil && c.Platform
 }

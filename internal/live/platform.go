@@ -70,23 +70,16 @@ func (p *platform) serveFrontEnd(w http.ResponseWriter, req *http.Request) {
 	mr := request(req)
 	sender := "instance/" + req.Header.Get("x-syncsim-from")
 	p.mu.Lock()
-	resp, out := p.fe.SetTriggers(time.Now(), mr)
+	now := time.Now()
+	resp, out := p.fe.SetTriggers(now, mr)
 	p.mu.Unlock()
-	p.r.rec.add(partyFrontEnd, "token.check", sim.F("endpoint", "frontend"), sim.F("valid", p.validFrontEndToken(mr.Headers)),
-		sim.F("accepted", resp.Status != 401 && resp.Status != 403), sim.F("sender", sender))
+	tk, tf := world.TokenCheckRecord("frontend", p.r.sc.Site.Name, sender, p.r.sc.Site.EncryptionKey, mr.Headers, now,
+		resp.Status != 401 && resp.Status != 403, "")
+	p.r.rec.add(partyFrontEnd, tk, tf...)
 	kind, fields := world.FrontEndRecord(resp.Status, out, sender)
 	p.r.rec.add(partyFrontEnd, kind, fields...)
 	w.WriteHeader(resp.Status)
 	w.Write(resp.Body)
-}
-
-func (p *platform) validFrontEndToken(h map[string]string) bool {
-	key, err := host.ParseKey(p.r.sc.Site.EncryptionKey)
-	if err != nil {
-		return false
-	}
-	_, err = host.ValidateFrontEndToken(key, p.r.sc.Site.Name, host.TokenFromHeaders(h), time.Now())
-	return err == nil
 }
 
 // serveMesh is POST {MESH_INIT_URI} (MSG-2).

@@ -1,6 +1,11 @@
 package world
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/syncsim/syncsim/host"
@@ -99,3 +104,92 @@ func (w *World) storageFaults(req blobRequest) (host.BlobResult, time.Duration, 
 
 // meshNow is the mesh's own clock: true virtual time plus any injected skew.
 func (w *World) meshNow() time.Time { return w.now().Add(w.meshSkew) }
+
+// badToken applies bad-token at a receiver (frontend, msg3, msg4): when an injector aimed there fires,
+// it returns a copy of the request's headers carrying an invalid token of the injector's kind in place
+// of the sender's, and the firing key the token.check record names; else the headers as they are and "".
+func (w *World) badToken(target, sender string, headers map[string]string) (map[string]string, string) {
+	e := w.engine
+	for _, in := range e.of("bad-token") {
+		if t := in.spec.Str("target"); t != "any" && t != target {
+			continue
+		}
+		if !e.roll(in, target) {
+			continue
+		}
+		kind := in.spec.Str("kind")
+		out := map[string]string{}
+		for k, v := range headers {
+			if !strings.EqualFold(k, "x-ms-site-token") && !strings.EqualFold(k, "Authorization") {
+				out[k] = v
+			}
+		}
+		if kind != "stripped" {
+			out["x-ms-site-token"] = w.forgeToken(target, kind)
+		}
+		e.fire(in, partyOf(target), sim.F("kind", kind), sim.F("target", target), sim.F("sender", sender))
+		return out, in.key
+	}
+	return headers, ""
+}
+
+func partyOf(target string) string {
+	if target == "frontend" {
+		return partyFrontEnd
+	}
+	return partyRouter
+}
+
+// forgeToken makes an invalid token of one kind for a receiver, signed here (crypto/hmac), starting
+// from the claims a correct sender would present now: TOK-3's for the front end, TOK-4's for the host.
+func (w *World) forgeToken(target, kind string) string {
+	site := "https://" + w.sc.Site.Name + ".azurewebsites.net"
+	const appService, legion = "https://appservice.core.azurewebsites.net", "https://legion.core.azurewebsites.net"
+	now := w.now().Unix()
+	iss, aud, wrongIss, wrongAud := legion, site, "https://login.example.net", appService
+	if target == "frontend" {
+		// The host's own issuer and audience are wrong at the FE, which takes exactly TOK-3's (FE-2).
+		iss, aud, wrongIss, wrongAud = site, appService, legion, site
+	}
+	claims := map[string]any{"iss": iss, "aud": aud, "iat": now, "nbf": now, "exp": now + 300}
+	header := map[string]any{"alg": "HS256", "typ": "JWT"}
+	key := siteKey(w.sc.Site.EncryptionKey)
+	switch kind {
+	case "wrong-audience":
+		claims["aud"] = wrongAud
+	case "near-miss-audience":
+		claims["aud"] = aud + ".evil"
+	case "near-miss-audience-path":
+		claims["aud"] = aud + "/azurefunctionsX"
+	case "wrong-issuer":
+		claims["iss"] = wrongIss
+	case "near-miss-issuer":
+		claims["iss"] = iss + ".evil"
+	case "not-yet-valid":
+		claims["iat"], claims["nbf"], claims["exp"] = now+600, now+600, now+900
+	case "expired":
+		claims["iat"], claims["nbf"], claims["exp"] = now-1800, now-1800, now-1200
+	case "wrong-key":
+		k := sha256.Sum256([]byte("syncsim: not the site's key"))
+		key = k[:]
+	case "alg-none":
+		header["alg"] = "none"
+	case "malformed":
+		return "not-a-jwt"
+	}
+	return signJWT(header, claims, key)
+}
+
+// signJWT encodes a JWT: HS256 over the base64url header and claims, or no signature for alg=none.
+func signJWT(header, claims map[string]any, key []byte) string {
+	hb, _ := json.Marshal(header)
+	cb, _ := json.Marshal(claims)
+	enc := base64.RawURLEncoding
+	input := enc.EncodeToString(hb) + "." + enc.EncodeToString(cb)
+	if header["alg"] == "none" {
+		return input + "."
+	}
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(input))
+	return input + "." + enc.EncodeToString(mac.Sum(nil))
+}

@@ -18,6 +18,8 @@ type adminCall struct {
 	req      host.AdminRequest
 	// pin asks the router for one instance (concurrent syncs inside an instance).
 	pin string
+	// tokenFault is the firing key of a bad-token fault that replaced the request's token.
+	tokenFault string
 }
 
 type adminAnswer struct {
@@ -36,6 +38,8 @@ type routedRequest struct {
 	route int
 	kind  string
 	req   host.AdminRequest
+	// tokenFault is the firing key of a bad-token fault that replaced the request's token.
+	tokenFault string
 }
 
 type instanceResponse struct {
@@ -128,14 +132,18 @@ func (w *World) onFrontEnd(m sim.Message) {
 		return
 	}
 	headers := map[string]string{mesh.RevisionHeader: strconv.Itoa(req.send.Revision)}
-	for k, v := range req.send.Headers {
+	sent, fault := w.badToken("frontend", m.From, req.send.Headers)
+	for k, v := range sent {
 		headers[k] = v
 	}
 	now := w.now()
 	resp, out := w.fe.SetTriggers(now, mesh.Request{Method: req.send.Method, Path: "/operations/settriggers", Headers: headers, Body: req.send.Body})
-	w.tokenCheck(partyFrontEnd, "frontend", m.From, w.validFrontEndToken(req.send.Headers), resp.Status != 401 && resp.Status != 403)
+	w.tokenCheck(partyFrontEnd, "frontend", m.From, sent, resp.Status != 401 && resp.Status != 403, fault)
 	kind, fields := FrontEndRecord(resp.Status, out, m.From, sim.F("msg", m.ID), sim.F("duplicate", m.Duplicate))
 	w.k.Trace.Add(partyFrontEnd, kind, fields...)
+	if out.Stored {
+		w.storeSnapshot("write")
+	}
 	w.net.Send(sim.Message{From: partyFrontEnd, To: m.From, Kind: kindMSG1Response,
 		Body: httpResponse{id: req.send.ID, status: resp.Status, target: partyFrontEnd}, Fields: []sim.Field{sim.F("id", req.send.ID), sim.F("status", resp.Status)}})
 }
@@ -168,6 +176,9 @@ func (w *World) performMesh(effects []mesh.Effect) {
 	for _, e := range effects {
 		if kind, fields, ok := MeshRecord(e); ok {
 			tr.Add(partyMesh, kind, fields...)
+			if kind == "store.write" {
+				w.storeSnapshot("write")
+			}
 			continue
 		}
 		switch e := e.(type) {
@@ -215,6 +226,9 @@ func (w *World) onRouter(m sim.Message) {
 		if b.kind == kindMSG3 && w.fetchFault(m.From, b) {
 			return
 		}
+		if b.kind == kindMSG3 || (b.kind == kindMSG4 && !hasAdminKey(b.req.Headers)) {
+			b.req.Headers, b.tokenFault = w.badToken(tokenEndpoint(b.kind), m.From, b.req.Headers)
+		}
 		inst, ok := w.router.Pick(w.life.Ready())
 		if pinned, live := w.life.Get(b.pin); b.pin != "" && live && pinned.State == sim.Running {
 			inst, ok = pinned, true
@@ -228,7 +242,7 @@ func (w *World) onRouter(m sim.Message) {
 		w.routes[w.nextRoute] = &route{caller: m.From, callerID: b.callerID, instance: inst.Name, kind: b.kind}
 		w.k.Trace.Add(partyRouter, "router.route", sim.F("route", w.nextRoute), sim.F("kind", b.kind), sim.F("instance", inst.Name), sim.F("call", b.callerID))
 		w.net.Send(sim.Message{From: partyRouter, To: InstanceParty(inst.Name), Kind: b.kind,
-			Body: routedRequest{route: w.nextRoute, kind: b.kind, req: b.req}, Fields: []sim.Field{sim.F("route", w.nextRoute)}})
+			Body: routedRequest{route: w.nextRoute, kind: b.kind, req: b.req, tokenFault: b.tokenFault}, Fields: []sim.Field{sim.F("route", w.nextRoute)}})
 	case instanceResponse:
 		r, ok := w.routes[b.route]
 		if !ok {
@@ -270,27 +284,41 @@ func (w *World) onClient(m sim.Message) {
 	w.k.Trace.Add(partyClient, "client.response", fields...)
 }
 
-// tokenCheck records an endpoint's judgement of a token next to the reference validator's (P8).
-func (w *World) tokenCheck(party, endpoint, sender string, valid, accepted bool) {
-	w.k.Trace.Add(party, "token.check", sim.F("endpoint", endpoint), sim.F("valid", valid), sim.F("accepted", accepted), sim.F("sender", sender))
+// tokenCheck records an endpoint's judgement of a token with the token's own facts (P8).
+func (w *World) tokenCheck(party, endpoint, sender string, headers map[string]string, accepted bool, fault string) {
+	kind, fields := TokenCheckRecord(endpoint, w.sc.Site.Name, sender, w.sc.Site.EncryptionKey, headers, w.now(), accepted, fault)
+	w.k.Trace.Add(party, kind, fields...)
 }
 
-// validFrontEndToken is the reference judgement of a MSG-1 token (TOK-3, TOK-5) on the true clock.
-func (w *World) validFrontEndToken(h map[string]string) bool {
-	key, err := host.ParseKey(w.sc.Site.EncryptionKey)
-	if err != nil {
-		return false
+// adminTokenCheck records the token checks of a request the instance answered: MSG-3 unless the host
+// was not running (503 comes before the token is read), and MSG-4 authorized by a token, not the
+// admin key (TOK-6), whose refusal is an immediate 401.
+func (w *World) adminTokenCheck(n *node, b routedRequest, effects []host.Effect) {
+	if b.kind != kindMSG3 && (b.kind != kindMSG4 || hasAdminKey(b.req.Headers)) {
+		return
 	}
-	_, err = host.ValidateFrontEndToken(key, w.sc.Site.Name, host.TokenFromHeaders(h), w.now())
-	return err == nil
+	sender, status := partyMesh, 0
+	if b.kind == kindMSG4 {
+		sender = partyClient
+	}
+	for _, e := range effects {
+		if r, ok := e.(host.Respond); ok && r.ReqID == b.route {
+			status = r.Response.Status
+		}
+	}
+	if b.kind == kindMSG3 && (status == 0 || status == 503) {
+		return
+	}
+	w.tokenCheck(n.party, tokenEndpoint(b.kind), sender, b.req.Headers, status != 401 && status != 403, b.tokenFault)
 }
 
-// validPlatformToken is the reference judgement of a MSG-3 token (TOK-4, TOK-5) on the true clock.
-func (w *World) validPlatformToken(h map[string]string) bool {
-	key, err := host.ParseKey(w.sc.Site.EncryptionKey)
-	if err != nil {
-		return false
+func tokenEndpoint(kind string) string {
+	if kind == kindMSG3 {
+		return "msg3"
 	}
-	c, err := host.ValidateHostToken(key, w.sc.Site.Name, host.TokenFromHeaders(h), w.now())
-	return err == nil && c.Platform
+	return "msg4"
 }
+
+// hasAdminKey reports whether a request carries x-functions-key (TOK-6), which MSG-4 takes instead of
+// a token.
+func hasAdminKey(h map[string]string) bool { return headerValue(h, "x-functions-key") != "" }

@@ -288,13 +288,7 @@ func (w *World) instanceRequest(n *node, b routedRequest) {
 		return
 	}
 	effects := n.m.Admin(w.nodeNow(n), b.route, b.req)
-	if b.kind == kindMSG3 {
-		for _, e := range effects {
-			if r, ok := e.(host.Respond); ok && r.ReqID == b.route && r.Response.Status != 503 {
-				w.tokenCheck(n.party, "msg3", partyMesh, w.validPlatformToken(b.req.Headers), r.Response.Status != 401 && r.Response.Status != 403)
-			}
-		}
-	}
+	w.adminTokenCheck(n, b, effects)
 	w.perform(n, effects)
 }
 

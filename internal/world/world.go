@@ -158,6 +158,8 @@ func Run(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) (*Re
 	}
 	w.setup()
 	out := w.k.Run(sc.End())
+	// P1 and P13 judge what the store returns at the end, not what its writes reported.
+	w.storeSnapshot("settle-end")
 	w.k.Trace.Add(partyWorld, "run.end", sim.F("reason", string(out.Reason)), sim.F("complete", out.Reason.Complete()))
 	tr := &sim.Trace{
 		Header:  sim.Header{Format: sim.TraceFormat, Scenario: sc.Path, ScenarioSHA256: sc.SHA256, Mode: mode.String(), Seed: seed},
@@ -197,6 +199,7 @@ func newWorld(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options)
 		nodes: map[string]*node{}, routes: map[int]*route{},
 	}
 	w.blobs.Bugs = opts.StorageBugs
+	w.store.Bugs = opts.PlatformBugs
 	w.fe = &mesh.FrontEnd{Site: sc.Site, Store: w.store, Bugs: opts.PlatformBugs}
 	w.mesh = mesh.New(mesh.Config{Site: sc.Site, Store: w.store, Rand: k.Streams.Stream("mesh"),
 		Debounce: sc.Mesh.Debounce, RetryBudget: sc.Mesh.RetryBudget, Bugs: opts.PlatformBugs})
@@ -205,6 +208,14 @@ func newWorld(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options)
 }
 
 func (w *World) now() time.Time { return w.k.Now() }
+
+// storeSnapshot records the platform store's Get for the site (P1, P2, P4, P13): after every store
+// write, and at the end of the run.
+func (w *World) storeSnapshot(at string) {
+	e, ok := w.store.Get(w.sc.Site.Name)
+	kind, fields := StoreSnapshotRecord(e, ok, at)
+	w.k.Trace.Add(partyWorld, kind, fields...)
+}
 
 // setup records the initial state and schedules the timeline.
 func (w *World) setup() {
