@@ -2,12 +2,12 @@ package conformance
 
 import (
 	"io"
-	"net"
 	"net/http"
 	"sync"
 	"time"
 
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/httpbound"
 )
 
 // Publication is one publish a host under test sent to the Sink.
@@ -35,11 +35,11 @@ type Sink struct {
 // Listen serves the sink on addr and returns its base URL: configure the host's front end (and
 // mesh) with it.
 func (s *Sink) Listen(addr string) (string, error) {
-	ln, err := net.Listen("tcp", addr)
+	// Every publish is answered at once: the default limits fit.
+	srv, ln, err := httpbound.Listen(addr, http.HandlerFunc(s.serve), httpbound.Limits{})
 	if err != nil {
 		return "", err
 	}
-	srv := &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 10 * time.Second}
 	s.mu.Lock()
 	s.srv, s.url = srv, "http://"+ln.Addr().String()
 	s.mu.Unlock()

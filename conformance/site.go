@@ -1,13 +1,13 @@
 package conformance
 
 import (
-	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/httpbound"
 )
 
 // Failure is how the harness's site answers a fetch while it plays "instance deleted" (PROTOCOL.md
@@ -104,11 +104,11 @@ func (s *Site) Name() string { return s.name }
 // Listen serves the site on addr ("127.0.0.1:0" for a free port) and returns its base URL, the
 // site URL a mesh under test must fetch from.
 func (s *Site) Listen(addr string) (string, error) {
-	ln, err := net.Listen("tcp", addr)
+	// A held fetch waits up to a minute (Hold), so the write timeout allows two.
+	srv, ln, err := httpbound.Listen(addr, http.HandlerFunc(s.serve), httpbound.Limits{Write: 2 * time.Minute})
 	if err != nil {
 		return "", err
 	}
-	srv := &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 10 * time.Second}
 	// One request per connection: a reset connection is then never a reused one, which HTTP
 	// clients retry at once on their own.
 	srv.SetKeepAlivesEnabled(false)
@@ -309,7 +309,8 @@ func resetConnection(w http.ResponseWriter) bool {
 	if err != nil {
 		return false
 	}
-	if tc, ok := conn.(*net.TCPConn); ok {
+	// The bounded listener's connection forwards SetLinger to its TCP connection.
+	if tc, ok := conn.(interface{ SetLinger(int) error }); ok {
 		tc.SetLinger(0)
 	}
 	conn.Close()

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/syncsim/syncsim/fakes/blob/blobhttp"
+	"github.com/syncsim/syncsim/internal/httpbound"
 )
 
 // serveKinds are the parts `simrun serve` can run as live servers, in help order.
@@ -19,6 +20,7 @@ var serveKinds = append([]string{"blob"}, servePlatformKinds...)
 
 func serveCommand(stderr io.Writer) *cobra.Command {
 	var listen string
+	var limits httpbound.Limits
 	cmd := &cobra.Command{
 		Use:   "serve blob|mesh|frontend|host [--listen ADDR] ...",
 		Short: "Serve a syncsim part over HTTP until Ctrl-C (blob: the blob model as Blob Storage)",
@@ -31,12 +33,16 @@ Exit 3 for an unknown kind or an address it cannot listen on.`,
 			if err := serveKind(args); err != nil {
 				return err
 			}
+			if err := checkLimits("blob", limits); err != nil {
+				return err
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			return serveBlob(ctx, listen, cmd.OutOrStdout(), stderr)
+			return serveBlob(ctx, listen, limits, cmd.OutOrStdout(), stderr)
 		},
 	}
 	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:0", "address to listen on (port 0: a free port)")
+	registerLimits(cmd, &limits)
 	cmd.AddCommand(servePlatformCommands(stderr)...)
 	return cmd
 }
@@ -56,8 +62,8 @@ func serveKind(args []string) error {
 }
 
 // serveBlob serves the blob model on addr until ctx is done, then stops it.
-func serveBlob(ctx context.Context, addr string, stdout, stderr io.Writer) error {
-	got, stop, err := blobhttp.Serve(ctx, addr)
+func serveBlob(ctx context.Context, addr string, limits httpbound.Limits, stdout, stderr io.Writer) error {
+	got, stop, err := blobhttp.ServeWith(ctx, addr, limits)
 	if err != nil {
 		return fmt.Errorf("serve blob: %w", err)
 	}

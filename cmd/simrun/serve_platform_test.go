@@ -5,6 +5,8 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -108,5 +110,54 @@ func TestServePlatformRunServer(t *testing.T) {
 				t.Error("still answering after stop")
 			}
 		})
+	}
+}
+
+// A --data file that cannot be a store, or that another server holds, is refused before the
+// server listens: exit 3, naming the file, the problem and what to do. Negative limits are usage
+// errors too.
+func TestServeDataFileAndLimitsExit3(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty.db")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	garbage := filepath.Join(dir, "garbage.db")
+	if err := os.WriteFile(garbage, []byte(strings.Repeat("not a store\n", 1000)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	held := filepath.Join(dir, "held.db")
+	srv := meshhttp.NewFrontEnd(meshhttp.FrontEndConfig{Site: host.Site{Name: "myapp", HostID: "myapp", EncryptionKey: serveKey}, DataFile: held})
+	_, stop, err := srv.Serve("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	mesh := []string{"serve", "mesh", "--site-url", "http://127.0.0.1:1", "--site", "myapp", "--key", serveKey}
+	fe := []string{"serve", "frontend", "--site", "myapp", "--key", serveKey}
+	tests := []struct {
+		args []string
+		want []string
+	}{
+		{append(mesh, "--data", empty), []string{empty, "empty file (0 bytes), not a store", "delete it"}},
+		{append(fe, "--data", garbage), []string{garbage, "not a bbolt store"}},
+		{append(mesh, "--data", held), []string{held, "in use by another server (pid", "stop that server first"}},
+		{append(fe, "--data", garbage, "--data-max-bytes", "100"), []string{garbage, "over the data file limit of 100 bytes", "--data-max-bytes"}},
+		{append(fe, "--data-max-bytes", "-1"), []string{"--data-max-bytes -1 is negative"}},
+		{append(mesh, "--read-timeout", "-1s"), []string{"--read-timeout -1s is negative"}},
+		{append(fe, "--max-conns", "-2"), []string{"--max-conns -2 is negative"}},
+		{[]string{"serve", "host", "--site", "myapp", "--key", serveKey, "--idle-timeout", "-1s"}, []string{"--idle-timeout"}},
+		{[]string{"serve", "blob", "--write-timeout", "-1s"}, []string{"--write-timeout"}},
+	}
+	for _, tt := range tests {
+		code, _, errOut := simrun(t, tt.args...)
+		if code != 3 {
+			t.Errorf("%v: exit %d, want 3 (stderr %q)", tt.args, code, errOut)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(errOut, w) {
+				t.Errorf("%v: stderr %q, want %q", tt.args, errOut, w)
+			}
+		}
 	}
 }

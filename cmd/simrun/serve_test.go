@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
+
+	"github.com/syncsim/syncsim/internal/httpbound"
 )
 
 // `simrun serve` takes exactly one known kind; anything else is a usage error (exit 3) that lists
@@ -40,7 +42,7 @@ func TestServeBlob(t *testing.T) {
 	var stderr strings.Builder
 	done := make(chan error, 1)
 	go func() {
-		done <- serveBlob(ctx, "127.0.0.1:0", w, &stderr)
+		done <- serveBlob(ctx, "127.0.0.1:0", httpbound.Limits{}, w, &stderr)
 		w.Close()
 	}()
 	sc := bufio.NewScanner(r)

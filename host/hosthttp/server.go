@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -19,6 +18,7 @@ import (
 	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/fakes/mesh/meshhttp"
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/httpbound"
 	"github.com/syncsim/syncsim/sim"
 )
 
@@ -43,6 +43,10 @@ type HostConfig struct {
 	Defects []string
 	// Log gets the host's log lines (which never carry a secret); nil discards.
 	Log io.Writer
+	// Limits bounds the admin API's timeouts and connections (zero fields: httpbound's defaults).
+	// The write timeout is raised to at least AdminWait + 30 s: MSG-4 holds a request for up to
+	// AdminWait while the host starts. The in-process front end and mesh get the same limits.
+	Limits httpbound.Limits
 }
 
 // HostServer is one reference host's admin API over HTTP. Before Serve starts the host, every
@@ -121,7 +125,11 @@ func (s *HostServer) Serve(addr string) (string, func() error, error) {
 	if s.err != nil {
 		return "", nil, s.err
 	}
-	ln, err := net.Listen("tcp", addr)
+	adminWait := s.cfg.AdminWait
+	if adminWait <= 0 {
+		adminWait = host.DefaultAdminWait
+	}
+	srv, ln, err := httpbound.Listen(addr, s, s.cfg.Limits.AtLeastWrite(adminWait+30*time.Second))
 	if err != nil {
 		return "", nil, err
 	}
@@ -132,7 +140,6 @@ func (s *HostServer) Serve(addr string) (string, func() error, error) {
 		return "", nil, err
 	}
 	s.start()
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	var once sync.Once
@@ -158,7 +165,7 @@ func (s *HostServer) Serve(addr string) (string, func() error, error) {
 // startDeps starts the in-process front end and mesh the mode needs and was not given.
 func (s *HostServer) startDeps(self string) error {
 	if needsFrontEnd(s.cfg.Mode) && s.cfg.FrontEndURL == "" {
-		fe := meshhttp.NewFrontEnd(meshhttp.FrontEndConfig{Site: s.cfg.Site, Log: s.cfg.Log})
+		fe := meshhttp.NewFrontEnd(meshhttp.FrontEndConfig{Site: s.cfg.Site, Log: s.cfg.Log, Limits: s.cfg.Limits})
 		u, stop, err := fe.Serve("127.0.0.1:0")
 		if err != nil {
 			return fmt.Errorf("hosthttp: reference front end: %w", err)
@@ -168,7 +175,8 @@ func (s *HostServer) startDeps(self string) error {
 		s.logf("host: publishing to an in-process reference front end at %s", u)
 	}
 	if needsMesh(s.cfg.Mode) && s.cfg.MeshURL == "" {
-		m := meshhttp.NewMesh(meshhttp.MeshConfig{Site: s.cfg.Site, SiteURL: self, Seed: s.cfg.Seed, Log: s.cfg.Log})
+		m := meshhttp.NewMesh(meshhttp.MeshConfig{Site: s.cfg.Site, SiteURL: self, Seed: s.cfg.Seed, Log: s.cfg.Log,
+			Limits: s.cfg.Limits})
 		u, stop, err := m.Serve("127.0.0.1:0")
 		if err != nil {
 			return fmt.Errorf("hosthttp: reference mesh: %w", err)

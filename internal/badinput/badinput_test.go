@@ -1,6 +1,8 @@
-// Package badinput holds the cross-server bad-input table (issue 9 part 2): every reference HTTP
-// server answers a client's mistake with a 4xx, never a 5xx, and an oversized body with 413 and the
-// limit its package documents.
+// Package badinput holds the cross-server bad-input tables: every reference HTTP server answers a
+// client's mistake with a 4xx, never a 5xx, and an oversized body with 413 and the limit its
+// package documents; and connections held idle, with slow headers, slow bodies or nothing sent,
+// more than a server's connection bound, neither starve another client nor stay open past the
+// server's timeouts (package httpbound).
 package badinput
 
 import (
@@ -19,6 +21,8 @@ import (
 	"github.com/syncsim/syncsim/fakes/mesh/meshhttp"
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/host/hosthttp"
+	"github.com/syncsim/syncsim/internal/httpbound"
+	"github.com/syncsim/syncsim/internal/httpbound/boundtest"
 )
 
 var site = host.Site{Name: "badapp", HostID: "badapp",
@@ -27,7 +31,10 @@ var site = host.Site{Name: "badapp", HostID: "badapp",
 // servers are the base URLs of the four servers under test.
 type servers struct{ mesh, fe, host, blob string }
 
-func start(t *testing.T) servers {
+func start(t *testing.T) servers { return startWith(t, httpbound.Limits{}) }
+
+// startWith starts the four servers within limits.
+func startWith(t *testing.T, limits httpbound.Limits) servers {
 	t.Helper()
 	var s servers
 	add := func(u string, stop func() error, err error) string {
@@ -37,10 +44,10 @@ func start(t *testing.T) servers {
 		t.Cleanup(func() { stop() })
 		return u
 	}
-	s.mesh = add(meshhttp.NewMesh(meshhttp.MeshConfig{Site: site, SiteURL: "http://127.0.0.1:9"}).Serve("127.0.0.1:0"))
-	s.fe = add(meshhttp.NewFrontEnd(meshhttp.FrontEndConfig{Site: site}).Serve("127.0.0.1:0"))
-	s.host = add(hosthttp.NewHost(hosthttp.HostConfig{Site: site}).Serve("127.0.0.1:0"))
-	addr, stop, err := blobhttp.Serve(context.Background(), "127.0.0.1:0")
+	s.mesh = add(meshhttp.NewMesh(meshhttp.MeshConfig{Site: site, SiteURL: "http://127.0.0.1:9", Limits: limits}).Serve("127.0.0.1:0"))
+	s.fe = add(meshhttp.NewFrontEnd(meshhttp.FrontEndConfig{Site: site, Limits: limits}).Serve("127.0.0.1:0"))
+	s.host = add(hosthttp.NewHost(hosthttp.HostConfig{Site: site, Limits: limits}).Serve("127.0.0.1:0"))
+	addr, stop, err := blobhttp.ServeWith(context.Background(), "127.0.0.1:0", limits)
 	s.blob = add("http://"+addr, stop, err)
 	return s
 }
@@ -252,6 +259,73 @@ func TestBadInputTable(t *testing.T) {
 				t.Errorf("got %d %q, want %d containing %q", status, clip(text), c.status, c.text)
 			}
 		})
+	}
+}
+
+// held is the connection-abuse half of the table (slowloris and friends): per server and kind,
+// three times the server's connection bound held open, while a well-behaved client must still get
+// its answer, and the server must close every held connection after its idle or read timeout.
+// Short timeouts and a bound of 4 are configured; outcomes only ("served", "closed") are asserted,
+// with generous deadlines.
+func TestHeldConnectionsTable(t *testing.T) {
+	limits := httpbound.Limits{ReadHeader: 300 * time.Millisecond, Read: 500 * time.Millisecond,
+		Write: 5 * time.Second, Idle: 400 * time.Millisecond, MaxConns: 4}
+	srv := startWith(t, limits)
+	tok := feToken(t)
+	type target struct {
+		base      string
+		probe     request // a well-behaved request and its answer
+		status    int
+		idle      string // the held requests' heads
+		slowWrite string
+	}
+	targets := map[string]target{
+		"mesh": {srv.mesh, request{method: "GET", path: "/status"}, 200, "GET /status HTTP/1.1\r\n",
+			"POST / HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"},
+		"fe": {srv.fe, request{method: "GET", path: meshhttp.PathSetTriggers}, 404, "GET /status HTTP/1.1\r\n",
+			"POST " + meshhttp.PathSetTriggers + " HTTP/1.1\r\nContent-Type: application/json\r\nx-ms-site-token: " + tok + "\r\n"},
+		"host": {srv.host, request{method: "GET", path: host.PathTriggers}, 401, "GET " + host.PathTriggers + " HTTP/1.1\r\n",
+			"POST /admin/host/synctriggers HTTP/1.1\r\nContent-Type: application/json\r\n"},
+		"blob": {srv.blob, request{method: "GET", path: "/"}, 403, "GET / HTTP/1.1\r\n",
+			"PUT /devstoreaccount1/c1/b HTTP/1.1\r\nx-ms-blob-type: BlockBlob\r\nAuthorization: SharedKey devstoreaccount1:c2lnbmF0dXJl\r\nx-ms-version: 2025-01-05\r\n"},
+	}
+	const perKind = 3 * 4 // three times the bound
+	cases := []struct {
+		name  string
+		kinds []boundtest.Kind
+	}{
+		{"idle keep-alive", []boundtest.Kind{boundtest.Idle}},
+		{"slow header", []boundtest.Kind{boundtest.SlowHeader}},
+		{"slow body", []boundtest.Kind{boundtest.SlowBody}},
+		{"silent", []boundtest.Kind{boundtest.Silent}},
+		{"too many connections", boundtest.Kinds},
+	}
+	for _, name := range []string{"mesh", "fe", "host", "blob"} {
+		tg := targets[name]
+		for _, c := range cases {
+			t.Run(name+"/"+c.name, func(t *testing.T) {
+				var held []net.Conn
+				defer func() { boundtest.CloseAll(held) }()
+				for _, k := range c.kinds {
+					head := tg.slowWrite
+					if k == boundtest.Idle || k == boundtest.SlowHeader {
+						head = tg.idle
+					}
+					u, _ := url.Parse(tg.base)
+					conns, err := boundtest.Hold(u.Host, k, perKind, head)
+					if err != nil {
+						t.Fatal(err)
+					}
+					held = append(held, conns...)
+				}
+				if status, text := tg.probe.do(t, tg.base); status != tg.status {
+					t.Errorf("a client beside %d held connections: %d %q, want %d", len(held), status, clip(text), tg.status)
+				}
+				if n := boundtest.Closed(held, 30*time.Second); n != len(held) {
+					t.Errorf("the server closed %d of %d held connections", n, len(held))
+				}
+			})
+		}
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/syncsim/syncsim/internal/httpbound"
 )
 
 // server is one party's HTTP server on a free loopback port.
@@ -13,13 +15,17 @@ type server struct {
 	url string
 }
 
+// liveLimits bound every live party's server. The write timeout covers the longest answer a live
+// party holds: the router passes MSG-4 through to a host that waits AdminWait (30 s, scaled by
+// --time-scale) for its start, so 2 min allows a time scale of up to 3.
+var liveLimits = httpbound.Limits{Write: 2 * time.Minute}
+
 func listen(h http.Handler) (*server, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	srv, ln, err := httpbound.Listen("127.0.0.1:0", h, liveLimits)
 	if err != nil {
 		return nil, err
 	}
-	s := &server{ln: ln, url: "http://" + ln.Addr().String(),
-		srv: &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}}
+	s := &server{ln: ln, url: "http://" + ln.Addr().String(), srv: srv}
 	go s.srv.Serve(ln)
 	return s, nil
 }

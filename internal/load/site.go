@@ -3,12 +3,12 @@ package load
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"sync"
 	"time"
 
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/httpbound"
 )
 
 // fetchSite is the site's admin API as the load run plays it: it answers every MSG-3 fetch with 200
@@ -31,13 +31,13 @@ func startSite(addr string, site host.Site) (*fetchSite, error) {
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", addr)
+	s := &fetchSite{site: site, key: key, done: make(chan struct{}), arrived: make(chan struct{}, 1)}
+	// Every fetch is answered at once: the default limits fit.
+	srv, ln, err := httpbound.Listen(addr, s, httpbound.Limits{})
 	if err != nil {
 		return nil, err
 	}
-	s := &fetchSite{site: site, key: key, url: "http://" + ln.Addr().String(), done: make(chan struct{}),
-		arrived: make(chan struct{}, 1)}
-	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	s.srv, s.url = srv, "http://"+ln.Addr().String()
 	go func() {
 		defer close(s.done)
 		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -3,12 +3,12 @@ package blobhttp
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"sync"
 	"time"
 
 	"github.com/syncsim/syncsim/fakes/blob"
+	"github.com/syncsim/syncsim/internal/httpbound"
 )
 
 // Account and AccountKey are Azurite's well-known development account; ConnectionString names
@@ -30,13 +30,19 @@ const shutdownGrace = 5 * time.Second
 // Serve listens on addr ("127.0.0.1:0" picks a free port) and serves a fresh, empty blob.Store on
 // the wall clock. It returns the address it listens on and stop, which shuts the server down
 // (waiting up to 5 s for requests in flight) and reports how serving ended; stop is idempotent.
-// Cancelling ctx stops the server too.
+// Cancelling ctx stops the server too. Timeouts and connections take httpbound's defaults.
 func Serve(ctx context.Context, addr string) (string, func() error, error) {
-	ln, err := net.Listen("tcp", addr)
+	return ServeWith(ctx, addr, httpbound.Limits{})
+}
+
+// ServeWith is Serve within limits (read, write and idle timeouts, at most MaxConns connections at
+// once; zero fields take httpbound's defaults). Every Blob REST operation answers at once, so the
+// default write timeout fits.
+func ServeWith(ctx context.Context, addr string, limits httpbound.Limits) (string, func() error, error) {
+	srv, ln, err := httpbound.Listen(addr, New(blob.New(), time.Now), limits)
 	if err != nil {
 		return "", nil, err
 	}
-	srv := &http.Server{Handler: New(blob.New(), time.Now), ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 

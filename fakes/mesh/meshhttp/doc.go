@@ -15,6 +15,15 @@
 // --data FILE`), the platform store and the mesh's pending notifications live in a bbolt file,
 // committed (fsynced) before the 2xx that acknowledges them; a server started on the same file after
 // a crash serves the store again, and the mesh fetches for the notifications left pending (MESH-2).
+// Only a path that does not exist starts an empty store: an existing file is checked before bbolt
+// maps it (meta pages, size, every reachable page's bounds) and with bbolt's Check after, and a
+// 0-byte, truncated, corrupt, foreign, oversized (DataFileMaxBytes) or held file is refused with a
+// *DataFileError (ErrDataNotStore, ErrDataDamaged, ErrDataTooLarge, ErrDataInUse) naming the file
+// and what to do.
+//
+// Connections: both servers are bounded by package httpbound (MeshConfig.Limits,
+// FrontEndConfig.Limits): header, read, write and idle timeouts and a bound on the connections
+// served at once.
 //
 // Planted defects (MeshDefects, FrontEndDefects) each break exactly one rule of PROTOCOL.md
 // section 8, so that the conformance suites can show they catch it.

@@ -4,9 +4,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/syncsim/syncsim/fakes/mesh"
 )
@@ -16,7 +23,10 @@ import (
 // newest one delivered or abandoned, and when the pending round started). Every write is a committed,
 // fsynced transaction, made before the server answers 2xx for what it records. A nil *durable is the
 // in-memory mode: every method does nothing.
-type durable struct{ db *bolt.DB }
+type durable struct {
+	db   *bolt.DB
+	path string
+}
 
 var (
 	bucketStore = []byte("store")
@@ -47,29 +57,167 @@ type storedEntry struct {
 	Writes   int       `json:"writes"`
 }
 
-// openDurable opens (or creates) path; an empty path is the in-memory mode. A file another process
-// holds fails after 2 s instead of waiting for ever.
+// dataFileLockWait is how long opening a data file waits for another server's lock.
+const dataFileLockWait = 2 * time.Second
+
+// openDurable opens (or creates) path with the default lock wait and size limit; an empty path is
+// the in-memory mode.
 func openDurable(path string) (*durable, error) {
+	return openDurableWith(path, dataFileLockWait, DefaultDataFileMaxBytes)
+}
+
+// openDurableWith opens path, waiting up to lockWait for another holder's lock, refusing a file over
+// maxBytes. Only a path that does not exist starts an empty store; an existing file must be a
+// sound bbolt file of ours (checkDataFile before bbolt maps it, bbolt's Check after, our buckets),
+// else the error is a *DataFileError that says what to do.
+func openDurableWith(path string, lockWait time.Duration, maxBytes int64) (*durable, error) {
 	if path == "" {
 		return nil, nil
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second})
-	if err != nil {
-		return nil, fmt.Errorf("%w %s: %w", errDurable, path, err)
+	if maxBytes <= 0 {
+		maxBytes = DefaultDataFileMaxBytes
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
+	o := &dataFileOpener{path: path, wait: lockWait, maxBytes: maxBytes}
+	db, err := o.open()
+	if err != nil {
+		return nil, err
+	}
+	d := &durable{db: db, path: path}
+	if err := d.check(o.created); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// dataFileOpener is bbolt's OpenFile hook: it opens the file itself so that it can take the lock
+// and check the file on the same descriptor before bbolt reads or maps a byte of it.
+type dataFileOpener struct {
+	path     string
+	wait     time.Duration
+	maxBytes int64
+	created  bool
+	file     *os.File
+}
+
+func (o *dataFileOpener) open() (db *bolt.DB, err error) {
+	defer func() {
+		// bbolt panics on some corrupt pages; its file (and lock) is released here.
+		if r := recover(); r != nil {
+			if o.file != nil {
+				o.file.Close()
+			}
+			db, err = nil, damaged(o.path, "bbolt cannot read it: %v", r)
+		}
+	}()
+	db, err = bolt.Open(o.path, 0o600, &bolt.Options{Timeout: o.wait, OpenFile: o.openFile, MaxSize: int(min(o.maxBytes, math.MaxInt))})
+	switch {
+	case err == nil:
+		return db, nil
+	case errors.Is(err, berrors.ErrTimeout):
+		return nil, inUse(o.path, 0)
+	}
+	var dfe *DataFileError
+	if errors.As(err, &dfe) {
+		return nil, err
+	}
+	return nil, &DataFileError{Path: o.path, Problem: err.Error(), Fix: "check the path and its permissions", Kind: ErrDataNotStore}
+}
+
+func (o *dataFileOpener) openFile(name string, flag int, perm os.FileMode) (*os.File, error) {
+	f, err := os.OpenFile(name, flag&^os.O_CREATE, perm)
+	if errors.Is(err, fs.ErrNotExist) && flag&os.O_CREATE != 0 {
+		// Only a path that does not exist starts an empty store.
+		f, err = os.OpenFile(name, flag|os.O_CREATE|os.O_EXCL, perm)
+		o.created = err == nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	held, err := lockDataFile(f, o.wait)
+	switch {
+	case held:
+		pid := lockHolder(f)
+		f.Close()
+		return nil, inUse(o.path, pid)
+	case err != nil:
+		f.Close()
+		return nil, err
+	}
+	if !o.created {
+		if err := checkDataFile(o.path, f, o.maxBytes); err != nil {
+			f.Close()
+			return nil, err
+		}
+	}
+	o.file = f
+	return f, nil
+}
+
+func inUse(path string, pid int) error {
+	who := "its pid cannot be told here"
+	switch {
+	case pid == os.Getpid():
+		who = fmt.Sprintf("pid %d: this process", pid)
+	case pid != 0:
+		who = fmt.Sprintf("pid %d", pid)
+	}
+	return &DataFileError{Path: path, Problem: "in use by another server (" + who + ")",
+		Fix: "stop that server first, or give this one another --data file", Kind: ErrDataInUse}
+}
+
+// check runs bbolt's consistency check (a corrupt page is an error, not a panic) and checks that
+// the file holds our buckets; a file created now, or one with no bucket at all (a first open
+// interrupted before its first commit), gets them.
+func (d *durable) check(created bool) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = damaged(d.path, "bbolt cannot read it: %v", r)
+		}
+	}()
+	var problems []string
+	var names []string
+	err = d.db.View(func(tx *bolt.Tx) error {
+		for e := range tx.Check() {
+			if len(problems) < 3 {
+				problems = append(problems, e.Error())
+			}
+		}
+		if len(problems) > 0 {
+			return nil
+		}
+		return tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+			names = append(names, strconv.Quote(string(name)))
+			return nil
+		})
+	})
+	if err != nil {
+		return damaged(d.path, "bbolt cannot read it: %v", err)
+	}
+	if len(problems) > 0 {
+		return damaged(d.path, "bbolt's consistency check: %s", strings.Join(problems, "; "))
+	}
+	ours := len(names) == 2 && slices.Contains(names, strconv.Quote(string(bucketStore))) &&
+		slices.Contains(names, strconv.Quote(string(bucketMesh)))
+	switch {
+	case ours:
+		return nil
+	case len(names) > 0:
+		return notStore(d.path, "a bbolt file of another program: its buckets are %s, a store's are \"store\" and \"mesh\"",
+			strings.Join(names, ", "))
+	}
+	err = d.db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bucketStore, bucketMesh} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+			if _, err := tx.CreateBucket(b); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("%w %s: %w", errDurable, path, err)
+		return fmt.Errorf("%w %s: %w", errDurable, d.path, err)
 	}
-	return &durable{db: db}, nil
+	return nil
 }
 
 func (d *durable) close() error {
@@ -95,7 +243,7 @@ func (d *durable) entry(site string) (storedEntry, bool, error) {
 		return json.Unmarshal(v, &e)
 	})
 	if err != nil {
-		return e, false, fmt.Errorf("%w: %w", errDurable, err)
+		return e, false, damaged(d.path, "the store's entry for site %q cannot be read: %v", site, err)
 	}
 	return e, found, nil
 }
@@ -113,7 +261,7 @@ func (d *durable) pending() (pendingRecord, error) {
 		return nil
 	})
 	if err != nil {
-		return p, fmt.Errorf("%w: %w", errDurable, err)
+		return p, damaged(d.path, "the mesh's pending record cannot be read: %v", err)
 	}
 	return p, nil
 }
@@ -177,7 +325,7 @@ func (d *durable) delivered(site string, entry *storedEntry, cover int) error {
 		})
 	})
 	if err != nil {
-		return fmt.Errorf("%w: %w", errDurable, err)
+		return fmt.Errorf("%w %s: %w", errDurable, d.path, err)
 	}
 	return nil
 }
@@ -200,7 +348,7 @@ func updatePendingTx(tx *bolt.Tx, change func(*pendingRecord)) error {
 
 func (d *durable) batch(fn func(*bolt.Tx) error) error {
 	if err := d.db.Batch(fn); err != nil {
-		return fmt.Errorf("%w: %w", errDurable, err)
+		return fmt.Errorf("%w %s: %w", errDurable, d.path, err)
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/httpbound"
 )
 
 // PathSetTriggers is MSG-1's path on the front end.
@@ -28,6 +29,11 @@ type FrontEndConfig struct {
 	// DataFile, when set, is a bbolt file holding the platform store: a publish is committed to it
 	// before it is answered 2xx, and a restart on the same file serves it again. Empty: in memory.
 	DataFile string
+	// DataFileMaxBytes bounds DataFile's size (0: DefaultDataFileMaxBytes, 1 GiB): a larger file is
+	// refused when the server starts, and a write that would grow the file past it fails.
+	DataFileMaxBytes int64
+	// Limits bounds the server's timeouts and connections; zero fields take httpbound's defaults.
+	Limits httpbound.Limits
 }
 
 // FrontEndStatus is what the front end's GET /status answers.
@@ -54,7 +60,7 @@ func NewFrontEnd(cfg FrontEndConfig) *FrontEndServer {
 	s := &FrontEndServer{base: newBase(cfg.Log), cfg: cfg, store: mesh.NewStore()}
 	s.defects, s.err = ParseDefects(FrontEndDefects, cfg.Defects)
 	if s.err == nil {
-		s.db, s.err = openDurable(cfg.DataFile)
+		s.db, s.err = openDurableWith(cfg.DataFile, dataFileLockWait, cfg.DataFileMaxBytes)
 	}
 	if s.err == nil {
 		e, ok, err := s.db.entry(cfg.Site.Name)
@@ -77,7 +83,7 @@ func (s *FrontEndServer) Serve(addr string) (string, func() error, error) {
 	if s.err != nil {
 		return "", nil, s.err
 	}
-	u, stop, err := serve(addr, s, func() { s.markClosed(nil) }, s.finish)
+	u, stop, err := serve(addr, s, s.cfg.Limits, func() { s.markClosed(nil) }, s.finish)
 	if err != nil {
 		s.Close()
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/httpbound"
 	"github.com/syncsim/syncsim/sim"
 )
 
@@ -34,6 +35,11 @@ type MeshConfig struct {
 	// committed before a notification is answered 2xx; a restart on the same file fetches for the
 	// notifications left pending. Empty: in memory only.
 	DataFile string
+	// DataFileMaxBytes bounds DataFile's size (0: DefaultDataFileMaxBytes, 1 GiB): a larger file is
+	// refused when the server starts, and a write that would grow the file past it fails.
+	DataFileMaxBytes int64
+	// Limits bounds the server's timeouts and connections; zero fields take httpbound's defaults.
+	Limits httpbound.Limits
 }
 
 // MeshStatus is what GET /status answers, so that a test can watch the mesh.
@@ -90,7 +96,7 @@ func NewMesh(cfg MeshConfig) *MeshServer {
 		Bugs: mesh.Bugs{FetchPerNotification: s.defects["fetch-per-notification"]}})
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	if s.err == nil {
-		s.db, s.err = openDurable(cfg.DataFile)
+		s.db, s.err = openDurableWith(cfg.DataFile, dataFileLockWait, cfg.DataFileMaxBytes)
 	}
 	if s.err == nil {
 		if s.err = s.restore(); s.err != nil {
@@ -137,7 +143,7 @@ func (s *MeshServer) Serve(addr string) (string, func() error, error) {
 		s.Close() // releases the data file and the restored timers
 		return "", nil, errSiteURL
 	}
-	u, stop, err := serve(addr, s, s.beginClose, s.finish)
+	u, stop, err := serve(addr, s, s.cfg.Limits, s.beginClose, s.finish)
 	if err != nil {
 		s.Close()
 	}

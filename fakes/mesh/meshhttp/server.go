@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/syncsim/syncsim/internal/httpbound"
 )
 
 // MaxBody bounds a request body; a longer one is answered 413.
@@ -94,14 +96,16 @@ func (b *base) markClosed(extra func()) {
 	}
 }
 
-// serve listens on addr and serves h; stop runs beginClose, closes the listener and every
-// connection, then runs finish (which waits for the server's goroutines). stop is idempotent.
-func serve(addr string, h http.Handler, beginClose func(), finish func()) (string, func() error, error) {
-	ln, err := net.Listen("tcp", addr)
+// serve listens on addr and serves h within limits (httpbound: timeouts and a bound on the
+// connections); stop runs beginClose, closes the listener and every connection, then runs finish
+// (which waits for the server's goroutines). stop is idempotent. Every handler of the mesh and the
+// front end answers within seconds (the slow-accept defect's 6 s is the longest), so the default
+// write timeout fits them.
+func serve(addr string, h http.Handler, limits httpbound.Limits, beginClose func(), finish func()) (string, func() error, error) {
+	srv, ln, err := httpbound.Listen(addr, h, limits)
 	if err != nil {
 		return "", nil, err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	var once sync.Once
