@@ -19,6 +19,7 @@ import (
 	"github.com/syncsim/syncsim/internal/runner"
 	"github.com/syncsim/syncsim/reports/html"
 	"github.com/syncsim/syncsim/reports/progress"
+	"github.com/syncsim/syncsim/reports/redact"
 )
 
 // conformanceFlags are `simrun conformance`'s options.
@@ -134,6 +135,8 @@ func runConformance(ctx context.Context, kind string, f conformanceFlags, stdout
 	defer p.Close()
 	env := p.Env
 	env.Observe, env.Full, env.Strict = f.observe, f.full, f.strict
+	secrets := []string{env.Key, env.HostMasterKey}
+	declareSecrets(secrets, stdout, stderr)
 	for _, n := range p.Notes {
 		fmt.Fprintln(stdout, n)
 	}
@@ -171,7 +174,7 @@ func runConformance(ctx context.Context, kind string, f conformanceFlags, stdout
 			rep.Exit = runner.ExitInconclusive
 		}
 	}
-	if err := writeReports(rep, f); err != nil {
+	if err := writeReports(rep, f, secrets); err != nil {
 		return fail(err)
 	}
 	if f.report != "" {
@@ -180,7 +183,7 @@ func runConformance(ctx context.Context, kind string, f conformanceFlags, stdout
 			vs[i] = v.Verdict
 		}
 		if err := html.WriteConformance(f.report, vs, html.ConformanceMeta{Suite: kind, Targets: []string{target}},
-			html.Options{Command: commandLine(), Strict: f.strict, Secrets: []string{env.Key, env.HostMasterKey}}); err != nil {
+			html.Options{Command: commandLine(), Strict: f.strict, Secrets: secrets}); err != nil {
 			return fail(fmt.Errorf("--report: %w", err))
 		}
 		fmt.Fprintf(stdout, "report written: %s\n", filepath.Join(f.report, html.FileName))
@@ -190,7 +193,8 @@ func runConformance(ctx context.Context, kind string, f conformanceFlags, stdout
 	return rep.Exit
 }
 
-func writeReports(rep *conformance.Report, f conformanceFlags) error {
+// writeReports writes --json and --junit, masked with the suite's secrets (P11).
+func writeReports(rep *conformance.Report, f conformanceFlags, secrets []string) error {
 	for _, out := range []struct {
 		path  string
 		flag  string
@@ -203,7 +207,10 @@ func writeReports(rep *conformance.Report, f conformanceFlags) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", out.flag, err)
 		}
-		err = out.write(file)
+		w := redact.NewWriter(file, redact.New(secrets))
+		if err = out.write(w); err == nil {
+			err = w.Flush()
+		}
 		if cerr := file.Close(); err == nil {
 			err = cerr
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/reports/redact"
 )
 
 func main() {
@@ -23,8 +24,14 @@ type exitError struct{ code int }
 
 func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
+// execute runs a command line. Everything it prints goes through the one redaction (P11, PAY-4),
+// line by line, with one Redactor for both streams: a value learnt on one is masked on the other.
 func execute(args []string, stdout, stderr io.Writer) int {
-	return runRoot(newRoot(stderr), args, stdout, stderr)
+	r := redact.New(nil)
+	out, errOut := redact.NewWriter(stdout, r), redact.NewWriter(stderr, r)
+	defer out.Flush()
+	defer errOut.Flush()
+	return runRoot(newRoot(errOut), args, out, errOut)
 }
 
 // newRoot is the command tree.

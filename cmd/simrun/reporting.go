@@ -73,6 +73,16 @@ func (o outputs) sweepDone(strict bool, out io.Writer) func(*sweep.Report, []*sc
 	}
 }
 
+// declareSecrets adds secrets to the redaction of the CLI's output streams (execute wraps them), so
+// that they are masked by value from here on, not only by name and structure (P11, PAY-4).
+func declareSecrets(secrets []string, streams ...io.Writer) {
+	for _, w := range streams {
+		if rw, ok := w.(*redact.Writer); ok {
+			rw.Redactor().Add(secrets...)
+		}
+	}
+}
+
 // sweepProgress shows the sweep's progress on a terminal (quiet otherwise, and under CI=true).
 func sweepProgress(w io.Writer) (func(done, total, failures int), func()) {
 	var bar *progress.Bar

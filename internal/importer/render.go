@@ -6,10 +6,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/syncsim/syncsim/reports/redact"
 )
 
-// render writes the story as a scenario (SCHEMA.md). failing lists the properties the run fails in
-// the story's mode (nil: not known yet, no expect section).
+// render writes the story as a scenario (SCHEMA.md), its comments masked (maskComments). failing
+// lists the properties the run fails in the story's mode (nil: not known yet, no expect section).
 func (s *story) render(failing []string) []byte {
 	var b bytes.Buffer
 	s.header(&b, failing)
@@ -31,7 +33,44 @@ func (s *story) render(failing []string) []byte {
 	if failing != nil {
 		fmt.Fprintf(&b, "expect:\n  %s: [%s]\n", s.mode, strings.Join(failing, ", "))
 	}
+	return maskComments(b.Bytes())
+}
+
+// maskComments masks the credentials in the scenario's comment lines, the only lines that hold the
+// log's free text (unknown lines, messages), with the one redaction (reports/redact, PAY-4): by
+// name, by structure, and every value learnt from any comment wherever it appears in another, also
+// in an earlier one. The other lines are the importer's own YAML (names the log's patterns
+// validated, placeholder keys) and are left as written: a mask would change what they mean.
+func maskComments(out []byte) []byte {
+	lines := bytes.SplitAfter(out, []byte("\n"))
+	var text strings.Builder
+	for _, l := range lines {
+		if isComment(l) {
+			text.Write(l)
+		}
+	}
+	if text.Len() == 0 {
+		return out
+	}
+	r := redact.New(nil)
+	if len(r.Learn(text.String())) == 0 && !strings.Contains(text.String(), "eyJ") {
+		return out
+	}
+	var b bytes.Buffer
+	b.Grow(len(out))
+	for _, l := range lines {
+		if isComment(l) {
+			b.WriteString(r.String(string(l)))
+		} else {
+			b.Write(l)
+		}
+	}
 	return b.Bytes()
+}
+
+// isComment reports whether a rendered line is a YAML comment line.
+func isComment(line []byte) bool {
+	return bytes.HasPrefix(bytes.TrimLeft(line, " "), []byte("#"))
 }
 
 // header is the comment block SCHEMA.md asks for: the source, the story, what was inferred.

@@ -14,6 +14,7 @@ import (
 	"github.com/syncsim/syncsim/internal/live"
 	"github.com/syncsim/syncsim/internal/tracefile"
 	"github.com/syncsim/syncsim/reports/chrome"
+	"github.com/syncsim/syncsim/reports/redact"
 	"github.com/syncsim/syncsim/scenarios"
 )
 
@@ -183,6 +184,12 @@ func WriteJSON(path string, results []*Result) error {
 	if err != nil {
 		return err
 	}
+	// P11 (PAY-4): the file goes through the one redaction, with every run's secrets.
+	var secrets []string
+	for _, r := range results {
+		secrets = append(secrets, r.Secrets...)
+	}
+	data = redact.New(secrets).Bytes(data)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("--json: %w", err)
 	}

@@ -46,8 +46,16 @@ func newBar(w io.Writer, total int, terminal bool, now func() time.Time) *Bar {
 	return &Bar{w: w, quiet: !terminal, now: now, total: total, start: t}
 }
 
-// IsTerminal reports whether w is a character device (a terminal), as os.File.Stat tells.
+// IsTerminal reports whether w is a character device (a terminal), as os.File.Stat tells; a writer
+// that wraps another (the CLI's redacting writer) is judged by the one it wraps.
 func IsTerminal(w io.Writer) bool {
+	for {
+		u, ok := w.(interface{ Unwrap() io.Writer })
+		if !ok {
+			break
+		}
+		w = u.Unwrap()
+	}
 	f, ok := w.(*os.File)
 	if !ok || f == nil {
 		return false
