@@ -225,6 +225,7 @@ func combine(shards []ShardReport) (*Report, error) {
 		m.Matrix = append(m.Matrix, *cells[k])
 	}
 	sortMatrix(m.Matrix)
+	m.FaultFirings = mergeFirings(shards, m.Scenarios)
 	m.Exit = exitFromCells(m.Matrix, m.Strict)
 	return m, nil
 }

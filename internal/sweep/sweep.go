@@ -72,6 +72,9 @@ type done struct {
 	panicked *WorkerPanic
 	// result is the run without its trace, for the runs array of --json.
 	result *runner.Result
+	// firings are the run's armed faults and how often each fired, read off the trace before it is
+	// dropped.
+	firings []runFiring
 }
 
 // Sweep runs every seed of cfg.Seeds (of cfg.Shard's block of them, if set) in every mode of every
@@ -105,11 +108,17 @@ func Sweep(cfg Config, progress io.Writer) (*Report, error) {
 		progress = io.Discard
 	}
 	agg := newAggregate(cfg, span, units, progress)
-	stopped, err := execute(cfg, span, units, agg.add)
+	tally := newFiringTally()
+	stopped, err := execute(cfg, span, units, func(d done) {
+		agg.add(d)
+		tally.add(d.unit.sc.Path, d.firings)
+	})
 	if err != nil {
 		return nil, err
 	}
-	return agg.report(stopped), nil
+	rep := agg.report(stopped)
+	rep.FaultFirings = tally.summary(rep.Scenarios)
+	return rep, nil
 }
 
 // plan lists the (scenario, mode) pairs each seed runs, in report order.
@@ -243,6 +252,7 @@ func run(j job, opts runner.Options, strict bool) (d done) {
 		d.err = err
 		return d
 	}
+	d.firings = firingsOf(res.Trace)
 	res.Trace = nil
 	d.result = res
 	d.replay = res.Replay

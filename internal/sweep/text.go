@@ -19,6 +19,7 @@ func (r *Report) WriteText(w io.Writer) {
 		}
 		fmt.Fprintf(w, "%s (%s), seeds %s\n", sc.Path, sc.Name, joinRanges(covered, Range.String))
 		r.writeTable(w, sc)
+		r.writeFirings(w, sc)
 	}
 	var failing []*Cell
 	for i := range r.Matrix {
