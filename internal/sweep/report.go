@@ -11,6 +11,7 @@ import (
 
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/reports/redact"
 )
 
 // Report is a sweep's result: the property x mode matrix per scenario and the exit code. It is a
@@ -35,9 +36,6 @@ type Report struct {
 	// Exit has runner.ExitCode's semantics over every run: 1 a gating failure or an xpass (a fail
 	// beats an inconclusive), 2 only inconclusive verdicts stand in the way, else 0.
 	Exit int `json:"exit"`
-	// FaultFirings say, per scenario, how often each armed fault fired (firings.go), in scenario
-	// order, each scenario's faults in the order they were first armed.
-	FaultFirings []FaultFirings `json:"fault_firings"`
 	// Results are the runs folded into the matrix, in seed order, without traces: what `--json`
 	// writes (DESIGN.md: an array of run objects).
 	Results []*runner.Result `json:"-"`
@@ -316,13 +314,13 @@ func modeRank(name string) int {
 	return len(host.Modes())
 }
 
-// JSON renders the report as indented JSON with a final newline.
+// JSON renders the report as indented JSON with a final newline, through the one redaction (P11).
 func (r *Report) JSON() ([]byte, error) {
 	data, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return nil, err
 	}
-	return append(data, '\n'), nil
+	return append(redact.New(nil).Bytes(data), '\n'), nil
 }
 
 // WriteJSON writes the report to a file (`simrun sweep --matrix F`).
