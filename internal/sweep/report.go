@@ -36,6 +36,9 @@ type Report struct {
 	// Exit has runner.ExitCode's semantics over every run: 1 a gating failure or an xpass (a fail
 	// beats an inconclusive), 2 only inconclusive verdicts stand in the way, else 0.
 	Exit int `json:"exit"`
+	// FaultFirings say, per scenario, how often each armed fault fired (firings.go), in scenario
+	// order, each scenario's faults in the order they were first armed.
+	FaultFirings []FaultFirings `json:"fault_firings"`
 	// Results are the runs folded into the matrix, in seed order, without traces: what `--json`
 	// writes (DESIGN.md: an array of run objects).
 	Results []*runner.Result `json:"-"`
