@@ -66,6 +66,10 @@ func Catalogue() []Mutant {
 		{"background-on-every-instance", "every instance runs the background sync, not only the primary", "SYNC-8", hostBug(func(b *host.Bugs) { b.BackgroundOnEveryInstance = true }), []string{"P14", "P15"}},
 		{"lease-renew-keeps-expiry", "storage answers a lease renewal with success but does not extend the lease", "PROTOCOL.md section 1 (primary)", storageBug(func(b *blob.Bugs) { b.RenewKeepsExpiry = true }), []string{"P15", "P14"}},
 		{"debounce-without-max-wait", "the mesh waits for a quiet period only: a trickle of notifications postpones the fetch", "MESH-6, MESH-2", platformBug(func(b *mesh.Bugs) { b.NoMaxWait = true }), []string{"P16", "P17"}},
+		{"host-audience-prefix", "the admin API takes an audience that merely starts with one of TOK-5's (.evil, /azurefunctionsX)", "TOK-5, HOST-1", hostBug(func(b *host.Bugs) { b.AudiencePrefix = true }), []string{"P8"}},
+		{"fe-ignores-nbf", "the front end takes a token that is not yet valid beyond the skew", "FE-2, TOK-2", platformBug(func(b *mesh.Bugs) { b.FrontEndIgnoresNotBefore = true }), []string{"P8"}},
+		{"store-loses-every-other-write", "the platform store acknowledges every second write but keeps the old entry", "PROTOCOL.md section 1 (platform store), FE-5", platformBug(func(b *mesh.Bugs) { b.StoreLosesEveryOtherWrite = true }), []string{"P2", "P1"}},
+		{"store-drops-equal-revision", "the platform store treats a write of the revision it holds as a replay and keeps the old entry", "PROTOCOL.md section 1 (platform store), FE-5", platformBug(func(b *mesh.Bugs) { b.StoreDropsEqualRevision = true }), []string{"P2", "P1"}},
 		{"short-retry-budget", "the mesh gives up retrying a fetch after 4 minutes instead of 10", "MESH-4", platformBug(func(b *mesh.Bugs) { b.ShortRetryBudget = true }), []string{"P1"}},
 	}
 }
@@ -92,6 +96,8 @@ func DefaultTargets(root string) []Target {
 		{Scenario: p("scenarios/fleet.yaml"), Mode: host.ModePlatform},
 		{Scenario: p("scenarios/retry-budget.yaml"), Mode: host.ModePlatform},
 		{Scenario: p("scenarios/notification-trickle.yaml"), Mode: host.ModePlatform},
+		{Scenario: p("scenarios/tokens.yaml"), Mode: host.ModeFrontend},
+		{Scenario: p("scenarios/tokens.yaml"), Mode: host.ModePlatform},
 	}
 }
 
