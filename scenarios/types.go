@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/internal/faults"
 )
 
@@ -231,9 +232,18 @@ var (
 	FaultNames = pointFaults()
 	// FaultPoints are the fault points of PROTOCOL.md section 6, in the order a sync reaches them.
 	FaultPoints = faults.Points
-	// PropertyIDs are the stable property IDs of DESIGN.md, "Properties".
-	PropertyIDs = []string{"P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9", "P10", "P11", "P12", "P13"}
+	// PropertyIDs are the stable property IDs of DESIGN.md, "Properties": check.Catalogue()'s, so a
+	// property added there can be expected at once (schema.json copies them; a test compares).
+	PropertyIDs = propertyIDs()
 )
+
+func propertyIDs() []string {
+	var out []string
+	for _, p := range check.Catalogue() {
+		out = append(out, p.ID)
+	}
+	return out
+}
 
 func pointFaults() []string {
 	var out []string
