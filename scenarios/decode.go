@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"math"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -43,7 +44,7 @@ var (
 )
 
 var (
-	topFields    = []string{"name", "description", "site", "content", "instances", "timeline", "faults", "faults_end", "settle", "network", "mesh", "modes", "expect", "budget", "convergence_bound", "limits"}
+	topFields    = []string{"name", "description", "site", "content", "instances", "timeline", "faults", "faults_end", "settle", "network", "mesh", "modes", "expect", "budget", "convergence_bound", "limits", "baseline"}
 	whichValues  = []string{"oldest", "newest", "primary", "all"}
 	authValues   = []string{"admin-key", "token"}
 	keyRefFormat = "master, host.<name>, system.<name> or function.<function>.<name>"
@@ -83,6 +84,14 @@ func (d *decoder) scenario(path string, root *node) *Scenario {
 	s.Expect = d.expect(top.get("expect"), s.Modes)
 	s.Budget = d.budget(top.get("budget"), s.End()+budgetSlack)
 	s.ConvergenceBound = d.duration(top.get("convergence_bound"), 0)
+	if f := top.get("baseline"); f.present() {
+		s.Baseline = d.str(f, "")
+		if s.Baseline == "" {
+			d.fail(f.at, "baseline", "must name a file", "give the baseline file's name, relative to the scenario (simrun sweep --write-baseline records one), or leave the field out")
+		} else if !filepath.IsAbs(s.Baseline) {
+			s.Baseline = filepath.Join(filepath.Dir(path), s.Baseline)
+		}
+	}
 	return s
 }
 

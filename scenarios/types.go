@@ -46,6 +46,9 @@ type Scenario struct {
 	Budget Budget
 	// Limits are the scenario's bounds on what a run does (limits.go).
 	Limits Limits
+	// Baseline is the file a sweep judges this scenario against (`baseline:`, resolved against the
+	// scenario's directory); "" for none (internal/sweep, Baseline).
+	Baseline string
 
 	nameLine int // line of the explicit name field, for errors across files
 }

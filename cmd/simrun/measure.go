@@ -88,9 +88,13 @@ func mutantsCommand(stderr io.Writer) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "mutants [--seeds N] [--json F] [--shrink]",
 		Short: "Plant each bug of the catalogue and report which property catches it, after how many runs",
-		Long: `Runs the standard scenarios with one planted bug at a time, seed by seed, until a property of the
-catalogue (P1-P13) fails with the bug where it passes without it. A bug none catches within --seeds is
-a gap in the catalogue. Exit 1 when a planted bug goes undetected. Run it from the repository's root.`,
+		Long: `Runs the standard scenarios with one planted bug at a time, seed by seed, until a property the
+bug targets (simrun list mutants) catches it: by run, when it fails with the bug where it passes
+without it in the same run, or by rate, when on a scenario with a committed baseline it fails
+significantly more often with the bug than in the baseline (one-sided Fisher exact test at 0.001 over
+the bug's targeted cells). A failure of a property the bug does not target never counts. A bug none
+catches within --seeds is a gap in the catalogue. Exit 1 when a planted bug goes undetected. Run it
+from the repository's root.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			rep, err := mutants.Hunt(mutants.Options{Seeds: seeds, Targets: mutants.DefaultTargets("."), Shrink: shrink})
@@ -101,7 +105,7 @@ a gap in the catalogue. Exit 1 when a planted bug goes undetected. Run it from t
 			undetected := 0
 			for _, m := range rep.Mutants {
 				if m.Detected {
-					fmt.Fprintf(w, "%-28s detected by %-4s after %3d runs, %6d ms", m.Name, m.Property, m.SeedsToDetect, m.CPUMs)
+					fmt.Fprintf(w, "%-28s detected by %-4s (%s, %s seed %d) after %3d runs, %6d ms", m.Name, m.Property, m.Method, m.Target, m.Seed, m.SeedsToDetect, m.CPUMs)
 					if m.ShrunkSize > 0 {
 						fmt.Fprintf(w, ", shrunk to size %d", m.ShrunkSize)
 					}

@@ -29,9 +29,20 @@ the whole range and the seeds covered; simrun merge combines the shards' --matri
 report of one unsharded sweep. Each shard's --json holds that shard's runs; in shard order, their
 concatenation is the unsharded runs array.
 
+--write-baseline FILE records the sweep's counts per (scenario, mode, property) cell as a baseline.
+A scenario judged against a baseline (its baseline: field, or --baseline FILE for every scenario
+the file has cells for) gates on regressions instead of on every failure: a cell regresses when it
+fails although it never failed in the baseline (or the baseline lacks it), or when it fails
+significantly more often: a one-sided Fisher exact test of k of n runs against the baseline's k0 of
+n0, at --alpha (default 0.001) divided by the number of cells compared (Bonferroni). Regressions
+print the cell, the counts, the p-value, the first failing seeds and the replay command; cells that
+fail significantly less often are reported as improvements and never gate.
+
 Exit codes: as simrun run, over every run: 0 every verdict as expected; 1 a MUST property failed
 unexpectedly or an expected failure did not happen; 2 only inconclusive verdicts stand in the way;
-3 usage, input or environment error.`,
+3 usage, input or environment error. Against a baseline: 0 every judged cell within its baseline
+(or better), 1 a MUST cell regressed (SHOULD with --strict), 2 a cell has significantly more
+inconclusive runs.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			job.Paths = args
@@ -63,6 +74,9 @@ unexpectedly or an expected failure did not happen; 2 only inconclusive verdicts
 	f.StringVar(&job.Matrix, "matrix", "", "write the matrix report as JSON to this file")
 	f.StringVar(&outs.report, "report", "", "write a self-contained HTML report to DIR/index.html")
 	f.StringVar(&outs.junit, "junit", "", "write JUnit XML (a test case per property x mode cell) to this file")
+	f.StringVar(&job.Baseline, "baseline", "", "judge every scenario this baseline file has cells for against it (overrides the scenarios' baseline: fields)")
+	f.StringVar(&job.WriteBaseline, "write-baseline", "", "record the sweep's counts per cell as a baseline file")
+	f.Float64Var(&job.Alpha, "alpha", sweep.DefaultAlpha, "family-wise significance level of the comparisons against a baseline")
 	f.StringVar(&job.TraceDir, "trace-dir", "", "write the trace of each failing cell's smallest failing seed into this directory")
 	if err := cmd.MarkFlagRequired("seeds"); err != nil {
 		panic(err) // the flag is defined just above

@@ -20,6 +20,7 @@ import (
 	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/internal/replay"
 	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/internal/sweep"
 	"github.com/syncsim/syncsim/scenarios"
 )
 
@@ -35,6 +36,9 @@ type Mutant struct {
 	Targets []string
 }
 
+// Apply plants the bug in a run's options (a sweep plants it with sweep.Config.Adjust).
+func (m Mutant) Apply(o *runner.Options) { m.apply(o) }
+
 func hostBug(f func(*host.Bugs)) func(*runner.Options) { return func(o *runner.Options) { f(&o.Bugs) } }
 
 func storageBug(f func(*blob.Bugs)) func(*runner.Options) {
@@ -48,21 +52,21 @@ func platformBug(f func(*mesh.Bugs)) func(*runner.Options) {
 // Catalogue lists the planted bugs.
 func Catalogue() []Mutant {
 	return []Mutant{
-		{"no-lock", "syncs of one instance run without SYNC-2's lock", "SYNC-2", hostBug(func(b *host.Bugs) { b.NoLock = true }), nil},
-		{"hash-before-publish", "the hash blob is written before the publish, not after its success", "SYNC-6", hostBug(func(b *host.Bugs) { b.HashBeforePublish = true }), nil},
-		{"hash-after-failed-publish", "the hash blob is written after a failed publish too", "SYNC-6", hostBug(func(b *host.Bugs) { b.HashAfterFailedPublish = true }), nil},
-		{"empty-background-published", "a background sync with no triggers publishes", "SYNC-4", hostBug(func(b *host.Bugs) { b.PublishEmptyBackground = true }), nil},
-		{"read-error-as-changed", "a hash read error counts as changed, not unchanged", "SYNC-5", hostBug(func(b *host.Bugs) { b.ReadErrorAsChanged = true }), nil},
-		{"hash-on-foreground", "foreground syncs read and write the hash blob too", "SYNC-5, SYNC-6", hostBug(func(b *host.Bugs) { b.HashOnForeground = true }), nil},
-		{"publish-unchanged", "a background sync publishes although the hash equals the blob's", "SYNC-5", hostBug(func(b *host.Bugs) { b.PublishUnchanged = true }), nil},
-		{"swallowed-publish-error", "a failed publish is reported as a success, silently", "SYNC-7", hostBug(func(b *host.Bugs) { b.SwallowPublishError = true }), nil},
-		{"token-without-expiry", "the host's TOK-3 tokens carry no exp claim", "TOK-2, TOK-3", hostBug(func(b *host.Bugs) { b.TokenWithoutExpiry = true }), nil},
-		{"secret-in-log", "the host master key is written into a log line", "PAY-4", hostBug(func(b *host.Bugs) { b.SecretInLog = true }), nil},
-		{"unseeded-request-ids", "request ids come from a process-wide counter, not the run's seed", "DESIGN.md principle 3", hostBug(func(b *host.Bugs) { b.GlobalRequestIDs = true }), nil},
-		{"mesh-without-retry", "the mesh gives up after a fetch's first failure", "MESH-4", platformBug(func(b *mesh.Bugs) { b.NoRetry = true }), nil},
-		{"debounce-drops-mid-fetch", "the mesh drops notifications that arrive during a fetch", "MESH-5", platformBug(func(b *mesh.Bugs) { b.DropMidFetch = true }), nil},
-		{"fetch-per-notification", "the mesh fetches once per notification, without coalescing", "MESH-6", platformBug(func(b *mesh.Bugs) { b.FetchPerNotification = true }), nil},
-		{"fe-accepts-bad-signature", "the front end stores MSG-1 bodies whatever their token", "FE-2, TOK-5", platformBug(func(b *mesh.Bugs) { b.AcceptAnyToken = true }), nil},
+		{"no-lock", "syncs of one instance run without SYNC-2's lock", "SYNC-2", hostBug(func(b *host.Bugs) { b.NoLock = true }), []string{"P3"}},
+		{"hash-before-publish", "the hash blob is written before the publish, not after its success", "SYNC-6", hostBug(func(b *host.Bugs) { b.HashBeforePublish = true }), []string{"P4", "P1"}},
+		{"hash-after-failed-publish", "the hash blob is written after a failed publish too", "SYNC-6", hostBug(func(b *host.Bugs) { b.HashAfterFailedPublish = true }), []string{"P4", "P1"}},
+		{"empty-background-published", "a background sync with no triggers publishes", "SYNC-4", hostBug(func(b *host.Bugs) { b.PublishEmptyBackground = true }), []string{"P10"}},
+		{"read-error-as-changed", "a hash read error counts as changed, not unchanged", "SYNC-5", hostBug(func(b *host.Bugs) { b.ReadErrorAsChanged = true }), []string{"P5"}},
+		{"hash-on-foreground", "foreground syncs read and write the hash blob too", "SYNC-5, SYNC-6", hostBug(func(b *host.Bugs) { b.HashOnForeground = true }), []string{"P1", "P4"}},
+		{"publish-unchanged", "a background sync publishes although the hash equals the blob's", "SYNC-5", hostBug(func(b *host.Bugs) { b.PublishUnchanged = true }), []string{"P5"}},
+		{"swallowed-publish-error", "a failed publish is reported as a success, silently", "SYNC-7", hostBug(func(b *host.Bugs) { b.SwallowPublishError = true }), []string{"P9"}},
+		{"token-without-expiry", "the host's TOK-3 tokens carry no exp claim", "TOK-2, TOK-3", hostBug(func(b *host.Bugs) { b.TokenWithoutExpiry = true }), []string{"P8", "P1"}},
+		{"secret-in-log", "the host master key is written into a log line", "PAY-4", hostBug(func(b *host.Bugs) { b.SecretInLog = true }), []string{"P11"}},
+		{"unseeded-request-ids", "request ids come from a process-wide counter, not the run's seed", "DESIGN.md principle 3", hostBug(func(b *host.Bugs) { b.GlobalRequestIDs = true }), []string{"P12"}},
+		{"mesh-without-retry", "the mesh gives up after a fetch's first failure", "MESH-4", platformBug(func(b *mesh.Bugs) { b.NoRetry = true }), []string{"P1", "P4"}},
+		{"debounce-drops-mid-fetch", "the mesh drops notifications that arrive during a fetch", "MESH-5", platformBug(func(b *mesh.Bugs) { b.DropMidFetch = true }), []string{"P1", "P4"}},
+		{"fetch-per-notification", "the mesh fetches once per notification, without coalescing", "MESH-6", platformBug(func(b *mesh.Bugs) { b.FetchPerNotification = true }), []string{"P6"}},
+		{"fe-accepts-bad-signature", "the front end stores MSG-1 bodies whatever their token", "FE-2, TOK-5", platformBug(func(b *mesh.Bugs) { b.AcceptAnyToken = true }), []string{"P8"}},
 		{"background-on-every-instance", "every instance runs the background sync, not only the primary", "SYNC-8", hostBug(func(b *host.Bugs) { b.BackgroundOnEveryInstance = true }), []string{"P14", "P15"}},
 		{"lease-renew-keeps-expiry", "storage answers a lease renewal with success but does not extend the lease", "PROTOCOL.md section 1 (primary)", storageBug(func(b *blob.Bugs) { b.RenewKeepsExpiry = true }), []string{"P15", "P14"}},
 		{"debounce-without-max-wait", "the mesh waits for a quiet period only: a trickle of notifications postpones the fetch", "MESH-6, MESH-2", platformBug(func(b *mesh.Bugs) { b.NoMaxWait = true }), []string{"P16", "P17"}},
@@ -125,7 +129,20 @@ type Result struct {
 	Replay        string `json:"replay,omitempty"`
 	// Gap is set when no property of the catalogue detected the mutant within the budget.
 	Gap bool `json:"gap,omitempty"`
+	// Method is how the mutant was detected: "run" (a targeted property fails with the bug and
+	// passes without it in the same run) or "rate" (a targeted cell of a scenario with a baseline
+	// fails significantly more often than the baseline, sweep.FisherGreater). Target names the
+	// scenario and mode, Seed the seed of the detecting run.
+	Method string `json:"method,omitempty"`
+	Target string `json:"target,omitempty"`
+	Seed   uint64 `json:"seed,omitempty"`
+	// P is the p-value of a detection by rate.
+	P float64 `json:"p,omitempty"`
 }
+
+// RateAlpha is the significance level of a detection by rate, over all of a mutant's targeted
+// cells (Bonferroni).
+const RateAlpha = 0.001
 
 // Report is a hunt over the catalogue.
 type Report struct {
@@ -138,6 +155,7 @@ type Report struct {
 func Hunt(opts Options) (*Report, error) {
 	rep := &Report{Seeds: opts.Seeds}
 	scs := map[string]*scenarios.Scenario{}
+	bases := map[string]sweep.BaselineScenario{}
 	for _, t := range opts.Targets {
 		if _, ok := scs[t.Scenario]; ok {
 			continue
@@ -147,12 +165,21 @@ func Hunt(opts Options) (*Report, error) {
 			return nil, err
 		}
 		scs[t.Scenario] = sc
+		if sc.Baseline != "" && len(t.Faults) == 0 {
+			b, err := sweep.ReadBaseline(sc.Baseline)
+			if err != nil {
+				return nil, fmt.Errorf("%s: baseline: %w", sc.Path, err)
+			}
+			if cells, ok := b.For(sc.Name); ok && b.Strategy == "" && len(b.Faults) == 0 {
+				bases[t.Scenario] = cells
+			}
+		}
 	}
 	for _, m := range Catalogue() {
 		if len(opts.Only) > 0 && !slices.Contains(opts.Only, m.Name) {
 			continue
 		}
-		r, err := hunt(m, scs, opts)
+		r, err := hunt(m, scs, bases, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -161,12 +188,13 @@ func Hunt(opts Options) (*Report, error) {
 	return rep, nil
 }
 
-func hunt(m Mutant, scs map[string]*scenarios.Scenario, opts Options) (res Result, err error) {
+func hunt(m Mutant, scs map[string]*scenarios.Scenario, bases map[string]sweep.BaselineScenario, opts Options) (res Result, err error) {
 	res = Result{Name: m.Name, Ref: m.Ref}
 	began := time.Now()
 	defer func() { res.CPUMs = time.Since(began).Milliseconds() }()
+	rates := newRateDetector(m, opts.Targets, bases)
 	for seed := uint64(1); seed <= uint64(opts.Seeds); seed++ {
-		for _, t := range opts.Targets {
+		for ti, t := range opts.Targets {
 			res.SeedsToDetect++
 			base := runner.Options{Raw: true, Faults: t.Faults}
 			bugged := base
@@ -180,9 +208,14 @@ func hunt(m Mutant, scs map[string]*scenarios.Scenario, opts Options) (res Resul
 			if err != nil {
 				return res, err
 			}
+			res.Target, res.Seed = filepath.Base(t.Scenario)+" "+t.Mode.String(), seed
 			id := detector(clean.Verdicts, mut.Verdicts, m.Targets)
+			res.Method = "run"
 			if id == "" {
-				continue
+				if id, res.P = rates.add(ti, mut.Verdicts); id == "" {
+					continue
+				}
+				res.Method = "rate"
 			}
 			res.Detected, res.Property = true, id
 			res.Replay = fmt.Sprintf("%s (with the %s mutant)", mut.Replay, m.Name)
@@ -195,7 +228,62 @@ func hunt(m Mutant, scs map[string]*scenarios.Scenario, opts Options) (res Resul
 		}
 	}
 	res.Gap = true
+	res.Target, res.Seed, res.Method = "", 0, ""
 	return res, nil
+}
+
+// rateDetector counts, per target with a baseline, the bugged runs and the failures of each targeted
+// property, and flags a cell whose failures are significantly more frequent than the baseline's.
+type rateDetector struct {
+	targets   []string
+	cells     map[int]sweep.BaselineScenario
+	modes     []string
+	runs      map[int]int
+	failures  map[int]map[string]int
+	threshold float64
+}
+
+func newRateDetector(m Mutant, targets []Target, bases map[string]sweep.BaselineScenario) *rateDetector {
+	r := &rateDetector{targets: m.Targets, cells: map[int]sweep.BaselineScenario{}, runs: map[int]int{}, failures: map[int]map[string]int{}}
+	for i, t := range targets {
+		r.modes = append(r.modes, t.Mode.String())
+		if b, ok := bases[t.Scenario]; ok {
+			r.cells[i] = b
+			r.failures[i] = map[string]int{}
+		}
+	}
+	r.threshold = RateAlpha / float64(max(1, len(r.cells)*len(m.Targets)))
+	return r
+}
+
+// add folds a bugged run of target i and returns the targeted property that now fails
+// significantly more often than in the baseline, with its p-value.
+func (r *rateDetector) add(i int, verdicts []check.Verdict) (string, float64) {
+	base, ok := r.cells[i]
+	if !ok || len(r.targets) == 0 {
+		return "", 0
+	}
+	r.runs[i]++
+	for _, v := range verdicts {
+		if v.Status == check.Fail && slices.Contains(r.targets, v.ID) {
+			r.failures[i][v.ID]++
+		}
+	}
+	for _, id := range r.targets {
+		k := r.failures[i][id]
+		if k == 0 {
+			continue
+		}
+		for _, c := range base.Cells {
+			if c.Mode != r.modes[i] || c.Property != id || c.Failures == 0 {
+				continue
+			}
+			if p := sweep.FisherGreater(k, r.runs[i], c.Failures, c.Runs-c.Inconclusive); p < r.threshold {
+				return id, p
+			}
+		}
+	}
+	return "", 0
 }
 
 // detector is the first property (in catalogue order) that fails with the bug and passes without it;

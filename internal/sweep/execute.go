@@ -35,6 +35,16 @@ type Job struct {
 	// TraceDir, if set, is the directory that gets the trace file of each failing cell's smallest
 	// failing seed.
 	TraceDir string
+	// Baseline, if set, is the baseline file every scenario is judged against (`--baseline`),
+	// overriding the scenarios' own `baseline:` fields; a scenario it has no cells for keeps the
+	// ordinary rules.
+	Baseline string
+	// WriteBaseline, if set, is the file the sweep's counts are recorded in as a baseline
+	// (`--write-baseline`); Command is the command line recorded with it.
+	WriteBaseline string
+	Command       string
+	// Alpha is the family-wise significance level against a baseline; 0 means DefaultAlpha.
+	Alpha float64
 	// Clock is Config.Clock (tests only).
 	Clock func() time.Time
 	// OnRun is Config.OnRun (a progress display).
@@ -62,11 +72,30 @@ func Execute(job Job, out, progress io.Writer) (int, error) {
 	if err != nil {
 		return runner.ExitUsage, &runner.UsageError{Err: err}
 	}
+	if job.Alpha < 0 || job.Alpha >= 1 {
+		return runner.ExitUsage, &runner.UsageError{Err: fmt.Errorf("--alpha %g: want a level in (0, 1), e.g. 0.001", job.Alpha)}
+	}
+	baselines, err := loadBaselines(job, scs)
+	if err != nil {
+		return runner.ExitUsage, &runner.UsageError{Err: err}
+	}
 	rep, err := Sweep(Config{
 		Scenarios: scs, Seeds: seeds, Shard: shard, Mode: job.Mode, Strategy: job.Strategy, Faults: job.Faults, Raw: job.Raw,
 		Strict: job.Strict, MaxTime: job.MaxTime, Workers: job.Workers, Clock: job.Clock, OnRun: job.OnRun,
 	}, progress)
 	if err != nil {
+		return runner.ExitUsage, &runner.UsageError{Err: err}
+	}
+	if job.WriteBaseline != "" {
+		if job.Command == "" {
+			job.Command = RecordCommand(job)
+		}
+		if err := WriteBaseline(job.WriteBaseline, BaselineOf(rep, job.Command)); err != nil {
+			return runner.ExitUsage, &runner.UsageError{Err: err}
+		}
+		fmt.Fprintf(out, "baseline written: %s\n", job.WriteBaseline)
+	}
+	if err := rep.applyBaselines(baselines, job.Alpha); err != nil {
 		return runner.ExitUsage, &runner.UsageError{Err: err}
 	}
 	rep.WriteText(out)
@@ -91,6 +120,86 @@ func Execute(job Job, out, progress io.Writer) (int, error) {
 		}
 	}
 	return rep.Exit, nil
+}
+
+// RecordCommand is the command that records job's baseline again: the seeds, mode, strategy and
+// faults it swept.
+func RecordCommand(job Job) string {
+	parts := []string{"go run ./cmd/simrun sweep --seeds", job.Seeds}
+	if job.Mode != "" {
+		parts = append(parts, "--mode", job.Mode)
+	}
+	if job.Strategy != "" {
+		parts = append(parts, "--strategy", job.Strategy)
+	}
+	for _, f := range job.Faults {
+		parts = append(parts, "--fault", f)
+	}
+	parts = append(parts, "--write-baseline", job.WriteBaseline)
+	return strings.Join(append(parts, job.Paths...), " ")
+}
+
+// loaded is a baseline file read for a scenario.
+type loaded struct {
+	sc   *scenarios.Scenario
+	file string
+	b    *Baseline
+}
+
+// loadBaselines reads the baseline of every scenario that has one: --baseline for all, else the
+// scenario's own field. A scenario's own field must name a file with the scenario's cells.
+func loadBaselines(job Job, scs []*scenarios.Scenario) ([]loaded, error) {
+	cache := map[string]*Baseline{}
+	read := func(file string) (*Baseline, error) {
+		if b, ok := cache[file]; ok {
+			return b, nil
+		}
+		b, err := ReadBaseline(file)
+		cache[file] = b
+		return b, err
+	}
+	var out []loaded
+	for _, sc := range scs {
+		file := job.Baseline
+		if file == "" {
+			file = sc.Baseline
+		}
+		if file == "" {
+			continue
+		}
+		b, err := read(file)
+		if err != nil {
+			if job.Baseline == "" {
+				return nil, fmt.Errorf("%s: baseline: %w", sc.Path, err)
+			}
+			return nil, fmt.Errorf("--baseline: %w", err)
+		}
+		if _, ok := b.For(sc.Name); !ok {
+			if job.Baseline != "" {
+				continue // --baseline covers some of the scenarios; the others keep the ordinary rules
+			}
+			return nil, fmt.Errorf("%w: %s: no cells for scenario %q, which names it (%s): record them with simrun sweep --seeds A-B --write-baseline %s %s", ErrBaseline, file, sc.Name, sc.Path, file, sc.Path)
+		}
+		out = append(out, loaded{sc, file, b})
+	}
+	return out, nil
+}
+
+// applyBaselines attaches the loaded baselines to the report and judges it.
+func (r *Report) applyBaselines(ls []loaded, alpha float64) error {
+	if len(ls) == 0 {
+		return nil
+	}
+	for _, l := range ls {
+		if err := l.b.checkSettings(l.file, r); err != nil {
+			return err
+		}
+		cells, _ := l.b.For(l.sc.Name)
+		r.Baselines = append(r.Baselines, AppliedBaseline{Scenario: l.sc.Path, File: l.file, Command: l.b.Command, Seeds: l.b.Seeds, Cells: cells})
+	}
+	r.Alpha = alpha
+	r.Judge()
+	return nil
 }
 
 // writeTraces writes the trace of every failing cell's smallest failing seed: runs are deterministic,

@@ -93,6 +93,10 @@ func sameSweep(a, b ShardReport) error {
 		return mismatch(b.File, "--raw=%t, but %s has --raw=%t", y.Raw, a.File, x.Raw)
 	case x.Strict != y.Strict:
 		return mismatch(b.File, "--strict=%t, but %s has --strict=%t", y.Strict, a.File, x.Strict)
+	case !sameBaselines(x, y):
+		return mismatch(b.File, "judged against baselines %s, but %s against %s", baselineFiles(y), a.File, baselineFiles(x))
+	case x.Alpha != y.Alpha:
+		return mismatch(b.File, "--alpha %g, but %s has %g", y.Alpha, a.File, x.Alpha)
 	case len(x.Scenarios) != len(y.Scenarios):
 		return mismatch(b.File, "scenarios %s, but %s has %s", scenarioPaths(y), a.File, scenarioPaths(x))
 	}
@@ -108,6 +112,21 @@ func sameSweep(a, b ShardReport) error {
 		}
 	}
 	return nil
+}
+
+// sameBaselines reports whether two shards were judged against the same baselines.
+func sameBaselines(x, y *Report) bool {
+	a, err1 := json.Marshal(x.Baselines)
+	b, err2 := json.Marshal(y.Baselines)
+	return err1 == nil && err2 == nil && bytes.Equal(a, b)
+}
+
+func baselineFiles(r *Report) string {
+	var files []string
+	for _, b := range r.Baselines {
+		files = append(files, b.File)
+	}
+	return "[" + strings.Join(files, " ") + "]"
 }
 
 func scenarioPaths(r *Report) string {
@@ -184,7 +203,7 @@ func combine(shards []ShardReport) (*Report, error) {
 	m := &Report{
 		Seeds: Seeds{From: first.Seeds.From, To: first.Seeds.To},
 		Mode:  first.Mode, Strategy: first.Strategy, Faults: first.Faults, Raw: first.Raw, Strict: first.Strict,
-		Matrix: []Cell{},
+		Matrix: []Cell{}, Baselines: first.Baselines, Alpha: first.Alpha,
 	}
 	for _, sc := range first.Scenarios {
 		sc.SeedsCovered = 0
@@ -227,6 +246,7 @@ func combine(shards []ShardReport) (*Report, error) {
 	sortMatrix(m.Matrix)
 	m.FaultFirings = mergeFirings(shards, m.Scenarios)
 	m.Exit = exitFromCells(m.Matrix, m.Strict)
+	m.Judge()
 	return m, nil
 }
 
@@ -240,6 +260,12 @@ func addCell(into *Cell, c Cell) {
 	if s := c.SmallestFailingSeed; s != nil && (into.SmallestFailingSeed == nil || *s < *into.SmallestFailingSeed) {
 		seed := *s
 		into.SmallestFailingSeed, into.Replay = &seed, c.Replay
+	}
+	// Shards are folded in index order, so their seeds arrive in increasing order.
+	for _, s := range c.FailingSeeds {
+		if len(into.FailingSeeds) < MaxFailingSeeds {
+			into.FailingSeeds = append(into.FailingSeeds, s)
+		}
 	}
 }
 

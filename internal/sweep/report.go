@@ -34,8 +34,16 @@ type Report struct {
 	// Runs counts the runs folded into the matrix.
 	Runs int `json:"runs"`
 	// Exit has runner.ExitCode's semantics over every run: 1 a gating failure or an xpass (a fail
-	// beats an inconclusive), 2 only inconclusive verdicts stand in the way, else 0.
+	// beats an inconclusive), 2 only inconclusive verdicts stand in the way, else 0. The cells of a
+	// scenario judged against a baseline gate by Comparisons instead (Judge).
 	Exit int `json:"exit"`
+	// Baselines are the baselines the report is judged against, one per scenario that has one.
+	Baselines []AppliedBaseline `json:"baselines,omitempty"`
+	// Alpha is the family-wise significance level of the comparisons (`--alpha`).
+	Alpha float64 `json:"alpha,omitempty"`
+	// Comparisons are the judged cells that differ from their baseline (regressions, new failures,
+	// improvements), in matrix order.
+	Comparisons []Comparison `json:"comparisons,omitempty"`
 	// FaultFirings say, per scenario, how often each armed fault fired (firings.go), in scenario
 	// order, each scenario's faults in the order they were first armed.
 	FaultFirings []FaultFirings `json:"fault_firings"`
@@ -97,7 +105,12 @@ type Cell struct {
 	// command that replays that run. Both are absent when no seed failed.
 	SmallestFailingSeed *uint64 `json:"smallest_failing_seed,omitempty"`
 	Replay              string  `json:"replay,omitempty"`
+	// FailingSeeds are the first MaxFailingSeeds failing seeds (fail, xfail or xpass), in order.
+	FailingSeeds []uint64 `json:"failing_seeds,omitempty"`
 }
+
+// MaxFailingSeeds is how many failing seeds a cell lists.
+const MaxFailingSeeds = 5
 
 // Failing reports whether some seed failed, expectedly or not, in this cell.
 func (c *Cell) Failing() bool { return c.SmallestFailingSeed != nil }
@@ -216,6 +229,9 @@ func (a *aggregate) add(d done) {
 			c.XPass++
 		case "inconclusive":
 			c.Inconclusive++
+		}
+		if (v.status == "fail" || v.status == "xfail" || v.status == "xpass") && len(c.FailingSeeds) < MaxFailingSeeds {
+			c.FailingSeeds = append(c.FailingSeeds, d.seed)
 		}
 		if (v.status == "fail" || v.status == "xfail" || v.status == "xpass") && (c.SmallestFailingSeed == nil || d.seed < *c.SmallestFailingSeed) {
 			seed := d.seed

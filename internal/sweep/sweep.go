@@ -41,6 +41,8 @@ type Config struct {
 	Workers int
 	// Clock reads the wall clock for MaxTime; nil means time.Now. Tests inject a fake.
 	Clock func() time.Time
+	// Adjust, when set, changes every run's options: internal/mutants and tests plant a bug with it.
+	Adjust func(*runner.Options)
 }
 
 // ErrNoScenarios is returned when a sweep is given nothing to run.
@@ -153,6 +155,9 @@ func execute(cfg Config, span Range, units []unit, fold func(done)) (stopped boo
 		workers = runtime.NumCPU()
 	}
 	opts := runner.Options{Raw: cfg.Raw, Strategy: cfg.Strategy, Faults: cfg.Faults}
+	if cfg.Adjust != nil {
+		cfg.Adjust(&opts)
+	}
 	jobs := make(chan job)
 	results := make(chan done, workers)
 	abort := make(chan struct{})

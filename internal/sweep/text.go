@@ -40,6 +40,7 @@ func (r *Report) WriteText(w io.Writer) {
 			fmt.Fprintf(w, "  %s %s %s: %s%s\n    %s\n", c.Scenario, c.Property, c.Mode, cellText(c), note, c.Replay)
 		}
 	}
+	r.writeComparisons(w)
 	fmt.Fprintln(w)
 	if r.Shard != nil {
 		fmt.Fprintf(w, "shard %d/%d: seeds %s of %s (combine the shards' --matrix reports with simrun merge)\n",
