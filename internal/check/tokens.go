@@ -10,7 +10,7 @@ var skewFaults = map[string]bool{"clock-skew": true, "token-expiry": true}
 // oracle (tokenoracle.go) on the facts each token.check records, never on a validator's answer:
 //   - an endpoint that accepts a token the oracle says it must refuse fails P8;
 //   - a reference sender that presents a token that is not what TOK-3 (MSG-1), TOK-4 (MSG-3) or TOK-5
-//     (MSG-4) make it owe fails P8, unless the token was replaced by an injected bad-token fault (the
+//     (MSG-4) make it owe fails P8, unless the token was replaced by an injected token-invalid fault (the
 //     record names its firing key in `fault`) or the sender is under an injected clock-skew or
 //     token-expiry fault (a fault.fire naming it, earlier in the run; decided here: such a fault
 //     excuses the sender for the rest of the run, since a token issued under it may still be in
@@ -36,7 +36,7 @@ func NoInvalidTokenAccepted(in Input) Verdict {
 					faulted[p] = r
 				}
 			}
-			if r.Get("fault") == "bad-token" {
+			if r.Get("fault") == "token-invalid" {
 				fired[r.Get("key")] = true
 			}
 		case "token.check":
@@ -80,7 +80,7 @@ func judgeToken(r *sim.Record, faulted map[string]*sim.Record, fired map[string]
 	if sender != "" && !injected && faulted[sender] == nil {
 		if why := oracleNonconformance(endpoint, f); why != "" {
 			vs.add("reference sender " + sender + " presented an invalid token at " + ref(*r) + " (endpoint " + endpoint +
-				"): " + why + "; under no injected token fault (bad-token, clock-skew, token-expiry)")
+				"): " + why + "; under no injected token fault (token-invalid, clock-skew, token-expiry)")
 		}
 	}
 	if !accepted && refusal == "" {

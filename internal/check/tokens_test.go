@@ -148,12 +148,12 @@ func TestP8NoInvalidTokenAccepted(t *testing.T) {
 			tok("frontend", "frontend", "instance/b", false, "nbf="+itoa(tkNow+360), "iat="+itoa(tkNow+360), "exp="+itoa(tkNow+660)),
 			"mesh fault.fire fault=token-expiry injected=true",
 			tok("instance/a", "msg3", "mesh", false, "exp="+itoa(tkNow-1200)),
-			"router fault.fire fault=bad-token key=bad-token@msg4#1 kind=alg-none injected=true",
-			tok("instance/a", "msg4", "client", false, "alg=none", "hs256=bad", "fault=bad-token@msg4#1"),
+			"router fault.fire fault=token-invalid key=token-invalid@msg4#1 kind=alg-none injected=true",
+			tok("instance/a", "msg4", "client", false, "alg=none", "hs256=bad", "fault=token-invalid@msg4#1"),
 		}, Pass, 4, nil},
 		{"a near-miss audience accepted", []string{
-			"router fault.fire fault=bad-token key=bad-token@msg3#1 injected=true",
-			tok("instance/a", "msg3", "mesh", true, "aud="+tkSiteURL+".evil", "fault=bad-token@msg3#1"),
+			"router fault.fire fault=token-invalid key=token-invalid@msg3#1 injected=true",
+			tok("instance/a", "msg3", "mesh", true, "aud="+tkSiteURL+".evil", "fault=token-invalid@msg3#1"),
 		}, Fail, 1, []string{"endpoint msg3 accepted an invalid token at #2 ", "audience"}},
 		{"a not-yet-valid token accepted by the FE", []string{
 			tok("frontend", "frontend", "instance/a", true, "nbf="+itoa(tkNow+600)),
@@ -166,8 +166,8 @@ func TestP8NoInvalidTokenAccepted(t *testing.T) {
 			"instance/a fault.fire fault=delete-instance injected=true",
 			tok("frontend", "frontend", "instance/a", false, "hs256=bad"),
 		}, Fail, 1, []string{"at #3 "}},
-		{"a bad-token key that never fired does not excuse", []string{
-			tok("instance/a", "msg3", "mesh", false, "hs256=bad", "fault=bad-token@msg3#9"),
+		{"a token-invalid key that never fired does not excuse", []string{
+			tok("instance/a", "msg3", "mesh", false, "hs256=bad", "fault=token-invalid@msg3#9"),
 		}, Fail, 1, []string{"reference sender mesh"}},
 		{"the fault comes after the check", []string{
 			tok("frontend", "frontend", "instance/a", false, "hs256=bad"),

@@ -71,7 +71,7 @@ var Points = []string{"before-gate", "after-lock", "after-payload", "after-hash-
 // anyPoint are the values a point fault's point parameter takes.
 var anyPoint = append([]string{"any"}, Points...)
 
-// BadTokenKinds are the invalid tokens bad-token presents (TOK-2..5, FE-2): an audience or issuer
+// BadTokenKinds are the invalid tokens token-invalid presents (TOK-2..5, FE-2): an audience or issuer
 // that is wrong or a near miss of the right one (a suffixed host name, a suffixed path), a lifetime
 // beyond the 5-minute skew on either side, no token, a signature under another key, alg=none, and a
 // value that is not a JWT.
@@ -157,7 +157,7 @@ var catalogue = []Fault{
 	{Name: "clock-skew", Kind: KindHost, Ref: "TOK-2..5", Doc: "a party's clock is off, so the tokens it issues are expired or not yet valid",
 		Params: params([]Param{{Name: "party", Type: TypeString, Default: "instance", Choices: []string{"instance", "mesh"}, Doc: "whose clock"},
 			{Name: "by", Type: TypeDuration, Default: "6m", Doc: "offset (negative: behind)"}, prob("0.5")})},
-	{Name: "bad-token", Kind: KindEndpoint, Ref: "TOK-2..5, FE-2, HOST-1, MESH-3",
+	{Name: "token-invalid", Kind: KindEndpoint, Ref: "TOK-2..5, FE-2, HOST-1, MESH-3",
 		Doc: "a request reaches its receiver with an invalid token of one kind in place of the sender's (the receiver must refuse it)",
 		Params: params([]Param{{Name: "kind", Type: TypeString, Default: "wrong-audience", Choices: BadTokenKinds, Doc: "what is wrong with the token"},
 			{Name: "target", Type: TypeString, Default: "any", Choices: []string{"any", "frontend", "msg3", "msg4"},

@@ -105,12 +105,12 @@ func (w *World) storageFaults(req blobRequest) (host.BlobResult, time.Duration, 
 // meshNow is the mesh's own clock: true virtual time plus any injected skew.
 func (w *World) meshNow() time.Time { return w.now().Add(w.meshSkew) }
 
-// badToken applies bad-token at a receiver (frontend, msg3, msg4): when an injector aimed there fires,
+// badToken applies token-invalid at a receiver (frontend, msg3, msg4): when an injector aimed there fires,
 // it returns a copy of the request's headers carrying an invalid token of the injector's kind in place
 // of the sender's, and the firing key the token.check record names; else the headers as they are and "".
 func (w *World) badToken(target, sender string, headers map[string]string) (map[string]string, string) {
 	e := w.engine
-	for _, in := range e.of("bad-token") {
+	for _, in := range e.of("token-invalid") {
 		if t := in.spec.Str("target"); t != "any" && t != target {
 			continue
 		}

@@ -18,7 +18,7 @@ type adminCall struct {
 	req      host.AdminRequest
 	// pin asks the router for one instance (concurrent syncs inside an instance).
 	pin string
-	// tokenFault is the firing key of a bad-token fault that replaced the request's token.
+	// tokenFault is the firing key of a token-invalid fault that replaced the request's token.
 	tokenFault string
 }
 
@@ -38,7 +38,7 @@ type routedRequest struct {
 	route int
 	kind  string
 	req   host.AdminRequest
-	// tokenFault is the firing key of a bad-token fault that replaced the request's token.
+	// tokenFault is the firing key of a token-invalid fault that replaced the request's token.
 	tokenFault string
 }
 

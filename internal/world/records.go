@@ -110,7 +110,7 @@ func FrontEndRecord(status int, out mesh.Outcome, sender string, extra ...sim.Fi
 // and the key never reach the trace (PAY-4): only the header's alg, the claims iss, aud, exp, nbf and
 // iat, and whether the HS256 signature verifies with the site's key (computed here with crypto/hmac).
 // now is the receiver's true clock (virtual time in the simulator); fault is the firing key of the
-// injected bad-token fault that replaced the token ("" when none).
+// injected token-invalid fault that replaced the token ("" when none).
 func TokenCheckRecord(endpoint, site, sender, encryptionKey string, headers map[string]string, now time.Time, accepted bool, fault string) (string, []sim.Field) {
 	fields := []sim.Field{sim.F("endpoint", endpoint), sim.F("site", site), sim.F("sender", sender),
 		sim.F("accepted", accepted), sim.F("now", unixText(now.UnixMilli()))}
