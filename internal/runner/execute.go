@@ -66,6 +66,9 @@ func Execute(job Job, out io.Writer) (int, error) {
 	if err != nil {
 		return ExitUsage, &UsageError{err}
 	}
+	// PAY-4: the scenarios' keys are masked by value in everything printed from here on.
+	redact.Declare(out, redact.ScenarioSecrets(scs...)...)
+	redact.Declare(job.Log, redact.ScenarioSecrets(scs...)...)
 	opts := Options{Raw: job.Raw, Strategy: job.Strategy, Faults: job.Faults}
 	if job.Live {
 		stop, lopts, err := startLive(job)

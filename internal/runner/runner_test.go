@@ -1,10 +1,13 @@
 package runner
 
 import (
+	"io"
+	"strings"
 	"testing"
 
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/check"
+	"github.com/syncsim/syncsim/reports/redact"
 	"github.com/syncsim/syncsim/scenarios"
 )
 
@@ -77,5 +80,18 @@ func TestReplayCommand(t *testing.T) {
 	got := ReplayCommand("my dir/x.yaml", host.ModePlatform, 2, Options{Strategy: "pct", Faults: []string{"fe-status:status=503", "it's"}})
 	if got != `simrun run --mode platform --seed 2 --strategy pct --fault fe-status:status=503 --fault 'it'\''s' 'my dir/x.yaml'` {
 		t.Fatal(got)
+	}
+}
+
+// TestExecuteDeclaresScenarioSecrets: a run masks its scenarios' keys by value in everything it
+// prints (PAY-4), not only by name and structure.
+func TestExecuteDeclaresScenarioSecrets(t *testing.T) {
+	var b strings.Builder
+	w := redact.NewWriter(&b, nil)
+	if _, err := Execute(Job{Paths: []string{"../../scenarios/smoke.yaml"}, Mode: "frontend", Seed: 1, Runs: 1, Log: io.Discard}, w); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.Redactor().String("a line holding s3cr3t-master-0000 alone"); strings.Contains(got, "s3cr3t-master-0000") {
+		t.Fatalf("the scenario's master key was not declared to the output's redactor: %q", got)
 	}
 }

@@ -2,7 +2,9 @@ package redact
 
 import (
 	"encoding/json"
+	"fmt"
 	"html/template"
+	"io"
 	"strings"
 	"testing"
 )
@@ -251,3 +253,26 @@ func BenchmarkString(b *testing.B) {
 		r.String(text)
 	}
 }
+
+// TestDeclareFindsTheWriter: secrets declared after the output is set up are masked from then on,
+// through a chain of wrapping writers; a plain writer has no redactor to declare to.
+func TestDeclareFindsTheWriter(t *testing.T) {
+	var b strings.Builder
+	w := NewWriter(&b, nil)
+	wrapped := struct{ unwrapper }{unwrapper{w}}
+	if !Declare(wrapped, "plain-declared-value") {
+		t.Fatal("Declare did not find the Writer behind the wrapper")
+	}
+	fmt.Fprintln(w, "a line holding plain-declared-value in the open")
+	if strings.Contains(b.String(), "plain-declared-value") {
+		t.Fatalf("declared value not masked: %q", b.String())
+	}
+	if Declare(&strings.Builder{}, "x-value-123") {
+		t.Fatal("Declare reported a redactor behind a plain writer")
+	}
+}
+
+type unwrapper struct{ w io.Writer }
+
+func (u unwrapper) Write(p []byte) (int, error) { return u.w.Write(p) }
+func (u unwrapper) Unwrap() io.Writer           { return u.w }

@@ -76,3 +76,22 @@ func (w *Writer) Redactor() *Redactor { return w.r }
 
 // Unwrap is the underlying writer, so that a caller can still tell whether it is a terminal.
 func (w *Writer) Unwrap() io.Writer { return w.w }
+
+// Declare adds secrets to the Redactor behind w when w is a Writer, or wraps one (an Unwrap()
+// io.Writer chain); it reports whether it found one. Commands that learn their secrets only after
+// the output is set up (the scenarios a run loads) declare them this way, so that every later line
+// masks them by value too.
+func Declare(w io.Writer, secrets ...string) bool {
+	for w != nil {
+		if rw, ok := w.(*Writer); ok {
+			rw.r.Add(secrets...)
+			return true
+		}
+		u, ok := w.(interface{ Unwrap() io.Writer })
+		if !ok {
+			return false
+		}
+		w = u.Unwrap()
+	}
+	return false
+}
