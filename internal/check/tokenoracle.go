@@ -197,3 +197,13 @@ func quoteOrNone(s string) string {
 }
 
 func secs(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// TokenRefusal is why P8's oracle refuses the token a token.check record describes at its endpoint
+// ("" when the oracle calls it valid there). Renderers such as explain use it to name a wrongly
+// accepted token with the same reason P8's evidence gives.
+func TokenRefusal(r *sim.Record) string {
+	if r.Kind != "token.check" {
+		return ""
+	}
+	return oracleRefusal(r.Get("endpoint"), factsOf(r))
+}

@@ -3,6 +3,7 @@ package explain
 import (
 	"strings"
 
+	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/sim"
 )
 
@@ -124,8 +125,10 @@ func describePlatform(r *sim.Record) (string, []string) {
 			return "log " + l + ": " + g("text"), nil
 		}
 	case "token.check":
-		if g("accepted") == "true" && g("valid") == "false" {
-			return "ACCEPTED AN INVALID TOKEN at " + g("endpoint"), []string{"TOK-5"}
+		if g("accepted") == "true" {
+			if why := check.TokenRefusal(r); why != "" {
+				return "ACCEPTED AN INVALID TOKEN at " + g("endpoint") + ": " + why, []string{"TOK-5"}
+			}
 		}
 	}
 	return "", nil
