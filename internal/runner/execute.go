@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -211,6 +212,9 @@ func startLive(job Job) (func(), *live.Options, error) {
 	}
 	if job.Strategy != "" {
 		return nil, nil, fmt.Errorf("--strategy does not apply to --live runs: real scheduling decides")
+	}
+	if s := job.TimeScale; math.IsNaN(s) || math.IsInf(s, 0) || s < 0 {
+		return nil, nil, fmt.Errorf("--time-scale %v: give a positive number of real seconds per scenario second (0 or absent: %v)", s, live.DefaultTimeScale)
 	}
 	uninstall := azurite.StopOnSignal()
 	inst, err := azurite.Start(context.Background(), azurite.Options{Provider: job.AzuriteProvider, ConnectionString: job.Storage, Log: log})

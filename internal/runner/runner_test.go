@@ -2,6 +2,7 @@ package runner
 
 import (
 	"io"
+	"math"
 	"strings"
 	"testing"
 
@@ -93,5 +94,16 @@ func TestExecuteDeclaresScenarioSecrets(t *testing.T) {
 	}
 	if got := w.Redactor().String("a line holding s3cr3t-master-0000 alone"); strings.Contains(got, "s3cr3t-master-0000") {
 		t.Fatalf("the scenario's master key was not declared to the output's redactor: %q", got)
+	}
+}
+
+// TestLiveTimeScaleMustBeFinite: a NaN, infinite or negative --time-scale is a usage error before
+// anything starts.
+func TestLiveTimeScaleMustBeFinite(t *testing.T) {
+	for _, s := range []float64{math.NaN(), math.Inf(1), math.Inf(-1), -0.5} {
+		code, err := Execute(Job{Paths: []string{"../../scenarios/smoke.yaml"}, Runs: 1, Live: true, TimeScale: s, Log: io.Discard}, io.Discard)
+		if code != ExitUsage || err == nil || !strings.Contains(err.Error(), "--time-scale") {
+			t.Errorf("time scale %v: exit %d, err %v; want exit %d naming --time-scale", s, code, err, ExitUsage)
+		}
 	}
 }
