@@ -149,6 +149,9 @@ type loaded struct {
 // loadBaselines reads the baseline of every scenario that has one: --baseline for all, else the
 // scenario's own field. A scenario's own field must name a file with the scenario's cells.
 func loadBaselines(job Job, scs []*scenarios.Scenario) ([]loaded, error) {
+	if job.WriteBaseline != "" && job.Baseline == "" {
+		return nil, nil // recording a baseline: the scenarios' old ones neither judge it nor need to exist
+	}
 	cache := map[string]*Baseline{}
 	read := func(file string) (*Baseline, error) {
 		if b, ok := cache[file]; ok {

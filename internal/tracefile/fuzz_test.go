@@ -19,14 +19,14 @@ import (
 // that do not exist, are listed twice or out of order, unknown or malformed firing and choice keys)
 // and hand-made near misses.
 func FuzzTraceParse(f *testing.F) {
-	small := `{"format":1,"harness":"syncsim/test","scenario":{"path":"s.yaml","sha256":"00"},"mode":"platform","seed":1,` +
+	small := `{"format":2,"harness":"syncsim/test","scenario":{"path":"s.yaml","sha256":"00"},"mode":"platform","seed":1,` +
 		`"strategy":"uniform","schedule":{"timeline":[0],"firings":["delete-instance@after-hash-write/i0#1"],"choices":[]},` +
 		`"size":2,"trace_hash":"ab","failed":["P1"],"verdicts":[],"records":[{"seq":1,"at_ns":0,"party":"world","kind":"run.start","fields":[{"k":"mode","v":"platform"}]},` +
 		`{"seq":2,"at_ns":0,"party":"world","kind":"timeline","fields":[{"k":"index","v":"0"}]},` +
 		`{"seq":3,"at_ns":1,"party":"instance/i0","kind":"fault.fire","fields":[{"k":"key","v":"delete-instance@after-hash-write/i0#1"}]}]}`
 	for _, s := range []string{small, "", "{}", "null", "[]", `{"format":1}`, `{"format":2}`, `{"format":"1"}`,
-		`{"format":1,"unknown":true}`, `{"format":1,"scenario":{"path":"p"},"mode":"m","schedule":{"timeline":[],"firings":[],"choices":[]},"size":1}`,
-		"{\n  \"format\": 1,\n  \"seed\": -1\n}", `{"format":1,"records":[{"fields":[{"k":1}]}]}`} {
+		`{"format":2,"unknown":true}`, `{"format":2,"scenario":{"path":"p"},"mode":"m","schedule":{"timeline":[],"firings":[],"choices":[]},"size":1}`,
+		"{\n  \"format\": 2,\n  \"seed\": -1\n}", `{"format":2,"records":[{"fields":[{"k":1}]}]}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -25,8 +25,14 @@ import (
 	"github.com/syncsim/syncsim/sim"
 )
 
-// Format is the version of this file layout. Readers refuse other versions with a clear error.
-const Format = 1
+// Format is the version of this file layout and of the schedule's meaning. Readers refuse other
+// versions with a clear error. Format 2: fault decisions come from randomness derived per
+// (seed, fault, place) (internal/world/faults.go), not from one shared stream, so the firings,
+// hold-back delays and timed gaps a format-1 trace records do not come up again in this build.
+const Format = 2
+
+// formatSharedStream is the last format recorded with the shared fault stream.
+const formatSharedStream = 1
 
 // Scenario names the scenario file a trace was recorded from.
 type Scenario struct {
@@ -101,7 +107,7 @@ type Limits struct {
 	MaxRecords int
 }
 
-// Default limits. A recorded run of the fleet scenario (7,498 records) takes 2.8 MB, so the defaults
+// Default limits. A recorded run of the fleet scenario (7,507 records) takes 2.8 MB, so the defaults
 // hold runs about a hundred times longer. The record limit bounds what decoding spends on records
 // (some 70 bytes each before their fields), which the byte limit alone would not: "{}," is 3 bytes.
 const (
@@ -263,6 +269,8 @@ func ParseLimited(path string, data []byte, l Limits) (*File, error) {
 	switch {
 	case probe.Format == nil:
 		return nil, fmt.Errorf("%w: %s: no \"format\" field (fix: give a file written by simrun run --trace-out)", ErrFormat, path)
+	case *probe.Format == formatSharedStream:
+		return nil, fmt.Errorf("%w: %s: trace format 1 was recorded when every fault decision drew from one shared stream; this build derives each from (seed, fault, place), so its firings and delays do not come up again (fix: record it again with this build: the run's replay command, with --trace-out)", ErrFormat, path)
 	case *probe.Format != Format:
 		return nil, fmt.Errorf("%w: %s: trace format %d, this build reads format %d (fix: replay it with the syncsim release that wrote it, or record it again)", ErrFormat, path, *probe.Format, Format)
 	}

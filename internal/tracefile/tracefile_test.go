@@ -46,17 +46,17 @@ func TestMalformedTraces(t *testing.T) {
 	}{
 		{"empty", ``, "t.json:1:1: unexpected end of JSON input"},
 		{"not json", "hello", "t.json:1:2: invalid character 'h'"},
-		{"truncated", `{"format": 1, "mode": "platform"`, "unexpected end of JSON input"},
+		{"truncated", `{"format": 2, "mode": "platform"`, "unexpected end of JSON input"},
 		{"no format", `{"mode": "platform"}`, `no "format" field`},
-		{"future format", `{"format": 9}`, "trace format 9, this build reads format 1"},
+		{"future format", `{"format": 9}`, "trace format 9, this build reads format 2"},
 		{"format as text", `{"format": "1"}`, `field "format" must be int`},
-		{"unknown field", `{"format": 1, "colour": "red"}`, `unknown field "colour"`},
-		{"seed as text", "{\"format\": 1,\n \"seed\": \"one\"}", `t.json:2:`},
-		{"missing mode and scenario", `{"format": 1, "schedule": {"timeline": [], "firings": [], "choices": []}}`, "missing scenario.path, mode"},
-		{"missing schedule", `{"format": 1, "scenario": {"path": "s.yaml"}, "mode": "frontend"}`, "missing schedule"},
-		{"edited size", `{"format": 1, "scenario": {"path": "s.yaml"}, "mode": "frontend", "size": 5, "schedule": {"timeline": [0], "firings": [], "choices": []}}`, "size 5 does not match the schedule's 1"},
+		{"unknown field", `{"format": 2, "colour": "red"}`, `unknown field "colour"`},
+		{"seed as text", "{\"format\": 2,\n \"seed\": \"one\"}", `t.json:2:`},
+		{"missing mode and scenario", `{"format": 2, "schedule": {"timeline": [], "firings": [], "choices": []}}`, "missing scenario.path, mode"},
+		{"missing schedule", `{"format": 2, "scenario": {"path": "s.yaml"}, "mode": "frontend"}`, "missing schedule"},
+		{"edited size", `{"format": 2, "scenario": {"path": "s.yaml"}, "mode": "frontend", "size": 5, "schedule": {"timeline": [0], "firings": [], "choices": []}}`, "size 5 does not match the schedule's 1"},
 		{"array", `[1, 2]`, "t.json:1:2: field \"\" must be struct"},
-		{"records as text", `{"format": 1, "records": "many"}`, `field "records" must be []sim.Record`},
+		{"records as text", `{"format": 2, "records": "many"}`, `field "records" must be []sim.Record`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
