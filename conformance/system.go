@@ -24,8 +24,8 @@ type SystemCase struct {
 	TimeScale float64
 }
 
-// SystemCases are the system suite's runs: smoke and the worker-deleted incident, in both modes of
-// record. The incident's site stays at zero instances past the mesh's 10-minute retry budget, so it
+// SystemCases are the system suite's runs: smoke and the worker-deleted incident, in every mode of
+// record (host.ModesOfRecord: frontend, platform and additive, the shipped design). The incident's site stays at zero instances past the mesh's 10-minute retry budget, so it
 // runs at scale 0.003 (about 12 s).
 func SystemCases() []SystemCase {
 	var out []SystemCase

@@ -45,8 +45,10 @@ func Modes() []Mode {
 	return []Mode{ModeFrontend, ModePlatform, ModeAdditive, ModeSignalAll, ModePlatformAck}
 }
 
-// ModesOfRecord are the modes the contract calls of record.
-func ModesOfRecord() []Mode { return []Mode{ModeFrontend, ModePlatform} }
+// ModesOfRecord are the modes every scenario runs in unless it names its own: the legacy front end,
+// PR #11690's replacing form, and PR #11813's additive form (merged 2026-06-10, the design that shipped:
+// the front-end sync still runs and a best-effort update-triggers notification follows it).
+func ModesOfRecord() []Mode { return []Mode{ModeFrontend, ModePlatform, ModeAdditive} }
 
 // Description is a one-line description of the mode's publish step.
 func (m Mode) Description() string { return modeInfo[m][0] }

@@ -389,8 +389,12 @@ func (d *decoder) mesh(f field) Mesh {
 }
 
 func (d *decoder) modes(f field) []host.Mode {
-	if !f.present() || (f.v.kind == kindSeq && len(f.v.items) == 0) {
-		d.fail(f.valueAt(), f.path, "must list at least one mode", "list the modes to run, such as [frontend, platform]")
+	if !f.present() {
+		// A scenario that names no modes runs in the modes of record.
+		return host.ModesOfRecord()
+	}
+	if f.v.kind == kindSeq && len(f.v.items) == 0 {
+		d.fail(f.valueAt(), f.path, "must list at least one mode", "list the modes to run, such as [frontend, platform, additive], or leave modes out to run the modes of record")
 		return nil
 	}
 	var out []host.Mode

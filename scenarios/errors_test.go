@@ -39,7 +39,6 @@ var invalidCases = []invalidCase{
 	{"unknown mode", "site: {name: app}\n" + "content:\n  keys: {master: m}\nmodes: [frontend, sideways]\n", 4, 19, "modes[1]", `unknown mode "sideways"`},
 	{"duplicate mode", "site: {name: app}\n" + "content:\n  keys: {master: m}\nmodes: [frontend, frontend]\n", 4, 19, "modes[1]", "listed twice"},
 	{"empty modes", "site: {name: app}\n" + "content:\n  keys: {master: m}\nmodes: []\n", 4, 8, "modes", "at least one mode"},
-	{"missing modes", "site: {name: app}\n" + "content:\n  keys: {master: m}\n", 1, 0, "modes", "at least one mode"},
 	{"expect names a mode not in modes", head + "expect:\n  platform: [P1]\n", 6, 3, "expect.platform", "not in modes"},
 	{"expect names an unknown mode", head + "expect:\n  backend: [P1]\n", 6, 3, "expect.backend", `unknown mode "backend"`},
 	{"unknown property", head + "expect:\n  frontend: [P1, P99]\n", 6, 18, "expect.frontend[1]", `unknown property "P99"`},

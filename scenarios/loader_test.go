@@ -151,6 +151,22 @@ func TestParseMinimalAppliesDefaults(t *testing.T) {
 	}
 }
 
+// TestParseWithoutModesRunsModesOfRecord: a scenario that names no modes runs in the modes of record,
+// additive (PR #11813, the shipped design) among them.
+func TestParseWithoutModesRunsModesOfRecord(t *testing.T) {
+	s, err := Parse("x.yaml", []byte("site: {name: app}\ncontent: {keys: {master: m}}\nexpect:\n  additive: [P1]\n"))
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	want := []host.Mode{host.ModeFrontend, host.ModePlatform, host.ModeAdditive}
+	if !reflect.DeepEqual(s.Modes, want) {
+		t.Errorf("Modes = %v, want %v", s.Modes, want)
+	}
+	if got := s.Expected(host.ModeAdditive); !reflect.DeepEqual(got, []string{"P1"}) {
+		t.Errorf("Expected(additive) = %v, want [P1]", got)
+	}
+}
+
 func TestParseSmallVariants(t *testing.T) {
 	tests := []struct {
 		name  string

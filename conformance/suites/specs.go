@@ -19,7 +19,7 @@ import (
 var Modes = map[string][]string{
 	"mesh":     {"platform"},
 	"frontend": {"frontend", "additive"},
-	"host":     {"frontend", "platform"},
+	"host":     {"frontend", "platform", "additive"},
 }
 
 // Target is the endpoint the environment names for a kind, and whether one was named.
