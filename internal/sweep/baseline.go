@@ -120,6 +120,10 @@ func (c *Comparison) Worse() bool {
 
 // ReadBaseline reads and checks a baseline file, bounded by MaxBaselineBytes.
 func ReadBaseline(path string) (*Baseline, error) {
+	// A pipe or device would block or never end: only a regular file is opened.
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w: %s is not a regular file (fix: give the JSON file simrun sweep --write-baseline wrote)", ErrBaseline, path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBaseline, err)

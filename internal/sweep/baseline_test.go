@@ -150,6 +150,9 @@ func TestReadBaselineRefusesBadFiles(t *testing.T) {
 	if _, err := ReadBaseline(big); err == nil || !strings.Contains(err.Error(), "MaxBaselineBytes") {
 		t.Errorf("oversize file: %v", err)
 	}
+	if _, err := ReadBaseline(dir); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("a directory: %v", err)
+	}
 }
 
 // A real sweep: recorded as a baseline over seeds 1-30, a sweep of seeds 1-10 with the same settings
