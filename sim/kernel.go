@@ -47,8 +47,10 @@ type Kernel struct {
 	// choices counts choice points; allowChoice, when set, vetoes non-default picks by key.
 	choices     int
 	allowChoice func(key string) bool
-	Streams     Streams
-	Trace       *Recorder
+	// offered holds a choice point's candidates while the filter decides, so Pending still lists them.
+	offered []*Event
+	Streams Streams
+	Trace   *Recorder
 }
 
 // NewKernel starts a run at Epoch.
@@ -176,8 +178,12 @@ func (k *Kernel) choose(first *Event, limit time.Duration) *Event {
 	}
 	k.choices++
 	key := "choice#" + strconv.Itoa(k.choices)
-	if i != 0 && k.allowChoice != nil && !k.allowChoice(key) {
-		i = 0
+	if i != 0 && k.allowChoice != nil {
+		k.offered = evs
+		if !k.allowChoice(key) {
+			i = 0
+		}
+		k.offered = nil
 	}
 	for j, e := range evs {
 		if j != i {

@@ -136,7 +136,8 @@ func (n *Network) schedule(m Message, l Link, faulty, dup bool, extra time.Durat
 		d += extra
 		reordered = true
 	}
-	n.k.AfterParty(d, m.To, func() { n.deliver(m, dup, reordered) })
+	t := n.k.AfterParty(d, m.To, func() { n.deliver(m, dup, reordered) })
+	t.ev.Note = m
 }
 
 func (n *Network) deliver(m Message, dup, reordered bool) {

@@ -10,6 +10,9 @@ type Event struct {
 	// Party is whose event it is ("" for the world's own), for strategies that prioritize parties.
 	Party string
 	Fire  func()
+	// Note is what the event carries, for state digests (simrun explore): the network sets it to the
+	// message a delivery event delivers; nil for timers, whose owners hold their handles.
+	Note any
 	// stopped events stay in the queue and are skipped when popped: cheaper than a heap removal.
 	stopped bool
 }

@@ -70,9 +70,11 @@ var strategyParams = map[string][]string{
 	"random":  {"window"},
 	"swarm":   {"window"},
 	"pct":     {"depth", "steps", "window"},
+	"explore": nil,
 }
 
-// StrategyNames lists the names NewStrategy knows, sorted: "pct", "random", "swarm", "uniform".
+// StrategyNames lists the names NewStrategy knows, sorted: "explore", "pct", "random", "swarm",
+// "uniform".
 func StrategyNames() []string {
 	names := make([]string, 0, len(strategyParams))
 	for n := range strategyParams {
@@ -88,6 +90,7 @@ func StrategyNames() []string {
 //   - "uniform" (also ""): the kernel's default, Uniform.
 //   - "random": Random (Coyote's "random", P's --sch-random); params: window.
 //   - "pct": PCT (Coyote's "prioritization", P's --sch-pct); params: depth, steps, window.
+//   - "explore": Explore, the strategy of simrun explore (binary choice points under a filter).
 //   - "swarm": Random's scheduling (NewSwarm); the swarm part, the seeded choice of which faults are
 //     on (TigerBeetle VOPR's swarm mode), belongs to the fault layer, not to the strategy.
 //
@@ -132,6 +135,8 @@ func NewStrategy(name string, s Streams, params map[string]string) (Strategy, er
 		return NewSwarm(s, c.Window), nil
 	case "pct":
 		return NewPCT(s, c), nil
+	case "explore":
+		return NewExplore(s), nil
 	default:
 		return NewUniform(s), nil
 	}

@@ -328,7 +328,7 @@ func TestNewStrategy(t *testing.T) {
 			t.Errorf("%q %v: got %v, %v", tc.name, tc.params, st, err)
 		}
 	}
-	if got := StrategyNames(); !slices.Equal(got, []string{"pct", "random", "swarm", "uniform"}) {
+	if got := StrategyNames(); !slices.Equal(got, []string{"explore", "pct", "random", "swarm", "uniform"}) {
 		t.Errorf("names %v", got)
 	}
 }

@@ -200,6 +200,9 @@ func (e *engine) roll(in *injector, where string) bool {
 	e.opps[place]++
 	n := e.opps[place]
 	in.key = place + "#" + strconv.Itoa(n)
+	if d := e.w.opts.Decide; d != nil {
+		return d(e.w, in.key)
+	}
 	if e.allowed == nil {
 		return e.streams.ChanceAt("faults/fire/"+place, uint64(n), in.p)
 	}

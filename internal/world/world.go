@@ -29,6 +29,10 @@ type Options struct {
 	Script *Script
 	// StorageBugs switches planted defects on in the blob model (tests only).
 	StorageBugs blob.Bugs
+	// Decide, when set, decides every fault opportunity (by its firing key) and every scheduling
+	// choice the strategy offers (by its choice key) instead of the seed and the Script; it gets the
+	// run so that it can read its state (simrun explore: internal/explore).
+	Decide func(w *World, key string) bool
 }
 
 // Script is a run's schedule as semantic events: which timeline entries play, which fault firings
@@ -151,6 +155,9 @@ func Run(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) (*Re
 		}
 		w.k.SetChoiceFilter(func(key string) bool { return allowed[key] })
 	}
+	if opts.Decide != nil {
+		w.k.SetChoiceFilter(func(key string) bool { return opts.Decide(w, key) })
+	}
 	for _, f := range opts.Faults {
 		if err := f.Validate(); err != nil {
 			return nil, fmt.Errorf("world: %w", err)
@@ -208,6 +215,9 @@ func newWorld(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options)
 }
 
 func (w *World) now() time.Time { return w.k.Now() }
+
+// Kernel is the run's kernel (simrun explore reads its pending events and clock).
+func (w *World) Kernel() *sim.Kernel { return w.k }
 
 // storeSnapshot records the platform store's Get for the site (P1, P2, P4, P13): after every store
 // write, and at the end of the run.
