@@ -51,6 +51,7 @@ func newRoot(stderr io.Writer) *cobra.Command {
 	root.AddCommand(serveCommand(stderr))
 	root.AddCommand(conformanceCommand(stderr))
 	root.AddCommand(loadCommand(stderr))
+	root.AddCommand(exploreCommand(stderr))
 	return root
 }
 

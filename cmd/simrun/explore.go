@@ -1,0 +1,151 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/explore"
+	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/reports/junit"
+	"github.com/syncsim/syncsim/reports/progress"
+	"github.com/syncsim/syncsim/scenarios"
+)
+
+// exploreFlags are simrun explore's flags.
+type exploreFlags struct {
+	mode                string
+	seed                uint64
+	maxDepth, maxFaults int
+	faults              string
+	maxStates           int
+	maxTime             time.Duration
+	json, junit, trace  string
+}
+
+func exploreCommand(stderr io.Writer) *cobra.Command {
+	var f exploreFlags
+	cmd := &cobra.Command{
+		Use:   "explore SCENARIO --mode M [--max-depth N] [--max-faults K] [--faults LIST] [--max-states S] [--max-time D]",
+		Short: "Explore every schedule within bounds: fault firings and reorderings, breadth-first",
+		Long: `Runs every schedule of one scenario in one mode within the bounds: at every fault opportunity of
+the faults in --faults (default: the scenario's point faults plus delete-instance at every fault
+point) fire or not, at most --max-faults firings; at every choice point of events due within 1 ms
+of each other the default order or the second event first; at most --max-depth non-default
+choices per schedule. Schedules run from the start, breadth-first, so each property's first
+counterexample is a shortest one; a state seen before (digest of every machine, the stores, the
+in-flight messages and pending timers, instance names made canonical) is not explored again.
+Every run continues to the end of its settle window and is judged by every property.
+
+Prints the states hashed, the distinct states, the depth reached, states per second, and whether
+the bounds were exhausted or --max-states/--max-time stopped the exploration ("holds up to").
+--trace-out writes each failing property's shortest counterexample as a trace file that
+simrun replay, explain, shrink and run --report read.
+
+Exit codes: 0 every property holds within the bounds (or fails as the scenario expects); 1 a MUST
+property fails unexpectedly (or an expected failure holds within exhausted bounds); 2 stopped by a
+limit with no failure found (inconclusive); 3 usage or input error.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			code := runExplore(args[0], f, cmd.OutOrStdout(), stderr)
+			if code != 0 {
+				return exitError{code}
+			}
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.mode, "mode", "", "mode to explore (required; simrun list modes)")
+	fl.Uint64Var(&f.seed, "seed", 1, "seed of the message delays and of everything the choices leave open")
+	fl.IntVar(&f.maxDepth, "max-depth", 2, fmt.Sprintf("non-default choices per schedule (0 to %d)", explore.MaxDepthLimit))
+	fl.IntVar(&f.maxFaults, "max-faults", 1, "fault firings per schedule (at most --max-depth)")
+	fl.StringVar(&f.faults, "faults", "", "comma-separated faults that may fire (default: the scenario's point faults and delete-instance)")
+	fl.IntVar(&f.maxStates, "max-states", 0, fmt.Sprintf("stop after this many distinct states (default and limit %d)", explore.MaxStatesLimit))
+	fl.DurationVar(&f.maxTime, "max-time", 0, "wall-clock budget (0: none)")
+	fl.StringVar(&f.json, "json", "", "write the exploration as a JSON array of one run object to this file")
+	fl.StringVar(&f.junit, "junit", "", "write JUnit XML (a test case per property) to this file")
+	fl.StringVar(&f.trace, "trace-out", "", "write each failing property's shortest counterexample as a trace file")
+	return cmd
+}
+
+// runExplore is the command's body: load, explore, print, write.
+func runExplore(path string, f exploreFlags, stdout, stderr io.Writer) int {
+	sc, err := scenarios.Load(path)
+	if err != nil {
+		fmt.Fprintln(stderr, "simrun explore:", err)
+		return runner.ExitUsage
+	}
+	if f.mode == "" {
+		fmt.Fprintln(stderr, "simrun explore: --mode is required (fix: --mode platform; simrun list modes)")
+		return runner.ExitUsage
+	}
+	mode, err := host.ParseMode(f.mode)
+	if err != nil {
+		fmt.Fprintln(stderr, "simrun explore: --mode:", err)
+		return runner.ExitUsage
+	}
+	cfg := explore.Config{Scenario: sc, Mode: mode, Seed: f.seed, MaxDepth: f.maxDepth, MaxFaults: f.maxFaults,
+		MaxStates: f.maxStates, MaxTime: f.maxTime}
+	if f.faults != "" {
+		cfg.Faults = strings.Split(f.faults, ",")
+	}
+	if progress.IsTerminal(stderr) {
+		cfg.OnSchedule = func(s explore.Stats) {
+			fmt.Fprintf(stderr, "\r%d schedules, %d states (%d distinct), depth %d, %.0f states/s", s.Schedules, s.States, s.Distinct, s.Depth, s.PerSecond())
+		}
+	}
+	rep, err := explore.Explore(cfg)
+	if cfg.OnSchedule != nil {
+		fmt.Fprintln(stderr)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "simrun explore:", err)
+		return runner.ExitUsage
+	}
+	printExplore(stdout, rep)
+	if f.trace != "" {
+		paths, err := explore.WriteTraces(f.trace, rep.Findings)
+		if err != nil {
+			fmt.Fprintln(stderr, "simrun explore:", err)
+			return runner.ExitUsage
+		}
+		for _, p := range paths {
+			fmt.Fprintf(stdout, "counterexample written to %s (simrun replay %s)\n", p, p)
+		}
+	}
+	runs := []*runner.Result{rep.Result}
+	if f.json != "" {
+		if err := runner.WriteJSON(f.json, runs); err != nil {
+			fmt.Fprintln(stderr, "simrun explore: --json:", err)
+			return runner.ExitUsage
+		}
+	}
+	if f.junit != "" {
+		if err := junit.WriteRuns(f.junit, runs, junit.Options{Secrets: rep.Result.Secrets}); err != nil {
+			fmt.Fprintln(stderr, "simrun explore: --junit:", err)
+			return runner.ExitUsage
+		}
+	}
+	return runner.ExitCode(runs, false)
+}
+
+// printExplore prints the statistics, the verdicts and each counterexample's schedule.
+func printExplore(w io.Writer, rep *explore.Report) {
+	s := rep.Stats
+	state := "bounds exhausted"
+	if !rep.Exhausted() {
+		state = "stopped by " + s.Stopped + ": verdicts hold up to these counts"
+	}
+	fmt.Fprintf(w, "%s  mode %s  seed %d  (%s)\n", rep.Scenario, rep.Mode, rep.Seed, rep.Bounds)
+	fmt.Fprintf(w, "explored %d schedules: %d states, %d distinct, %d revisits pruned, depth %d, %.0f states/s, %s; %s\n",
+		s.Schedules, s.States, s.Distinct, s.Revisits, s.Depth, s.PerSecond(), s.Elapsed.Round(time.Millisecond), state)
+	runner.PrintResult(w, rep.Result, false)
+	for _, f := range rep.Findings {
+		fmt.Fprintf(w, "%s fails: shortest schedule, %d non-default choice(s), found after %d schedules (%s): timeline %v, firings %v, choices %v\n",
+			f.Property, f.Choices, f.AfterSchedules, f.After.Round(time.Millisecond), f.Schedule.Timeline, f.Schedule.Firings, f.Schedule.Choices)
+	}
+}

@@ -1,0 +1,212 @@
+package explore
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/check"
+	"github.com/syncsim/syncsim/internal/replay"
+	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/scenarios"
+)
+
+func load(t *testing.T, path string) *scenarios.Scenario {
+	t.Helper()
+	sc, err := scenarios.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
+func status(rep *Report, id string) check.Status {
+	for _, v := range rep.Result.Verdicts {
+		if v.ID == id {
+			return v.Status
+		}
+	}
+	return ""
+}
+
+func finding(rep *Report, id string) *Finding {
+	for i := range rep.Findings {
+		if rep.Findings[i].Property == id {
+			return &rep.Findings[i]
+		}
+	}
+	return nil
+}
+
+// PR #11690's edge case: platform mode fails P1 and P4 with a one-firing schedule (the deletion after
+// the hash write); frontend mode holds both within the same bounds.
+func TestWorkerDeletedBeforeFetch(t *testing.T) {
+	sc := load(t, "../../scenarios/incidents/worker-deleted-before-fetch.yaml")
+	tests := []struct {
+		mode  host.Mode
+		fails []string
+	}{
+		{host.ModePlatform, []string{"P1", "P4"}},
+		{host.ModeFrontend, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.mode.String(), func(t *testing.T) {
+			rep, err := Explore(Config{Scenario: sc, Mode: tc.mode, Seed: 1, MaxDepth: 1, MaxFaults: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !rep.Exhausted() {
+				t.Fatalf("stopped by %s", rep.Stats.Stopped)
+			}
+			for _, id := range []string{"P1", "P4"} {
+				f := finding(rep, id)
+				want := len(tc.fails) > 0
+				if (f != nil) != want {
+					t.Fatalf("%s counterexample found = %v, want %v", id, f != nil, want)
+				}
+				if f == nil {
+					if status(rep, id) != check.Pass {
+						t.Errorf("%s: %s, want pass", id, status(rep, id))
+					}
+					continue
+				}
+				if f.Choices != 1 || len(f.Schedule.Firings) != 1 || f.Schedule.Firings[0] != "delete-instance@after-hash-write/i0#1" {
+					t.Errorf("%s: shortest schedule %+v (%d choices), want the one deletion after the hash write", id, f.Schedule, f.Choices)
+				}
+				if status(rep, id) != check.XFail {
+					t.Errorf("%s: %s, want xfail (the scenario expects it)", id, status(rep, id))
+				}
+			}
+			if code := runner.ExitCode([]*runner.Result{rep.Result}, false); code != runner.ExitOK {
+				t.Errorf("exit %d, want 0", code)
+			}
+		})
+	}
+}
+
+// concurrency.yaml: signal-all fails P3 (no lock) even on the default schedule; the locked modes hold
+// P3 over every reordering within the bounds.
+func TestConcurrencySyncExclusion(t *testing.T) {
+	sc := load(t, "../../scenarios/concurrency.yaml")
+	tests := []struct {
+		mode host.Mode
+		want check.Status
+	}{
+		{host.ModeSignalAll, check.XFail},
+		{host.ModeFrontend, check.Pass},
+		{host.ModePlatform, check.Pass},
+	}
+	for _, tc := range tests {
+		t.Run(tc.mode.String(), func(t *testing.T) {
+			rep, err := Explore(Config{Scenario: sc, Mode: tc.mode, Seed: 1, MaxDepth: 2, MaxFaults: 0})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := status(rep, "P3"); got != tc.want {
+				t.Fatalf("P3 %s, want %s", got, tc.want)
+			}
+			if f := finding(rep, "P3"); tc.want == check.XFail && (f == nil || f.Choices != 0) {
+				t.Fatalf("P3's shortest counterexample: %+v, want the default schedule", f)
+			}
+			if rep.Stats.Schedules < 2 {
+				t.Errorf("%d schedules: no reordering explored", rep.Stats.Schedules)
+			}
+		})
+	}
+}
+
+// A counterexample written as a trace file replays to the same verdict and the same trace.
+func TestCounterexampleReplays(t *testing.T) {
+	sc := load(t, "../../scenarios/incidents/worker-deleted-before-fetch.yaml")
+	rep, err := Explore(Config{Scenario: sc, Mode: host.ModePlatform, Seed: 1, MaxDepth: 1, MaxFaults: 1, Faults: []string{"delete-instance"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := finding(rep, "P1")
+	if f == nil {
+		t.Fatal("no P1 counterexample")
+	}
+	out, err := replay.Replay(runner.TraceFile(f.Result))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !out.SameHash {
+		t.Errorf("replay differs at record %d", out.FirstDifference)
+	}
+	for _, v := range out.Result.Verdicts {
+		if v.ID == "P1" && v.Status != check.Fail {
+			t.Errorf("replayed P1: %s, want fail", v.Status)
+		}
+	}
+}
+
+// The digest prunes revisited states: some choice points reach a state seen before, and their
+// subtrees are not explored again.
+func TestRevisitedStatesNotReexplored(t *testing.T) {
+	sc := load(t, "../../scenarios/concurrency.yaml")
+	rep, err := Explore(Config{Scenario: sc, Mode: host.ModeFrontend, Seed: 1, MaxDepth: 2, MaxFaults: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := rep.Stats
+	if s.Revisits == 0 || s.Distinct >= s.States {
+		t.Fatalf("stats %+v: want revisits pruned and fewer distinct states than states hashed", s)
+	}
+}
+
+// Symmetry: two states that differ only by which instance has which state (names inside the
+// states included) hash alike; a different state does not.
+func TestSymmetryOverInstanceNames(t *testing.T) {
+	type inst struct {
+		Name  string
+		Phase string
+		Lease string
+	}
+	a := map[string]inst{"pod-1": {"pod-1", "syncing", "lease-pod-1"}, "pod-2": {"pod-2", "idle", ""}}
+	b := map[string]inst{"pod-1": {"pod-1", "idle", ""}, "pod-2": {"pod-2", "syncing", "lease-pod-2"}}
+	c := map[string]inst{"pod-1": {"pod-1", "idle", ""}, "pod-2": {"pod-2", "idle", ""}}
+	names := []string{"pod-1", "pod-2"}
+	if CanonicalDigest(a, names) != CanonicalDigest(b, names) {
+		t.Error("renamed states hash differently")
+	}
+	if CanonicalDigest(a, names) == CanonicalDigest(c, names) {
+		t.Error("different states hash alike")
+	}
+}
+
+func TestBadBounds(t *testing.T) {
+	sc := load(t, "../../scenarios/concurrency.yaml")
+	tests := []struct {
+		name string
+		cfg  Config
+		want error
+	}{
+		{"depth", Config{MaxDepth: MaxDepthLimit + 1}, ErrBound},
+		{"faults over depth", Config{MaxDepth: 1, MaxFaults: 2}, ErrBound},
+		{"states", Config{MaxDepth: 1, MaxStates: -1}, ErrBound},
+		{"fault", Config{MaxDepth: 1, Faults: []string{"no-such-fault"}}, ErrFault},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.cfg.Scenario, tc.cfg.Mode = sc, host.ModeFrontend
+			if _, err := Explore(tc.cfg); !errors.Is(err, tc.want) {
+				t.Fatalf("err %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
+
+// A --max-states limit stops the exploration: verdicts are inconclusive ("holds up to").
+func TestMaxStatesInconclusive(t *testing.T) {
+	sc := load(t, "../../scenarios/concurrency.yaml")
+	rep, err := Explore(Config{Scenario: sc, Mode: host.ModeFrontend, Seed: 1, MaxDepth: 2, MaxStates: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Exhausted() || status(rep, "P3") != check.Inconclusive {
+		t.Fatalf("stopped %q, P3 %s: want stopped and inconclusive", rep.Stats.Stopped, status(rep, "P3"))
+	}
+	if code := runner.ExitCode([]*runner.Result{rep.Result}, false); code != runner.ExitInconclusive {
+		t.Errorf("exit %d, want %d", code, runner.ExitInconclusive)
+	}
+}
