@@ -153,6 +153,7 @@ environment error.`,
 	f.Uint64Var(&job.Seed, "seed", 1, "first seed")
 	f.IntVar(&job.Runs, "runs", 1, "number of seeds to run, from --seed")
 	f.BoolVar(&job.Raw, "raw", false, "ignore the scenarios' expectations")
+	f.StringVar(&job.Coverage, "coverage", "auto", "coverage gate: auto (exit 1 when a property examined nothing in every run of several scenario files), gate (always), report (print the coverage lines only)")
 	f.BoolVar(&job.Strict, "strict", false, "SHOULD failures gate too")
 	f.StringVar(&job.JSON, "json", "", "write the runs as a JSON array to this file")
 	f.StringVar(&job.Strategy, "strategy", "", "exploration strategy (default: the kernel's)")

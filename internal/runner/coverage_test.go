@@ -69,3 +69,27 @@ func TestExecuteCoverageGateExitCode(t *testing.T) {
 		t.Fatalf("exit %d, want %d with P7 named:\n%s", code, ExitFailed, b.String())
 	}
 }
+
+// --coverage report turns the gate off for several files; --coverage gate turns it on for one.
+func TestCoverageSetting(t *testing.T) {
+	two := []string{"../../scenarios/smoke.yaml", "../../scenarios/retry-budget.yaml"}
+	for _, c := range []struct {
+		setting string
+		paths   []string
+		want    int
+	}{
+		{"report", two, ExitOK},
+		{"auto", two, ExitFailed},
+		{"gate", two[:1], ExitFailed},
+		{"auto", two[:1], ExitOK},
+	} {
+		var b bytes.Buffer
+		code, err := Execute(Job{Paths: c.paths, Mode: "frontend", Seed: 1, Runs: 1, Coverage: c.setting}, &b)
+		if err != nil || code != c.want {
+			t.Errorf("--coverage %s on %d file(s): exit %d (%v), want %d\n%s", c.setting, len(c.paths), code, err, c.want, b.String())
+		}
+	}
+	if code, err := Execute(Job{Paths: two[:1], Runs: 1, Coverage: "sometimes"}, &bytes.Buffer{}); code != ExitUsage || err == nil {
+		t.Errorf("--coverage sometimes: exit %d (%v), want a usage error", code, err)
+	}
+}

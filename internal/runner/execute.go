@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/syncsim/syncsim/internal/azurite"
@@ -46,6 +47,9 @@ type Job struct {
 	TraceFormat string
 	// Done, when set, gets every run once all have run (the CLI writes its reports there).
 	Done func(results []*Result) error
+	// Coverage is the coverage gate's setting (--coverage): "" or "auto" gates when several scenario
+	// files run in the simulator, "gate" always, "report" never (the lines are printed either way).
+	Coverage string
 }
 
 // UsageError is a problem with the command line, a scenario file or the environment: exit 3.
@@ -59,6 +63,9 @@ func (e *UsageError) Unwrap() error { return e.Err }
 func Execute(job Job, out io.Writer) (int, error) {
 	if job.TraceFormat != "" && job.TraceFormat != "syncsim" && job.TraceFormat != "chrome" {
 		return ExitUsage, &UsageError{fmt.Errorf("--trace-format %q: use syncsim or chrome", job.TraceFormat)}
+	}
+	if !slices.Contains([]string{"", "auto", "gate", "report"}, job.Coverage) {
+		return ExitUsage, &UsageError{fmt.Errorf("--coverage %q: use auto, gate or report", job.Coverage)}
 	}
 	if job.Runs < 1 {
 		return ExitUsage, &UsageError{fmt.Errorf("--runs must be at least 1 (got %d)", job.Runs)}
@@ -113,6 +120,12 @@ func Execute(job Job, out io.Writer) (int, error) {
 	code := ExitCode(results, job.Strict)
 	// The coverage gate: a property vacuous in every run of a directory's scenarios is a gap.
 	gate := CoverageGate(len(scs), job.Live)
+	switch job.Coverage {
+	case "gate":
+		gate = true
+	case "report":
+		gate = false
+	}
 	if never := PrintCoverage(out, CoverageOf(results), gate); gate && len(never) > 0 && (code == ExitOK || code == ExitInconclusive) {
 		code = ExitFailed
 	}

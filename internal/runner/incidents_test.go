@@ -112,7 +112,7 @@ func TestIncidentsFolder(t *testing.T) {
 	}
 
 	var out strings.Builder
-	code, err := Execute(Job{Paths: []string{dir}, Seed: 1, Runs: 3}, &out)
+	code, err := Execute(Job{Paths: []string{dir}, Seed: 1, Runs: 3, Coverage: "report"}, &out)
 	if err != nil {
 		t.Fatal(err)
 	}
