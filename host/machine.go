@@ -85,8 +85,9 @@ type Config struct {
 	// PlaceholderGuard is PR #11874's guard (on in the reference host): a sync while the active host
 	// is the placeholder stops with success and publishes nothing.
 	PlaceholderGuard bool
-	// UnstablePayload serializes semantically equal payloads differently on every build, as worker
-	// indexing order can (#9255); off in the reference host (PAY-2).
+	// UnstablePayload serializes semantically equal payloads differently on every build (the payload
+	// object's keys in another order), as worker-indexed metadata can (#9255); off in the reference
+	// host (PAY-2).
 	UnstablePayload bool
 }
 

@@ -40,6 +40,13 @@ func HashOf(body []byte) string {
 // encoding/json writes in sorted key order. The same input therefore gives the same bytes whatever
 // the maps' insertion or iteration order (PAY-2).
 func BuildPayload(site Site, functions []Function, keys Keys) Payload {
+	return buildPayload(site, functions, keys, 0)
+}
+
+// buildPayload is BuildPayload with the payload object's keys rotated by rotate places (0: PAY-1's
+// order). A rotation is the same payload in other text, as #9255's worker-indexed metadata is
+// semantically equal but textually different from one host start to the next.
+func buildPayload(site Site, functions []Function, keys Keys, rotate int) Payload {
 	fns := dedupeFunctions(functions)
 	triggers := make([]Binding, 0, len(fns))
 	for _, f := range fns {
@@ -47,32 +54,40 @@ func BuildPayload(site Site, functions []Function, keys Keys) Payload {
 			triggers = append(triggers, triggerObject(t, f.Name))
 		}
 	}
-	full := extendedPayload{
-		Triggers:  triggers,
-		HostID:    site.HostID,
-		Functions: functionObjects(site, fns),
-		Secrets:   buildSecrets(fns, keys),
-	}
-	body := encodeJSON(full)
+	// PAY-1's order: triggers, hostId, functions, secrets.
+	body := encodeRotated(rotate, member{"triggers", triggers}, member{"hostId", site.HostID},
+		member{"functions", functionObjects(site, fns)}, member{"secrets", buildSecrets(fns, keys)})
 	minimal := false
 	if utf16Length(body) > MaxPayloadLength {
 		// The real host logs a warning here; the warning text holds only the length, never the body.
-		body = encodeJSON(minimalPayload{Triggers: triggers, HostID: site.HostID})
+		body = encodeRotated(rotate, member{"triggers", triggers}, member{"hostId", site.HostID})
 		minimal = true
 	}
 	return Payload{Body: body, Count: len(triggers), Hash: HashOf(body), Minimal: minimal}
 }
 
-type extendedPayload struct {
-	Triggers  []Binding        `json:"triggers"`
-	HostID    string           `json:"hostId"`
-	Functions []functionObject `json:"functions"`
-	Secrets   secretsObject    `json:"secrets"`
+// member is one key of the payload object and its value.
+type member struct {
+	key   string
+	value any
 }
 
-type minimalPayload struct {
-	Triggers []Binding `json:"triggers"`
-	HostID   string    `json:"hostId"`
+// encodeRotated writes a JSON object of the members, starting at member rotate (mod their count), so
+// rotate 0 gives exactly encodeJSON of the struct with the members in that order.
+func encodeRotated(rotate int, members ...member) []byte {
+	var buf bytes.Buffer
+	buf.WriteByte('{')
+	for i := range members {
+		m := members[(i+rotate)%len(members)]
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		buf.Write(encodeJSON(m.key))
+		buf.WriteByte(':')
+		buf.Write(encodeJSON(m.value))
+	}
+	buf.WriteByte('}')
+	return buf.Bytes()
 }
 
 // functionObject is the host's FunctionMetadataResponse, without the test-data and file fields the

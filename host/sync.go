@@ -45,13 +45,14 @@ func (m *Machine) buildPayload() (Payload, int) {
 	if m.loaded.Placeholder {
 		fns = []Function{WarmUp}
 	}
-	if m.cfg.UnstablePayload && len(fns) > 1 {
-		// #9255: the same functions in another order on every build.
+	rotate := 0
+	if m.cfg.UnstablePayload {
+		// #9255: the same payload in other text on every build (the object's keys in another order),
+		// so its PAY-3 hash differs from the hash blob's although nothing changed.
 		m.builds++
-		k := m.builds % len(fns)
-		fns = append(append([]Function{}, fns[k:]...), fns[:k]...)
+		rotate = m.builds
 	}
-	return BuildPayload(m.cfg.Site, fns, m.secrets), max(m.loaded.Revision, m.keysRev)
+	return buildPayload(m.cfg.Site, fns, m.secrets, rotate), max(m.loaded.Revision, m.keysRev)
 }
 
 // enter runs the exclusive part of a span up to its first asynchronous step.

@@ -37,6 +37,8 @@ var (
 		Statement: "after each accepted notification a fetch that started after it starts within 1 s, or 1 s after the fetch in flight ends (MESH-6's max-wait)"}
 	PropP17 = Property{ID: "P17", Name: "fetch-completes", Level: Must,
 		Statement: "after each accepted notification a fetch that started after it completes with 200 within 30 s when the site answers (MESH-2)"}
+	PropP18 = Property{ID: "P18", Name: "no-republish-without-change", Level: Should,
+		Statement: "no publish stores a payload semantically equal to the store's, in other text, with no content change since (PAY-2; #9255)"}
 )
 
 // The checkers refer to their own entries for ID, name and level, so the links are made here.
@@ -57,11 +59,12 @@ func init() {
 	PropP15.Check = AtMostOnePrimary
 	PropP16.Check = NotificationToFetch
 	PropP17.Check = FetchCompletes
+	PropP18.Check = NoRepublishWithoutChange
 }
 
 // Catalogue lists the properties syncsim judges on every run, in ID order.
 func Catalogue() []Property {
-	return []Property{PropP1, PropP2, PropP3, PropP4, PropP5, PropP6, PropP7, PropP8, PropP9, PropP10, PropP11, PropP12, PropP13, PropP14, PropP15, PropP16, PropP17}
+	return []Property{PropP1, PropP2, PropP3, PropP4, PropP5, PropP6, PropP7, PropP8, PropP9, PropP10, PropP11, PropP12, PropP13, PropP14, PropP15, PropP16, PropP17, PropP18}
 }
 
 // Lookup finds a property by ID.

@@ -9,7 +9,10 @@ import (
 func itoa(n int) string { return strconv.Itoa(n) }
 
 // EventualConvergence is P1: at the end of the settle window the platform store holds the expected
-// payload (PAY-5). A run cut short by its budget is inconclusive.
+// payload (PAY-5), judged semantically: the canonical hashes (canonical.go) of the store's and the
+// expected payload when the trace carries them, else the exact PAY-3 hashes (older traces). A store
+// that differs from the expected payload only in its text passes, and the evidence says so. A run cut
+// short by its budget is inconclusive.
 func EventualConvergence(in Input) Verdict {
 	v := newVerdict(PropP1)
 	var s siteState
@@ -23,7 +26,15 @@ func EventualConvergence(in Input) Verdict {
 		return v
 	}
 	v.Checked = 1
-	if s.store == s.expected {
+	if s.textOnly() {
+		// PAY-5 asks for the expected payload, not its bytes: key order and whitespace are the
+		// serializer's (#9255), so a semantically equal store holds it; the evidence says so.
+		v.Evidence = []string{"the store holds the expected payload semantically (canonical hash " + short(s.storeCanon) +
+			"); only the text differs: store hash " + short(s.store) + " (revision " + itoa(s.storeRev) + "), expected payload's hash " +
+			short(s.expected) + " (revision " + itoa(s.expectedRev) + ")"}
+		return v
+	}
+	if s.storeMatches() {
 		return v
 	}
 	v.Status = Fail

@@ -5,7 +5,10 @@ import "github.com/syncsim/syncsim/sim"
 // siteState is the platform-side state of a site as a trace tells it, record by record.
 type siteState struct {
 	expected, blob, store string
-	expectedRev, storeRev int
+	// expectedCanon and storeCanon are the canonical hashes (canonical.go) of the expected payload and
+	// of the store's, when the trace carries them ("" otherwise).
+	expectedCanon, storeCanon string
+	expectedRev, storeRev     int
 	// accepted is the newest accepted notification; covered the newest one a fetch completed or the
 	// mesh abandoned. Notifications in (covered, accepted] are still under way.
 	accepted, covered int
@@ -17,17 +20,17 @@ type siteState struct {
 func (s *siteState) apply(r *sim.Record) bool {
 	switch r.Kind {
 	case "content.change":
-		s.expected, s.expectedRev, s.lastContent = r.Get("expected_hash"), r.Int("revision"), r
+		s.expected, s.expectedCanon, s.expectedRev, s.lastContent = r.Get("expected_hash"), r.Get("expected_canonical"), r.Int("revision"), r
 	case "blob.write":
 		s.blob, s.lastBlob = r.Get("value"), r
 	case "store.write":
-		s.store, s.storeRev, s.lastStore = r.Get("hash"), r.Int("revision"), r
+		s.store, s.storeCanon, s.storeRev, s.lastStore = r.Get("hash"), r.Get("canonical"), r.Int("revision"), r
 		if r.Has("cover") {
 			s.covered = max(s.covered, r.Int("cover"))
 		}
 	case "store.snapshot":
 		// What the store's Get returned overrides what a write reported (a lost update shows here).
-		s.store, s.storeRev, s.lastStore = r.Get("hash"), r.Int("revision"), r
+		s.store, s.storeCanon, s.storeRev, s.lastStore = r.Get("hash"), r.Get("canonical"), r.Int("revision"), r
 	case "mesh.accept":
 		s.accepted, s.lastAccept = max(s.accepted, r.Int("notification")), r
 	case "mesh.abandon":
@@ -37,6 +40,18 @@ func (s *siteState) apply(r *sim.Record) bool {
 	}
 	return true
 }
+
+// storeMatches reports whether the store holds the expected payload: semantically (equal canonical
+// hashes) when the trace carries canonical hashes for both, else byte for byte (equal PAY-3 hashes).
+func (s *siteState) storeMatches() bool {
+	if s.storeCanon != "" && s.expectedCanon != "" {
+		return s.storeCanon == s.expectedCanon
+	}
+	return s.store == s.expected
+}
+
+// textOnly reports whether the store holds the expected payload semantically but in other text.
+func (s *siteState) textOnly() bool { return s.storeMatches() && s.store != s.expected }
 
 // underway reports whether an accepted notification has been neither completed nor abandoned.
 func (s *siteState) underway() bool { return s.accepted > s.covered }

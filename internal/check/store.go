@@ -237,20 +237,21 @@ func ConvergenceLatency(in Input) Verdict {
 
 // convergence finds the last content change, whether the store held its hash right then, and the
 // store write from which the store held that hash to the end (nil when it did not end there).
+// Like P1, it compares payloads semantically when the trace carries canonical hashes.
 func convergence(recs []sim.Record) (change *sim.Record, held bool, conv *sim.Record) {
-	var store string
+	var store *sim.Record
 	for i := range recs {
 		r := &recs[i]
 		switch r.Kind {
 		case "content.change":
-			change, held, conv = r, store != "" && store == r.Get("expected_hash"), nil
+			change, held, conv = r, store != nil && holdsExpected(store, r), nil
 		case "store.write", "store.snapshot":
 			// A snapshot is what the store's Get returned: it overrides what the write before it reported.
-			store = r.Get("hash")
+			store = r
 			if change == nil {
 				continue
 			}
-			if store != change.Get("expected_hash") {
+			if !holdsExpected(store, change) {
 				held, conv = false, nil
 			} else if conv == nil && !held {
 				conv = r
@@ -258,6 +259,18 @@ func convergence(recs []sim.Record) (change *sim.Record, held bool, conv *sim.Re
 		}
 	}
 	return change, held, conv
+}
+
+// holdsExpected reports whether a store record holds a content change's expected payload: by
+// canonical hash when both records carry one, else by PAY-3 hash.
+func holdsExpected(store, change *sim.Record) bool {
+	if store.Get("empty") == "true" || store.Get("hash") == "" {
+		return false
+	}
+	if c, e := store.Get("canonical"), change.Get("expected_canonical"); c != "" && e != "" {
+		return c == e
+	}
+	return store.Get("hash") == change.Get("expected_hash")
 }
 
 func notConverged(v Verdict, change *sim.Record, complete bool) Verdict {

@@ -166,7 +166,7 @@ var catalogue = []Fault{
 	{Name: "placeholder-active", Kind: KindHost, Ref: "SYNC-3; #11873, PR #11874", Doc: "after a host start the active host is still the placeholder (WarmUp) for a while",
 		Params: params([]Param{prob("0.5"), {Name: "for", Type: TypeDuration, Default: "30s", Doc: "how long the placeholder stays active"},
 			{Name: "guard", Type: TypeBool, Default: "true", Doc: "PR #11874's guard: skip syncs while the placeholder is active"}})},
-	{Name: "payload-nondeterminism", Kind: KindHost, Ref: "PAY-2; #9255", Doc: "the host serializes semantically equal payloads differently (function order)", Params: params([]Param{prob("1")})},
+	{Name: "payload-nondeterminism", Kind: KindHost, Ref: "PAY-2; #9255", Doc: "the host serializes semantically equal payloads differently (the payload object's key order)", Params: params([]Param{prob("1")})},
 	{Name: "oversize-payload", Kind: KindTimed, Ref: "PAY-1 (204,800 fallback)", Doc: "a deploy grows the payload beyond 204,800 characters, so the minimal form is published",
 		Params: params([]Param{every("30m")})},
 	{Name: "transient-empty", Kind: KindHost, Ref: "SYNC-4; #6822", Doc: "a host start indexes no functions (a transient host.json read error) until the next start", Params: params([]Param{prob("0.2")})},

@@ -15,6 +15,7 @@ import (
 
 	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/sim"
 )
 
@@ -88,7 +89,7 @@ func MeshRecord(e mesh.Effect) (kind string, fields []sim.Field, ok bool) {
 		return "log", []sim.Field{sim.F("level", e.Level), sim.F("text", e.Text)}, true
 	case mesh.Stored:
 		return "store.write", []sim.Field{sim.F("via", "mesh"), sim.F("hash", e.Entry.Hash),
-			sim.F("revision", e.Entry.Revision), sim.F("cover", e.Cover)}, true
+			sim.F("canonical", check.CanonicalHash(e.Entry.Body)), sim.F("revision", e.Entry.Revision), sim.F("cover", e.Cover)}, true
 	case mesh.Abandoned:
 		return "mesh.abandon", []sim.Field{sim.F("cover", e.Cover), sim.F("attempts", e.Attempts), sim.F("reason", e.Reason)}, true
 	}
@@ -102,7 +103,7 @@ func FrontEndRecord(status int, out mesh.Outcome, sender string, extra ...sim.Fi
 		return "fe.reject", []sim.Field{sim.F("status", status), sim.F("reason", out.Reason)}
 	}
 	return "store.write", append([]sim.Field{sim.F("via", "frontend"), sim.F("hash", out.Entry.Hash),
-		sim.F("revision", out.Entry.Revision), sim.F("from", sender)}, extra...)
+		sim.F("canonical", check.CanonicalHash(out.Entry.Body)), sim.F("revision", out.Entry.Revision), sim.F("from", sender)}, extra...)
 }
 
 // TokenCheckRecord is the record of an endpoint's judgement of a request's token (P8): what the token
@@ -297,5 +298,6 @@ func StoreSnapshotRecord(e mesh.Entry, ok bool, at string) (string, []sim.Field)
 	if !ok {
 		return "store.snapshot", []sim.Field{sim.F("at", at), sim.F("empty", true)}
 	}
-	return "store.snapshot", []sim.Field{sim.F("at", at), sim.F("hash", e.Hash), sim.F("revision", e.Revision), sim.F("writes", e.Writes)}
+	return "store.snapshot", []sim.Field{sim.F("at", at), sim.F("hash", e.Hash), sim.F("canonical", check.CanonicalHash(e.Body)),
+		sim.F("revision", e.Revision), sim.F("writes", e.Writes)}
 }

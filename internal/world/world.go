@@ -11,6 +11,7 @@ import (
 	"github.com/syncsim/syncsim/fakes/blob"
 	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/scenarios"
 	"github.com/syncsim/syncsim/sim"
 )
@@ -265,7 +266,8 @@ func (w *World) setup() {
 func (w *World) contentChanged(reason string) {
 	p := host.BuildPayload(w.sc.Site, w.content.Functions, w.content.Keys)
 	w.k.Trace.Add(partyWorld, "content.change", sim.F("revision", w.content.Revision), sim.F("reason", reason),
-		sim.F("expected_hash", p.Hash), sim.F("triggers", p.Count), sim.F("functions", len(w.content.Functions)))
+		sim.F("expected_hash", p.Hash), sim.F("expected_canonical", check.CanonicalHash(p.Body)), sim.F("triggers", p.Count),
+		sim.F("functions", len(w.content.Functions)))
 }
 
 // secretsNow is what a host reads after SYNC-3 clears its cache.
