@@ -277,15 +277,12 @@ func (r *Report) Judge() {
 		judged[r.Baselines[i].Scenario] = &r.Baselines[i]
 	}
 	var plain []Cell
-	compared := 0
 	for _, c := range r.Matrix {
-		if judged[c.Scenario] != nil {
-			compared++
-		} else {
+		if judged[c.Scenario] == nil {
 			plain = append(plain, c)
 		}
 	}
-	threshold := r.Alpha / float64(max(compared, 1))
+	threshold := r.Alpha / float64(max(r.judgedCells(), 1))
 	exit := exitFromCells(plain, r.Strict)
 	for _, c := range r.Matrix {
 		b := judged[c.Scenario]
@@ -306,6 +303,21 @@ func (r *Report) Judge() {
 		}
 	}
 	r.Exit = exit
+}
+
+// judgedCells counts the matrix cells of the scenarios judged against a baseline: the cells of the
+// Bonferroni correction.
+func (r *Report) judgedCells() int {
+	n := 0
+	for _, c := range r.Matrix {
+		for _, b := range r.Baselines {
+			if b.Scenario == c.Scenario {
+				n++
+				break
+			}
+		}
+	}
+	return n
 }
 
 // compare judges one cell against its baseline cell.
@@ -379,10 +391,7 @@ func (r *Report) writeComparisons(w io.Writer) {
 			better++
 		}
 	}
-	threshold := 0.0
-	if len(cmps) > 0 {
-		threshold = cmps[0].Threshold
-	}
+	threshold := r.Alpha / float64(max(r.judgedCells(), 1))
 	fmt.Fprintf(w, "against the baseline (one-sided Fisher exact test, alpha %g over the cells: p < %.3g per cell): %d worse, %d better\n", r.Alpha, threshold, worse, better)
 	for _, c := range cmps {
 		note := ""

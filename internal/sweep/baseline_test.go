@@ -115,7 +115,7 @@ func TestJudgeThresholdAndText(t *testing.T) {
 	}
 	var out bytes.Buffer
 	one.WriteText(&out)
-	for _, want := range []string{"REGRESSION s.yaml P1 platform: failed 24 of 200 runs, baseline 100 of 2000, p=0.000196", "first failing seeds 2, 4, 6", "simrun run --mode platform --seed 1 s.yaml", "exit 1"} {
+	for _, want := range []string{"alpha 0.001 over the cells: p < 0.001 per cell", "REGRESSION s.yaml P1 platform: failed 24 of 200 runs, baseline 100 of 2000, p=0.000196", "first failing seeds 2, 4, 6", "simrun run --mode platform --seed 1 s.yaml", "exit 1"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("text lacks %q:\n%s", want, out.String())
 		}
