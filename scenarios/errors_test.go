@@ -38,6 +38,7 @@ var invalidCases = []invalidCase{
 	{"hook_syncs above max", head + "timeline:\n  - at: 1m\n    deploy: {functions: [], hook_syncs: 6}\n", 7, 41, "timeline[0].deploy.hook_syncs", "between 0 and 5"},
 	{"unknown mode", "site: {name: app}\n" + "content:\n  keys: {master: m}\nmodes: [frontend, sideways]\n", 4, 19, "modes[1]", `unknown mode "sideways"`},
 	{"duplicate mode", "site: {name: app}\n" + "content:\n  keys: {master: m}\nmodes: [frontend, frontend]\n", 4, 19, "modes[1]", "listed twice"},
+	{"retry count over the bound", head + "timeline:\n  - {at: 1m, admin_sync: {retry: {count: 11}}}\n", 6, 42, "timeline[0].admin_sync.retry.count", "must be between 1 and 10"},
 	{"empty modes", "site: {name: app}\n" + "content:\n  keys: {master: m}\nmodes: []\n", 4, 8, "modes", "at least one mode"},
 	{"expect names a mode not in modes", head + "expect:\n  platform: [P1]\n", 6, 3, "expect.platform", "not in modes"},
 	{"expect names an unknown mode", head + "expect:\n  backend: [P1]\n", 6, 3, "expect.backend", `unknown mode "backend"`},

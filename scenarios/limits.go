@@ -135,7 +135,7 @@ func (d *decoder) tallyEntry(t *tally, item field, a Action) {
 	case ActionRestart:
 		t.starts += picked(a.Restart.Which, a.Restart.Count, t.live)
 	case ActionAdminSync:
-		t.calls += a.AdminSync.Count
+		t.calls += a.AdminSync.Count * (1 + a.AdminSync.Retry.Count)
 	case ActionDeploy:
 		t.calls += a.Deploy.HookSyncs
 	}

@@ -187,6 +187,12 @@ func TestParseSmallVariants(t *testing.T) {
 				return s.Timeline[0].Deploy.Functions != nil && len(s.Timeline[0].Deploy.Functions) == 0
 			}},
 		{"zero instances", "site: {name: app}\ninstances: {count: 0}\n", func(s *Scenario) bool { return s.Instances.Count == 0 }},
+		{"admin_sync retry with defaults", "site: {name: app}\ntimeline:\n  - {at: 1m, admin_sync: {retry: {}}}\n",
+			func(s *Scenario) bool { return s.Timeline[0].AdminSync.Retry == Retry{Count: 3, Delay: 5 * time.Second} }},
+		{"admin_sync retry given", "site: {name: app}\ntimeline:\n  - {at: 1m, admin_sync: {retry: {count: 2, delay: 1s}}}\n",
+			func(s *Scenario) bool { return s.Timeline[0].AdminSync.Retry == Retry{Count: 2, Delay: time.Second} }},
+		{"admin_sync without retry", "site: {name: app}\ntimeline:\n  - {at: 1m, admin_sync: {}}\n",
+			func(s *Scenario) bool { return s.Timeline[0].AdminSync.Retry == Retry{} }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

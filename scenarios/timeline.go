@@ -108,13 +108,24 @@ func (d *decoder) pick(f field) (string, int) {
 }
 
 func (d *decoder) adminSync(f field) *AdminSync {
-	o := d.object(f, "count", "interval", "auth")
-	return &AdminSync{
+	o := d.object(f, "count", "interval", "auth", "retry")
+	a := &AdminSync{
 		Count:    d.integer(o.get("count"), 1, 1, maxAdminSyncs),
 		Interval: d.positive(o.get("interval"), defaultAdminInterval),
 		Auth:     d.enum(o.get("auth"), "admin-key", authValues),
 	}
+	if rf := o.get("retry"); rf.present() {
+		ro := d.object(rf, "count", "delay")
+		a.Retry = Retry{Count: d.integer(ro.get("count"), 3, 1, maxRetries), Delay: d.positive(ro.get("delay"), defaultRetryDelay)}
+	}
+	return a
 }
+
+// A caller's retries of one failed MSG-4 call (admin_sync's retry): deploy tools retry a few times.
+const (
+	maxRetries        = 10
+	defaultRetryDelay = 5 * time.Second
+)
 
 // deploy reads a deploy and returns it with the function list that results from it. The list holds
 // at most MaxFunctions, and the deploys together at most MaxDeployedFunctions.

@@ -156,6 +156,15 @@ type AdminSync struct {
 	Interval time.Duration
 	// Auth is "admin-key" (the master key, TOK-6) or "token" (a TOK-5 token).
 	Auth string
+	// Retry is the caller's retry of a call that did not answer 200 (deploy tools and ARM retry a
+	// failed sync a few times, core-tools #630; the host itself never retries, MSG-1).
+	Retry Retry
+}
+
+// Retry repeats a failed MSG-4 call up to Count more times, Delay after each failed answer.
+type Retry struct {
+	Count int
+	Delay time.Duration
 }
 
 // Start scales out by Count new instances.

@@ -282,6 +282,9 @@ func (w *World) onClient(m sim.Message) {
 		fields = append(fields, sim.F("result", body.Status))
 	}
 	w.k.Trace.Add(partyClient, "client.response", fields...)
+	if m.Kind == kindMSG4Response {
+		w.retryAfter(b.callerID, b.status)
+	}
 }
 
 // tokenCheck records an endpoint's judgement of a token with the token's own facts (P8).

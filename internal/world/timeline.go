@@ -18,7 +18,7 @@ func (w *World) apply(index int, a scenarios.Action) {
 	case scenarios.ActionRotateKey:
 		w.rotateKey(a.RotateKey)
 	case scenarios.ActionAdminSync:
-		w.adminSyncs(a.AdminSync.Count, a.AdminSync.Interval, a.AdminSync.Auth)
+		w.adminSyncs(a.AdminSync.Count, a.AdminSync.Interval, a.AdminSync.Auth, a.AdminSync.Retry)
 	case scenarios.ActionStart:
 		for i := 0; i < a.Start.Count; i++ {
 			w.startInstance("scale-out")
@@ -46,7 +46,7 @@ func (w *World) deploy(d *scenarios.Deploy) {
 	for _, n := range w.liveNodes() {
 		w.restartHost(n)
 	}
-	w.adminSyncs(d.HookSyncs, d.HookInterval, "admin-key")
+	w.adminSyncs(d.HookSyncs, d.HookInterval, "admin-key", scenarios.Retry{})
 }
 
 // rotateKey changes one key (a new revision) through the key API of an instance, whose controller then
@@ -86,13 +86,44 @@ func setKey(m map[string]string, name, value string) map[string]string {
 	return m
 }
 
-// adminSyncs schedules count MSG-4 calls, interval apart, starting now.
-func (w *World) adminSyncs(count int, interval time.Duration, auth string) {
+// adminSyncs schedules count MSG-4 calls, interval apart, starting now; each is retried as retry says.
+func (w *World) adminSyncs(count int, interval time.Duration, auth string, retry scenarios.Retry) {
 	for i := 0; i < count; i++ {
-		w.k.After(time.Duration(i)*interval, func() {
-			w.call(kindMSG4, host.AdminRequest{Method: "POST", Path: host.PathSyncTriggers, Headers: w.authHeaders(auth)})
-		})
+		w.k.After(time.Duration(i)*interval, func() { w.adminSync(auth, retry, 0) })
 	}
+}
+
+// adminSync makes one MSG-4 call; a caller that retries (core-tools #630) repeats it, retry.Delay after
+// an answer other than 200, up to retry.Count more times (onClient). attempt 0 is the first call.
+func (w *World) adminSync(auth string, retry scenarios.Retry, attempt int) {
+	var extra []sim.Field
+	if attempt > 0 {
+		extra = append(extra, sim.F("retry", attempt))
+	}
+	w.call(kindMSG4, host.AdminRequest{Method: "POST", Path: host.PathSyncTriggers, Headers: w.authHeaders(auth)}, extra...)
+	if attempt < retry.Count {
+		w.retries[w.nextCall] = pendingRetry{auth: auth, retry: retry, attempt: attempt + 1}
+	}
+}
+
+// pendingRetry is a MSG-4 call whose caller retries it if it fails.
+type pendingRetry struct {
+	auth    string
+	retry   scenarios.Retry
+	attempt int
+}
+
+// retryAfter schedules the retry of call, if its caller retries and the answer was not 200.
+func (w *World) retryAfter(call, status int) {
+	p, ok := w.retries[call]
+	if !ok {
+		return
+	}
+	delete(w.retries, call)
+	if status == 200 {
+		return
+	}
+	w.k.After(p.retry.Delay, func() { w.adminSync(p.auth, p.retry, p.attempt) })
 }
 
 // authHeaders authorizes a MSG-4 call: the host master key (TOK-6) or a TOK-5 token.
@@ -110,9 +141,9 @@ func (w *World) authHeaders(auth string) map[string]string {
 }
 
 // call sends a client request to the site router.
-func (w *World) call(kind string, req host.AdminRequest) {
+func (w *World) call(kind string, req host.AdminRequest, extra ...sim.Field) {
 	w.nextCall++
-	w.k.Trace.Add(partyClient, "client.call", sim.F("call", w.nextCall), sim.F("kind", kind), sim.F("path", req.Path))
+	w.k.Trace.Add(partyClient, "client.call", append([]sim.Field{sim.F("call", w.nextCall), sim.F("kind", kind), sim.F("path", req.Path)}, extra...)...)
 	w.net.Send(sim.Message{From: partyClient, To: partyRouter, Kind: kind,
 		Body: adminCall{kind: kind, callerID: w.nextCall, req: req}, Fields: []sim.Field{sim.F("call", w.nextCall)}})
 }

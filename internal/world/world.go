@@ -100,6 +100,8 @@ type World struct {
 	routes    map[int]*route
 	nextRoute int
 	nextCall  int
+	// retries are the MSG-4 calls whose caller retries them on failure, by call number.
+	retries map[int]pendingRetry
 	// leaseHolders maps the lock blob's lease ids to the instance that acquired them (lease records).
 	leaseHolders map[string]string
 }
@@ -204,7 +206,7 @@ func newWorld(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options)
 		content:    sc.Content.Clone(),
 		keysRev:    sc.Content.Revision,
 		meshTimers: map[string]sim.Timer{}, meshFetches: map[int]sim.Timer{},
-		nodes: map[string]*node{}, routes: map[int]*route{},
+		nodes: map[string]*node{}, routes: map[int]*route{}, retries: map[int]pendingRetry{},
 	}
 	w.blobs.Bugs = opts.StorageBugs
 	w.store.Bugs = opts.PlatformBugs
