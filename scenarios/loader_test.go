@@ -188,7 +188,9 @@ func TestParseSmallVariants(t *testing.T) {
 			}},
 		{"zero instances", "site: {name: app}\ninstances: {count: 0}\n", func(s *Scenario) bool { return s.Instances.Count == 0 }},
 		{"admin_sync retry with defaults", "site: {name: app}\ntimeline:\n  - {at: 1m, admin_sync: {retry: {}}}\n",
-			func(s *Scenario) bool { return s.Timeline[0].AdminSync.Retry == Retry{Count: 3, Delay: 5 * time.Second} }},
+			func(s *Scenario) bool {
+				return s.Timeline[0].AdminSync.Retry == Retry{Count: 3, Delay: 5 * time.Second}
+			}},
 		{"admin_sync retry given", "site: {name: app}\ntimeline:\n  - {at: 1m, admin_sync: {retry: {count: 2, delay: 1s}}}\n",
 			func(s *Scenario) bool { return s.Timeline[0].AdminSync.Retry == Retry{Count: 2, Delay: time.Second} }},
 		{"admin_sync without retry", "site: {name: app}\ntimeline:\n  - {at: 1m, admin_sync: {}}\n",
