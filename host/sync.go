@@ -126,7 +126,9 @@ func (m *Machine) BlobDone(now time.Time, id int, r BlobResult) []Effect {
 func (m *Machine) hashExists(s *span, r BlobResult) {
 	switch {
 	case r.Status == 404:
-		m.compareHash(s, "")
+		// CheckHashAsync @89dc438 logs the hash pair only inside `if (ExistsAsync)`: a missing blob
+		// is compared as "" without the line.
+		m.compareHashQuiet(s, "")
 	case !r.OK():
 		m.hashReadError(s)
 	default:
@@ -157,6 +159,11 @@ func (m *Machine) hashReadError(s *span) {
 
 func (m *Machine) compareHash(s *span, last string) {
 	m.log("Debug", "SyncTriggers hash (Last='"+last+"', Current='"+s.payload.Hash+"')")
+	m.compareHashQuiet(s, last)
+}
+
+// compareHashQuiet is compareHash without its log line (the blob did not exist).
+func (m *Machine) compareHashQuiet(s *span, last string) {
 	m.emit(HashRead{Span: s.id, Last: last, Current: s.payload.Hash})
 	m.emit(Point{Name: "after-hash-read", Span: s.id, Background: s.background})
 	if last == s.payload.Hash && !m.cfg.Bugs.PublishUnchanged {
