@@ -72,6 +72,7 @@ func TestEveryFaultFiresWhenAskedAndNeverWhenNot(t *testing.T) {
 		"concurrent-syncs":       {host.ModeFrontend, "every=30s"},
 		"clock-skew":             {host.ModeFrontend, "p=1"},
 		"token-expiry":           {host.ModePlatform, "p=1"},
+		"token-invalid":          {host.ModeFrontend, "p=1,kind=near-miss-audience,target=frontend"},
 		"placeholder-active":     {host.ModeFrontend, "p=1"},
 		"payload-nondeterminism": {host.ModeFrontend, "p=1"},
 		"oversize-payload":       {host.ModeFrontend, "every=1m"},
