@@ -50,7 +50,7 @@ func TestSweepMatrix(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
 	for _, want := range []string{"frontend", "platform", "P1   MUST   eventual-convergence", "fail 3 (seed 2)",
-		"simrun run --mode platform --seed 2 --raw " + incidentPath, "21 runs, ", "; exit 1"} {
+		"simrun run --mode platform --seed 2 --raw " + incidentPath, "24 runs, ", "; exit 1"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -66,10 +66,10 @@ func TestSweepMatrix(t *testing.T) {
 	if err := json.Unmarshal(data, &rep); err != nil {
 		t.Fatal(err)
 	}
-	if runs := readRuns(t, runsPath); len(runs) != 21 || runs[0].Seed != 2 || runs[20].Seed != 4 {
+	if runs := readRuns(t, runsPath); len(runs) != 24 || runs[0].Seed != 2 || runs[23].Seed != 4 {
 		t.Fatalf("runs array: %d runs", len(runs))
 	}
-	if rep.Exit != 1 || rep.Runs != 21 || rep.Seeds.From != 2 || rep.Seeds.To != 4 || rep.Seeds.CoveredTo != 4 {
+	if rep.Exit != 1 || rep.Runs != 24 || rep.Seeds.From != 2 || rep.Seeds.To != 4 || rep.Seeds.CoveredTo != 4 {
 		t.Fatalf("report %+v", rep)
 	}
 	found := 0
