@@ -201,7 +201,8 @@ func TestSweepReport(t *testing.T) {
 		}
 	}
 	for p, modes := range ms["scenarios/smoke.yaml"] {
-		if len(modes) != 2 || modes["frontend"].class != "c-pass" || modes["platform"].class != "c-pass" {
+		// smoke names the three modes of record.
+		if len(modes) != 3 || modes["frontend"].class != "c-pass" || modes["platform"].class != "c-pass" || modes["additive"].class != "c-pass" {
 			t.Errorf("smoke %s: %+v", p, modes)
 		}
 	}
