@@ -30,6 +30,11 @@ func (m *Machine) serveTriggers(reqID int, req AdminRequest) {
 		served, revision = m.buildPayload()
 		return served
 	}, m.cfg.Bugs)
+	if why := m.secretsError(); why != "" && resp.Status == 200 {
+		// The secrets reload throws before the payload is built: the controller answers 500.
+		m.log("Error", "GetTriggers operation failed. (host keys unreadable: "+why+")")
+		resp, served, revision = AdminResponse{Status: 500, Body: []byte(`{"status":"GetTriggers operation failed."}`)}, Payload{}, 0
+	}
 	m.emit(Respond{ReqID: reqID, Response: resp, Revision: revision})
 	if resp.Status == 200 && m.cfg.Mode == ModePlatformAck {
 		m.ackFetch(served)

@@ -60,6 +60,11 @@ type Bugs struct {
 	// BackgroundOnEveryInstance skips SYNC-8's primary check: every instance runs the background sync
 	// (P14).
 	BackgroundOnEveryInstance bool
+	// PayloadKeysInMapOrder writes the payload object's keys in the order a map's iteration gives
+	// them (drawn from the instance's seeded stream on every build), not PAY-1's fixed order: the same
+	// content hashes differently from one build to the next, so a background sync republishes
+	// unchanged content (PAY-2; P18).
+	PayloadKeysInMapOrder bool
 }
 
 // leakedRequests is the process-wide counter behind Bugs.GlobalRequestIDs. Deliberately global.
@@ -89,7 +94,38 @@ type Config struct {
 	// object's keys in another order), as worker-indexed metadata can (#9255); off in the reference
 	// host (PAY-2).
 	UnstablePayload bool
+	// NoStorage is a site without AzureWebJobsStorage (#10686): no hash blob and no lease blob. A
+	// background sync stops with success before anything else (SYNC-4's no-storage short-circuit,
+	// FunctionsSyncManager.cs#TrySyncTriggersAsync @89dc438, `hashBlobClient == null`); foreground
+	// syncs publish without the hash; every instance is primary (an in-memory lock, no lease).
+	NoStorage bool
+	// MeshStatusThrownOnly is upstream's reading of SYNC-7 on the mesh path (NotifyTriggersChanged
+	// fails only when the call throws; MeshServiceClient.cs#SendAsync @89dc438 does not check the
+	// status): a non-2xx mesh answer counts as published. Off (the model's reading): non-2xx fails.
+	MeshStatusThrownOnly bool
+	// OversizeFallback is how a payload over MaxPayloadLength is handled (PAY-1): OversizeMinimal
+	// (default) or OversizeKeepsTriggers, upstream's GetMinimalPayload as #12035 describes it.
+	OversizeFallback OversizeFallback
+	// SecretsError reports why the host's keys cannot be read from storage now ("" when they can):
+	// a storage that refuses the host (#11796's 403, #11782's 401). SYNC-3's secrets reload then
+	// throws, so a sync fails with SYNC-7's "SyncTriggers operation failed." and MSG-3 with 500.
+	SecretsError func() string
 }
+
+// OversizeFallback names the handling of a payload over MaxPayloadLength (PAY-1).
+type OversizeFallback string
+
+// The oversize fallbacks.
+const (
+	// OversizeMinimal publishes the minimal form {"triggers":[...],"hostId":...}; a rejected publish
+	// is a SYNC-7 failure like any other (logged at Error, the model's level).
+	OversizeMinimal OversizeFallback = "minimal"
+	// OversizeKeepsTriggers is upstream's GetMinimalPayload (#12035): the same minimal form, which
+	// keeps the full triggers array and so stays over the front end's limit when the triggers alone
+	// exceed it, and the front end's rejection of it logged only at Debug
+	// (FunctionsSyncManager.cs#SetTriggersAsync @89dc438), invisible at the default log level.
+	OversizeKeepsTriggers OversizeFallback = "keeps-triggers"
+)
 
 func (c *Config) applyDefaults() {
 	def := func(d *time.Duration, v time.Duration) {
@@ -154,6 +190,9 @@ type Machine struct {
 	hashBlob string
 	now      time.Time
 	builds   int
+	// containerReady is WEBSITE_CONTAINER_READY (SYNC-1): set once the container's host first
+	// starts and never cleared, so an in-place host restart (a deploy) keeps the gate open.
+	containerReady bool
 }
 
 type blobWait struct {
@@ -235,10 +274,15 @@ func (m *Machine) HostStarted(now time.Time, loaded Loaded) []Effect {
 	m.now = now
 	first := !m.running && m.loaded.Functions == nil && m.loaded.Revision == 0
 	m.running = true
+	m.containerReady = true
 	m.loaded = loaded
 	m.log("Information", "Host started (Site="+m.cfg.Site.Name+", HostId="+m.cfg.Site.HostID+", SyncTriggersMode="+modeSetting(m.cfg.Mode)+")")
 	m.emit(SetTimer{Key: timerBackground, After: m.cfg.BackgroundDelay})
-	if first {
+	if first && m.cfg.NoStorage {
+		// No storage, no lease blob: the lock manager is in memory and grants every instance.
+		m.primary = true
+		m.emit(PrimaryChanged{Primary: true})
+	} else if first {
 		m.leaseTick()
 	}
 	pending := m.admins

@@ -34,8 +34,18 @@ func (m *Machine) call(background bool, origin string, reqID int) {
 }
 
 // SYNC-1 (FunctionsSyncManager.cs#IsSyncTriggersEnvironment @89dc438): a missing WEBSITE_AUTH_ENCRYPTION_KEY or a container that is not ready closes the gate.
+// The gate does not look at the host's state: a foreground sync while the host restarts in place
+// passes it and builds from what the stopping host loaded, as upstream does.
 func (m *Machine) gateOpen() bool {
-	return m.cfg.Site.EncryptionKey != "" && m.running
+	return m.cfg.Site.EncryptionKey != "" && m.containerReady
+}
+
+// secretsError is the reason the secrets reload of SYNC-3 throws now, "" when it does not.
+func (m *Machine) secretsError() string {
+	if m.cfg.SecretsError == nil {
+		return ""
+	}
+	return m.cfg.SecretsError()
 }
 
 // buildPayload clears the secrets cache and builds the payload from what the active host loaded.
@@ -46,6 +56,10 @@ func (m *Machine) buildPayload() (Payload, int) {
 		fns = []Function{WarmUp}
 	}
 	rotate := 0
+	if m.cfg.Bugs.PayloadKeysInMapOrder {
+		// The planted bug: a map's iteration order, drawn from the instance's seeded stream.
+		rotate = m.cfg.Rand.IntN(4)
+	}
 	if m.cfg.UnstablePayload {
 		// #9255: the same payload in other text on every build (the object's keys in another order),
 		// so its PAY-3 hash differs from the hash blob's although nothing changed.
@@ -68,6 +82,19 @@ func (m *Machine) enter(s *span) {
 		m.finish(s, true, "", false)
 		return
 	}
+	// SYNC-4 (FunctionsSyncManager.cs#TrySyncTriggersAsync @89dc438, `hashBlobClient == null`): without
+	// AzureWebJobsStorage a background sync stops with success before the payload is built.
+	if s.background && m.cfg.NoStorage && m.cfg.Mode != ModeSignalAll {
+		m.log("Debug", "No storage configured. Skipping background SyncTriggers operation.")
+		m.finish(s, true, "", false)
+		return
+	}
+	if why := m.secretsError(); why != "" {
+		// SYNC-3's secrets reload throws (the secrets blob is refused): SYNC-7's catch-all.
+		m.log("Error", ErrTextOperationFailed+" (host keys unreadable: "+why+")")
+		m.finish(s, false, ErrTextOperationFailed, false)
+		return
+	}
 	s.payload, s.revision = m.buildPayload()
 	m.emit(SpanEvent{Span: s.id, Phase: SpanEnter, Background: s.background, Origin: s.origin, Hash: s.payload.Hash})
 	m.emit(Point{Name: "after-lock", Span: s.id, Background: s.background})
@@ -83,7 +110,7 @@ func (m *Machine) enter(s *span) {
 		m.finish(s, true, "", false)
 		return
 	}
-	if s.background || m.cfg.Bugs.HashOnForeground {
+	if (s.background || m.cfg.Bugs.HashOnForeground) && !m.cfg.NoStorage {
 		// SYNC-5 / BLOB-2 (FunctionsSyncManager.cs#CheckHashAsync @89dc438): Exists, then Download.
 		s.readHash = true
 		s.stage = stageHashExists
@@ -317,7 +344,12 @@ func (m *Machine) frontEndDone(s *span, r HTTPResult, ok bool) {
 		m.finish(s, false, ErrTextOperationFailed, false)
 	default:
 		text := FrontEndFailureText(r.Status)
-		m.log("Error", text)
+		level := "Error"
+		if s.payload.Minimal && m.cfg.OversizeFallback == OversizeKeepsTriggers {
+			// #12035: upstream logs the rejection at Debug, below the default level.
+			level = "Debug"
+		}
+		m.log(level, text)
 		m.finish(s, false, text, false)
 	}
 }
@@ -332,6 +364,12 @@ func (m *Machine) meshDone(s *span, r HTTPResult, ok bool) {
 	}
 	if r.Status != 0 {
 		m.log("Debug", "Mesh response "+StatusName(r.Status))
+	}
+	if !ok && r.Status != 0 && m.cfg.MeshStatusThrownOnly {
+		// Upstream's reading of SYNC-7: only a thrown call fails; a completed call with any status
+		// counts as published (and the hash is written).
+		m.published(s)
+		return
 	}
 	if !ok {
 		m.log("Error", ErrTextMeshFailed)
@@ -385,6 +423,10 @@ func (m *Machine) hashWritten(s *span, r BlobResult) {
 // ackFetch is platform-ack's hash write: after serving MSG-3 with 200, write that payload's hash
 // under the sync lock, in FIFO order with the syncs.
 func (m *Machine) ackFetch(p Payload) {
+	if m.cfg.NoStorage {
+		// No storage, no hash blob to write.
+		return
+	}
 	s := &span{ack: true, payload: p, stage: stageHashWrite}
 	if m.holder != nil {
 		m.waiting = append(m.waiting, s)
