@@ -67,6 +67,7 @@ func (d *decoder) scenario(path string, root *node) *Scenario {
 	s.Description = d.str(top.get("description"), "")
 	s.Limits = d.limits(top.get("limits"))
 	s.Site = d.site(top.get("site"))
+	s.Settings = d.settings(top.get("site"))
 	s.Content = d.content(top.get("content"))
 	s.Instances = d.instances(top.get("instances"), s.Limits)
 	t := &tally{limits: s.Limits, live: s.Instances.Count, starts: s.Instances.Count}
@@ -111,7 +112,7 @@ func (d *decoder) site(f field) host.Site {
 	if !d.require(f, "add a site with at least its name") {
 		return host.Site{}
 	}
-	o := d.object(f, "name", "host_id", "encryption_key")
+	o := d.object(f, "name", "host_id", "encryption_key", "storage", "mesh_status", "oversize_fallback")
 	var s host.Site
 	if nf := o.get("name"); d.require(nf, "give the site's name, such as myapp") {
 		s.Name = d.str(nf, "")
@@ -135,6 +136,36 @@ func (d *decoder) site(f field) host.Site {
 		}
 	}
 	return s
+}
+
+// Values of the site's host settings.
+var (
+	storageValues          = []string{"configured", "none"}
+	meshStatusValues       = []string{"checked", "thrown-only"}
+	oversizeFallbackValues = []string{string(host.OversizeMinimal), string(host.OversizeKeepsTriggers)}
+)
+
+// settings reads the site's host settings (storage, mesh_status, oversize_fallback); the site's other
+// fields and its presence are checked by site.
+func (d *decoder) settings(f field) Settings {
+	if !f.present() || f.v.kind != kindMap {
+		return Settings{}
+	}
+	o := object{self: f, n: f.v}
+	return Settings{
+		NoStorage:            d.enum(o.get("storage"), "configured", storageValues) == "none",
+		MeshStatusThrownOnly: d.enum(o.get("mesh_status"), "checked", meshStatusValues) == "thrown-only",
+		OversizeFallback:     oversizeFallback(d.enum(o.get("oversize_fallback"), string(host.OversizeMinimal), oversizeFallbackValues)),
+	}
+}
+
+// oversizeFallback keeps the default (minimal) as the zero value, so a file without the field
+// loads as the zero Settings.
+func oversizeFallback(v string) host.OversizeFallback {
+	if v == string(host.OversizeMinimal) {
+		return ""
+	}
+	return host.OversizeFallback(v)
 }
 
 // defaultEncryptionKey derives a stable key from the site name, so that files need not carry one.

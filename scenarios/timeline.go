@@ -89,8 +89,8 @@ func (d *decoder) action(f field, current *[]host.Function, t *tally) (Action, b
 	case ActionAdminSync:
 		a.AdminSync = d.adminSync(af)
 	case ActionStart:
-		ao := d.object(af, "count")
-		a.Start = &Start{Count: d.integer(ao.get("count"), 1, 1, maxInstances)}
+		ao := d.object(af, "count", "placeholder_for")
+		a.Start = &Start{Count: d.integer(ao.get("count"), 1, 1, maxInstances), PlaceholderFor: d.duration(ao.get("placeholder_for"), 0)}
 	case ActionDelete:
 		which, count := d.pick(af)
 		a.Delete = &Delete{Which: which, Count: count}

@@ -26,6 +26,8 @@ type Scenario struct {
 	Name        string
 	Description string
 	Site        host.Site
+	// Settings are the site's host settings: storage, the mesh-status reading, the oversize fallback.
+	Settings Settings
 	// Content is the site's content at t=0, with Revision 1.
 	Content   host.Content
 	Instances Instances
@@ -167,8 +169,25 @@ type Retry struct {
 	Delay time.Duration
 }
 
-// Start scales out by Count new instances.
-type Start struct{ Count int }
+// Settings are host settings of the site (the file's site.storage, site.mesh_status and
+// site.oversize_fallback); the zero value is the reference host with storage.
+type Settings struct {
+	// NoStorage is `storage: none`: no AzureWebJobsStorage (#10686, SYNC-4's short-circuit).
+	NoStorage bool
+	// MeshStatusThrownOnly is `mesh_status: thrown-only`: upstream's SYNC-7 reading, where only a
+	// thrown mesh call fails (default `checked`: a non-2xx answer fails too).
+	MeshStatusThrownOnly bool
+	// OversizeFallback is `oversize_fallback` (PAY-1; #12035): "" for minimal (default) or keeps-triggers.
+	OversizeFallback host.OversizeFallback
+}
+
+// Start scales out by Count new instances. With PlaceholderFor set, each new pod comes from the
+// placeholder pool: its host runs as the placeholder (WarmUp) for that long, then specializes; the
+// site router may send it MSG-3 meanwhile (PR #11697: the platform fetches from any pod).
+type Start struct {
+	Count          int
+	PlaceholderFor time.Duration
+}
 
 // Delete scales in. Which is "oldest", "newest", "primary" or "all"; Count is ignored for "all".
 type Delete struct {

@@ -12,8 +12,8 @@ import (
 	"github.com/syncsim/syncsim/sim"
 )
 
-// frontEndFault applies fe-timeout (no answer: the host times out after 100 s) and fe-status (an error
-// answer, nothing stored). It reports whether it handled the request.
+// frontEndFault applies fe-timeout (no answer: the host times out after 100 s), fe-status (an error
+// answer, nothing stored) and fe-size-limit (400 to a body over its limit). It reports whether it handled the request.
 func (w *World) frontEndFault(m sim.Message, req httpRequest) bool {
 	e := w.engine
 	if in := e.first("frontend", "fe-timeout"); in != nil {
@@ -26,6 +26,16 @@ func (w *World) frontEndFault(m sim.Message, req httpRequest) bool {
 		w.net.Send(sim.Message{From: partyFrontEnd, To: m.From, Kind: kindMSG1Response,
 			Body: httpResponse{id: req.send.ID, status: status, target: partyFrontEnd}, Fields: []sim.Field{sim.F("id", req.send.ID), sim.F("status", status)}})
 		return true
+	}
+	// fe-size-limit: the front end's request limit (#4691: 400 over 204,800), which #12035's minimal
+	// form still exceeds when the triggers alone are over it.
+	for _, in := range e.of("fe-size-limit") {
+		if len(req.send.Body) > in.spec.Int("bytes") && e.roll(in, "frontend") {
+			e.fire(in, partyFrontEnd, sim.F("status", 400), sim.F("from", m.From), sim.F("bytes", len(req.send.Body)))
+			w.net.Send(sim.Message{From: partyFrontEnd, To: m.From, Kind: kindMSG1Response,
+				Body: httpResponse{id: req.send.ID, status: 400, target: partyFrontEnd}, Fields: []sim.Field{sim.F("id", req.send.ID), sim.F("status", 400)}})
+			return true
+		}
 	}
 	return false
 }
@@ -77,6 +87,12 @@ func (w *World) storageFaults(req blobRequest) (host.BlobResult, time.Duration, 
 	if in := e.first("storage/"+string(req.call.Op), "blob-latency"); in != nil {
 		delay = in.spec.Duration("by")
 		e.fire(in, partyStorage, sim.F("op", string(req.call.Op)), sim.F("by", delay))
+	}
+	// storage-refuses: the account refuses the host's identity on every blob (lease and hash alike).
+	if in := e.first("storage/"+string(req.call.Op), "storage-refuses"); in != nil {
+		status := in.spec.Int("status")
+		e.fire(in, partyStorage, sim.F("op", string(req.call.Op)), sim.F("status", status))
+		return host.BlobResult{Status: status, Code: refusalCode(status)}, delay, true
 	}
 	if req.call.Blob != host.HashBlobName(w.sc.Site.HostID) {
 		return host.BlobResult{}, delay, false

@@ -3,6 +3,7 @@ package world
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/sim"
@@ -35,21 +36,53 @@ func (w *World) hostFaults(n *node, loaded host.Loaded) host.Loaded {
 		loaded.Functions = nil
 		return loaded
 	}
+	if d := n.placeholderFor; d > 0 {
+		// A pod from the placeholder pool (the scenario's start.placeholder_for): the reference
+		// host, PR #11874's guard on.
+		n.placeholderFor = 0
+		return w.placeholder(n, loaded, d)
+	}
 	if in := e.first(where, "placeholder-active"); in != nil {
 		e.fire(in, n.party, sim.F("for", in.spec.Duration("for")), sim.F("guard", in.spec.Bool("guard")))
 		n.m.SetPlaceholderGuard(in.spec.Bool("guard"))
-		loaded.Placeholder = true
-		n.specialize.Stop()
-		n.specialize = w.k.After(in.spec.Duration("for"), func() {
-			if !n.alive() {
-				return
-			}
-			// Specialization completes: the real host starts.
-			w.k.Trace.Add(n.party, "host.specialized")
-			w.perform(n, n.m.HostStarted(w.nodeNow(n), host.Loaded{Functions: w.content.Functions, Revision: w.content.Revision}))
-		})
+		return w.placeholder(n, loaded, in.spec.Duration("for"))
 	}
 	return loaded
+}
+
+// placeholder makes the starting host the placeholder (WarmUp) for d, then specializes it.
+func (w *World) placeholder(n *node, loaded host.Loaded, d time.Duration) host.Loaded {
+	loaded.Placeholder = true
+	n.specialize.Stop()
+	n.specialize = w.k.After(d, func() {
+		if !n.alive() {
+			return
+		}
+		// Specialization completes: the real host starts.
+		w.k.Trace.Add(n.party, "host.specialized")
+		w.perform(n, n.m.HostStarted(w.nodeNow(n), host.Loaded{Functions: w.content.Functions, Revision: w.content.Revision}))
+	})
+	return loaded
+}
+
+// secretsError is a host's SYNC-3 secrets reload under storage-refuses: the keys live in storage
+// (azure-webjobs-secrets), so a refusing storage makes the reload throw.
+func (w *World) secretsError(n *node) string {
+	in := w.engine.first("secrets/i"+strconv.Itoa(n.inst.Index), "storage-refuses")
+	if in == nil {
+		return ""
+	}
+	status := in.spec.Int("status")
+	w.engine.fire(in, partyStorage, sim.F("op", "read-secrets"), sim.F("status", status), sim.F("instance", n.inst.Name))
+	return strconv.Itoa(status) + " " + refusalCode(status)
+}
+
+// refusalCode is storage's error code for a refusal status.
+func refusalCode(status int) string {
+	if status == 401 {
+		return "AuthenticationFailed"
+	}
+	return "AuthorizationPermissionMismatch"
 }
 
 // oversize deploys a function whose binding is large enough to push the payload past PAY-1's

@@ -27,6 +27,9 @@ func (w *World) startInstance(reason string) *node {
 		FrontEndURL: "https://" + w.sc.Site.Name + ".scm.azurewebsites.net", MeshURL: "http://mesh.local/",
 		Secrets: w.secretsNow, Rand: w.k.Streams.Stream("host/" + inst.Name), Bugs: w.opts.Bugs,
 		PlaceholderGuard: true,
+		NoStorage:        w.sc.Settings.NoStorage, MeshStatusThrownOnly: w.sc.Settings.MeshStatusThrownOnly,
+		OversizeFallback: w.sc.Settings.OversizeFallback,
+		SecretsError:     func() string { return w.secretsError(n) },
 	}
 	w.instanceFaults(n, &cfg)
 	n.m = host.NewMachine(cfg)

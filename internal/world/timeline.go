@@ -21,7 +21,9 @@ func (w *World) apply(index int, a scenarios.Action) {
 		w.adminSyncs(a.AdminSync.Count, a.AdminSync.Interval, a.AdminSync.Auth, a.AdminSync.Retry)
 	case scenarios.ActionStart:
 		for i := 0; i < a.Start.Count; i++ {
-			w.startInstance("scale-out")
+			if n := w.startInstance("scale-out"); n != nil {
+				n.placeholderFor = a.Start.PlaceholderFor
+			}
 		}
 	case scenarios.ActionDelete:
 		for _, n := range w.pick(a.Delete.Which, a.Delete.Count) {

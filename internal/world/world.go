@@ -121,6 +121,9 @@ type node struct {
 	sendSpans map[int]int
 	// placeholderUntil: while the active host is the placeholder (an injected #11873).
 	specialize sim.Timer
+	// placeholderFor is how long a pod started from the placeholder pool (a start action's
+	// placeholder_for) runs the placeholder host at its first start before it specializes.
+	placeholderFor time.Duration
 }
 
 func (n *node) alive() bool { return n.inst.State != sim.Deleted }
