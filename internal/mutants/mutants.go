@@ -74,6 +74,7 @@ func Catalogue() []Mutant {
 		{"fe-ignores-nbf", "the front end takes a token that is not yet valid beyond the skew", "FE-2, TOK-2", platformBug(func(b *mesh.Bugs) { b.FrontEndIgnoresNotBefore = true }), []string{"P8"}},
 		{"store-loses-every-other-write", "the platform store acknowledges every second write but keeps the old entry", "PROTOCOL.md section 1 (platform store), FE-5", platformBug(func(b *mesh.Bugs) { b.StoreLosesEveryOtherWrite = true }), []string{"P2", "P1"}},
 		{"store-drops-equal-revision", "the platform store treats a write of the revision it holds as a replay and keeps the old entry", "PROTOCOL.md section 1 (platform store), FE-5", platformBug(func(b *mesh.Bugs) { b.StoreDropsEqualRevision = true }), []string{"P2", "P1"}},
+		{"payload-keys-in-map-order", "the host writes the payload object's keys in map order, so unchanged content hashes differently on every build", "PAY-2", hostBug(func(b *host.Bugs) { b.PayloadKeysInMapOrder = true }), []string{"P18"}},
 		{"short-retry-budget", "the mesh gives up retrying a fetch after 4 minutes instead of 10", "MESH-4", platformBug(func(b *mesh.Bugs) { b.ShortRetryBudget = true }), []string{"P1"}},
 	}
 }
