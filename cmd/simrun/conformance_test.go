@@ -135,7 +135,8 @@ func TestConformanceMeshCmdPasses(t *testing.T) {
 	if len(x.Suites) != 1 || x.Suites[0].Tests != 9 || x.Suites[0].Failures != 0 {
 		t.Errorf("junit: %+v, want one suite of 9 tests, 0 failures", x.Suites)
 	}
-	if !strings.Contains(stdout, "MESH-4 watches 4s") || !strings.Contains(stdout, "within the observed 4s") {
+	// The observed window is measured, so it may end a few milliseconds past the 4 s asked for.
+	if !strings.Contains(stdout, "MESH-4 watches 4s") || !regexp.MustCompile(`within the observed 4(\.\d+)?s`).MatchString(stdout) {
 		t.Errorf("the output does not say which retry window was watched:\n%s", stdout)
 	}
 	assertStopped(t, stdout)
