@@ -73,6 +73,8 @@ func TestEveryFaultFiresWhenAskedAndNeverWhenNot(t *testing.T) {
 		"clock-skew":             {host.ModeFrontend, "p=1"},
 		"token-expiry":           {host.ModePlatform, "p=1"},
 		"token-invalid":          {host.ModeFrontend, "p=1,kind=near-miss-audience,target=frontend"},
+		"storage-refuses":        {host.ModeFrontend, "p=1,status=401"},
+		"fe-size-limit":          {host.ModeFrontend, "p=1,bytes=100"},
 		"placeholder-active":     {host.ModeFrontend, "p=1"},
 		"payload-nondeterminism": {host.ModeFrontend, "p=1"},
 		"oversize-payload":       {host.ModeFrontend, "every=1m"},
