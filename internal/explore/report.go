@@ -47,7 +47,7 @@ func (x *explorer) report(order []string, agg map[string]*check.Verdict, finding
 		Outcome: outcome(x.stats), Trace: a.res.Trace, Schedule: a.res.Schedule, Strategy: StrategyName,
 		ScenarioSHA256: sc.SHA256, Secrets: a.res.Secrets,
 		Replay: fmt.Sprintf("simrun explore --mode %s --max-depth %d --max-faults %d %s", x.cfg.Mode, x.cfg.MaxDepth, x.cfg.MaxFaults, sc.Path)}
-	res.Unjudged = expect(res.Verdicts, sc.Expected(x.cfg.Mode))
+	res.Unjudged = runner.ApplyExpectations(res.Verdicts, sc.Expected(x.cfg.Mode))
 	rep.Result = res
 	for _, f := range findings {
 		r, err := x.replay(f.Schedule)
@@ -89,32 +89,6 @@ func (x *explorer) replay(s world.Script) (*runner.Result, error) {
 		return nil, fmt.Errorf("explore: replaying a counterexample: %w", err)
 	}
 	return r, nil
-}
-
-// expect applies the scenario's expected failures (DESIGN.md: strict xfail): an expected failure
-// that fails is xfail, one that holds within exhausted bounds is xpass. It returns the expected
-// IDs no verdict judged.
-func expect(vs []check.Verdict, expected []string) []string {
-	var unjudged []string
-	for _, id := range expected {
-		found := false
-		for i := range vs {
-			if vs[i].ID != id {
-				continue
-			}
-			found = true
-			switch vs[i].Status {
-			case check.Fail:
-				vs[i].Status = check.XFail
-			case check.Pass:
-				vs[i].Status = check.XPass
-			}
-		}
-		if !found {
-			unjudged = append(unjudged, id)
-		}
-	}
-	return unjudged
 }
 
 // WriteTraces writes each finding's counterexample as a trace file (simrun replay, explain, shrink

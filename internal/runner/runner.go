@@ -104,7 +104,7 @@ func RunOne(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) (
 		ScenarioSHA256: sc.SHA256, Secrets: first.Secrets,
 	}
 	if !opts.Raw {
-		res.Unjudged = applyExpectations(res.Verdicts, sc.Expected(mode))
+		res.Unjudged = ApplyExpectations(res.Verdicts, sc.Expected(mode))
 	}
 	return res, nil
 }
@@ -134,7 +134,7 @@ func runLive(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) 
 		Replay: "simrun run --live --time-scale " + strconv.FormatFloat(opts.Live.TimeScale, 'g', -1, 64) + " --mode " + mode.String() + " " + shellQuote(sc.Path),
 	}
 	if !opts.Raw {
-		res.Unjudged = applyExpectations(res.Verdicts, sc.Expected(mode))
+		res.Unjudged = ApplyExpectations(res.Verdicts, sc.Expected(mode))
 	}
 	return res, nil
 }
@@ -152,9 +152,9 @@ func (o Options) world() (world.Options, error) {
 	return w, nil
 }
 
-// applyExpectations turns expected failures into xfail and expected failures that did not happen into
+// ApplyExpectations turns expected failures into xfail and expected failures that did not happen into
 // xpass (DESIGN.md: like pytest's strict xfail). It returns the expected IDs no verdict judged.
-func applyExpectations(vs []check.Verdict, expected []string) []string {
+func ApplyExpectations(vs []check.Verdict, expected []string) []string {
 	var unjudged []string
 	for _, id := range expected {
 		found := false

@@ -23,7 +23,7 @@ func verdicts(statuses ...string) []check.Verdict {
 // DESIGN.md's expect semantics: like pytest's strict xfail.
 func TestApplyExpectations(t *testing.T) {
 	vs := verdicts("fail", "pass", "pass", "inconclusive")
-	unjudged := applyExpectations(vs, []string{"P1", "P4", "P12", "P9"})
+	unjudged := ApplyExpectations(vs, []string{"P1", "P4", "P12", "P9"})
 	want := []check.Status{check.XFail, check.Pass, check.XPass, check.Inconclusive}
 	for i, w := range want {
 		if vs[i].Status != w {
