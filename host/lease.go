@@ -11,6 +11,7 @@ func (m *Machine) leaseTick() {
 		return
 	}
 	m.leaseBusy = true
+	m.leaseAsked = m.now
 	id := m.id()
 	if m.primary {
 		m.blobs[id] = blobWait{lease: BlobRenewLease}
@@ -35,6 +36,9 @@ func (m *Machine) leaseDone(op BlobOp, r BlobResult) {
 	case op == BlobUpload:
 		// The lock blob exists now (or someone else made it): the next tick acquires.
 	case r.OK():
+		// Storage started the lease's period when the call arrived, after it was sent: counting
+		// from the send keeps the host's view of the expiry no later than storage's.
+		m.leaseUntil = m.leaseAsked.Add(m.cfg.LeaseDuration)
 		if !m.primary {
 			m.primary = true
 			m.log("Information", "Host lock lease acquired by instance ID '"+m.cfg.ContainerName+"'.")
@@ -53,4 +57,18 @@ func (m *Machine) leaseDone(op BlobOp, r BlobResult) {
 			m.emit(PrimaryChanged{Primary: false})
 		}
 	}
+}
+
+// checkLeaseFresh drops the primary role when the lease has expired on this host's own clock: the
+// renewals since the last successful one failed or got no answer yet (a lost request waits for the
+// blob timeout, longer than the lease), so storage may already have granted the lease to another
+// instance. PROTOCOL.md section 1 "primary", SYNC-8: only the lease's holder runs the background
+// sync, so the host checks the lease's freshness before it acts as primary.
+func (m *Machine) checkLeaseFresh() {
+	if !m.primary || m.cfg.NoStorage || m.now.Before(m.leaseUntil) {
+		return
+	}
+	m.primary = false
+	m.log("Information", "Host lock lease lost by instance ID '"+m.cfg.ContainerName+"'.")
+	m.emit(PrimaryChanged{Primary: false})
 }

@@ -177,6 +177,9 @@ type Machine struct {
 	primary   bool
 	leaseID   string
 	leaseBusy bool
+	// leaseAsked is when the lease operation in flight was sent; leaseUntil is when the lease that
+	// the last successful acquire or renew gave ends at the latest, on this host's own clock.
+	leaseAsked, leaseUntil time.Time
 
 	nextID   int
 	spans    map[int]*span
@@ -338,6 +341,7 @@ func (m *Machine) backgroundTimer() {
 	if !m.running {
 		return
 	}
+	m.checkLeaseFresh()
 	if !m.primary && !m.cfg.Bugs.BackgroundOnEveryInstance {
 		m.log("Debug", "Skipping background SyncTriggers operation: not the primary host")
 		return

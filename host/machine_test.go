@@ -32,6 +32,9 @@ func newRig(t *testing.T, mode Mode, mutate func(*Config)) *rig {
 		Site: testSite, Mode: mode, ContainerName: "pod-0001", FrontEndURL: "https://fe", MeshURL: "http://mesh/",
 		Secrets: func() (Keys, int) { r.secrets++; return r.keys.Clone(), 1 },
 		Rand:    rand.New(rand.NewPCG(1, 2)),
+		// A minute's lease, so that a background timer at 30 s finds the lease granted at the start
+		// still fresh without the tests playing the renewals (TestSYNC8BackgroundNeedsFreshLease does).
+		LeaseDuration: time.Minute,
 	}
 	if mutate != nil {
 		mutate(&cfg)
@@ -472,5 +475,57 @@ func TestPrimaryLeaseLoop(t *testing.T) {
 	lost := only[PrimaryChanged](t, r.m.BlobDone(t0, renew.ID, BlobResult{Status: 409}))
 	if lost.Primary || r.m.Primary() {
 		t.Fatal("a failed renewal kept the primary")
+	}
+}
+
+// SYNC-8 and PROTOCOL.md section 1 "primary": a primary whose renewals got no answer for as long as
+// the lease lasts does not run the background sync (storage may have granted the lease to another
+// instance by then); it drops the primary role instead. Counted from the sending of the last renewal
+// that succeeded, so the boundary (exactly 15 s later) is already expired.
+func TestSYNC8BackgroundNeedsFreshLease(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		answered  int // how many of the renewals at 5, 10, 15, 20 and 25 s succeed before one gets no answer
+		wantSync  bool
+		wantStale bool
+	}{
+		{"every renewal answered", 5, true, false},
+		{"last success sent at 20 s", 4, true, false},
+		{"last success sent at 15 s: expired at 30 s exactly", 3, false, true},
+		{"no renewal answered since the acquire", 0, false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t, ModeFrontend, func(c *Config) { c.LeaseDuration = DefaultLeaseDuration })
+			r.start(testFunctions(), true)
+			for i := 1; i <= 5; i++ {
+				at := t0.Add(time.Duration(i) * 5 * time.Second)
+				calls := all[BlobCall](r.m.Timer(at, timerLease))
+				if i > tc.answered+1 {
+					// The unanswered renewal keeps the lease loop busy: no new call.
+					if len(calls) != 0 {
+						t.Fatalf("lease tick %d sent %+v while a renewal was in flight", i, calls)
+					}
+					continue
+				}
+				if len(calls) != 1 || calls[0].Op != BlobRenewLease {
+					t.Fatalf("lease tick %d: %+v, want one renewal", i, calls)
+				}
+				if i <= tc.answered {
+					r.m.BlobDone(at, calls[0].ID, BlobResult{Status: 200, LeaseID: calls[0].LeaseID})
+				}
+			}
+			effs := r.m.Timer(t0.Add(30*time.Second), timerBackground)
+			synced := len(all[BlobCall](effs)) > 0
+			if synced != tc.wantSync {
+				t.Fatalf("background sync started=%v, want %v (effects %+v)", synced, tc.wantSync, effs)
+			}
+			changes := all[PrimaryChanged](effs)
+			if stale := len(changes) == 1 && !changes[0].Primary; stale != tc.wantStale || r.m.Primary() == tc.wantStale {
+				t.Fatalf("primary dropped=%v (still primary: %v), want dropped=%v", stale, r.m.Primary(), tc.wantStale)
+			}
+			if tc.wantStale && !hasLog(effs, "Host lock lease lost by instance ID 'pod-0001'.") {
+				t.Fatalf("no lease-lost line in %+v", effs)
+			}
+		})
 	}
 }
