@@ -40,6 +40,28 @@ func TestP7MeshPath(t *testing.T) {
 			"@1.4s mesh net.deliver msg=5 from=instance/a kind=msg2.request",
 			"@1.4s mesh mesh.accept notification=2",
 		}, Pass, 1, nil},
+		// fleet seed 23, platform mode: the mesh answered the original 503 (an injected mesh fault)
+		// and accepted the injected copy, whose fetch delivered the site's new content.
+		{"a copy accepted after the mesh refused the original is the first accepted arrival", []string{
+			"@1s mesh net.deliver msg=5 from=instance/a kind=msg2.request",
+			"@1s mesh mesh.accept notification=1",
+			"@1.3s mesh store.write via=mesh hash=h1 revision=1 cover=1",
+			"@2s mesh net.deliver msg=6 from=instance/a kind=msg2.request",
+			"@2s mesh net.send msg=7 to=instance/a kind=msg2.response status=503",
+			"@2.1s mesh net.deliver msg=6 from=instance/a kind=msg2.request duplicate=true injected=true",
+			"@2.1s mesh mesh.accept notification=2",
+			"@2.4s mesh store.write via=mesh hash=h2 revision=2 cover=2",
+		}, Pass, 0, nil},
+		{"a copy accepted after an accepted original is still judged", []string{
+			"@1s mesh net.deliver msg=6 from=instance/a kind=msg2.request",
+			"@1s mesh net.send msg=7 to=instance/a kind=msg2.response status=503",
+			"@1.5s mesh net.deliver msg=6 from=instance/a kind=msg2.request duplicate=true injected=true",
+			"@1.5s mesh mesh.accept notification=1",
+			"@1.8s mesh store.write via=mesh hash=h2 revision=2 cover=1",
+			"@2.1s mesh net.deliver msg=6 from=instance/a kind=msg2.request duplicate=true injected=true",
+			"@2.1s mesh mesh.accept notification=2",
+			"@2.4s mesh store.write via=mesh hash=h3 revision=3 cover=2",
+		}, Fail, 1, []string{"owed only to duplicated notifications 2..2 at #8 "}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

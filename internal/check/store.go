@@ -58,12 +58,15 @@ func hasKind(recs []sim.Record, kind string) bool {
 // message's first arrival (the copy overtook the original); it is not judged, and the original's later
 // arrival is.
 //
-// Mesh path: a duplicated MSG-2 (the second net.deliver of the same msg2.request to the mesh) is a
-// notification of its own (mesh.accept); a mesh store.write whose newly covered notifications were all
-// accepted from duplicates must leave the store as it was. A duplicated MSG-3 answer (msg3.response)
-// (its second delivery) must store nothing new: a mesh store.write in that delivery must not change
-// the store. Each
-// duplicated delivery to the mesh counts as one situation examined.
+// Mesh path: a duplicated MSG-2 (a net.deliver of a msg2.request to the mesh that an earlier delivery
+// of the same msg was already accepted from) is a notification of its own (mesh.accept); a mesh
+// store.write whose newly covered notifications were all accepted from duplicates must leave the store
+// as it was. Decided here: a copy delivered after the mesh refused every earlier copy of the message
+// (MESH-1 answered non-2xx, no mesh.accept) is the message's first accepted arrival, not a repeat: the
+// notification it carries is owed to the sender, and its fetch may change the store. A duplicated
+// MSG-3 answer (msg3.response) (its second delivery) must store nothing new: a mesh store.write in
+// that delivery must not change the store. Each duplicated delivery to the mesh counts as one
+// situation examined.
 func DuplicateHarmless(in Input) Verdict {
 	v := newVerdict(PropP7)
 	var vs violations
@@ -104,14 +107,16 @@ type meshDuplicates struct {
 	dupOnly  map[int]bool // notifications accepted from a duplicated MSG-2 only
 	covered  int          // the newest notification delivered or abandoned so far
 	delivery *sim.Record  // the repeated delivery whose records are being read, if any
-	// delivered are the msg2.request and msg3.response messages delivered to the mesh so far.
-	delivered map[string]bool
+	current  *sim.Record  // the delivery to the mesh whose records are being read, repeated or not
+	// delivered are the msg3.response messages delivered to the mesh so far, accepted the
+	// msg2.request messages a delivery of which the mesh accepted (mesh.accept).
+	delivered, accepted map[string]bool
 }
 
 // observe folds a record in and reports whether it is a duplicated delivery to the mesh.
 func (m *meshDuplicates) observe(r *sim.Record) bool {
-	if m.delivery != nil && (r.At != m.delivery.At || r.Kind == "net.deliver") {
-		m.delivery = nil
+	if m.current != nil && (r.At != m.current.At || r.Kind == "net.deliver") {
+		m.current, m.delivery = nil, nil
 	}
 	switch r.Kind {
 	case "net.deliver":
@@ -119,18 +124,24 @@ func (m *meshDuplicates) observe(r *sim.Record) bool {
 		if r.Party != "mesh" || (k != "msg2.request" && k != "msg3.response") {
 			break
 		}
-		// The repeat is whichever copy arrives second: a copy that overtook its original is the
-		// message's first arrival, as on the front-end path.
 		if m.delivered == nil {
-			m.delivered = map[string]bool{}
+			m.delivered, m.accepted = map[string]bool{}, map[string]bool{}
 		}
-		if msg := r.Get("msg"); !m.delivered[msg] {
+		m.current = r
+		// The repeat is whichever copy arrives second (a copy that overtook its original is the
+		// message's first arrival, as on the front-end path); for MSG-2, second after a copy the
+		// mesh accepted.
+		msg := r.Get("msg")
+		if (k == "msg2.request" && !m.accepted[msg]) || (k == "msg3.response" && !m.delivered[msg]) {
 			m.delivered[msg] = true
 			break
 		}
 		m.delivery = r
 		return true
 	case "mesh.accept":
+		if m.current != nil && m.current.Get("kind") == "msg2.request" {
+			m.accepted[m.current.Get("msg")] = true
+		}
 		if m.delivery != nil && m.delivery.Get("kind") == "msg2.request" {
 			if m.dupOnly == nil {
 				m.dupOnly = map[int]bool{}
