@@ -2,21 +2,33 @@ package check
 
 import (
 	"regexp"
+	"strings"
 
 	"github.com/syncsim/syncsim/sim"
 )
 
-// NoRedundantPublish is P5: a background sync whose hash equals the blob publishes nothing. A
-// background span's hash "equals the blob" when its sync.hashread found last == current (SYNC-5); a
-// span without a hashread is judged on the hash blob's value when it entered (the last blob.write
-// before its sync.enter). Decided here: the hashread, the host's own comparison, wins over the blob's
-// value at entry, since another instance may write the blob in between.
+// NoRedundantPublish is P5: a background sync whose hash equals the blob, or whose read of the hash
+// blob failed, publishes nothing (SYNC-5: equal hash or read error, stop with success). A background
+// span's hash "equals the blob" when its sync.hashread found last == current; a span without a
+// hashread is judged on the hash blob's value when it entered (the last blob.write before its
+// sync.enter). Decided here: the hashread, the host's own comparison, wins over the blob's value at
+// entry, since another instance may write the blob in between. Whether the read failed is judged on
+// the trace's own records, never on the host's log or belief (failedHashReads).
 func NoRedundantPublish(in Input) Verdict {
 	v := newVerdict(PropP5)
 	var vs violations
+	failed := failedHashReads(in.Trace.Records)
 	for _, s := range collectSpans(in.Trace.Records) {
-		why, equal := hashEqualsBlob(s)
-		if !s.background() || !equal {
+		if !s.background() {
+			continue
+		}
+		why, judged := failed[s.party+"\x00"+s.id], true
+		if why != "" {
+			why = "its hash read failed: " + why
+		} else {
+			why, judged = hashEqualsBlob(s)
+		}
+		if !judged {
 			continue
 		}
 		v.Checked++
@@ -24,8 +36,76 @@ func NoRedundantPublish(in Input) Verdict {
 			vs.add(s.name() + " published at " + ref(*s.publishes[0]) + " although " + why)
 		}
 	}
-	vs.judge(&v, "background span(s) published a hash the blob already held")
+	vs.judge(&v, "background span(s) published although the hash blob held their hash or could not be read")
 	return v
+}
+
+// hashRead is one Exists or Download of the hash blob (BLOB-1, BLOB-2) sent during a background
+// span's exclusive part.
+type hashRead struct {
+	span, op string
+	req      *sim.Record
+	done     bool // the instance got its answer, or its timeout, already
+}
+
+// failedHashReads finds the background spans whose SYNC-5 read of the hash blob failed, keyed by
+// party and span, with the evidence. A read is the instance's blob.request for the hash blob
+// (op exists or download) while a background span of it is between sync.enter and sync.end; its
+// outcome is what reached the instance first: storage's answer (the net.send of the blob.response,
+// whose status is the blob op's result) when the instance's net.deliver of it comes first, or the
+// instance's blob.timeout (no answer in time). Failed is any status outside 2xx, except an Exists'
+// 404, which means the blob is missing (changed, not an error). A trace without network records (a
+// live run) judges no read.
+func failedHashReads(recs []sim.Record) map[string]string {
+	open := map[string]string{}         // party -> the background span in its exclusive part
+	reads := map[string]*hashRead{}     // party, request id -> the read
+	answers := map[string]*sim.Record{} // msg -> storage's blob.response
+	out := map[string]string{}
+	for i := range recs {
+		r := &recs[i]
+		switch {
+		case r.Kind == "sync.enter":
+			if r.Get("background") == "true" {
+				open[r.Party] = r.Get("span")
+			}
+		case r.Kind == "sync.end" && open[r.Party] == r.Get("span"), r.Kind == "instance.delete":
+			delete(open, r.Party)
+		case r.Kind == "net.send" && r.Get("kind") == "blob.request" && isHashBlob(r.Get("blob")) &&
+			(r.Get("op") == "exists" || r.Get("op") == "download"):
+			if sp, ok := open[r.Party]; ok {
+				reads[r.Party+"\x00"+r.Get("id")] = &hashRead{span: sp, op: r.Get("op"), req: r}
+			}
+		case r.Kind == "net.send" && r.Party == "storage" && r.Get("kind") == "blob.response":
+			answers[r.Get("msg")] = r
+		case r.Kind == "net.deliver" && r.Get("kind") == "blob.response":
+			a := answers[r.Get("msg")]
+			if a == nil {
+				continue
+			}
+			rd := reads[r.Party+"\x00"+a.Get("id")]
+			if rd == nil || rd.done {
+				continue
+			}
+			rd.done = true
+			if st := a.Int("status"); (st < 200 || st > 299) && !(rd.op == "exists" && st == 404) {
+				out[r.Party+"\x00"+rd.span] = "storage answered its " + rd.op + " of the hash blob (" + ref(*rd.req) +
+					") with " + a.Get("status") + " (" + ref(*a) + ")"
+			}
+		case r.Kind == "blob.timeout":
+			rd := reads[r.Party+"\x00"+r.Get("id")]
+			if rd == nil || rd.done {
+				continue
+			}
+			rd.done = true
+			out[r.Party+"\x00"+rd.span] = "its " + rd.op + " of the hash blob (" + ref(*rd.req) + ") got no answer in time (" + ref(*r) + ")"
+		}
+	}
+	return out
+}
+
+// isHashBlob reports whether a blob is BLOB-1's hash blob, synctriggers/{hostId}/last.
+func isHashBlob(name string) bool {
+	return strings.HasPrefix(name, "synctriggers/") && strings.HasSuffix(name, "/last")
 }
 
 // hashEqualsBlob reports whether a span's payload hash equalled the hash blob, and why.

@@ -45,6 +45,61 @@ func TestP5NoRedundantPublish(t *testing.T) {
 			"instance/a sync.enter span=1 background=false hash=h1",
 			"instance/a sync.publish span=1 background=false target=frontend hash=h1 triggers=2",
 		}, Pass, 0, nil},
+		// SYNC-5: a read error counts as unchanged. Judged on storage's answer as the instance got
+		// it, or the instance's timeout, not on the host's "Error checking" line.
+		{"exists answered 500, then a publish (read-error-as-changed)", []string{
+			"instance/a sync.enter span=1 background=true hash=h1",
+			"instance/a net.send msg=7 to=storage kind=blob.request id=4 op=exists blob=synctriggers/app/last",
+			"storage net.send msg=8 to=instance/a kind=blob.response id=4 status=500",
+			"instance/a net.deliver msg=8 from=storage kind=blob.response",
+			"instance/a sync.publish span=1 background=true target=frontend hash=h1 triggers=2",
+			"instance/a sync.end span=1 background=true success=true",
+		}, Fail, 1, []string{"instance/a span 1 published at #5 ", "exists of the hash blob (#2 ", "with 500 (#3 "}},
+		{"download timed out, then a publish", []string{
+			"instance/a sync.enter span=1 background=true hash=h1",
+			"instance/a net.send msg=7 to=storage kind=blob.request id=4 op=exists blob=synctriggers/app/last",
+			"storage net.send msg=8 to=instance/a kind=blob.response id=4 status=200",
+			"instance/a net.deliver msg=8 from=storage kind=blob.response",
+			"instance/a net.send msg=9 to=storage kind=blob.request id=5 op=download blob=synctriggers/app/last",
+			"instance/a net.drop msg=9 injected=true",
+			"@30s instance/a blob.timeout id=5 op=download",
+			"@30s instance/a sync.publish span=1 background=true target=mesh hash=h1 triggers=2",
+		}, Fail, 1, []string{"download of the hash blob (#5 ", "no answer in time (#7 "}},
+		{"a failed read stops the sync: nothing published", []string{
+			"instance/a sync.enter span=1 background=true hash=h1",
+			"instance/a net.send msg=7 to=storage kind=blob.request id=4 op=exists blob=synctriggers/app/last",
+			"storage net.send msg=8 to=instance/a kind=blob.response id=4 status=403",
+			"instance/a net.deliver msg=8 from=storage kind=blob.response",
+			"instance/a sync.end span=1 background=true success=true",
+		}, Pass, 1, nil},
+		{"exists 404 is a missing blob, not an error: the publish is due", []string{
+			"instance/a sync.enter span=1 background=true hash=h1",
+			"instance/a net.send msg=7 to=storage kind=blob.request id=4 op=exists blob=synctriggers/app/last",
+			"storage net.send msg=8 to=instance/a kind=blob.response id=4 status=404",
+			"instance/a net.deliver msg=8 from=storage kind=blob.response",
+			"instance/a sync.hashread span=1 last= current=h1",
+			"instance/a sync.publish span=1 background=true target=frontend hash=h1 triggers=2",
+		}, Pass, 0, nil},
+		{"the first answer to arrive decides, a late duplicate does not", []string{
+			"instance/a sync.enter span=1 background=true hash=h1",
+			"instance/a net.send msg=7 to=storage kind=blob.request id=4 op=exists blob=synctriggers/app/last",
+			"storage net.send msg=8 to=instance/a kind=blob.response id=4 status=404",
+			"instance/a net.deliver msg=8 from=storage kind=blob.response",
+			"storage net.send msg=9 to=instance/a kind=blob.response id=4 status=500",
+			"instance/a net.deliver msg=9 from=storage kind=blob.response",
+			"instance/a sync.hashread span=1 last= current=h1",
+			"instance/a sync.publish span=1 background=true target=frontend hash=h1 triggers=2",
+		}, Pass, 0, nil},
+		{"another instance's failed read does not count", []string{
+			"instance/a sync.enter span=1 background=true hash=h1",
+			"instance/b net.send msg=7 to=storage kind=blob.request id=4 op=exists blob=synctriggers/app/last",
+			"storage net.send msg=8 to=instance/b kind=blob.response id=4 status=500",
+			"instance/b net.deliver msg=8 from=storage kind=blob.response",
+			"instance/a net.send msg=10 to=storage kind=blob.request id=4 op=exists blob=synctriggers/app/last",
+			"storage net.send msg=11 to=instance/a kind=blob.response id=4 status=404",
+			"instance/a net.deliver msg=11 from=storage kind=blob.response",
+			"instance/a sync.publish span=1 background=true target=frontend hash=h1 triggers=2",
+		}, Pass, 0, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
