@@ -24,6 +24,8 @@ const (
 	ReasonMaxEvents Reason = "budget-events"
 	// ReasonMaxTime: the virtual-time budget ran out first.
 	ReasonMaxTime Reason = "budget-time"
+	// ReasonHalted: Halt ended the run early (simrun explore, once the rest of a run is known).
+	ReasonHalted Reason = "halted"
 )
 
 // Complete reports whether the run got to its planned end (or had nothing left to do before it).
@@ -49,6 +51,8 @@ type Kernel struct {
 	allowChoice func(key string) bool
 	// offered holds a choice point's candidates while the filter decides, so Pending still lists them.
 	offered []*Event
+	// halted is set by Halt: Run returns before the next event.
+	halted  bool
 	Streams Streams
 	Trace   *Recorder
 }
@@ -67,6 +71,10 @@ func (k *Kernel) SetStrategy(s Strategy) { k.strategy = s }
 // SetChoiceFilter makes the kernel take a strategy's non-default pick only when the filter allows its
 // key ("choice#n", the n-th choice point): how a recorded schedule is followed and shrunk.
 func (k *Kernel) SetChoiceFilter(allow func(key string) bool) { k.allowChoice = allow }
+
+// Halt ends the run before its next event (the event being chosen, if any, does not fire): simrun
+// explore halts a schedule once it reaches a state whose default completion it has already judged.
+func (k *Kernel) Halt() { k.halted = true }
 
 // Strategy is the run's strategy.
 func (k *Kernel) Strategy() Strategy { return k.strategy }
@@ -119,6 +127,9 @@ func (k *Kernel) AfterParty(d time.Duration, party string, fn func()) Timer {
 // Events scheduled exactly at end still fire; the clock then stands at end.
 func (k *Kernel) Run(end time.Duration) Outcome {
 	for {
+		if k.halted {
+			return Outcome{Reason: ReasonHalted, Events: k.events, At: k.now}
+		}
 		e := k.queue.Peek()
 		if e == nil {
 			k.now = max(k.now, end)
@@ -142,6 +153,9 @@ func (k *Kernel) Run(end time.Duration) Outcome {
 		}
 		if w := k.strategy.Window(); w > 0 {
 			e = k.choose(e, min(e.At+w, end))
+			if k.halted {
+				return Outcome{Reason: ReasonHalted, Events: k.events, At: k.now}
+			}
 		}
 		k.now = max(k.now, e.At)
 		k.events++
@@ -153,6 +167,11 @@ func (k *Kernel) Run(end time.Duration) Outcome {
 
 // choose offers the strategy every live event due by limit, fires its pick and puts the others back.
 // A pick other than the earliest is a non-default choice and is recorded in the trace.
+//
+// Under an enumerating strategy (Explore) the choice filter makes the pick: the candidates after the
+// earliest are offered in order, each by its own key (CandidateKey), and the first one allowed fires;
+// none allowed is the default order. So every candidate can go first, and over successive choice
+// points every order of the events due together is reachable.
 func (k *Kernel) choose(first *Event, limit time.Duration) *Event {
 	evs := []*Event{first}
 	for {
@@ -168,22 +187,34 @@ func (k *Kernel) choose(first *Event, limit time.Duration) *Event {
 	if len(evs) == 1 {
 		return first
 	}
-	cands := make([]Candidate, len(evs))
-	for i, e := range evs {
-		cands[i] = Candidate{At: e.At, Seq: e.Seq, Party: e.Party}
-	}
-	i := k.strategy.Pick(cands)
-	if i < 0 || i >= len(evs) {
-		panic("sim: strategy picked a candidate out of range")
-	}
 	k.choices++
 	key := "choice#" + strconv.Itoa(k.choices)
-	if i != 0 && k.allowChoice != nil {
+	var i int
+	if _, ok := k.strategy.(enumerating); ok && k.allowChoice != nil {
 		k.offered = evs
-		if !k.allowChoice(key) {
-			i = 0
+		for j := 1; j < len(evs) && !k.halted; j++ {
+			if kj := CandidateKey(k.choices, j); k.allowChoice(kj) {
+				i, key = j, kj
+				break
+			}
 		}
 		k.offered = nil
+	} else {
+		cands := make([]Candidate, len(evs))
+		for j, e := range evs {
+			cands[j] = Candidate{At: e.At, Seq: e.Seq, Party: e.Party}
+		}
+		i = k.strategy.Pick(cands)
+		if i < 0 || i >= len(evs) {
+			panic("sim: strategy picked a candidate out of range")
+		}
+		if i != 0 && k.allowChoice != nil {
+			k.offered = evs
+			if !k.allowChoice(key) {
+				i = 0
+			}
+			k.offered = nil
+		}
 	}
 	for j, e := range evs {
 		if j != i {
@@ -194,6 +225,54 @@ func (k *Kernel) choose(first *Event, limit time.Duration) *Event {
 		k.Trace.Add("sim", "sched.pick", F("key", key), F("event", evs[i].Seq), F("party", evs[i].Party), F("over", first.Seq))
 	}
 	return evs[i]
+}
+
+// CandidateKey is the choice key of firing candidate j (from 1, in (time, sequence) order) first at
+// the n-th choice point: "choice#n" for the second candidate (the key binary choice points always
+// had, so older schedules replay unchanged), "choice#n:j" for a later one.
+func CandidateKey(n, j int) string {
+	if j == 1 {
+		return "choice#" + strconv.Itoa(n)
+	}
+	return "choice#" + strconv.Itoa(n) + ":" + strconv.Itoa(j)
+}
+
+// DelayKey is the choice key of giving the message of the n-th choice point its link's lower ("lo")
+// or upper ("hi") delay bound instead of the seeded delay: "choice#n:lo", "choice#n:hi".
+func DelayKey(n int, bound string) string { return "choice#" + strconv.Itoa(n) + ":" + bound }
+
+// delayChoice is a message delay as a choice (enumerating strategies only): when the window
+// [now+lo, now+hi] of a message to party holds the due time of another message in flight to the same
+// party, their order depends on the delay, so the filter may give the new one the lower or the upper
+// bound (DelayKey) instead of d, the seeded delay. Otherwise, and when neither is allowed, it is d.
+func (k *Kernel) delayChoice(from, to string, id uint64, lo, hi, d time.Duration) time.Duration {
+	if _, ok := k.strategy.(enumerating); !ok || k.allowChoice == nil || lo >= hi || k.halted || !k.inFlightTo(to, k.now+lo, k.now+hi) {
+		return d
+	}
+	k.choices++
+	for _, b := range []struct {
+		name string
+		d    time.Duration
+	}{{"lo", lo}, {"hi", hi}} {
+		if b.d == d {
+			continue
+		}
+		if key := DelayKey(k.choices, b.name); k.allowChoice(key) {
+			k.Trace.Add("sim", "sched.pick", F("key", key), F("msg", id), F("from", from), F("to", to), F("delay", b.d), F("over", d))
+			return b.d
+		}
+	}
+	return d
+}
+
+// inFlightTo reports whether a live delivery to party is due within [from, to].
+func (k *Kernel) inFlightTo(party string, from, to time.Duration) bool {
+	for _, e := range k.queue.items {
+		if m, ok := e.Note.(Message); ok && !e.stopped && e.Fire != nil && m.To == party && e.At >= from && e.At <= to {
+			return true
+		}
+	}
+	return false
 }
 
 // maxCandidates bounds one choice point.

@@ -128,7 +128,9 @@ func faultName(name string, acted bool, rate string) string {
 }
 
 func (n *Network) schedule(m Message, l Link, faulty, dup bool, extra time.Duration) {
-	d := n.k.strategy.Delay(m.From, m.To, l.DelayMin, l.DelayMax) + extra
+	d := n.k.strategy.Delay(m.From, m.To, l.DelayMin, l.DelayMax)
+	// The seeded delay is drawn either way, so the rest of the run keeps the seed's draws.
+	d = n.k.delayChoice(m.From, m.To, m.ID, l.DelayMin, l.DelayMax, d) + extra
 	reordered := extra > 0
 	if faulty && Chance(n.rng, l.Reorder) {
 		// Held back for one to three extra maximum delays: later sends on the link overtake it.

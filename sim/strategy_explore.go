@@ -6,19 +6,32 @@ import (
 )
 
 // ExploreWindow is how close together events must be due for Explore to offer a reordering: events
-// due within 1 ms of the earliest (near-simultaneous deliveries and timers) may fire in either order.
+// due within 1 ms of the earliest (near-simultaneous deliveries and timers) may fire in any order.
 const ExploreWindow = time.Millisecond
 
 // Explore is the strategy of bounded exploration (simrun explore). Its delays are Uniform's (the
-// same "schedule" stream, so a schedule without reorderings is the seed's default run), and at every
-// choice point it asks to fire the second candidate first; the kernel's choice filter decides by the
-// choice key whether that happens. Explore therefore makes each choice point binary: the default
-// order, or the earliest event deferred past the next one. A schedule (the set of choice keys taken)
-// replays exactly under this strategy. Without a filter every choice point reorders.
+// same "schedule" stream, so a schedule without non-default choices is the seed's default run). It
+// enumerates: the kernel's choice filter makes every choice, by key.
+//
+//   - At a choice point of k events due within ExploreWindow of the earliest, the filter is asked
+//     about candidates 1..k-1 in order (CandidateKey: "choice#n", "choice#n:2", ...) and the first
+//     it allows fires next: k branches, so every order of the events is reachable over successive
+//     choice points.
+//   - A message whose delivery window [lo, hi] holds the due time of another message in flight to
+//     the same receiver is a choice point too (DelayKey: "choice#n:lo", "choice#n:hi"): the filter
+//     may give it either bound instead of the seeded delay, so the two can arrive in either order.
+//
+// A schedule (the set of choice keys taken) replays exactly under this strategy. Without a filter
+// every choice point fires its second candidate and delays stay seeded.
 type Explore struct{ rng *rand.Rand }
+
+// enumerating marks a strategy whose choices the kernel's choice filter makes (Explore).
+type enumerating interface{ enumerates() }
 
 // NewExplore draws delays from the "schedule" stream, as NewUniform does.
 func NewExplore(s Streams) *Explore { return &Explore{rng: s.Stream("schedule")} }
+
+func (x *Explore) enumerates() {}
 
 // Name implements Strategy.
 func (x *Explore) Name() string { return "explore" }
@@ -31,5 +44,5 @@ func (x *Explore) Delay(_, _ string, lo, hi time.Duration) time.Duration {
 // Window implements Strategy.
 func (x *Explore) Window() time.Duration { return ExploreWindow }
 
-// Pick implements Strategy: always the second candidate, subject to the kernel's choice filter.
+// Pick implements Strategy: the second candidate (used only when no choice filter is set).
 func (x *Explore) Pick([]Candidate) int { return 1 }

@@ -24,6 +24,7 @@ type exploreFlags struct {
 	faults              string
 	maxStates           int
 	maxTime             time.Duration
+	fullRuns            bool
 	json, junit, trace  string
 }
 
@@ -66,6 +67,7 @@ limit with no failure found (inconclusive); 3 usage or input error.`,
 	fl.StringVar(&f.faults, "faults", "", "comma-separated faults that may fire (default: the scenario's point faults and delete-instance)")
 	fl.IntVar(&f.maxStates, "max-states", 0, fmt.Sprintf("stop after this many distinct states (default and limit %d)", explore.MaxStatesLimit))
 	fl.DurationVar(&f.maxTime, "max-time", 0, "wall-clock budget (0: none)")
+	fl.BoolVar(&f.fullRuns, "full-runs", false, "run every schedule to its end, also past a state whose default completion was already judged (slower; same verdicts)")
 	fl.StringVar(&f.json, "json", "", "write the exploration as a JSON array of one run object to this file")
 	fl.StringVar(&f.junit, "junit", "", "write JUnit XML (a test case per property) to this file")
 	fl.StringVar(&f.trace, "trace-out", "", "write each failing property's shortest counterexample as a trace file")
@@ -89,7 +91,7 @@ func runExplore(path string, f exploreFlags, stdout, stderr io.Writer) int {
 		return runner.ExitUsage
 	}
 	cfg := explore.Config{Scenario: sc, Mode: mode, Seed: f.seed, MaxDepth: f.maxDepth, MaxFaults: f.maxFaults,
-		MaxStates: f.maxStates, MaxTime: f.maxTime}
+		MaxStates: f.maxStates, MaxTime: f.maxTime, FullRuns: f.fullRuns}
 	if f.faults != "" {
 		cfg.Faults = strings.Split(f.faults, ",")
 	}
@@ -141,8 +143,8 @@ func printExplore(w io.Writer, rep *explore.Report) {
 		state = "stopped by " + s.Stopped + ": verdicts hold up to these counts"
 	}
 	fmt.Fprintf(w, "%s  mode %s  seed %d  (%s)\n", rep.Scenario, rep.Mode, rep.Seed, rep.Bounds)
-	fmt.Fprintf(w, "explored %d schedules: %d states, %d distinct, %d revisits pruned, depth %d, %.0f states/s, %s; %s\n",
-		s.Schedules, s.States, s.Distinct, s.Revisits, s.Depth, s.PerSecond(), s.Elapsed.Round(time.Millisecond), state)
+	fmt.Fprintf(w, "explored %d schedules: %d states, %d distinct, %d revisits pruned, %d schedules halted at one (%d run again), depth %d, %.0f states/s, %s; %s\n",
+		s.Schedules, s.States, s.Distinct, s.Revisits, s.Halted, s.Rerun, s.Depth, s.PerSecond(), s.Elapsed.Round(time.Millisecond), state)
 	runner.PrintResult(w, rep.Result, false)
 	for _, f := range rep.Findings {
 		fmt.Fprintf(w, "%s fails: shortest schedule, %d non-default choice(s), found after %d schedules (%s): timeline %v, firings %v, choices %v\n",

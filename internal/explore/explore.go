@@ -52,6 +52,9 @@ type Config struct {
 	MaxStates int
 	// MaxTime stops it after this much wall time (0: none).
 	MaxTime time.Duration
+	// FullRuns runs every schedule to the end of its settle window, also after it reached a state
+	// whose default completion was already judged (slower; the verdicts are the same).
+	FullRuns bool
 	// OnSchedule, when set, is called after each schedule with the statistics so far (progress).
 	OnSchedule func(Stats)
 	// Now is the wall clock (tests may fix it); nil is time.Now.
@@ -68,6 +71,12 @@ type Stats struct {
 	States   int `json:"states"`
 	Distinct int `json:"distinct"`
 	Revisits int `json:"revisits"`
+	// Halted counts the schedules that stopped at such a revisited state and took the verdicts of
+	// its default completion from the earlier visit instead of running to the end; Rerun those
+	// among them run to the end after all (their own prefix failed a property the earlier visit's
+	// run did not).
+	Halted int `json:"halted"`
+	Rerun  int `json:"rerun"`
 	// Depth is the largest number of non-default choices of a schedule run.
 	Depth int `json:"depth"`
 	// Stopped says which limit ended the exploration ("" when the bounds were exhausted).
@@ -128,23 +137,59 @@ func (s schedule) last() int {
 	return s.at[len(s.at)-1]
 }
 
+// used is the budget a schedule has spent: its non-default choices and its fault firings.
+func (s schedule) used() used { return used{depth: len(s.at), faults: s.faults} }
+
 // point is one decision of a run, after the schedule's last non-default choice.
 type point struct {
 	ord      int
 	fault    bool
 	eligible bool
-	hashed   bool
-	digest   Digest
+}
+
+// used is a spent budget; the budget left is (MaxDepth - depth, MaxFaults - faults).
+type used struct{ depth, faults int }
+
+// visited maps a state to the budgets it was reached with, each of them with no other at most as
+// large on both counts (at most MaxDepthLimit+1 per state).
+type visited map[Digest][]used
+
+// covered reports whether the state was reached before with at least as much budget left on both
+// counts, depth and faults: everything reachable from it now was reachable from that visit, whose
+// subtree is explored, so this one need not be.
+func (v visited) covered(d Digest, u used) bool {
+	for _, e := range v[d] {
+		if e.depth <= u.depth && e.faults <= u.faults {
+			return true
+		}
+	}
+	return false
+}
+
+// add records a visit that covered refused, dropping the visits it covers; it reports whether
+// the state is new.
+func (v visited) add(d Digest, u used) bool {
+	es, ok := v[d]
+	kept := es[:0]
+	for _, e := range es {
+		if !(u.depth <= e.depth && u.faults <= e.faults) {
+			kept = append(kept, e)
+		}
+	}
+	v[d] = append(kept, u)
+	return !ok
 }
 
 type explorer struct {
 	cfg     Config
 	allowed map[string]bool
 	extra   []faults.Spec
-	// seen maps a state (digest, place) to the fewest fault firings it was reached with: a later
-	// visit with at least as many is a revisit (breadth-first: never with fewer choices left).
-	seen  map[Digest]int
-	stats Stats
+	seen    visited
+	// completion maps each state first reached after a schedule's last non-default choice to the
+	// verdicts of the run that reached it: the verdicts of its default completion (the digest
+	// covers all the future depends on), reused by a schedule halted at the same state.
+	completion map[Digest][]check.Verdict
+	stats      Stats
 }
 
 // Explore runs the exploration.
@@ -172,7 +217,7 @@ func newExplorer(cfg Config) (*explorer, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	x := &explorer{cfg: cfg, allowed: map[string]bool{}, seen: map[Digest]int{}}
+	x := &explorer{cfg: cfg, allowed: map[string]bool{}, seen: visited{}, completion: map[Digest][]check.Verdict{}}
 	names := cfg.Faults
 	if names == nil {
 		names = DefaultFaults(cfg.Scenario)
@@ -224,14 +269,24 @@ func faultOf(key string) string {
 type execution struct {
 	res    *world.Result
 	points []point
+	// fresh are the states this run reached first; halted, when set, the state seen before at
+	// which it stopped (halt: the run was stopped there).
+	fresh  []Digest
+	halted *Digest
+	halt   bool
 }
 
 // execute runs a schedule from the start: the listed decisions take the non-default choice (fire
-// the fault, fire the second due event first), every other decision the default; after the last
-// listed one, each scheduling choice point's state is hashed.
-func (x *explorer) execute(s schedule) (*execution, error) {
+// the fault, fire a later candidate first, give a message a bound delay), every other decision the
+// default. After the last listed one, the first key of each scheduling choice point (a point
+// between events, where the world is at rest) has the world's state hashed: at the first state
+// seen before with at least as much budget left the run records no further decisions, and, when
+// halt is set and the state's completion was judged (it was not first seen by this same run), it
+// halts there. A run that does not record (a rerun, the report's runs) hashes nothing.
+func (x *explorer) execute(s schedule, record, halt bool) (*execution, error) {
 	ex := &execution{}
 	ord, next := 0, 0
+	stopped := false
 	decide := func(w *world.World, key string) bool {
 		i := ord
 		ord++
@@ -242,10 +297,27 @@ func (x *explorer) execute(s schedule) (*execution, error) {
 		if i <= s.last() {
 			return take
 		}
+		if stopped || !record {
+			return false
+		}
 		p := point{ord: i, fault: !strings.HasPrefix(key, "choice#")}
 		p.eligible = !p.fault || x.allowed[faultOf(key)]
-		if !p.fault {
-			p.hashed, p.digest = true, digestWorld(w)
+		if !p.fault && !strings.Contains(key, ":") {
+			d := digestWorld(w)
+			x.stats.States++
+			if x.seen.covered(d, s.used()) {
+				x.stats.Revisits++
+				stopped = true
+				if _, ok := x.completion[d]; ok && halt {
+					ex.halted, ex.halt = &d, true
+					w.Kernel().Halt()
+				}
+				return false
+			}
+			if x.seen.add(d, s.used()) {
+				x.stats.Distinct++
+			}
+			ex.fresh = append(ex.fresh, d)
 		}
 		ex.points = append(ex.points, p)
 		return false
@@ -257,6 +329,36 @@ func (x *explorer) execute(s schedule) (*execution, error) {
 	ex.res = res
 	return ex, nil
 }
+
+// verdicts judges one schedule's run. A run halted at a state seen before takes that state's
+// completion verdicts; its own prefix is judged as well, and if it fails a property the earlier
+// run did not, the schedule is run again to the end and judged on its whole trace (a failure is
+// always one of a complete trace that simrun replay reproduces).
+func (x *explorer) verdicts(s schedule, ex *execution) ([]check.Verdict, error) {
+	if !ex.halt {
+		return x.judge(ex.res), nil
+	}
+	x.stats.Halted++
+	prior := x.completion[*ex.halted]
+	failed := map[string]bool{}
+	for _, v := range prior {
+		failed[v.ID] = v.Status == check.Fail
+	}
+	for _, v := range x.judge(ex.res) {
+		if v.Status == check.Fail && !failed[v.ID] {
+			x.stats.Rerun++
+			full, err := x.rerun(s)
+			if err != nil {
+				return nil, err
+			}
+			return x.judge(full.res), nil
+		}
+	}
+	return prior, nil
+}
+
+// rerun runs a schedule to its end without recording its decisions again.
+func (x *explorer) rerun(s schedule) (*execution, error) { return x.execute(s, false, false) }
 
 // judge runs the trace checkers on one run.
 func (x *explorer) judge(res *world.Result) []check.Verdict {
@@ -279,13 +381,20 @@ func (x *explorer) run() (*Report, error) {
 	for len(frontier) > 0 && x.stats.Stopped == "" {
 		s := frontier[0]
 		frontier = frontier[1:]
-		ex, err := x.execute(s)
+		ex, err := x.execute(s, true, !x.cfg.FullRuns)
 		if err != nil {
 			return nil, err
 		}
 		x.stats.Schedules++
 		x.stats.Depth = max(x.stats.Depth, len(s.at))
-		for _, v := range x.judge(ex.res) {
+		vs, err := x.verdicts(s, ex)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range ex.fresh {
+			x.completion[d] = vs
+		}
+		for _, v := range vs {
 			a, ok := agg[v.ID]
 			if !ok {
 				c := v
@@ -327,22 +436,12 @@ func (x *explorer) run() (*Report, error) {
 	return x.report(order, agg, findings)
 }
 
-// children are the schedules one more non-default choice away, at the decisions after the last
-// one, up to the first state that was seen before (its subtree is explored from its first visit).
+// children are the schedules one more non-default choice away, at the decisions the run recorded:
+// those after the schedule's last one, up to the first state seen before with at least as much
+// budget left (its subtree is explored from that visit).
 func (x *explorer) children(s schedule, pts []point) []schedule {
 	var out []schedule
 	for _, p := range pts {
-		if p.hashed {
-			x.stats.States++
-			if f, ok := x.seen[p.digest]; ok && f <= s.faults {
-				x.stats.Revisits++
-				break
-			}
-			if _, ok := x.seen[p.digest]; !ok {
-				x.stats.Distinct++
-			}
-			x.seen[p.digest] = s.faults
-		}
 		if !p.eligible || len(s.at) >= x.cfg.MaxDepth || p.fault && s.faults >= x.cfg.MaxFaults {
 			continue
 		}

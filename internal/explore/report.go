@@ -30,11 +30,11 @@ func (x *explorer) report(order []string, agg map[string]*check.Verdict, finding
 		vs = append(vs, v)
 	}
 	// P12 on the default schedule: the same run twice in this process.
-	a, err := x.execute(schedule{})
+	a, err := x.execute(schedule{}, false, false)
 	if err != nil {
 		return nil, err
 	}
-	b, err := x.execute(schedule{})
+	b, err := x.execute(schedule{}, false, false)
 	if err != nil {
 		return nil, err
 	}

@@ -24,7 +24,7 @@ const fixSchedule = "(fix: give the trace as simrun wrote it, or record the run 
 // CheckSchedule checks the schedule on its own and against the trace's records: timeline entries are
 // distinct, non-negative and in increasing order; every firing key is `label@place#n` with label a
 // catalogue fault (or `fault.k`, its k-th repeat), listed once, a place's firings in increasing n;
-// every choice key is `choice#n`, in increasing n; and the schedule is exactly the one the records
+// every choice key is `choice#n` (or `choice#n:j`, `choice#n:lo`, `choice#n:hi`), in increasing n; and the schedule is exactly the one the records
 // show (world.ScheduleOf: the timeline, fault.fire and sched.pick records, in record order). Errors
 // wrap ErrSchedule and name the entry by its index.
 func (f *File) CheckSchedule() error {
@@ -123,11 +123,17 @@ func checkChoices(keys []string) error {
 	for i, k := range keys {
 		n, ok := 0, false
 		if rest, found := strings.CutPrefix(k, "choice#"); found {
-			n, ok = positive(rest)
+			// choice#n:j (candidate j from 2) and choice#n:lo, choice#n:hi (a delay bound) are the
+			// explore strategy's (sim.CandidateKey, sim.DelayKey).
+			num, alt, hasAlt := strings.Cut(rest, ":")
+			n, ok = positive(num)
+			if j, isNum := positive(alt); hasAlt && !(isNum && j >= 2 && j <= 15 || alt == "lo" || alt == "hi") {
+				ok = false
+			}
 		}
 		switch {
 		case !ok:
-			return fmt.Errorf("%w: schedule.choices[%d] %q: not a choice key choice#n (n from 1) %s", ErrSchedule, i, k, fixSchedule)
+			return fmt.Errorf("%w: schedule.choices[%d] %q: not a choice key choice#n, choice#n:j (j from 2 to 15), choice#n:lo or choice#n:hi (n from 1) %s", ErrSchedule, i, k, fixSchedule)
 		case n == prev:
 			return fmt.Errorf("%w: schedule.choices[%d] %q is listed twice (also schedule.choices[%d]) %s", ErrSchedule, i, k, i-1, fixSchedule)
 		case n < prev:
