@@ -210,3 +210,121 @@ func TestMaxStatesInconclusive(t *testing.T) {
 		t.Errorf("exit %d, want %d", code, runner.ExitInconclusive)
 	}
 }
+
+// The visited check compares the whole budget left, depth and faults: a state first reached with
+// less budget left and later with more is explored again; one reached again with no more budget
+// left on either count is a revisit.
+func TestVisitedComparesFullBudget(t *testing.T) {
+	a, b := Digest{1}, Digest{2}
+	tests := []struct {
+		name    string
+		before  []used
+		at      Digest
+		now     used
+		covered bool
+	}{
+		{"new state", []used{{1, 1}}, b, used{0, 0}, false},
+		{"same budget", []used{{1, 1}}, a, used{1, 1}, true},
+		{"less left on both", []used{{1, 0}}, a, used{2, 1}, true},
+		{"more faults left, same depth", []used{{1, 1}}, a, used{1, 0}, false},
+		{"more faults left, less depth left", []used{{1, 1}}, a, used{2, 0}, false},
+		{"more depth left", []used{{2, 0}}, a, used{1, 0}, false},
+		{"covered by the second of two visits", []used{{1, 1}, {2, 0}}, a, used{2, 0}, true},
+		{"neither of two visits covers it", []used{{0, 1}, {2, 0}}, a, used{1, 0}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			v := visited{}
+			for _, u := range tc.before {
+				if !v.covered(a, u) {
+					v.add(a, u)
+				}
+			}
+			if got := v.covered(tc.at, tc.now); got != tc.covered {
+				t.Fatalf("covered = %v, want %v (visits %v)", got, tc.covered, v[a])
+			}
+			if tc.covered {
+				return
+			}
+			v.add(tc.at, tc.now)
+			if !v.covered(tc.at, tc.now) {
+				t.Errorf("after add, %v is not covered", tc.now)
+			}
+			if n := len(v[a]); n > len(tc.before)+1 {
+				t.Errorf("%d visits kept, want at most %d", n, len(tc.before)+1)
+			}
+		})
+	}
+}
+
+// An explorer that reached a state with a fault firing spent and reaches it again without one
+// explores the later visit: its decisions yield children, a fault firing among them.
+func TestRevisitWithMoreBudgetExplored(t *testing.T) {
+	sc := load(t, "../../scenarios/incidents/worker-deleted-before-fetch.yaml")
+	x, err := newExplorer(Config{Scenario: sc, Mode: host.ModePlatform, Seed: 1, MaxDepth: 2, MaxFaults: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := x.execute(schedule{}, true, true)
+	if err != nil || len(first.fresh) == 0 {
+		t.Fatalf("default run: %v, %d states", err, len(first.fresh))
+	}
+	// Pretend every state of the default run was first reached with the fault budget spent.
+	x.seen = visited{}
+	for _, d := range first.fresh {
+		x.seen.add(d, used{depth: 1, faults: 1})
+	}
+	again, err := x.execute(schedule{}, true, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.halt || len(again.fresh) != len(first.fresh) {
+		t.Fatalf("revisit with more budget: halted %v, %d states explored, want all %d", again.halt, len(again.fresh), len(first.fresh))
+	}
+	faultsOffered := 0
+	for _, c := range x.children(schedule{}, again.points) {
+		faultsOffered += c.faults
+	}
+	if faultsOffered == 0 {
+		t.Error("no fault firing offered at the later visit")
+	}
+	// With as much budget spent as the first visit, the same states are revisits.
+	x.seen = visited{}
+	for _, d := range first.fresh {
+		x.seen.add(d, used{})
+	}
+	x.completion[first.fresh[0]] = nil
+	third, err := x.execute(schedule{}, true, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !third.halt || len(third.points) != 0 {
+		t.Errorf("revisit with no more budget: halted %v, %d decisions recorded, want halted at once", third.halt, len(third.points))
+	}
+}
+
+// Halting a schedule at a revisited state and reusing its completion's verdicts gives the same
+// verdicts as running every schedule to its end.
+func TestHaltedSchedulesSameVerdicts(t *testing.T) {
+	sc := load(t, "../../scenarios/incidents/worker-deleted-before-fetch.yaml")
+	var reps []*Report
+	for _, full := range []bool{false, true} {
+		rep, err := Explore(Config{Scenario: sc, Mode: host.ModePlatform, Seed: 1, MaxDepth: 1, MaxFaults: 1, FullRuns: full})
+		if err != nil {
+			t.Fatal(err)
+		}
+		reps = append(reps, rep)
+	}
+	if reps[0].Stats.Halted == 0 || reps[1].Stats.Halted != 0 {
+		t.Fatalf("halted %d and %d: want some, then none", reps[0].Stats.Halted, reps[1].Stats.Halted)
+	}
+	for i, v := range reps[0].Result.Verdicts {
+		w := reps[1].Result.Verdicts[i]
+		if v.ID != w.ID || v.Status != w.Status {
+			t.Errorf("%s %s halted, %s %s full", v.ID, v.Status, w.ID, w.Status)
+		}
+	}
+	if reps[0].Stats.Schedules != reps[1].Stats.Schedules || reps[0].Stats.Distinct != reps[1].Stats.Distinct {
+		t.Errorf("schedules %d/%d, distinct %d/%d: halting changed the search", reps[0].Stats.Schedules, reps[1].Stats.Schedules, reps[0].Stats.Distinct, reps[1].Stats.Distinct)
+	}
+}
