@@ -39,6 +39,17 @@ func TestP16P17NotificationToFetch(t *testing.T) {
 			"@10s mesh mesh.accept notification=1",
 			"@10.3s mesh mesh.fetch fetch=1 attempt=1 cover=1",
 			"@10.4s mesh mesh.fetch.done fetch=1 status=503", end}, Pass, Pass, 1, 0, nil},
+		{"a live mesh's longer max-wait, as its run.start says, bounds the start", []string{
+			"@0s world run.start mode=platform mesh_max_wait=10s", host,
+			"@10s mesh mesh.accept notification=1",
+			"@12.5s mesh mesh.fetch fetch=1 attempt=1 cover=1",
+			"@12.6s mesh mesh.fetch.done fetch=1 status=200", end}, Pass, Pass, 1, 1, nil},
+		{"a live mesh's max-wait still bounds it", []string{
+			"@0s world run.start mode=platform mesh_max_wait=2s", host,
+			"@10s mesh mesh.accept notification=1",
+			"@12.5s mesh mesh.fetch fetch=1 attempt=1 cover=1",
+			"@12.6s mesh mesh.fetch.done fetch=1 status=200", end}, Fail, Pass, 1, 1,
+			[]string{"2.5s later"}},
 		{"near an injected fault: not judged", []string{host,
 			"@5s world fault.fire fault=delete-instance injected=true",
 			"@10s mesh mesh.accept notification=1", end}, Pass, Pass, 0, 0, nil},

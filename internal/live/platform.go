@@ -17,6 +17,13 @@ import (
 // minDebounce is the least real time the live mesh waits before fetching.
 const minDebounce = 25 * time.Millisecond
 
+// meshMaxWait is the live mesh's max-wait in real time: MESH-6's 1 s scaled, but never under four
+// debounce floors, so that a burst can still be coalesced at small time scales.
+func (r *run) meshMaxWait() time.Duration { return max(r.scaled(mesh.DefaultMaxWait), 4*minDebounce) }
+
+// unscaled turns a real duration back into scenario time, as the trace counts it.
+func (r *run) unscaled(d time.Duration) time.Duration { return time.Duration(float64(d) / r.scale) }
+
 // platform is the reference mesh and front end as HTTP servers, over one platform store.
 type platform struct {
 	r     *run
@@ -37,7 +44,7 @@ func newPlatform(r *run) (*platform, error) {
 	p.m = mesh.New(mesh.Config{Site: r.sc.Site, Store: p.store, Rand: sim.NewStreams(1).Stream("mesh"),
 		// The debounce keeps a real-time floor: storage answers in milliseconds whatever the scale, and
 		// a mesh that fetched before the host's hash write lands would tell a different story.
-		Debounce: max(r.scaled(r.sc.Mesh.Debounce), minDebounce), MaxWait: max(r.scaled(mesh.DefaultMaxWait), 4*minDebounce),
+		Debounce: max(r.scaled(r.sc.Mesh.Debounce), minDebounce), MaxWait: r.meshMaxWait(),
 		RetryBudget: r.scaled(r.sc.Mesh.RetryBudget),
 		BackoffMin:  r.scaled(mesh.DefaultBackoffMin), BackoffMax: r.scaled(mesh.DefaultBackoffMax),
 		FetchTimeout: r.scaled(mesh.DefaultFetchTimeout)})
