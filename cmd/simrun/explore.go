@@ -35,12 +35,15 @@ func exploreCommand(stderr io.Writer) *cobra.Command {
 		Short: "Explore every schedule within bounds: fault firings and reorderings, breadth-first",
 		Long: `Runs every schedule of one scenario in one mode within the bounds: at every fault opportunity of
 the faults in --faults (default: the scenario's point faults plus delete-instance at every fault
-point) fire or not, at most --max-faults firings; at every choice point of events due within 1 ms
-of each other the default order or the second event first; at most --max-depth non-default
-choices per schedule. Schedules run from the start, breadth-first, so each property's first
-counterexample is a shortest one; a state seen before (digest of every machine, the stores, the
-in-flight messages and pending timers, instance names made canonical) is not explored again.
-Every run continues to the end of its settle window and is judged by every property.
+point) fire or not, at most --max-faults firings; at every choice point of k events due within
+1 ms of each other, which of them fires next (k branches: every order is reachable); a message
+whose delivery window holds another in-flight message's due time at the same receiver, the seeded
+delay or its link's lower or upper bound; at most --max-depth non-default choices per schedule.
+Schedules run from the start, breadth-first, so each property's first counterexample is a
+shortest one; a state seen before (digest of every machine, the stores, the in-flight messages and
+pending timers, instance names made canonical) with at least as much depth and fault budget left
+is not explored again, and the schedule halts there and takes the verdicts of the earlier visit's
+run (--full-runs runs every schedule to the end of its settle window instead).
 
 Prints the states hashed, the distinct states, the depth reached, states per second, and whether
 the bounds were exhausted or --max-states/--max-time stopped the exploration ("holds up to").

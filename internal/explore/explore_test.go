@@ -2,12 +2,15 @@ package explore
 
 import (
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/internal/replay"
 	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/internal/world"
 	"github.com/syncsim/syncsim/scenarios"
 )
 
@@ -326,5 +329,54 @@ func TestHaltedSchedulesSameVerdicts(t *testing.T) {
 	}
 	if reps[0].Stats.Schedules != reps[1].Stats.Schedules || reps[0].Stats.Distinct != reps[1].Stats.Distinct {
 		t.Errorf("schedules %d/%d, distinct %d/%d: halting changed the search", reps[0].Stats.Schedules, reps[1].Stats.Schedules, reps[0].Stats.Distinct, reps[1].Stats.Distinct)
+	}
+}
+
+// A schedule that fires a later candidate first and gives a message a bound delay is written with
+// the versioned choice keys and replays to the same trace.
+func TestVersionedChoiceKeysReplay(t *testing.T) {
+	sc := load(t, "../../scenarios/incidents/worker-deleted-before-fetch.yaml")
+	var keys []string
+	x, err := newExplorer(Config{Scenario: sc, Mode: host.ModePlatform, Seed: 1, MaxDepth: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := world.Run(sc, host.ModePlatform, 1, world.Options{Strategy: StrategyName, Faults: x.extra,
+		Decide: func(_ *world.World, key string) bool { keys = append(keys, key); return false }})
+	if err != nil || res.Outcome.Events == 0 {
+		t.Fatal(err)
+	}
+	var pick, delay string
+	for _, k := range keys {
+		switch {
+		case pick == "" && strings.Contains(k, ":") && !strings.HasSuffix(k, ":lo") && !strings.HasSuffix(k, ":hi"):
+			pick = k
+		case delay == "" && strings.HasSuffix(k, ":hi"):
+			delay = k
+		}
+	}
+	if pick == "" || delay == "" {
+		t.Fatalf("no choice#n:j or choice#n:hi key among %d decisions", len(keys))
+	}
+	// The keys in the order the run asked them, which is increasing n; no fault fires (the
+	// explorer decides every opportunity, and none was taken).
+	script := world.Script{Firings: []string{}, Choices: []string{delay, pick}}
+	if slices.Index(keys, pick) < slices.Index(keys, delay) {
+		script.Choices = []string{pick, delay}
+	}
+	r, err := x.replay(script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The earlier of the two changes the run; the later key may no longer come up after it.
+	if got := r.Schedule.Choices; len(got) == 0 || got[0] != script.Choices[0] {
+		t.Fatalf("schedule followed %v, want %v first", got, script.Choices[0])
+	}
+	out, err := replay.Replay(runner.TraceFile(r))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !out.SameHash {
+		t.Errorf("replay of %v differs at record %d", r.Schedule.Choices, out.FirstDifference)
 	}
 }
