@@ -65,7 +65,7 @@ func (r *run) startInstance(reason string) (*liveHost, error) {
 	h.srv = srv
 	cfg := host.Config{
 		Site: r.sc.Site, Mode: r.mode, ContainerName: name, FrontEndURL: r.platform.feSrv.url, MeshURL: r.platform.mesh.url + "/",
-		Secrets: r.secretsNow, Rand: sim.NewStreams(uint64(index) + 1).Stream("host/" + name), PlaceholderGuard: true,
+		Secrets: r.secretsNow, Rand: r.streams.Stream("host/" + name), PlaceholderGuard: true,
 		BackgroundDelay: r.scaled(host.DefaultBackgroundDelay), LeaseDuration: host.DefaultLeaseDuration,
 		LeaseRenew: r.scaled(host.DefaultLeaseRenew), AdminWait: r.scaled(host.DefaultAdminWait),
 		FrontEndTimeout: r.scaled(host.DefaultFrontEndTimeout), MeshTimeout: r.scaled(host.DefaultMeshTimeout),

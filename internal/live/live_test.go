@@ -58,6 +58,9 @@ func TestLiveSmoke(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Logf("%s: %d records in %v", mode, res.Events, res.Wall)
+		if start := res.Trace.Records[0]; start.Kind != "run.start" || start.Get("seed") != "1" {
+			t.Errorf("%s: the live run does not name its seed: %s", mode, start.String())
+		}
 		for id, v := range verdicts(t, res) {
 			if v.Status != check.Pass {
 				t.Errorf("%s %s: %s %v", mode, id, v.Status, v.Evidence)

@@ -41,7 +41,7 @@ type platform struct {
 func newPlatform(r *run) (*platform, error) {
 	p := &platform{r: r, store: mesh.NewStore(), timers: map[string]*time.Timer{}}
 	p.fe = &mesh.FrontEnd{Site: r.sc.Site, Store: p.store}
-	p.m = mesh.New(mesh.Config{Site: r.sc.Site, Store: p.store, Rand: sim.NewStreams(1).Stream("mesh"),
+	p.m = mesh.New(mesh.Config{Site: r.sc.Site, Store: p.store, Rand: r.streams.Stream("mesh"),
 		// The debounce keeps a real-time floor: storage answers in milliseconds whatever the scale, and
 		// a mesh that fetched before the host's hash write lands would tell a different story.
 		Debounce: max(r.scaled(r.sc.Mesh.Debounce), minDebounce), MaxWait: r.meshMaxWait(),

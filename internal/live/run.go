@@ -47,12 +47,17 @@ type Result struct {
 
 // run is one live run in progress.
 type run struct {
-	sc    *scenarios.Scenario
-	mode  host.Mode
-	scale float64
-	rec   *recorder
-	store *storage
-	log   io.Writer
+	sc   *scenarios.Scenario
+	mode host.Mode
+	// seed is the run's seed; streams derives from it every random choice the live parts make
+	// themselves (the router's, the keys', the faults', each host's and the mesh's), as the simulator's
+	// world does. What the real clock and the goroutines decide is not seeded.
+	seed    uint64
+	streams sim.Streams
+	scale   float64
+	rec     *recorder
+	store   *storage
+	log     io.Writer
 
 	mu      sync.Mutex
 	content host.Content
@@ -86,7 +91,7 @@ func Run(ctx context.Context, sc *scenarios.Scenario, mode host.Mode, seed uint6
 		return nil, fmt.Errorf("live: storage: %w", err)
 	}
 	streams := sim.NewStreams(seed)
-	r := &run{sc: sc, mode: mode, scale: scale, log: opts.Log, content: sc.Content.Clone(), keysRev: sc.Content.Revision,
+	r := &run{sc: sc, mode: mode, seed: seed, streams: streams, scale: scale, log: opts.Log, content: sc.Content.Clone(), keysRev: sc.Content.Revision,
 		rng: streams.Stream("router"), keyRng: streams.Stream("keys"),
 		store: &storage{client: client, timeout: 30 * time.Second}}
 	r.secrets = append(r.content.Keys.Values(), sc.Site.EncryptionKey)
@@ -150,7 +155,7 @@ func (r *run) isClosed() bool {
 // start brings up the platform and the router, records the initial state and schedules the timeline.
 func (r *run) start() error {
 	r.rec = newRecorder(r.scale)
-	r.rec.add(partyWorld, "run.start", sim.F("scenario", r.sc.Name), sim.F("mode", r.mode.String()), sim.F("strategy", "live"),
+	r.rec.add(partyWorld, "run.start", sim.F("scenario", r.sc.Name), sim.F("mode", r.mode.String()), sim.F("seed", r.seed), sim.F("strategy", "live"),
 		sim.F("time_scale", r.scale), sim.F("end", r.sc.End()), sim.F("settle_start", r.sc.SettleStart()), sim.F("faults_end", r.sc.FaultsEnd),
 		// P16 judges the live mesh by the max-wait it really runs with (its real-time floor, in scenario time).
 		sim.F("mesh_max_wait", r.unscaled(r.meshMaxWait())))

@@ -131,7 +131,7 @@ func runLive(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) 
 		EventCount: lr.Events, SimTimeMs: lr.End.Milliseconds(), Outcome: outcome, Live: true, WallMs: lr.Wall.Milliseconds(),
 		NotApplicable: lr.NotApplicable, Trace: lr.Trace, Strategy: "live", Faults: opts.Faults, ScenarioSHA256: sc.SHA256,
 		Schedule: world.ScheduleOf(lr.Trace), Secrets: lr.Secrets,
-		Replay: "simrun run --live --time-scale " + strconv.FormatFloat(opts.Live.TimeScale, 'g', -1, 64) + " --mode " + mode.String() + " " + shellQuote(sc.Path),
+		Replay: LiveReplayCommand(sc.Path, mode, seed, opts.Live.TimeScale),
 	}
 	if !opts.Raw {
 		res.Unjudged = ApplyExpectations(res.Verdicts, sc.Expected(mode))
@@ -176,6 +176,13 @@ func ApplyExpectations(vs []check.Verdict, expected []string) []string {
 		}
 	}
 	return unjudged
+}
+
+// LiveReplayCommand is the command that runs a live run again: the same scenario, mode, seed and
+// time scale (real scheduling is not seeded, so it repeats the run's choices, not its interleaving).
+func LiveReplayCommand(path string, mode host.Mode, seed uint64, scale float64) string {
+	return "simrun run --live --time-scale " + strconv.FormatFloat(scale, 'g', -1, 64) + " --mode " + mode.String() +
+		" --seed " + strconv.FormatUint(seed, 10) + " " + shellQuote(path)
 }
 
 // ReplayCommand is the one command that replays a run.

@@ -107,3 +107,11 @@ func TestLiveTimeScaleMustBeFinite(t *testing.T) {
 		}
 	}
 }
+
+// A live run's replay command names its seed, mode and time scale.
+func TestLiveReplayCommand(t *testing.T) {
+	got := LiveReplayCommand("scenarios/smoke.yaml", host.ModePlatform, 7, 0.01)
+	if want := "simrun run --live --time-scale 0.01 --mode platform --seed 7 scenarios/smoke.yaml"; got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}
