@@ -4,7 +4,6 @@ import (
 	"net"
 	"net/http"
 	"sync"
-	"time"
 )
 
 // Listen listens on addr (TCP) and returns a server for h with l's timeouts and a listener that
@@ -36,14 +35,17 @@ type listener struct {
 	once    sync.Once
 	idleNow chan struct{} // signalled when a connection turns idle
 
-	mu   sync.Mutex
-	idle map[*conn]time.Time
-	peak int // most connections held at once (tests read it)
+	mu sync.Mutex
+	// idle maps each idle keep-alive connection to the order in which it turned idle (a counter, so
+	// that two connections turning idle within the clock's resolution are still ordered).
+	idle     map[*conn]uint64
+	idleTurn uint64
+	peak     int // most connections held at once (tests read it)
 }
 
 func newListener(inner net.Listener, maxConns int) *listener {
 	return &listener{Listener: inner, slots: make(chan struct{}, maxConns), done: make(chan struct{}),
-		idleNow: make(chan struct{}, 1), idle: map[*conn]time.Time{}}
+		idleNow: make(chan struct{}, 1), idle: map[*conn]uint64{}}
 }
 
 // Accept returns the next connection once a slot is free.
@@ -87,10 +89,10 @@ func (l *listener) Close() error {
 func (l *listener) closeLongestIdle() {
 	l.mu.Lock()
 	var oldest *conn
-	var since time.Time
-	for c, t := range l.idle {
-		if oldest == nil || t.Before(since) {
-			oldest, since = c, t
+	var since uint64
+	for c, turn := range l.idle {
+		if oldest == nil || turn < since {
+			oldest, since = c, turn
 		}
 	}
 	if oldest != nil {
@@ -110,7 +112,8 @@ func (l *listener) track(nc net.Conn, state http.ConnState) {
 	}
 	l.mu.Lock()
 	if state == http.StateIdle {
-		l.idle[c] = time.Now()
+		l.idleTurn++
+		l.idle[c] = l.idleTurn
 	} else {
 		delete(l.idle, c)
 	}

@@ -93,12 +93,21 @@ func TestHeldConnectionsDoNotStarveAClient(t *testing.T) {
 func TestIdleConnectionClosedToMakeRoom(t *testing.T) {
 	l := short
 	l.Idle = time.Minute
-	addr, _ := start(t, echo, l)
-	conns, err := boundtest.Hold(addr, boundtest.Idle, l.MaxConns, "GET / HTTP/1.1\r\n")
-	if err != nil {
-		t.Fatal(err)
+	addr, ln := start(t, echo, l)
+	// One at a time, each idle on the server before the next is opened: the server learns a
+	// connection is idle after the client has its answer, so the order must be waited for.
+	var conns []net.Conn
+	defer func() { boundtest.CloseAll(conns) }()
+	for i := range l.MaxConns {
+		c, err := boundtest.Hold(addr, boundtest.Idle, 1, "GET / HTTP/1.1\r\n")
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c...)
+		if !waitIdle(ln, i+1, generous) {
+			t.Fatalf("the server never saw %d idle connections", i+1)
+		}
 	}
-	defer boundtest.CloseAll(conns)
 	if status, _, err := get(addr); err != nil || status != 200 {
 		t.Fatalf("a client beyond the bound: %d %v, want 200", status, err)
 	}
@@ -201,4 +210,17 @@ func TestLimits(t *testing.T) {
 	if _, _, err := Listen("127.0.0.1:0", echo, Limits{MaxConns: -1}); !errors.Is(err, ErrLimit) {
 		t.Errorf("Listen with a negative bound: %v", err)
 	}
+}
+
+// waitIdle waits up to within for the listener to count n idle connections.
+func waitIdle(ln *listener, n int, within time.Duration) bool {
+	for end := time.Now().Add(within); time.Now().Before(end); time.Sleep(time.Millisecond) {
+		ln.mu.Lock()
+		got := len(ln.idle)
+		ln.mu.Unlock()
+		if got >= n {
+			return true
+		}
+	}
+	return false
 }
