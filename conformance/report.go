@@ -3,8 +3,9 @@ package conformance
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/syncsim/syncsim/reports/junit"
 	"io"
+
+	"github.com/syncsim/syncsim/reports/junit"
 
 	"github.com/syncsim/syncsim/internal/check"
 )

@@ -1,9 +1,10 @@
 package host
 
 import (
-	"github.com/syncsim/syncsim/internal/ids"
 	"strconv"
 	"time"
+
+	"github.com/syncsim/syncsim/internal/ids"
 )
 
 // call begins a sync span: TrySync(background).

@@ -7,7 +7,7 @@
 // function of its inputs and its seed, so the same seed always gives the same trace.
 //
 //	k := sim.NewKernel(42, sim.Budget{MaxEvents: 1000, MaxTime: time.Hour})
-//	k.After(30*time.Second, func() { k.Trace.Add("host", "timer.fire", sim.F("name", "background")) })
+//	k.After(30*time.Second, func() { k.Trace.Add("host", "timer.fire", trace.F("name", "background")) })
 //	outcome := k.Run(time.Hour)
 //	fmt.Println(outcome.Reason, k.Trace.Len())
 package sim

@@ -3,6 +3,8 @@ package sim
 import (
 	"strconv"
 	"time"
+
+	"github.com/syncsim/syncsim/internal/trace"
 )
 
 // Budget bounds a run. A run that reaches either bound before its planned end is inconclusive, never
@@ -54,13 +56,13 @@ type Kernel struct {
 	// halted is set by Halt: Run returns before the next event.
 	halted  bool
 	Streams Streams
-	Trace   *Recorder
+	Trace   *trace.Recorder
 }
 
 // NewKernel starts a run at Epoch.
 func NewKernel(seed uint64, budget Budget) *Kernel {
 	k := &Kernel{budget: budget, Streams: NewStreams(seed)}
-	k.Trace = &Recorder{clock: func() time.Duration { return k.now }}
+	k.Trace = trace.NewRecorder(func() time.Duration { return k.now })
 	k.strategy = NewUniform(k.Streams)
 	return k
 }
@@ -222,7 +224,7 @@ func (k *Kernel) choose(first *Event, limit time.Duration) *Event {
 		}
 	}
 	if i != 0 {
-		k.Trace.Add("sim", "sched.pick", F("key", key), F("event", evs[i].Seq), F("party", evs[i].Party), F("over", first.Seq))
+		k.Trace.Put(trace.PartySim, trace.SchedPickEvent(key, evs[i].Seq, evs[i].Party, first.Seq))
 	}
 	return evs[i]
 }
@@ -258,7 +260,7 @@ func (k *Kernel) delayChoice(from, to string, id uint64, lo, hi, d time.Duration
 			continue
 		}
 		if key := DelayKey(k.choices, b.name); k.allowChoice(key) {
-			k.Trace.Add("sim", "sched.pick", F("key", key), F("msg", id), F("from", from), F("to", to), F("delay", b.d), F("over", d))
+			k.Trace.Put(trace.PartySim, trace.SchedPickDelay(key, id, from, to, b.d, d))
 			return b.d
 		}
 	}

@@ -3,6 +3,8 @@ package sim
 import (
 	"math/rand/v2"
 	"time"
+
+	"github.com/syncsim/syncsim/internal/trace"
 )
 
 // Link describes one direction between two parties: the delay bounds of a delivery and the rates of
@@ -25,7 +27,7 @@ type Message struct {
 	To     string
 	Kind   string
 	Body   any
-	Fields []Field
+	Fields []trace.Field
 	// Duplicate is set on the extra copy an injected duplication delivers.
 	Duplicate bool
 }
@@ -102,18 +104,18 @@ func (n *Network) Send(m Message) uint64 {
 	m.ID = n.nextID
 	l := n.LinkOf(m.From, m.To)
 	faulty := n.k.Elapsed() < n.faultsEnd
-	n.k.Trace.Add(m.From, "net.send", append([]Field{F("msg", m.ID), F("to", m.To), F("kind", m.Kind)}, m.Fields...)...)
+	n.k.Trace.Put(m.From, trace.NetSend(m.ID, m.To, m.Kind, m.Fields))
 	var x Interference
 	if faulty && n.intercept != nil {
 		x = n.intercept(m)
 	}
 	if x.Drop || faulty && Chance(n.rng, l.Drop) {
-		n.k.Trace.Add(m.From, "net.drop", F("msg", m.ID), F("fault", faultName(x.Fault, x.Drop, "drop")), F("key", x.Key), F("injected", true))
+		n.k.Trace.Put(m.From, trace.NetDrop(m.ID, faultName(x.Fault, x.Drop, "drop"), x.Key))
 		return m.ID
 	}
 	n.schedule(m, l, faulty, false, x.Extra)
 	if x.Duplicate || faulty && Chance(n.rng, l.Duplicate) {
-		n.k.Trace.Add(m.From, "net.duplicate", F("msg", m.ID), F("fault", faultName(x.Fault, x.Duplicate, "duplicate")), F("key", x.Key), F("injected", true))
+		n.k.Trace.Put(m.From, trace.NetDuplicate(m.ID, faultName(x.Fault, x.Duplicate, "duplicate"), x.Key))
 		n.schedule(m, l, faulty, true, x.CopyExtra)
 	}
 	return m.ID
@@ -143,19 +145,12 @@ func (n *Network) schedule(m Message, l Link, faulty, dup bool, extra time.Durat
 }
 
 func (n *Network) deliver(m Message, dup, reordered bool) {
-	fields := []Field{F("msg", m.ID), F("from", m.From), F("kind", m.Kind)}
-	if dup {
-		fields = append(fields, F("duplicate", true), F("injected", true))
-	}
-	if reordered {
-		fields = append(fields, F("reordered", true), F("injected", true))
-	}
 	h, ok := n.handlers[m.To]
 	if !ok {
-		n.k.Trace.Add(m.To, "net.lost", append(fields, F("reason", "no-receiver"))...)
+		n.k.Trace.Put(m.To, trace.NetLost(m.ID, m.From, m.Kind, dup, reordered))
 		return
 	}
-	n.k.Trace.Add(m.To, "net.deliver", fields...)
+	n.k.Trace.Put(m.To, trace.NetDeliver(m.ID, m.From, m.Kind, dup, reordered))
 	m.Duplicate = dup
 	h(m)
 }

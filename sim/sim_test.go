@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/syncsim/syncsim/internal/trace"
 )
 
 func TestQueueOrdersByTimeThenSequence(t *testing.T) {
@@ -178,7 +180,7 @@ func TestNetworkDelayWithinLinkBounds(t *testing.T) {
 
 func TestNetworkFaultsAreLabelledInjected(t *testing.T) {
 	k, got := netRun(t, 9, Link{DelayMin: time.Millisecond, DelayMax: 2 * time.Millisecond, Drop: 0.2, Duplicate: 0.2, Reorder: 0.3}, 300)
-	counts := map[string]int{}
+	counts := map[trace.Kind]int{}
 	for _, r := range k.Trace.Records() {
 		counts[r.Kind]++
 		if (r.Kind == "net.drop" || r.Kind == "net.duplicate" || r.Has("reordered")) && r.Get("injected") != "true" {
@@ -257,23 +259,23 @@ func TestLifecycleNamesAreNewAndRouterSeeded(t *testing.T) {
 }
 
 func TestTraceHashAndFirstDifference(t *testing.T) {
-	mk := func(v string) *Trace {
+	mk := func(v string) *trace.Trace {
 		k := NewKernel(1, Budget{})
-		k.Trace.Add("a", "x", F("v", v), F("n", 3), F("d", time.Second), F("b", true))
+		k.Trace.Add("a", "x", trace.F("v", v), trace.F("n", 3), trace.F("d", time.Second), trace.F("b", true))
 		k.Trace.Add("a", "y")
-		return &Trace{Header: Header{Seed: 1}, Records: k.Trace.Records()}
+		return &trace.Trace{Header: trace.Header{Seed: 1}, Records: k.Trace.Records()}
 	}
 	a, b, c := mk("1"), mk("1"), mk("2")
 	if a.Hash() != b.Hash() || a.Hash() == c.Hash() {
 		t.Fatal("hash does not follow records")
 	}
-	if FirstDifference(a.Records, b.Records) != -1 || FirstDifference(a.Records, c.Records) != 0 {
+	if trace.FirstDifference(a.Records, b.Records) != -1 || trace.FirstDifference(a.Records, c.Records) != 0 {
 		t.Fatal("FirstDifference")
 	}
-	if FirstDifference(a.Records, a.Records[:1]) != 1 {
+	if trace.FirstDifference(a.Records, a.Records[:1]) != 1 {
 		t.Fatal("prefix difference")
 	}
-	d := &Trace{Header: Header{Seed: 2}, Records: a.Records}
+	d := &trace.Trace{Header: trace.Header{Seed: 2}, Records: a.Records}
 	if d.Hash() == a.Hash() || d.RecordsHash() != a.RecordsHash() {
 		t.Fatal("header must change Hash but not RecordsHash")
 	}
@@ -283,8 +285,8 @@ func TestTraceHashAndFirstDifference(t *testing.T) {
 }
 
 func TestSecretDigestHidesContent(t *testing.T) {
-	d := SecretDigest([]byte("s3cr3t"))
-	if len(d) != len("sha256:")+16 || d == SecretDigest([]byte("other")) {
+	d := trace.SecretDigest([]byte("s3cr3t"))
+	if len(d) != len("sha256:")+16 || d == trace.SecretDigest([]byte("other")) {
 		t.Fatalf("digest %s", d)
 	}
 }

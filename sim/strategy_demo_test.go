@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/syncsim/syncsim/internal/trace"
 )
 
 // The demo of the project's issue: a planted ordering bug of depth 2 that PCT finds in fewer runs
@@ -58,7 +60,7 @@ func demoRun(t testing.TB, seed uint64, strategy string, params map[string]strin
 		var tick func()
 		tick = func() {
 			n++
-			net.Send(Message{From: w, To: "store", Kind: "write", Body: demoWrite{w, n}, Fields: []Field{F("n", n)}})
+			net.Send(Message{From: w, To: "store", Kind: "write", Body: demoWrite{w, n}, Fields: []trace.Field{trace.F("n", n)}})
 			if n < demoWrites {
 				k.AfterParty(demoPeriod, w, tick)
 			}

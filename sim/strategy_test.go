@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/syncsim/syncsim/internal/trace"
 )
 
 func TestStrategiesAreDeterministicPerSeed(t *testing.T) {
@@ -15,10 +17,10 @@ func TestStrategiesAreDeterministicPerSeed(t *testing.T) {
 			_, k1 := demoRun(t, 7, name, nil)
 			_, k2 := demoRun(t, 7, name, nil)
 			_, k3 := demoRun(t, 8, name, nil)
-			tr := func(k *Kernel) *Trace { return &Trace{Records: k.Trace.Records()} }
+			tr := func(k *Kernel) *trace.Trace { return &trace.Trace{Records: k.Trace.Records()} }
 			if h1, h2 := tr(k1).RecordsHash(), tr(k2).RecordsHash(); h1 != h2 {
 				t.Fatalf("same seed, different traces; first difference at record %d",
-					FirstDifference(k1.Trace.Records(), k2.Trace.Records()))
+					trace.FirstDifference(k1.Trace.Records(), k2.Trace.Records()))
 			}
 			if tr(k1).RecordsHash() == tr(k3).RecordsHash() {
 				t.Fatal("seeds 7 and 8 gave the same trace")

@@ -5,11 +5,12 @@ import (
 	"slices"
 
 	"fmt"
+	"io"
+	"strings"
+
 	"github.com/syncsim/syncsim/fakes/mesh/meshhttp"
 	"github.com/syncsim/syncsim/host/hosthttp"
 	"github.com/syncsim/syncsim/internal/mutants"
-	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
 

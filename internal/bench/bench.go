@@ -18,6 +18,7 @@ import (
 
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/check"
+	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/internal/world"
 	"github.com/syncsim/syncsim/scenarios"
 	"github.com/syncsim/syncsim/sim"
@@ -106,7 +107,7 @@ func Measure(sc *scenarios.Scenario, mode host.Mode, d time.Duration) (Result, e
 // workOf reads a run's irreducible work off its trace: a SHA-256 for every payload built or stored
 // (sync.enter, a served MSG-3, content.change, store.write) and an HMAC for every token signed or
 // checked (MSG-1 with its token, a mesh fetch, token checks).
-func workOf(tr *sim.Trace, events int) Work {
+func workOf(tr *trace.Trace, events int) Work {
 	w := Work{Events: events, TokenSize: 300}
 	payloads, bytes := 0, 0
 	for _, r := range tr.Records {

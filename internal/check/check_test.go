@@ -5,13 +5,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/syncsim/syncsim/sim"
+	"github.com/syncsim/syncsim/internal/trace"
 )
 
 // script builds a trace from lines "party kind k=v k=v", one second apart; a line may start with
 // "@<duration>" ("@1.25s") to place its record at that time instead.
-func script(lines ...string) *sim.Trace {
-	tr := &sim.Trace{}
+func script(lines ...string) *trace.Trace {
+	tr := &trace.Trace{}
 	for i, l := range lines {
 		parts := strings.Fields(l)
 		at := time.Duration(i) * time.Second
@@ -22,10 +22,10 @@ func script(lines ...string) *sim.Trace {
 			}
 			at, parts = d, parts[1:]
 		}
-		r := sim.Record{Seq: i + 1, At: at, Party: parts[0], Kind: parts[1]}
+		r := trace.Record{Seq: i + 1, At: at, Party: parts[0], Kind: trace.Kind(parts[1])}
 		for _, kv := range parts[2:] {
 			k, v, _ := strings.Cut(kv, "=")
-			r.Fields = append(r.Fields, sim.Field{Key: k, Value: v})
+			r.Fields = append(r.Fields, trace.Field{Key: k, Value: v})
 		}
 		tr.Records = append(tr.Records, r)
 	}
@@ -48,7 +48,7 @@ func TestP1(t *testing.T) {
 	never := script("world content.change revision=1 expected_hash=h1")
 	cases := []struct {
 		name     string
-		tr       *sim.Trace
+		tr       *trace.Trace
 		complete bool
 		want     Status
 		evidence string
@@ -77,7 +77,7 @@ func TestP1(t *testing.T) {
 func TestP4(t *testing.T) {
 	cases := []struct {
 		name    string
-		tr      *sim.Trace
+		tr      *trace.Trace
 		want    Status
 		checked int
 	}{

@@ -1,9 +1,10 @@
 package check
 
 import (
-	"github.com/syncsim/syncsim/sim"
 	"strings"
 	"testing"
+
+	"github.com/syncsim/syncsim/internal/trace"
 )
 
 // expect asserts a verdict's status and checked count, and that its evidence mentions each of wants.
@@ -25,7 +26,7 @@ func expect(t *testing.T, v Verdict, status Status, checked int, wants ...string
 
 // spaced turns "_" into spaces in the text fields (error, result, text), which script's lines cannot
 // hold: "error=SyncTriggers_operation_failed." is "SyncTriggers operation failed.".
-func spaced(tr *sim.Trace) *sim.Trace {
+func spaced(tr *trace.Trace) *trace.Trace {
 	for i := range tr.Records {
 		for j, f := range tr.Records[i].Fields {
 			if f.Key == "error" || f.Key == "result" || f.Key == "text" {

@@ -3,7 +3,7 @@ package check
 import (
 	"time"
 
-	"github.com/syncsim/syncsim/sim"
+	"github.com/syncsim/syncsim/internal/trace"
 )
 
 // fetchStartBound is how soon after an accepted notification a fetch must start (MESH-6, decided in
@@ -16,7 +16,7 @@ const fetchStartBound = time.Second + 50*time.Millisecond
 // startBound is fetchStartBound, or the max-wait a run.start record says its mesh runs with when that
 // is longer (plus the same 50 ms): the live driver's mesh keeps a real-time floor under its timers,
 // which at small time scales is more than MESH-6's 1 s of scenario time.
-func startBound(recs []sim.Record) time.Duration {
+func startBound(recs []trace.Record) time.Duration {
 	for i := range recs {
 		if recs[i].Kind != "run.start" {
 			continue
@@ -40,13 +40,13 @@ const faultMargin = fetchCompleteBound + 2*time.Second
 
 // fetchRound is one MSG-3 attempt as the mesh's records tell it.
 type fetchRound struct {
-	start, done *sim.Record
+	start, done *trace.Record
 }
 
 // owedFetch is one judged notification: when a fetch must start by, and the deadline of its completion
 // (0 when the completion is not judged).
 type owedFetch struct {
-	accept          *sim.Record
+	accept          *trace.Record
 	bound, deadline time.Duration
 }
 
@@ -55,7 +55,7 @@ type owedFetch struct {
 // notification, or 1 s after the end of a fetch that was in flight when it arrived (MESH-5: that one
 // may not cover it). The completion is judged only when its deadline (30 s after the start bound) is in
 // the trace and some host ran from the notification to that deadline (MESH-2's "when the site answers").
-func owedFetches(recs []sim.Record, rounds []*fetchRound) []owedFetch {
+func owedFetches(recs []trace.Record, rounds []*fetchRound) []owedFetch {
 	faultsAt, end, running := faultTimes(recs), traceEnd(recs), runningHosts(recs)
 	fetchStartBound := startBound(recs)
 	var out []owedFetch
@@ -105,7 +105,7 @@ func NotificationToFetch(in Input) Verdict {
 			what = "the first fetch after it started at " + ref(*first.start) + ", " + (first.start.At - a.At).String() + " later"
 		}
 		vs.add("notification " + a.Get("notification") + " accepted at " + ref(*a) + ": " + what +
-			"; MESH-6's max-wait owes one by " + sim.FormatElapsed(o.bound))
+			"; MESH-6's max-wait owes one by " + trace.FormatElapsed(o.bound))
 	}
 	vs.judge(&v, "notification(s) without a fetch within the max-wait")
 	return v
@@ -124,7 +124,7 @@ func FetchCompletes(in Input) Verdict {
 		v.Checked++
 		if done := firstCompletedAfter(rounds, o.accept.At); done == nil || done.done.At > o.deadline {
 			vs.add("notification " + o.accept.Get("notification") + " accepted at " + ref(*o.accept) +
-				": no fetch that started after it completed with 200 by " + sim.FormatElapsed(o.deadline) +
+				": no fetch that started after it completed with 200 by " + trace.FormatElapsed(o.deadline) +
 				" although the site had a running host throughout (MESH-2)")
 		}
 	}
@@ -132,7 +132,7 @@ func FetchCompletes(in Input) Verdict {
 	return v
 }
 
-func fetchRounds(recs []sim.Record) []*fetchRound {
+func fetchRounds(recs []trace.Record) []*fetchRound {
 	var out []*fetchRound
 	byID := map[string]*fetchRound{}
 	for i := range recs {
@@ -169,7 +169,7 @@ func firstCompletedAfter(rounds []*fetchRound, t time.Duration) *fetchRound {
 	return nil
 }
 
-func faultTimes(recs []sim.Record) []time.Duration {
+func faultTimes(recs []trace.Record) []time.Duration {
 	var out []time.Duration
 	for _, r := range recs {
 		if r.Kind == "fault.fire" {
@@ -188,7 +188,7 @@ func nearFault(faults []time.Duration, t time.Duration) bool {
 	return false
 }
 
-func traceEnd(recs []sim.Record) time.Duration {
+func traceEnd(recs []trace.Record) time.Duration {
 	if len(recs) == 0 {
 		return 0
 	}
@@ -199,7 +199,7 @@ func traceEnd(recs []sim.Record) time.Duration {
 // instance.delete).
 type hostSpans struct{ from, to []time.Duration }
 
-func runningHosts(recs []sim.Record) hostSpans {
+func runningHosts(recs []trace.Record) hostSpans {
 	var hs hostSpans
 	up := map[string]bool{}
 	n := 0

@@ -3,7 +3,7 @@ package check
 import (
 	"time"
 
-	"github.com/syncsim/syncsim/sim"
+	"github.com/syncsim/syncsim/internal/trace"
 )
 
 // burstSpan is how close to a burst's first notification the others must be (MESH-6: "within 1 s").
@@ -44,7 +44,7 @@ func BoundedFetches(in Input) Verdict {
 	return v
 }
 
-func meshRecords(recs []sim.Record) (accepts, fetches []*sim.Record) {
+func meshRecords(recs []trace.Record) (accepts, fetches []*trace.Record) {
 	for i := range recs {
 		r := &recs[i]
 		switch {
@@ -57,21 +57,21 @@ func meshRecords(recs []sim.Record) (accepts, fetches []*sim.Record) {
 	return accepts, fetches
 }
 
-func splitBursts(accepts []*sim.Record) [][]*sim.Record {
-	var out [][]*sim.Record
+func splitBursts(accepts []*trace.Record) [][]*trace.Record {
+	var out [][]*trace.Record
 	for _, a := range accepts {
 		if n := len(out); n > 0 && a.At-out[n-1][0].At <= burstSpan {
 			out[n-1] = append(out[n-1], a)
 			continue
 		}
-		out = append(out, []*sim.Record{a})
+		out = append(out, []*trace.Record{a})
 	}
 	return out
 }
 
 // fetchesIn selects the fetches in [from, until], and before cut when cut >= 0.
-func fetchesIn(fetches []*sim.Record, from, until, cut time.Duration) []*sim.Record {
-	var out []*sim.Record
+func fetchesIn(fetches []*trace.Record, from, until, cut time.Duration) []*trace.Record {
+	var out []*trace.Record
 	for _, f := range fetches {
 		if f.At >= from && f.At <= until && (cut < 0 || f.At < cut) {
 			out = append(out, f)

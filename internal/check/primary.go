@@ -3,7 +3,7 @@ package check
 import (
 	"time"
 
-	"github.com/syncsim/syncsim/sim"
+	"github.com/syncsim/syncsim/internal/trace"
 )
 
 // leaseDuration is the primary lease's length (PROTOCOL.md section 1: a 15 s lease, decided there).
@@ -16,14 +16,14 @@ type leaseTrack struct {
 	seen    bool
 	holder  string
 	expires time.Duration // virtual time the holder's lease ends (exclusive)
-	last    *sim.Record   // the lease record that set the current state
+	last    *trace.Record // the lease record that set the current state
 	// broken marks instances whose lease an injected fault broke and that have not renewed or
 	// acquired since: they cannot know yet (they learn it at their next renewal, 5 s at most).
 	broken map[string]bool
 }
 
 // apply folds one lease record in; it returns false for other records.
-func (l *leaseTrack) apply(r *sim.Record) bool {
+func (l *leaseTrack) apply(r *trace.Record) bool {
 	if r.Kind != "lease" {
 		return false
 	}
@@ -63,15 +63,15 @@ func (l *leaseTrack) describe(t time.Duration) string {
 		return "no lease was ever granted"
 	}
 	if h := l.validHolder(t); h != "" {
-		return "the lease is held by " + h + " until " + sim.FormatElapsed(l.expires) + " (" + ref(*l.last) + ")"
+		return "the lease is held by " + h + " until " + trace.FormatElapsed(l.expires) + " (" + ref(*l.last) + ")"
 	}
 	if l.holder != "" {
-		return "the lease of " + l.holder + " expired at " + sim.FormatElapsed(l.expires) + " (" + ref(*l.last) + ")"
+		return "the lease of " + l.holder + " expired at " + trace.FormatElapsed(l.expires) + " (" + ref(*l.last) + ")"
 	}
 	return "the lease is " + l.last.Get("state") + " (" + ref(*l.last) + ")"
 }
 
-func isBackgroundCall(r *sim.Record) bool {
+func isBackgroundCall(r *trace.Record) bool {
 	return r.Kind == "sync.call" && r.Get("background") == "true"
 }
 
@@ -136,7 +136,7 @@ func AtMostOnePrimary(in Input) Verdict {
 }
 
 // judgeGrant checks a lease record after a successful acquire or renew.
-func judgeGrant(v *Verdict, vs *violations, r *sim.Record, before, prevHolder string, prevExpires time.Duration, prevRec *sim.Record) {
+func judgeGrant(v *Verdict, vs *violations, r *trace.Record, before, prevHolder string, prevExpires time.Duration, prevRec *trace.Record) {
 	op := r.Get("op")
 	status := r.Int("status")
 	if (op != "acquire-lease" && op != "renew-lease") || status < 200 || status > 299 {
@@ -150,7 +150,7 @@ func judgeGrant(v *Verdict, vs *violations, r *sim.Record, before, prevHolder st
 	}
 	if before != "" && before != holder {
 		vs.add("storage granted the lease to " + holder + " at " + ref(*r) + " while " + prevHolder +
-			" held it until " + sim.FormatElapsed(prevExpires) + " (" + ref(*prevRec) + ")")
+			" held it until " + trace.FormatElapsed(prevExpires) + " (" + ref(*prevRec) + ")")
 	}
 	d := leaseDuration
 	if pd, err := time.ParseDuration(r.Get("duration")); err == nil && pd > 0 {
@@ -158,6 +158,6 @@ func judgeGrant(v *Verdict, vs *violations, r *sim.Record, before, prevHolder st
 	}
 	if until := time.Duration(r.Int("expires_ms")) * time.Millisecond; until < r.At+d-time.Millisecond {
 		vs.add(op + " by " + r.Get("instance") + " at " + ref(*r) + " succeeded but the lease ends at " +
-			sim.FormatElapsed(until) + ", not " + d.String() + " later: the renewal did not extend it")
+			trace.FormatElapsed(until) + ", not " + d.String() + " later: the renewal did not extend it")
 	}
 }

@@ -3,7 +3,7 @@ package check
 import (
 	"strconv"
 
-	"github.com/syncsim/syncsim/sim"
+	"github.com/syncsim/syncsim/internal/trace"
 )
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -40,7 +40,7 @@ func EventualConvergence(in Input) Verdict {
 	v.Status = Fail
 	end := "end of run"
 	if n := len(recs); n > 0 {
-		end = sim.FormatElapsed(recs[n-1].At)
+		end = trace.FormatElapsed(recs[n-1].At)
 	}
 	v.Evidence = append([]string{"at the end of the settle window (" + end + ") the store holds hash " + short(s.store) +
 		" (revision " + itoa(s.storeRev) + "), not the expected payload's hash " + short(s.expected) +
@@ -83,7 +83,7 @@ func HashImpliesPublished(in Input) Verdict {
 // to the instance's deletion.
 func SyncExclusion(in Input) Verdict {
 	v := newVerdict(PropP3)
-	open := map[string]*sim.Record{}
+	open := map[string]*trace.Record{}
 	violations := 0
 	recs := in.Trace.Records
 	for i := range recs {
@@ -119,15 +119,15 @@ func SyncExclusion(in Input) Verdict {
 
 // Determinism is P12: two runs of the same scenario, mode and seed must give the same records; on a
 // difference the evidence names the first differing record of each.
-func Determinism(first, second *sim.Trace) Verdict {
+func Determinism(first, second *trace.Trace) Verdict {
 	v := newVerdict(PropP12)
 	v.Checked = max(len(first.Records), len(second.Records))
-	i := sim.FirstDifference(first.Records, second.Records)
+	i := trace.FirstDifference(first.Records, second.Records)
 	if i < 0 {
 		return v
 	}
 	v.Status = Fail
-	at := func(t *sim.Trace) string {
+	at := func(t *trace.Trace) string {
 		if i < len(t.Records) {
 			return t.Records[i].String()
 		}

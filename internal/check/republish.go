@@ -1,6 +1,6 @@
 package check
 
-import "github.com/syncsim/syncsim/sim"
+import "github.com/syncsim/syncsim/internal/trace"
 
 // NoRepublishWithoutChange is P18 (PAY-2, PAY-3; #9255): a store write whose payload is semantically
 // equal to what the store already held, with no content change since the store got it, but in other
@@ -19,7 +19,7 @@ import "github.com/syncsim/syncsim/sim"
 func NoRepublishWithoutChange(in Input) Verdict {
 	v := newVerdict(PropP18)
 	var vs violations
-	var held *sim.Record // the store write whose payload the store holds, since the last content change
+	var held *trace.Record // the store write whose payload the store holds, since the last content change
 	for i := range in.Trace.Records {
 		r := &in.Trace.Records[i]
 		switch r.Kind {
@@ -43,7 +43,7 @@ func NoRepublishWithoutChange(in Input) Verdict {
 }
 
 // publisher names who sent a store write's payload, when the record says.
-func publisher(r *sim.Record) string {
+func publisher(r *trace.Record) string {
 	if from := r.Get("from"); from != "" {
 		return " from " + from
 	}

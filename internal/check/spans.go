@@ -3,22 +3,22 @@ package check
 import (
 	"strings"
 
-	"github.com/syncsim/syncsim/sim"
+	"github.com/syncsim/syncsim/internal/trace"
 )
 
 // span is one sync span of one instance (sync.call to sync.end), as the trace tells it.
 type span struct {
 	party, id             string
-	call, enter, hashread *sim.Record
-	end                   *sim.Record // nil when the instance was deleted first or the run ended
-	publishes, results    []*sim.Record
+	call, enter, hashread *trace.Record
+	end                   *trace.Record // nil when the instance was deleted first or the run ended
+	publishes, results    []*trace.Record
 	blobAtEnter           string // the hash blob's value when the span entered (last blob.write)
 	warned                bool   // the instance logged a Warning or Error line during the span
 	deleted               bool
 }
 
 func (s *span) background() bool {
-	for _, r := range []*sim.Record{s.enter, s.call, s.end} {
+	for _, r := range []*trace.Record{s.enter, s.call, s.end} {
 		if r != nil {
 			return r.Get("background") == "true"
 		}
@@ -27,7 +27,7 @@ func (s *span) background() bool {
 }
 
 func (s *span) origin() string {
-	for _, r := range []*sim.Record{s.end, s.enter, s.call} {
+	for _, r := range []*trace.Record{s.end, s.enter, s.call} {
 		if r != nil && r.Has("origin") {
 			return r.Get("origin")
 		}
@@ -52,7 +52,7 @@ type pendingPublish struct {
 	i int
 }
 
-func collectSpans(recs []sim.Record) []*span {
+func collectSpans(recs []trace.Record) []*span {
 	x := spanIndex{byKey: map[string]*span{}, open: map[string][]*span{}, pending: map[string][]pendingPublish{}}
 	for i := range recs {
 		x.apply(&recs[i])
@@ -60,7 +60,7 @@ func collectSpans(recs []sim.Record) []*span {
 	return x.all
 }
 
-func (x *spanIndex) apply(r *sim.Record) {
+func (x *spanIndex) apply(r *trace.Record) {
 	switch r.Kind {
 	case "sync.call":
 		x.get(r).call = r
@@ -91,7 +91,7 @@ func (x *spanIndex) apply(r *sim.Record) {
 	}
 }
 
-func (x *spanIndex) get(r *sim.Record) *span {
+func (x *spanIndex) get(r *trace.Record) *span {
 	key := r.Party + "\x00" + r.Get("span")
 	if s, ok := x.byKey[key]; ok {
 		return s
@@ -115,7 +115,7 @@ func (x *spanIndex) close(s *span) {
 
 // answer links an http.result to its publish: by the span it names, else (older traces) to the
 // oldest unanswered publish to the same target on that instance.
-func (x *spanIndex) answer(r *sim.Record) {
+func (x *spanIndex) answer(r *trace.Record) {
 	pend := x.pending[r.Party]
 	for i, p := range pend {
 		if p.s.publishes[p.i].Get("target") == r.Get("target") && (!r.Has("span") || r.Get("span") == p.s.id) {
@@ -126,7 +126,7 @@ func (x *spanIndex) answer(r *sim.Record) {
 	}
 }
 
-func (x *spanIndex) log(r *sim.Record) {
+func (x *spanIndex) log(r *trace.Record) {
 	switch strings.ToLower(r.Get("level")) {
 	case "warning", "warn", "error", "critical":
 		for _, s := range x.open[r.Party] {

@@ -1,6 +1,6 @@
 package check
 
-import "github.com/syncsim/syncsim/sim"
+import "github.com/syncsim/syncsim/internal/trace"
 
 // siteState is the platform-side state of a site as a trace tells it, record by record.
 type siteState struct {
@@ -13,11 +13,11 @@ type siteState struct {
 	// mesh abandoned. Notifications in (covered, accepted] are still under way.
 	accepted, covered int
 
-	lastContent, lastBlob, lastStore, lastAccept, lastAbandon *sim.Record
+	lastContent, lastBlob, lastStore, lastAccept, lastAbandon *trace.Record
 }
 
 // apply folds one record in and reports whether the state it tracks changed.
-func (s *siteState) apply(r *sim.Record) bool {
+func (s *siteState) apply(r *trace.Record) bool {
 	switch r.Kind {
 	case "content.change":
 		s.expected, s.expectedCanon, s.expectedRev, s.lastContent = r.Get("expected_hash"), r.Get("expected_canonical"), r.Int("revision"), r
@@ -59,7 +59,7 @@ func (s *siteState) underway() bool { return s.accepted > s.covered }
 // context lists the records that explain the state, for evidence.
 func (s *siteState) context() []string {
 	var out []string
-	add := func(what string, r *sim.Record, detail string) {
+	add := func(what string, r *trace.Record, detail string) {
 		if r != nil {
 			out = append(out, what+": "+ref(*r)+" "+detail)
 		}

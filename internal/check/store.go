@@ -1,6 +1,6 @@
 package check
 
-import "github.com/syncsim/syncsim/sim"
+import "github.com/syncsim/syncsim/internal/trace"
 
 // NoStaleOverwrite is P2: the platform store's revision never decreases, and the store keeps what it
 // acknowledged. The revision it holds is read from store.snapshot records (the store's own Get) when
@@ -10,7 +10,7 @@ import "github.com/syncsim/syncsim/sim"
 func NoStaleOverwrite(in Input) Verdict {
 	v := newVerdict(PropP2)
 	var vs violations
-	var prev, write *sim.Record
+	var prev, write *trace.Record
 	snapshots := hasKind(in.Trace.Records, "store.snapshot")
 	for i := range in.Trace.Records {
 		r := &in.Trace.Records[i]
@@ -41,7 +41,7 @@ func NoStaleOverwrite(in Input) Verdict {
 	return v
 }
 
-func hasKind(recs []sim.Record, kind string) bool {
+func hasKind(recs []trace.Record, kind trace.Kind) bool {
 	for i := range recs {
 		if recs[i].Kind == kind {
 			return true
@@ -70,8 +70,8 @@ func hasKind(recs []sim.Record, kind string) bool {
 func DuplicateHarmless(in Input) Verdict {
 	v := newVerdict(PropP7)
 	var vs violations
-	var prev *sim.Record
-	stored := map[string]*sim.Record{}
+	var prev *trace.Record
+	stored := map[string]*trace.Record{}
 	var mp meshDuplicates
 	for i := range in.Trace.Records {
 		r := &in.Trace.Records[i]
@@ -104,17 +104,17 @@ func DuplicateHarmless(in Input) Verdict {
 
 // meshDuplicates follows duplicated deliveries to the mesh for P7.
 type meshDuplicates struct {
-	dupOnly  map[int]bool // notifications accepted from a duplicated MSG-2 only
-	covered  int          // the newest notification delivered or abandoned so far
-	delivery *sim.Record  // the repeated delivery whose records are being read, if any
-	current  *sim.Record  // the delivery to the mesh whose records are being read, repeated or not
+	dupOnly  map[int]bool  // notifications accepted from a duplicated MSG-2 only
+	covered  int           // the newest notification delivered or abandoned so far
+	delivery *trace.Record // the repeated delivery whose records are being read, if any
+	current  *trace.Record // the delivery to the mesh whose records are being read, repeated or not
 	// delivered are the msg3.response messages delivered to the mesh so far, accepted the
 	// msg2.request messages a delivery of which the mesh accepted (mesh.accept).
 	delivered, accepted map[string]bool
 }
 
 // observe folds a record in and reports whether it is a duplicated delivery to the mesh.
-func (m *meshDuplicates) observe(r *sim.Record) bool {
+func (m *meshDuplicates) observe(r *trace.Record) bool {
 	if m.current != nil && (r.At != m.current.At || r.Kind == "net.deliver") {
 		m.current, m.delivery = nil, nil
 	}
@@ -156,7 +156,7 @@ func (m *meshDuplicates) observe(r *sim.Record) bool {
 
 // judge reports whether a store.write is judged as the effect of a duplicated delivery to the mesh,
 // and what that delivery was.
-func (m *meshDuplicates) judge(r *sim.Record) (string, bool) {
+func (m *meshDuplicates) judge(r *trace.Record) (string, bool) {
 	if r.Get("via") != "mesh" {
 		return "", false
 	}
@@ -176,7 +176,7 @@ func (m *meshDuplicates) judge(r *sim.Record) (string, bool) {
 	return "a fetch owed only to duplicated notifications " + itoa(from+1) + ".." + itoa(to), true
 }
 
-func storeState(prev *sim.Record) string {
+func storeState(prev *trace.Record) string {
 	if prev == nil {
 		return "an empty store"
 	}
@@ -185,7 +185,7 @@ func storeState(prev *sim.Record) string {
 
 // duplicateOf reports whether a store write is a duplicate delivery, and the write that first stored
 // the same message (nil when unknown).
-func duplicateOf(r *sim.Record, stored map[string]*sim.Record) (*sim.Record, bool) {
+func duplicateOf(r *trace.Record, stored map[string]*trace.Record) (*trace.Record, bool) {
 	msg := r.Get("msg")
 	if first := stored[msg]; msg != "" && first != nil {
 		return first, true
@@ -195,14 +195,14 @@ func duplicateOf(r *sim.Record, stored map[string]*sim.Record) (*sim.Record, boo
 }
 
 // changed reports whether a write leaves the store different from the state prev left (no prev: empty).
-func changed(prev, r *sim.Record) bool {
+func changed(prev, r *trace.Record) bool {
 	if prev == nil {
 		return true
 	}
 	return prev.Get("hash") != r.Get("hash") || prev.Get("revision") != r.Get("revision")
 }
 
-func duplicateEvidence(r, first, prev *sim.Record) string {
+func duplicateEvidence(r, first, prev *trace.Record) string {
 	what := "duplicate delivery"
 	if m := r.Get("msg"); m != "" {
 		what += " of msg " + m
@@ -249,8 +249,8 @@ func ConvergenceLatency(in Input) Verdict {
 // convergence finds the last content change, whether the store held its hash right then, and the
 // store write from which the store held that hash to the end (nil when it did not end there).
 // Like P1, it compares payloads semantically when the trace carries canonical hashes.
-func convergence(recs []sim.Record) (change *sim.Record, held bool, conv *sim.Record) {
-	var store *sim.Record
+func convergence(recs []trace.Record) (change *trace.Record, held bool, conv *trace.Record) {
+	var store *trace.Record
 	for i := range recs {
 		r := &recs[i]
 		switch r.Kind {
@@ -274,7 +274,7 @@ func convergence(recs []sim.Record) (change *sim.Record, held bool, conv *sim.Re
 
 // holdsExpected reports whether a store record holds a content change's expected payload: by
 // canonical hash when both records carry one, else by PAY-3 hash.
-func holdsExpected(store, change *sim.Record) bool {
+func holdsExpected(store, change *trace.Record) bool {
 	if store.Get("empty") == "true" || store.Get("hash") == "" {
 		return false
 	}
@@ -284,7 +284,7 @@ func holdsExpected(store, change *sim.Record) bool {
 	return store.Get("hash") == change.Get("expected_hash")
 }
 
-func notConverged(v Verdict, change *sim.Record, complete bool) Verdict {
+func notConverged(v Verdict, change *trace.Record, complete bool) Verdict {
 	v.Evidence = []string{"last content change " + ref(*change) + " (expected hash " + short(change.Get("expected_hash")) +
 		"): the store did not converge to it, so no convergence_ms is recorded"}
 	if !complete {

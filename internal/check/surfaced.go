@@ -1,6 +1,6 @@
 package check
 
-import "github.com/syncsim/syncsim/sim"
+import "github.com/syncsim/syncsim/internal/trace"
 
 // ErrorSurfaced is P9 (SYNC-7, MSG-4): a failed sync says so, with the SYNC-7 text, and is not silent
 // in the log. Three judgements, over the spans that failed or whose deciding publish failed:
@@ -51,7 +51,7 @@ func judgeSpanEnd(s *span, vs *violations) {
 // judgeAnswers checks the MSG-4 answers to failed admin spans. A client.response names the span
 // that gave it (instance and span) when a sync answered; answers that no sync gave (502 when the
 // instance died, 503 without a host, 401) name none and are not judged.
-func judgeAnswers(recs []sim.Record, spans []*span, vs *violations) {
+func judgeAnswers(recs []trace.Record, spans []*span, vs *violations) {
 	byKey := map[string]*span{}
 	for _, s := range spans {
 		byKey[s.party+"\x00"+s.id] = s
@@ -68,7 +68,7 @@ func judgeAnswers(recs []sim.Record, spans []*span, vs *violations) {
 	}
 }
 
-func judgeAnswer(s *span, r *sim.Record, vs *violations) {
+func judgeAnswer(s *span, r *trace.Record, vs *violations) {
 	if s.end.Get("success") != "false" {
 		return
 	}

@@ -4,7 +4,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/syncsim/syncsim/sim"
+	"github.com/syncsim/syncsim/internal/trace"
 )
 
 // NoRedundantPublish is P5: a background sync whose hash equals the blob, or whose read of the hash
@@ -44,7 +44,7 @@ func NoRedundantPublish(in Input) Verdict {
 // span's exclusive part.
 type hashRead struct {
 	span, op string
-	req      *sim.Record
+	req      *trace.Record
 	done     bool // the instance got its answer, or its timeout, already
 }
 
@@ -56,10 +56,10 @@ type hashRead struct {
 // instance's blob.timeout (no answer in time). Failed is any status outside 2xx, except an Exists'
 // 404, which means the blob is missing (changed, not an error). A trace without network records (a
 // live run) judges no read.
-func failedHashReads(recs []sim.Record) map[string]string {
-	open := map[string]string{}         // party -> the background span in its exclusive part
-	reads := map[string]*hashRead{}     // party, request id -> the read
-	answers := map[string]*sim.Record{} // msg -> storage's blob.response
+func failedHashReads(recs []trace.Record) map[string]string {
+	open := map[string]string{}           // party -> the background span in its exclusive part
+	reads := map[string]*hashRead{}       // party, request id -> the read
+	answers := map[string]*trace.Record{} // msg -> storage's blob.response
 	out := map[string]string{}
 	for i := range recs {
 		r := &recs[i]
@@ -152,4 +152,4 @@ var (
 func isFailureText(s string) bool { return failureTexts[s] || statusFailure.MatchString(s) }
 
 // failed reports whether an http.result is a failure (MSG-1, MSG-2: anything but 2xx; 0 is no answer).
-func failed(r *sim.Record) bool { n := r.Int("status"); return n < 200 || n > 299 }
+func failed(r *trace.Record) bool { n := r.Int("status"); return n < 200 || n > 299 }

@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"strconv"
 
-	"github.com/syncsim/syncsim/sim"
+	"github.com/syncsim/syncsim/internal/trace"
 )
 
 // The token oracle of P8, written from PROTOCOL.md TOK-2..TOK-5, FE-2, MSG-3 and MSG-4 and not from
@@ -41,7 +41,7 @@ type tokenFacts struct {
 	site     string
 }
 
-func factsOf(r *sim.Record) tokenFacts {
+func factsOf(r *trace.Record) tokenFacts {
 	f := tokenFacts{form: r.Get("form"), alg: r.Get("alg"), iss: r.Get("iss"), hasIss: r.Has("iss"),
 		sigOK: r.Get("hs256") == "ok", crit: r.Get("crit") == "true", badTypes: r.Get("bad_claims"), site: r.Get("site")}
 	f.now, _ = strconv.ParseFloat(r.Get("now"), 64)
@@ -201,7 +201,7 @@ func secs(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 // TokenRefusal is why P8's oracle refuses the token a token.check record describes at its endpoint
 // ("" when the oracle calls it valid there). Renderers such as explain use it to name a wrongly
 // accepted token with the same reason P8's evidence gives.
-func TokenRefusal(r *sim.Record) string {
+func TokenRefusal(r *trace.Record) string {
 	if r.Kind != "token.check" {
 		return ""
 	}

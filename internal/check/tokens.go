@@ -1,6 +1,6 @@
 package check
 
-import "github.com/syncsim/syncsim/sim"
+import "github.com/syncsim/syncsim/internal/trace"
 
 // skewFaults are the injected faults that make a reference sender itself issue tokens that are
 // expired or not yet valid: they excuse the sender they name for the rest of the run.
@@ -24,7 +24,7 @@ func NoInvalidTokenAccepted(in Input) Verdict {
 	v := newVerdict(PropP8)
 	var vs violations
 	var notes []string
-	faulted := map[string]*sim.Record{}
+	faulted := map[string]*trace.Record{}
 	fired := map[string]bool{}
 	overStrict := 0
 	for i := range in.Trace.Records {
@@ -57,7 +57,7 @@ func NoInvalidTokenAccepted(in Input) Verdict {
 	return v
 }
 
-func faultParties(r *sim.Record) []string {
+func faultParties(r *trace.Record) []string {
 	out := []string{r.Party}
 	for _, k := range []string{"target", "party", "sender", "instance"} {
 		if p := r.Get(k); p != "" {
@@ -68,7 +68,7 @@ func faultParties(r *sim.Record) []string {
 }
 
 // judgeToken adds the violations of one token check and returns a note for an over-strict rejection.
-func judgeToken(r *sim.Record, faulted map[string]*sim.Record, fired map[string]bool, vs *violations) string {
+func judgeToken(r *trace.Record, faulted map[string]*trace.Record, fired map[string]bool, vs *violations) string {
 	endpoint, sender := r.Get("endpoint"), r.Get("sender")
 	f := factsOf(r)
 	refusal := oracleRefusal(endpoint, f)

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/syncsim/syncsim/sim"
+	"github.com/syncsim/syncsim/internal/trace"
 )
 
 // Status is a verdict's outcome. A timeout or a run cut short by its budget gives Inconclusive, a
@@ -51,7 +51,7 @@ func (v Verdict) Vacuous() bool { return v.Status == Pass && v.Checked == 0 }
 
 // Input is what a checker reads.
 type Input struct {
-	Trace *sim.Trace
+	Trace *trace.Trace
 	// Complete is false when the run's budget ended it before the end of its settle window.
 	Complete bool
 	// Secrets are the credentials the run used (keys, the encryption key): P11 looks for them.
@@ -75,8 +75,8 @@ func newVerdict(p Property) Verdict {
 }
 
 // ref renders a record for evidence: "#57 00:02:32.180 storage blob.write".
-func ref(r sim.Record) string {
-	return "#" + strconv.Itoa(r.Seq) + " " + sim.FormatElapsed(r.At) + " " + r.Party + " " + r.Kind
+func ref(r trace.Record) string {
+	return "#" + strconv.Itoa(r.Seq) + " " + trace.FormatElapsed(r.At) + " " + r.Party + " " + string(r.Kind)
 }
 
 // short abbreviates a hash for evidence.

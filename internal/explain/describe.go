@@ -4,11 +4,11 @@ import (
 	"strings"
 
 	"github.com/syncsim/syncsim/internal/check"
-	"github.com/syncsim/syncsim/sim"
+	"github.com/syncsim/syncsim/internal/trace"
 )
 
 // describe says what a record means, with the contract rules it involves; "" hides it by default.
-func describe(r *sim.Record) (string, []string) {
+func describe(r *trace.Record) (string, []string) {
 	g := r.Get
 	switch r.Kind {
 	case "content.change":
@@ -42,14 +42,14 @@ func describe(r *sim.Record) (string, []string) {
 	}
 }
 
-func placeholder(r *sim.Record) string {
+func placeholder(r *trace.Record) string {
 	if r.Get("placeholder") == "true" {
 		return ", still the placeholder"
 	}
 	return ""
 }
 
-func describeSync(r *sim.Record) (string, []string) {
+func describeSync(r *trace.Record) (string, []string) {
 	g := r.Get
 	switch r.Kind {
 	case "sync.call":
@@ -87,14 +87,14 @@ func describeSync(r *sim.Record) (string, []string) {
 	}
 }
 
-func published(r *sim.Record) string {
+func published(r *trace.Record) string {
 	if r.Get("published") == "true" {
 		return " (published)"
 	}
 	return " (nothing published)"
 }
 
-func describePlatform(r *sim.Record) (string, []string) {
+func describePlatform(r *trace.Record) (string, []string) {
 	g := r.Get
 	switch r.Kind {
 	case "mesh.accept":
@@ -134,28 +134,28 @@ func describePlatform(r *sim.Record) (string, []string) {
 	return "", nil
 }
 
-func storeRules(r *sim.Record) []string {
+func storeRules(r *trace.Record) []string {
 	if r.Get("via") == "frontend" {
 		return []string{"MSG-1", "FE-5"}
 	}
 	return []string{"MSG-3"}
 }
 
-func statusText(r *sim.Record) string {
+func statusText(r *trace.Record) string {
 	if r.Get("status") == "0" {
 		return "no answer"
 	}
 	return r.Get("status")
 }
 
-func result(r *sim.Record) string {
+func result(r *trace.Record) string {
 	if x := r.Get("result"); x != "" {
 		return " " + x
 	}
 	return ""
 }
 
-func faultDetail(r *sim.Record) string {
+func faultDetail(r *trace.Record) string {
 	var parts []string
 	for _, f := range r.Fields {
 		switch f.Key {

@@ -4,15 +4,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/syncsim/syncsim/sim"
+	"github.com/syncsim/syncsim/internal/trace"
 )
 
 // TestAcceptedInvalidTokenNamed: an endpoint that accepts a token P8's oracle refuses is called out
 // with the oracle's reason; one it accepts rightly, or refuses, is not.
 func TestAcceptedInvalidTokenNamed(t *testing.T) {
-	rec := func(accepted bool) *sim.Record {
-		return &sim.Record{Party: "frontend", Kind: "token.check", Fields: []sim.Field{
-			sim.F("endpoint", "frontend"), sim.F("form", "absent"), sim.F("accepted", accepted), sim.F("site", "app")}}
+	rec := func(accepted bool) *trace.Record {
+		return &trace.Record{Party: "frontend", Kind: "token.check", Fields: []trace.Field{
+			trace.F("endpoint", "frontend"), trace.F("form", "absent"), trace.F("accepted", accepted), trace.F("site", "app")}}
 	}
 	line, rules := describe(rec(true))
 	if !strings.Contains(line, "ACCEPTED AN INVALID TOKEN at frontend: no token") || len(rules) == 0 {

@@ -15,8 +15,8 @@ import (
 	"strings"
 
 	"github.com/syncsim/syncsim/internal/check"
+	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/internal/tracefile"
-	"github.com/syncsim/syncsim/sim"
 )
 
 // Options change what is shown.
@@ -27,7 +27,7 @@ type Options struct {
 
 // line is one rendered step.
 type line struct {
-	rec   *sim.Record
+	rec   *trace.Record
 	text  string
 	rules []string
 	marks []string
@@ -52,7 +52,7 @@ func Write(w io.Writer, f *tracefile.File, opts Options) error {
 			continue
 		}
 		if text == "" {
-			text = r.Kind + " " + fieldsText(r)
+			text = string(r.Kind) + " " + fieldsText(r)
 		}
 		l := line{rec: r, text: text, rules: rules}
 		for _, id := range breaks[r.Seq] {
@@ -69,7 +69,7 @@ func Write(w io.Writer, f *tracefile.File, opts Options) error {
 			fmt.Fprintf(w, "%-16s %-18s %s\n", "", "", l.text)
 			continue
 		}
-		fmt.Fprintf(w, "%-16s %-18s %s", sim.FormatElapsed(l.rec.At), l.rec.Party, l.text)
+		fmt.Fprintf(w, "%-16s %-18s %s", trace.FormatElapsed(l.rec.At), l.rec.Party, l.text)
 		if len(l.rules) > 0 {
 			fmt.Fprintf(w, "  [%s]", strings.Join(l.rules, " "))
 		}
@@ -215,7 +215,7 @@ func splitRule(r string) (string, int) {
 	return r[:i+1], n
 }
 
-func fieldsText(r *sim.Record) string {
+func fieldsText(r *trace.Record) string {
 	parts := make([]string, len(r.Fields))
 	for i, f := range r.Fields {
 		parts[i] = f.Key + "=" + f.Value

@@ -2,7 +2,7 @@ package explain
 
 import (
 	"github.com/syncsim/syncsim/internal/check"
-	"github.com/syncsim/syncsim/sim"
+	"github.com/syncsim/syncsim/internal/trace"
 )
 
 // The meanings explain gives to records, shared with the other renderers of a trace (the HTML
@@ -10,7 +10,7 @@ import (
 
 // Describe says what a record means to a person, with the contract rules it involves; "" for a
 // record the timeline hides by default (the network's and the leases' records, sync points).
-func Describe(r *sim.Record) (text string, rules []string) { return describe(r) }
+func Describe(r *trace.Record) (text string, rules []string) { return describe(r) }
 
 // BreakingRecords reads the failing verdicts' evidence: breaks maps the sequence number of the record
 // the first evidence line names to the properties that break there (a property judged at the end of

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/internal/world"
 	"github.com/syncsim/syncsim/sim"
 )
@@ -135,7 +136,7 @@ var skipped = map[string]map[string]bool{
 
 var (
 	kernelType   = reflect.TypeOf((*sim.Kernel)(nil))
-	recorderType = reflect.TypeOf((*sim.Recorder)(nil))
+	recorderType = reflect.TypeOf((*trace.Recorder)(nil))
 )
 
 // digester writes a canonical encoding of a value into a hash: maps in the order of their encoded

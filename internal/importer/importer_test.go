@@ -14,8 +14,8 @@ import (
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/scenarios"
-	"github.com/syncsim/syncsim/sim"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -66,7 +66,7 @@ func status(run *runner.Result, id string) check.Status {
 	return ""
 }
 
-func field(r sim.Record, key string) string {
+func field(r trace.Record, key string) string {
 	for _, f := range r.Fields {
 		if f.Key == key {
 			return f.Value

@@ -11,6 +11,7 @@ import (
 
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/faults"
+	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/sim"
 )
 
@@ -66,12 +67,12 @@ func (e *faultEngine) add(s faults.Spec) {
 		return
 	}
 	e.all = append(e.all, &injector{spec: s})
-	e.r.rec.add(partyWorld, "fault.armed", sim.F("fault", s.String()))
+	e.r.rec.add(partyWorld, "fault.armed", trace.F("fault", s.String()))
 }
 
 func (e *faultEngine) na(what string) {
 	e.notApplicable = append(e.notApplicable, what)
-	e.r.rec.add(partyWorld, "fault.na", sim.F("fault", what), sim.F("reason", "not applicable in live mode"))
+	e.r.rec.add(partyWorld, "fault.na", trace.F("fault", what), trace.F("reason", "not applicable in live mode"))
 	fmt.Fprintf(e.r.log, "live: fault %s is not applicable in live mode; it is not injected\n", what)
 }
 
@@ -135,7 +136,7 @@ func (e *faultEngine) atPoint(h *liveHost, p host.Point) bool {
 	if hit == nil {
 		return false
 	}
-	e.r.rec.add(h.party, "fault.fire", sim.F("fault", hit.spec.Name), sim.F("point", p.Name), sim.F("span", p.Span), sim.F("injected", true))
+	e.r.rec.add(h.party, "fault.fire", trace.F("fault", hit.spec.Name), trace.F("point", p.Name), trace.F("span", p.Span), trace.F("injected", true))
 	h.killLocked("fault "+hit.spec.Name+" at "+p.Name, true)
 	if hit.spec.Name == "restart-instance" {
 		go e.r.startInstance("fault restart-instance")
@@ -150,12 +151,12 @@ func (e *faultEngine) atFrontEnd(w http.ResponseWriter) bool {
 		return false
 	}
 	if in.spec.Name == "fe-timeout" {
-		e.r.rec.add(partyFrontEnd, "fault.fire", sim.F("fault", in.spec.Name), sim.F("injected", true))
+		e.r.rec.add(partyFrontEnd, "fault.fire", trace.F("fault", in.spec.Name), trace.F("injected", true))
 		time.Sleep(e.r.scaled(host.DefaultFrontEndTimeout) + 50*time.Millisecond)
 		return true
 	}
 	status := in.spec.Int("status")
-	e.r.rec.add(partyFrontEnd, "fault.fire", sim.F("fault", in.spec.Name), sim.F("status", status), sim.F("injected", true))
+	e.r.rec.add(partyFrontEnd, "fault.fire", trace.F("fault", in.spec.Name), trace.F("status", status), trace.F("injected", true))
 	w.WriteHeader(status)
 	return true
 }
@@ -166,7 +167,7 @@ func (e *faultEngine) atMesh(w http.ResponseWriter) bool {
 	if in == nil {
 		return false
 	}
-	e.r.rec.add(partyMesh, "fault.fire", sim.F("fault", in.spec.Name), sim.F("injected", true))
+	e.r.rec.add(partyMesh, "fault.fire", trace.F("fault", in.spec.Name), trace.F("injected", true))
 	switch in.spec.Name {
 	case "mesh-timeout":
 		time.Sleep(e.r.scaled(host.DefaultMeshTimeout) + 50*time.Millisecond)
@@ -187,7 +188,7 @@ func (e *faultEngine) atFetch(kind string, w http.ResponseWriter) bool {
 	if in == nil {
 		return false
 	}
-	e.r.rec.add(partyRouter, "fault.fire", sim.F("fault", in.spec.Name), sim.F("injected", true))
+	e.r.rec.add(partyRouter, "fault.fire", trace.F("fault", in.spec.Name), trace.F("injected", true))
 	if in.spec.Name == "fetch-refused" {
 		panic(http.ErrAbortHandler)
 	}

@@ -12,8 +12,8 @@ import (
 
 	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/internal/world"
-	"github.com/syncsim/syncsim/sim"
 )
 
 // liveHost is one instance: a host machine behind its own HTTP server (the admin API).
@@ -74,7 +74,7 @@ func (r *run) startInstance(reason string) (*liveHost, error) {
 	r.mu.Lock()
 	r.hosts = append(r.hosts, h)
 	r.mu.Unlock()
-	r.rec.add(h.party, "instance.create", sim.F("reason", reason), sim.F("index", index), sim.F("url", srv.url))
+	r.rec.add(h.party, "instance.create", trace.F("reason", reason), trace.F("index", index), trace.F("url", srv.url))
 	r.after(r.sc.Instances.Startup, func() { h.hostStart() })
 	return h, nil
 }
@@ -87,7 +87,7 @@ func (h *liveHost) hostStart() {
 	}
 	h.ready = true
 	l := h.r.loaded()
-	h.r.rec.add(h.party, "host.start", sim.F("revision", l.Revision), sim.F("functions", len(l.Functions)), sim.F("placeholder", false))
+	h.r.rec.add(h.party, "host.start", trace.F("revision", l.Revision), trace.F("functions", len(l.Functions)), trace.F("placeholder", false))
 	h.perform(h.m.HostStarted(time.Now(), l))
 }
 
@@ -98,7 +98,7 @@ func (h *liveHost) restartHost() {
 	if !h.alive || !h.m.Running() {
 		return
 	}
-	h.r.rec.add(h.party, "host.stop", sim.F("reason", "deploy"))
+	h.r.rec.add(h.party, "host.stop", trace.F("reason", "deploy"))
 	h.perform(h.m.HostStopping(time.Now()))
 	h.r.after(h.r.sc.Instances.Startup, func() { h.hostStart() })
 }
@@ -122,9 +122,9 @@ func (h *liveHost) killLocked(reason string, injected bool) {
 	}
 	h.srv.close()
 	if reason != "" {
-		fields := []sim.Field{sim.F("reason", reason)}
+		fields := []trace.Field{trace.F("reason", reason)}
 		if injected {
-			fields = append(fields, sim.F("injected", true))
+			fields = append(fields, trace.F("injected", true))
 		}
 		h.r.rec.add(h.party, "instance.delete", fields...)
 	}
@@ -204,9 +204,9 @@ func (h *liveHost) send(s host.Send) {
 		if !h.alive {
 			return
 		}
-		fields := []sim.Field{sim.F("id", s.ID), sim.F("span", s.Span), sim.F("target", target), sim.F("status", status)}
+		fields := []trace.Field{trace.F("id", s.ID), trace.F("span", s.Span), trace.F("target", target), trace.F("status", status)}
 		if errText != "" {
-			fields = append(fields, sim.F("error", errText))
+			fields = append(fields, trace.F("error", errText))
 		}
 		h.r.rec.add(h.party, "http.result", fields...)
 		h.perform(h.m.HTTPDone(time.Now(), s.ID, host.HTTPResult{Status: status, Err: errText}))

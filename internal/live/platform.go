@@ -10,8 +10,8 @@ import (
 
 	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/internal/world"
-	"github.com/syncsim/syncsim/sim"
 )
 
 // minDebounce is the least real time the live mesh waits before fetching.
@@ -134,14 +134,14 @@ func (p *platform) perform(effects []mesh.Effect) {
 
 // fetch is MSG-3 through the site router.
 func (p *platform) fetch(f mesh.Fetch) {
-	p.r.rec.add(partyMesh, "mesh.fetch", sim.F("fetch", f.ID), sim.F("attempt", f.Attempt), sim.F("cover", f.Cover),
-		sim.F("token", sim.SecretDigest([]byte(f.Headers["x-ms-site-token"]))))
+	p.r.rec.add(partyMesh, "mesh.fetch", trace.F("fetch", f.ID), trace.F("attempt", f.Attempt), trace.F("cover", f.Cover),
+		trace.F("token", trace.SecretDigest([]byte(f.Headers["x-ms-site-token"]))))
 	url := p.r.router.srv.url + host.PathTriggers
 	p.r.goroutine(func() {
 		status, body, revision := p.r.get(url, f.Headers, f.Timeout)
 		p.mu.Lock()
 		defer p.mu.Unlock()
-		p.r.rec.add(partyMesh, "mesh.fetch.done", sim.F("fetch", f.ID), sim.F("status", status))
+		p.r.rec.add(partyMesh, "mesh.fetch.done", trace.F("fetch", f.ID), trace.F("status", status))
 		p.perform(p.m.FetchDone(time.Now(), f.ID, status, body, revision))
 	})
 }

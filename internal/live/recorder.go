@@ -4,7 +4,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/syncsim/syncsim/sim"
+	"github.com/syncsim/syncsim/internal/trace"
 )
 
 // recorder is the live trace: records stamped with scenario time (real elapsed time divided by the
@@ -13,7 +13,7 @@ type recorder struct {
 	mu      sync.Mutex
 	start   time.Time
 	scale   float64
-	records []sim.Record
+	records []trace.Record
 }
 
 func newRecorder(scale float64) *recorder { return &recorder{start: time.Now(), scale: scale} }
@@ -23,18 +23,18 @@ func (r *recorder) elapsed() time.Duration {
 	return time.Duration(float64(time.Since(r.start)) / r.scale)
 }
 
-func (r *recorder) add(party, kind string, fields ...sim.Field) {
+func (r *recorder) add(party string, kind trace.Kind, fields ...trace.Field) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	at := r.elapsed()
 	if n := len(r.records); n > 0 && at < r.records[n-1].At {
 		at = r.records[n-1].At
 	}
-	r.records = append(r.records, sim.Record{Seq: len(r.records) + 1, At: at, Party: party, Kind: kind, Fields: fields})
+	r.records = append(r.records, trace.Record{Seq: len(r.records) + 1, At: at, Party: party, Kind: kind, Fields: fields})
 }
 
-func (r *recorder) snapshot() []sim.Record {
+func (r *recorder) snapshot() []trace.Record {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]sim.Record(nil), r.records...)
+	return append([]trace.Record(nil), r.records...)
 }

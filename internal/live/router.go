@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/syncsim/syncsim/sim"
+	"github.com/syncsim/syncsim/internal/trace"
 )
 
 // router is the site router (PROTOCOL.md section 1): it forwards each request to a running, ready
@@ -40,7 +40,7 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	h := rt.pick()
 	if h == nil {
-		rt.r.rec.add(partyRouter, "router.none", sim.F("kind", kind))
+		rt.r.rec.add(partyRouter, "router.none", trace.F("kind", kind))
 		w.WriteHeader(http.StatusServiceUnavailable)
 		return
 	}
@@ -48,7 +48,7 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	rt.route++
 	id := rt.route
 	rt.mu.Unlock()
-	rt.r.rec.add(partyRouter, "router.route", sim.F("route", id), sim.F("kind", kind), sim.F("instance", h.name), sim.F("call", call))
+	rt.r.rec.add(partyRouter, "router.route", trace.F("route", id), trace.F("kind", kind), trace.F("instance", h.name), trace.F("call", call))
 	body, _ := io.ReadAll(io.LimitReader(req.Body, 1<<20))
 	ctx, cancel := context.WithTimeout(req.Context(), rt.r.scaled(2*time.Minute))
 	defer cancel()

@@ -14,6 +14,7 @@ import (
 
 	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/internal/world"
 	"github.com/syncsim/syncsim/scenarios"
 	"github.com/syncsim/syncsim/sim"
@@ -35,7 +36,7 @@ type Options struct {
 
 // Result is a finished live run, in the simulator's terms.
 type Result struct {
-	Trace    *sim.Trace
+	Trace    *trace.Trace
 	Complete bool
 	Secrets  []string
 	Events   int
@@ -112,10 +113,10 @@ func Run(ctx context.Context, sc *scenarios.Scenario, mode host.Mode, seed uint6
 	case <-ctx.Done():
 	}
 	complete := ctx.Err() == nil
-	r.rec.add(partyWorld, "run.end", sim.F("reason", map[bool]string{true: "end", false: "interrupted"}[complete]), sim.F("complete", complete))
+	r.rec.add(partyWorld, "run.end", trace.F("reason", map[bool]string{true: "end", false: "interrupted"}[complete]), trace.F("complete", complete))
 	r.shutdown()
 	recs := r.rec.snapshot()
-	tr := &sim.Trace{Header: sim.Header{Format: sim.TraceFormat, Scenario: sc.Path, ScenarioSHA256: sc.SHA256, Mode: mode.String(), Seed: seed}, Records: recs}
+	tr := &trace.Trace{Header: trace.Header{Format: trace.Format, Scenario: sc.Path, ScenarioSHA256: sc.SHA256, Mode: mode.String(), Seed: seed}, Records: recs}
 	r.mu.Lock()
 	secrets := append([]string(nil), r.secrets...)
 	r.mu.Unlock()
@@ -155,10 +156,10 @@ func (r *run) isClosed() bool {
 // start brings up the platform and the router, records the initial state and schedules the timeline.
 func (r *run) start() error {
 	r.rec = newRecorder(r.scale)
-	r.rec.add(partyWorld, "run.start", sim.F("scenario", r.sc.Name), sim.F("mode", r.mode.String()), sim.F("seed", r.seed), sim.F("strategy", "live"),
-		sim.F("time_scale", r.scale), sim.F("end", r.sc.End()), sim.F("settle_start", r.sc.SettleStart()), sim.F("faults_end", r.sc.FaultsEnd),
+	r.rec.add(partyWorld, "run.start", trace.F("scenario", r.sc.Name), trace.F("mode", r.mode.String()), trace.F("seed", r.seed), trace.F("strategy", "live"),
+		trace.F("time_scale", r.scale), trace.F("end", r.sc.End()), trace.F("settle_start", r.sc.SettleStart()), trace.F("faults_end", r.sc.FaultsEnd),
 		// P16 judges the live mesh by the max-wait it really runs with (its real-time floor, in scenario time).
-		sim.F("mesh_max_wait", r.unscaled(r.meshMaxWait())))
+		trace.F("mesh_max_wait", r.unscaled(r.meshMaxWait())))
 	r.faults.arm()
 	var err error
 	if r.platform, err = newPlatform(r); err != nil {
@@ -210,8 +211,8 @@ func (r *run) contentChanged(reason string) {
 	c := r.content
 	r.mu.Unlock()
 	p := host.BuildPayload(r.sc.Site, c.Functions, c.Keys)
-	r.rec.add(partyWorld, "content.change", sim.F("revision", c.Revision), sim.F("reason", reason),
-		sim.F("expected_hash", p.Hash), sim.F("triggers", p.Count), sim.F("functions", len(c.Functions)))
+	r.rec.add(partyWorld, "content.change", trace.F("revision", c.Revision), trace.F("reason", reason),
+		trace.F("expected_hash", p.Hash), trace.F("triggers", p.Count), trace.F("functions", len(c.Functions)))
 }
 
 // secretsNow is what a host reads after SYNC-3 clears its cache.

@@ -8,13 +8,13 @@ import (
 	"time"
 
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/scenarios"
-	"github.com/syncsim/syncsim/sim"
 )
 
 // apply plays one timeline action, as the simulator does.
 func (r *run) apply(index int, a scenarios.Action) {
-	r.rec.add(partyWorld, "timeline", sim.F("index", index), sim.F("action", string(a.Kind)), sim.F("line", a.Line))
+	r.rec.add(partyWorld, "timeline", trace.F("index", index), trace.F("action", string(a.Kind)), trace.F("line", a.Line))
 	switch a.Kind {
 	case scenarios.ActionDeploy:
 		r.mu.Lock()
@@ -116,7 +116,7 @@ func (r *run) call(kind, method, path string, headers map[string]string) {
 	r.calls++
 	id := r.calls
 	r.mu.Unlock()
-	r.rec.add(partyClient, "client.call", sim.F("call", id), sim.F("kind", kind), sim.F("path", path))
+	r.rec.add(partyClient, "client.call", trace.F("call", id), trace.F("kind", kind), trace.F("path", path))
 	r.goroutine(func() {
 		req, err := http.NewRequest(method, r.router.srv.url+path, nil)
 		if err != nil {
@@ -129,19 +129,19 @@ func (r *run) call(kind, method, path string, headers map[string]string) {
 		c := &http.Client{Transport: httpClient.Transport, Timeout: r.scaled(3 * time.Minute)}
 		resp, err := c.Do(req)
 		if err != nil {
-			r.rec.add(partyClient, "client.response", sim.F("call", id), sim.F("kind", respKind(kind)), sim.F("status", 0))
+			r.rec.add(partyClient, "client.response", trace.F("call", id), trace.F("kind", respKind(kind)), trace.F("status", 0))
 			return
 		}
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 		resp.Body.Close()
 		route, _ := strconv.Atoi(resp.Header.Get(headerRoute))
-		fields := []sim.Field{sim.F("call", id), sim.F("route", route), sim.F("kind", respKind(kind)), sim.F("status", resp.StatusCode)}
+		fields := []trace.Field{trace.F("call", id), trace.F("route", route), trace.F("kind", respKind(kind)), trace.F("status", resp.StatusCode)}
 		if span := resp.Header.Get(headerSpan); span != "" {
-			fields = append(fields, sim.F("instance", resp.Header.Get(headerInstance)), sim.F("span", span))
+			fields = append(fields, trace.F("instance", resp.Header.Get(headerInstance)), trace.F("span", span))
 		}
 		if kind == "msg4.request" {
 			if res := statusText(body); res != "" {
-				fields = append(fields, sim.F("result", res))
+				fields = append(fields, trace.F("result", res))
 			}
 		}
 		r.rec.add(partyClient, "client.response", fields...)

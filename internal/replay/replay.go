@@ -13,10 +13,10 @@ import (
 
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/internal/tracefile"
 	"github.com/syncsim/syncsim/internal/world"
 	"github.com/syncsim/syncsim/scenarios"
-	"github.com/syncsim/syncsim/sim"
 )
 
 // ErrCannotFollow is the error of a schedule this build cannot follow: a firing or a choice it lists
@@ -73,7 +73,7 @@ func Replay(f *tracefile.File) (*Outcome, error) {
 	out.File.ShrunkFrom = f.ShrunkFrom
 	out.SameHash = res.TraceHash == f.TraceHash
 	if !out.SameHash {
-		if i := sim.FirstDifference(f.Records, res.Trace.Records); i >= 0 {
+		if i := trace.FirstDifference(f.Records, res.Trace.Records); i >= 0 {
 			out.FirstDifference = i + 1
 		}
 	}

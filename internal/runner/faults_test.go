@@ -8,8 +8,8 @@ import (
 
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/faults"
+	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/scenarios"
-	"github.com/syncsim/syncsim/sim"
 )
 
 func repoPath(rel string) string {
@@ -28,7 +28,7 @@ func loadScenario(t testing.TB, rel string) *scenarios.Scenario {
 
 // firings counts the records that show a fault firing: fault.fire, and the network's own records of
 // the faults it applies (net.drop, net.duplicate), all labelled injected.
-func firings(tr *sim.Trace, name string) int {
+func firings(tr *trace.Trace, name string) int {
 	n := 0
 	for _, r := range tr.Records {
 		if r.Get("fault") == name && (r.Kind == "fault.fire" || r.Kind == "net.drop" || r.Kind == "net.duplicate") {

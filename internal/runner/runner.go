@@ -12,9 +12,9 @@ import (
 	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/internal/faults"
 	"github.com/syncsim/syncsim/internal/live"
+	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/internal/world"
 	"github.com/syncsim/syncsim/scenarios"
-	"github.com/syncsim/syncsim/sim"
 )
 
 // Options change how runs are made and judged.
@@ -58,7 +58,7 @@ type Result struct {
 	WallMs        int64    `json:"wall_ms,omitempty"`
 	NotApplicable []string `json:"not_applicable,omitempty"`
 
-	Trace *sim.Trace `json:"-"`
+	Trace *trace.Trace `json:"-"`
 	// Schedule is the schedule the run followed.
 	Schedule world.Script `json:"-"`
 	// Strategy and Faults are the options the run was made with.

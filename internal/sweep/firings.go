@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/syncsim/syncsim/sim"
+	"github.com/syncsim/syncsim/internal/trace"
 )
 
 // Fault firings are the sweep's "sometimes" assertions (as Antithesis calls them): a fault that is
@@ -40,7 +40,7 @@ type runFiring struct {
 // distinct firing keys of fault.fire, net.drop and net.duplicate records, the records whose keys a
 // replay script follows. Labels are given as the world gives them: the fault's name, ".k" for its
 // k-th repeat.
-func firingsOf(tr *sim.Trace) []runFiring {
+func firingsOf(tr *trace.Trace) []runFiring {
 	if tr == nil {
 		return nil
 	}

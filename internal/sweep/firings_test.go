@@ -6,11 +6,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/syncsim/syncsim/sim"
+	"github.com/syncsim/syncsim/internal/trace"
 )
 
-func rec(kind string, fields ...sim.Field) sim.Record {
-	return sim.Record{Kind: kind, Fields: fields}
+func rec(kind trace.Kind, fields ...trace.Field) trace.Record {
+	return trace.Record{Kind: kind, Fields: fields}
 }
 
 // A run's armed faults get the world's labels (".k" for repeats); each distinct firing key counts
@@ -18,27 +18,27 @@ func rec(kind string, fields ...sim.Field) sim.Record {
 func TestFiringsOf(t *testing.T) {
 	cases := []struct {
 		name    string
-		records []sim.Record
+		records []trace.Record
 		want    []runFiring
 	}{
 		{"no trace", nil, nil},
-		{"armed, never fired", []sim.Record{rec("fault.armed", sim.F("fault", "fetch-refused:p=0.2"))}, []runFiring{{"fetch-refused", 0}}},
-		{"repeats and keys", []sim.Record{
-			rec("fault.armed", sim.F("fault", "delete-instance:point=after-publish")),
-			rec("fault.armed", sim.F("fault", "drop:p=0.1")),
-			rec("fault.armed", sim.F("fault", "delete-instance:point=mid-fetch")),
-			rec("fault.fire", sim.F("fault", "delete-instance"), sim.F("key", "delete-instance.1@mid-fetch/i1#1")),
-			rec("net.drop", sim.F("key", "drop@host>fe#3")),
-			rec("fault.fire", sim.F("fault", "drop"), sim.F("key", "drop@host>fe#3")),
-			rec("net.drop", sim.F("key", "drop@host>fe#4")),
-			rec("net.duplicate", sim.F("key", "ghost@host>fe#1")),
-			rec("fault.fire", sim.F("fault", "x")),
+		{"armed, never fired", []trace.Record{rec("fault.armed", trace.F("fault", "fetch-refused:p=0.2"))}, []runFiring{{"fetch-refused", 0}}},
+		{"repeats and keys", []trace.Record{
+			rec("fault.armed", trace.F("fault", "delete-instance:point=after-publish")),
+			rec("fault.armed", trace.F("fault", "drop:p=0.1")),
+			rec("fault.armed", trace.F("fault", "delete-instance:point=mid-fetch")),
+			rec("fault.fire", trace.F("fault", "delete-instance"), trace.F("key", "delete-instance.1@mid-fetch/i1#1")),
+			rec("net.drop", trace.F("key", "drop@host>fe#3")),
+			rec("fault.fire", trace.F("fault", "drop"), trace.F("key", "drop@host>fe#3")),
+			rec("net.drop", trace.F("key", "drop@host>fe#4")),
+			rec("net.duplicate", trace.F("key", "ghost@host>fe#1")),
+			rec("fault.fire", trace.F("fault", "x")),
 		}, []runFiring{{"delete-instance", 0}, {"drop", 2}, {"delete-instance.1", 1}}},
 	}
 	for _, c := range cases {
-		var tr *sim.Trace
+		var tr *trace.Trace
 		if c.records != nil {
-			tr = &sim.Trace{Records: c.records}
+			tr = &trace.Trace{Records: c.records}
 		}
 		if got := firingsOf(tr); !slices.Equal(got, c.want) {
 			t.Errorf("%s: %v, want %v", c.name, got, c.want)

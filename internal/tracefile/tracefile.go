@@ -20,9 +20,9 @@ import (
 	"strings"
 
 	"github.com/syncsim/syncsim/internal/check"
+	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/internal/world"
 	"github.com/syncsim/syncsim/reports/redact"
-	"github.com/syncsim/syncsim/sim"
 )
 
 // Format is the version of this file layout and of the schedule's meaning. Readers refuse other
@@ -64,7 +64,7 @@ type File struct {
 	Failed     []string        `json:"failed"`
 	Verdicts   []check.Verdict `json:"verdicts"`
 	ShrunkFrom *Origin         `json:"shrunk_from,omitempty"`
-	Records    []sim.Record    `json:"records"`
+	Records    []trace.Record  `json:"records"`
 }
 
 // ErrFormat is the error of a file that is not a trace this build can read.

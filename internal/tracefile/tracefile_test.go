@@ -12,17 +12,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/internal/world"
-	"github.com/syncsim/syncsim/sim"
 )
 
 // valid is a small trace whose schedule is the one its records show.
 func valid() *File {
 	return &File{Format: Format, Harness: "h", Scenario: Scenario{Path: "s.yaml", SHA256: "ab"}, Mode: "platform",
 		Seed: 1, Strategy: "uniform", Schedule: world.Script{Timeline: []int{0}, Firings: []string{"delete-instance@after-hash-write/i0#1"}, Choices: []string{}}, Size: 2,
-		Failed: []string{}, Records: []sim.Record{
-			{Seq: 1, Party: "world", Kind: "timeline", Fields: []sim.Field{{Key: "index", Value: "0"}}},
-			{Seq: 2, Party: "instance/i0", Kind: "fault.fire", Fields: []sim.Field{{Key: "fault", Value: "delete-instance"}, {Key: "key", Value: "delete-instance@after-hash-write/i0#1"}}},
+		Failed: []string{}, Records: []trace.Record{
+			{Seq: 1, Party: "world", Kind: "timeline", Fields: []trace.Field{{Key: "index", Value: "0"}}},
+			{Seq: 2, Party: "instance/i0", Kind: "fault.fire", Fields: []trace.Field{{Key: "fault", Value: "delete-instance"}, {Key: "key", Value: "delete-instance@after-hash-write/i0#1"}}},
 		}}
 }
 
@@ -56,7 +56,7 @@ func TestMalformedTraces(t *testing.T) {
 		{"missing schedule", `{"format": 2, "scenario": {"path": "s.yaml"}, "mode": "frontend"}`, "missing schedule"},
 		{"edited size", `{"format": 2, "scenario": {"path": "s.yaml"}, "mode": "frontend", "size": 5, "schedule": {"timeline": [0], "firings": [], "choices": []}}`, "size 5 does not match the schedule's 1"},
 		{"array", `[1, 2]`, "t.json:1:2: field \"\" must be struct"},
-		{"records as text", `{"format": 2, "records": "many"}`, `field "records" must be []sim.Record`},
+		{"records as text", `{"format": 2, "records": "many"}`, `field "records" must be []trace.Record`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -93,18 +93,18 @@ func traceWith(t *testing.T, edit func(f *File)) []byte {
 	return data
 }
 
-func timelineRecords(idx ...int) []sim.Record {
-	var out []sim.Record
+func timelineRecords(idx ...int) []trace.Record {
+	var out []trace.Record
 	for i, x := range idx {
-		out = append(out, sim.Record{Seq: i + 1, Party: "world", Kind: "timeline", Fields: []sim.Field{{Key: "index", Value: strconv.Itoa(x)}}})
+		out = append(out, trace.Record{Seq: i + 1, Party: "world", Kind: "timeline", Fields: []trace.Field{{Key: "index", Value: strconv.Itoa(x)}}})
 	}
 	return out
 }
 
-func fireRecords(keys ...string) []sim.Record {
-	var out []sim.Record
+func fireRecords(keys ...string) []trace.Record {
+	var out []trace.Record
 	for i, k := range keys {
-		out = append(out, sim.Record{Seq: 100 + i, Party: "world", Kind: "fault.fire", Fields: []sim.Field{{Key: "key", Value: k}}})
+		out = append(out, trace.Record{Seq: 100 + i, Party: "world", Kind: "fault.fire", Fields: []trace.Field{{Key: "key", Value: k}}})
 	}
 	return out
 }
@@ -172,8 +172,8 @@ func TestScheduleChecks(t *testing.T) {
 		f.Schedule.Firings = []string{del, "drop.1@link/a>b#2"}
 		f.Schedule.Choices = []string{"choice#2", "choice#9"}
 		f.Records = append(f.Records, fireRecords("drop.1@link/a>b#2")...)
-		f.Records = append(f.Records, sim.Record{Seq: 200, Kind: "sched.pick", Fields: []sim.Field{{Key: "key", Value: "choice#2"}}},
-			sim.Record{Seq: 201, Kind: "sched.pick", Fields: []sim.Field{{Key: "key", Value: "choice#9"}}})
+		f.Records = append(f.Records, trace.Record{Seq: 200, Kind: "sched.pick", Fields: []trace.Field{{Key: "key", Value: "choice#2"}}},
+			trace.Record{Seq: 201, Kind: "sched.pick", Fields: []trace.Field{{Key: "key", Value: "choice#9"}}})
 	})
 	if _, err := Parse("t.json", ok); err != nil {
 		t.Fatalf("a consistent schedule is refused: %v", err)
@@ -250,7 +250,7 @@ func TestReadLimits(t *testing.T) {
 	info, _ := os.Stat(plain)
 	many := filepath.Join(dir, "many.json")
 	if err := Write(many, &File{Format: Format, Scenario: Scenario{Path: "s.yaml"}, Mode: "platform",
-		Schedule: world.Script{Timeline: []int{}, Firings: []string{}, Choices: []string{}}, Records: make([]sim.Record, 11)}); err != nil {
+		Schedule: world.Script{Timeline: []int{}, Firings: []string{}, Choices: []string{}}, Records: make([]trace.Record, 11)}); err != nil {
 		t.Fatal(err)
 	}
 	fifo := filepath.Join(dir, "fifo.json")

@@ -3,6 +3,7 @@ package validate
 import (
 	"strings"
 
+	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/sim"
 )
 
@@ -12,7 +13,7 @@ const partyMesh = "mesh"
 // HostLog renders a run's trace (the simulator's or a live run's: both drivers write the same
 // records) as a host log in the format Validate and the importer read: every `log` record, with
 // the mesh's lines under the platform's name, and every instance deletion as `Instance deleted`.
-func HostLog(records []sim.Record) []byte {
+func HostLog(records []trace.Record) []byte {
 	var b strings.Builder
 	b.WriteString("# host log rendered from a syncsim trace\n")
 	for _, r := range records {

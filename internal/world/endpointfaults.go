@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/sim"
 )
 
@@ -17,23 +18,23 @@ import (
 func (w *World) frontEndFault(m sim.Message, req httpRequest) bool {
 	e := w.engine
 	if in := e.first("frontend", "fe-timeout"); in != nil {
-		e.fire(in, partyFrontEnd, sim.F("from", m.From))
+		e.fire(in, partyFrontEnd, trace.F("from", m.From))
 		return true
 	}
 	if in := e.first("frontend", "fe-status"); in != nil {
 		status := in.spec.Int("status")
-		e.fire(in, partyFrontEnd, sim.F("status", status), sim.F("from", m.From))
+		e.fire(in, partyFrontEnd, trace.F("status", status), trace.F("from", m.From))
 		w.net.Send(sim.Message{From: partyFrontEnd, To: m.From, Kind: kindMSG1Response,
-			Body: httpResponse{id: req.send.ID, status: status, target: partyFrontEnd}, Fields: []sim.Field{sim.F("id", req.send.ID), sim.F("status", status)}})
+			Body: httpResponse{id: req.send.ID, status: status, target: partyFrontEnd}, Fields: []trace.Field{trace.F("id", req.send.ID), trace.F("status", status)}})
 		return true
 	}
 	// fe-size-limit: the front end's request limit (#4691: 400 over 204,800), which #12035's minimal
 	// form still exceeds when the triggers alone are over it.
 	for _, in := range e.of("fe-size-limit") {
 		if len(req.send.Body) > in.spec.Int("bytes") && e.roll(in, "frontend") {
-			e.fire(in, partyFrontEnd, sim.F("status", 400), sim.F("from", m.From), sim.F("bytes", len(req.send.Body)))
+			e.fire(in, partyFrontEnd, trace.F("status", 400), trace.F("from", m.From), trace.F("bytes", len(req.send.Body)))
 			w.net.Send(sim.Message{From: partyFrontEnd, To: m.From, Kind: kindMSG1Response,
-				Body: httpResponse{id: req.send.ID, status: 400, target: partyFrontEnd}, Fields: []sim.Field{sim.F("id", req.send.ID), sim.F("status", 400)}})
+				Body: httpResponse{id: req.send.ID, status: 400, target: partyFrontEnd}, Fields: []trace.Field{trace.F("id", req.send.ID), trace.F("status", 400)}})
 			return true
 		}
 	}
@@ -49,17 +50,17 @@ func (w *World) meshFault(m sim.Message, req httpRequest) bool {
 	case in == nil:
 		return false
 	case in.spec.Name == "mesh-timeout":
-		e.fire(in, partyMesh, sim.F("from", m.From))
+		e.fire(in, partyMesh, trace.F("from", m.From))
 		return true
 	case in.spec.Name == "mesh-status":
 		status = in.spec.Int("status")
-		e.fire(in, partyMesh, sim.F("status", status), sim.F("from", m.From))
+		e.fire(in, partyMesh, trace.F("status", status), trace.F("from", m.From))
 	default:
 		status = 200
-		e.fire(in, partyMesh, sim.F("from", m.From))
+		e.fire(in, partyMesh, trace.F("from", m.From))
 	}
 	w.net.Send(sim.Message{From: partyMesh, To: m.From, Kind: kindMSG2Response,
-		Body: httpResponse{id: req.send.ID, status: status, target: partyMesh}, Fields: []sim.Field{sim.F("id", req.send.ID), sim.F("status", status)}})
+		Body: httpResponse{id: req.send.ID, status: status, target: partyMesh}, Fields: []trace.Field{trace.F("id", req.send.ID), trace.F("status", status)}})
 	return true
 }
 
@@ -74,7 +75,7 @@ func (w *World) fetchFault(caller string, b adminCall) bool {
 	if in.spec.Name == "fetch-status" {
 		status = in.spec.Int("status")
 	}
-	e.fire(in, partyRouter, sim.F("status", status), sim.F("call", b.callerID))
+	e.fire(in, partyRouter, trace.F("status", status), trace.F("call", b.callerID))
 	w.routerAnswer(&route{caller: caller, callerID: b.callerID, kind: b.kind}, status, nil, 0)
 	return true
 }
@@ -86,12 +87,12 @@ func (w *World) storageFaults(req blobRequest) (host.BlobResult, time.Duration, 
 	var delay time.Duration
 	if in := e.first("storage/"+string(req.call.Op), "blob-latency"); in != nil {
 		delay = in.spec.Duration("by")
-		e.fire(in, partyStorage, sim.F("op", string(req.call.Op)), sim.F("by", delay))
+		e.fire(in, partyStorage, trace.F("op", string(req.call.Op)), trace.F("by", delay))
 	}
 	// storage-refuses: the account refuses the host's identity on every blob (lease and hash alike).
 	if in := e.first("storage/"+string(req.call.Op), "storage-refuses"); in != nil {
 		status := in.spec.Int("status")
-		e.fire(in, partyStorage, sim.F("op", string(req.call.Op)), sim.F("status", status))
+		e.fire(in, partyStorage, trace.F("op", string(req.call.Op)), trace.F("status", status))
 		return host.BlobResult{Status: status, Code: refusalCode(status)}, delay, true
 	}
 	if req.call.Blob != host.HashBlobName(w.sc.Site.HostID) {
@@ -101,17 +102,17 @@ func (w *World) storageFaults(req blobRequest) (host.BlobResult, time.Duration, 
 	case host.BlobExists, host.BlobDownload:
 		if in := e.first("storage/"+string(req.call.Op), "blob-read-error"); in != nil {
 			status := in.spec.Int("status")
-			e.fire(in, partyStorage, sim.F("op", string(req.call.Op)), sim.F("status", status))
+			e.fire(in, partyStorage, trace.F("op", string(req.call.Op)), trace.F("status", status))
 			return host.BlobResult{Status: status, Code: "ServerBusy"}, delay, true
 		}
 	case host.BlobUpload:
 		if in := e.first("storage/"+string(req.call.Op), "blob-write-error"); in != nil {
 			status := in.spec.Int("status")
-			e.fire(in, partyStorage, sim.F("op", string(req.call.Op)), sim.F("status", status))
+			e.fire(in, partyStorage, trace.F("op", string(req.call.Op)), trace.F("status", status))
 			return host.BlobResult{Status: status, Code: "InternalError"}, delay, true
 		}
 		if in := e.first("storage/"+string(req.call.Op), "blob-lost-write"); in != nil {
-			e.fire(in, partyStorage, sim.F("op", string(req.call.Op)))
+			e.fire(in, partyStorage, trace.F("op", string(req.call.Op)))
 			return host.BlobResult{Status: 201}, delay, true
 		}
 	}
@@ -143,7 +144,7 @@ func (w *World) badToken(target, sender string, headers map[string]string) (map[
 		if kind != "stripped" {
 			out["x-ms-site-token"] = w.forgeToken(target, kind)
 		}
-		e.fire(in, partyOf(target), sim.F("kind", kind), sim.F("target", target), sim.F("sender", sender))
+		e.fire(in, partyOf(target), trace.F("kind", kind), trace.F("target", target), trace.F("sender", sender))
 		return out, in.key
 	}
 	return headers, ""

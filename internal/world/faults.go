@@ -25,6 +25,7 @@ import (
 
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/faults"
+	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/scenarios"
 	"github.com/syncsim/syncsim/sim"
 )
@@ -171,7 +172,7 @@ func (w *World) armFaults(specs []faults.Spec) {
 		in := newInjector(s)
 		in.label = names[i]
 		e.all = append(e.all, in)
-		w.k.Trace.Add(partyWorld, "fault.armed", sim.F("fault", s.String()))
+		w.k.Trace.Add(partyWorld, "fault.armed", trace.F("fault", s.String()))
 		if in.kind == faults.KindTimed {
 			in.gaps = e.streams.Stream("faults/gap/" + in.label)
 			e.scheduleNext(in, in.after)
@@ -180,7 +181,7 @@ func (w *World) armFaults(specs []faults.Spec) {
 	for _, in := range e.of("clock-skew") {
 		if in.spec.Str("party") == "mesh" && e.roll(in, "mesh") {
 			w.meshSkew = in.spec.Duration("by")
-			e.fire(in, partyMesh, sim.F("by", w.meshSkew))
+			e.fire(in, partyMesh, trace.F("by", w.meshSkew))
 			break
 		}
 	}
@@ -214,9 +215,9 @@ func (e *engine) roll(in *injector, where string) bool {
 }
 
 // fire records an injector's firing, labelled as injected, with its key.
-func (e *engine) fire(in *injector, party string, fields ...sim.Field) {
+func (e *engine) fire(in *injector, party string, fields ...trace.Field) {
 	in.fired++
-	e.w.k.Trace.Add(party, "fault.fire", append(append([]sim.Field{sim.F("fault", in.spec.Name), sim.F("key", in.key)}, fields...), sim.F("injected", true))...)
+	e.w.k.Trace.Add(party, "fault.fire", append(append([]trace.Field{trace.F("fault", in.spec.Name), trace.F("key", in.key)}, fields...), trace.F("injected", true))...)
 }
 
 // unused lists the script's firings that never came up, sorted.
@@ -279,7 +280,7 @@ func (e *engine) timed(in *injector) {
 	switch in.spec.Name {
 	case "scale-in":
 		for _, n := range w.pick(in.spec.Str("which"), 1) {
-			e.fire(in, partyWorld, sim.F("instance", n.inst.Name))
+			e.fire(in, partyWorld, trace.F("instance", n.inst.Name))
 			w.deleteInstance(n, "fault scale-in", true)
 		}
 	case "scale-out":
@@ -287,7 +288,7 @@ func (e *engine) timed(in *injector) {
 		w.startInstance("fault scale-out")
 	case "scale-to-zero":
 		live := w.liveNodes()
-		e.fire(in, partyWorld, sim.F("instances", len(live)), sim.F("for", in.spec.Duration("for")))
+		e.fire(in, partyWorld, trace.F("instances", len(live)), trace.F("for", in.spec.Duration("for")))
 		for _, n := range live {
 			w.deleteInstance(n, "fault scale-to-zero", true)
 		}
@@ -298,15 +299,15 @@ func (e *engine) timed(in *injector) {
 			}
 		})
 	case "primary-lease-lost":
-		e.fire(in, partyStorage, sim.F("blob", host.LockBlobName(w.sc.Site.HostID)))
+		e.fire(in, partyStorage, trace.F("blob", host.LockBlobName(w.sc.Site.HostID)))
 		w.blobs.BreakLease(w.now(), host.HostsContainer, host.LockBlobName(w.sc.Site.HostID), 0)
 		w.recordLease(opLeaseBreak, "", host.BlobCall{Blob: host.LockBlobName(w.sc.Site.HostID)}, host.BlobResult{Status: 202})
 	case "partition":
 		p := partition{a: in.spec.Str("a"), b: in.spec.Str("b"), until: w.k.Elapsed() + in.spec.Duration("for")}
-		e.fire(in, partyWorld, sim.F("a", p.a), sim.F("b", p.b), sim.F("for", in.spec.Duration("for")))
+		e.fire(in, partyWorld, trace.F("a", p.a), trace.F("b", p.b), trace.F("for", in.spec.Duration("for")))
 		e.partitions = append(e.partitions, p)
 	case "concurrent-syncs":
-		e.fire(in, partyClient, sim.F("calls", in.spec.Int("calls")), sim.F("spread", in.spec.Str("spread")))
+		e.fire(in, partyClient, trace.F("calls", in.spec.Int("calls")), trace.F("spread", in.spec.Str("spread")))
 		pin := ""
 		if in.spec.Str("spread") == "one" {
 			if inst, ok := w.router.Pick(w.life.Ready()); ok {
@@ -341,7 +342,7 @@ func (e *engine) copyDelay(m sim.Message) time.Duration {
 	for _, in := range e.of("reorder") {
 		if matches(in.spec.Str("from"), m.From) && matches(in.spec.Str("to"), m.To) && e.roll(in, "copy/"+linkPlace(m)) {
 			in.fired++
-			e.w.k.Trace.Add(m.From, "fault.fire", sim.F("fault", "reorder"), sim.F("key", in.key), sim.F("msg", m.ID), sim.F("copy", true), sim.F("injected", true))
+			e.w.k.Trace.Add(m.From, "fault.fire", trace.F("fault", "reorder"), trace.F("key", in.key), trace.F("msg", m.ID), trace.F("copy", true), trace.F("injected", true))
 			return e.holdBack(m, in.key)
 		}
 	}
@@ -378,10 +379,10 @@ func (e *engine) intercept(m sim.Message) sim.Interference {
 			case "duplicate":
 				return sim.Interference{Duplicate: true, Fault: name, Key: in.key, CopyExtra: e.copyDelay(m)}
 			case "delay":
-				e.w.k.Trace.Add(m.From, "fault.fire", sim.F("fault", name), sim.F("key", in.key), sim.F("msg", m.ID), sim.F("by", in.spec.Duration("by")), sim.F("injected", true))
+				e.w.k.Trace.Add(m.From, "fault.fire", trace.F("fault", name), trace.F("key", in.key), trace.F("msg", m.ID), trace.F("by", in.spec.Duration("by")), trace.F("injected", true))
 				return sim.Interference{Extra: in.spec.Duration("by"), Fault: name, Key: in.key}
 			case "reorder":
-				e.w.k.Trace.Add(m.From, "fault.fire", sim.F("fault", name), sim.F("key", in.key), sim.F("msg", m.ID), sim.F("injected", true))
+				e.w.k.Trace.Add(m.From, "fault.fire", trace.F("fault", name), trace.F("key", in.key), trace.F("msg", m.ID), trace.F("injected", true))
 				return sim.Interference{Extra: e.holdBack(m, in.key), Fault: name, Key: in.key}
 			}
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/faults"
+	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/sim"
 )
 
@@ -18,7 +19,7 @@ type firing struct {
 	at  time.Duration
 }
 
-func firingsOf(tr *sim.Trace) []firing {
+func firingsOf(tr *trace.Trace) []firing {
 	var out []firing
 	for _, r := range tr.Records {
 		if k := r.Get("key"); k != "" && (r.Kind == "fault.fire" || r.Kind == "net.drop" || r.Kind == "net.duplicate") {
@@ -30,8 +31,8 @@ func firingsOf(tr *sim.Trace) []firing {
 
 // withoutArmed drops the fault.armed records of the never-firing extra faults (p below 1e-9, also
 // after swarm scaled it) and the sequence numbers, which those records shift.
-func withoutArmed(tr *sim.Trace) []sim.Record {
-	var out []sim.Record
+func withoutArmed(tr *trace.Trace) []trace.Record {
+	var out []trace.Record
 	for _, r := range tr.Records {
 		if r.Kind == "fault.armed" {
 			if s, err := faults.Parse(r.Get("fault")); err == nil && s.Params["p"] != "" && s.Float("p") < 1e-9 {
@@ -90,8 +91,8 @@ func TestUnrelatedFiringsSurviveExtraOpportunities(t *testing.T) {
 					t.Fatalf("seed %d: firings differ with extra opportunities:\n  without %v\n  with    %v", seed, a, b)
 				}
 				ra, rb := withoutArmed(base.Trace), withoutArmed(more.Trace)
-				if len(ra) != len(rb) || sim.FirstDifference(ra, rb) >= 0 {
-					t.Fatalf("seed %d: traces differ at record %d (%d and %d records)", seed, sim.FirstDifference(ra, rb), len(ra), len(rb))
+				if len(ra) != len(rb) || trace.FirstDifference(ra, rb) >= 0 {
+					t.Fatalf("seed %d: traces differ at record %d (%d and %d records)", seed, trace.FirstDifference(ra, rb), len(ra), len(rb))
 				}
 				fired += len(a)
 				if exposedBefore(more.Trace, a) {
@@ -108,7 +109,7 @@ func TestUnrelatedFiringsSurviveExtraOpportunities(t *testing.T) {
 
 // exposedBefore reports whether some message was sent while faults were on (an opportunity of the
 // extra drop) before the last of the firings.
-func exposedBefore(tr *sim.Trace, fs []firing) bool {
+func exposedBefore(tr *trace.Trace, fs []firing) bool {
 	if len(fs) == 0 {
 		return false
 	}

@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"time"
 
+	"strconv"
+
 	"github.com/syncsim/syncsim/fakes/blob"
 	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/sim"
-	"strconv"
 )
 
 // requests through the site router
@@ -62,7 +64,7 @@ func (w *World) onStorage(m sim.Message) {
 	}
 	kind, fields := StorageRecord(w.sc.Site.HostID, req.call, res)
 	if faulted {
-		kind, fields = "blob.op", append(fields[:len(fields):len(fields)], sim.F("faulted", true))
+		kind, fields = "blob.op", append(fields[:len(fields):len(fields)], trace.F("faulted", true))
 		if fields[len(fields)-2].Key == "value" {
 			fields = append(fields[:len(fields)-2], fields[len(fields)-1])
 		}
@@ -73,7 +75,7 @@ func (w *World) onStorage(m sim.Message) {
 	}
 	answer := func() {
 		w.net.Send(sim.Message{From: partyStorage, To: InstanceParty(req.node), Kind: kindBlobResponse,
-			Body: blobResponse{id: req.call.ID, result: res}, Fields: []sim.Field{sim.F("id", req.call.ID), sim.F("status", res.Status)}})
+			Body: blobResponse{id: req.call.ID, result: res}, Fields: []trace.Field{trace.F("id", req.call.ID), trace.F("status", res.Status)}})
 	}
 	if delay > 0 {
 		w.k.After(delay, answer)
@@ -139,13 +141,13 @@ func (w *World) onFrontEnd(m sim.Message) {
 	now := w.now()
 	resp, out := w.fe.SetTriggers(now, mesh.Request{Method: req.send.Method, Path: "/operations/settriggers", Headers: headers, Body: req.send.Body})
 	w.tokenCheck(partyFrontEnd, "frontend", m.From, sent, resp.Status != 401 && resp.Status != 403, fault)
-	kind, fields := FrontEndRecord(resp.Status, out, m.From, sim.F("msg", m.ID), sim.F("duplicate", m.Duplicate))
+	kind, fields := FrontEndRecord(resp.Status, out, m.From, trace.F("msg", m.ID), trace.F("duplicate", m.Duplicate))
 	w.k.Trace.Add(partyFrontEnd, kind, fields...)
 	if out.Stored {
 		w.storeSnapshot("write")
 	}
 	w.net.Send(sim.Message{From: partyFrontEnd, To: m.From, Kind: kindMSG1Response,
-		Body: httpResponse{id: req.send.ID, status: resp.Status, target: partyFrontEnd}, Fields: []sim.Field{sim.F("id", req.send.ID), sim.F("status", resp.Status)}})
+		Body: httpResponse{id: req.send.ID, status: resp.Status, target: partyFrontEnd}, Fields: []trace.Field{trace.F("id", req.send.ID), trace.F("status", resp.Status)}})
 }
 
 // onMesh handles MSG-2 notifications and the answers to the mesh's fetches.
@@ -158,7 +160,7 @@ func (w *World) onMesh(m sim.Message) {
 		resp, effects := w.mesh.Notify(w.meshNow(), mesh.Request{Method: b.send.Method, Path: "/", Headers: b.send.Headers, Body: b.send.Body})
 		w.performMesh(effects)
 		w.net.Send(sim.Message{From: partyMesh, To: m.From, Kind: kindMSG2Response,
-			Body: httpResponse{id: b.send.ID, status: resp.Status, target: partyMesh}, Fields: []sim.Field{sim.F("id", b.send.ID), sim.F("status", resp.Status)}})
+			Body: httpResponse{id: b.send.ID, status: resp.Status, target: partyMesh}, Fields: []trace.Field{trace.F("id", b.send.ID), trace.F("status", resp.Status)}})
 	case adminAnswer:
 		t, ok := w.meshFetches[b.callerID]
 		if !ok {
@@ -166,7 +168,7 @@ func (w *World) onMesh(m sim.Message) {
 		}
 		t.Stop()
 		delete(w.meshFetches, b.callerID)
-		w.k.Trace.Add(partyMesh, "mesh.fetch.done", sim.F("fetch", b.callerID), sim.F("status", b.status))
+		w.k.Trace.Add(partyMesh, "mesh.fetch.done", trace.F("fetch", b.callerID), trace.F("status", b.status))
 		w.performMesh(w.mesh.FetchDone(w.meshNow(), b.callerID, b.status, b.body, b.revision))
 	}
 }
@@ -201,21 +203,21 @@ func (w *World) meshFetch(f mesh.Fetch) {
 		if key, err := host.ParseKey(w.sc.Site.EncryptionKey); err == nil {
 			if tok, err := host.IssuePlatformToken(key, w.sc.Site.Name, w.meshNow().Add(-30*time.Minute), 10*time.Minute); err == nil {
 				f.Headers = map[string]string{"x-ms-site-token": tok}
-				w.engine.fire(in, partyMesh, sim.F("fetch", f.ID))
+				w.engine.fire(in, partyMesh, trace.F("fetch", f.ID))
 			}
 		}
 	}
-	w.k.Trace.Add(partyMesh, "mesh.fetch", sim.F("fetch", f.ID), sim.F("attempt", f.Attempt), sim.F("cover", f.Cover),
-		sim.F("token", sim.SecretDigest([]byte(f.Headers["x-ms-site-token"]))))
+	w.k.Trace.Add(partyMesh, "mesh.fetch", trace.F("fetch", f.ID), trace.F("attempt", f.Attempt), trace.F("cover", f.Cover),
+		trace.F("token", trace.SecretDigest([]byte(f.Headers["x-ms-site-token"]))))
 	id := f.ID
 	w.meshFetches[id] = w.k.After(f.Timeout, func() {
 		delete(w.meshFetches, id)
-		w.k.Trace.Add(partyMesh, "mesh.fetch.done", sim.F("fetch", id), sim.F("status", 0), sim.F("error", "timeout"))
+		w.k.Trace.Add(partyMesh, "mesh.fetch.done", trace.F("fetch", id), trace.F("status", 0), trace.F("error", "timeout"))
 		w.performMesh(w.mesh.FetchDone(w.meshNow(), id, 0, nil, 0))
 	})
 	w.net.Send(sim.Message{From: partyMesh, To: partyRouter, Kind: kindMSG3,
 		Body:   adminCall{kind: kindMSG3, callerID: id, req: host.AdminRequest{Method: "GET", Path: host.PathTriggers, Headers: f.Headers}},
-		Fields: []sim.Field{sim.F("fetch", id)}})
+		Fields: []trace.Field{trace.F("fetch", id)}})
 }
 
 // onRouter is the site router (PROTOCOL.md section 1): it forwards a request to a running, ready
@@ -234,15 +236,15 @@ func (w *World) onRouter(m sim.Message) {
 			inst, ok = pinned, true
 		}
 		if !ok {
-			w.k.Trace.Add(partyRouter, "router.none", sim.F("kind", b.kind))
+			w.k.Trace.Add(partyRouter, "router.none", trace.F("kind", b.kind))
 			w.routerAnswer(&route{caller: m.From, callerID: b.callerID, kind: b.kind}, 503, nil, 0)
 			return
 		}
 		w.nextRoute++
 		w.routes[w.nextRoute] = &route{caller: m.From, callerID: b.callerID, instance: inst.Name, kind: b.kind}
-		w.k.Trace.Add(partyRouter, "router.route", sim.F("route", w.nextRoute), sim.F("kind", b.kind), sim.F("instance", inst.Name), sim.F("call", b.callerID))
+		w.k.Trace.Add(partyRouter, "router.route", trace.F("route", w.nextRoute), trace.F("kind", b.kind), trace.F("instance", inst.Name), trace.F("call", b.callerID))
 		w.net.Send(sim.Message{From: partyRouter, To: InstanceParty(inst.Name), Kind: b.kind,
-			Body: routedRequest{route: w.nextRoute, kind: b.kind, req: b.req, tokenFault: b.tokenFault}, Fields: []sim.Field{sim.F("route", w.nextRoute)}})
+			Body: routedRequest{route: w.nextRoute, kind: b.kind, req: b.req, tokenFault: b.tokenFault}, Fields: []trace.Field{trace.F("route", w.nextRoute)}})
 	case instanceResponse:
 		r, ok := w.routes[b.route]
 		if !ok {
@@ -264,22 +266,22 @@ func (w *World) routerAnswer(r *route, status int, body []byte, revision int) {
 	}
 	w.net.Send(sim.Message{From: partyRouter, To: r.caller, Kind: kind,
 		Body:   adminAnswer{callerID: r.callerID, status: status, body: body, revision: revision, route: r.id, span: r.span, instance: r.instance},
-		Fields: []sim.Field{sim.F("call", r.callerID), sim.F("status", status), sim.F("body", sim.SecretDigest(body))}})
+		Fields: []trace.Field{trace.F("call", r.callerID), trace.F("status", status), trace.F("body", trace.SecretDigest(body))}})
 }
 
 // onClient records the answers to admin calls and key API calls.
 func (w *World) onClient(m sim.Message) {
 	b := m.Body.(adminAnswer)
-	fields := []sim.Field{sim.F("call", b.callerID), sim.F("route", b.route), sim.F("kind", m.Kind), sim.F("status", b.status)}
+	fields := []trace.Field{trace.F("call", b.callerID), trace.F("route", b.route), trace.F("kind", m.Kind), trace.F("status", b.status)}
 	if b.span != 0 {
-		fields = append(fields, sim.F("instance", b.instance), sim.F("span", b.span))
+		fields = append(fields, trace.F("instance", b.instance), trace.F("span", b.span))
 	}
 	// MSG-4's body is {"status":"success"} or {"status":"<SYNC-7 text>"}: no secret in it.
 	var body struct {
 		Status string `json:"status"`
 	}
 	if m.Kind == kindMSG4Response && json.Unmarshal(b.body, &body) == nil && body.Status != "" {
-		fields = append(fields, sim.F("result", body.Status))
+		fields = append(fields, trace.F("result", body.Status))
 	}
 	w.k.Trace.Add(partyClient, "client.response", fields...)
 	if m.Kind == kindMSG4Response {

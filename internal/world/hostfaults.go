@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/sim"
 )
 
@@ -16,7 +17,7 @@ func (w *World) instanceFaults(n *node, cfg *host.Config) {
 	for _, in := range e.of("clock-skew") {
 		if in.spec.Str("party") == "instance" && e.roll(in, "create/i"+strconv.Itoa(n.inst.Index)) {
 			n.skew = in.spec.Duration("by")
-			e.fire(in, n.party, sim.F("by", n.skew))
+			e.fire(in, n.party, trace.F("by", n.skew))
 			break
 		}
 	}
@@ -43,7 +44,7 @@ func (w *World) hostFaults(n *node, loaded host.Loaded) host.Loaded {
 		return w.placeholder(n, loaded, d)
 	}
 	if in := e.first(where, "placeholder-active"); in != nil {
-		e.fire(in, n.party, sim.F("for", in.spec.Duration("for")), sim.F("guard", in.spec.Bool("guard")))
+		e.fire(in, n.party, trace.F("for", in.spec.Duration("for")), trace.F("guard", in.spec.Bool("guard")))
 		n.m.SetPlaceholderGuard(in.spec.Bool("guard"))
 		return w.placeholder(n, loaded, in.spec.Duration("for"))
 	}
@@ -73,7 +74,7 @@ func (w *World) secretsError(n *node) string {
 		return ""
 	}
 	status := in.spec.Int("status")
-	w.engine.fire(in, partyStorage, sim.F("op", "read-secrets"), sim.F("status", status), sim.F("instance", n.inst.Name))
+	w.engine.fire(in, partyStorage, trace.F("op", "read-secrets"), trace.F("status", status), trace.F("instance", n.inst.Name))
 	return strconv.Itoa(status) + " " + refusalCode(status)
 }
 
@@ -103,7 +104,7 @@ func (w *World) oversize() {
 // callPinned sends a client request that the router delivers to one instance when it can.
 func (w *World) callPinned(kind string, req host.AdminRequest, pin string) {
 	w.nextCall++
-	w.k.Trace.Add(partyClient, "client.call", sim.F("call", w.nextCall), sim.F("kind", kind), sim.F("path", req.Path), sim.F("pin", pin))
+	w.k.Trace.Add(partyClient, "client.call", trace.F("call", w.nextCall), trace.F("kind", kind), trace.F("path", req.Path), trace.F("pin", pin))
 	w.net.Send(sim.Message{From: partyClient, To: partyRouter, Kind: kind,
-		Body: adminCall{kind: kind, callerID: w.nextCall, req: req, pin: pin}, Fields: []sim.Field{sim.F("call", w.nextCall)}})
+		Body: adminCall{kind: kind, callerID: w.nextCall, req: req, pin: pin}, Fields: []trace.Field{trace.F("call", w.nextCall)}})
 }

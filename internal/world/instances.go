@@ -8,6 +8,7 @@ import (
 
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/faults"
+	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/sim"
 )
 
@@ -17,7 +18,7 @@ import (
 // instance the run ever started stays in w.nodes.
 func (w *World) startInstance(reason string) *node {
 	if limit := w.sc.Limits.StartLimit(); len(w.nodes) >= limit {
-		w.k.Trace.Add(partyWorld, "instance.refused", sim.F("reason", reason), sim.F("limit", limit))
+		w.k.Trace.Add(partyWorld, "instance.refused", trace.F("reason", reason), trace.F("limit", limit))
 		return nil
 	}
 	inst := w.life.Create(w.k.Elapsed())
@@ -35,7 +36,7 @@ func (w *World) startInstance(reason string) *node {
 	n.m = host.NewMachine(cfg)
 	w.nodes[inst.Name] = n
 	w.net.Attach(n.party, func(m sim.Message) { w.onInstance(n, m) })
-	w.k.Trace.Add(n.party, "instance.create", sim.F("reason", reason), sim.F("index", inst.Index))
+	w.k.Trace.Add(n.party, "instance.create", trace.F("reason", reason), trace.F("index", inst.Index))
 	n.starting = w.k.After(w.sc.Instances.Startup, func() { w.hostStart(n) })
 	return n
 }
@@ -48,8 +49,8 @@ func (w *World) hostStart(n *node) {
 	}
 	n.inst.State = sim.Running
 	loaded := w.hostFaults(n, host.Loaded{Functions: w.content.Functions, Revision: w.content.Revision})
-	w.k.Trace.Add(n.party, "host.start", sim.F("revision", loaded.Revision), sim.F("functions", len(loaded.Functions)),
-		sim.F("placeholder", loaded.Placeholder))
+	w.k.Trace.Add(n.party, "host.start", trace.F("revision", loaded.Revision), trace.F("functions", len(loaded.Functions)),
+		trace.F("placeholder", loaded.Placeholder))
 	w.perform(n, n.m.HostStarted(w.nodeNow(n), loaded))
 }
 
@@ -61,7 +62,7 @@ func (w *World) restartHost(n *node) {
 	if !n.alive() || n.inst.State != sim.Running || !n.m.Running() {
 		return
 	}
-	w.k.Trace.Add(n.party, "host.stop", sim.F("reason", "deploy"))
+	w.k.Trace.Add(n.party, "host.stop", trace.F("reason", "deploy"))
 	w.perform(n, n.m.HostStopping(w.nodeNow(n)))
 	n.restart.Stop()
 	n.restart = w.k.After(w.sc.Instances.Startup, func() { w.hostStart(n) })
@@ -74,9 +75,9 @@ func (w *World) deleteInstance(n *node, reason string, injected bool) {
 		return
 	}
 	n.inst.State = sim.Deleted
-	fields := []sim.Field{sim.F("reason", reason)}
+	fields := []trace.Field{trace.F("reason", reason)}
 	if injected {
-		fields = append(fields, sim.F("injected", true))
+		fields = append(fields, trace.F("injected", true))
 	}
 	w.k.Trace.Add(n.party, "instance.delete", fields...)
 	w.net.Detach(n.party)
@@ -111,7 +112,7 @@ func (w *World) perform(n *node, effects []host.Effect) {
 		case host.Point:
 			w.point(n, e)
 		case host.Log:
-			tr.Add(n.party, "log", sim.F("level", e.Level), sim.F("text", e.Text))
+			tr.Add(n.party, "log", trace.F("level", e.Level), trace.F("text", e.Text))
 		case host.SpanEvent:
 			w.spanEvent(n, e)
 		case host.SetTimer:
@@ -128,7 +129,7 @@ func (w *World) perform(n *node, effects []host.Effect) {
 		case host.Respond:
 			w.hostRespond(n, e)
 		case host.PrimaryChanged:
-			tr.Add(n.party, "primary", sim.F("primary", e.Primary))
+			tr.Add(n.party, "primary", trace.F("primary", e.Primary))
 		case host.HashWritten, host.HashRead:
 			kind, fields := HostRecord(e)
 			tr.Add(n.party, kind, fields...)
@@ -138,7 +139,7 @@ func (w *World) perform(n *node, effects []host.Effect) {
 
 // point records a fault point and fires the point faults armed for it.
 func (w *World) point(n *node, p host.Point) {
-	w.k.Trace.Add(n.party, "sync.point", sim.F("point", p.Name), sim.F("span", p.Span), sim.F("background", p.Background))
+	w.k.Trace.Add(n.party, "sync.point", trace.F("point", p.Name), trace.F("span", p.Span), trace.F("background", p.Background))
 	e := w.engine
 	for _, in := range e.all {
 		if in.kind != faults.KindPoint {
@@ -153,7 +154,7 @@ func (w *World) point(n *node, p host.Point) {
 		if !e.roll(in, p.Name+"/i"+strconv.Itoa(n.inst.Index)) {
 			continue
 		}
-		e.fire(in, n.party, sim.F("point", p.Name), sim.F("span", p.Span))
+		e.fire(in, n.party, trace.F("point", p.Name), trace.F("span", p.Span))
 		w.deleteInstance(n, "fault "+in.spec.Name+" at "+p.Name, true)
 		if in.spec.Name == "restart-instance" {
 			w.startInstance("fault restart-instance")
@@ -216,19 +217,19 @@ func (w *World) hostSend(n *node, s host.Send) {
 			return
 		}
 		delete(n.waits, -id)
-		w.k.Trace.Add(n.party, "http.timeout", sim.F("id", id), sim.F("to", to))
+		w.k.Trace.Add(n.party, "http.timeout", trace.F("id", id), trace.F("to", to))
 		w.httpResult(n, id, to, host.HTTPResult{Err: "timeout after " + s.Timeout.String()})
 	})
 	w.net.Send(sim.Message{From: n.party, To: to, Kind: kind, Body: httpRequest{node: n.inst.Name, send: s},
-		Fields: []sim.Field{sim.F("id", id), sim.F("body", sim.SecretDigest(s.Body)), sim.F("bytes", len(s.Body))}})
+		Fields: []trace.Field{trace.F("id", id), trace.F("body", trace.SecretDigest(s.Body)), trace.F("bytes", len(s.Body))}})
 }
 
 // httpResult records a MSG-1/MSG-2 answer (or its absence) and hands it to the host.
 func (w *World) httpResult(n *node, id int, target string, r host.HTTPResult) {
-	fields := []sim.Field{sim.F("id", id), sim.F("span", n.sendSpans[id]), sim.F("target", target), sim.F("status", r.Status)}
+	fields := []trace.Field{trace.F("id", id), trace.F("span", n.sendSpans[id]), trace.F("target", target), trace.F("status", r.Status)}
 	delete(n.sendSpans, id)
 	if r.Err != "" {
-		fields = append(fields, sim.F("error", r.Err))
+		fields = append(fields, trace.F("error", r.Err))
 	}
 	w.k.Trace.Add(n.party, "http.result", fields...)
 	w.perform(n, n.m.HTTPDone(w.nodeNow(n), id, r))
@@ -241,11 +242,11 @@ func (w *World) hostBlob(n *node, c host.BlobCall) {
 			return
 		}
 		delete(n.waits, id)
-		w.k.Trace.Add(n.party, "blob.timeout", sim.F("id", id), sim.F("op", string(c.Op)))
+		w.k.Trace.Add(n.party, "blob.timeout", trace.F("id", id), trace.F("op", string(c.Op)))
 		w.perform(n, n.m.BlobDone(w.nodeNow(n), id, host.BlobResult{}))
 	})
 	w.net.Send(sim.Message{From: n.party, To: partyStorage, Kind: kindBlobRequest, Body: blobRequest{node: n.inst.Name, call: c},
-		Fields: []sim.Field{sim.F("id", id), sim.F("op", string(c.Op)), sim.F("blob", c.Blob)}})
+		Fields: []trace.Field{trace.F("id", id), trace.F("op", string(c.Op)), trace.F("blob", c.Blob)}})
 }
 
 func (w *World) hostRespond(n *node, r host.Respond) {
@@ -254,7 +255,7 @@ func (w *World) hostRespond(n *node, r host.Respond) {
 	}
 	w.net.Send(sim.Message{From: n.party, To: partyRouter, Kind: kindInstanceResponse,
 		Body:   instanceResponse{route: r.ReqID, resp: r.Response, revision: r.Revision},
-		Fields: []sim.Field{sim.F("route", r.ReqID), sim.F("status", r.Response.Status), sim.F("body", sim.SecretDigest(r.Response.Body))}})
+		Fields: []trace.Field{trace.F("route", r.ReqID), trace.F("status", r.Response.Status), trace.F("body", trace.SecretDigest(r.Response.Body))}})
 }
 
 // onInstance delivers a message to an instance.

@@ -2,6 +2,7 @@ package world
 
 import (
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/sim"
 )
 
@@ -26,22 +27,22 @@ func (w *World) recordLease(op host.BlobOp, caller string, c host.BlobCall, res 
 	if op == host.BlobAcquireLease && res.OK() && res.LeaseID != "" {
 		w.leaseHolders[res.LeaseID] = caller
 	}
-	fields := []sim.Field{sim.F("op", string(op)), sim.F("blob", lock), sim.F("status", res.Status)}
+	fields := []trace.Field{trace.F("op", string(op)), trace.F("blob", lock), trace.F("status", res.Status)}
 	if caller != "" {
-		fields = append(fields, sim.F("instance", caller))
+		fields = append(fields, trace.F("instance", caller))
 	}
 	v, ok := w.blobs.PeekLease(w.now(), host.HostsContainer, lock)
 	state := "none"
 	if ok {
 		state = v.State
 	}
-	fields = append(fields, sim.F("state", state))
+	fields = append(fields, trace.F("state", state))
 	if ok && (v.State == "leased" || v.State == "breaking") {
-		fields = append(fields, sim.F("holder", w.leaseHolders[v.ID]))
+		fields = append(fields, trace.F("holder", w.leaseHolders[v.ID]))
 	}
 	if ok && !v.Expires.IsZero() {
-		fields = append(fields, sim.F("expires_ms", v.Expires.Sub(sim.Epoch).Milliseconds()),
-			sim.F("duration", v.Duration))
+		fields = append(fields, trace.F("expires_ms", v.Expires.Sub(sim.Epoch).Milliseconds()),
+			trace.F("duration", v.Duration))
 	}
 	w.k.Trace.Add(partyStorage, "lease", fields...)
 }

@@ -5,7 +5,7 @@ import (
 
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/check"
-	"github.com/syncsim/syncsim/sim"
+	"github.com/syncsim/syncsim/internal/trace"
 )
 
 // A primary whose renewal was dropped (a random fault of the fleet's profile) waits the 30 s blob
@@ -42,7 +42,7 @@ func TestStalePrimaryStepsDownBeforeBackgroundSync(t *testing.T) {
 
 // steppedDown reports whether an instance gave up the primary role at its background timer: its
 // `primary primary=false` record is followed, at the same moment, by the timer's skip line.
-func steppedDown(recs []sim.Record) bool {
+func steppedDown(recs []trace.Record) bool {
 	for i := 0; i+1 < len(recs); i++ {
 		r, next := recs[i], recs[i+1]
 		if r.Kind == "primary" && r.Get("primary") == "false" && next.Party == r.Party && next.At == r.At &&

@@ -16,94 +16,94 @@ import (
 	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/check"
-	"github.com/syncsim/syncsim/sim"
+	"github.com/syncsim/syncsim/internal/trace"
 )
 
 // The trace records of host and platform effects, shared by every driver (sim/TRACE.md) so that
 // the simulator and the live runtime write the same trace.
 
 // SpanRecord is the record of a sync span event: sync.call, sync.enter or sync.end.
-func SpanRecord(e host.SpanEvent) (string, []sim.Field) {
-	fields := []sim.Field{sim.F("span", e.Span), sim.F("background", e.Background), sim.F("origin", e.Origin)}
+func SpanRecord(e host.SpanEvent) (trace.Kind, []trace.Field) {
+	fields := []trace.Field{trace.F("span", e.Span), trace.F("background", e.Background), trace.F("origin", e.Origin)}
 	switch e.Phase {
 	case host.SpanCall:
 		if e.ReqID != 0 {
-			fields = append(fields, sim.F("request", e.ReqID))
+			fields = append(fields, trace.F("request", e.ReqID))
 		}
 	case host.SpanEnter:
-		fields = append(fields, sim.F("hash", e.Hash))
+		fields = append(fields, trace.F("hash", e.Hash))
 	case host.SpanEnd:
-		fields = append(fields, sim.F("success", e.Success), sim.F("published", e.Published), sim.F("hash", e.Hash))
+		fields = append(fields, trace.F("success", e.Success), trace.F("published", e.Published), trace.F("hash", e.Hash))
 		if e.Error != "" {
-			fields = append(fields, sim.F("error", e.Error))
+			fields = append(fields, trace.F("error", e.Error))
 		}
 	}
-	return "sync." + string(e.Phase), fields
+	return trace.Kind("sync." + string(e.Phase)), fields
 }
 
 // PublishFields are the fields of a sync.publish record (SYNC-6).
-func PublishFields(s host.Send) []sim.Field {
-	return []sim.Field{sim.F("span", s.Span), sim.F("background", s.Background), sim.F("target", s.Target.String()),
-		sim.F("hash", s.Hash), sim.F("triggers", s.Triggers), sim.F("bytes", len(s.Body))}
+func PublishFields(s host.Send) []trace.Field {
+	return []trace.Field{trace.F("span", s.Span), trace.F("background", s.Background), trace.F("target", s.Target.String()),
+		trace.F("hash", s.Hash), trace.F("triggers", s.Triggers), trace.F("bytes", len(s.Body))}
 }
 
 // HostRecord is the record of the other host effects a checker reads: hash.written, sync.hashread,
 // primary, log and sync.point.
-func HostRecord(e host.Effect) (string, []sim.Field) {
+func HostRecord(e host.Effect) (trace.Kind, []trace.Field) {
 	switch e := e.(type) {
 	case host.HashWritten:
-		return "hash.written", []sim.Field{sim.F("hash", e.Hash)}
+		return "hash.written", []trace.Field{trace.F("hash", e.Hash)}
 	case host.HashRead:
-		return "sync.hashread", []sim.Field{sim.F("span", e.Span), sim.F("last", e.Last), sim.F("current", e.Current)}
+		return "sync.hashread", []trace.Field{trace.F("span", e.Span), trace.F("last", e.Last), trace.F("current", e.Current)}
 	case host.PrimaryChanged:
-		return "primary", []sim.Field{sim.F("primary", e.Primary)}
+		return "primary", []trace.Field{trace.F("primary", e.Primary)}
 	case host.Log:
-		return "log", []sim.Field{sim.F("level", e.Level), sim.F("text", e.Text)}
+		return "log", []trace.Field{trace.F("level", e.Level), trace.F("text", e.Text)}
 	case host.Point:
-		return "sync.point", []sim.Field{sim.F("point", e.Name), sim.F("span", e.Span), sim.F("background", e.Background)}
+		return "sync.point", []trace.Field{trace.F("point", e.Name), trace.F("span", e.Span), trace.F("background", e.Background)}
 	}
 	panic("world: no record for this effect")
 }
 
 // StorageRecord is the storage party's record of a blob call and its result: blob.write for a
 // successful write of the hash blob (with the hash it now holds), blob.op otherwise.
-func StorageRecord(hostID string, c host.BlobCall, res host.BlobResult) (string, []sim.Field) {
-	fields := []sim.Field{sim.F("id", c.ID), sim.F("op", string(c.Op)), sim.F("blob", c.Blob), sim.F("status", res.Status)}
+func StorageRecord(hostID string, c host.BlobCall, res host.BlobResult) (trace.Kind, []trace.Field) {
+	fields := []trace.Field{trace.F("id", c.ID), trace.F("op", string(c.Op)), trace.F("blob", c.Blob), trace.F("status", res.Status)}
 	if res.Code != "" {
-		fields = append(fields, sim.F("code", res.Code))
+		fields = append(fields, trace.F("code", res.Code))
 	}
 	// BLOB-1: the hash blob holds a hash, never a secret, so the trace keeps its value.
 	if c.Op == host.BlobUpload && res.OK() && c.Blob == host.HashBlobName(hostID) {
-		return "blob.write", append(fields, sim.F("value", string(c.Data)))
+		return "blob.write", append(fields, trace.F("value", string(c.Data)))
 	}
 	return "blob.op", fields
 }
 
 // MeshRecord is the record of one of the mesh's effects: Accepted, Log, Stored and Abandoned are
 // recorded; the others (timers, fetches) are carried out by the driver and ok is false.
-func MeshRecord(e mesh.Effect) (kind string, fields []sim.Field, ok bool) {
+func MeshRecord(e mesh.Effect) (kind trace.Kind, fields []trace.Field, ok bool) {
 	switch e := e.(type) {
 	case mesh.Accepted:
-		return "mesh.accept", []sim.Field{sim.F("notification", e.Notification), sim.F("instance", e.Instance)}, true
+		return "mesh.accept", []trace.Field{trace.F("notification", e.Notification), trace.F("instance", e.Instance)}, true
 	case mesh.Log:
-		return "log", []sim.Field{sim.F("level", e.Level), sim.F("text", e.Text)}, true
+		return "log", []trace.Field{trace.F("level", e.Level), trace.F("text", e.Text)}, true
 	case mesh.Stored:
-		return "store.write", []sim.Field{sim.F("via", "mesh"), sim.F("hash", e.Entry.Hash),
-			sim.F("canonical", check.CanonicalHash(e.Entry.Body)), sim.F("revision", e.Entry.Revision), sim.F("cover", e.Cover)}, true
+		return "store.write", []trace.Field{trace.F("via", "mesh"), trace.F("hash", e.Entry.Hash),
+			trace.F("canonical", check.CanonicalHash(e.Entry.Body)), trace.F("revision", e.Entry.Revision), trace.F("cover", e.Cover)}, true
 	case mesh.Abandoned:
-		return "mesh.abandon", []sim.Field{sim.F("cover", e.Cover), sim.F("attempts", e.Attempts), sim.F("reason", e.Reason)}, true
+		return "mesh.abandon", []trace.Field{trace.F("cover", e.Cover), trace.F("attempts", e.Attempts), trace.F("reason", e.Reason)}, true
 	}
 	return "", nil, false
 }
 
 // FrontEndRecord is the record of the front end's answer to MSG-1 from sender: store.write when it
 // stored the payload, fe.reject otherwise; extra fields follow a store.write's own.
-func FrontEndRecord(status int, out mesh.Outcome, sender string, extra ...sim.Field) (kind string, fields []sim.Field) {
+func FrontEndRecord(status int, out mesh.Outcome, sender string, extra ...trace.Field) (kind trace.Kind, fields []trace.Field) {
 	if !out.Stored {
-		return "fe.reject", []sim.Field{sim.F("status", status), sim.F("reason", out.Reason)}
+		return "fe.reject", []trace.Field{trace.F("status", status), trace.F("reason", out.Reason)}
 	}
-	return "store.write", append([]sim.Field{sim.F("via", "frontend"), sim.F("hash", out.Entry.Hash),
-		sim.F("canonical", check.CanonicalHash(out.Entry.Body)), sim.F("revision", out.Entry.Revision), sim.F("from", sender)}, extra...)
+	return "store.write", append([]trace.Field{trace.F("via", "frontend"), trace.F("hash", out.Entry.Hash),
+		trace.F("canonical", check.CanonicalHash(out.Entry.Body)), trace.F("revision", out.Entry.Revision), trace.F("from", sender)}, extra...)
 }
 
 // TokenCheckRecord is the record of an endpoint's judgement of a request's token (P8): what the token
@@ -112,12 +112,12 @@ func FrontEndRecord(status int, out mesh.Outcome, sender string, extra ...sim.Fi
 // iat, and whether the HS256 signature verifies with the site's key (computed here with crypto/hmac).
 // now is the receiver's true clock (virtual time in the simulator); fault is the firing key of the
 // injected token-invalid fault that replaced the token ("" when none).
-func TokenCheckRecord(endpoint, site, sender, encryptionKey string, headers map[string]string, now time.Time, accepted bool, fault string) (string, []sim.Field) {
-	fields := []sim.Field{sim.F("endpoint", endpoint), sim.F("site", site), sim.F("sender", sender),
-		sim.F("accepted", accepted), sim.F("now", unixText(now.UnixMilli()))}
+func TokenCheckRecord(endpoint, site, sender, encryptionKey string, headers map[string]string, now time.Time, accepted bool, fault string) (trace.Kind, []trace.Field) {
+	fields := []trace.Field{trace.F("endpoint", endpoint), trace.F("site", site), trace.F("sender", sender),
+		trace.F("accepted", accepted), trace.F("now", unixText(now.UnixMilli()))}
 	fields = append(fields, tokenFacts(requestToken(headers), encryptionKey)...)
 	if fault != "" {
-		fields = append(fields, sim.F("fault", fault))
+		fields = append(fields, trace.F("fault", fault))
 	}
 	return "token.check", fields
 }
@@ -176,12 +176,12 @@ func siteKey(s string) []byte {
 // base64url segments, or a header or payload that is not a JSON object), or form=present with alg,
 // the claims that are there, hs256=ok|bad, crit=true when the header names critical extensions, and
 // bad_claims listing claims of the wrong JSON type.
-func tokenFacts(tok, encryptionKey string) []sim.Field {
+func tokenFacts(tok, encryptionKey string) []trace.Field {
 	if tok == "" {
-		return []sim.Field{sim.F("form", "absent")}
+		return []trace.Field{trace.F("form", "absent")}
 	}
 	parts := strings.Split(tok, ".")
-	malformed := []sim.Field{sim.F("form", "malformed")}
+	malformed := []trace.Field{trace.F("form", "malformed")}
 	if len(parts) != 3 {
 		return malformed
 	}
@@ -194,13 +194,13 @@ func tokenFacts(tok, encryptionKey string) []sim.Field {
 		header == nil || payload == nil {
 		return malformed
 	}
-	fields := []sim.Field{sim.F("form", "present")}
+	fields := []trace.Field{trace.F("form", "present")}
 	var bad []string
 	var alg string
 	if raw, ok := header["alg"]; ok && json.Unmarshal(raw, &alg) != nil {
 		bad = append(bad, "alg")
 	}
-	fields = append(fields, sim.F("alg", recordedClaim(alg)))
+	fields = append(fields, trace.F("alg", recordedClaim(alg)))
 	for _, name := range []string{"iss", "aud"} {
 		raw, ok := payload[name]
 		if !ok {
@@ -211,9 +211,9 @@ func tokenFacts(tok, encryptionKey string) []sim.Field {
 			bad = append(bad, name)
 			continue
 		}
-		fields = append(fields, sim.F(name, v))
+		fields = append(fields, trace.F(name, v))
 		if form != "" {
-			fields = append(fields, sim.F(name+"_form", form))
+			fields = append(fields, trace.F(name+"_form", form))
 		}
 	}
 	for _, name := range []string{"exp", "nbf", "iat"} {
@@ -232,15 +232,15 @@ func tokenFacts(tok, encryptionKey string) []sim.Field {
 			bad = append(bad, name)
 			continue
 		}
-		fields = append(fields, sim.F(name, string(n)))
+		fields = append(fields, trace.F(name, string(n)))
 	}
 	if _, crit := header["crit"]; crit {
-		fields = append(fields, sim.F("crit", true))
+		fields = append(fields, trace.F("crit", true))
 	}
 	if len(bad) > 0 {
-		fields = append(fields, sim.F("bad_claims", strings.Join(bad, ",")))
+		fields = append(fields, trace.F("bad_claims", strings.Join(bad, ",")))
 	}
-	return append(fields, sim.F("hs256", signatureVerdict(parts[0]+"."+parts[1], sig, siteKey(encryptionKey))))
+	return append(fields, trace.F("hs256", signatureVerdict(parts[0]+"."+parts[1], sig, siteKey(encryptionKey))))
 }
 
 // stringClaim reads iss or aud: a string, or (aud, RFC 7519 4.1.3) an array of strings, recorded as
@@ -294,10 +294,10 @@ func unixText(ms int64) string {
 // StoreSnapshotRecord is the record of what the platform store's Get returns for a site: its hash,
 // revision and write count, or empty=true. at says which moment: "write" right after a store write,
 // "settle-end" at the end of the run (P1, P2, P4, P13 judge the store from these).
-func StoreSnapshotRecord(e mesh.Entry, ok bool, at string) (string, []sim.Field) {
+func StoreSnapshotRecord(e mesh.Entry, ok bool, at string) (trace.Kind, []trace.Field) {
 	if !ok {
-		return "store.snapshot", []sim.Field{sim.F("at", at), sim.F("empty", true)}
+		return "store.snapshot", []trace.Field{trace.F("at", at), trace.F("empty", true)}
 	}
-	return "store.snapshot", []sim.Field{sim.F("at", at), sim.F("hash", e.Hash), sim.F("canonical", check.CanonicalHash(e.Body)),
-		sim.F("revision", e.Revision), sim.F("writes", e.Writes)}
+	return "store.snapshot", []trace.Field{trace.F("at", at), trace.F("hash", e.Hash), trace.F("canonical", check.CanonicalHash(e.Body)),
+		trace.F("revision", e.Revision), trace.F("writes", e.Writes)}
 }

@@ -5,13 +5,14 @@ import (
 	"time"
 
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/scenarios"
 	"github.com/syncsim/syncsim/sim"
 )
 
 // apply plays one timeline action.
 func (w *World) apply(index int, a scenarios.Action) {
-	w.k.Trace.Add(partyWorld, "timeline", sim.F("index", index), sim.F("action", string(a.Kind)), sim.F("line", a.Line))
+	w.k.Trace.Add(partyWorld, "timeline", trace.F("index", index), trace.F("action", string(a.Kind)), trace.F("line", a.Line))
 	switch a.Kind {
 	case scenarios.ActionDeploy:
 		w.deploy(a.Deploy)
@@ -98,9 +99,9 @@ func (w *World) adminSyncs(count int, interval time.Duration, auth string, retry
 // adminSync makes one MSG-4 call; a caller that retries (core-tools #630) repeats it, retry.Delay after
 // an answer other than 200, up to retry.Count more times (onClient). attempt 0 is the first call.
 func (w *World) adminSync(auth string, retry scenarios.Retry, attempt int) {
-	var extra []sim.Field
+	var extra []trace.Field
 	if attempt > 0 {
-		extra = append(extra, sim.F("retry", attempt))
+		extra = append(extra, trace.F("retry", attempt))
 	}
 	w.call(kindMSG4, host.AdminRequest{Method: "POST", Path: host.PathSyncTriggers, Headers: w.authHeaders(auth)}, extra...)
 	if attempt < retry.Count {
@@ -143,11 +144,11 @@ func (w *World) authHeaders(auth string) map[string]string {
 }
 
 // call sends a client request to the site router.
-func (w *World) call(kind string, req host.AdminRequest, extra ...sim.Field) {
+func (w *World) call(kind string, req host.AdminRequest, extra ...trace.Field) {
 	w.nextCall++
-	w.k.Trace.Add(partyClient, "client.call", append([]sim.Field{sim.F("call", w.nextCall), sim.F("kind", kind), sim.F("path", req.Path)}, extra...)...)
+	w.k.Trace.Add(partyClient, "client.call", append([]trace.Field{trace.F("call", w.nextCall), trace.F("kind", kind), trace.F("path", req.Path)}, extra...)...)
 	w.net.Send(sim.Message{From: partyClient, To: partyRouter, Kind: kind,
-		Body: adminCall{kind: kind, callerID: w.nextCall, req: req}, Fields: []sim.Field{sim.F("call", w.nextCall)}})
+		Body: adminCall{kind: kind, callerID: w.nextCall, req: req}, Fields: []trace.Field{trace.F("call", w.nextCall)}})
 }
 
 func (w *World) liveNodes() []*node {

@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/syncsim/syncsim/internal/faults"
 	"math/rand/v2"
 	"time"
+
+	"github.com/syncsim/syncsim/internal/faults"
+	"github.com/syncsim/syncsim/internal/trace"
 
 	"github.com/syncsim/syncsim/fakes/blob"
 	"github.com/syncsim/syncsim/fakes/mesh"
@@ -51,7 +53,7 @@ func (s Script) Size() int { return len(s.Timeline) + len(s.Firings) + len(s.Cho
 
 // Result is a finished run.
 type Result struct {
-	Trace   *sim.Trace
+	Trace   *trace.Trace
 	Outcome sim.Outcome
 	// End is the planned end (the end of the settle window); SettleStart its beginning.
 	End, SettleStart time.Duration
@@ -173,9 +175,9 @@ func Run(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) (*Re
 	out := w.k.Run(sc.End())
 	// P1 and P13 judge what the store returns at the end, not what its writes reported.
 	w.storeSnapshot("settle-end")
-	w.k.Trace.Add(partyWorld, "run.end", sim.F("reason", string(out.Reason)), sim.F("complete", out.Reason.Complete()))
-	tr := &sim.Trace{
-		Header:  sim.Header{Format: sim.TraceFormat, Scenario: sc.Path, ScenarioSHA256: sc.SHA256, Mode: mode.String(), Seed: seed},
+	w.k.Trace.Add(partyWorld, "run.end", trace.F("reason", string(out.Reason)), trace.F("complete", out.Reason.Complete()))
+	tr := &trace.Trace{
+		Header:  trace.Header{Format: trace.Format, Scenario: sc.Path, ScenarioSHA256: sc.SHA256, Mode: mode.String(), Seed: seed},
 		Records: w.k.Trace.Records(),
 	}
 	res := &Result{Trace: tr, Outcome: out, End: sc.End(), SettleStart: sc.SettleStart(), Secrets: w.secrets,
@@ -236,9 +238,9 @@ func (w *World) storeSnapshot(at string) {
 // setup records the initial state and schedules the timeline.
 func (w *World) setup() {
 	tr := w.k.Trace
-	tr.Add(partyWorld, "run.start", sim.F("scenario", w.sc.Name), sim.F("mode", w.mode.String()),
-		sim.F("seed", w.k.Streams.Seed()), sim.F("strategy", w.k.Strategy().Name()), sim.F("end", w.sc.End()),
-		sim.F("settle_start", w.sc.SettleStart()), sim.F("faults_end", w.sc.FaultsEnd))
+	tr.Add(partyWorld, "run.start", trace.F("scenario", w.sc.Name), trace.F("mode", w.mode.String()),
+		trace.F("seed", w.k.Streams.Seed()), trace.F("strategy", w.k.Strategy().Name()), trace.F("end", w.sc.End()),
+		trace.F("settle_start", w.sc.SettleStart()), trace.F("faults_end", w.sc.FaultsEnd))
 	specs := specsFor(w.sc, w.opts.Faults)
 	if w.opts.Strategy == "swarm" {
 		specs = swarm(specs, w.k.Streams)
@@ -270,9 +272,9 @@ func (w *World) setup() {
 // contentChanged records a new content revision and its expected payload (PAY-5).
 func (w *World) contentChanged(reason string) {
 	p := host.BuildPayload(w.sc.Site, w.content.Functions, w.content.Keys)
-	w.k.Trace.Add(partyWorld, "content.change", sim.F("revision", w.content.Revision), sim.F("reason", reason),
-		sim.F("expected_hash", p.Hash), sim.F("expected_canonical", check.CanonicalHash(p.Body)), sim.F("triggers", p.Count),
-		sim.F("functions", len(w.content.Functions)))
+	w.k.Trace.Add(partyWorld, "content.change", trace.F("revision", w.content.Revision), trace.F("reason", reason),
+		trace.F("expected_hash", p.Hash), trace.F("expected_canonical", check.CanonicalHash(p.Body)), trace.F("triggers", p.Count),
+		trace.F("functions", len(w.content.Functions)))
 }
 
 // secretsNow is what a host reads after SYNC-3 clears its cache.
@@ -289,7 +291,7 @@ func (w *World) unfollowed() []string {
 	out := w.engine.unused()
 	if sc := w.opts.Script; sc != nil && sc.Choices != nil {
 		taken := map[string]bool{}
-		for _, c := range ScheduleOf(&sim.Trace{Records: w.k.Trace.Records()}).Choices {
+		for _, c := range ScheduleOf(&trace.Trace{Records: w.k.Trace.Records()}).Choices {
 			taken[c] = true
 		}
 		for _, c := range sc.Choices {
@@ -303,7 +305,7 @@ func (w *World) unfollowed() []string {
 
 // ScheduleOf reads a run's schedule off its trace: the timeline entries it played, the fault firings
 // (fault.fire, net.drop and net.duplicate records with a key) and the non-default choices (sched.pick).
-func ScheduleOf(tr *sim.Trace) Script {
+func ScheduleOf(tr *trace.Trace) Script {
 	s := Script{Timeline: []int{}, Firings: []string{}, Choices: []string{}}
 	seen := map[string]bool{}
 	for _, r := range tr.Records {

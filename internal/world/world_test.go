@@ -8,8 +8,8 @@ import (
 
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/check"
+	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/scenarios"
-	"github.com/syncsim/syncsim/sim"
 )
 
 func repoPath(t testing.TB, rel string) string {
@@ -301,7 +301,7 @@ func TestScheduleReplaysExactly(t *testing.T) {
 			again := run(t, sc, host.ModePlatform, seed, Options{Strategy: strategy, Script: &sched})
 			if again.Trace.Hash() != first.Trace.Hash() || len(again.Unfollowed) != 0 {
 				t.Fatalf("%s seed %d: replay differs at record %d; unfollowed %v", strategy, seed,
-					sim.FirstDifference(first.Trace.Records, again.Trace.Records), again.Unfollowed)
+					trace.FirstDifference(first.Trace.Records, again.Trace.Records), again.Unfollowed)
 			}
 		}
 	}

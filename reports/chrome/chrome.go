@@ -21,9 +21,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/internal/tracefile"
 	"github.com/syncsim/syncsim/reports/redact"
-	"github.com/syncsim/syncsim/sim"
 )
 
 // File is the JSON object form of the format.
@@ -93,12 +93,12 @@ func Convert(f *tracefile.File) *File {
 		r := &f.Records[i]
 		pid, tid := c.thread(r.Party)
 		ts := us(r.At)
-		ev := Event{Name: r.Kind, Cat: category(r), Ph: "i", S: "t", Ts: ts, Pid: pid, Tid: tid, Args: args(r)}
+		ev := Event{Name: string(r.Kind), Cat: category(r), Ph: "i", S: "t", Ts: ts, Pid: pid, Tid: tid, Args: args(r)}
 		if ev.Cat == "fault" {
-			ev.Name = "FAULT " + firstNonEmpty(r.Get("fault"), r.Kind)
+			ev.Name = "FAULT " + firstNonEmpty(r.Get("fault"), string(r.Kind))
 		}
 		events = append(events, ev)
-		switch r.Kind {
+		switch string(r.Kind) {
 		case "sync.call":
 			key := r.Party + "#" + r.Get("span")
 			spans[key] = open{r.At, syncName(r), args(r)}
@@ -186,7 +186,7 @@ func complete(name string, from, to time.Duration, pid, tid int, a map[string]an
 	return Event{Name: name, Cat: "sync", Ph: "X", Ts: us(from), Dur: &dur, Pid: pid, Tid: tid, Args: a}
 }
 
-func syncName(r *sim.Record) string {
+func syncName(r *trace.Record) string {
 	kind := "foreground"
 	if r.Get("background") == "true" {
 		kind = "background"
@@ -195,22 +195,22 @@ func syncName(r *sim.Record) string {
 }
 
 // category groups records for Perfetto's filters.
-func category(r *sim.Record) string {
+func category(r *trace.Record) string {
 	switch {
-	case r.Get("injected") == "true" || r.Kind == "fault.fire":
+	case r.Get("injected") == "true" || string(r.Kind) == "fault.fire":
 		return "fault"
-	case strings.HasPrefix(r.Kind, "net."):
+	case strings.HasPrefix(string(r.Kind), "net."):
 		return "net"
-	case strings.HasPrefix(r.Kind, "sync.") || r.Kind == "hash.written" || r.Kind == "http.result":
+	case strings.HasPrefix(string(r.Kind), "sync.") || string(r.Kind) == "hash.written" || string(r.Kind) == "http.result":
 		return "sync"
-	case strings.HasPrefix(r.Kind, "mesh.") || r.Kind == "store.write" || r.Kind == "fe.reject":
+	case strings.HasPrefix(string(r.Kind), "mesh.") || string(r.Kind) == "store.write" || string(r.Kind) == "fe.reject":
 		return "platform"
 	}
 	return "trace"
 }
 
-func args(r *sim.Record) map[string]any {
-	a := map[string]any{"seq": r.Seq, "at": sim.FormatElapsed(r.At)}
+func args(r *trace.Record) map[string]any {
+	a := map[string]any{"seq": r.Seq, "at": trace.FormatElapsed(r.At)}
 	for _, f := range r.Fields {
 		if _, dup := a[f.Key]; !dup {
 			a[f.Key] = f.Value

@@ -8,9 +8,9 @@ import (
 
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/reports/chrome"
 	"github.com/syncsim/syncsim/reports/internal/testrun"
-	"github.com/syncsim/syncsim/sim"
 )
 
 // The phases the trace-event format documents ("Trace Event Format", Google): duration B/E,
@@ -100,7 +100,7 @@ func validate(t *testing.T, data []byte) []map[string]any {
 func TestExportIsValidTraceEventFormat(t *testing.T) {
 	res := testrun.Run(t, testrun.Scenarios[1], host.ModePlatform, 1, true)
 	f := runner.TraceFile(res)
-	f.Records[5].Fields = append(f.Records[5].Fields, sim.F("note", "leak "+testrun.FakeJWT+" "+testrun.Secret))
+	f.Records[5].Fields = append(f.Records[5].Fields, trace.F("note", "leak "+testrun.FakeJWT+" "+testrun.Secret))
 	var b bytes.Buffer
 	if err := chrome.Write(&b, f, testrun.Secret); err != nil {
 		t.Fatal(err)

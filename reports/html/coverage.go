@@ -4,7 +4,7 @@ import (
 	"strings"
 
 	"github.com/syncsim/syncsim/internal/faults"
-	"github.com/syncsim/syncsim/sim"
+	"github.com/syncsim/syncsim/internal/trace"
 )
 
 // elsewhere is the coverage column of firings not at a fault point (links, endpoints, timers).
@@ -43,14 +43,14 @@ func newCoverage() *coverage {
 }
 
 // addRecords reads one run's trace: its firings and the sync points it reached.
-func (c *coverage) addRecords(recs []sim.Record) {
+func (c *coverage) addRecords(recs []trace.Record) {
 	c.addFired(recs)
 	c.addReached(recs)
 }
 
 // addFired counts a trace's fault.fire records (by their point field) and the network's injected
 // drops and duplicates.
-func (c *coverage) addFired(recs []sim.Record) {
+func (c *coverage) addFired(recs []trace.Record) {
 	c.firingRuns++
 	for i := range recs {
 		r := &recs[i]
@@ -64,7 +64,7 @@ func (c *coverage) addFired(recs []sim.Record) {
 }
 
 // addReached counts a trace's sync.point records.
-func (c *coverage) addReached(recs []sim.Record) {
+func (c *coverage) addReached(recs []trace.Record) {
 	c.traced++
 	for i := range recs {
 		if recs[i].Kind == "sync.point" {

@@ -7,9 +7,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/syncsim/syncsim/internal/explain"
+	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/internal/tracefile"
 	"github.com/syncsim/syncsim/reports/redact"
-	"github.com/syncsim/syncsim/sim"
 )
 
 // The sequence diagram: one column (lane) per party, one row per step, top to bottom in trace order.
@@ -90,7 +90,7 @@ type mark struct {
 
 // step is one record to draw, before layout.
 type step struct {
-	rec      *sim.Record
+	rec      *trace.Record
 	text     string
 	rules    []string
 	breaks   []string
@@ -131,7 +131,7 @@ func buildDiagram(id string, f *tracefile.File, red *redact.Redactor, maxRows in
 
 // stepOf says whether and how a record is drawn: what explain shows, the breaking records, the
 // faults, and the site router's forwarding (the MSG-3 hop to an instance).
-func stepOf(recs []sim.Record, i int, breaks []string, cited bool) (step, bool) {
+func stepOf(recs []trace.Record, i int, breaks []string, cited bool) (step, bool) {
 	r := &recs[i]
 	text, rules := explain.Describe(r)
 	s := step{rec: r, rules: rules, breaks: breaks, cited: cited, mark: "dot"}
@@ -174,7 +174,7 @@ func stepOf(recs []sim.Record, i int, breaks []string, cited bool) (step, bool) 
 		if len(breaks) == 0 {
 			return step{}, false
 		}
-		text = r.Kind + " " + fieldsText(r)
+		text = string(r.Kind) + " " + fieldsText(r)
 	}
 	s.text = text
 	return s, true
@@ -182,7 +182,7 @@ func stepOf(recs []sim.Record, i int, breaks []string, cited bool) (step, bool) 
 
 // blobWriter finds who wrote the hash blob: the sender of the request storage just received (the
 // simulator's trace), else the instance that records the write next (a live trace).
-func blobWriter(recs []sim.Record, i int) string {
+func blobWriter(recs []trace.Record, i int) string {
 	for j := i - 1; j >= 0 && j >= i-3; j-- {
 		if recs[j].Party == recs[i].Party && recs[j].Kind == "net.deliver" && recs[j].Get("from") != "" {
 			return recs[j].Get("from")
@@ -227,7 +227,7 @@ func fold(steps []step) []step {
 	var out []step
 	var recent []string
 	hidden := 0
-	var lastHidden *sim.Record
+	var lastHidden *trace.Record
 	flush := func() {
 		if hidden > 0 {
 			out = append(out, step{rec: lastHidden, folded: hidden, text: fmt.Sprintf("... %d more steps repeating the ones above ...", hidden)})
@@ -303,7 +303,7 @@ func cut(steps []step, maxRows int) []step {
 	}
 	var out []step
 	dropped := 0
-	var lastDropped *sim.Record
+	var lastDropped *trace.Record
 	flush := func() {
 		if dropped > 0 {
 			out = append(out, step{rec: lastDropped, omitted: dropped, text: fmt.Sprintf("... %d steps not drawn (simrun explain shows them all) ...", dropped)})
@@ -345,7 +345,7 @@ func layout(id string, steps []step, red *redact.Redactor) *diagram {
 			d.HeaderYs = append(d.HeaderYs, y+4)
 			y += rowH + 8
 		}
-		rw := row{Y: y, TextY: y + 4, Time: sim.FormatElapsed(s.rec.At), BandX: 0, BandW: d.Width, BandY: y - rowH/2, BandH: rowH}
+		rw := row{Y: y, TextY: y + 4, Time: trace.FormatElapsed(s.rec.At), BandX: 0, BandW: d.Width, BandY: y - rowH/2, BandH: rowH}
 		if i > 0 && s.rec.At-prevAt > gapAfter && s.folded == 0 && s.omitted == 0 {
 			rw.Gap, rw.GapY = true, y-rowH/2
 		}
@@ -494,7 +494,7 @@ func truncate(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-func fieldsText(r *sim.Record) string {
+func fieldsText(r *trace.Record) string {
 	parts := make([]string, len(r.Fields))
 	for i, f := range r.Fields {
 		parts[i] = f.Key + "=" + f.Value

@@ -1,4 +1,4 @@
-package sim
+package trace
 
 import (
 	"crypto/sha256"
@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// TraceFormat is the version of the trace layout below; it changes whenever a record's meaning does.
-const TraceFormat = 1
+// Format is the version of the trace layout below; it changes whenever a record's meaning does.
+const Format = 1
 
 // Field is one key/value of a trace record. Fields keep the order they were added in, so a record
 // renders the same way every time (never built by ranging over a map).
@@ -36,7 +36,7 @@ func F(key string, v any) Field {
 	case float64:
 		return Field{key, strconv.FormatFloat(x, 'g', -1, 64)}
 	default:
-		panic("sim: unsupported trace field type for " + key)
+		panic("trace: unsupported trace field type for " + key)
 	}
 }
 
@@ -52,7 +52,7 @@ type Record struct {
 	Seq    int           `json:"seq"`
 	At     time.Duration `json:"at_ns"`
 	Party  string        `json:"party"`
-	Kind   string        `json:"kind"`
+	Kind   Kind          `json:"kind"`
 	Fields []Field       `json:"fields,omitempty"`
 }
 
@@ -94,7 +94,7 @@ func (r Record) Append(b []byte) []byte {
 	b = append(b, ' ')
 	b = append(b, r.Party...)
 	b = append(b, ' ')
-	b = append(b, r.Kind...)
+	b = append(b, string(r.Kind)...)
 	for _, f := range r.Fields {
 		b = append(b, ' ')
 		b = append(b, f.Key...)
@@ -176,14 +176,17 @@ func FirstDifference(a, b []Record) int {
 	return -1
 }
 
-// Recorder appends records stamped with the kernel's virtual time.
+// Recorder appends records stamped with a clock (the kernel's virtual time in the simulator).
 type Recorder struct {
 	clock   func() time.Duration
 	records []Record
 }
 
+// NewRecorder is an empty recorder reading the time from clock.
+func NewRecorder(clock func() time.Duration) *Recorder { return &Recorder{clock: clock} }
+
 // Add appends one record.
-func (r *Recorder) Add(party, kind string, fields ...Field) {
+func (r *Recorder) Add(party string, kind Kind, fields ...Field) {
 	r.records = append(r.records, Record{Seq: len(r.records) + 1, At: r.clock(), Party: party, Kind: kind, Fields: fields})
 }
 

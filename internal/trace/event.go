@@ -1,0 +1,67 @@
+package trace
+
+import "time"
+
+// Event is a record before the recorder stamps it: its kind and fields, built by the constructor of
+// its kind (one per kind, in this package), so that the fields of a kind are written in one place.
+type Event struct {
+	Kind   Kind
+	Fields []Field
+}
+
+// Put appends one record of e by party.
+func (r *Recorder) Put(party string, e Event) { r.Add(party, e.Kind, e.Fields...) }
+
+// With returns e with extra fields appended after its own.
+func (e Event) With(extra ...Field) Event {
+	e.Fields = append(e.Fields, extra...)
+	return e
+}
+
+// The simulator's own records: the network (sim.Network) and the strategy's choices (sim.Kernel).
+
+// SchedPickEvent is sched.pick for an event fired before an earlier one due at the same time.
+func SchedPickEvent(key string, event uint64, party string, over uint64) Event {
+	return Event{KindSchedPick, []Field{F("key", key), F("event", event), F("party", party), F("over", over)}}
+}
+
+// SchedPickDelay is sched.pick for a message delay chosen at a link's bound.
+func SchedPickDelay(key string, msg uint64, from, to string, delay, over time.Duration) Event {
+	return Event{KindSchedPick, []Field{F("key", key), F("msg", msg), F("from", from), F("to", to), F("delay", delay), F("over", over)}}
+}
+
+// NetSend is net.send: a message enters the network; extra are the message's own fields.
+func NetSend(msg uint64, to, kind string, extra []Field) Event {
+	return Event{KindNetSend, append([]Field{F("msg", msg), F("to", to), F("kind", kind)}, extra...)}
+}
+
+// NetDrop is net.drop: an injected fault dropped the message.
+func NetDrop(msg uint64, fault, key string) Event {
+	return Event{KindNetDrop, []Field{F("msg", msg), F("fault", fault), F("key", key), F("injected", true)}}
+}
+
+// NetDuplicate is net.duplicate: an injected fault delivers the message twice.
+func NetDuplicate(msg uint64, fault, key string) Event {
+	return Event{KindNetDuplicate, []Field{F("msg", msg), F("fault", fault), F("key", key), F("injected", true)}}
+}
+
+// NetDeliver is net.deliver; duplicate and reordered mark an injected copy or hold-back.
+func NetDeliver(msg uint64, from, kind string, duplicate, reordered bool) Event {
+	return Event{KindNetDeliver, deliveryFields(msg, from, kind, duplicate, reordered)}
+}
+
+// NetLost is net.lost: the message arrived where nobody listens (reason no-receiver).
+func NetLost(msg uint64, from, kind string, duplicate, reordered bool) Event {
+	return Event{KindNetLost, append(deliveryFields(msg, from, kind, duplicate, reordered), F("reason", "no-receiver"))}
+}
+
+func deliveryFields(msg uint64, from, kind string, duplicate, reordered bool) []Field {
+	fields := []Field{F("msg", msg), F("from", from), F("kind", kind)}
+	if duplicate {
+		fields = append(fields, F("duplicate", true), F("injected", true))
+	}
+	if reordered {
+		fields = append(fields, F("reordered", true), F("injected", true))
+	}
+	return fields
+}
