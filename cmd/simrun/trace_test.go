@@ -47,7 +47,7 @@ func TestTraceCommandsValidateTheSchedule(t *testing.T) {
 	}{
 		{"missing-entry.json", mutate("missing-entry.json", func(f *tracefile.File) {
 			f.Schedule.Timeline = append(f.Schedule.Timeline, 11)
-			f.Records = append(f.Records, trace.Record{Kind: "timeline", Fields: []trace.Field{{Key: "index", Value: "11"}}})
+			f.Records = append(f.Records, trace.Record{Kind: trace.KindTimeline, Fields: []trace.Field{{Key: "index", Value: "11"}}})
 		}), "missing-entry.json: replay: tracefile: invalid schedule: schedule.timeline[11]: entry 11 does not exist: scenarios/fleet.yaml has 11 timeline entries", true},
 		{"duplicated.json", mutate("duplicated.json", func(f *tracefile.File) {
 			f.Schedule.Timeline = append([]int{0}, f.Schedule.Timeline...)

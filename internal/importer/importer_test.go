@@ -145,7 +145,7 @@ func TestFrontendSpanEndsWithSync7Text(t *testing.T) {
 	const text = "SyncTriggers call failed (StatusCode=ServiceUnavailable)."
 	found := false
 	for _, r := range run.Trace.Records {
-		if r.Kind == "sync.end" && field(r, "success") == "false" {
+		if r.Kind == trace.KindSyncEnd && field(r, "success") == "false" {
 			if got := field(r, "error"); got != text {
 				t.Errorf("failed span's error %q, want %q", got, text)
 			}

@@ -85,7 +85,7 @@ func TestReplayRefusesAnUnfollowableSchedule(t *testing.T) {
 	// As a build where it fired would have recorded it: in the schedule and in the records.
 	const key = "delete-instance@after-lock/i9#1"
 	f.Schedule.Firings = append(f.Schedule.Firings, key)
-	f.Records = append(f.Records, trace.Record{Seq: len(f.Records) + 1, Party: "instance/i9", Kind: "fault.fire",
+	f.Records = append(f.Records, trace.Record{Seq: len(f.Records) + 1, Party: trace.InstanceParty("i9"), Kind: trace.KindFaultFire,
 		Fields: []trace.Field{{Key: "fault", Value: "delete-instance"}, {Key: "key", Value: key}}})
 	if _, err := Replay(f); !errors.Is(err, ErrCannotFollow) || !strings.Contains(err.Error(), key) {
 		t.Fatalf("err %v", err)
@@ -109,7 +109,7 @@ func TestCommittedTraceReplaysIdentical(t *testing.T) {
 
 // timelineRecord is the record a played timeline entry leaves.
 func timelineRecord(i int) trace.Record {
-	return trace.Record{Party: "world", Kind: "timeline", Fields: []trace.Field{{Key: "index", Value: strconv.Itoa(i)}}}
+	return trace.Record{Party: trace.PartyWorld, Kind: trace.KindTimeline, Fields: []trace.Field{{Key: "index", Value: strconv.Itoa(i)}}}
 }
 
 // Mutated copies of the committed trace, their records edited alike so that only the scenario can
@@ -146,11 +146,11 @@ func TestReplayAndShrinkRefuseMutatedSchedules(t *testing.T) {
 		}, "schedule.timeline[3]: entry 2 comes after entry 3, out of order"},
 		{"firing of a fault the run does not arm", func(f *tracefile.File) {
 			f.Schedule.Firings = append(f.Schedule.Firings, "blob-lost-write@storage/upload#1")
-			f.Records = append(f.Records, trace.Record{Party: "frontend", Kind: "fault.fire", Fields: []trace.Field{{Key: "key", Value: "blob-lost-write@storage/upload#1"}}})
+			f.Records = append(f.Records, trace.Record{Party: trace.PartyFrontEnd, Kind: trace.KindFaultFire, Fields: []trace.Field{{Key: "key", Value: "blob-lost-write@storage/upload#1"}}})
 		}, fmt.Sprintf(`schedule.firings[%d] "blob-lost-write@storage/upload#1": no fault labelled blob-lost-write is armed in this run (armed: `, firings)},
 		{"firing of a third fe-status where the scenario arms two", func(f *tracefile.File) {
 			f.Schedule.Firings = append(f.Schedule.Firings, "fe-status.2@frontend#1")
-			f.Records = append(f.Records, trace.Record{Party: "frontend", Kind: "fault.fire", Fields: []trace.Field{{Key: "key", Value: "fe-status.2@frontend#1"}}})
+			f.Records = append(f.Records, trace.Record{Party: trace.PartyFrontEnd, Kind: trace.KindFaultFire, Fields: []trace.Field{{Key: "key", Value: "fe-status.2@frontend#1"}}})
 		}, fmt.Sprintf(`schedule.firings[%d] "fe-status.2@frontend#1": no fault labelled fe-status.2 is armed`, firings)},
 		{"firing of no catalogue fault", func(f *tracefile.File) {
 			f.Schedule.Firings[0] = "meteor@site#1"

@@ -21,8 +21,8 @@ func valid() *File {
 	return &File{Format: Format, Harness: "h", Scenario: Scenario{Path: "s.yaml", SHA256: "ab"}, Mode: "platform",
 		Seed: 1, Strategy: "uniform", Schedule: world.Script{Timeline: []int{0}, Firings: []string{"delete-instance@after-hash-write/i0#1"}, Choices: []string{}}, Size: 2,
 		Failed: []string{}, Records: []trace.Record{
-			{Seq: 1, Party: "world", Kind: "timeline", Fields: []trace.Field{{Key: "index", Value: "0"}}},
-			{Seq: 2, Party: "instance/i0", Kind: "fault.fire", Fields: []trace.Field{{Key: "fault", Value: "delete-instance"}, {Key: "key", Value: "delete-instance@after-hash-write/i0#1"}}},
+			{Seq: 1, Party: trace.PartyWorld, Kind: trace.KindTimeline, Fields: []trace.Field{{Key: "index", Value: "0"}}},
+			{Seq: 2, Party: trace.InstanceParty("i0"), Kind: trace.KindFaultFire, Fields: []trace.Field{{Key: "fault", Value: "delete-instance"}, {Key: "key", Value: "delete-instance@after-hash-write/i0#1"}}},
 		}}
 }
 
@@ -96,7 +96,7 @@ func traceWith(t *testing.T, edit func(f *File)) []byte {
 func timelineRecords(idx ...int) []trace.Record {
 	var out []trace.Record
 	for i, x := range idx {
-		out = append(out, trace.Record{Seq: i + 1, Party: "world", Kind: "timeline", Fields: []trace.Field{{Key: "index", Value: strconv.Itoa(x)}}})
+		out = append(out, trace.Record{Seq: i + 1, Party: trace.PartyWorld, Kind: trace.KindTimeline, Fields: []trace.Field{{Key: "index", Value: strconv.Itoa(x)}}})
 	}
 	return out
 }
@@ -104,7 +104,7 @@ func timelineRecords(idx ...int) []trace.Record {
 func fireRecords(keys ...string) []trace.Record {
 	var out []trace.Record
 	for i, k := range keys {
-		out = append(out, trace.Record{Seq: 100 + i, Party: "world", Kind: "fault.fire", Fields: []trace.Field{{Key: "key", Value: k}}})
+		out = append(out, trace.Record{Seq: 100 + i, Party: trace.PartyWorld, Kind: trace.KindFaultFire, Fields: []trace.Field{{Key: "key", Value: k}}})
 	}
 	return out
 }
@@ -172,8 +172,8 @@ func TestScheduleChecks(t *testing.T) {
 		f.Schedule.Firings = []string{del, "drop.1@link/a>b#2"}
 		f.Schedule.Choices = []string{"choice#2", "choice#9"}
 		f.Records = append(f.Records, fireRecords("drop.1@link/a>b#2")...)
-		f.Records = append(f.Records, trace.Record{Seq: 200, Kind: "sched.pick", Fields: []trace.Field{{Key: "key", Value: "choice#2"}}},
-			trace.Record{Seq: 201, Kind: "sched.pick", Fields: []trace.Field{{Key: "key", Value: "choice#9"}}})
+		f.Records = append(f.Records, trace.Record{Seq: 200, Kind: trace.KindSchedPick, Fields: []trace.Field{{Key: "key", Value: "choice#2"}}},
+			trace.Record{Seq: 201, Kind: trace.KindSchedPick, Fields: []trace.Field{{Key: "key", Value: "choice#9"}}})
 	})
 	if _, err := Parse("t.json", ok); err != nil {
 		t.Fatalf("a consistent schedule is refused: %v", err)

@@ -49,10 +49,15 @@ type Event struct {
 }
 
 // classes are the processes, in display order; a party's class is its name before "/".
-var classes = []string{"world", "client", "instance", "router", "storage", "mesh", "frontend", "sim"}
+var classes = []string{trace.PartyWorld, trace.PartyClient, instanceClass, trace.PartyRouter, trace.PartyStorage,
+	trace.PartyMesh, trace.PartyFrontEnd, trace.PartySim}
 
-var classNames = map[string]string{"world": "world (scenario timeline)", "client": "clients", "instance": "instances",
-	"router": "site router", "storage": "blob storage", "mesh": "mesh", "frontend": "front end", "sim": "scheduler"}
+// instanceClass is the class of every instance's party (trace.InstanceParty).
+var instanceClass = strings.TrimSuffix(trace.InstancePrefix, "/")
+
+var classNames = map[string]string{trace.PartyWorld: "world (scenario timeline)", trace.PartyClient: "clients",
+	instanceClass: "instances", trace.PartyRouter: "site router", trace.PartyStorage: "blob storage",
+	trace.PartyMesh: "mesh", trace.PartyFrontEnd: "front end", trace.PartySim: "scheduler"}
 
 // Write converts f and writes it to w. Secrets (and JWT-shaped tokens) are masked as "[redacted]":
 // traces carry credentials only as digests, this is the last line of defence (P11).
@@ -98,27 +103,27 @@ func Convert(f *tracefile.File) *File {
 			ev.Name = "FAULT " + firstNonEmpty(r.Get("fault"), string(r.Kind))
 		}
 		events = append(events, ev)
-		switch string(r.Kind) {
-		case "sync.call":
+		switch r.Kind {
+		case trace.KindSyncCall:
 			key := r.Party + "#" + r.Get("span")
 			spans[key] = open{r.At, syncName(r), args(r)}
 			spanOrder = append(spanOrder, key)
-		case "sync.end":
+		case trace.KindSyncEnd:
 			key := r.Party + "#" + r.Get("span")
 			if o, ok := spans[key]; ok {
 				events = append(events, complete(o.name, o.at, r.At, pid, tid, merge(o.args, args(r))))
 				delete(spans, key)
 			}
-		case "instance.delete":
+		case trace.KindInstanceDelete:
 			for _, key := range spanOrder {
 				if o, ok := spans[key]; ok && strings.HasPrefix(key, r.Party+"#") {
 					events = append(events, complete(o.name+" (cut: instance deleted)", o.at, r.At, pid, tid, o.args))
 					delete(spans, key)
 				}
 			}
-		case "net.send":
+		case trace.KindNetSend:
 			sends[r.Get("msg")] = Event{Ts: ts, Pid: pid, Tid: tid, Name: r.Get("kind")}
-		case "net.deliver":
+		case trace.KindNetDeliver:
 			if s, ok := sends[r.Get("msg")]; ok {
 				flow++
 				id := fmt.Sprint(flow)
@@ -197,13 +202,13 @@ func syncName(r *trace.Record) string {
 // category groups records for Perfetto's filters.
 func category(r *trace.Record) string {
 	switch {
-	case r.Get("injected") == "true" || string(r.Kind) == "fault.fire":
+	case r.Get("injected") == "true" || r.Kind == trace.KindFaultFire:
 		return "fault"
 	case strings.HasPrefix(string(r.Kind), "net."):
 		return "net"
-	case strings.HasPrefix(string(r.Kind), "sync.") || string(r.Kind) == "hash.written" || string(r.Kind) == "http.result":
+	case strings.HasPrefix(string(r.Kind), "sync.") || r.Kind == trace.KindHashWritten || r.Kind == trace.KindHTTPResult:
 		return "sync"
-	case strings.HasPrefix(string(r.Kind), "mesh.") || string(r.Kind) == "store.write" || string(r.Kind) == "fe.reject":
+	case strings.HasPrefix(string(r.Kind), "mesh.") || r.Kind == trace.KindStoreWrite || r.Kind == trace.KindFrontEndReject:
 		return "platform"
 	}
 	return "trace"
