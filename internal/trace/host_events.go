@@ -1,0 +1,136 @@
+package trace
+
+import "strconv"
+
+// The records of an instance and its host (sim/TRACE.md, "Instances and hosts"): the instance's
+// life, and what the host's sync manager reports through its effects. internal/drive maps each
+// host effect to one of these; the drivers record the instance's life.
+
+// InstanceCreate is instance.create: an instance was created (reason says why, index is its number
+// in the run); url is the live runtime's address of its admin API ("" in the simulator: omitted).
+func InstanceCreate(reason string, index int, url string) Event {
+	fields := []Field{F("reason", reason), F("index", index)}
+	if url != "" {
+		fields = append(fields, F("url", url))
+	}
+	return Event{KindInstanceCreate, fields}
+}
+
+// HostStart is host.start: the host started with a content revision and its function count;
+// placeholder is set while the active host is the placeholder (#11873).
+func HostStart(revision, functions int, placeholder bool) Event {
+	return Event{KindHostStart, []Field{F("revision", revision), F("functions", functions), F("placeholder", placeholder)}}
+}
+
+// HostStop is host.stop: the host stops inside a running instance (a deploy).
+func HostStop(reason string) Event { return Event{KindHostStop, []Field{F("reason", reason)}} }
+
+// HostSpecialized is host.specialized: the placeholder specialized, the real host starts.
+func HostSpecialized() Event { return Event{Kind: KindHostSpecialized} }
+
+// InstanceDelete is instance.delete; injected marks a deletion by an injected fault.
+func InstanceDelete(reason string, injected bool) Event {
+	fields := []Field{F("reason", reason)}
+	if injected {
+		fields = append(fields, F("injected", true))
+	}
+	return Event{KindInstanceDelete, fields}
+}
+
+// Log is log: one log line of a host or the mesh (never a secret, PAY-4).
+func Log(level, text string) Event { return Event{KindLog, []Field{F("level", level), F("text", text)}} }
+
+// Primary is primary: the instance gained or lost the primary lease.
+func Primary(primary bool) Event { return Event{KindPrimary, []Field{F("primary", primary)}} }
+
+// SyncCall is sync.call: a call of TrySync; request is the admin request (MSG-4) it answers, 0 for
+// none (omitted).
+func SyncCall(span int, background bool, origin string, request int) Event {
+	fields := spanFields(span, background, origin)
+	if request != 0 {
+		fields = append(fields, F("request", request))
+	}
+	return Event{KindSyncCall, fields}
+}
+
+// SyncEnter is sync.enter: the span entered the exclusive part with the PAY-3 hash of its payload.
+func SyncEnter(span int, background bool, origin, hash string) Event {
+	return Event{KindSyncEnter, append(spanFields(span, background, origin), F("hash", hash))}
+}
+
+// SyncEnd is sync.end: the span's result; errText is omitted when "".
+func SyncEnd(span int, background bool, origin string, success, published bool, hash, errText string) Event {
+	fields := append(spanFields(span, background, origin), F("success", success), F("published", published), F("hash", hash))
+	if errText != "" {
+		fields = append(fields, F("error", errText))
+	}
+	return Event{KindSyncEnd, fields}
+}
+
+func spanFields(span int, background bool, origin string) []Field {
+	return []Field{F("span", span), F("background", background), F("origin", origin)}
+}
+
+// SyncPoint is sync.point: the host reached a named fault point (PROTOCOL.md section 6).
+func SyncPoint(point string, span int, background bool) Event {
+	return Event{KindSyncPoint, []Field{F("point", point), F("span", span), F("background", background)}}
+}
+
+// SyncHashRead is sync.hashread: SYNC-5's comparison of the hash blob (last, "" when missing) and
+// the payload's hash (current).
+func SyncHashRead(span int, last, current string) Event {
+	return Event{KindSyncHashRead, []Field{F("span", span), F("last", last), F("current", current)}}
+}
+
+// SyncPublish is sync.publish: a MSG-1 or MSG-2 leaves (SYNC-6); target names the endpoint, bytes
+// the body's length.
+func SyncPublish(span int, background bool, target, hash string, triggers, bytes int) Event {
+	return Event{KindSyncPublish, []Field{F("span", span), F("background", background), F("target", target),
+		F("hash", hash), F("triggers", triggers), F("bytes", bytes)}}
+}
+
+// HTTPResult is http.result: a MSG-1/MSG-2 answer (status) or its absence (status 0 and errText).
+func HTTPResult(id, span int, target string, status int, errText string) Event {
+	fields := []Field{F("id", id), F("span", span), F("target", target), F("status", status)}
+	if errText != "" {
+		fields = append(fields, F("error", errText))
+	}
+	return Event{KindHTTPResult, fields}
+}
+
+// HashWritten is hash.written: a successful SYNC-6 write of the hash blob.
+func HashWritten(hash string) Event { return Event{KindHashWritten, []Field{F("hash", hash)}} }
+
+// HTTPTimeout is http.timeout: a MSG-1/MSG-2 got no answer within its timeout.
+func HTTPTimeout(id int, to string) Event {
+	return Event{KindHTTPTimeout, []Field{F("id", id), F("to", to)}}
+}
+
+// BlobTimeout is blob.timeout: a storage call got no answer within the client's timeout.
+func BlobTimeout(id int, op string) Event {
+	return Event{KindBlobTimeout, []Field{F("id", id), F("op", op)}}
+}
+
+// TokenCheck is token.check: an endpoint's judgement of a request's token (P8) next to what the token
+// is. nowMs is the receiver's true clock in unix milliseconds, recorded as seconds with three
+// decimals (the unit of JWT NumericDates); facts are the token's decoded facts (form, alg, claims,
+// hs256: internal/drive decodes them); fault is the firing key of an injected token-invalid fault
+// that replaced the token ("" when none: omitted).
+func TokenCheck(endpoint, site, sender string, accepted bool, nowMs int64, facts []Field, fault string) Event {
+	fields := []Field{F("endpoint", endpoint), F("site", site), F("sender", sender), F("accepted", accepted), F("now", unixSeconds(nowMs))}
+	fields = append(fields, facts...)
+	if fault != "" {
+		fields = append(fields, F("fault", fault))
+	}
+	return Event{KindTokenCheck, fields}
+}
+
+// unixSeconds renders unix milliseconds as seconds with three decimals.
+func unixSeconds(ms int64) string {
+	sign := ""
+	if ms < 0 {
+		sign, ms = "-", -ms
+	}
+	frac := ms % 1000
+	return sign + strconv.FormatInt(ms/1000, 10) + "." + string([]byte{byte('0' + frac/100), byte('0' + frac/10%10), byte('0' + frac%10)})
+}

@@ -1,0 +1,134 @@
+package trace
+
+import "time"
+
+// The records of storage, the platform (front end, mesh, store) and the site router (sim/TRACE.md).
+
+// BlobWrite is blob.write: a successful write of the hash blob, with the hash it now holds (BLOB-1:
+// a hash, never a secret, so the trace keeps the value). code is omitted when "".
+func BlobWrite(id int, op, blob string, status int, code, value string) Event {
+	return Event{KindBlobWrite, append(blobFields(id, op, blob, status, code), F("value", value))}
+}
+
+// BlobOp is blob.op: any other storage call and its status; faulted marks a result an injected
+// storage fault made (omitted otherwise).
+func BlobOp(id int, op, blob string, status int, code string, faulted bool) Event {
+	fields := blobFields(id, op, blob, status, code)
+	if faulted {
+		fields = append(fields, F("faulted", true))
+	}
+	return Event{KindBlobOp, fields}
+}
+
+func blobFields(id int, op, blob string, status int, code string) []Field {
+	fields := []Field{F("id", id), F("op", op), F("blob", blob), F("status", status)}
+	if code != "" {
+		fields = append(fields, F("code", code))
+	}
+	return fields
+}
+
+// LeaseView is the primary's lock blob's lease as storage holds it right after an operation.
+type LeaseView struct {
+	// State is none, available, leased, expired, breaking or broken.
+	State string
+	// Holder is the instance that acquired the lease under its id (recorded while leased or breaking).
+	Holder string
+	// Expires says whether the lease has an expiry: ExpiresMs (since the simulator's epoch) and
+	// Duration are recorded only then.
+	Expires   bool
+	ExpiresMs int64
+	Duration  time.Duration
+}
+
+// Lease is lease: an operation on the lock blob (op), who asked (instance, omitted when ""), its
+// status, and the lease right after (P14, P15).
+func Lease(op, blob string, status int, instance string, v LeaseView) Event {
+	fields := []Field{F("op", op), F("blob", blob), F("status", status)}
+	if instance != "" {
+		fields = append(fields, F("instance", instance))
+	}
+	fields = append(fields, F("state", v.State))
+	if v.State == "leased" || v.State == "breaking" {
+		fields = append(fields, F("holder", v.Holder))
+	}
+	if v.Expires {
+		fields = append(fields, F("expires_ms", v.ExpiresMs), F("duration", v.Duration))
+	}
+	return Event{KindLease, fields}
+}
+
+// Delivery names the simulated network's message that carried a request (its id, and whether it was
+// an injected duplicate copy); the live runtime has none.
+type Delivery struct {
+	Msg       uint64
+	Duplicate bool
+}
+
+// StoreWriteFrontEnd is store.write via the front end: it stored a MSG-1 payload from a sender (hash
+// is the payload's PAY-3 hash, canonical its canonical hash); d, when not nil, names the message.
+func StoreWriteFrontEnd(hash, canonical string, revision int, from string, d *Delivery) Event {
+	fields := []Field{F("via", "frontend"), F("hash", hash), F("canonical", canonical), F("revision", revision), F("from", from)}
+	if d != nil {
+		fields = append(fields, F("msg", d.Msg), F("duplicate", d.Duplicate))
+	}
+	return Event{KindStoreWrite, fields}
+}
+
+// StoreWriteMesh is store.write via the mesh: a fetch stored its payload, delivering every
+// notification up to cover.
+func StoreWriteMesh(hash, canonical string, revision, cover int) Event {
+	return Event{KindStoreWrite, []Field{F("via", "mesh"), F("hash", hash), F("canonical", canonical),
+		F("revision", revision), F("cover", cover)}}
+}
+
+// FrontEndReject is fe.reject: the front end answered MSG-1 without storing it.
+func FrontEndReject(status int, reason string) Event {
+	return Event{KindFrontEndReject, []Field{F("status", status), F("reason", reason)}}
+}
+
+// MeshAccept is mesh.accept: the mesh accepted a notification (MSG-2 answered 2xx).
+func MeshAccept(notification int, instance string) Event {
+	return Event{KindMeshAccept, []Field{F("notification", notification), F("instance", instance)}}
+}
+
+// MeshFetch is mesh.fetch: a MSG-3 attempt leaves; token is the digest of its TOK-4 token.
+func MeshFetch(fetch, attempt, cover int, token string) Event {
+	return Event{KindMeshFetch, []Field{F("fetch", fetch), F("attempt", attempt), F("cover", cover), F("token", token)}}
+}
+
+// MeshFetchDone is mesh.fetch.done: a fetch's answer (status), or none (status 0; errText, omitted
+// when "", says why).
+func MeshFetchDone(fetch, status int, errText string) Event {
+	fields := []Field{F("fetch", fetch), F("status", status)}
+	if errText != "" {
+		fields = append(fields, F("error", errText))
+	}
+	return Event{KindMeshFetchDone, fields}
+}
+
+// MeshAbandon is mesh.abandon: the mesh gave up on the notifications up to cover.
+func MeshAbandon(cover, attempts int, reason string) Event {
+	return Event{KindMeshAbandon, []Field{F("cover", cover), F("attempts", attempts), F("reason", reason)}}
+}
+
+// StoreSnapshot is store.snapshot: what the platform store's Get returns for the site at a moment
+// ("write" right after a store write, "settle-end" at the end of the run).
+func StoreSnapshot(at, hash, canonical string, revision, writes int) Event {
+	return Event{KindStoreSnapshot, []Field{F("at", at), F("hash", hash), F("canonical", canonical),
+		F("revision", revision), F("writes", writes)}}
+}
+
+// StoreSnapshotEmpty is store.snapshot when the store holds nothing for the site.
+func StoreSnapshotEmpty(at string) Event {
+	return Event{KindStoreSnapshot, []Field{F("at", at), F("empty", true)}}
+}
+
+// RouterRoute is router.route: the site router forwarded a request (message kind) of a caller's call
+// to an instance.
+func RouterRoute(route int, kind, instance, call string) Event {
+	return Event{KindRouterRoute, []Field{F("route", route), F("kind", kind), F("instance", instance), F("call", call)}}
+}
+
+// RouterNone is router.none: no instance was ready; the router answered 503 itself.
+func RouterNone(kind string) Event { return Event{KindRouterNone, []Field{F("kind", kind)}} }
