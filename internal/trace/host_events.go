@@ -38,7 +38,9 @@ func InstanceDelete(reason string, injected bool) Event {
 }
 
 // Log is log: one log line of a host or the mesh (never a secret, PAY-4).
-func Log(level, text string) Event { return Event{KindLog, []Field{F("level", level), F("text", text)}} }
+func Log(level, text string) Event {
+	return Event{KindLog, []Field{F("level", level), F("text", text)}}
+}
 
 // Primary is primary: the instance gained or lost the primary lease.
 func Primary(primary bool) Event { return Event{KindPrimary, []Field{F("primary", primary)}} }
