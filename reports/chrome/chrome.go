@@ -201,14 +201,17 @@ func syncName(r *trace.Record) string {
 
 // category groups records for Perfetto's filters.
 func category(r *trace.Record) string {
-	switch {
-	case r.Get("injected") == "true" || r.Kind == trace.KindFaultFire:
+	if r.Get("injected") == "true" || r.Kind == trace.KindFaultFire {
 		return "fault"
-	case strings.HasPrefix(string(r.Kind), "net."):
+	}
+	switch r.Kind {
+	case trace.KindNetSend, trace.KindNetDeliver, trace.KindNetDrop, trace.KindNetDuplicate, trace.KindNetLost:
 		return "net"
-	case strings.HasPrefix(string(r.Kind), "sync.") || r.Kind == trace.KindHashWritten || r.Kind == trace.KindHTTPResult:
+	case trace.KindSyncCall, trace.KindSyncEnter, trace.KindSyncPoint, trace.KindSyncHashRead, trace.KindSyncPublish,
+		trace.KindSyncEnd, trace.KindHashWritten, trace.KindHTTPResult:
 		return "sync"
-	case strings.HasPrefix(string(r.Kind), "mesh.") || r.Kind == trace.KindStoreWrite || r.Kind == trace.KindFrontEndReject:
+	case trace.KindMeshAccept, trace.KindMeshFetch, trace.KindMeshFetchDone, trace.KindMeshAbandon,
+		trace.KindStoreWrite, trace.KindFrontEndReject:
 		return "platform"
 	}
 	return "trace"
