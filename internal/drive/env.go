@@ -1,0 +1,73 @@
+package drive
+
+import (
+	"time"
+
+	"github.com/syncsim/syncsim/fakes/mesh"
+	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/trace"
+)
+
+// HostEnv is what a driver does for one instance's host: the I/O the machine's effects ask for, on
+// the driver's clock, network and storage (the simulator's kernel; goroutines, net/http and azblob
+// live; net/http and an in-memory blob model in the standalone host server). The interpreter (Host)
+// calls it in effect order, never concurrently with itself: a driver that runs answers on goroutines
+// holds its instance's lock around every call into Host.
+type HostEnv interface {
+	// Now is the site's true clock (the time token.check records).
+	Now() time.Time
+	// HostNow is the instance's own clock (true time plus an injected skew): the machine's steps
+	// take it.
+	HostNow() time.Time
+	// Alive reports whether the instance still exists; the interpreter drops every effect once it
+	// is gone (a fault point that deleted it).
+	Alive() bool
+	// Record appends a record by party.
+	Record(party string, e trace.Event)
+	// SetTimer arms the machine's timer key (replacing one armed earlier); when it fires, the
+	// driver calls Host.Timer(key) if the instance is still alive.
+	SetTimer(key string, after time.Duration)
+	// CancelTimer stops timer key; an unknown key is ignored.
+	CancelTimer(key string)
+	// Send makes a MSG-1 or MSG-2 request (its sync.publish is recorded already) and answers with
+	// Host.HTTPDone, or Host.HTTPTimeout when nothing came back within s.Timeout.
+	Send(s host.Send)
+	// Blob performs a storage call and answers with Host.BlobDone, or Host.BlobTimeout.
+	Blob(c host.BlobCall)
+	// Respond delivers the host's answer to an admin request.
+	Respond(r host.Respond)
+	// Point is a fault point the machine reached (its sync.point is recorded already): the driver
+	// fires the point faults armed for it, which may delete the instance.
+	Point(p host.Point)
+}
+
+// MeshEnv is what a driver does for the site's mesh: its clock, record, timers and fetches.
+type MeshEnv interface {
+	// MeshNow is the mesh's own clock (true time plus an injected skew): the machine's steps take it.
+	MeshNow() time.Time
+	// Record appends a record by party.
+	Record(party string, e trace.Event)
+	// SetTimer arms the mesh's timer key (replacing one armed earlier); when it fires, the driver
+	// calls Mesh.Timer(key).
+	SetTimer(key string, after time.Duration)
+	// FetchHeaders are the headers fetch f goes out with: f.Headers, unless an injected fault or a
+	// planted defect replaces the token. Called before the fetch is recorded.
+	FetchHeaders(f mesh.Fetch) map[string]string
+	// Fetch makes MSG-3 f (recorded already) through the site router and answers with
+	// Mesh.FetchDone, or Mesh.FetchTimeout.
+	Fetch(f mesh.Fetch)
+	// Observe is told of every recorded effect (Accepted, Log, Stored, Abandoned), right after its
+	// record: the simulator snapshots the store after a Stored, the mesh server counts, logs and
+	// persists.
+	Observe(e mesh.Effect)
+}
+
+// FrontEndEnv is what a driver does for the site's front end.
+type FrontEndEnv interface {
+	// Now is the front end's clock (the site's true clock).
+	Now() time.Time
+	// Record appends a record by party.
+	Record(party string, e trace.Event)
+	// Stored is called right after the store.write of a payload the front end stored.
+	Stored()
+}
