@@ -64,6 +64,10 @@ func NewKernel(seed uint64, budget Budget) *Kernel {
 	k := &Kernel{budget: budget, Streams: NewStreams(seed)}
 	k.Trace = trace.NewRecorder(func() time.Duration { return k.now })
 	k.strategy = NewUniform(k.Streams)
+	if sink := shapeSink.Load(); sink != nil {
+		k.queue.shape = &Shape{}
+		(*sink)(k.queue.shape)
+	}
 	return k
 }
 
@@ -90,14 +94,21 @@ func (k *Kernel) Elapsed() time.Duration { return k.now }
 // Events is the number of events fired so far.
 func (k *Kernel) Events() int { return k.events }
 
-// Timer is a handle on a scheduled event.
-type Timer struct{ ev *Event }
+// Timer is a handle on a scheduled event; q is the queue holding it, for the shape log.
+type Timer struct {
+	ev *Event
+	q  *Queue
+}
 
 // Stop keeps the event from firing; stopping twice or after it fired is harmless.
 func (t Timer) Stop() {
-	if t.ev != nil {
-		t.ev.stopped = true
+	if t.ev == nil {
+		return
 	}
+	if t.q != nil && t.q.shape != nil && !t.ev.stopped && t.ev.Fire != nil {
+		t.q.shape.Ops = append(t.q.shape.Ops, ShapeOp{Op: ShapeStop, At: t.ev.At, Seq: t.ev.Seq})
+	}
+	t.ev.stopped = true
 }
 
 // Active reports whether the timer is scheduled and not stopped.
@@ -114,7 +125,7 @@ func (k *Kernel) AtParty(at time.Duration, party string, fn func()) Timer {
 	k.seq++
 	e := &Event{At: at, Seq: k.seq, Party: party, Fire: fn}
 	k.queue.Push(e)
-	return Timer{ev: e}
+	return Timer{ev: e, q: &k.queue}
 }
 
 // After schedules fn d after now.

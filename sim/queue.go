@@ -20,6 +20,8 @@ type Event struct {
 // Queue is a binary min-heap of events ordered by (At, Seq).
 type Queue struct {
 	items []*Event
+	// shape, when set (RecordShapes), logs every push, pop and stop in order.
+	shape *Shape
 }
 
 func less(a, b *Event) bool {
@@ -34,6 +36,9 @@ func (q *Queue) Len() int { return len(q.items) }
 
 // Push adds an event.
 func (q *Queue) Push(e *Event) {
+	if q.shape != nil {
+		q.shape.Ops = append(q.shape.Ops, ShapeOp{Op: ShapePush, At: e.At, Seq: e.Seq})
+	}
 	q.items = append(q.items, e)
 	i := len(q.items) - 1
 	for i > 0 {
@@ -61,6 +66,9 @@ func (q *Queue) Pop() *Event {
 		return nil
 	}
 	top := q.items[0]
+	if q.shape != nil {
+		q.shape.Ops = append(q.shape.Ops, ShapeOp{Op: ShapePop, At: top.At, Seq: top.Seq})
+	}
 	last := q.items[n-1]
 	q.items[n-1] = nil
 	q.items = q.items[:n-1]

@@ -139,8 +139,7 @@ type Trace struct {
 // Hash is the run's identity: SHA-256 over the header and every record, hex-encoded.
 func (t *Trace) Hash() string {
 	h := sha256.New()
-	h.Write([]byte(strconv.Itoa(t.Header.Format) + "|" + t.Header.Scenario + "|" + t.Header.ScenarioSHA256 + "|" +
-		t.Header.Mode + "|" + strconv.FormatUint(t.Header.Seed, 10) + "\n"))
+	h.Write(headerLine(t.Header))
 	writeRecords(h, t.Records)
 	return hex.EncodeToString(h.Sum(nil))
 }
@@ -176,18 +175,23 @@ func FirstDifference(a, b []Record) int {
 	return -1
 }
 
-// Recorder appends records stamped with a clock (the kernel's virtual time in the simulator).
+// Recorder appends records stamped with a clock (the kernel's virtual time in the simulator), and
+// hashes each as it is added (Sum).
 type Recorder struct {
 	clock   func() time.Duration
 	records []Record
+	stream  *stream
 }
 
 // NewRecorder is an empty recorder reading the time from clock.
-func NewRecorder(clock func() time.Duration) *Recorder { return &Recorder{clock: clock} }
+func NewRecorder(clock func() time.Duration) *Recorder {
+	return &Recorder{clock: clock, stream: newStream()}
+}
 
 // Add appends one record.
 func (r *Recorder) Add(party string, kind Kind, fields ...Field) {
 	r.records = append(r.records, Record{Seq: len(r.records) + 1, At: r.clock(), Party: party, Kind: kind, Fields: fields})
+	r.stream.add(&r.records[len(r.records)-1])
 }
 
 // Len is the number of records so far.
