@@ -3,177 +3,103 @@ package live
 import (
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
-	"strconv"
-	"sync"
 	"time"
 
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/drive"
 	"github.com/syncsim/syncsim/internal/faults"
 	"github.com/syncsim/syncsim/internal/trace"
-	"github.com/syncsim/syncsim/sim"
 )
 
 // liveFaults are the faults that make sense over real HTTP: an instance deleted at a fault point
 // (its server stops), and HTTP answers of the front end, the mesh and the site router.
 var liveFaults = map[string]bool{
 	"delete-instance": true, "restart-instance": true,
-	"fe-status": true, "fe-timeout": true, "mesh-status": true, "mesh-timeout": true, "mesh-forward-lost": true,
+	"fe-status": true, "fe-timeout": true, "fe-size-limit": true,
+	"mesh-status": true, "mesh-timeout": true, "mesh-forward-lost": true,
 	"fetch-status": true, "fetch-refused": true,
 }
 
-// injector is one armed live fault.
-type injector struct {
-	spec  faults.Spec
-	fired int
-}
-
+// faultEngine is the run's drive.Faults (arming, the fire decision and the records, as in the
+// simulator: the same firing keys and dice) carried out over HTTP.
 type faultEngine struct {
-	r             *run
-	mu            sync.Mutex
-	rng           *rand.Rand
-	all           []*injector
-	notApplicable []string
+	*drive.Faults
+	r *run
 }
 
-func newFaultEngine(r *run, rng *rand.Rand) *faultEngine { return &faultEngine{r: r, rng: rng} }
+func newFaultEngine(r *run) *faultEngine {
+	return &faultEngine{Faults: drive.NewFaults(liveEnv{r}, r.streams, r.sc.FaultsEnd, drive.FaultOptions{}), r: r}
+}
 
-// arm reads the scenario's faults; those that cannot be injected live are reported, not dropped
-// silently.
+// arm arms the scenario's faults; those that cannot be injected live are recorded (fault.na) and
+// noted in the log, not dropped silently.
 func (e *faultEngine) arm() {
-	sc := e.r.sc
-	for _, f := range sc.Faults.Scripted {
-		s := faults.Spec{Name: f.Fault, Params: map[string]string{"point": f.Point, "count": strconv.Itoa(f.Count), "after": f.After.String()}}
-		for k, v := range f.Params {
-			s.Params[k] = v
-		}
-		if f.Background != nil {
-			s.Params["background"] = strconv.FormatBool(*f.Background)
-		}
-		e.add(s)
+	e.Arm(drive.SpecsFor(e.r.sc, nil), func(s faults.Spec) bool { return liveFaults[s.Name] }, drive.NotApplicableReason, nil)
+	for _, what := range e.NotApplicable() {
+		fmt.Fprintf(e.r.log, "live: fault %s is not applicable in live mode; it is not injected\n", what)
 	}
-	for _, f := range sc.Faults.Profile {
-		e.add(f.Spec)
-	}
-	if rf := sc.Faults.Random; rf.Drop > 0 || rf.Duplicate > 0 || rf.Reorder > 0 {
-		e.na("random link faults (drop, duplicate, reorder)")
-	}
-}
-
-func (e *faultEngine) add(s faults.Spec) {
-	if !liveFaults[s.Name] {
-		e.na(s.String())
-		return
-	}
-	e.all = append(e.all, &injector{spec: s})
-	e.r.rec.add(partyWorld, "fault.armed", trace.F("fault", s.String()))
-}
-
-func (e *faultEngine) na(what string) {
-	e.notApplicable = append(e.notApplicable, what)
-	e.r.rec.add(partyWorld, "fault.na", trace.F("fault", what), trace.F("reason", "not applicable in live mode"))
-	fmt.Fprintf(e.r.log, "live: fault %s is not applicable in live mode; it is not injected\n", what)
-}
-
-// roll decides one opportunity of an injector: inside its window and before faults_end, under its
-// count, with its probability.
-func (e *faultEngine) roll(in *injector) bool {
-	now := e.r.rec.elapsed()
-	end := e.r.sc.FaultsEnd
-	if u := in.spec.Duration("until"); u > 0 {
-		end = min(end, u)
-	}
-	if now < in.spec.Duration("after") || now >= end {
-		return false
-	}
-	if c := in.spec.Int("count"); c > 0 && in.fired >= c {
-		return false
-	}
-	p := 1.0
-	if _, ok := in.spec.Fault().Param("p"); ok {
-		p = in.spec.Float("p")
-	}
-	return sim.Chance(e.rng, p)
-}
-
-func (e *faultEngine) first(names ...string) *injector {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, n := range names {
-		for _, in := range e.all {
-			if in.spec.Name == n && e.roll(in) {
-				in.fired++
-				return in
-			}
-		}
-	}
-	return nil
 }
 
 // atPoint fires the point faults armed for a host's fault point; h.mu is held. It reports whether
 // the instance is gone.
 func (e *faultEngine) atPoint(h *liveHost, p host.Point) bool {
-	e.mu.Lock()
-	var hit *injector
-	for _, in := range e.all {
-		if in.spec.Fault().Kind != faults.KindPoint {
-			continue
-		}
-		if pt := in.spec.Str("point"); pt != p.Name && pt != "any" {
-			continue
-		}
-		if bg := in.spec.Str("background"); bg != "any" && bg != strconv.FormatBool(p.Background) {
-			continue
-		}
-		if e.roll(in) {
-			in.fired++
-			hit = in
-			break
-		}
-	}
-	e.mu.Unlock()
-	if hit == nil {
+	in := e.AtPoint(p.Name, p.Background, h.index)
+	if in == nil {
 		return false
 	}
-	e.r.rec.add(h.party, "fault.fire", trace.F("fault", hit.spec.Name), trace.F("point", p.Name), trace.F("span", p.Span), trace.F("injected", true))
-	h.killLocked("fault "+hit.spec.Name+" at "+p.Name, true)
-	if hit.spec.Name == "restart-instance" {
+	e.Fire(in, h.party, trace.F("point", p.Name), trace.F("span", p.Span))
+	h.killLocked("fault "+in.Spec.Name+" at "+p.Name, true)
+	if in.Spec.Name == "restart-instance" {
 		go e.r.startInstance("fault restart-instance")
 	}
 	return true
 }
 
-// atFrontEnd applies fe-timeout (no answer until the host gives up) and fe-status.
-func (e *faultEngine) atFrontEnd(w http.ResponseWriter) bool {
-	in := e.first("fe-timeout", "fe-status")
-	if in == nil {
+// atFrontEnd applies fe-timeout (no answer until the host gives up), fe-status (an error answer,
+// nothing stored) and fe-size-limit (400 to a body over its limit) to a MSG-1 from sender.
+func (e *faultEngine) atFrontEnd(w http.ResponseWriter, req *http.Request) bool {
+	from := sender(req)
+	in := e.First("frontend", "fe-timeout", "fe-status")
+	switch {
+	case in == nil:
+		for _, in := range e.Of("fe-size-limit") {
+			if req.ContentLength > int64(in.Spec.Int("bytes")) && e.Roll(in, "frontend") {
+				e.Fire(in, trace.PartyFrontEnd, trace.F("status", 400), trace.F("from", from), trace.F("bytes", req.ContentLength))
+				w.WriteHeader(http.StatusBadRequest)
+				return true
+			}
+		}
 		return false
-	}
-	if in.spec.Name == "fe-timeout" {
-		e.r.rec.add(partyFrontEnd, "fault.fire", trace.F("fault", in.spec.Name), trace.F("injected", true))
+	case in.Spec.Name == "fe-timeout":
+		e.Fire(in, trace.PartyFrontEnd, trace.F("from", from))
 		time.Sleep(e.r.scaled(host.DefaultFrontEndTimeout) + 50*time.Millisecond)
-		return true
+	default:
+		status := in.Spec.Int("status")
+		e.Fire(in, trace.PartyFrontEnd, trace.F("status", status), trace.F("from", from))
+		w.WriteHeader(status)
 	}
-	status := in.spec.Int("status")
-	e.r.rec.add(partyFrontEnd, "fault.fire", trace.F("fault", in.spec.Name), trace.F("status", status), trace.F("injected", true))
-	w.WriteHeader(status)
 	return true
 }
 
-// atMesh applies mesh-timeout, mesh-status and mesh-forward-lost.
-func (e *faultEngine) atMesh(w http.ResponseWriter) bool {
-	in := e.first("mesh-timeout", "mesh-status", "mesh-forward-lost")
+// atMesh applies mesh-timeout, mesh-status and mesh-forward-lost (2xx, but the notification never
+// reaches the platform) to a MSG-2.
+func (e *faultEngine) atMesh(w http.ResponseWriter, req *http.Request) bool {
+	in := e.First("mesh", "mesh-timeout", "mesh-status", "mesh-forward-lost")
 	if in == nil {
 		return false
 	}
-	e.r.rec.add(partyMesh, "fault.fire", trace.F("fault", in.spec.Name), trace.F("injected", true))
-	switch in.spec.Name {
+	from := sender(req)
+	switch in.Spec.Name {
 	case "mesh-timeout":
+		e.Fire(in, trace.PartyMesh, trace.F("from", from))
 		time.Sleep(e.r.scaled(host.DefaultMeshTimeout) + 50*time.Millisecond)
 	case "mesh-status":
-		w.WriteHeader(in.spec.Int("status"))
+		status := in.Spec.Int("status")
+		e.Fire(in, trace.PartyMesh, trace.F("status", status), trace.F("from", from))
+		w.WriteHeader(status)
 	default:
+		e.Fire(in, trace.PartyMesh, trace.F("from", from))
 		w.WriteHeader(http.StatusOK)
 	}
 	return true
@@ -181,20 +107,27 @@ func (e *faultEngine) atMesh(w http.ResponseWriter) bool {
 
 // atFetch applies fetch-refused (the connection is cut) and fetch-status at the site's front door.
 func (e *faultEngine) atFetch(kind string, w http.ResponseWriter) bool {
-	if kind != "msg3.request" {
+	if kind != trace.MsgMSG3 {
 		return false
 	}
-	in := e.first("fetch-refused", "fetch-status")
+	in := e.First("fetch", "fetch-refused", "fetch-status")
 	if in == nil {
 		return false
 	}
-	e.r.rec.add(partyRouter, "fault.fire", trace.F("fault", in.spec.Name), trace.F("injected", true))
-	if in.spec.Name == "fetch-refused" {
+	status := 0
+	if in.Spec.Name == "fetch-status" {
+		status = in.Spec.Int("status")
+	}
+	e.Fire(in, trace.PartyRouter, trace.F("status", status))
+	if status == 0 {
 		panic(http.ErrAbortHandler)
 	}
-	w.WriteHeader(in.spec.Int("status"))
+	w.WriteHeader(status)
 	return true
 }
+
+// sender is the party that made a request to the front end or the mesh (the live host names itself).
+func sender(req *http.Request) string { return trace.InstanceParty(req.Header.Get("x-syncsim-from")) }
 
 // statusText reads MSG-4's {"status": "..."} answer.
 func statusText(body []byte) string {
@@ -205,4 +138,27 @@ func statusText(body []byte) string {
 		return ""
 	}
 	return b.Status
+}
+
+// startLoad is what a starting host loads; h.mu is held. A pod from the placeholder pool (a start
+// action's placeholder_for) runs the placeholder host at its first start, the reference host's
+// guard on (PR #11874), and specializes that much later.
+func (h *liveHost) startLoad(l host.Loaded) host.Loaded {
+	d := h.placeholderFor
+	if d <= 0 {
+		return l
+	}
+	h.placeholderFor = 0
+	l.Placeholder = true
+	h.r.after(d, func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		if !h.alive {
+			return
+		}
+		// Specialization completes: the real host starts.
+		h.r.rec.add(h.party, trace.KindHostSpecialized)
+		h.perform(h.m.HostStarted(time.Now(), h.r.loaded()))
+	})
+	return l
 }

@@ -1,162 +1,126 @@
 package live
 
 import (
-	"fmt"
 	"io"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/drive"
 	"github.com/syncsim/syncsim/internal/trace"
-	"github.com/syncsim/syncsim/scenarios"
 )
 
-// apply plays one timeline action, as the simulator does.
-func (r *run) apply(index int, a scenarios.Action) {
-	r.rec.add(partyWorld, "timeline", trace.F("index", index), trace.F("action", string(a.Kind)), trace.F("line", a.Line))
-	switch a.Kind {
-	case scenarios.ActionDeploy:
-		r.mu.Lock()
-		r.content.Functions = a.Deploy.Functions
-		r.content.Revision++
-		r.mu.Unlock()
-		r.contentChanged("deploy")
-		for _, h := range r.live() {
-			h.restartHost()
-		}
-		r.adminSyncs(a.Deploy.HookSyncs, a.Deploy.HookInterval, "admin-key")
-	case scenarios.ActionRotateKey:
-		r.rotateKey(a.RotateKey)
-	case scenarios.ActionAdminSync:
-		r.adminSyncs(a.AdminSync.Count, a.AdminSync.Interval, a.AdminSync.Auth)
-	case scenarios.ActionStart:
-		for i := 0; i < a.Start.Count; i++ {
-			r.startInstance("scale-out")
-		}
-	case scenarios.ActionDelete:
-		for _, h := range r.pick(a.Delete.Which, a.Delete.Count) {
-			h.mu.Lock()
-			h.killLocked("scale-in", false)
-			h.mu.Unlock()
-		}
-	case scenarios.ActionRestart:
-		for _, h := range r.pick(a.Restart.Which, a.Restart.Count) {
-			h.mu.Lock()
-			h.killLocked("restart", false)
-			h.mu.Unlock()
-			r.startInstance("restart")
-		}
+// liveEnv is the live runtime's drive.Env: the real clock scaled to scenario time, the run's
+// instances (HTTP servers) and the client's HTTP calls to the site router.
+type liveEnv struct{ r *run }
+
+var _ drive.Env = liveEnv{}
+
+func (e liveEnv) Elapsed() time.Duration { return e.r.rec.elapsed() }
+func (e liveEnv) Now() time.Time         { return time.Now() }
+
+// At runs fn at scenario time t; the live clock runs on, so t is reached from now.
+func (e liveEnv) At(t time.Duration, fn func()) { e.r.after(max(t-e.r.rec.elapsed(), 0), fn) }
+
+func (e liveEnv) Record(party string, ev trace.Event) { e.r.rec.put(party, ev) }
+
+func (e liveEnv) Instances() []drive.Instance {
+	var out []drive.Instance
+	for _, h := range e.r.live() {
+		out = append(out, h)
+	}
+	return out
+}
+
+func (e liveEnv) StartInstance(reason string, placeholderFor time.Duration) {
+	if h, err := e.r.startInstance(reason); err == nil && h != nil {
+		h.mu.Lock()
+		h.placeholderFor = placeholderFor
+		h.mu.Unlock()
 	}
 }
 
-func (r *run) rotateKey(k *scenarios.RotateKey) {
-	r.mu.Lock()
-	value := k.Value
-	if value == "" {
-		value = fmt.Sprintf("rotated-%016x", r.keyRng.Uint64())
-	}
-	keys := r.content.Keys.Clone()
-	set := func(m map[string]string) map[string]string {
-		if m == nil {
-			m = map[string]string{}
-		}
-		m[k.Key.Name] = value
-		return m
-	}
-	switch k.Key.Kind {
-	case "master":
-		keys.Master = value
-	case "host":
-		keys.Host = set(keys.Host)
-	case "system":
-		keys.System = set(keys.System)
-	case "function":
-		if keys.Functions == nil {
-			keys.Functions = map[string]map[string]string{}
-		}
-		keys.Functions[k.Key.Function] = set(keys.Functions[k.Key.Function])
-	}
-	r.content.Keys = keys
-	r.content.Revision++
-	r.keysRev = r.content.Revision
-	r.secrets = append(r.secrets, value)
-	r.mu.Unlock()
-	r.contentChanged("rotate_key " + k.Key.String())
-	r.call("keys.request", "PUT", "/admin/host/keys/"+k.Key.Name, nil)
+func (e liveEnv) DeleteInstance(i drive.Instance, reason string, injected bool) {
+	h := i.(*liveHost)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.killLocked(reason, injected)
 }
 
-// adminSyncs makes count MSG-4 calls, interval apart, starting now.
-func (r *run) adminSyncs(count int, interval time.Duration, auth string) {
-	for i := 0; i < count; i++ {
-		r.after(time.Duration(i)*interval, func() {
-			r.call("msg4.request", "POST", host.PathSyncTriggers, r.authHeaders(auth))
-		})
-	}
-}
+func (e liveEnv) RestartHost(i drive.Instance) { i.(*liveHost).restartHost() }
 
-// authHeaders authorizes a MSG-4 call: the host master key (TOK-6) or a TOK-5 token.
-func (r *run) authHeaders(auth string) map[string]string {
-	if auth == "token" {
-		if key, err := host.ParseKey(r.sc.Site.EncryptionKey); err == nil {
-			if tok, err := host.IssuePlatformToken(key, r.sc.Site.Name, time.Now(), 5*time.Minute); err == nil {
-				return map[string]string{"x-ms-site-token": tok}
-			}
-		}
-		return map[string]string{}
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return map[string]string{"x-functions-key": r.content.Keys.Master}
-}
-
-// call is a client request to the site router; its answer is recorded as the simulator records it.
-func (r *run) call(kind, method, path string, headers map[string]string) {
-	r.mu.Lock()
-	r.calls++
-	id := r.calls
-	r.mu.Unlock()
-	r.rec.add(partyClient, "client.call", trace.F("call", id), trace.F("kind", kind), trace.F("path", path))
+// Send is a client request to the site router (pins are not followed live); its answer is recorded
+// as the simulator records it, and a MSG-4 answer goes back to the timeline for the caller's retry.
+func (e liveEnv) Send(call int, kind string, areq host.AdminRequest, pin string) {
+	r := e.r
 	r.goroutine(func() {
-		req, err := http.NewRequest(method, r.router.srv.url+path, nil)
-		if err != nil {
-			return
+		a := r.roundTrip(call, kind, areq)
+		r.rec.put(trace.PartyClient, a.Event())
+		if kind == trace.MsgMSG4 {
+			r.timeline.Answered(call, a.Status)
 		}
-		for k, v := range headers {
-			req.Header.Set(k, v)
-		}
-		req.Header.Set("x-syncsim-call", strconv.Itoa(id))
-		c := &http.Client{Transport: httpClient.Transport, Timeout: r.scaled(3 * time.Minute)}
-		resp, err := c.Do(req)
-		if err != nil {
-			r.rec.add(partyClient, "client.response", trace.F("call", id), trace.F("kind", respKind(kind)), trace.F("status", 0))
-			return
-		}
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		resp.Body.Close()
-		route, _ := strconv.Atoi(resp.Header.Get(headerRoute))
-		fields := []trace.Field{trace.F("call", id), trace.F("route", route), trace.F("kind", respKind(kind)), trace.F("status", resp.StatusCode)}
-		if span := resp.Header.Get(headerSpan); span != "" {
-			fields = append(fields, trace.F("instance", resp.Header.Get(headerInstance)), trace.F("span", span))
-		}
-		if kind == "msg4.request" {
-			if res := statusText(body); res != "" {
-				fields = append(fields, trace.F("result", res))
-			}
-		}
-		r.rec.add(partyClient, "client.response", fields...)
 	})
+}
+
+// roundTrip makes one client call and reads its answer.
+func (r *run) roundTrip(call int, kind string, areq host.AdminRequest) trace.ClientAnswer {
+	a := trace.ClientAnswer{Call: call, Kind: respKind(kind)}
+	req, err := http.NewRequest(areq.Method, r.router.srv.url+areq.Path, nil)
+	if err != nil {
+		a.NoRoute = true
+		return a
+	}
+	for k, v := range areq.Headers {
+		req.Header.Set(k, v)
+	}
+	req.Header.Set("x-syncsim-call", strconv.Itoa(call))
+	c := &http.Client{Transport: httpClient.Transport, Timeout: r.scaled(3 * time.Minute)}
+	resp, err := c.Do(req)
+	if err != nil {
+		a.NoRoute = true
+		return a
+	}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	a.Route, _ = strconv.Atoi(resp.Header.Get(headerRoute))
+	a.Status = resp.StatusCode
+	if span, err := strconv.Atoi(resp.Header.Get(headerSpan)); err == nil && span != 0 {
+		a.Span, a.Instance = span, resp.Header.Get(headerInstance)
+	}
+	if kind == trace.MsgMSG4 {
+		a.Result = statusText(body)
+	}
+	return a
 }
 
 func respKind(kind string) string {
 	switch kind {
-	case "msg4.request":
-		return "msg4.response"
-	case "msg3.request":
-		return "msg3.response"
+	case trace.MsgMSG4:
+		return trace.MsgMSG4Response
+	case trace.MsgMSG3:
+		return trace.MsgMSG3Response
 	}
-	return "keys.response"
+	return trace.MsgKeysResponse
 }
+
+// Primary reports whether the instance's host holds the primary lease, as the timeline picks.
+func (h *liveHost) Primary() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.m.Primary()
+}
+
+// contentChanged records a new content revision and its expected payload (PAY-5).
+func (r *run) contentChanged(reason string) {
+	liveEnv{r}.Record(trace.PartyWorld, r.site.Changed(reason))
+}
+
+// secretsNow is what a host reads after SYNC-3 clears its cache.
+func (r *run) secretsNow() (host.Keys, int) { return r.site.SecretsNow() }
+
+// loaded is what a host that starts now loads.
+func (r *run) loaded() host.Loaded { return r.site.Loaded() }
 
 // live lists the instances not deleted, oldest first.
 func (r *run) live() []*liveHost {
@@ -169,31 +133,6 @@ func (r *run) live() []*liveHost {
 			out = append(out, h)
 		}
 		h.mu.Unlock()
-	}
-	return out
-}
-
-// pick chooses the instances a scale-in or restart acts on, as the simulator does.
-func (r *run) pick(which string, count int) []*liveHost {
-	live := r.live()
-	switch which {
-	case "all":
-		return live
-	case "oldest":
-		return live[:min(count, len(live))]
-	case "primary":
-		for _, h := range live {
-			h.mu.Lock()
-			p := h.m.Primary()
-			h.mu.Unlock()
-			if p {
-				return []*liveHost{h}
-			}
-		}
-	}
-	var out []*liveHost
-	for i := len(live) - 1; i >= 0 && len(out) < count; i-- {
-		out = append(out, live[i])
 	}
 	return out
 }

@@ -22,7 +22,7 @@ func (w *World) frontEndFault(m sim.Message, req httpRequest) bool {
 		return true
 	}
 	if in := e.first("frontend", "fe-status"); in != nil {
-		status := in.spec.Int("status")
+		status := in.Spec.Int("status")
 		e.fire(in, partyFrontEnd, trace.F("status", status), trace.F("from", m.From))
 		w.net.Send(sim.Message{From: partyFrontEnd, To: m.From, Kind: kindMSG1Response,
 			Body: httpResponse{id: req.send.ID, status: status, target: partyFrontEnd}, Fields: []trace.Field{trace.F("id", req.send.ID), trace.F("status", status)}})
@@ -30,8 +30,8 @@ func (w *World) frontEndFault(m sim.Message, req httpRequest) bool {
 	}
 	// fe-size-limit: the front end's request limit (#4691: 400 over 204,800), which #12035's minimal
 	// form still exceeds when the triggers alone are over it.
-	for _, in := range e.of("fe-size-limit") {
-		if len(req.send.Body) > in.spec.Int("bytes") && e.roll(in, "frontend") {
+	for _, in := range e.Of("fe-size-limit") {
+		if len(req.send.Body) > in.Spec.Int("bytes") && e.Roll(in, "frontend") {
 			e.fire(in, partyFrontEnd, trace.F("status", 400), trace.F("from", m.From), trace.F("bytes", len(req.send.Body)))
 			w.net.Send(sim.Message{From: partyFrontEnd, To: m.From, Kind: kindMSG1Response,
 				Body: httpResponse{id: req.send.ID, status: 400, target: partyFrontEnd}, Fields: []trace.Field{trace.F("id", req.send.ID), trace.F("status", 400)}})
@@ -49,11 +49,11 @@ func (w *World) meshFault(m sim.Message, req httpRequest) bool {
 	switch in := e.first("mesh", "mesh-timeout", "mesh-status", "mesh-forward-lost"); {
 	case in == nil:
 		return false
-	case in.spec.Name == "mesh-timeout":
+	case in.Spec.Name == "mesh-timeout":
 		e.fire(in, partyMesh, trace.F("from", m.From))
 		return true
-	case in.spec.Name == "mesh-status":
-		status = in.spec.Int("status")
+	case in.Spec.Name == "mesh-status":
+		status = in.Spec.Int("status")
 		e.fire(in, partyMesh, trace.F("status", status), trace.F("from", m.From))
 	default:
 		status = 200
@@ -72,8 +72,8 @@ func (w *World) fetchFault(caller string, b adminCall) bool {
 		return false
 	}
 	status := 0
-	if in.spec.Name == "fetch-status" {
-		status = in.spec.Int("status")
+	if in.Spec.Name == "fetch-status" {
+		status = in.Spec.Int("status")
 	}
 	e.fire(in, partyRouter, trace.F("status", status), trace.F("call", b.callerID))
 	w.routerAnswer(&route{caller: caller, callerID: b.callerID, kind: b.kind}, status, nil, 0)
@@ -86,12 +86,12 @@ func (w *World) storageFaults(req blobRequest) (host.BlobResult, time.Duration, 
 	e := w.engine
 	var delay time.Duration
 	if in := e.first("storage/"+string(req.call.Op), "blob-latency"); in != nil {
-		delay = in.spec.Duration("by")
+		delay = in.Spec.Duration("by")
 		e.fire(in, partyStorage, trace.F("op", string(req.call.Op)), trace.F("by", delay))
 	}
 	// storage-refuses: the account refuses the host's identity on every blob (lease and hash alike).
 	if in := e.first("storage/"+string(req.call.Op), "storage-refuses"); in != nil {
-		status := in.spec.Int("status")
+		status := in.Spec.Int("status")
 		e.fire(in, partyStorage, trace.F("op", string(req.call.Op)), trace.F("status", status))
 		return host.BlobResult{Status: status, Code: refusalCode(status)}, delay, true
 	}
@@ -101,13 +101,13 @@ func (w *World) storageFaults(req blobRequest) (host.BlobResult, time.Duration, 
 	switch req.call.Op {
 	case host.BlobExists, host.BlobDownload:
 		if in := e.first("storage/"+string(req.call.Op), "blob-read-error"); in != nil {
-			status := in.spec.Int("status")
+			status := in.Spec.Int("status")
 			e.fire(in, partyStorage, trace.F("op", string(req.call.Op)), trace.F("status", status))
 			return host.BlobResult{Status: status, Code: "ServerBusy"}, delay, true
 		}
 	case host.BlobUpload:
 		if in := e.first("storage/"+string(req.call.Op), "blob-write-error"); in != nil {
-			status := in.spec.Int("status")
+			status := in.Spec.Int("status")
 			e.fire(in, partyStorage, trace.F("op", string(req.call.Op)), trace.F("status", status))
 			return host.BlobResult{Status: status, Code: "InternalError"}, delay, true
 		}
@@ -127,14 +127,14 @@ func (w *World) meshNow() time.Time { return w.now().Add(w.meshSkew) }
 // of the sender's, and the firing key the token.check record names; else the headers as they are and "".
 func (w *World) badToken(target, sender string, headers map[string]string) (map[string]string, string) {
 	e := w.engine
-	for _, in := range e.of("token-invalid") {
-		if t := in.spec.Str("target"); t != "any" && t != target {
+	for _, in := range e.Of("token-invalid") {
+		if t := in.Spec.Str("target"); t != "any" && t != target {
 			continue
 		}
-		if !e.roll(in, target) {
+		if !e.Roll(in, target) {
 			continue
 		}
-		kind := in.spec.Str("kind")
+		kind := in.Spec.Str("kind")
 		out := map[string]string{}
 		for k, v := range headers {
 			if !strings.EqualFold(k, "x-ms-site-token") && !strings.EqualFold(k, "Authorization") {
@@ -145,7 +145,7 @@ func (w *World) badToken(target, sender string, headers map[string]string) (map[
 			out["x-ms-site-token"] = w.forgeToken(target, kind)
 		}
 		e.fire(in, partyOf(target), trace.F("kind", kind), trace.F("target", target), trace.F("sender", sender))
-		return out, in.key
+		return out, in.Key()
 	}
 	return headers, ""
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/drive"
 	"github.com/syncsim/syncsim/internal/faults"
 	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/sim"
@@ -130,14 +131,14 @@ func TestDecisionsDependOnlyOnTheirKey(t *testing.T) {
 	decide := func(interleave int) string {
 		w := newWorld(sc, host.ModePlatform, 9, Options{})
 		w.armFaults(parseSpecs(t, []string{"fe-status:p=0.5", "fetch-status:p=0.5"}))
-		a, b := w.engine.all[0], w.engine.all[1]
+		a, b := w.engine.All()[0], w.engine.All()[1]
 		var out strings.Builder
 		for i := 0; i < 200; i++ {
 			for j := 0; j < interleave; j++ {
-				w.engine.roll(b, "fetch")
+				w.engine.Roll(b, "fetch")
 			}
-			if w.engine.roll(a, "frontend") {
-				out.WriteString(a.key + " ")
+			if w.engine.Roll(a, "frontend") {
+				out.WriteString(a.Key() + " ")
 			}
 		}
 		return out.String()
@@ -155,7 +156,7 @@ func TestDecisionsDependOnlyOnTheirKey(t *testing.T) {
 	res := run(t, sc, host.ModePlatform, 9, Options{})
 	streams := sim.NewStreams(9)
 	p := map[string]float64{}
-	for i, s := range labels(specsFor(sc, nil)) {
+	for i, s := range drive.Labels(specsFor(sc, nil)) {
 		spec := specsFor(sc, nil)[i]
 		p[s] = 1
 		if _, ok := spec.Fault().Param("p"); ok {
@@ -187,8 +188,8 @@ func TestSwarmChoicesArePerFault(t *testing.T) {
 	base := specsFor(sc, nil)
 	more := append(append([]faults.Spec{}, parseSpecs(t, []string{"fe-timeout:p=0.1"})...), base...)
 	for seed := uint64(1); seed <= 20; seed++ {
-		a := swarm(base, sim.NewStreams(seed))
-		b := swarm(more, sim.NewStreams(seed))
+		a := drive.Swarm(base, sim.NewStreams(seed))
+		b := drive.Swarm(more, sim.NewStreams(seed))
 		var kept []string
 		for _, s := range b {
 			if s.Name != "fe-timeout" {

@@ -7,16 +7,15 @@ import (
 
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/trace"
-	"github.com/syncsim/syncsim/sim"
 )
 
 // instanceFaults decides, when an instance is created, the faults that stay with it: clock skew
 // (TOK-2..5) and an unstable payload serialization (#9255).
 func (w *World) instanceFaults(n *node, cfg *host.Config) {
 	e := w.engine
-	for _, in := range e.of("clock-skew") {
-		if in.spec.Str("party") == "instance" && e.roll(in, "create/i"+strconv.Itoa(n.inst.Index)) {
-			n.skew = in.spec.Duration("by")
+	for _, in := range e.Of("clock-skew") {
+		if in.Spec.Str("party") == "instance" && e.Roll(in, "create/i"+strconv.Itoa(n.inst.Index)) {
+			n.skew = in.Spec.Duration("by")
 			e.fire(in, n.party, trace.F("by", n.skew))
 			break
 		}
@@ -44,9 +43,9 @@ func (w *World) hostFaults(n *node, loaded host.Loaded) host.Loaded {
 		return w.placeholder(n, loaded, d)
 	}
 	if in := e.first(where, "placeholder-active"); in != nil {
-		e.fire(in, n.party, trace.F("for", in.spec.Duration("for")), trace.F("guard", in.spec.Bool("guard")))
-		n.m.SetPlaceholderGuard(in.spec.Bool("guard"))
-		return w.placeholder(n, loaded, in.spec.Duration("for"))
+		e.fire(in, n.party, trace.F("for", in.Spec.Duration("for")), trace.F("guard", in.Spec.Bool("guard")))
+		n.m.SetPlaceholderGuard(in.Spec.Bool("guard"))
+		return w.placeholder(n, loaded, in.Spec.Duration("for"))
 	}
 	return loaded
 }
@@ -60,8 +59,8 @@ func (w *World) placeholder(n *node, loaded host.Loaded, d time.Duration) host.L
 			return
 		}
 		// Specialization completes: the real host starts.
-		w.k.Trace.Add(n.party, "host.specialized")
-		w.perform(n, n.m.HostStarted(w.nodeNow(n), host.Loaded{Functions: w.content.Functions, Revision: w.content.Revision}))
+		w.k.Trace.Put(n.party, trace.HostSpecialized())
+		w.perform(n, n.m.HostStarted(w.nodeNow(n), w.site.Loaded()))
 	})
 	return loaded
 }
@@ -73,7 +72,7 @@ func (w *World) secretsError(n *node) string {
 	if in == nil {
 		return ""
 	}
-	status := in.spec.Int("status")
+	status := in.Spec.Int("status")
 	w.engine.fire(in, partyStorage, trace.F("op", "read-secrets"), trace.F("status", status), trace.F("instance", n.inst.Name))
 	return strconv.Itoa(status) + " " + refusalCode(status)
 }
@@ -90,21 +89,23 @@ func refusalCode(status int) string {
 // 204,800 characters, so the minimal form is published.
 func (w *World) oversize() {
 	pad := strings.Repeat("x", host.MaxPayloadLength+1)
-	fns := append([]host.Function{}, w.content.Functions...)
-	fns = append(fns, host.Function{Name: "Oversize" + strconv.Itoa(w.content.Revision+1), Language: "node",
+	fns := append([]host.Function{}, w.site.Functions()...)
+	fns = append(fns, host.Function{Name: "Oversize" + strconv.Itoa(w.site.Revision()+1), Language: "node",
 		Bindings: []host.Binding{{"type": "queueTrigger", "direction": "in", "name": "msg", "queueName": "big", "padding": pad}}})
-	w.content.Functions = fns
-	w.content.Revision++
-	w.contentChanged("fault oversize-payload")
-	for _, n := range w.liveNodes() {
-		w.restartHost(n)
-	}
+	w.k.Trace.Put(partyWorld, w.site.Deploy(fns, "fault oversize-payload"))
+	w.timeline.RestartHosts()
 }
 
-// callPinned sends a client request that the router delivers to one instance when it can.
-func (w *World) callPinned(kind string, req host.AdminRequest, pin string) {
-	w.nextCall++
-	w.k.Trace.Add(partyClient, "client.call", trace.F("call", w.nextCall), trace.F("kind", kind), trace.F("path", req.Path), trace.F("pin", pin))
-	w.net.Send(sim.Message{From: partyClient, To: partyRouter, Kind: kind,
-		Body: adminCall{kind: kind, callerID: w.nextCall, req: req, pin: pin}, Fields: []trace.Field{trace.F("call", w.nextCall)}})
+// pointFault fires the point faults (delete-instance, restart-instance) armed for a fault point the
+// instance's host reached: the instance is deleted, and restart-instance starts a new one.
+func (w *World) pointFault(n *node, p host.Point) {
+	in := w.engine.AtPoint(p.Name, p.Background, n.inst.Index)
+	if in == nil {
+		return
+	}
+	w.engine.Fire(in, n.party, trace.F("point", p.Name), trace.F("span", p.Span))
+	w.deleteInstance(n, "fault "+in.Spec.Name+" at "+p.Name, true)
+	if in.Spec.Name == "restart-instance" {
+		w.startInstance("fault restart-instance")
+	}
 }
