@@ -127,9 +127,12 @@ func itoa(i int) string {
 
 // skipped are the fields the digest abstracts (see digestWorld), by the struct they belong to.
 var skipped = map[string]map[string]bool{
-	"World":    {"k": true, "sc": true, "opts": true, "secrets": true},
-	"engine":   {"w": true, "opps": true, "allowed": true, "used": true, "streams": true},
-	"injector": {"key": true, "spec": true},
+	"World":    {"k": true, "sc": true, "opts": true},
+	"Site":     {"mu": true, "secrets": true},
+	"Timeline": {"mu": true, "sc": true, "env": true},
+	"engine":   {"w": true},
+	"Faults":   {"mu": true, "clock": true, "opps": true, "allowed": true, "used": true, "streams": true},
+	"Injector": {"key": true, "Spec": true},
 	"Event":    {"Seq": true},
 	"Network":  {"k": true},
 }
