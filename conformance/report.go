@@ -32,6 +32,30 @@ type RuleVerdict struct {
 	Gating bool `json:"gating"`
 }
 
+// MarshalJSON writes the verdict's fields (check.VerdictJSON) and the rule's next to them; without it
+// the verdict's own MarshalJSON, promoted, would leave Title and Gating out.
+func (r RuleVerdict) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		check.VerdictJSON
+		Title  string `json:"title"`
+		Gating bool   `json:"gating"`
+	}{r.Verdict.JSON(), r.Title, r.Gating})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (r *RuleVerdict) UnmarshalJSON(b []byte) error {
+	var w struct {
+		check.VerdictJSON
+		Title  string `json:"title"`
+		Gating bool   `json:"gating"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*r = RuleVerdict{Verdict: w.VerdictJSON.Verdict(), Title: w.Title, Gating: w.Gating}
+	return nil
+}
+
 // NewReport pairs verdicts with their rules' titles and computes the exit code.
 func NewReport(suite, target string, env *Env, rules []Rule, vs []check.Verdict) *Report {
 	r := &Report{Suite: suite, Target: target, Strict: env.Strict, Full: env.Full, Exit: ExitCode(vs, env.Strict)}

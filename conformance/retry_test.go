@@ -45,8 +45,8 @@ func TestJudgeRetries(t *testing.T) {
 			v := newVerdict(meshRule("MESH-4"))
 			judgeRetries(v, c.env, start, start.Add(c.window), attemptsAt(start, c.offsets...))
 			got := v.done()
-			if got.Status != c.want || !strings.Contains(strings.Join(got.Evidence, "\n"), c.evidence) {
-				t.Errorf("%s, want %s with %q:\n%s", got.Status, c.want, c.evidence, strings.Join(got.Evidence, "\n"))
+			if got.Status != c.want || !strings.Contains(strings.Join(got.EvidenceText(), "\n"), c.evidence) {
+				t.Errorf("%s, want %s with %q:\n%s", got.Status, c.want, c.evidence, strings.Join(got.EvidenceText(), "\n"))
 			}
 		})
 	}

@@ -65,7 +65,7 @@ func (v *verdict) inconclusive(format string, args ...any) {
 
 func (v *verdict) done() check.Verdict {
 	return check.Verdict{ID: v.rule.ID, Name: v.rule.Name, Level: v.rule.Level, Status: v.status,
-		Checked: v.checked, Evidence: v.evidence}
+		Checked: v.checked, Evidence: check.Notes(v.evidence...)}
 }
 
 // Find returns the rule with an ID from the rules.
@@ -121,7 +121,7 @@ func Run(ctx context.Context, env *Env, rules []Rule, progress func(Rule, check.
 			if ctx.Err() != nil && out[i].Status == check.Pass {
 				// Cut short: what it saw may not be the whole story.
 				out[i].Status = check.Inconclusive
-				out[i].Evidence = append(out[i].Evidence, "INCONCLUSIVE interrupted: "+context.Cause(ctx).Error())
+				out[i].Evidence = append(out[i].Evidence, check.Note("INCONCLUSIVE interrupted: "+context.Cause(ctx).Error()))
 			}
 		}
 		if progress != nil {

@@ -100,13 +100,13 @@ func timeout(r conformance.Rule) time.Duration {
 // Judge asserts a verdict: a gating rule must pass, an inconclusive one is skipped with its
 // reason, a non-gating failure (SHOULD without strict, MAY) is reported and passes.
 func Judge(v check.Verdict, strict bool) {
-	evidence := strings.Join(v.Evidence, "\n")
+	evidence := strings.Join(v.EvidenceText(), "\n")
 	AddReportEntry(v.ID+" "+string(v.Status), ReportEntryVisibilityFailureOrVerbose,
 		struct {
 			Status   check.Status
 			Checked  int
 			Evidence []string
-		}{v.Status, v.Checked, v.Evidence})
+		}{v.Status, v.Checked, v.EvidenceText()})
 	switch {
 	case v.Status == check.Inconclusive:
 		Skip(v.ID + " inconclusive: " + evidence)

@@ -67,7 +67,7 @@ func TestP1(t *testing.T) {
 			if c.want != Inconclusive && v.Checked != 1 {
 				t.Fatalf("checked %d", v.Checked)
 			}
-			if c.evidence != "" && !strings.Contains(strings.Join(v.Evidence, "\n"), c.evidence) {
+			if c.evidence != "" && !strings.Contains(strings.Join(v.EvidenceText(), "\n"), c.evidence) {
 				t.Fatalf("evidence %q lacks %q", v.Evidence, c.evidence)
 			}
 		})
@@ -124,7 +124,7 @@ func TestP4(t *testing.T) {
 			if v.Status != c.want || v.Checked != c.checked {
 				t.Fatalf("status %s checked %d, want %s %d; evidence %q", v.Status, v.Checked, c.want, c.checked, v.Evidence)
 			}
-			if v.Status == Fail && !strings.Contains(v.Evidence[0], "broken at #") {
+			if v.Status == Fail && !strings.Contains(v.Evidence[0].Text, "broken at #") {
 				t.Fatalf("evidence %q", v.Evidence)
 			}
 		})
@@ -151,7 +151,7 @@ func TestP3(t *testing.T) {
 		t.Fatalf("sequential: %+v", v)
 	}
 	v := SyncExclusion(Input{Trace: overlapping})
-	if v.Status != Fail || !strings.Contains(v.Evidence[0], "span 2 entered at #2") {
+	if v.Status != Fail || !strings.Contains(v.Evidence[0].Text, "span 2 entered at #2") {
 		t.Fatalf("overlapping: %+v", v)
 	}
 }
@@ -163,10 +163,10 @@ func TestP12(t *testing.T) {
 		t.Fatalf("same: %+v", v)
 	}
 	v := Determinism(a, b)
-	if v.Status != Fail || !strings.Contains(strings.Join(v.Evidence, "\n"), "record is number 2") {
+	if v.Status != Fail || !strings.Contains(strings.Join(v.EvidenceText(), "\n"), "record is number 2") {
 		t.Fatalf("different: %+v", v)
 	}
-	if v := Determinism(a, script("x k v=1")); v.Status != Fail || !strings.Contains(v.Evidence[2], "the run ended") {
+	if v := Determinism(a, script("x k v=1")); v.Status != Fail || !strings.Contains(v.Evidence[2].Text, "the run ended") {
 		t.Fatalf("prefix: %+v", v)
 	}
 }

@@ -13,7 +13,7 @@ func expect(t *testing.T, v Verdict, status Status, checked int, wants ...string
 	if v.Status != status || v.Checked != checked {
 		t.Fatalf("%s: status %s checked %d, want %s %d; evidence %q", v.ID, v.Status, v.Checked, status, checked, v.Evidence)
 	}
-	all := strings.Join(v.Evidence, "\n")
+	all := strings.Join(v.EvidenceText(), "\n")
 	for _, w := range wants {
 		if !strings.Contains(all, w) {
 			t.Fatalf("%s: evidence %q lacks %q", v.ID, v.Evidence, w)

@@ -18,7 +18,7 @@ const fetchStartBound = time.Second + 50*time.Millisecond
 // which at small time scales is more than MESH-6's 1 s of scenario time.
 func startBound(recs []trace.Record) time.Duration {
 	for i := range recs {
-		if recs[i].Kind != "run.start" {
+		if recs[i].Kind != trace.KindRunStart {
 			continue
 		}
 		if d, err := time.ParseDuration(recs[i].Get("mesh_max_wait")); err == nil && d+50*time.Millisecond > fetchStartBound {
@@ -61,7 +61,7 @@ func owedFetches(recs []trace.Record, rounds []*fetchRound) []owedFetch {
 	var out []owedFetch
 	for i := range recs {
 		a := &recs[i]
-		if a.Kind != "mesh.accept" || nearFault(faultsAt, a.At) {
+		if a.Kind != trace.KindMeshAccept || nearFault(faultsAt, a.At) {
 			continue
 		}
 		bound := a.At + fetchStartBound
@@ -100,12 +100,12 @@ func NotificationToFetch(in Input) Verdict {
 		if first != nil && first.start.At <= o.bound {
 			continue
 		}
-		what := "no fetch started after it"
+		what := []any{"no fetch started after it"}
 		if first != nil {
-			what = "the first fetch after it started at " + ref(*first.start) + ", " + (first.start.At - a.At).String() + " later"
+			what = []any{"the first fetch after it started at ", first.start, ", ", (first.start.At - a.At).String(), " later"}
 		}
-		vs.add("notification " + a.Get("notification") + " accepted at " + ref(*a) + ": " + what +
-			"; MESH-6's max-wait owes one by " + trace.FormatElapsed(o.bound))
+		vs.add(cite("notification ", a.Get("notification"), " accepted at ", a, ": ", what,
+			"; MESH-6's max-wait owes one by ", trace.FormatElapsed(o.bound)))
 	}
 	vs.judge(&v, "notification(s) without a fetch within the max-wait")
 	return v
@@ -123,9 +123,9 @@ func FetchCompletes(in Input) Verdict {
 		}
 		v.Checked++
 		if done := firstCompletedAfter(rounds, o.accept.At); done == nil || done.done.At > o.deadline {
-			vs.add("notification " + o.accept.Get("notification") + " accepted at " + ref(*o.accept) +
-				": no fetch that started after it completed with 200 by " + trace.FormatElapsed(o.deadline) +
-				" although the site had a running host throughout (MESH-2)")
+			vs.add(cite("notification ", o.accept.Get("notification"), " accepted at ", o.accept,
+				": no fetch that started after it completed with 200 by ", trace.FormatElapsed(o.deadline),
+				" although the site had a running host throughout (MESH-2)"))
 		}
 	}
 	vs.judge(&v, "notification(s) without a completed fetch within 30 s")
@@ -138,11 +138,11 @@ func fetchRounds(recs []trace.Record) []*fetchRound {
 	for i := range recs {
 		r := &recs[i]
 		switch r.Kind {
-		case "mesh.fetch":
+		case trace.KindMeshFetch:
 			f := &fetchRound{start: r}
 			byID[r.Get("fetch")] = f
 			out = append(out, f)
-		case "mesh.fetch.done":
+		case trace.KindMeshFetchDone:
 			if f := byID[r.Get("fetch")]; f != nil && f.done == nil {
 				f.done = r
 			}
@@ -172,7 +172,7 @@ func firstCompletedAfter(rounds []*fetchRound, t time.Duration) *fetchRound {
 func faultTimes(recs []trace.Record) []time.Duration {
 	var out []time.Duration
 	for _, r := range recs {
-		if r.Kind == "fault.fire" {
+		if r.Kind == trace.KindFaultFire {
 			out = append(out, r.At)
 		}
 	}
@@ -205,14 +205,14 @@ func runningHosts(recs []trace.Record) hostSpans {
 	n := 0
 	for _, r := range recs {
 		switch r.Kind {
-		case "host.start":
+		case trace.KindHostStart:
 			if !up[r.Party] {
 				up[r.Party] = true
 				if n++; n == 1 {
 					hs.from = append(hs.from, r.At)
 				}
 			}
-		case "host.stop", "instance.delete":
+		case trace.KindHostStop, trace.KindInstanceDelete:
 			if up[r.Party] {
 				delete(up, r.Party)
 				if n--; n == 0 {

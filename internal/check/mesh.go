@@ -36,8 +36,8 @@ func BoundedFetches(in Input) Verdict {
 		}
 		in := fetchesIn(fetches, b[0].At, until, cut)
 		if len(in) > 2 {
-			vs.add("burst of " + itoa(len(b)) + " notifications " + ref(*b[0]) + " .. " + ref(*b[len(b)-1]) +
-				" led to " + itoa(len(in)) + " fetches; the third: " + ref(*in[2]))
+			vs.add(cite("burst of ", itoa(len(b)), " notifications ", b[0], " .. ", b[len(b)-1],
+				" led to ", trace.F("fetches", len(in)), " fetches; the third: ", in[2]))
 		}
 	}
 	vs.judge(&v, "burst(s) with more than 2 fetches")
@@ -48,9 +48,9 @@ func meshRecords(recs []trace.Record) (accepts, fetches []*trace.Record) {
 	for i := range recs {
 		r := &recs[i]
 		switch {
-		case r.Kind == "mesh.accept":
+		case r.Kind == trace.KindMeshAccept:
 			accepts = append(accepts, r)
-		case r.Kind == "mesh.fetch" && r.Int("attempt") == 1:
+		case r.Kind == trace.KindMeshFetch && r.Int("attempt") == 1:
 			fetches = append(fetches, r)
 		}
 	}

@@ -81,7 +81,7 @@ func TestP11SecretsRedacted(t *testing.T) {
 	)
 	v := SecretsRedacted(Input{Trace: leaky, Secrets: secrets})
 	expect(t, v, Fail, 3, "secret #3 of the run's keys appears in record #2 ", "a JWT-shaped token appears in record #3 ")
-	all := strings.Join(v.Evidence, "\n")
+	all := strings.Join(v.EvidenceText(), "\n")
 	for _, s := range append(secrets[1:], testJWT, "eyJ") {
 		if strings.Contains(all, s) {
 			t.Fatalf("evidence quotes a secret: %q", v.Evidence)
@@ -109,7 +109,7 @@ func TestEvidenceNeverQuotesSecrets(t *testing.T) {
 		"instance/a sync.end span=1 origin=keys success=false error=key_master-key-0001_token_"+testJWT,
 	))
 	v := ErrorSurfaced(Input{Trace: tr, Secrets: []string{"master-key-0001"}})
-	all := strings.Join(v.Evidence, "\n")
+	all := strings.Join(v.EvidenceText(), "\n")
 	if v.Status != Fail || strings.Contains(all, "master-key-0001") || strings.Contains(all, "eyJ") ||
 		!strings.Contains(all, "(secret #1)") || !strings.Contains(all, "(token)") {
 		t.Fatalf("evidence %q", v.Evidence)

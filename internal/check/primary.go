@@ -24,7 +24,7 @@ type leaseTrack struct {
 
 // apply folds one lease record in; it returns false for other records.
 func (l *leaseTrack) apply(r *trace.Record) bool {
-	if r.Kind != "lease" {
+	if r.Kind != trace.KindLease {
 		return false
 	}
 	l.seen = true
@@ -58,21 +58,22 @@ func (l *leaseTrack) validHolder(t time.Duration) string {
 	return ""
 }
 
-func (l *leaseTrack) describe(t time.Duration) string {
+// describe says who holds the lease at t, as evidence parts citing the lease record that says so.
+func (l *leaseTrack) describe(t time.Duration) []any {
 	if l.last == nil {
-		return "no lease was ever granted"
+		return []any{"no lease was ever granted"}
 	}
 	if h := l.validHolder(t); h != "" {
-		return "the lease is held by " + h + " until " + trace.FormatElapsed(l.expires) + " (" + ref(*l.last) + ")"
+		return []any{"the lease is held by ", trace.Field{Key: "holder", Value: h}, " until ", trace.FormatElapsed(l.expires), " (", l.last, ")"}
 	}
 	if l.holder != "" {
-		return "the lease of " + l.holder + " expired at " + trace.FormatElapsed(l.expires) + " (" + ref(*l.last) + ")"
+		return []any{"the lease of ", trace.Field{Key: "holder", Value: l.holder}, " expired at ", trace.FormatElapsed(l.expires), " (", l.last, ")"}
 	}
-	return "the lease is " + l.last.Get("state") + " (" + ref(*l.last) + ")"
+	return []any{"the lease is ", trace.Field{Key: "state", Value: l.last.Get("state")}, " (", l.last, ")"}
 }
 
 func isBackgroundCall(r *trace.Record) bool {
-	return r.Kind == "sync.call" && r.Get("background") == "true"
+	return r.Kind == trace.KindSyncCall && r.Get("background") == "true"
 }
 
 // BackgroundOnPrimaryOnly is P14 (SYNC-8): every background sync span starts (sync.call with
@@ -92,8 +93,8 @@ func BackgroundOnPrimaryOnly(in Input) Verdict {
 		}
 		v.Checked++
 		if !l.holds(r.Party, r.At) {
-			vs.add("background sync span " + r.Get("span") + " of " + r.Party + " started at " + ref(*r) +
-				" without the primary lease: " + l.describe(r.At))
+			vs.add(cite("background sync span ", r.Get("span"), " of ", r.Party, " started at ", r,
+				" without the primary lease: ", l.describe(r.At)))
 		}
 	}
 	vs.judge(&v, "background sync span(s) on an instance without the primary lease")
@@ -119,15 +120,15 @@ func AtMostOnePrimary(in Input) Verdict {
 	for i := range in.Trace.Records {
 		r := &in.Trace.Records[i]
 		switch {
-		case r.Kind == "lease":
+		case r.Kind == trace.KindLease:
 			before, prevHolder, prevExpires, prevRec := l.validHolder(r.At), l.holder, l.expires, l.last
 			l.apply(r)
 			judgeGrant(&v, &vs, r, before, prevHolder, prevExpires, prevRec)
 		case isBackgroundCall(r) && l.seen:
 			v.Checked++
 			if h := l.validHolder(r.At); h != "" && h != r.Party {
-				vs.add("background sync span " + r.Get("span") + " of " + r.Party + " started at " + ref(*r) +
-					" acting as primary while " + l.describe(r.At))
+				vs.add(cite("background sync span ", r.Get("span"), " of ", r.Party, " started at ", r,
+					" acting as primary while ", l.describe(r.At)))
 			}
 		}
 	}
@@ -145,19 +146,19 @@ func judgeGrant(v *Verdict, vs *violations, r *trace.Record, before, prevHolder 
 	v.Checked++
 	holder := r.Get("holder")
 	if r.Get("state") != "leased" {
-		vs.add(op + " at " + ref(*r) + " succeeded but left the lease " + r.Get("state"))
+		vs.add(cite(op, " at ", r, " succeeded but left the lease ", trace.Field{Key: "state", Value: r.Get("state")}))
 		return
 	}
 	if before != "" && before != holder {
-		vs.add("storage granted the lease to " + holder + " at " + ref(*r) + " while " + prevHolder +
-			" held it until " + trace.FormatElapsed(prevExpires) + " (" + ref(*prevRec) + ")")
+		vs.add(cite("storage granted the lease to ", trace.Field{Key: "holder", Value: holder}, " at ", r, " while ",
+			trace.Field{Key: "previous_holder", Value: prevHolder}, " held it until ", trace.FormatElapsed(prevExpires), " (", prevRec, ")"))
 	}
 	d := leaseDuration
 	if pd, err := time.ParseDuration(r.Get("duration")); err == nil && pd > 0 {
 		d = pd
 	}
 	if until := time.Duration(r.Int("expires_ms")) * time.Millisecond; until < r.At+d-time.Millisecond {
-		vs.add(op + " by " + r.Get("instance") + " at " + ref(*r) + " succeeded but the lease ends at " +
-			trace.FormatElapsed(until) + ", not " + d.String() + " later: the renewal did not extend it")
+		vs.add(cite(op, " by ", r.Get("instance"), " at ", r, " succeeded but the lease ends at ",
+			trace.FormatElapsed(until), ", not ", d.String(), " later: the renewal did not extend it"))
 	}
 }

@@ -22,16 +22,16 @@ func EventualConvergence(in Input) Verdict {
 	}
 	if !in.Complete {
 		v.Status = Inconclusive
-		v.Evidence = []string{"the run's budget ended it before the end of the settle window"}
+		v.Evidence = Notes("the run's budget ended it before the end of the settle window")
 		return v
 	}
 	v.Checked = 1
 	if s.textOnly() {
 		// PAY-5 asks for the expected payload, not its bytes: key order and whitespace are the
 		// serializer's (#9255), so a semantically equal store holds it; the evidence says so.
-		v.Evidence = []string{"the store holds the expected payload semantically (canonical hash " + short(s.storeCanon) +
-			"); only the text differs: store hash " + short(s.store) + " (revision " + itoa(s.storeRev) + "), expected payload's hash " +
-			short(s.expected) + " (revision " + itoa(s.expectedRev) + ")"}
+		v.Evidence = []Evidence{cite("the store holds the expected payload semantically (canonical hash ", hashValue("store_canonical", s.storeCanon),
+			"); only the text differs: store hash ", hashValue("store", s.store), " (revision ", trace.F("store_revision", s.storeRev),
+			"), expected payload's hash ", hashValue("expected", s.expected), " (revision ", trace.F("expected_revision", s.expectedRev), ")")}
 		return v
 	}
 	if s.storeMatches() {
@@ -42,9 +42,9 @@ func EventualConvergence(in Input) Verdict {
 	if n := len(recs); n > 0 {
 		end = trace.FormatElapsed(recs[n-1].At)
 	}
-	v.Evidence = append([]string{"at the end of the settle window (" + end + ") the store holds hash " + short(s.store) +
-		" (revision " + itoa(s.storeRev) + "), not the expected payload's hash " + short(s.expected) +
-		" (revision " + itoa(s.expectedRev) + ")"}, s.context()...)
+	v.Evidence = append([]Evidence{cite("at the end of the settle window (", end, ") the store holds hash ", hashValue("store", s.store),
+		" (revision ", trace.F("store_revision", s.storeRev), "), not the expected payload's hash ", hashValue("expected", s.expected),
+		" (revision ", trace.F("expected_revision", s.expectedRev), ")")}, s.context()...)
 	return v
 }
 
@@ -66,14 +66,14 @@ func HashImpliesPublished(in Input) Verdict {
 		}
 		violations++
 		if violations == 1 {
-			v.Evidence = append([]string{"broken at " + ref(recs[i]) + ": the hash blob holds the expected payload's hash " +
-				short(s.expected) + " but the store holds " + short(s.store) + " and no accepted notification is under way"},
-				s.context()...)
+			v.Evidence = append([]Evidence{cite("broken at ", &recs[i], ": the hash blob holds the expected payload's hash ",
+				hashValue("expected", s.expected), " but the store holds ", hashValue("store", s.store),
+				" and no accepted notification is under way")}, s.context()...)
 		}
 	}
 	if violations > 0 {
 		v.Status = Fail
-		v.Evidence = append(v.Evidence, itoa(violations)+" state change(s) with the property broken")
+		v.Evidence = append(v.Evidence, Note(itoa(violations)+" state change(s) with the property broken"))
 	}
 	return v
 }
@@ -89,30 +89,30 @@ func SyncExclusion(in Input) Verdict {
 	for i := range recs {
 		r := &recs[i]
 		switch r.Kind {
-		case "sync.enter":
+		case trace.KindSyncEnter:
 			v.Checked++
 			if prev, ok := open[r.Party]; ok {
 				violations++
-				if len(v.Evidence) < 5 {
-					v.Evidence = append(v.Evidence, "span "+r.Get("span")+" entered at "+ref(*r)+" while span "+
-						prev.Get("span")+" (entered at "+ref(*prev)+") had not ended")
+				if len(v.Evidence) < maxEvidence {
+					v.Evidence = append(v.Evidence, cite("span ", r.Get("span"), " entered at ", r, " while span ",
+						prev.Get("span"), " (entered at ", prev, ") had not ended"))
 				}
 			}
 			open[r.Party] = r
-		case "sync.end":
+		case trace.KindSyncEnd:
 			if prev, ok := open[r.Party]; ok && prev.Get("span") == r.Get("span") {
 				delete(open, r.Party)
 			} else if ok {
 				// An overlapping span ended first; the other is still open.
 				continue
 			}
-		case "instance.delete":
+		case trace.KindInstanceDelete:
 			delete(open, r.Party)
 		}
 	}
 	if violations > 0 {
 		v.Status = Fail
-		v.Evidence = append(v.Evidence, itoa(violations)+" overlapping span(s)")
+		v.Evidence = append(v.Evidence, Note(itoa(violations)+" overlapping span(s)"))
 	}
 	return v
 }
@@ -127,12 +127,12 @@ func Determinism(first, second *trace.Trace) Verdict {
 		return v
 	}
 	v.Status = Fail
-	at := func(t *trace.Trace) string {
+	at := func(t *trace.Trace) any {
 		if i < len(t.Records) {
-			return t.Records[i].String()
+			return wholeRecord{&t.Records[i]}
 		}
 		return "(no record: the run ended)"
 	}
-	v.Evidence = []string{"first differing record is number " + itoa(i+1), "first run:  " + at(first), "second run: " + at(second)}
+	v.Evidence = []Evidence{Note("first differing record is number " + itoa(i+1)), cite("first run:  ", at(first)), cite("second run: ", at(second))}
 	return v
 }

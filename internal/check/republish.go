@@ -23,16 +23,17 @@ func NoRepublishWithoutChange(in Input) Verdict {
 	for i := range in.Trace.Records {
 		r := &in.Trace.Records[i]
 		switch r.Kind {
-		case "content.change":
+		case trace.KindContentChange:
 			held = nil
-		case "store.write":
+		case trace.KindStoreWrite:
 			canon := r.Get("canonical")
 			if held != nil && canon != "" && held.Get("canonical") != "" {
 				v.Checked++
 				if canon == held.Get("canonical") && r.Get("hash") != held.Get("hash") {
-					vs.add("store write at " + ref(*r) + " (via " + r.Get("via") + publisher(r) + ") replaced hash " +
-						short(held.Get("hash")) + " with " + short(r.Get("hash")) + ", the same payload in other text (canonical " +
-						short(canon) + "), with no content change since the store got it at " + ref(*held))
+					vs.add(cite("store write at ", r, " (via ", r.Get("via"), publisher(r), ") replaced hash ",
+						hashValue("held", held.Get("hash")), " with ", hashValue("hash", r.Get("hash")),
+						", the same payload in other text (canonical ", hashValue("canonical", canon),
+						"), with no content change since the store got it at ", held))
 				}
 			}
 			held = r

@@ -265,7 +265,7 @@ func SecretsRedacted(in Input) Verdict {
 			if strings.HasPrefix(what, "secret") {
 				what += " of the run's keys"
 			}
-			vs.add(what + " appears in record " + ref(r))
+			vs.add(cite(what, " appears in record ", r))
 		}
 	}
 	vs.judge(&v, "leak(s) of a secret or token")

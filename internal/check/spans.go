@@ -62,31 +62,31 @@ func collectSpans(recs []trace.Record) []*span {
 
 func (x *spanIndex) apply(r *trace.Record) {
 	switch r.Kind {
-	case "sync.call":
+	case trace.KindSyncCall:
 		x.get(r).call = r
-	case "sync.enter":
+	case trace.KindSyncEnter:
 		s := x.get(r)
 		s.enter, s.blobAtEnter = r, x.blob
-	case "sync.hashread":
+	case trace.KindSyncHashRead:
 		x.get(r).hashread = r
-	case "sync.publish":
+	case trace.KindSyncPublish:
 		s := x.get(r)
 		s.publishes, s.results = append(s.publishes, r), append(s.results, nil)
 		x.pending[r.Party] = append(x.pending[r.Party], pendingPublish{s, len(s.publishes) - 1})
-	case "http.result":
+	case trace.KindHTTPResult:
 		x.answer(r)
-	case "sync.end":
+	case trace.KindSyncEnd:
 		s := x.get(r)
 		s.end = r
 		x.close(s)
-	case "log":
+	case trace.KindLog:
 		x.log(r)
-	case "instance.delete":
+	case trace.KindInstanceDelete:
 		for _, s := range x.open[r.Party] {
 			s.deleted = true
 		}
 		delete(x.open, r.Party)
-	case "blob.write":
+	case trace.KindBlobWrite:
 		x.blob = r.Get("value")
 	}
 }

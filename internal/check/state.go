@@ -19,21 +19,21 @@ type siteState struct {
 // apply folds one record in and reports whether the state it tracks changed.
 func (s *siteState) apply(r *trace.Record) bool {
 	switch r.Kind {
-	case "content.change":
+	case trace.KindContentChange:
 		s.expected, s.expectedCanon, s.expectedRev, s.lastContent = r.Get("expected_hash"), r.Get("expected_canonical"), r.Int("revision"), r
-	case "blob.write":
+	case trace.KindBlobWrite:
 		s.blob, s.lastBlob = r.Get("value"), r
-	case "store.write":
+	case trace.KindStoreWrite:
 		s.store, s.storeCanon, s.storeRev, s.lastStore = r.Get("hash"), r.Get("canonical"), r.Int("revision"), r
 		if r.Has("cover") {
 			s.covered = max(s.covered, r.Int("cover"))
 		}
-	case "store.snapshot":
+	case trace.KindStoreSnapshot:
 		// What the store's Get returned overrides what a write reported (a lost update shows here).
 		s.store, s.storeCanon, s.storeRev, s.lastStore = r.Get("hash"), r.Get("canonical"), r.Int("revision"), r
-	case "mesh.accept":
+	case trace.KindMeshAccept:
 		s.accepted, s.lastAccept = max(s.accepted, r.Int("notification")), r
-	case "mesh.abandon":
+	case trace.KindMeshAbandon:
 		s.covered, s.lastAbandon = max(s.covered, r.Int("cover")), r
 	default:
 		return false
@@ -57,22 +57,23 @@ func (s *siteState) textOnly() bool { return s.storeMatches() && s.store != s.ex
 func (s *siteState) underway() bool { return s.accepted > s.covered }
 
 // context lists the records that explain the state, for evidence.
-func (s *siteState) context() []string {
-	var out []string
-	add := func(what string, r *trace.Record, detail string) {
+func (s *siteState) context() []Evidence {
+	var out []Evidence
+	add := func(what string, r *trace.Record, detail ...any) {
 		if r != nil {
-			out = append(out, what+": "+ref(*r)+" "+detail)
+			out = append(out, cite(what, ": ", r, " ", detail))
 		}
 	}
-	add("expected payload", s.lastContent, "revision "+itoa(s.expectedRev)+" hash "+short(s.expected))
-	add("hash blob", s.lastBlob, "value "+short(s.blob))
-	add("store", s.lastStore, "revision "+itoa(s.storeRev)+" hash "+short(s.store))
+	add("expected payload", s.lastContent, "revision ", trace.F("expected_revision", s.expectedRev), " hash ", hashValue("expected", s.expected))
+	add("hash blob", s.lastBlob, "value ", hashValue("blob", s.blob))
+	add("store", s.lastStore, "revision ", trace.F("store_revision", s.storeRev), " hash ", hashValue("store", s.store))
 	if s.lastStore == nil {
-		out = append(out, "store: never written")
+		out = append(out, Note("store: never written"))
 	}
-	add("last accepted notification", s.lastAccept, "notification "+itoa(s.accepted))
+	add("last accepted notification", s.lastAccept, "notification ", trace.F("notification", s.accepted))
 	if s.lastAbandon != nil {
-		add("last abandoned fetch", s.lastAbandon, "covering notifications up to "+itoa(s.covered)+" ("+s.lastAbandon.Get("reason")+")")
+		add("last abandoned fetch", s.lastAbandon, "covering notifications up to ", trace.F("cover", s.covered),
+			" (", trace.Field{Key: "reason", Value: s.lastAbandon.Get("reason")}, ")")
 	}
 	return out
 }

@@ -11,34 +11,39 @@ func NoStaleOverwrite(in Input) Verdict {
 	v := newVerdict(PropP2)
 	var vs violations
 	var prev, write *trace.Record
-	snapshots := hasKind(in.Trace.Records, "store.snapshot")
+	snapshots := hasKind(in.Trace.Records, trace.KindStoreSnapshot)
 	for i := range in.Trace.Records {
 		r := &in.Trace.Records[i]
-		if r.Kind == "store.snapshot" && write != nil {
+		if r.Kind == trace.KindStoreSnapshot && write != nil {
 			v.Checked++
 			if r.Get("hash") != write.Get("hash") || r.Get("revision") != write.Get("revision") {
-				vs.add("store write at " + ref(*write) + " (via " + write.Get("via") + ") acknowledged revision " + write.Get("revision") +
-					" hash " + short(write.Get("hash")) + " but the store then held revision " + r.Get("revision") + " hash " +
-					short(r.Get("hash")) + " (" + ref(*r) + ")")
+				vs.add(cite("store write at ", write, " (via ", write.Get("via"), ") acknowledged revision ", revisionOf("revision", write),
+					" hash ", hashValue("hash", write.Get("hash")), " but the store then held revision ", revisionOf("held_revision", r),
+					" hash ", hashValue("held", r.Get("hash")), " (", r, ")"))
 			}
 			write = nil
 		}
-		if r.Kind == "store.write" {
+		if r.Kind == trace.KindStoreWrite {
 			write = r
 		}
-		if !(snapshots && r.Kind == "store.snapshot" && r.Get("empty") != "true") && !(!snapshots && r.Kind == "store.write") {
+		if !(snapshots && r.Kind == trace.KindStoreSnapshot && r.Get("empty") != "true") && !(!snapshots && r.Kind == trace.KindStoreWrite) {
 			continue
 		}
 		if prev != nil {
 			v.Checked++
 			if r.Int("revision") < prev.Int("revision") {
-				vs.add("revision went down from " + prev.Get("revision") + " (" + ref(*prev) + ") to " + r.Get("revision") + " at " + ref(*r))
+				vs.add(cite("revision went down from ", revisionOf("from", prev), " (", prev, ") to ", revisionOf("to", r), " at ", r))
 			}
 		}
 		prev = r
 	}
 	vs.judge(&v, "store write(s) lowered the revision or were not kept")
 	return v
+}
+
+// revisionOf is a store record's revision, compared under key.
+func revisionOf(key string, r *trace.Record) trace.Field {
+	return trace.Field{Key: key, Value: r.Get("revision")}
 }
 
 func hasKind(recs []trace.Record, kind trace.Kind) bool {
@@ -79,13 +84,13 @@ func DuplicateHarmless(in Input) Verdict {
 			v.Checked++
 			continue
 		}
-		if r.Kind != "store.write" {
+		if r.Kind != trace.KindStoreWrite {
 			continue
 		}
 		if why, judged := mp.judge(r); judged {
 			if changed(prev, r) {
-				vs.add(why + " at " + ref(*r) + " changed the store from " + storeState(prev) + " to revision " +
-					r.Get("revision") + " hash " + short(r.Get("hash")))
+				vs.add(cite(why, " at ", r, " changed the store from ", storeState(prev), " to revision ",
+					revisionOf("revision", r), " hash ", hashValue("hash", r.Get("hash"))))
 			}
 		} else if first, dup := duplicateOf(r, stored); dup {
 			v.Checked++
@@ -115,13 +120,13 @@ type meshDuplicates struct {
 
 // observe folds a record in and reports whether it is a duplicated delivery to the mesh.
 func (m *meshDuplicates) observe(r *trace.Record) bool {
-	if m.current != nil && (r.At != m.current.At || r.Kind == "net.deliver") {
+	if m.current != nil && (r.At != m.current.At || r.Kind == trace.KindNetDeliver) {
 		m.current, m.delivery = nil, nil
 	}
 	switch r.Kind {
-	case "net.deliver":
+	case trace.KindNetDeliver:
 		k := r.Get("kind")
-		if r.Party != "mesh" || (k != "msg2.request" && k != "msg3.response") {
+		if r.Party != trace.PartyMesh || (k != trace.MsgMSG2 && k != trace.MsgMSG3Response) {
 			break
 		}
 		if m.delivered == nil {
@@ -132,55 +137,56 @@ func (m *meshDuplicates) observe(r *trace.Record) bool {
 		// message's first arrival, as on the front-end path); for MSG-2, second after a copy the
 		// mesh accepted.
 		msg := r.Get("msg")
-		if (k == "msg2.request" && !m.accepted[msg]) || (k == "msg3.response" && !m.delivered[msg]) {
+		if (k == trace.MsgMSG2 && !m.accepted[msg]) || (k == trace.MsgMSG3Response && !m.delivered[msg]) {
 			m.delivered[msg] = true
 			break
 		}
 		m.delivery = r
 		return true
-	case "mesh.accept":
-		if m.current != nil && m.current.Get("kind") == "msg2.request" {
+	case trace.KindMeshAccept:
+		if m.current != nil && m.current.Get("kind") == trace.MsgMSG2 {
 			m.accepted[m.current.Get("msg")] = true
 		}
-		if m.delivery != nil && m.delivery.Get("kind") == "msg2.request" {
+		if m.delivery != nil && m.delivery.Get("kind") == trace.MsgMSG2 {
 			if m.dupOnly == nil {
 				m.dupOnly = map[int]bool{}
 			}
 			m.dupOnly[r.Int("notification")] = true
 		}
-	case "mesh.abandon":
+	case trace.KindMeshAbandon:
 		m.covered = max(m.covered, r.Int("cover"))
 	}
 	return false
 }
 
 // judge reports whether a store.write is judged as the effect of a duplicated delivery to the mesh,
-// and what that delivery was.
-func (m *meshDuplicates) judge(r *trace.Record) (string, bool) {
-	if r.Get("via") != "mesh" {
-		return "", false
+// and what that delivery was (evidence parts).
+func (m *meshDuplicates) judge(r *trace.Record) ([]any, bool) {
+	if r.Get("via") != trace.PartyMesh {
+		return nil, false
 	}
 	from, to := m.covered, r.Int("cover")
 	m.covered = max(m.covered, to)
-	if m.delivery != nil && m.delivery.Get("kind") == "msg3.response" {
-		return "a duplicated fetch answer (" + ref(*m.delivery) + ") stored again", true
+	if m.delivery != nil && m.delivery.Get("kind") == trace.MsgMSG3Response {
+		return []any{"a duplicated fetch answer (", m.delivery, ") stored again"}, true
 	}
 	if to <= from {
-		return "", false
+		return nil, false
 	}
 	for n := from + 1; n <= to; n++ {
 		if !m.dupOnly[n] {
-			return "", false
+			return nil, false
 		}
 	}
-	return "a fetch owed only to duplicated notifications " + itoa(from+1) + ".." + itoa(to), true
+	return []any{"a fetch owed only to duplicated notifications ", itoa(from + 1), "..", itoa(to)}, true
 }
 
-func storeState(prev *trace.Record) string {
+// storeState is what prev left the store holding, as evidence parts.
+func storeState(prev *trace.Record) []any {
 	if prev == nil {
-		return "an empty store"
+		return []any{"an empty store"}
 	}
-	return "revision " + prev.Get("revision") + " hash " + short(prev.Get("hash")) + " (" + ref(*prev) + ")"
+	return []any{"revision ", revisionOf("previous_revision", prev), " hash ", hashValue("previous", prev.Get("hash")), " (", prev, ")"}
 }
 
 // duplicateOf reports whether a store write is a duplicate delivery, and the write that first stored
@@ -191,7 +197,7 @@ func duplicateOf(r *trace.Record, stored map[string]*trace.Record) (*trace.Recor
 		return first, true
 	}
 	// Without a msg field the flag alone decides; with one, a first arrival is not a duplicate.
-	return nil, r.Get("via") == "frontend" && r.Get("duplicate") == "true" && msg == ""
+	return nil, r.Get("via") == trace.PartyFrontEnd && r.Get("duplicate") == "true" && msg == ""
 }
 
 // changed reports whether a write leaves the store different from the state prev left (no prev: empty).
@@ -202,20 +208,16 @@ func changed(prev, r *trace.Record) bool {
 	return prev.Get("hash") != r.Get("hash") || prev.Get("revision") != r.Get("revision")
 }
 
-func duplicateEvidence(r, first, prev *trace.Record) string {
-	what := "duplicate delivery"
+func duplicateEvidence(r, first, prev *trace.Record) Evidence {
+	what := []any{"duplicate delivery"}
 	if m := r.Get("msg"); m != "" {
-		what += " of msg " + m
+		what = append(what, " of msg ", trace.Field{Key: "msg", Value: m})
 	}
 	if first != nil {
-		what += " (first stored at " + ref(*first) + ")"
+		what = append(what, " (first stored at ", first, ")")
 	}
-	before := "an empty store"
-	if prev != nil {
-		before = "revision " + prev.Get("revision") + " hash " + short(prev.Get("hash")) + " (" + ref(*prev) + ")"
-	}
-	return what + " at " + ref(*r) + " changed the store from " + before + " to revision " + r.Get("revision") +
-		" hash " + short(r.Get("hash"))
+	return cite(what, " at ", r, " changed the store from ", storeState(prev), " to revision ", revisionOf("revision", r),
+		" hash ", hashValue("hash", r.Get("hash")))
 }
 
 // ConvergenceLatency is P13: the time from the last content.change to convergence, the first
@@ -232,16 +234,16 @@ func ConvergenceLatency(in Input) Verdict {
 	if conv == nil && !held {
 		return notConverged(v, change, in.Complete)
 	}
-	at, what := change.At, "the store already held it"
+	at, what := change.At, any("the store already held it")
 	if conv != nil {
-		at, what = conv.At, "converged at "+ref(*conv)
+		at, what = conv.At, []any{"converged at ", conv}
 	}
 	latency := at - change.At
 	v.Metrics = map[string]int64{"convergence_ms": latency.Milliseconds()}
 	if in.ConvergenceBound > 0 && latency > in.ConvergenceBound {
 		v.Status = Fail
-		v.Evidence = []string{"last content change " + ref(*change) + " (expected hash " + short(change.Get("expected_hash")) +
-			"); " + what + ": latency " + latency.String() + " exceeds the scenario's bound " + in.ConvergenceBound.String()}
+		v.Evidence = []Evidence{cite("last content change ", change, " (expected hash ", hashValue("expected", change.Get("expected_hash")),
+			"); ", what, ": latency ", trace.F("latency", latency), " exceeds the scenario's bound ", trace.F("bound", in.ConvergenceBound))}
 	}
 	return v
 }
@@ -254,9 +256,9 @@ func convergence(recs []trace.Record) (change *trace.Record, held bool, conv *tr
 	for i := range recs {
 		r := &recs[i]
 		switch r.Kind {
-		case "content.change":
+		case trace.KindContentChange:
 			change, held, conv = r, store != nil && holdsExpected(store, r), nil
-		case "store.write", "store.snapshot":
+		case trace.KindStoreWrite, trace.KindStoreSnapshot:
 			// A snapshot is what the store's Get returned: it overrides what the write before it reported.
 			store = r
 			if change == nil {
@@ -285,14 +287,14 @@ func holdsExpected(store, change *trace.Record) bool {
 }
 
 func notConverged(v Verdict, change *trace.Record, complete bool) Verdict {
-	v.Evidence = []string{"last content change " + ref(*change) + " (expected hash " + short(change.Get("expected_hash")) +
-		"): the store did not converge to it, so no convergence_ms is recorded"}
+	v.Evidence = []Evidence{cite("last content change ", change, " (expected hash ", hashValue("expected", change.Get("expected_hash")),
+		"): the store did not converge to it, so no convergence_ms is recorded")}
 	if !complete {
 		v.Status = Inconclusive
-		v.Evidence = append(v.Evidence, "the run's budget ended it before the store converged")
+		v.Evidence = append(v.Evidence, Note("the run's budget ended it before the store converged"))
 		return v
 	}
 	v.Status = Fail
-	v.Evidence = append(v.Evidence, "the store never converged by the end of the run (P1 fails too)")
+	v.Evidence = append(v.Evidence, Note("the store never converged by the end of the run (P1 fails too)"))
 	return v
 }

@@ -36,15 +36,15 @@ func judgeSpanEnd(s *span, vs *violations) {
 	end := s.end
 	if end.Get("success") != "false" {
 		r := s.results[0]
-		vs.add(s.name() + " ended with success at " + ref(*end) + " although its publish " + ref(*s.publishes[0]) +
-			" failed (" + ref(*r) + " status " + r.Get("status") + ")")
+		vs.add(cite(s.name(), " ended with success at ", end, " although its publish ", s.publishes[0],
+			" failed (", r, " status ", trace.Field{Key: "status", Value: r.Get("status")}, ")"))
 		return
 	}
 	if !isFailureText(end.Get("error")) {
-		vs.add(s.name() + " failed at " + ref(*end) + " with error " + quote(end.Get("error")) + ", not a SYNC-7 text")
+		vs.add(cite(s.name(), " failed at ", end, " with error ", quoted("error", end.Get("error")), ", not a SYNC-7 text"))
 	}
 	if !s.warned {
-		vs.add(s.name() + " failed at " + ref(*end) + " without a Warning or Error log line during the span")
+		vs.add(cite(s.name(), " failed at ", end, " without a Warning or Error log line during the span"))
 	}
 }
 
@@ -58,10 +58,10 @@ func judgeAnswers(recs []trace.Record, spans []*span, vs *violations) {
 	}
 	for i := range recs {
 		r := &recs[i]
-		if r.Kind != "client.response" || r.Get("span") == "" {
+		if r.Kind != trace.KindClientResponse || r.Get("span") == "" {
 			continue
 		}
-		s := byKey["instance/"+r.Get("instance")+"\x00"+r.Get("span")]
+		s := byKey[trace.InstanceParty(r.Get("instance"))+"\x00"+r.Get("span")]
 		if s != nil && s.end != nil && (r.Get("status") == "200" || r.Get("status") == "500") {
 			judgeAnswer(s, r, vs)
 		}
@@ -73,10 +73,11 @@ func judgeAnswer(s *span, r *trace.Record, vs *violations) {
 		return
 	}
 	if r.Get("status") != "500" || r.Get("result") != s.end.Get("error") {
-		vs.add("MSG-4 answer " + ref(*r) + " (status " + r.Get("status") + ", result " + quote(r.Get("result")) +
-			") to " + s.name() + " which failed at " + ref(*s.end) + " with " + quote(s.end.Get("error")) +
-			"; want status 500 and that text")
+		vs.add(cite("MSG-4 answer ", r, " (status ", trace.Field{Key: "status", Value: r.Get("status")}, ", result ",
+			quoted("result", r.Get("result")), ") to ", s.name(), " which failed at ", s.end, " with ",
+			quoted("error", s.end.Get("error")), "; want status 500 and that text"))
 	}
 }
 
-func quote(s string) string { return "\"" + s + "\"" }
+// quoted is a text compared, shown in double quotes.
+func quoted(key, s string) shown { return shown{trace.Field{Key: key, Value: s}, "\"" + s + "\""} }

@@ -23,8 +23,8 @@ func NoRedundantPublish(in Input) Verdict {
 			continue
 		}
 		why, judged := failed[s.party+"\x00"+s.id], true
-		if why != "" {
-			why = "its hash read failed: " + why
+		if why != nil {
+			why = []any{"its hash read failed: ", why}
 		} else {
 			why, judged = hashEqualsBlob(s)
 		}
@@ -33,7 +33,7 @@ func NoRedundantPublish(in Input) Verdict {
 		}
 		v.Checked++
 		if len(s.publishes) > 0 {
-			vs.add(s.name() + " published at " + ref(*s.publishes[0]) + " although " + why)
+			vs.add(cite(s.name(), " published at ", s.publishes[0], " although ", why))
 		}
 	}
 	vs.judge(&v, "background span(s) published although the hash blob held their hash or could not be read")
@@ -49,35 +49,35 @@ type hashRead struct {
 }
 
 // failedHashReads finds the background spans whose SYNC-5 read of the hash blob failed, keyed by
-// party and span, with the evidence. A read is the instance's blob.request for the hash blob
+// party and span, with the evidence's parts. A read is the instance's blob.request for the hash blob
 // (op exists or download) while a background span of it is between sync.enter and sync.end; its
 // outcome is what reached the instance first: storage's answer (the net.send of the blob.response,
 // whose status is the blob op's result) when the instance's net.deliver of it comes first, or the
 // instance's blob.timeout (no answer in time). Failed is any status outside 2xx, except an Exists'
 // 404, which means the blob is missing (changed, not an error). A trace without network records (a
 // live run) judges no read.
-func failedHashReads(recs []trace.Record) map[string]string {
+func failedHashReads(recs []trace.Record) map[string][]any {
 	open := map[string]string{}           // party -> the background span in its exclusive part
 	reads := map[string]*hashRead{}       // party, request id -> the read
 	answers := map[string]*trace.Record{} // msg -> storage's blob.response
-	out := map[string]string{}
+	out := map[string][]any{}
 	for i := range recs {
 		r := &recs[i]
 		switch {
-		case r.Kind == "sync.enter":
+		case r.Kind == trace.KindSyncEnter:
 			if r.Get("background") == "true" {
 				open[r.Party] = r.Get("span")
 			}
-		case r.Kind == "sync.end" && open[r.Party] == r.Get("span"), r.Kind == "instance.delete":
+		case r.Kind == trace.KindSyncEnd && open[r.Party] == r.Get("span"), r.Kind == trace.KindInstanceDelete:
 			delete(open, r.Party)
-		case r.Kind == "net.send" && r.Get("kind") == "blob.request" && isHashBlob(r.Get("blob")) &&
+		case r.Kind == trace.KindNetSend && r.Get("kind") == trace.MsgBlobRequest && isHashBlob(r.Get("blob")) &&
 			(r.Get("op") == "exists" || r.Get("op") == "download"):
 			if sp, ok := open[r.Party]; ok {
 				reads[r.Party+"\x00"+r.Get("id")] = &hashRead{span: sp, op: r.Get("op"), req: r}
 			}
-		case r.Kind == "net.send" && r.Party == "storage" && r.Get("kind") == "blob.response":
+		case r.Kind == trace.KindNetSend && r.Party == trace.PartyStorage && r.Get("kind") == trace.MsgBlobResponse:
 			answers[r.Get("msg")] = r
-		case r.Kind == "net.deliver" && r.Get("kind") == "blob.response":
+		case r.Kind == trace.KindNetDeliver && r.Get("kind") == trace.MsgBlobResponse:
 			a := answers[r.Get("msg")]
 			if a == nil {
 				continue
@@ -88,16 +88,16 @@ func failedHashReads(recs []trace.Record) map[string]string {
 			}
 			rd.done = true
 			if st := a.Int("status"); (st < 200 || st > 299) && !(rd.op == "exists" && st == 404) {
-				out[r.Party+"\x00"+rd.span] = "storage answered its " + rd.op + " of the hash blob (" + ref(*rd.req) +
-					") with " + a.Get("status") + " (" + ref(*a) + ")"
+				out[r.Party+"\x00"+rd.span] = []any{"storage answered its ", rd.op, " of the hash blob (", rd.req,
+					") with ", trace.Field{Key: "status", Value: a.Get("status")}, " (", a, ")"}
 			}
-		case r.Kind == "blob.timeout":
+		case r.Kind == trace.KindBlobTimeout:
 			rd := reads[r.Party+"\x00"+r.Get("id")]
 			if rd == nil || rd.done {
 				continue
 			}
 			rd.done = true
-			out[r.Party+"\x00"+rd.span] = "its " + rd.op + " of the hash blob (" + ref(*rd.req) + ") got no answer in time (" + ref(*r) + ")"
+			out[r.Party+"\x00"+rd.span] = []any{"its ", rd.op, " of the hash blob (", rd.req, ") got no answer in time (", r, ")"}
 		}
 	}
 	return out
@@ -108,16 +108,16 @@ func isHashBlob(name string) bool {
 	return strings.HasPrefix(name, "synctriggers/") && strings.HasSuffix(name, "/last")
 }
 
-// hashEqualsBlob reports whether a span's payload hash equalled the hash blob, and why.
-func hashEqualsBlob(s *span) (string, bool) {
+// hashEqualsBlob reports whether a span's payload hash equalled the hash blob, and why (evidence parts).
+func hashEqualsBlob(s *span) ([]any, bool) {
 	if h := s.hashread; h != nil {
-		return "its hash read " + ref(*h) + " found the blob equal (" + short(h.Get("current")) + ")",
+		return []any{"its hash read ", h, " found the blob equal (", hashValue("current", h.Get("current")), ")"},
 			h.Get("last") != "" && h.Get("last") == h.Get("current")
 	}
 	if s.enter == nil || s.blobAtEnter == "" {
-		return "", false
+		return nil, false
 	}
-	return "the hash blob held its hash " + short(s.blobAtEnter) + " when it entered at " + ref(*s.enter),
+	return []any{"the hash blob held its hash ", hashValue("blob", s.blobAtEnter), " when it entered at ", s.enter},
 		s.blobAtEnter == s.enter.Get("hash")
 }
 
@@ -125,14 +125,15 @@ func hashEqualsBlob(s *span) (string, bool) {
 func NoEmptyBackgroundPublish(in Input) Verdict {
 	v := newVerdict(PropP10)
 	var vs violations
-	for _, r := range in.Trace.Records {
-		if r.Kind != "sync.publish" || r.Get("background") != "true" {
+	for i := range in.Trace.Records {
+		r := &in.Trace.Records[i]
+		if r.Kind != trace.KindSyncPublish || r.Get("background") != "true" {
 			continue
 		}
 		v.Checked++
 		if r.Get("triggers") == "0" {
-			vs.add("background span " + r.Get("span") + " published an empty trigger set at " + ref(r) +
-				" (target " + r.Get("target") + ")")
+			vs.add(cite("background span ", r.Get("span"), " published an empty trigger set at ", r,
+				" (target ", r.Get("target"), ")"))
 		}
 	}
 	vs.judge(&v, "empty background publish(es)")

@@ -202,7 +202,7 @@ func secs(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 // ("" when the oracle calls it valid there). Renderers such as explain use it to name a wrongly
 // accepted token with the same reason P8's evidence gives.
 func TokenRefusal(r *trace.Record) string {
-	if r.Kind != "token.check" {
+	if r.Kind != trace.KindTokenCheck {
 		return ""
 	}
 	return oracleRefusal(r.Get("endpoint"), factsOf(r))

@@ -23,14 +23,14 @@ var skewFaults = map[string]bool{"clock-skew": true, "token-expiry": true}
 func NoInvalidTokenAccepted(in Input) Verdict {
 	v := newVerdict(PropP8)
 	var vs violations
-	var notes []string
+	var notes []Evidence
 	faulted := map[string]*trace.Record{}
 	fired := map[string]bool{}
 	overStrict := 0
 	for i := range in.Trace.Records {
 		r := &in.Trace.Records[i]
 		switch r.Kind {
-		case "fault.fire":
+		case trace.KindFaultFire:
 			if skewFaults[r.Get("fault")] {
 				for _, p := range faultParties(r) {
 					faulted[p] = r
@@ -39,9 +39,9 @@ func NoInvalidTokenAccepted(in Input) Verdict {
 			if r.Get("fault") == "token-invalid" {
 				fired[r.Get("key")] = true
 			}
-		case "token.check":
+		case trace.KindTokenCheck:
 			v.Checked++
-			if note := judgeToken(r, faulted, fired, &vs); note != "" {
+			if note := judgeToken(r, faulted, fired, &vs); note.Text != "" {
 				overStrict++
 				if len(notes) < 5 {
 					notes = append(notes, note)
@@ -61,30 +61,31 @@ func faultParties(r *trace.Record) []string {
 	out := []string{r.Party}
 	for _, k := range []string{"target", "party", "sender", "instance"} {
 		if p := r.Get(k); p != "" {
-			out = append(out, p, "instance/"+p)
+			out = append(out, p, trace.InstanceParty(p))
 		}
 	}
 	return out
 }
 
-// judgeToken adds the violations of one token check and returns a note for an over-strict rejection.
-func judgeToken(r *trace.Record, faulted map[string]*trace.Record, fired map[string]bool, vs *violations) string {
+// judgeToken adds the violations of one token check and returns a note for an over-strict rejection
+// (Text "" when there is none).
+func judgeToken(r *trace.Record, faulted map[string]*trace.Record, fired map[string]bool, vs *violations) Evidence {
 	endpoint, sender := r.Get("endpoint"), r.Get("sender")
 	f := factsOf(r)
 	refusal := oracleRefusal(endpoint, f)
 	accepted := r.Get("accepted") == "true"
 	if accepted && refusal != "" {
-		vs.add("endpoint " + endpoint + " accepted an invalid token at " + ref(*r) + " (sender " + sender + "): " + refusal)
+		vs.add(cite("endpoint ", endpoint, " accepted an invalid token at ", r, " (sender ", sender, "): ", refusal))
 	}
 	injected := r.Get("fault") != "" && fired[r.Get("fault")]
 	if sender != "" && !injected && faulted[sender] == nil {
 		if why := oracleNonconformance(endpoint, f); why != "" {
-			vs.add("reference sender " + sender + " presented an invalid token at " + ref(*r) + " (endpoint " + endpoint +
-				"): " + why + "; under no injected token fault (token-invalid, clock-skew, token-expiry)")
+			vs.add(cite("reference sender ", sender, " presented an invalid token at ", r, " (endpoint ", endpoint,
+				"): ", why, "; under no injected token fault (token-invalid, clock-skew, token-expiry)"))
 		}
 	}
 	if !accepted && refusal == "" {
-		return "note: endpoint " + endpoint + " refused a token the contract makes it accept at " + ref(*r) + " (over-strict; FE-1/MSG-3)"
+		return cite("note: endpoint ", endpoint, " refused a token the contract makes it accept at ", r, " (over-strict; FE-1/MSG-3)")
 	}
-	return ""
+	return Evidence{}
 }

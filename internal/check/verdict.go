@@ -1,6 +1,8 @@
 package check
 
 import (
+	"bytes"
+	"encoding/json"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,17 +35,114 @@ const (
 	May    Level = "MAY"
 )
 
-// Verdict is one property's judgement of one run.
+// Verdict is one property's judgement of one run. Its JSON form is VerdictJSON.
 type Verdict struct {
-	ID      string `json:"id"`
-	Name    string `json:"name"`
-	Level   Level  `json:"level"`
-	Status  Status `json:"status"`
-	Checked int    `json:"checked"`
-	// Evidence names the records that break the property (or, for an inconclusive verdict, why).
-	Evidence []string `json:"evidence,omitempty"`
+	ID      string
+	Name    string
+	Level   Level
+	Status  Status
+	Checked int
+	// Evidence names the records that break the property (or, for an inconclusive verdict, why); the
+	// first record the first finding cites is where the property breaks (BreaksAt).
+	Evidence []Evidence
 	// Metrics are measurements a property records whatever its status (P13: convergence_ms).
-	Metrics map[string]int64 `json:"metrics,omitempty"`
+	Metrics map[string]int64
+}
+
+// EvidenceText is the verdict's evidence as lines of text.
+func (v Verdict) EvidenceText() []string { return EvidenceText(v.Evidence) }
+
+// BreaksAt is the sequence number of the record where the property breaks: the first record its first
+// finding cites. ok is false when that finding cites none (a property judged at the end of the run,
+// P1) or there is no evidence.
+func (v Verdict) BreaksAt() (seq int, ok bool) {
+	if len(v.Evidence) == 0 || len(v.Evidence[0].Records) == 0 {
+		return 0, false
+	}
+	return v.Evidence[0].Records[0], true
+}
+
+// Cited lists the sequence numbers of the records any finding cites, in the order they are cited,
+// each once.
+func (v Verdict) Cited() []int {
+	var out []int
+	seen := map[int]bool{}
+	for _, e := range v.Evidence {
+		for _, seq := range e.Records {
+			if !seen[seq] {
+				seen[seq] = true
+				out = append(out, seq)
+			}
+		}
+	}
+	return out
+}
+
+// VerdictJSON is a verdict as JSON writes it: the evidence as its lines of text and, in Cites, the
+// records and values each line cites (Cites[i] is Evidence[i]'s; omitted when no line cites
+// anything). A type that embeds Verdict and adds fields marshals them next to VerdictJSON's.
+type VerdictJSON struct {
+	ID       string           `json:"id"`
+	Name     string           `json:"name"`
+	Level    Level            `json:"level"`
+	Status   Status           `json:"status"`
+	Checked  int              `json:"checked"`
+	Evidence []string         `json:"evidence,omitempty"`
+	Cites    []Cite           `json:"cites,omitempty"`
+	Metrics  map[string]int64 `json:"metrics,omitempty"`
+}
+
+// Cite is what one line of evidence cites, in JSON.
+type Cite struct {
+	Records []int         `json:"records,omitempty"`
+	Values  []trace.Field `json:"values,omitempty"`
+}
+
+// JSON is the verdict as JSON writes it.
+func (v Verdict) JSON() VerdictJSON {
+	w := VerdictJSON{ID: v.ID, Name: v.Name, Level: v.Level, Status: v.Status, Checked: v.Checked,
+		Evidence: v.EvidenceText(), Metrics: v.Metrics}
+	for i, e := range v.Evidence {
+		if len(e.Records) == 0 && len(e.Values) == 0 {
+			continue
+		}
+		if w.Cites == nil {
+			w.Cites = make([]Cite, len(v.Evidence))
+		}
+		w.Cites[i] = Cite{Records: e.Records, Values: e.Values}
+	}
+	return w
+}
+
+// Verdict is the verdict a VerdictJSON writes; cites beyond the evidence's lines are dropped.
+func (w VerdictJSON) Verdict() Verdict {
+	v := Verdict{ID: w.ID, Name: w.Name, Level: w.Level, Status: w.Status, Checked: w.Checked, Metrics: w.Metrics}
+	if w.Evidence != nil {
+		v.Evidence = make([]Evidence, len(w.Evidence))
+	}
+	for i, text := range w.Evidence {
+		v.Evidence[i].Text = text
+		if i < len(w.Cites) {
+			v.Evidence[i].Records, v.Evidence[i].Values = w.Cites[i].Records, w.Cites[i].Values
+		}
+	}
+	return v
+}
+
+// MarshalJSON writes v as VerdictJSON.
+func (v Verdict) MarshalJSON() ([]byte, error) { return json.Marshal(v.JSON()) }
+
+// UnmarshalJSON reads a VerdictJSON, refusing unknown fields (as tracefile reads the rest of a trace
+// file), and reads verdicts written before Cites existed as evidence citing no record.
+func (v *Verdict) UnmarshalJSON(b []byte) error {
+	var w VerdictJSON
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&w); err != nil {
+		return err
+	}
+	*v = w.Verdict()
+	return nil
 }
 
 // Vacuous reports a pass that examined nothing.

@@ -11,28 +11,28 @@ import (
 func describe(r *trace.Record) (string, []string) {
 	g := r.Get
 	switch r.Kind {
-	case "content.change":
+	case trace.KindContentChange:
 		return "content revision " + g("revision") + " (" + g("reason") + "): expected payload " + short(g("expected_hash")) +
 			", " + g("triggers") + " triggers", []string{"PAY-5"}
-	case "timeline":
+	case trace.KindTimeline:
 		return "timeline: " + g("action") + " (scenario line " + g("line") + ")", nil
-	case "faults.end":
+	case trace.KindFaultsEnd:
 		return "faults end; every fault heals", nil
-	case "settle.start":
+	case trace.KindSettleStart:
 		return "settle window begins", nil
-	case "run.end":
+	case trace.KindRunEnd:
 		return "end of the run (" + g("reason") + ")", nil
-	case "instance.create":
+	case trace.KindInstanceCreate:
 		return "instance created (" + g("reason") + ")", nil
-	case "host.start":
+	case trace.KindHostStart:
 		return "host started with revision " + g("revision") + " (" + g("functions") + " functions" + placeholder(r) + ")", []string{"SYNC-8"}
-	case "host.stop":
+	case trace.KindHostStop:
 		return "host stops for an in-place restart (" + g("reason") + ")", nil
-	case "host.specialized":
+	case trace.KindHostSpecialized:
 		return "specialization done: the real host starts", nil
-	case "instance.delete":
+	case trace.KindInstanceDelete:
 		return "INSTANCE DELETED (" + g("reason") + ")", nil
-	case "primary":
+	case trace.KindPrimary:
 		if g("primary") == "true" {
 			return "became the primary (lease held)", nil
 		}
@@ -52,35 +52,35 @@ func placeholder(r *trace.Record) string {
 func describeSync(r *trace.Record) (string, []string) {
 	g := r.Get
 	switch r.Kind {
-	case "sync.call":
+	case trace.KindSyncCall:
 		kind := "foreground"
 		if g("background") == "true" {
 			kind = "background"
 		}
 		return kind + " sync " + g("span") + " called (" + g("origin") + ")", []string{"SYNC-1"}
-	case "sync.enter":
+	case trace.KindSyncEnter:
 		return "sync " + g("span") + " runs: payload " + short(g("hash")), []string{"SYNC-2", "SYNC-3"}
-	case "sync.hashread":
+	case trace.KindSyncHashRead:
 		if g("last") == g("current") {
 			return "hash blob holds " + short(g("last")) + " = payload: unchanged, nothing published", []string{"SYNC-5"}
 		}
 		return "hash blob holds " + short(g("last")) + ", payload " + short(g("current")) + ": changed", []string{"SYNC-5"}
-	case "sync.publish":
-		if g("target") == "mesh" {
+	case trace.KindSyncPublish:
+		if g("target") == trace.PartyMesh {
 			return "-> mesh: MSG-2 update-triggers (payload " + short(g("hash")) + ")", []string{"SYNC-6", "MSG-2"}
 		}
 		return "-> frontend: MSG-1 settriggers (payload " + short(g("hash")) + ", " + g("triggers") + " triggers)", []string{"SYNC-6", "MSG-1"}
-	case "http.result":
+	case trace.KindHTTPResult:
 		if g("status") == "0" {
 			return "<- " + g("target") + ": no answer (" + g("error") + ")", nil
 		}
 		return "<- " + g("target") + ": " + g("status"), nil
-	case "sync.end":
+	case trace.KindSyncEnd:
 		if g("success") == "true" {
 			return "sync " + g("span") + " succeeded" + published(r), nil
 		}
 		return "sync " + g("span") + " FAILED: " + g("error"), []string{"SYNC-7"}
-	case "blob.write":
+	case trace.KindBlobWrite:
 		return "hash blob := " + short(g("value")), []string{"SYNC-6", "BLOB-2"}
 	default:
 		return describePlatform(r)
@@ -97,34 +97,34 @@ func published(r *trace.Record) string {
 func describePlatform(r *trace.Record) (string, []string) {
 	g := r.Get
 	switch r.Kind {
-	case "mesh.accept":
+	case trace.KindMeshAccept:
 		return "accepted notification " + g("notification") + " from " + g("instance"), []string{"MSG-2", "MESH-1"}
-	case "mesh.fetch":
+	case trace.KindMeshFetch:
 		return "-> site: MSG-3 fetch " + g("fetch") + " attempt " + g("attempt") + " (for notifications up to " + g("cover") + ")", []string{"MSG-3", "MESH-2"}
-	case "mesh.fetch.done":
+	case trace.KindMeshFetchDone:
 		if g("status") == "200" {
 			return "<- site: 200 for fetch " + g("fetch"), nil
 		}
 		return "<- site: fetch " + g("fetch") + " failed (" + statusText(r) + ")", []string{"MESH-4"}
-	case "store.write":
+	case trace.KindStoreWrite:
 		return "platform store := " + short(g("hash")) + " (revision " + g("revision") + ", via " + g("via") + ")", storeRules(r)
-	case "mesh.abandon":
+	case trace.KindMeshAbandon:
 		return "GAVE UP on notifications up to " + g("cover") + " after " + g("attempts") + " attempts (" + g("reason") + ")", []string{"MESH-4"}
-	case "fe.reject":
+	case trace.KindFrontEndReject:
 		return "front end refused MSG-1: " + g("status") + " (" + g("reason") + ")", []string{"FE-2"}
-	case "router.none":
+	case trace.KindRouterNone:
 		return "site router: no running instance, 503", nil
-	case "client.call":
+	case trace.KindClientCall:
 		return "calls " + g("path"), nil
-	case "client.response":
+	case trace.KindClientResponse:
 		return "answer to call " + g("call") + ": " + g("status") + result(r), nil
-	case "fault.fire":
+	case trace.KindFaultFire:
 		return "FAULT " + g("fault") + " injected" + faultDetail(r), nil
-	case "log":
+	case trace.KindLog:
 		if l := g("level"); l == "Warning" || l == "Error" {
 			return "log " + l + ": " + g("text"), nil
 		}
-	case "token.check":
+	case trace.KindTokenCheck:
 		if g("accepted") == "true" {
 			if why := check.TokenRefusal(r); why != "" {
 				return "ACCEPTED AN INVALID TOKEN at " + g("endpoint") + ": " + why, []string{"TOK-5"}
@@ -135,7 +135,7 @@ func describePlatform(r *trace.Record) (string, []string) {
 }
 
 func storeRules(r *trace.Record) []string {
-	if r.Get("via") == "frontend" {
+	if r.Get("via") == trace.PartyFrontEnd {
 		return []string{"MSG-1", "FE-5"}
 	}
 	return []string{"MSG-3"}

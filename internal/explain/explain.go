@@ -153,7 +153,7 @@ func footer(w io.Writer, f *tracefile.File, cited map[int]bool) {
 		}
 		props = append(props, v.ID)
 		fmt.Fprintf(w, "%s %s:\n", v.ID, v.Name)
-		for _, e := range v.Evidence {
+		for _, e := range v.EvidenceText() {
 			fmt.Fprintf(w, "  %s\n", e)
 		}
 	}
@@ -173,28 +173,22 @@ func footer(w io.Writer, f *tracefile.File, cited map[int]bool) {
 	fmt.Fprintf(w, "rules involved: %s\n", strings.Join(append(props, rules...), ", "))
 }
 
-var refRE = regexp.MustCompile(`#(\d+) \d\d:\d\d:\d\d\.\d+`)
-
-// breakingRecords reads the failing verdicts' evidence: the record each first evidence line names is
-// where that property breaks; a property judged at the end (P1) breaks at the last record. Every
-// record any evidence line names is cited.
+// breakingRecords reads the failing verdicts' structured evidence: each property breaks at the
+// record its first finding cites first (check.Verdict.BreaksAt); one whose first finding cites none,
+// judged at the end of the run (P1), breaks at last. Every record any finding cites is cited.
 func breakingRecords(vs []check.Verdict, last int) (map[int][]string, map[int]bool) {
 	breaks, cited := map[int][]string{}, map[int]bool{}
 	for _, v := range vs {
-		if v.Status != check.Fail && v.Status != check.XFail {
+		if (v.Status != check.Fail && v.Status != check.XFail) || len(v.Evidence) == 0 {
 			continue
 		}
-		if len(v.Evidence) > 0 && !refRE.MatchString(v.Evidence[0]) {
-			breaks[last] = append(breaks[last], v.ID)
+		at, ok := v.BreaksAt()
+		if !ok {
+			at = last
 		}
-		for i, e := range v.Evidence {
-			for j, m := range refRE.FindAllStringSubmatch(e, -1) {
-				seq, _ := strconv.Atoi(m[1])
-				cited[seq] = true
-				if i == 0 && j == 0 {
-					breaks[seq] = append(breaks[seq], v.ID)
-				}
-			}
+		breaks[at] = append(breaks[at], v.ID)
+		for _, seq := range v.Cited() {
+			cited[seq] = true
 		}
 	}
 	return breaks, cited

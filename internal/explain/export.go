@@ -12,10 +12,10 @@ import (
 // record the timeline hides by default (the network's and the leases' records, sync points).
 func Describe(r *trace.Record) (text string, rules []string) { return describe(r) }
 
-// BreakingRecords reads the failing verdicts' evidence: breaks maps the sequence number of the record
-// the first evidence line names to the properties that break there (a property judged at the end of
-// the run, P1, breaks at last, the last record's sequence number); cited holds every record any
-// evidence line names.
+// BreakingRecords reads the failing verdicts' structured evidence: breaks maps the sequence number of
+// the record the first finding cites first to the properties that break there (a property judged at
+// the end of the run, P1, breaks at last, the last record's sequence number); cited holds every record
+// any finding cites.
 func BreakingRecords(vs []check.Verdict, last int) (breaks map[int][]string, cited map[int]bool) {
 	return breakingRecords(vs, last)
 }

@@ -25,7 +25,7 @@ func (x *explorer) report(order []string, agg map[string]*check.Verdict, finding
 		v := *agg[id]
 		if v.Status == check.Pass && !rep.Exhausted() {
 			v.Status = check.Inconclusive
-			v.Evidence = []string{fmt.Sprintf("holds up to %d schedules (%d distinct states, depth %d): stopped by %s", x.stats.Schedules, x.stats.Distinct, x.stats.Depth, x.stats.Stopped)}
+			v.Evidence = check.Notes(fmt.Sprintf("holds up to %d schedules (%d distinct states, depth %d): stopped by %s", x.stats.Schedules, x.stats.Distinct, x.stats.Depth, x.stats.Stopped))
 		}
 		vs = append(vs, v)
 	}

@@ -224,7 +224,7 @@ func failures(s *story, mode host.Mode) ([]string, error) {
 			failing = append(failing, v.ID)
 		case check.Inconclusive:
 			return nil, fmt.Errorf("%s: %w: the imported scenario's run is inconclusive (%s: %s), so its expectations cannot be written (fix: shorten the log to the incident's lines, or raise budget.max_events and budget.max_time in a scenario written by hand)",
-				s.file, ErrBadLog, v.ID, strings.Join(v.Evidence, "; "))
+				s.file, ErrBadLog, v.ID, strings.Join(v.EvidenceText(), "; "))
 		}
 	}
 	return failing, nil

@@ -27,11 +27,11 @@ func TestPayloadNondeterminismFailsP18NotP1(t *testing.T) {
 			}
 			faulted := run(t, sc, mode, 1, Options{Faults: []faults.Spec{spec}})
 			p18 := verdict(t, faulted, check.PropP18)
-			if p18.Status != check.Fail || !strings.Contains(strings.Join(p18.Evidence, "\n"), "the same payload in other text") {
+			if p18.Status != check.Fail || !strings.Contains(strings.Join(p18.EvidenceText(), "\n"), "the same payload in other text") {
 				t.Fatalf("with #9255: P18 %s %v", p18.Status, p18.Evidence)
 			}
 			p1 := verdict(t, faulted, check.PropP1)
-			if p1.Status != check.Pass || !strings.Contains(strings.Join(p1.Evidence, "\n"), "only the text differs") {
+			if p1.Status != check.Pass || !strings.Contains(strings.Join(p1.EvidenceText(), "\n"), "only the text differs") {
 				t.Fatalf("with #9255: P1 %s %v", p1.Status, p1.Evidence)
 			}
 		})

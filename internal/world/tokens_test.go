@@ -37,7 +37,7 @@ func TestPlantedBugsFailTheirProperty(t *testing.T) {
 				t.Fatalf("correct code: %s %s checked=%d %v", c.prop.ID, clean.Status, clean.Checked, clean.Evidence)
 			}
 			bugged := verdict(t, run(t, sc, c.mode, 1, c.opts), c.prop)
-			if bugged.Status != check.Fail || !strings.Contains(strings.Join(bugged.Evidence, "\n"), c.evidence) {
+			if bugged.Status != check.Fail || !strings.Contains(strings.Join(bugged.EvidenceText(), "\n"), c.evidence) {
 				t.Fatalf("with the bug: %s %s %v", c.prop.ID, bugged.Status, bugged.Evidence)
 			}
 		})

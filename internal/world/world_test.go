@@ -129,7 +129,7 @@ func TestWorkerDeletedBeforeFetch(t *testing.T) {
 				t.Errorf("platform seed %d %s: %s, want fail with evidence", seed, p.ID, v.Status)
 			}
 		}
-		if v := verdict(t, plat, check.PropP4); !strings.Contains(v.Evidence[0], "mesh.abandon") {
+		if v := verdict(t, plat, check.PropP4); !strings.Contains(v.Evidence[0].Text, "mesh.abandon") {
 			t.Errorf("P4 evidence should name the abandoned fetch: %v", v.Evidence)
 		}
 		fe := run(t, sc, host.ModeFrontend, seed, Options{})
@@ -150,7 +150,7 @@ func TestOverlappingSyncsNeedTheLock(t *testing.T) {
 			t.Errorf("%s with the lock: %s checked=%d %v", mode, ok.Status, ok.Checked, ok.Evidence)
 		}
 		bad := verdict(t, run(t, sc, mode, 1, Options{Bugs: host.Bugs{NoLock: true}}), check.PropP3)
-		if bad.Status != check.Fail || !strings.Contains(bad.Evidence[0], "had not ended") {
+		if bad.Status != check.Fail || !strings.Contains(bad.Evidence[0].Text, "had not ended") {
 			t.Errorf("%s without the lock: %s %v", mode, bad.Status, bad.Evidence)
 		}
 	}
@@ -167,7 +167,7 @@ func TestP12CatchesLeakedState(t *testing.T) {
 	bugs := Options{Bugs: host.Bugs{GlobalRequestIDs: true}}
 	a, b = run(t, sc, host.ModeFrontend, 1, bugs), run(t, sc, host.ModeFrontend, 1, bugs)
 	v := check.Determinism(a.Trace, b.Trace)
-	if v.Status != check.Fail || !strings.Contains(strings.Join(v.Evidence, "\n"), "RequestId=") {
+	if v.Status != check.Fail || !strings.Contains(strings.Join(v.EvidenceText(), "\n"), "RequestId=") {
 		t.Fatalf("leaky: %+v", v)
 	}
 }

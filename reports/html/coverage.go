@@ -55,9 +55,9 @@ func (c *coverage) addFired(recs []trace.Record) {
 	for i := range recs {
 		r := &recs[i]
 		switch {
-		case r.Kind == "fault.fire":
+		case r.Kind == trace.KindFaultFire:
 			c.fire(r.Get("fault"), r.Get("point"))
-		case (r.Kind == "net.drop" || r.Kind == "net.duplicate") && r.Get("injected") == "true":
+		case (r.Kind == trace.KindNetDrop || r.Kind == trace.KindNetDuplicate) && r.Get("injected") == "true":
 			c.fire(r.Get("fault"), "")
 		}
 	}
@@ -67,7 +67,7 @@ func (c *coverage) addFired(recs []trace.Record) {
 func (c *coverage) addReached(recs []trace.Record) {
 	c.traced++
 	for i := range recs {
-		if recs[i].Kind == "sync.point" {
+		if recs[i].Kind == trace.KindSyncPoint {
 			c.reached[recs[i].Get("point")]++
 		}
 	}

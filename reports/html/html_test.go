@@ -157,8 +157,8 @@ func TestSweepReport(t *testing.T) {
 		t.Fatalf("want the incident's platform seed 1 as the one failing trace, got %d traces", len(traces))
 	}
 	// P11's last line of defence: a secret and a token that slipped into evidence.
-	traces[0].Verdicts[0].Evidence = append(traces[0].Verdicts[0].Evidence, "leaked "+testrun.FakeJWT+" and "+testrun.Secret)
-	rep.Results[0].Verdicts[0].Evidence = append(rep.Results[0].Verdicts[0].Evidence, "leaked "+testrun.FakeJWT)
+	traces[0].Verdicts[0].Evidence = append(traces[0].Verdicts[0].Evidence, check.Note("leaked "+testrun.FakeJWT+" and "+testrun.Secret))
+	rep.Results[0].Verdicts[0].Evidence = append(rep.Results[0].Verdicts[0].Evidence, check.Note("leaked "+testrun.FakeJWT))
 	secrets := redact.ScenarioSecrets(scs...)
 	dir := t.TempDir()
 	err = WriteSweep(dir, rep, traces, Options{Secrets: secrets, Command: "simrun sweep --seeds 1-3 --key " + testrun.Secret})
@@ -273,9 +273,9 @@ func TestConformanceReport(t *testing.T) {
 	vs := []check.Verdict{
 		{ID: "MESH-1", Name: "accept-notification", Level: check.Must, Status: check.Pass, Checked: 3},
 		{ID: "MESH-4", Name: "retry-fetch", Level: check.Must, Status: check.Fail, Checked: 1,
-			Evidence: []string{"fetch answered <script>alert(1)</script> & gave up", "token " + testrun.FakeJWT, "key " + testrun.Secret}},
-		{ID: "MESH-6", Name: "debounce", Level: check.Should, Status: check.Fail, Checked: 2, Evidence: []string{"3 fetches in 1 s"}},
-		{ID: "FE-2", Name: "reject-invalid", Level: check.Must, Status: check.Inconclusive, Evidence: []string{"no answer"}},
+			Evidence: check.Notes("fetch answered <script>alert(1)</script> & gave up", "token "+testrun.FakeJWT, "key "+testrun.Secret)},
+		{ID: "MESH-6", Name: "debounce", Level: check.Should, Status: check.Fail, Checked: 2, Evidence: check.Notes("3 fetches in 1 s")},
+		{ID: "FE-2", Name: "reject-invalid", Level: check.Must, Status: check.Inconclusive, Evidence: check.Notes("no answer")},
 		{ID: "HOST-1", Name: "admin-sync", Level: check.May, Status: check.Pass},
 	}
 	dir := t.TempDir()

@@ -130,7 +130,7 @@ func (p *page) addFailures(in []failureInput, opts Options) {
 
 func verdictRow(v check.Verdict, strict bool, red *redact.Redactor) ruleRow {
 	row := ruleRow{ID: red.String(v.ID), Name: red.String(v.Name), Level: string(v.Level), Status: string(v.Status),
-		Class: statusClass(v.Status, v.Level, strict), Checked: v.Checked, Vacuous: v.Vacuous(), Evidence: red.Strings(v.Evidence)}
+		Class: statusClass(v.Status, v.Level, strict), Checked: v.Checked, Vacuous: v.Vacuous(), Evidence: red.Strings(v.EvidenceText())}
 	var ms []string
 	for _, k := range sortedKeys(v.Metrics) {
 		ms = append(ms, k+"="+strconv.FormatInt(v.Metrics[k], 10))

@@ -38,8 +38,8 @@ const (
 // The lanes that are not instances, in display order around the instances.
 const storeLane = "platform-store"
 
-var lanesBefore = []string{"world", "client"}
-var lanesAfter = []string{"router", "storage", "mesh", "frontend", storeLane}
+var lanesBefore = []string{trace.PartyWorld, trace.PartyClient}
+var lanesAfter = []string{trace.PartyRouter, trace.PartyStorage, trace.PartyMesh, trace.PartyFrontEnd, storeLane}
 
 // diagram is a laid-out sequence diagram.
 type diagram struct {
@@ -137,36 +137,36 @@ func stepOf(recs []trace.Record, i int, breaks []string, cited bool) (step, bool
 	s := step{rec: r, rules: rules, breaks: breaks, cited: cited, mark: "dot"}
 	g := r.Get
 	switch r.Kind {
-	case "sync.publish":
-		s.from, s.to, s.label = r.Party, g("target"), map[string]string{"mesh": "MSG-2", "frontend": "MSG-1"}[g("target")]
-	case "http.result":
+	case trace.KindSyncPublish:
+		s.from, s.to, s.label = r.Party, g("target"), map[string]string{trace.PartyMesh: "MSG-2", trace.PartyFrontEnd: "MSG-1"}[g("target")]
+	case trace.KindHTTPResult:
 		s.from, s.to, s.label, s.dashed = g("target"), r.Party, statusLabel(g("status")), true
-	case "mesh.fetch":
-		s.from, s.to, s.label = r.Party, "router", "MSG-3"
-	case "mesh.fetch.done":
-		s.from, s.to, s.label, s.dashed = "router", r.Party, statusLabel(g("status")), true
-	case "router.route":
+	case trace.KindMeshFetch:
+		s.from, s.to, s.label = r.Party, trace.PartyRouter, "MSG-3"
+	case trace.KindMeshFetchDone:
+		s.from, s.to, s.label, s.dashed = trace.PartyRouter, r.Party, statusLabel(g("status")), true
+	case trace.KindRouterRoute:
 		text = "site router forwards " + g("kind") + " to " + g("instance")
-		s.from, s.to, s.label = r.Party, "instance/"+g("instance"), kindLabel(g("kind"))
-	case "store.write":
+		s.from, s.to, s.label = r.Party, trace.InstanceParty(g("instance")), kindLabel(g("kind"))
+	case trace.KindStoreWrite:
 		s.from, s.to, s.label = r.Party, storeLane, "rev "+g("revision")
-	case "blob.write":
+	case trace.KindBlobWrite:
 		if w := blobWriter(recs, i); w != "" {
 			s.from, s.to, s.label = w, r.Party, "hash"
 		}
-	case "client.call":
-		s.from, s.to, s.label = r.Party, "router", kindLabel(g("kind"))
-	case "client.response":
-		s.from, s.to, s.label, s.dashed = "router", r.Party, statusLabel(g("status")), true
-	case "fault.fire":
+	case trace.KindClientCall:
+		s.from, s.to, s.label = r.Party, trace.PartyRouter, kindLabel(g("kind"))
+	case trace.KindClientResponse:
+		s.from, s.to, s.label, s.dashed = trace.PartyRouter, r.Party, statusLabel(g("status")), true
+	case trace.KindFaultFire:
 		s.fault, s.mark = true, "fault"
-	case "net.drop":
+	case trace.KindNetDrop:
 		text = "FAULT " + g("fault") + " injected: message " + g("msg") + " lost"
 		s.fault, s.mark = true, "fault"
-	case "net.duplicate":
+	case trace.KindNetDuplicate:
 		text = "FAULT " + g("fault") + " injected: message " + g("msg") + " delivered twice"
 		s.fault, s.mark = true, "fault"
-	case "instance.delete":
+	case trace.KindInstanceDelete:
 		s.mark = "delete"
 		s.fault = g("injected") == "true"
 	}
@@ -184,12 +184,12 @@ func stepOf(recs []trace.Record, i int, breaks []string, cited bool) (step, bool
 // simulator's trace), else the instance that records the write next (a live trace).
 func blobWriter(recs []trace.Record, i int) string {
 	for j := i - 1; j >= 0 && j >= i-3; j-- {
-		if recs[j].Party == recs[i].Party && recs[j].Kind == "net.deliver" && recs[j].Get("from") != "" {
+		if recs[j].Party == recs[i].Party && recs[j].Kind == trace.KindNetDeliver && recs[j].Get("from") != "" {
 			return recs[j].Get("from")
 		}
 	}
 	for j := i + 1; j < len(recs) && j <= i+40; j++ {
-		if recs[j].Kind == "hash.written" && recs[j].Get("hash") == recs[i].Get("value") {
+		if recs[j].Kind == trace.KindHashWritten && recs[j].Get("hash") == recs[i].Get("value") {
 			return recs[j].Party
 		}
 	}
@@ -203,22 +203,21 @@ func statusLabel(s string) string {
 	return s
 }
 
-// kindLabel names a message kind after its contract message.
+// kindLabel names a request's message kind after its contract message.
 func kindLabel(kind string) string {
-	base := strings.TrimSuffix(kind, ".request")
-	switch base {
-	case "msg1":
+	switch kind {
+	case trace.MsgMSG1:
 		return "MSG-1"
-	case "msg2":
+	case trace.MsgMSG2:
 		return "MSG-2"
-	case "msg3":
+	case trace.MsgMSG3:
 		return "MSG-3"
-	case "msg4":
+	case trace.MsgMSG4:
 		return "MSG-4"
-	case "keys":
+	case trace.MsgKeys:
 		return "keys API"
 	}
-	return base
+	return strings.TrimSuffix(kind, ".request")
 }
 
 // fold folds steps that repeat one of the FoldWindow steps before them (explain's rule); breaking
@@ -397,7 +396,7 @@ func layout(id string, steps []step, red *redact.Redactor) *diagram {
 	for i := range d.Lanes {
 		l := &d.Lanes[i]
 		l.Y1, l.Y2 = headH-4, d.Height-4
-		if strings.HasPrefix(l.Key, "instance/") {
+		if strings.HasPrefix(l.Key, trace.InstancePrefix) {
 			l.Y1 = first[l.Key] - rowH/2
 			if dy, ok := deleted[l.Key]; ok && lastY[l.Key] <= dy {
 				l.Y2 = dy
@@ -425,7 +424,7 @@ func laneKeys(steps []step) []string {
 		}
 		seen[k] = true
 		switch {
-		case strings.HasPrefix(k, "instance/"):
+		case strings.HasPrefix(k, trace.InstancePrefix):
 			instances = append(instances, k)
 		case indexOf(lanesBefore, k) < 0 && indexOf(lanesAfter, k) < 0:
 			others = append(others, k)
@@ -458,14 +457,14 @@ func laneLabel(k string) string {
 	switch k {
 	case storeLane:
 		return "platform store"
-	case "frontend":
+	case trace.PartyFrontEnd:
 		return "front end"
-	case "router":
+	case trace.PartyRouter:
 		return "site router"
-	case "storage":
+	case trace.PartyStorage:
 		return "blob storage"
 	}
-	return truncate(strings.TrimPrefix(k, "instance/"), 14)
+	return truncate(strings.TrimPrefix(k, trace.InstancePrefix), 14)
 }
 
 func newArrow(x1, x2, y int, dashed bool, label string) *arrow {

@@ -221,7 +221,7 @@ func gates(l check.Level, strict bool) bool { return l == check.Must || l == che
 // skip it; a SHOULD failure without strict passes with its evidence in system-out.
 func verdictCase(v check.Verdict, class string, strict bool, red *redact.Redactor) Case {
 	c := Case{Name: red.String(v.ID + " " + v.Name), Classname: class, Time: "0"}
-	evidence := strings.Join(red.Strings(v.Evidence), "\n")
+	evidence := strings.Join(red.Strings(v.EvidenceText()), "\n")
 	head := fmt.Sprintf("%s %s (%s): %s, checked=%d", v.ID, v.Name, v.Level, v.Status, v.Checked)
 	switch {
 	case v.Status == check.XPass || v.Status == check.Fail && gates(v.Level, strict):

@@ -112,7 +112,7 @@ func TestRunsOneCasePerPropertyPerRun(t *testing.T) {
 		testrun.Run(t, testrun.Scenarios[1], host.ModePlatform, 1, true),
 		testrun.Run(t, testrun.Scenarios[0], host.ModeFrontend, 1, false),
 	}
-	runs[0].Verdicts[0].Evidence = append(runs[0].Verdicts[0].Evidence, "token "+testrun.FakeJWT+" key "+testrun.Secret)
+	runs[0].Verdicts[0].Evidence = append(runs[0].Verdicts[0].Evidence, check.Note("token "+testrun.FakeJWT+" key "+testrun.Secret))
 	path := filepath.Join(t.TempDir(), "run.xml")
 	if err := WriteRuns(path, runs, Options{Secrets: []string{testrun.Secret}}); err != nil {
 		t.Fatal(err)
@@ -138,9 +138,9 @@ func TestRunsOneCasePerPropertyPerRun(t *testing.T) {
 func TestConformanceCasePerRule(t *testing.T) {
 	vs := []check.Verdict{
 		{ID: "MESH-1", Name: "accept-notification", Level: check.Must, Status: check.Pass, Checked: 3},
-		{ID: "MESH-4", Name: "retry-fetch", Level: check.Must, Status: check.Fail, Checked: 1, Evidence: []string{"no retry after 503"}},
+		{ID: "MESH-4", Name: "retry-fetch", Level: check.Must, Status: check.Fail, Checked: 1, Evidence: check.Notes("no retry after 503")},
 		{ID: "MESH-6", Name: "debounce", Level: check.Should, Status: check.Fail, Checked: 1},
-		{ID: "FE-2", Name: "reject-invalid", Level: check.Must, Status: check.Inconclusive, Evidence: []string{"endpoint did not answer"}},
+		{ID: "FE-2", Name: "reject-invalid", Level: check.Must, Status: check.Inconclusive, Evidence: check.Notes("endpoint did not answer")},
 	}
 	path := filepath.Join(t.TempDir(), "c.xml")
 	if err := WriteConformance(path, vs, "mesh", Options{}); err != nil {
