@@ -15,8 +15,12 @@ type Evidence struct {
 	// blob.write" (secrets masked, PAY-4).
 	Text string
 	// Records are the sequence numbers (trace.Record.Seq) of the records the text cites, in the order
-	// it cites them; the first is where the finding happens.
+	// it cites them.
 	Records []int
+	// At is the sequence number of the record where the finding happens: one of Records, the first
+	// unless the text names an earlier record first (P2: "revision went down from 2 (#11) to 1 at
+	// #40" happens at #40); 0 when the finding is about the run as a whole (P1, at its end).
+	At int
 	// Values are the values the finding compares, by name, in full (the text may abbreviate them: a
 	// hash to 12 digits).
 	Values []trace.Field
@@ -64,15 +68,25 @@ func hashValue(key, h string) shown { return shown{trace.Field{Key: key, Value: 
 // wholeRecord cites a record rendered in full (trace.Record.String), fields and all.
 type wholeRecord struct{ r *trace.Record }
 
+// happening cites the record where a finding happens, when the text names others before it.
+type happening struct{ r *trace.Record }
+
+// happensAt cites r, rendered as ref renders it, as the record where the finding happens.
+func happensAt(r *trace.Record) happening { return happening{r} }
+
 // cite builds evidence from its parts, in order: a string is text; a record (*trace.Record or
 // trace.Record) is cited and rendered as ref renders it; a wholeRecord is cited and rendered in full;
-// a trace.Field is a value compared, rendered as its value; a shown is a value compared, rendered as
-// its text; a []any is spliced in. Any other part is a programmer error.
+// a happening is cited as a record is, and is where the finding happens (else the first record
+// cited is); a trace.Field is a value compared, rendered as its value; a shown is a value compared,
+// rendered as its text; a []any is spliced in. Any other part is a programmer error.
 func cite(parts ...any) Evidence {
 	var e Evidence
 	var b strings.Builder
 	e.add(&b, parts)
 	e.Text = b.String()
+	if e.At == 0 && len(e.Records) > 0 {
+		e.At = e.Records[0]
+	}
 	return e
 }
 
@@ -90,6 +104,10 @@ func (e *Evidence) add(b *strings.Builder, parts []any) {
 		case wholeRecord:
 			b.WriteString(x.r.String())
 			e.Records = append(e.Records, x.r.Seq)
+		case happening:
+			b.WriteString(ref(*x.r))
+			e.Records = append(e.Records, x.r.Seq)
+			e.At = x.r.Seq
 		case trace.Field:
 			b.WriteString(x.Value)
 			e.Values = append(e.Values, x)

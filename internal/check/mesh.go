@@ -37,7 +37,7 @@ func BoundedFetches(in Input) Verdict {
 		in := fetchesIn(fetches, b[0].At, until, cut)
 		if len(in) > 2 {
 			vs.add(cite("burst of ", itoa(len(b)), " notifications ", b[0], " .. ", b[len(b)-1],
-				" led to ", trace.F("fetches", len(in)), " fetches; the third: ", in[2]))
+				" led to ", trace.F("fetches", len(in)), " fetches; the third: ", happensAt(in[2])))
 		}
 	}
 	vs.judge(&v, "burst(s) with more than 2 fetches")

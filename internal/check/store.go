@@ -32,7 +32,7 @@ func NoStaleOverwrite(in Input) Verdict {
 		if prev != nil {
 			v.Checked++
 			if r.Int("revision") < prev.Int("revision") {
-				vs.add(cite("revision went down from ", revisionOf("from", prev), " (", prev, ") to ", revisionOf("to", r), " at ", r))
+				vs.add(cite("revision went down from ", revisionOf("from", prev), " (", prev, ") to ", revisionOf("to", r), " at ", happensAt(r)))
 			}
 		}
 		prev = r
@@ -89,7 +89,7 @@ func DuplicateHarmless(in Input) Verdict {
 		}
 		if why, judged := mp.judge(r); judged {
 			if changed(prev, r) {
-				vs.add(cite(why, " at ", r, " changed the store from ", storeState(prev), " to revision ",
+				vs.add(cite(why, " at ", happensAt(r), " changed the store from ", storeState(prev), " to revision ",
 					revisionOf("revision", r), " hash ", hashValue("hash", r.Get("hash"))))
 			}
 		} else if first, dup := duplicateOf(r, stored); dup {
@@ -216,7 +216,7 @@ func duplicateEvidence(r, first, prev *trace.Record) Evidence {
 	if first != nil {
 		what = append(what, " (first stored at ", first, ")")
 	}
-	return cite(what, " at ", r, " changed the store from ", storeState(prev), " to revision ", revisionOf("revision", r),
+	return cite(what, " at ", happensAt(r), " changed the store from ", storeState(prev), " to revision ", revisionOf("revision", r),
 		" hash ", hashValue("hash", r.Get("hash")))
 }
 
@@ -236,7 +236,7 @@ func ConvergenceLatency(in Input) Verdict {
 	}
 	at, what := change.At, any("the store already held it")
 	if conv != nil {
-		at, what = conv.At, []any{"converged at ", conv}
+		at, what = conv.At, []any{"converged at ", happensAt(conv)}
 	}
 	latency := at - change.At
 	v.Metrics = map[string]int64{"convergence_ms": latency.Milliseconds()}

@@ -52,14 +52,14 @@ type Verdict struct {
 // EvidenceText is the verdict's evidence as lines of text.
 func (v Verdict) EvidenceText() []string { return EvidenceText(v.Evidence) }
 
-// BreaksAt is the sequence number of the record where the property breaks: the first record its first
-// finding cites. ok is false when that finding cites none (a property judged at the end of the run,
-// P1) or there is no evidence.
+// BreaksAt is the sequence number of the record where the property breaks: where its first finding
+// happens (Evidence.At). ok is false when that finding is about the run as a whole (a property judged
+// at the end of the run, P1) or there is no evidence.
 func (v Verdict) BreaksAt() (seq int, ok bool) {
-	if len(v.Evidence) == 0 || len(v.Evidence[0].Records) == 0 {
+	if len(v.Evidence) == 0 || v.Evidence[0].At == 0 {
 		return 0, false
 	}
-	return v.Evidence[0].Records[0], true
+	return v.Evidence[0].At, true
 }
 
 // Cited lists the sequence numbers of the records any finding cites, in the order they are cited,
@@ -92,9 +92,10 @@ type VerdictJSON struct {
 	Metrics  map[string]int64 `json:"metrics,omitempty"`
 }
 
-// Cite is what one line of evidence cites, in JSON.
+// Cite is what one line of evidence cites, in JSON (Evidence's fields of the same names).
 type Cite struct {
 	Records []int         `json:"records,omitempty"`
+	At      int           `json:"at,omitempty"`
 	Values  []trace.Field `json:"values,omitempty"`
 }
 
@@ -109,7 +110,7 @@ func (v Verdict) JSON() VerdictJSON {
 		if w.Cites == nil {
 			w.Cites = make([]Cite, len(v.Evidence))
 		}
-		w.Cites[i] = Cite{Records: e.Records, Values: e.Values}
+		w.Cites[i] = Cite{Records: e.Records, At: e.At, Values: e.Values}
 	}
 	return w
 }
@@ -123,7 +124,8 @@ func (w VerdictJSON) Verdict() Verdict {
 	for i, text := range w.Evidence {
 		v.Evidence[i].Text = text
 		if i < len(w.Cites) {
-			v.Evidence[i].Records, v.Evidence[i].Values = w.Cites[i].Records, w.Cites[i].Values
+			c := w.Cites[i]
+			v.Evidence[i].Records, v.Evidence[i].At, v.Evidence[i].Values = c.Records, c.At, c.Values
 		}
 	}
 	return v
