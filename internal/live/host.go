@@ -12,8 +12,8 @@ import (
 
 	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/drive"
 	"github.com/syncsim/syncsim/internal/trace"
-	"github.com/syncsim/syncsim/internal/world"
 )
 
 // liveHost is one instance: a host machine behind its own HTTP server (the admin API).
@@ -24,15 +24,19 @@ type liveHost struct {
 	party string
 	srv   *server
 
-	mu      sync.Mutex
-	m       *host.Machine
+	mu sync.Mutex
+	m  *host.Machine
+	// d interprets the machine's effects (internal/drive); h.mu is held around every call into it.
+	d       *drive.Host
 	alive   bool
 	ready   bool
 	dead    chan struct{}
 	timers  map[string]*time.Timer
 	waits   map[int]chan answer
-	spans   map[int]int
 	nextReq int
+	// placeholderFor: a pod from the placeholder pool runs the placeholder that long at its first
+	// start (startLoad).
+	placeholderFor time.Duration
 }
 
 // answer is a host's answer to an admin request.
@@ -56,8 +60,8 @@ func (r *run) startInstance(reason string) (*liveHost, error) {
 	index := len(r.hosts)
 	r.mu.Unlock()
 	name := "pod-" + strconv.FormatInt(int64(0xa000+index*0x101), 16)
-	h := &liveHost{r: r, name: name, index: index, party: instanceParty(name), alive: true, dead: make(chan struct{}),
-		timers: map[string]*time.Timer{}, waits: map[int]chan answer{}, spans: map[int]int{}, nextReq: 1 << 20}
+	h := &liveHost{r: r, name: name, index: index, party: trace.InstanceParty(name), alive: true, dead: make(chan struct{}),
+		timers: map[string]*time.Timer{}, waits: map[int]chan answer{}, nextReq: 1 << 20}
 	srv, err := listen(http.HandlerFunc(h.serveHTTP))
 	if err != nil {
 		return nil, err
@@ -71,10 +75,11 @@ func (r *run) startInstance(reason string) (*liveHost, error) {
 		FrontEndTimeout: r.scaled(host.DefaultFrontEndTimeout), MeshTimeout: r.scaled(host.DefaultMeshTimeout),
 	}
 	h.m = host.NewMachine(cfg)
+	h.d = drive.NewHost(h.m, h.party, r.sc.Site, hostEnv{h})
 	r.mu.Lock()
 	r.hosts = append(r.hosts, h)
 	r.mu.Unlock()
-	r.rec.add(h.party, "instance.create", trace.F("reason", reason), trace.F("index", index), trace.F("url", srv.url))
+	r.rec.put(h.party, trace.InstanceCreate(reason, index, srv.url))
 	r.after(r.sc.Instances.Startup, func() { h.hostStart() })
 	return h, nil
 }
@@ -86,9 +91,9 @@ func (h *liveHost) hostStart() {
 		return
 	}
 	h.ready = true
-	l := h.r.loaded()
-	h.r.rec.add(h.party, "host.start", trace.F("revision", l.Revision), trace.F("functions", len(l.Functions)), trace.F("placeholder", false))
-	h.perform(h.m.HostStarted(time.Now(), l))
+	l := h.startLoad(h.r.loaded())
+	h.r.rec.put(h.party, trace.HostStart(l.Revision, len(l.Functions), l.Placeholder))
+	h.d.Start(l)
 }
 
 // restartHost restarts the host in place (a deploy).
@@ -98,8 +103,8 @@ func (h *liveHost) restartHost() {
 	if !h.alive || !h.m.Running() {
 		return
 	}
-	h.r.rec.add(h.party, "host.stop", trace.F("reason", "deploy"))
-	h.perform(h.m.HostStopping(time.Now()))
+	h.r.rec.put(h.party, trace.HostStop("deploy"))
+	h.d.Stop()
 	h.r.after(h.r.sc.Instances.Startup, func() { h.hostStart() })
 }
 
@@ -122,77 +127,60 @@ func (h *liveHost) killLocked(reason string, injected bool) {
 	}
 	h.srv.close()
 	if reason != "" {
-		fields := []trace.Field{trace.F("reason", reason)}
-		if injected {
-			fields = append(fields, trace.F("injected", true))
-		}
-		h.r.rec.add(h.party, "instance.delete", fields...)
+		h.r.rec.put(h.party, trace.InstanceDelete(reason, injected))
 	}
 }
 
 // perform carries out the host's effects in order; h.mu is held.
-func (h *liveHost) perform(effects []host.Effect) {
-	for _, e := range effects {
-		if !h.alive {
-			return
-		}
-		switch e := e.(type) {
-		case host.Point:
-			kind, fields := world.HostRecord(e)
-			h.r.rec.add(h.party, kind, fields...)
-			if h.r.faults.atPoint(h, e) {
-				return
-			}
-		case host.SpanEvent:
-			kind, fields := world.SpanRecord(e)
-			h.r.rec.add(h.party, kind, fields...)
-		case host.Log, host.PrimaryChanged, host.HashWritten, host.HashRead:
-			kind, fields := world.HostRecord(e)
-			h.r.rec.add(h.party, kind, fields...)
-		case host.SetTimer:
-			h.setTimer(e)
-		case host.CancelTimer:
-			if t, ok := h.timers[e.Key]; ok {
-				t.Stop()
-				delete(h.timers, e.Key)
-			}
-		case host.Send:
-			h.send(e)
-		case host.BlobCall:
-			h.blob(e)
-		case host.Respond:
-			if ch, ok := h.waits[e.ReqID]; ok {
-				delete(h.waits, e.ReqID)
-				ch <- answer{resp: e.Response, revision: e.Revision, span: e.Span}
-			}
-		}
-	}
-}
+func (h *liveHost) perform(effects []host.Effect) { h.d.Perform(effects) }
 
-func (h *liveHost) setTimer(e host.SetTimer) {
-	if t, ok := h.timers[e.Key]; ok {
+// hostEnv is the live runtime's drive.HostEnv for one instance: real timers, HTTP requests and
+// Azure Storage calls on their own goroutines, whose answers go back to the machine under h.mu.
+// Every method runs with h.mu held (drive.Host calls them from inside a step).
+type hostEnv struct{ h *liveHost }
+
+var _ drive.HostEnv = hostEnv{}
+
+func (e hostEnv) Now() time.Time                      { return time.Now() }
+func (e hostEnv) HostNow() time.Time                  { return time.Now() }
+func (e hostEnv) Alive() bool                         { return e.h.alive }
+func (e hostEnv) Record(party string, ev trace.Event) { e.h.r.rec.put(party, ev) }
+func (e hostEnv) Point(p host.Point)                  { e.h.r.faults.atPoint(e.h, p) }
+
+func (e hostEnv) SetTimer(key string, after time.Duration) {
+	h := e.h
+	if t, ok := h.timers[key]; ok {
 		t.Stop()
 	}
-	key := e.Key
 	// The machine's timers are already scaled (its Config), so they run on the real clock as given.
-	h.timers[key] = time.AfterFunc(e.After, func() {
+	h.timers[key] = time.AfterFunc(after, func() {
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		if !h.alive || h.r.isClosed() {
 			return
 		}
 		delete(h.timers, key)
-		h.perform(h.m.Timer(time.Now(), key))
+		h.d.Timer(key)
 	})
 }
 
-// send makes a MSG-1 or MSG-2 request and hands its answer back to the machine.
-func (h *liveHost) send(s host.Send) {
-	h.r.rec.add(h.party, "sync.publish", world.PublishFields(s)...)
-	target := partyFrontEnd
-	if s.Target == host.TargetMesh {
-		target = partyMesh
+func (e hostEnv) CancelTimer(key string) {
+	if t, ok := e.h.timers[key]; ok {
+		t.Stop()
+		delete(e.h.timers, key)
 	}
+}
+
+func (e hostEnv) Respond(r host.Respond) {
+	if ch, ok := e.h.waits[r.ReqID]; ok {
+		delete(e.h.waits, r.ReqID)
+		ch <- answer{resp: r.Response, revision: r.Revision, span: r.Span}
+	}
+}
+
+// Send makes a MSG-1 or MSG-2 request and hands its answer back to the machine.
+func (e hostEnv) Send(s host.Send) {
+	h := e.h
 	headers := map[string]string{"x-syncsim-from": h.name}
 	for k, v := range s.Headers {
 		headers[k] = v
@@ -204,27 +192,22 @@ func (h *liveHost) send(s host.Send) {
 		if !h.alive {
 			return
 		}
-		fields := []trace.Field{trace.F("id", s.ID), trace.F("span", s.Span), trace.F("target", target), trace.F("status", status)}
-		if errText != "" {
-			fields = append(fields, trace.F("error", errText))
-		}
-		h.r.rec.add(h.party, "http.result", fields...)
-		h.perform(h.m.HTTPDone(time.Now(), s.ID, host.HTTPResult{Status: status, Err: errText}))
+		h.d.HTTPDone(s.ID, host.HTTPResult{Status: status, Err: errText})
 	})
 }
 
-// blob performs a storage call in Azure Storage (Azurite) and hands the result back to the machine.
-func (h *liveHost) blob(c host.BlobCall) {
+// Blob performs a storage call in Azure Storage (Azurite) and hands the result back to the machine.
+func (e hostEnv) Blob(c host.BlobCall) {
+	h := e.h
 	h.r.goroutine(func() {
 		res := h.r.store.do(c)
-		kind, fields := world.StorageRecord(h.r.sc.Site.HostID, c, res)
-		h.r.rec.add(partyStorage, kind, fields...)
+		h.r.rec.put(trace.PartyStorage, drive.StorageEvent(h.r.sc.Site.HostID, c, res, false))
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		if !h.alive {
 			return
 		}
-		h.perform(h.m.BlobDone(time.Now(), c.ID, res))
+		h.d.BlobDone(c.ID, res)
 	})
 }
 
@@ -252,26 +235,10 @@ func (h *liveHost) serveHTTP(w http.ResponseWriter, req *http.Request) {
 		id = h.nextReq
 	}
 	h.waits[id] = ch
-	switch {
-	case strings.HasPrefix(req.URL.Path, "/admin/host/keys/"):
-		h.perform(h.m.Sync(time.Now(), "keys"))
-		if h.alive {
-			delete(h.waits, id)
-			ch <- answer{resp: host.AdminResponse{Status: 200}}
-		}
-	case req.URL.Path == host.PathTriggers:
-		now := time.Now()
-		effects := h.m.Admin(now, id, areq)
-		for _, e := range effects {
-			if r, ok := e.(host.Respond); ok && r.ReqID == id && r.Response.Status != 503 {
-				tk, tf := world.TokenCheckRecord("msg3", h.r.sc.Site.Name, partyMesh, h.r.sc.Site.EncryptionKey, headers, now,
-					r.Response.Status != 401 && r.Response.Status != 403, "")
-				h.r.rec.add(h.party, tk, tf...)
-			}
-		}
-		h.perform(effects)
-	default:
-		h.perform(h.m.Admin(time.Now(), id, areq))
+	if strings.HasPrefix(req.URL.Path, "/admin/host/keys/") {
+		h.d.PutKey(id)
+	} else {
+		h.d.Admin(id, areq, "")
 	}
 	dead := h.dead
 	h.mu.Unlock()

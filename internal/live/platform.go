@@ -10,8 +10,8 @@ import (
 
 	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/drive"
 	"github.com/syncsim/syncsim/internal/trace"
-	"github.com/syncsim/syncsim/internal/world"
 )
 
 // minDebounce is the least real time the live mesh waits before fetching.
@@ -28,26 +28,26 @@ func (r *run) unscaled(d time.Duration) time.Duration { return time.Duration(flo
 type platform struct {
 	r     *run
 	store *mesh.Store
-	fe    *mesh.FrontEnd
 	feSrv *server
 	mesh  *server
 
-	mu      sync.Mutex
-	m       *mesh.Mesh
-	timers  map[string]*time.Timer
-	fetches int
+	// mu serializes the front end and the mesh machine; fe and m interpret them (internal/drive).
+	mu     sync.Mutex
+	fe     *drive.FrontEnd
+	m      *drive.Mesh
+	timers map[string]*time.Timer
 }
 
 func newPlatform(r *run) (*platform, error) {
 	p := &platform{r: r, store: mesh.NewStore(), timers: map[string]*time.Timer{}}
-	p.fe = &mesh.FrontEnd{Site: r.sc.Site, Store: p.store}
-	p.m = mesh.New(mesh.Config{Site: r.sc.Site, Store: p.store, Rand: r.streams.Stream("mesh"),
+	p.fe = drive.NewFrontEnd(&mesh.FrontEnd{Site: r.sc.Site, Store: p.store}, r.sc.Site, frontEndEnv{p})
+	p.m = drive.NewMesh(mesh.New(mesh.Config{Site: r.sc.Site, Store: p.store, Rand: r.streams.Stream("mesh"),
 		// The debounce keeps a real-time floor: storage answers in milliseconds whatever the scale, and
 		// a mesh that fetched before the host's hash write lands would tell a different story.
 		Debounce: max(r.scaled(r.sc.Mesh.Debounce), minDebounce), MaxWait: r.meshMaxWait(),
 		RetryBudget: r.scaled(r.sc.Mesh.RetryBudget),
 		BackoffMin:  r.scaled(mesh.DefaultBackoffMin), BackoffMax: r.scaled(mesh.DefaultBackoffMax),
-		FetchTimeout: r.scaled(mesh.DefaultFetchTimeout)})
+		FetchTimeout: r.scaled(mesh.DefaultFetchTimeout)}), meshEnv{p})
 	var err error
 	if p.feSrv, err = listen(http.HandlerFunc(p.serveFrontEnd)); err != nil {
 		return nil, err
@@ -71,78 +71,79 @@ func request(req *http.Request) mesh.Request {
 
 // serveFrontEnd is POST /operations/settriggers (MSG-1).
 func (p *platform) serveFrontEnd(w http.ResponseWriter, req *http.Request) {
-	if p.r.faults.atFrontEnd(w) {
+	if p.r.faults.atFrontEnd(w, req) {
 		return
 	}
 	mr := request(req)
-	sender := "instance/" + req.Header.Get("x-syncsim-from")
+	sender := trace.InstanceParty(req.Header.Get("x-syncsim-from"))
 	p.mu.Lock()
-	now := time.Now()
-	resp, out := p.fe.SetTriggers(now, mr)
+	resp := p.fe.SetTriggers(mr, sender, "", nil)
 	p.mu.Unlock()
-	tk, tf := world.TokenCheckRecord("frontend", p.r.sc.Site.Name, sender, p.r.sc.Site.EncryptionKey, mr.Headers, now,
-		resp.Status != 401 && resp.Status != 403, "")
-	p.r.rec.add(partyFrontEnd, tk, tf...)
-	kind, fields := world.FrontEndRecord(resp.Status, out, sender)
-	p.r.rec.add(partyFrontEnd, kind, fields...)
 	w.WriteHeader(resp.Status)
 	w.Write(resp.Body)
 }
 
 // serveMesh is POST {MESH_INIT_URI} (MSG-2).
 func (p *platform) serveMesh(w http.ResponseWriter, req *http.Request) {
-	if p.r.faults.atMesh(w) {
+	if p.r.faults.atMesh(w, req) {
 		return
 	}
 	mr := request(req)
 	p.mu.Lock()
-	resp, effects := p.m.Notify(time.Now(), mr)
-	p.perform(effects)
+	resp := p.m.Notify(mr)
 	p.mu.Unlock()
 	w.WriteHeader(resp.Status)
 	w.Write(resp.Body)
 }
 
-// perform carries out the mesh's effects; p.mu is held.
-func (p *platform) perform(effects []mesh.Effect) {
-	rec := p.r.rec
-	for _, e := range effects {
-		if kind, fields, ok := world.MeshRecord(e); ok {
-			rec.add(partyMesh, kind, fields...)
-			continue
-		}
-		switch e := e.(type) {
-		case mesh.SetTimer:
-			if t, ok := p.timers[e.Key]; ok {
-				t.Stop()
-			}
-			key := e.Key
-			p.timers[key] = time.AfterFunc(e.After, func() {
-				if p.r.isClosed() {
-					return
-				}
-				p.mu.Lock()
-				defer p.mu.Unlock()
-				delete(p.timers, key)
-				p.perform(p.m.Timer(time.Now(), key))
-			})
-		case mesh.Fetch:
-			p.fetch(e)
-		}
+// frontEndEnv is the live runtime's drive.FrontEndEnv: the real clock and the run's recorder.
+type frontEndEnv struct{ p *platform }
+
+func (e frontEndEnv) Now() time.Time                      { return time.Now() }
+func (e frontEndEnv) Record(party string, ev trace.Event) { e.p.r.rec.put(party, ev) }
+
+// Stored: a live run reads the platform store through its records only (no store.snapshot).
+func (e frontEndEnv) Stored() {}
+
+// meshEnv is the live runtime's drive.MeshEnv: real timers, and MSG-3 through the site router on
+// goroutines whose answers go back to the machine under p.mu. Every method runs with p.mu held.
+type meshEnv struct{ p *platform }
+
+var (
+	_ drive.FrontEndEnv = frontEndEnv{}
+	_ drive.MeshEnv     = meshEnv{}
+)
+
+func (e meshEnv) MeshNow() time.Time                          { return time.Now() }
+func (e meshEnv) Record(party string, ev trace.Event)         { e.p.r.rec.put(party, ev) }
+func (e meshEnv) FetchHeaders(f mesh.Fetch) map[string]string { return f.Headers }
+func (e meshEnv) Observe(mesh.Effect)                         {}
+
+func (e meshEnv) SetTimer(key string, after time.Duration) {
+	p := e.p
+	if t, ok := p.timers[key]; ok {
+		t.Stop()
 	}
+	p.timers[key] = time.AfterFunc(after, func() {
+		if p.r.isClosed() {
+			return
+		}
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		delete(p.timers, key)
+		p.m.Timer(key)
+	})
 }
 
-// fetch is MSG-3 through the site router.
-func (p *platform) fetch(f mesh.Fetch) {
-	p.r.rec.add(partyMesh, "mesh.fetch", trace.F("fetch", f.ID), trace.F("attempt", f.Attempt), trace.F("cover", f.Cover),
-		trace.F("token", trace.SecretDigest([]byte(f.Headers["x-ms-site-token"]))))
+// Fetch is MSG-3 through the site router.
+func (e meshEnv) Fetch(f mesh.Fetch) {
+	p := e.p
 	url := p.r.router.srv.url + host.PathTriggers
 	p.r.goroutine(func() {
 		status, body, revision := p.r.get(url, f.Headers, f.Timeout)
 		p.mu.Lock()
 		defer p.mu.Unlock()
-		p.r.rec.add(partyMesh, "mesh.fetch.done", trace.F("fetch", f.ID), trace.F("status", status))
-		p.perform(p.m.FetchDone(time.Now(), f.ID, status, body, revision))
+		p.m.FetchDone(f.ID, status, body, revision)
 	})
 }
 

@@ -23,6 +23,9 @@ func (r *recorder) elapsed() time.Duration {
 	return time.Duration(float64(time.Since(r.start)) / r.scale)
 }
 
+// put appends one record of e by party.
+func (r *recorder) put(party string, e trace.Event) { r.add(party, e.Kind, e.Fields...) }
+
 func (r *recorder) add(party string, kind trace.Kind, fields ...trace.Field) {
 	r.mu.Lock()
 	defer r.mu.Unlock()

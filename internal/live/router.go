@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/trace"
 )
 
@@ -40,7 +41,7 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	h := rt.pick()
 	if h == nil {
-		rt.r.rec.add(partyRouter, "router.none", trace.F("kind", kind))
+		rt.r.rec.put(trace.PartyRouter, trace.RouterNone(kind))
 		w.WriteHeader(http.StatusServiceUnavailable)
 		return
 	}
@@ -48,7 +49,7 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	rt.route++
 	id := rt.route
 	rt.mu.Unlock()
-	rt.r.rec.add(partyRouter, "router.route", trace.F("route", id), trace.F("kind", kind), trace.F("instance", h.name), trace.F("call", call))
+	rt.r.rec.put(trace.PartyRouter, trace.RouterRoute(id, kind, h.name, call))
 	body, _ := io.ReadAll(io.LimitReader(req.Body, 1<<20))
 	ctx, cancel := context.WithTimeout(req.Context(), rt.r.scaled(2*time.Minute))
 	defer cancel()
@@ -98,11 +99,11 @@ func (rt *router) pick() *liveHost {
 // kindOf names a request to the site as the simulator's router records it.
 func kindOf(req *http.Request) string {
 	switch {
-	case req.URL.Path == "/admin/host/triggers":
-		return "msg3.request"
-	case req.URL.Path == "/admin/host/synctriggers":
-		return "msg4.request"
+	case req.URL.Path == host.PathTriggers:
+		return trace.MsgMSG3
+	case req.URL.Path == host.PathSyncTriggers:
+		return trace.MsgMSG4
 	default:
-		return "keys.request"
+		return trace.MsgKeys
 	}
 }

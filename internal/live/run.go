@@ -14,8 +14,8 @@ import (
 
 	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/drive"
 	"github.com/syncsim/syncsim/internal/trace"
-	"github.com/syncsim/syncsim/internal/world"
 	"github.com/syncsim/syncsim/scenarios"
 	"github.com/syncsim/syncsim/sim"
 )
@@ -60,14 +60,13 @@ type run struct {
 	store   *storage
 	log     io.Writer
 
-	mu      sync.Mutex
-	content host.Content
-	keysRev int
-	secrets []string
-	rng     *rand.Rand
-	keyRng  *rand.Rand
-	hosts   []*liveHost
-	calls   int
+	// site is the site's content and keys; timeline plays the scenario's timeline on the run.
+	site     *drive.Site
+	timeline *drive.Timeline
+
+	mu    sync.Mutex
+	rng   *rand.Rand
+	hosts []*liveHost
 
 	router   *router
 	platform *platform
@@ -92,16 +91,15 @@ func Run(ctx context.Context, sc *scenarios.Scenario, mode host.Mode, seed uint6
 		return nil, fmt.Errorf("live: storage: %w", err)
 	}
 	streams := sim.NewStreams(seed)
-	r := &run{sc: sc, mode: mode, seed: seed, streams: streams, scale: scale, log: opts.Log, content: sc.Content.Clone(), keysRev: sc.Content.Revision,
-		rng: streams.Stream("router"), keyRng: streams.Stream("keys"),
-		store: &storage{client: client, timeout: 30 * time.Second}}
-	r.secrets = append(r.content.Keys.Values(), sc.Site.EncryptionKey)
+	r := &run{sc: sc, mode: mode, seed: seed, streams: streams, scale: scale, log: opts.Log, site: drive.NewSite(sc, streams),
+		rng: streams.Stream("router"), store: &storage{client: client, timeout: 30 * time.Second}}
+	r.timeline = drive.NewTimeline(sc, r.site, liveEnv{r})
 	setupCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	if err := r.store.reset(setupCtx); err != nil {
 		return nil, fmt.Errorf("live: storage: %w", err)
 	}
-	r.faults = newFaultEngine(r, streams.Stream("faults"))
+	r.faults = newFaultEngine(r)
 	if err := r.start(); err != nil {
 		r.shutdown()
 		return nil, err
@@ -113,15 +111,12 @@ func Run(ctx context.Context, sc *scenarios.Scenario, mode host.Mode, seed uint6
 	case <-ctx.Done():
 	}
 	complete := ctx.Err() == nil
-	r.rec.add(partyWorld, "run.end", trace.F("reason", map[bool]string{true: "end", false: "interrupted"}[complete]), trace.F("complete", complete))
+	liveEnv{r}.Record(partyWorld, trace.RunEnd(map[bool]string{true: "end", false: "interrupted"}[complete], complete))
 	r.shutdown()
 	recs := r.rec.snapshot()
 	tr := &trace.Trace{Header: trace.Header{Format: trace.Format, Scenario: sc.Path, ScenarioSHA256: sc.SHA256, Mode: mode.String(), Seed: seed}, Records: recs}
-	r.mu.Lock()
-	secrets := append([]string(nil), r.secrets...)
-	r.mu.Unlock()
-	return &Result{Trace: tr, Complete: complete, Secrets: secrets, Events: len(recs), End: sc.End(),
-		NotApplicable: r.faults.notApplicable, Wall: time.Since(began)}, nil
+	return &Result{Trace: tr, Complete: complete, Secrets: r.site.Secrets(), Events: len(recs), End: sc.End(),
+		NotApplicable: r.faults.NotApplicable(), Wall: time.Since(began)}, nil
 }
 
 // scaled turns scenario time into real time.
@@ -156,10 +151,10 @@ func (r *run) isClosed() bool {
 // start brings up the platform and the router, records the initial state and schedules the timeline.
 func (r *run) start() error {
 	r.rec = newRecorder(r.scale)
-	r.rec.add(partyWorld, "run.start", trace.F("scenario", r.sc.Name), trace.F("mode", r.mode.String()), trace.F("seed", r.seed), trace.F("strategy", "live"),
-		trace.F("time_scale", r.scale), trace.F("end", r.sc.End()), trace.F("settle_start", r.sc.SettleStart()), trace.F("faults_end", r.sc.FaultsEnd),
+	liveEnv{r}.Record(partyWorld, trace.RunStart{Scenario: r.sc.Name, Mode: r.mode.String(), Seed: r.seed, Strategy: "live", TimeScale: r.scale,
+		End: r.sc.End(), SettleStart: r.sc.SettleStart(), FaultsEnd: r.sc.FaultsEnd,
 		// P16 judges the live mesh by the max-wait it really runs with (its real-time floor, in scenario time).
-		trace.F("mesh_max_wait", r.unscaled(r.meshMaxWait())))
+		MeshMaxWait: r.unscaled(r.meshMaxWait())}.Event())
 	r.faults.arm()
 	var err error
 	if r.platform, err = newPlatform(r); err != nil {
@@ -174,12 +169,7 @@ func (r *run) start() error {
 			return err
 		}
 	}
-	for i := range r.sc.Timeline {
-		a, index := r.sc.Timeline[i], i
-		r.after(a.At, func() { r.apply(index, a) })
-	}
-	r.after(r.sc.FaultsEnd, func() { r.rec.add(partyWorld, "faults.end") })
-	r.after(r.sc.SettleStart(), func() { r.rec.add(partyWorld, "settle.start") })
+	r.timeline.Schedule(nil)
 	return nil
 }
 
@@ -205,41 +195,15 @@ func (r *run) shutdown() {
 	r.wg.Wait()
 }
 
-// contentChanged records a new content revision and its expected payload (PAY-5).
-func (r *run) contentChanged(reason string) {
-	r.mu.Lock()
-	c := r.content
-	r.mu.Unlock()
-	p := host.BuildPayload(r.sc.Site, c.Functions, c.Keys)
-	r.rec.add(partyWorld, "content.change", trace.F("revision", c.Revision), trace.F("reason", reason),
-		trace.F("expected_hash", p.Hash), trace.F("triggers", p.Count), trace.F("functions", len(c.Functions)))
-}
-
-// secretsNow is what a host reads after SYNC-3 clears its cache.
-func (r *run) secretsNow() (host.Keys, int) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.content.Keys.Clone(), r.keysRev
-}
-
-// loaded is what a host that starts now loads.
-func (r *run) loaded() host.Loaded {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return host.Loaded{Functions: r.content.Functions, Revision: r.content.Revision}
-}
-
-// Parties, as the simulator names them.
+// Parties (trace.Party*), by the short names the live runtime's files use.
 const (
-	partyWorld    = world.PartyWorld
-	partyStorage  = world.PartyStorage
-	partyFrontEnd = world.PartyFrontEnd
-	partyMesh     = world.PartyMesh
-	partyRouter   = world.PartyRouter
-	partyClient   = world.PartyClient
+	partyWorld    = trace.PartyWorld
+	partyStorage  = trace.PartyStorage
+	partyFrontEnd = trace.PartyFrontEnd
+	partyMesh     = trace.PartyMesh
+	partyRouter   = trace.PartyRouter
+	partyClient   = trace.PartyClient
 )
-
-func instanceParty(name string) string { return world.InstanceParty(name) }
 
 // errClosed is returned by calls made after the run ended.
 var errClosed = errors.New("live: run is over")

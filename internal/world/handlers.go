@@ -2,13 +2,13 @@ package world
 
 import (
 	"encoding/json"
-	"time"
-
 	"strconv"
+	"time"
 
 	"github.com/syncsim/syncsim/fakes/blob"
 	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/drive"
 	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/sim"
 )
@@ -62,19 +62,12 @@ func (w *World) onStorage(m sim.Message) {
 	if !faulted {
 		res = w.blobOp(req.call)
 	}
-	kind, fields := StorageRecord(w.sc.Site.HostID, req.call, res)
-	if faulted {
-		kind, fields = "blob.op", append(fields[:len(fields):len(fields)], trace.F("faulted", true))
-		if fields[len(fields)-2].Key == "value" {
-			fields = append(fields[:len(fields)-2], fields[len(fields)-1])
-		}
-	}
-	w.k.Trace.Add(partyStorage, kind, fields...)
+	w.k.Trace.Put(trace.PartyStorage, drive.StorageEvent(w.sc.Site.HostID, req.call, res, faulted))
 	if !faulted {
-		w.recordLease(req.call.Op, InstanceParty(req.node), req.call, res)
+		w.recordLease(req.call.Op, trace.InstanceParty(req.node), req.call, res)
 	}
 	answer := func() {
-		w.net.Send(sim.Message{From: partyStorage, To: InstanceParty(req.node), Kind: kindBlobResponse,
+		w.net.Send(sim.Message{From: trace.PartyStorage, To: trace.InstanceParty(req.node), Kind: trace.MsgBlobResponse,
 			Body: blobResponse{id: req.call.ID, result: res}, Fields: []trace.Field{trace.F("id", req.call.ID), trace.F("status", res.Status)}})
 	}
 	if delay > 0 {
@@ -138,17 +131,19 @@ func (w *World) onFrontEnd(m sim.Message) {
 	for k, v := range sent {
 		headers[k] = v
 	}
-	now := w.now()
-	resp, out := w.fe.SetTriggers(now, mesh.Request{Method: req.send.Method, Path: "/operations/settriggers", Headers: headers, Body: req.send.Body})
-	w.tokenCheck(partyFrontEnd, "frontend", m.From, sent, resp.Status != 401 && resp.Status != 403, fault)
-	kind, fields := FrontEndRecord(resp.Status, out, m.From, trace.F("msg", m.ID), trace.F("duplicate", m.Duplicate))
-	w.k.Trace.Add(partyFrontEnd, kind, fields...)
-	if out.Stored {
-		w.storeSnapshot("write")
-	}
-	w.net.Send(sim.Message{From: partyFrontEnd, To: m.From, Kind: kindMSG1Response,
-		Body: httpResponse{id: req.send.ID, status: resp.Status, target: partyFrontEnd}, Fields: []trace.Field{trace.F("id", req.send.ID), trace.F("status", resp.Status)}})
+	resp := w.fe.SetTriggers(mesh.Request{Method: req.send.Method, Path: "/operations/settriggers", Headers: headers, Body: req.send.Body},
+		m.From, fault, &trace.Delivery{Msg: m.ID, Duplicate: m.Duplicate})
+	w.net.Send(sim.Message{From: trace.PartyFrontEnd, To: m.From, Kind: trace.MsgMSG1Response,
+		Body: httpResponse{id: req.send.ID, status: resp.Status, target: trace.PartyFrontEnd}, Fields: []trace.Field{trace.F("id", req.send.ID), trace.F("status", resp.Status)}})
 }
+
+// frontEndEnv is the simulator's drive.FrontEndEnv: virtual time, and a store snapshot after every
+// write (P1, P2, P4, P13).
+type frontEndEnv struct{ w *World }
+
+func (e frontEndEnv) Now() time.Time                      { return e.w.now() }
+func (e frontEndEnv) Record(party string, ev trace.Event) { e.w.k.Trace.Put(party, ev) }
+func (e frontEndEnv) Stored()                             { e.w.storeSnapshot("write") }
 
 // onMesh handles MSG-2 notifications and the answers to the mesh's fetches.
 func (w *World) onMesh(m sim.Message) {
@@ -157,10 +152,9 @@ func (w *World) onMesh(m sim.Message) {
 		if w.meshFault(m, b) {
 			return
 		}
-		resp, effects := w.mesh.Notify(w.meshNow(), mesh.Request{Method: b.send.Method, Path: "/", Headers: b.send.Headers, Body: b.send.Body})
-		w.performMesh(effects)
-		w.net.Send(sim.Message{From: partyMesh, To: m.From, Kind: kindMSG2Response,
-			Body: httpResponse{id: b.send.ID, status: resp.Status, target: partyMesh}, Fields: []trace.Field{trace.F("id", b.send.ID), trace.F("status", resp.Status)}})
+		resp := w.mesh.Notify(mesh.Request{Method: b.send.Method, Path: "/", Headers: b.send.Headers, Body: b.send.Body})
+		w.net.Send(sim.Message{From: trace.PartyMesh, To: m.From, Kind: trace.MsgMSG2Response,
+			Body: httpResponse{id: b.send.ID, status: resp.Status, target: trace.PartyMesh}, Fields: []trace.Field{trace.F("id", b.send.ID), trace.F("status", resp.Status)}})
 	case adminAnswer:
 		t, ok := w.meshFetches[b.callerID]
 		if !ok {
@@ -168,55 +162,67 @@ func (w *World) onMesh(m sim.Message) {
 		}
 		t.Stop()
 		delete(w.meshFetches, b.callerID)
-		w.k.Trace.Add(partyMesh, "mesh.fetch.done", trace.F("fetch", b.callerID), trace.F("status", b.status))
-		w.performMesh(w.mesh.FetchDone(w.meshNow(), b.callerID, b.status, b.body, b.revision))
+		w.mesh.FetchDone(b.callerID, b.status, b.body, b.revision)
 	}
 }
 
-func (w *World) performMesh(effects []mesh.Effect) {
-	tr := w.k.Trace
-	for _, e := range effects {
-		if kind, fields, ok := MeshRecord(e); ok {
-			tr.Add(partyMesh, kind, fields...)
-			if kind == "store.write" {
-				w.storeSnapshot("write")
-			}
-			continue
-		}
-		switch e := e.(type) {
-		case mesh.SetTimer:
-			w.meshTimers[e.Key].Stop()
-			key := e.Key
-			w.meshTimers[key] = w.k.After(e.After, func() {
-				delete(w.meshTimers, key)
-				w.performMesh(w.mesh.Timer(w.meshNow(), key))
-			})
-		case mesh.Fetch:
-			w.meshFetch(e)
-		}
+// meshEnv is the simulator's drive.MeshEnv: the mesh's (possibly skewed) clock, the kernel's timers,
+// MSG-3 through the simulated router, and a store snapshot after every write.
+type meshEnv struct{ w *World }
+
+var (
+	_ drive.FrontEndEnv = frontEndEnv{}
+	_ drive.MeshEnv     = meshEnv{}
+)
+
+func (e meshEnv) MeshNow() time.Time                  { return e.w.meshNow() }
+func (e meshEnv) Record(party string, ev trace.Event) { e.w.k.Trace.Put(party, ev) }
+
+func (e meshEnv) Observe(eff mesh.Effect) {
+	if _, ok := eff.(mesh.Stored); ok {
+		e.w.storeSnapshot("write")
 	}
 }
 
-func (w *World) meshFetch(f mesh.Fetch) {
-	if in := w.engine.first("fetch", "token-expiry"); in != nil {
-		// TOK-4 with an expiry well past the 5-minute skew.
-		if key, err := host.ParseKey(w.sc.Site.EncryptionKey); err == nil {
-			if tok, err := host.IssuePlatformToken(key, w.sc.Site.Name, w.meshNow().Add(-30*time.Minute), 10*time.Minute); err == nil {
-				f.Headers = map[string]string{"x-ms-site-token": tok}
-				w.engine.fire(in, partyMesh, trace.F("fetch", f.ID))
-			}
-		}
+func (e meshEnv) SetTimer(key string, after time.Duration) {
+	w := e.w
+	w.meshTimers[key].Stop()
+	w.meshTimers[key] = w.k.After(after, func() {
+		delete(w.meshTimers, key)
+		w.mesh.Timer(key)
+	})
+}
+
+// FetchHeaders applies token-expiry: the fetch carries a TOK-4 token whose expiry is well past the
+// 5-minute skew.
+func (e meshEnv) FetchHeaders(f mesh.Fetch) map[string]string {
+	w := e.w
+	in := w.engine.first("fetch", "token-expiry")
+	if in == nil {
+		return f.Headers
 	}
-	w.k.Trace.Add(partyMesh, "mesh.fetch", trace.F("fetch", f.ID), trace.F("attempt", f.Attempt), trace.F("cover", f.Cover),
-		trace.F("token", trace.SecretDigest([]byte(f.Headers["x-ms-site-token"]))))
+	key, err := host.ParseKey(w.sc.Site.EncryptionKey)
+	if err != nil {
+		return f.Headers
+	}
+	tok, err := host.IssuePlatformToken(key, w.sc.Site.Name, w.meshNow().Add(-30*time.Minute), 10*time.Minute)
+	if err != nil {
+		return f.Headers
+	}
+	w.engine.fire(in, trace.PartyMesh, trace.F("fetch", f.ID))
+	return map[string]string{"x-ms-site-token": tok}
+}
+
+// Fetch sends MSG-3 to the site router, with the fetch's timeout.
+func (e meshEnv) Fetch(f mesh.Fetch) {
+	w := e.w
 	id := f.ID
 	w.meshFetches[id] = w.k.After(f.Timeout, func() {
 		delete(w.meshFetches, id)
-		w.k.Trace.Add(partyMesh, "mesh.fetch.done", trace.F("fetch", id), trace.F("status", 0), trace.F("error", "timeout"))
-		w.performMesh(w.mesh.FetchDone(w.meshNow(), id, 0, nil, 0))
+		w.mesh.FetchTimeout(id)
 	})
-	w.net.Send(sim.Message{From: partyMesh, To: partyRouter, Kind: kindMSG3,
-		Body:   adminCall{kind: kindMSG3, callerID: id, req: host.AdminRequest{Method: "GET", Path: host.PathTriggers, Headers: f.Headers}},
+	w.net.Send(sim.Message{From: trace.PartyMesh, To: trace.PartyRouter, Kind: trace.MsgMSG3,
+		Body:   adminCall{kind: trace.MsgMSG3, callerID: id, req: host.AdminRequest{Method: "GET", Path: host.PathTriggers, Headers: f.Headers}},
 		Fields: []trace.Field{trace.F("fetch", id)}})
 }
 
@@ -225,10 +231,10 @@ func (w *World) meshFetch(f mesh.Fetch) {
 func (w *World) onRouter(m sim.Message) {
 	switch b := m.Body.(type) {
 	case adminCall:
-		if b.kind == kindMSG3 && w.fetchFault(m.From, b) {
+		if b.kind == trace.MsgMSG3 && w.fetchFault(m.From, b) {
 			return
 		}
-		if b.kind == kindMSG3 || (b.kind == kindMSG4 && !hasAdminKey(b.req.Headers)) {
+		if b.kind == trace.MsgMSG3 || (b.kind == trace.MsgMSG4 && !drive.HasAdminKey(b.req.Headers)) {
 			b.req.Headers, b.tokenFault = w.badToken(tokenEndpoint(b.kind), m.From, b.req.Headers)
 		}
 		inst, ok := w.router.Pick(w.life.Ready())
@@ -236,14 +242,14 @@ func (w *World) onRouter(m sim.Message) {
 			inst, ok = pinned, true
 		}
 		if !ok {
-			w.k.Trace.Add(partyRouter, "router.none", trace.F("kind", b.kind))
+			w.k.Trace.Put(trace.PartyRouter, trace.RouterNone(b.kind))
 			w.routerAnswer(&route{caller: m.From, callerID: b.callerID, kind: b.kind}, 503, nil, 0)
 			return
 		}
 		w.nextRoute++
 		w.routes[w.nextRoute] = &route{caller: m.From, callerID: b.callerID, instance: inst.Name, kind: b.kind}
-		w.k.Trace.Add(partyRouter, "router.route", trace.F("route", w.nextRoute), trace.F("kind", b.kind), trace.F("instance", inst.Name), trace.F("call", b.callerID))
-		w.net.Send(sim.Message{From: partyRouter, To: InstanceParty(inst.Name), Kind: b.kind,
+		w.k.Trace.Put(trace.PartyRouter, trace.RouterRoute(w.nextRoute, b.kind, inst.Name, strconv.Itoa(b.callerID)))
+		w.net.Send(sim.Message{From: trace.PartyRouter, To: trace.InstanceParty(inst.Name), Kind: b.kind,
 			Body: routedRequest{route: w.nextRoute, kind: b.kind, req: b.req, tokenFault: b.tokenFault}, Fields: []trace.Field{trace.F("route", w.nextRoute)}})
 	case instanceResponse:
 		r, ok := w.routes[b.route]
@@ -257,14 +263,14 @@ func (w *World) onRouter(m sim.Message) {
 }
 
 func (w *World) routerAnswer(r *route, status int, body []byte, revision int) {
-	kind := kindMSG4Response
+	kind := trace.MsgMSG4Response
 	switch r.kind {
-	case kindMSG3:
-		kind = kindMSG3Response
-	case kindKeys:
-		kind = kindKeysResponse
+	case trace.MsgMSG3:
+		kind = trace.MsgMSG3Response
+	case trace.MsgKeys:
+		kind = trace.MsgKeysResponse
 	}
-	w.net.Send(sim.Message{From: partyRouter, To: r.caller, Kind: kind,
+	w.net.Send(sim.Message{From: trace.PartyRouter, To: r.caller, Kind: kind,
 		Body:   adminAnswer{callerID: r.callerID, status: status, body: body, revision: revision, route: r.id, span: r.span, instance: r.instance},
 		Fields: []trace.Field{trace.F("call", r.callerID), trace.F("status", status), trace.F("body", trace.SecretDigest(body))}})
 }
@@ -272,58 +278,27 @@ func (w *World) routerAnswer(r *route, status int, body []byte, revision int) {
 // onClient records the answers to admin calls and key API calls.
 func (w *World) onClient(m sim.Message) {
 	b := m.Body.(adminAnswer)
-	fields := []trace.Field{trace.F("call", b.callerID), trace.F("route", b.route), trace.F("kind", m.Kind), trace.F("status", b.status)}
-	if b.span != 0 {
-		fields = append(fields, trace.F("instance", b.instance), trace.F("span", b.span))
-	}
+	a := trace.ClientAnswer{Call: b.callerID, Route: b.route, Kind: m.Kind, Status: b.status, Span: b.span, Instance: b.instance}
 	// MSG-4's body is {"status":"success"} or {"status":"<SYNC-7 text>"}: no secret in it.
 	var body struct {
 		Status string `json:"status"`
 	}
-	if m.Kind == kindMSG4Response && json.Unmarshal(b.body, &body) == nil && body.Status != "" {
-		fields = append(fields, trace.F("result", body.Status))
+	if m.Kind == trace.MsgMSG4Response && json.Unmarshal(b.body, &body) == nil {
+		a.Result = body.Status
 	}
-	w.k.Trace.Add(partyClient, "client.response", fields...)
-	if m.Kind == kindMSG4Response {
+	w.k.Trace.Put(trace.PartyClient, a.Event())
+	if m.Kind == trace.MsgMSG4Response {
 		w.retryAfter(b.callerID, b.status)
 	}
 }
 
-// tokenCheck records an endpoint's judgement of a token with the token's own facts (P8).
-func (w *World) tokenCheck(party, endpoint, sender string, headers map[string]string, accepted bool, fault string) {
-	kind, fields := TokenCheckRecord(endpoint, w.sc.Site.Name, sender, w.sc.Site.EncryptionKey, headers, w.now(), accepted, fault)
-	w.k.Trace.Add(party, kind, fields...)
-}
-
-// adminTokenCheck records the token checks of a request the instance answered: MSG-3 unless the host
-// was not running (503 comes before the token is read), and MSG-4 authorized by a token, not the
-// admin key (TOK-6), whose refusal is an immediate 401.
-func (w *World) adminTokenCheck(n *node, b routedRequest, effects []host.Effect) {
-	if b.kind != kindMSG3 && (b.kind != kindMSG4 || hasAdminKey(b.req.Headers)) {
-		return
-	}
-	sender, status := partyMesh, 0
-	if b.kind == kindMSG4 {
-		sender = partyClient
-	}
-	for _, e := range effects {
-		if r, ok := e.(host.Respond); ok && r.ReqID == b.route {
-			status = r.Response.Status
-		}
-	}
-	if b.kind == kindMSG3 && (status == 0 || status == 503) {
-		return
-	}
-	w.tokenCheck(n.party, tokenEndpoint(b.kind), sender, b.req.Headers, status != 401 && status != 403, b.tokenFault)
-}
-
+// tokenEndpoint names the receiver of a routed request as token.check and token-invalid do.
 func tokenEndpoint(kind string) string {
-	if kind == kindMSG3 {
+	if kind == trace.MsgMSG3 {
 		return "msg3"
 	}
 	return "msg4"
 }
 
-// hasAdminKey reports whether a request carries x-functions-key (TOK-6), which MSG-4 takes instead of
-// a token.
-func hasAdminKey(h map[string]string) bool { return headerValue(h, "x-functions-key") != "" }
+// siteKey decodes the site's encryption key (TOK-1).
+func siteKey(s string) []byte { return drive.SiteKey(s) }

@@ -3,11 +3,10 @@ package world
 import (
 	"maps"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/syncsim/syncsim/host"
-	"github.com/syncsim/syncsim/internal/faults"
+	"github.com/syncsim/syncsim/internal/drive"
 	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/sim"
 )
@@ -18,11 +17,11 @@ import (
 // instance the run ever started stays in w.nodes.
 func (w *World) startInstance(reason string) *node {
 	if limit := w.sc.Limits.StartLimit(); len(w.nodes) >= limit {
-		w.k.Trace.Add(partyWorld, "instance.refused", trace.F("reason", reason), trace.F("limit", limit))
+		w.k.Trace.Put(trace.PartyWorld, trace.InstanceRefused(reason, limit))
 		return nil
 	}
 	inst := w.life.Create(w.k.Elapsed())
-	n := &node{inst: inst, party: InstanceParty(inst.Name), timers: map[string]sim.Timer{}, waits: map[int]sim.Timer{}, sendSpans: map[int]int{}}
+	n := &node{inst: inst, party: trace.InstanceParty(inst.Name), timers: map[string]sim.Timer{}, waits: map[int]sim.Timer{}}
 	cfg := host.Config{
 		Site: w.sc.Site, Mode: w.mode, ContainerName: inst.Name,
 		FrontEndURL: "https://" + w.sc.Site.Name + ".scm.azurewebsites.net", MeshURL: "http://mesh.local/",
@@ -34,9 +33,10 @@ func (w *World) startInstance(reason string) *node {
 	}
 	w.instanceFaults(n, &cfg)
 	n.m = host.NewMachine(cfg)
+	n.h = drive.NewHost(n.m, n.party, w.sc.Site, hostEnv{w, n})
 	w.nodes[inst.Name] = n
 	w.net.Attach(n.party, func(m sim.Message) { w.onInstance(n, m) })
-	w.k.Trace.Add(n.party, "instance.create", trace.F("reason", reason), trace.F("index", inst.Index))
+	w.k.Trace.Put(n.party, trace.InstanceCreate(reason, inst.Index, ""))
 	n.starting = w.k.After(w.sc.Instances.Startup, func() { w.hostStart(n) })
 	return n
 }
@@ -48,10 +48,9 @@ func (w *World) hostStart(n *node) {
 		return
 	}
 	n.inst.State = sim.Running
-	loaded := w.hostFaults(n, host.Loaded{Functions: w.content.Functions, Revision: w.content.Revision})
-	w.k.Trace.Add(n.party, "host.start", trace.F("revision", loaded.Revision), trace.F("functions", len(loaded.Functions)),
-		trace.F("placeholder", loaded.Placeholder))
-	w.perform(n, n.m.HostStarted(w.nodeNow(n), loaded))
+	loaded := w.hostFaults(n, w.site.Loaded())
+	w.k.Trace.Put(n.party, trace.HostStart(loaded.Revision, len(loaded.Functions), loaded.Placeholder))
+	n.h.Start(loaded)
 }
 
 // nodeNow is the instance's own clock: true virtual time plus any injected skew.
@@ -62,8 +61,8 @@ func (w *World) restartHost(n *node) {
 	if !n.alive() || n.inst.State != sim.Running || !n.m.Running() {
 		return
 	}
-	w.k.Trace.Add(n.party, "host.stop", trace.F("reason", "deploy"))
-	w.perform(n, n.m.HostStopping(w.nodeNow(n)))
+	w.k.Trace.Put(n.party, trace.HostStop("deploy"))
+	n.h.Stop()
 	n.restart.Stop()
 	n.restart = w.k.After(w.sc.Instances.Startup, func() { w.hostStart(n) })
 }
@@ -75,11 +74,7 @@ func (w *World) deleteInstance(n *node, reason string, injected bool) {
 		return
 	}
 	n.inst.State = sim.Deleted
-	fields := []trace.Field{trace.F("reason", reason)}
-	if injected {
-		fields = append(fields, trace.F("injected", true))
-	}
-	w.k.Trace.Add(n.party, "instance.delete", fields...)
+	w.k.Trace.Put(n.party, trace.InstanceDelete(reason, injected))
 	w.net.Detach(n.party)
 	for _, key := range sortedKeys(n.timers) {
 		n.timers[key].Stop()
@@ -100,87 +95,9 @@ func (w *World) deleteInstance(n *node, reason string, injected bool) {
 	}
 }
 
-// perform carries out a host's effects in order. A fault that deletes the instance at a Point drops
-// every effect after it.
-func (w *World) perform(n *node, effects []host.Effect) {
-	tr := w.k.Trace
-	for _, e := range effects {
-		if !n.alive() {
-			return
-		}
-		switch e := e.(type) {
-		case host.Point:
-			w.point(n, e)
-		case host.Log:
-			tr.Add(n.party, "log", trace.F("level", e.Level), trace.F("text", e.Text))
-		case host.SpanEvent:
-			w.spanEvent(n, e)
-		case host.SetTimer:
-			w.setHostTimer(n, e)
-		case host.CancelTimer:
-			if t, ok := n.timers[e.Key]; ok {
-				t.Stop()
-				delete(n.timers, e.Key)
-			}
-		case host.Send:
-			w.hostSend(n, e)
-		case host.BlobCall:
-			w.hostBlob(n, e)
-		case host.Respond:
-			w.hostRespond(n, e)
-		case host.PrimaryChanged:
-			tr.Add(n.party, "primary", trace.F("primary", e.Primary))
-		case host.HashWritten, host.HashRead:
-			kind, fields := HostRecord(e)
-			tr.Add(n.party, kind, fields...)
-		}
-	}
-}
-
-// point records a fault point and fires the point faults armed for it.
-func (w *World) point(n *node, p host.Point) {
-	w.k.Trace.Add(n.party, "sync.point", trace.F("point", p.Name), trace.F("span", p.Span), trace.F("background", p.Background))
-	e := w.engine
-	for _, in := range e.all {
-		if in.kind != faults.KindPoint {
-			continue
-		}
-		if pt := in.spec.Str("point"); pt != p.Name && pt != "any" {
-			continue
-		}
-		if bg := in.spec.Str("background"); bg != "any" && bg != strconv.FormatBool(p.Background) {
-			continue
-		}
-		if !e.roll(in, p.Name+"/i"+strconv.Itoa(n.inst.Index)) {
-			continue
-		}
-		e.fire(in, n.party, trace.F("point", p.Name), trace.F("span", p.Span))
-		w.deleteInstance(n, "fault "+in.spec.Name+" at "+p.Name, true)
-		if in.spec.Name == "restart-instance" {
-			w.startInstance("fault restart-instance")
-		}
-		return
-	}
-}
-
-func (w *World) spanEvent(n *node, e host.SpanEvent) {
-	kind, fields := SpanRecord(e)
-	w.k.Trace.Add(n.party, kind, fields...)
-}
-
-func (w *World) setHostTimer(n *node, e host.SetTimer) {
-	if t, ok := n.timers[e.Key]; ok {
-		t.Stop()
-	}
-	key := e.Key
-	n.timers[key] = w.k.After(e.After, func() {
-		if !n.alive() {
-			return
-		}
-		delete(n.timers, key)
-		w.perform(n, n.m.Timer(w.nodeNow(n), key))
-	})
-}
+// perform carries out a host's effects in order (drive.Host). A fault that deletes the instance at a
+// Point drops every effect after it.
+func (w *World) perform(n *node, effects []host.Effect) { n.h.Perform(effects) }
 
 // messages between a host and the platform or storage
 type httpRequest struct {
@@ -204,56 +121,82 @@ type blobResponse struct {
 	result host.BlobResult
 }
 
-func (w *World) hostSend(n *node, s host.Send) {
-	to, kind := partyFrontEnd, kindMSG1
+// hostEnv is the simulator's drive.HostEnv for one instance: the kernel's timers, the simulated
+// network to the platform, storage and the router, and the point faults.
+type hostEnv struct {
+	w *World
+	n *node
+}
+
+var _ drive.HostEnv = hostEnv{}
+
+func (e hostEnv) Now() time.Time                      { return e.w.now() }
+func (e hostEnv) HostNow() time.Time                  { return e.w.nodeNow(e.n) }
+func (e hostEnv) Alive() bool                         { return e.n.alive() }
+func (e hostEnv) Record(party string, ev trace.Event) { e.w.k.Trace.Put(party, ev) }
+func (e hostEnv) Point(p host.Point)                  { e.w.pointFault(e.n, p) }
+
+func (e hostEnv) SetTimer(key string, after time.Duration) {
+	n, w := e.n, e.w
+	if t, ok := n.timers[key]; ok {
+		t.Stop()
+	}
+	n.timers[key] = w.k.After(after, func() {
+		if !n.alive() {
+			return
+		}
+		delete(n.timers, key)
+		n.h.Timer(key)
+	})
+}
+
+func (e hostEnv) CancelTimer(key string) {
+	if t, ok := e.n.timers[key]; ok {
+		t.Stop()
+		delete(e.n.timers, key)
+	}
+}
+
+// Send sends MSG-1 to the front end or MSG-2 to the mesh, with the host's timeout.
+func (e hostEnv) Send(s host.Send) {
+	n, w := e.n, e.w
+	to, kind := trace.PartyFrontEnd, trace.MsgMSG1
 	if s.Target == host.TargetMesh {
-		to, kind = partyMesh, kindMSG2
+		to, kind = trace.PartyMesh, trace.MsgMSG2
 	}
 	id := s.ID
-	n.sendSpans[id] = s.Span
-	w.k.Trace.Add(n.party, "sync.publish", PublishFields(s)...)
 	n.waits[-id] = w.k.After(s.Timeout, func() {
 		if !n.alive() {
 			return
 		}
 		delete(n.waits, -id)
-		w.k.Trace.Add(n.party, "http.timeout", trace.F("id", id), trace.F("to", to))
-		w.httpResult(n, id, to, host.HTTPResult{Err: "timeout after " + s.Timeout.String()})
+		n.h.HTTPTimeout(id)
 	})
 	w.net.Send(sim.Message{From: n.party, To: to, Kind: kind, Body: httpRequest{node: n.inst.Name, send: s},
 		Fields: []trace.Field{trace.F("id", id), trace.F("body", trace.SecretDigest(s.Body)), trace.F("bytes", len(s.Body))}})
 }
 
-// httpResult records a MSG-1/MSG-2 answer (or its absence) and hands it to the host.
-func (w *World) httpResult(n *node, id int, target string, r host.HTTPResult) {
-	fields := []trace.Field{trace.F("id", id), trace.F("span", n.sendSpans[id]), trace.F("target", target), trace.F("status", r.Status)}
-	delete(n.sendSpans, id)
-	if r.Err != "" {
-		fields = append(fields, trace.F("error", r.Err))
-	}
-	w.k.Trace.Add(n.party, "http.result", fields...)
-	w.perform(n, n.m.HTTPDone(w.nodeNow(n), id, r))
-}
-
-func (w *World) hostBlob(n *node, c host.BlobCall) {
+// Blob sends a storage call, with the blob client's timeout.
+func (e hostEnv) Blob(c host.BlobCall) {
+	n, w := e.n, e.w
 	id := c.ID
 	n.waits[id] = w.k.After(blobTimeout, func() {
 		if !n.alive() {
 			return
 		}
 		delete(n.waits, id)
-		w.k.Trace.Add(n.party, "blob.timeout", trace.F("id", id), trace.F("op", string(c.Op)))
-		w.perform(n, n.m.BlobDone(w.nodeNow(n), id, host.BlobResult{}))
+		n.h.BlobTimeout(id, c.Op)
 	})
-	w.net.Send(sim.Message{From: n.party, To: partyStorage, Kind: kindBlobRequest, Body: blobRequest{node: n.inst.Name, call: c},
+	w.net.Send(sim.Message{From: n.party, To: trace.PartyStorage, Kind: trace.MsgBlobRequest, Body: blobRequest{node: n.inst.Name, call: c},
 		Fields: []trace.Field{trace.F("id", id), trace.F("op", string(c.Op)), trace.F("blob", c.Blob)}})
 }
 
-func (w *World) hostRespond(n *node, r host.Respond) {
-	if rt, ok := w.routes[r.ReqID]; ok {
+// Respond sends the host's answer to the router; the route counts as answered from now on.
+func (e hostEnv) Respond(r host.Respond) {
+	if rt, ok := e.w.routes[r.ReqID]; ok {
 		rt.answered = true
 	}
-	w.net.Send(sim.Message{From: n.party, To: partyRouter, Kind: kindInstanceResponse,
+	e.w.net.Send(sim.Message{From: e.n.party, To: trace.PartyRouter, Kind: kindInstanceResponse,
 		Body:   instanceResponse{route: r.ReqID, resp: r.Response, revision: r.Revision},
 		Fields: []trace.Field{trace.F("route", r.ReqID), trace.F("status", r.Response.Status), trace.F("body", trace.SecretDigest(r.Response.Body))}})
 }
@@ -268,13 +211,13 @@ func (w *World) onInstance(n *node, m sim.Message) {
 		if t, ok := n.waits[-b.id]; ok {
 			t.Stop()
 			delete(n.waits, -b.id)
-			w.httpResult(n, b.id, b.target, host.HTTPResult{Status: b.status})
+			n.h.HTTPDone(b.id, host.HTTPResult{Status: b.status})
 		}
 	case blobResponse:
 		if t, ok := n.waits[b.id]; ok {
 			t.Stop()
 			delete(n.waits, b.id)
-			w.perform(n, n.m.BlobDone(w.nodeNow(n), b.id, b.result))
+			n.h.BlobDone(b.id, b.result)
 		}
 	case routedRequest:
 		w.instanceRequest(n, b)
@@ -282,18 +225,12 @@ func (w *World) onInstance(n *node, m sim.Message) {
 }
 
 func (w *World) instanceRequest(n *node, b routedRequest) {
-	if b.kind == kindKeys {
-		// The key API stored the new key already (the world's content); the controller then runs a
-		// foreground sync and answers.
-		w.perform(n, n.m.Sync(w.nodeNow(n), "keys"))
-		if n.alive() {
-			w.hostRespond(n, host.Respond{ReqID: b.route, Response: host.AdminResponse{Status: 200}})
-		}
+	if b.kind == trace.MsgKeys {
+		// The key API stored the new key already (the site's content).
+		n.h.PutKey(b.route)
 		return
 	}
-	effects := n.m.Admin(w.nodeNow(n), b.route, b.req)
-	w.adminTokenCheck(n, b, effects)
-	w.perform(n, effects)
+	n.h.Admin(b.route, b.req, b.tokenFault)
 }
 
 func sortedInts[V any](m map[int]V) []int { return slices.Sorted(maps.Keys(m)) }

@@ -27,24 +27,15 @@ func (w *World) recordLease(op host.BlobOp, caller string, c host.BlobCall, res 
 	if op == host.BlobAcquireLease && res.OK() && res.LeaseID != "" {
 		w.leaseHolders[res.LeaseID] = caller
 	}
-	fields := []trace.Field{trace.F("op", string(op)), trace.F("blob", lock), trace.F("status", res.Status)}
-	if caller != "" {
-		fields = append(fields, trace.F("instance", caller))
-	}
 	v, ok := w.blobs.PeekLease(w.now(), host.HostsContainer, lock)
-	state := "none"
+	view := trace.LeaseView{State: "none"}
 	if ok {
-		state = v.State
+		view.State, view.Holder = v.State, w.leaseHolders[v.ID]
+		if !v.Expires.IsZero() {
+			view.Expires, view.ExpiresMs, view.Duration = true, v.Expires.Sub(sim.Epoch).Milliseconds(), v.Duration
+		}
 	}
-	fields = append(fields, trace.F("state", state))
-	if ok && (v.State == "leased" || v.State == "breaking") {
-		fields = append(fields, trace.F("holder", w.leaseHolders[v.ID]))
-	}
-	if ok && !v.Expires.IsZero() {
-		fields = append(fields, trace.F("expires_ms", v.Expires.Sub(sim.Epoch).Milliseconds()),
-			trace.F("duration", v.Duration))
-	}
-	w.k.Trace.Add(partyStorage, "lease", fields...)
+	w.k.Trace.Put(trace.PartyStorage, trace.Lease(string(op), lock, res.Status, caller, view))
 }
 
 // opLeaseBreak names the injected primary-lease-lost fault's break in the lease record.

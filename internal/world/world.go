@@ -4,16 +4,15 @@ import (
 	"fmt"
 	"slices"
 
-	"math/rand/v2"
 	"time"
 
+	"github.com/syncsim/syncsim/internal/drive"
 	"github.com/syncsim/syncsim/internal/faults"
 	"github.com/syncsim/syncsim/internal/trace"
 
 	"github.com/syncsim/syncsim/fakes/blob"
 	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
-	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/scenarios"
 	"github.com/syncsim/syncsim/sim"
 )
@@ -64,6 +63,8 @@ type Result struct {
 	// Unfollowed lists what a Script asked for that never came up (a schedule this build cannot
 	// follow: its behaviour changed since the trace was recorded).
 	Unfollowed []string
+	// TraceHash is Trace.Hash(), computed as the records were added (trace.Recorder.Sum).
+	TraceHash string
 }
 
 // Timeouts of the simulated clients that the contract leaves to the transport.
@@ -82,36 +83,34 @@ type World struct {
 	life   *sim.Lifecycle
 	router *sim.Router
 	engine *engine
-	keyRng *rand.Rand
 
 	blobs *blob.Store
 	store *mesh.Store
-	fe    *mesh.FrontEnd
-	mesh  *mesh.Mesh
+	// fe and mesh interpret the front end and the mesh machine (internal/drive).
+	fe   *drive.FrontEnd
+	mesh *drive.Mesh
 
 	meshTimers  map[string]sim.Timer
 	meshFetches map[int]sim.Timer
 	// meshSkew is the mesh's clock offset under an injected clock-skew fault.
 	meshSkew time.Duration
 
-	content host.Content
-	keysRev int
-	secrets []string
+	// site is the site's content and keys; timeline plays the scenario's timeline on the world.
+	site     *drive.Site
+	timeline *drive.Timeline
 
 	nodes     map[string]*node
 	routes    map[int]*route
 	nextRoute int
-	nextCall  int
-	// retries are the MSG-4 calls whose caller retries them on failure, by call number.
-	retries map[int]pendingRetry
 	// leaseHolders maps the lock blob's lease ids to the instance that acquired them (lease records).
 	leaseHolders map[string]string
 }
 
-// node is one instance: its lifecycle record and its host machine.
+// node is one instance: its lifecycle record, its host machine and the machine's interpreter.
 type node struct {
 	inst     *sim.Instance
 	m        *host.Machine
+	h        *drive.Host
 	party    string
 	timers   map[string]sim.Timer
 	waits    map[int]sim.Timer
@@ -119,8 +118,6 @@ type node struct {
 	starting sim.Timer
 	// skew is the instance's clock offset under an injected clock-skew fault.
 	skew time.Duration
-	// sendSpans maps an outstanding MSG-1/MSG-2 to its sync span, for the trace.
-	sendSpans map[int]int
 	// placeholderUntil: while the active host is the placeholder (an injected #11873).
 	specialize sim.Timer
 	// placeholderFor is how long a pod started from the placeholder pool (a start action's
@@ -171,17 +168,16 @@ func Run(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) (*Re
 			return nil, fmt.Errorf("world: %w", err)
 		}
 	}
+	header := trace.Header{Format: trace.Format, Scenario: sc.Path, ScenarioSHA256: sc.SHA256, Mode: mode.String(), Seed: seed}
+	w.k.Trace.HashHeader(header)
 	w.setup()
 	out := w.k.Run(sc.End())
 	// P1 and P13 judge what the store returns at the end, not what its writes reported.
 	w.storeSnapshot("settle-end")
-	w.k.Trace.Add(partyWorld, "run.end", trace.F("reason", string(out.Reason)), trace.F("complete", out.Reason.Complete()))
-	tr := &trace.Trace{
-		Header:  trace.Header{Format: trace.Format, Scenario: sc.Path, ScenarioSHA256: sc.SHA256, Mode: mode.String(), Seed: seed},
-		Records: w.k.Trace.Records(),
-	}
-	res := &Result{Trace: tr, Outcome: out, End: sc.End(), SettleStart: sc.SettleStart(), Secrets: w.secrets,
-		Schedule: ScheduleOf(tr), Unfollowed: w.unfollowed()}
+	w.k.Trace.Put(trace.PartyWorld, trace.RunEnd(string(out.Reason), out.Reason.Complete()))
+	tr := &trace.Trace{Header: header, Records: w.k.Trace.Records()}
+	res := &Result{Trace: tr, Outcome: out, End: sc.End(), SettleStart: sc.SettleStart(), Secrets: w.site.Secrets(),
+		Schedule: ScheduleOf(tr), Unfollowed: w.unfollowed(), TraceHash: w.k.Trace.Sum()}
 	return res, nil
 }
 
@@ -205,20 +201,18 @@ func newWorld(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options)
 		net:        sim.NewNetwork(k, link, sc.FaultsEnd),
 		life:       sim.NewLifecycle(k.Streams, "pod"),
 		router:     sim.NewRouter(k.Streams),
-		keyRng:     k.Streams.Stream("keys"),
 		blobs:      blob.New(),
 		store:      mesh.NewStore(),
-		content:    sc.Content.Clone(),
-		keysRev:    sc.Content.Revision,
 		meshTimers: map[string]sim.Timer{}, meshFetches: map[int]sim.Timer{},
-		nodes: map[string]*node{}, routes: map[int]*route{}, retries: map[int]pendingRetry{},
+		nodes: map[string]*node{}, routes: map[int]*route{},
 	}
 	w.blobs.Bugs = opts.StorageBugs
 	w.store.Bugs = opts.PlatformBugs
-	w.fe = &mesh.FrontEnd{Site: sc.Site, Store: w.store, Bugs: opts.PlatformBugs}
-	w.mesh = mesh.New(mesh.Config{Site: sc.Site, Store: w.store, Rand: k.Streams.Stream("mesh"),
-		Debounce: sc.Mesh.Debounce, RetryBudget: sc.Mesh.RetryBudget, Bugs: opts.PlatformBugs})
-	w.secrets = append(w.content.Keys.Values(), sc.Site.EncryptionKey)
+	w.fe = drive.NewFrontEnd(&mesh.FrontEnd{Site: sc.Site, Store: w.store, Bugs: opts.PlatformBugs}, sc.Site, frontEndEnv{w})
+	w.mesh = drive.NewMesh(mesh.New(mesh.Config{Site: sc.Site, Store: w.store, Rand: k.Streams.Stream("mesh"),
+		Debounce: sc.Mesh.Debounce, RetryBudget: sc.Mesh.RetryBudget, Bugs: opts.PlatformBugs}), meshEnv{w})
+	w.site = drive.NewSite(sc, k.Streams)
+	w.timeline = drive.NewTimeline(sc, w.site, worldEnv{w})
 	return w
 }
 
@@ -231,54 +225,33 @@ func (w *World) Kernel() *sim.Kernel { return w.k }
 // write, and at the end of the run.
 func (w *World) storeSnapshot(at string) {
 	e, ok := w.store.Get(w.sc.Site.Name)
-	kind, fields := StoreSnapshotRecord(e, ok, at)
-	w.k.Trace.Add(partyWorld, kind, fields...)
+	w.k.Trace.Put(trace.PartyWorld, drive.StoreSnapshotEvent(e, ok, at))
 }
 
 // setup records the initial state and schedules the timeline.
 func (w *World) setup() {
 	tr := w.k.Trace
-	tr.Add(partyWorld, "run.start", trace.F("scenario", w.sc.Name), trace.F("mode", w.mode.String()),
-		trace.F("seed", w.k.Streams.Seed()), trace.F("strategy", w.k.Strategy().Name()), trace.F("end", w.sc.End()),
-		trace.F("settle_start", w.sc.SettleStart()), trace.F("faults_end", w.sc.FaultsEnd))
-	specs := specsFor(w.sc, w.opts.Faults)
+	tr.Put(trace.PartyWorld, trace.RunStart{Scenario: w.sc.Name, Mode: w.mode.String(), Seed: w.k.Streams.Seed(), Strategy: w.k.Strategy().Name(),
+		End: w.sc.End(), SettleStart: w.sc.SettleStart(), FaultsEnd: w.sc.FaultsEnd}.Event())
+	specs := drive.SpecsFor(w.sc, w.opts.Faults)
 	if w.opts.Strategy == "swarm" {
-		specs = swarm(specs, w.k.Streams)
+		specs = drive.Swarm(specs, w.k.Streams)
 	}
 	w.armFaults(specs)
 	if err := w.blobs.CreateContainer(w.now(), host.HostsContainer); err != nil {
 		panic("world: " + err.Error())
 	}
 	w.contentChanged("initial")
-	w.net.Attach(partyStorage, w.onStorage)
-	w.net.Attach(partyFrontEnd, w.onFrontEnd)
-	w.net.Attach(partyMesh, w.onMesh)
-	w.net.Attach(partyRouter, w.onRouter)
-	w.net.Attach(partyClient, w.onClient)
+	w.net.Attach(trace.PartyStorage, w.onStorage)
+	w.net.Attach(trace.PartyFrontEnd, w.onFrontEnd)
+	w.net.Attach(trace.PartyMesh, w.onMesh)
+	w.net.Attach(trace.PartyRouter, w.onRouter)
+	w.net.Attach(trace.PartyClient, w.onClient)
 	for i := 0; i < w.sc.Instances.Count; i++ {
 		w.startInstance("initial")
 	}
-	for i := range w.sc.Timeline {
-		if !w.plays(i) {
-			continue
-		}
-		a, index := w.sc.Timeline[i], i
-		w.k.At(a.At, func() { w.apply(index, a) })
-	}
-	w.k.At(w.sc.FaultsEnd, func() { tr.Add(partyWorld, "faults.end") })
-	w.k.At(w.sc.SettleStart(), func() { tr.Add(partyWorld, "settle.start") })
+	w.timeline.Schedule(w.plays)
 }
-
-// contentChanged records a new content revision and its expected payload (PAY-5).
-func (w *World) contentChanged(reason string) {
-	p := host.BuildPayload(w.sc.Site, w.content.Functions, w.content.Keys)
-	w.k.Trace.Add(partyWorld, "content.change", trace.F("revision", w.content.Revision), trace.F("reason", reason),
-		trace.F("expected_hash", p.Hash), trace.F("expected_canonical", check.CanonicalHash(p.Body)), trace.F("triggers", p.Count),
-		trace.F("functions", len(w.content.Functions)))
-}
-
-// secretsNow is what a host reads after SYNC-3 clears its cache.
-func (w *World) secretsNow() (host.Keys, int) { return w.content.Keys.Clone(), w.keysRev }
 
 // plays reports whether the run plays timeline entry i (a Script may leave entries out).
 func (w *World) plays(i int) bool {
