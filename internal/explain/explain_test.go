@@ -10,9 +10,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/internal/tracefile"
 	"github.com/syncsim/syncsim/internal/world"
 	"github.com/syncsim/syncsim/scenarios"
@@ -118,6 +121,49 @@ func TestEditedScheduleRefused(t *testing.T) {
 		err := Write(&b, f, Options{})
 		if !errors.Is(err, tracefile.ErrSchedule) || !strings.Contains(err.Error(), c.want) || b.Len() != 0 {
 			t.Errorf("%s: err %v, %d bytes written, want %q", c.name, err, b.Len(), c.want)
+		}
+	}
+}
+
+// The breaking record is read from the evidence's structure, not its text: a property breaks where
+// its first finding happens, one judged at the end of the run at the last record, and the rules
+// involved are those of the records the findings cite.
+func TestBreaksWhereTheEvidenceSays(t *testing.T) {
+	rec := func(seq int, party string, kind trace.Kind, fields ...trace.Field) trace.Record {
+		return trace.Record{Seq: seq, At: time.Duration(seq) * time.Second, Party: party, Kind: kind, Fields: fields}
+	}
+	f := &tracefile.File{Scenario: tracefile.Scenario{Path: "s.yaml"}, Mode: "platform", Seed: 1,
+		Schedule: world.Script{Timeline: []int{}, Firings: []string{}, Choices: []string{}},
+		Records: []trace.Record{
+			rec(1, trace.PartyWorld, trace.KindContentChange, trace.F("revision", 1), trace.F("expected_hash", "h1")),
+			rec(2, trace.PartyStorage, trace.KindBlobWrite, trace.F("value", "h1")),
+			rec(3, trace.PartyMesh, trace.KindMeshAbandon, trace.F("cover", 1), trace.F("attempts", 3), trace.F("reason", "budget")),
+			rec(4, trace.PartyWorld, trace.KindRunEnd, trace.F("reason", "settled")),
+		},
+		Verdicts: []check.Verdict{
+			{ID: "P4", Name: "hash-implies-published", Status: check.Fail, Evidence: []check.Evidence{
+				{Text: "the blob is ahead (#1 00:00:01.000 is only mentioned)", Records: []int{1, 3}, At: 3}}},
+			{ID: "P1", Name: "eventual-convergence", Status: check.Fail, Evidence: []check.Evidence{
+				{Text: "at the end"}, {Text: "hash blob", Records: []int{2}, At: 2}}},
+		}}
+	var b bytes.Buffer
+	if err := Write(&b, f, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	marks := map[string]string{}
+	for _, l := range strings.Split(b.String(), "\n") {
+		if i := strings.Index(l, "<== "); i >= 0 {
+			marks[strings.Fields(l)[0]] = l[i:]
+		}
+	}
+	want := map[string]string{"00:00:03.000": "<== P4 breaks here", "00:00:04.000": "<== P1 breaks here"}
+	if len(marks) != len(want) || marks["00:00:03.000"] != want["00:00:03.000"] || marks["00:00:04.000"] != want["00:00:04.000"] {
+		t.Fatalf("marks %v, want %v:\n%s", marks, want, b.String())
+	}
+	rules := b.String()[strings.LastIndex(b.String(), "rules involved:"):]
+	for _, id := range []string{"PAY-5", "BLOB-2", "MESH-4"} {
+		if !strings.Contains(rules, id) {
+			t.Errorf("rules involved lack %s, a rule of a cited record: %s", id, rules)
 		}
 	}
 }
