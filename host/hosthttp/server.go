@@ -18,7 +18,9 @@ import (
 	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/fakes/mesh/meshhttp"
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/drive"
 	"github.com/syncsim/syncsim/internal/httpbound"
+	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/sim"
 )
 
@@ -57,12 +59,15 @@ type HostServer struct {
 	err     error
 	content host.Content
 
-	mu      sync.Mutex
-	closed  bool
-	done    chan struct{}
-	wg      sync.WaitGroup
-	m       *host.Machine
-	blobs   *blob.Store
+	mu     sync.Mutex
+	closed bool
+	done   chan struct{}
+	wg     sync.WaitGroup
+	m      *host.Machine
+	d      *drive.Host
+	blobs  *blob.Store
+	// calls are the storage calls of the step under way, performed when it ends (step).
+	calls   []host.BlobCall
 	timers  map[string]*time.Timer
 	waits   map[int]chan host.Respond
 	nextReq int
@@ -206,7 +211,7 @@ func (s *HostServer) start() {
 	now := time.Now()
 	_ = s.blobs.CreateContainer(now, host.HostsContainer)
 	content := s.content
-	s.m = host.NewMachine(host.Config{
+	m := host.NewMachine(host.Config{
 		Site: s.cfg.Site, Mode: s.cfg.Mode, ContainerName: s.cfg.ContainerName,
 		FrontEndURL: strings.TrimRight(s.cfg.FrontEndURL, "/"), MeshURL: s.cfg.MeshURL,
 		Secrets:          func() (host.Keys, int) { return content.Keys.Clone(), content.Revision },
@@ -216,7 +221,8 @@ func (s *HostServer) start() {
 		FrontEndTimeout: s.cfg.FrontEndTimeout, MeshTimeout: s.cfg.MeshTimeout,
 		Bugs: host.Bugs{SwallowPublishError: s.defects["sync-ignores-failure"]},
 	})
-	s.perform(s.m.HostStarted(now, host.Loaded{Functions: content.Functions, Revision: content.Revision}))
+	s.m, s.d = m, drive.NewHost(m, trace.InstanceParty(s.cfg.ContainerName), s.cfg.Site, hostEnv{s})
+	s.step(func() { s.d.Start(host.Loaded{Functions: content.Functions, Revision: content.Revision}) })
 }
 
 func (s *HostServer) beginClose() {
@@ -236,51 +242,70 @@ func (s *HostServer) beginClose() {
 	s.cancel()
 }
 
-// perform carries out the machine's effects in order; s.mu is held. Blob calls run on the
-// in-memory model after the batch, and their results go back to the machine at once.
-func (s *HostServer) perform(effects []host.Effect) {
-	var calls []host.BlobCall
-	for _, e := range effects {
-		switch e := e.(type) {
-		case host.Log:
-			s.logf("host: %s: %s", e.Level, e.Text)
-		case host.SetTimer:
-			s.setTimer(e)
-		case host.CancelTimer:
-			if t, ok := s.timers[e.Key]; ok {
-				if t.Stop() {
-					s.wg.Done()
-				}
-				delete(s.timers, e.Key)
-			}
-		case host.Send:
-			s.send(e)
-		case host.BlobCall:
-			calls = append(calls, e)
-		case host.Respond:
-			if ch, ok := s.waits[e.ReqID]; ok {
-				delete(s.waits, e.ReqID)
-				ch <- e
-			}
-		}
-	}
+// step runs one input of the machine through its interpreter (drive.Host); s.mu is held. The
+// storage calls it asks for run on the in-memory blob model when it ends, each result going back
+// to the machine at once (and the calls of that step before the next call of this one).
+func (s *HostServer) step(input func()) {
+	outer := s.calls
+	s.calls = nil
+	input()
+	calls := s.calls
+	s.calls = outer
 	for _, c := range calls {
-		now := time.Now()
-		s.perform(s.m.BlobDone(now, c.ID, blobOp(s.blobs, c, now)))
+		res := blobOp(s.blobs, c, time.Now())
+		s.step(func() { s.d.BlobDone(c.ID, res) })
 	}
 }
 
-func (s *HostServer) setTimer(e host.SetTimer) {
+// hostEnv is the standalone host's drive.HostEnv: real timers and HTTP requests on goroutines, the
+// in-memory blob model, and the log in place of a trace (its host log lines; the server keeps no
+// trace). Every method runs with s.mu held.
+type hostEnv struct{ s *HostServer }
+
+var _ drive.HostEnv = hostEnv{}
+
+func (e hostEnv) Now() time.Time                           { return time.Now() }
+func (e hostEnv) HostNow() time.Time                       { return time.Now() }
+func (e hostEnv) Alive() bool                              { return !e.s.closed }
+func (e hostEnv) Point(host.Point)                         {}
+func (e hostEnv) Blob(c host.BlobCall)                     { e.s.calls = append(e.s.calls, c) }
+func (e hostEnv) SetTimer(key string, after time.Duration) { e.s.setTimer(key, after) }
+
+// Record writes the host's log lines to the log; the other records are not kept.
+func (e hostEnv) Record(_ string, ev trace.Event) {
+	if ev.Kind == trace.KindLog {
+		r := trace.Record{Fields: ev.Fields}
+		e.s.logf("host: %s: %s", r.Get("level"), r.Get("text"))
+	}
+}
+
+func (e hostEnv) CancelTimer(key string) {
+	s := e.s
+	if t, ok := s.timers[key]; ok {
+		if t.Stop() {
+			s.wg.Done()
+		}
+		delete(s.timers, key)
+	}
+}
+
+func (e hostEnv) Respond(r host.Respond) {
+	if ch, ok := e.s.waits[r.ReqID]; ok {
+		delete(e.s.waits, r.ReqID)
+		ch <- r
+	}
+}
+
+func (s *HostServer) setTimer(key string, after time.Duration) {
 	if s.closed {
 		return
 	}
-	key := e.Key
 	if old, ok := s.timers[key]; ok && old.Stop() {
 		s.wg.Done()
 	}
 	s.wg.Add(1)
 	var t *time.Timer
-	t = time.AfterFunc(e.After, func() {
+	t = time.AfterFunc(after, func() {
 		defer s.wg.Done()
 		s.mu.Lock()
 		defer s.mu.Unlock()
@@ -288,31 +313,32 @@ func (s *HostServer) setTimer(e host.SetTimer) {
 			return
 		}
 		delete(s.timers, key)
-		s.perform(s.m.Timer(time.Now(), key))
+		s.step(func() { s.d.Timer(key) })
 	})
 	s.timers[key] = t
 }
 
-// send makes a MSG-1 or MSG-2 request and hands its answer back to the machine.
-func (s *HostServer) send(e host.Send) {
+// Send makes a MSG-1 or MSG-2 request and hands its answer back to the machine.
+func (e hostEnv) Send(m host.Send) {
+	s := e.s
 	if s.closed {
 		return
 	}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		res := s.post(e)
+		res := s.post(m)
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if s.closed {
 			return
 		}
 		if res.Status != 0 {
-			s.logf("host: %s publish answered %d", e.Target, res.Status)
+			s.logf("host: %s publish answered %d", m.Target, res.Status)
 		} else {
-			s.logf("host: %s publish failed (%s)", e.Target, res.Err)
+			s.logf("host: %s publish failed (%s)", m.Target, res.Err)
 		}
-		s.perform(s.m.HTTPDone(time.Now(), e.ID, res))
+		s.step(func() { s.d.HTTPDone(m.ID, res) })
 	}()
 }
 
@@ -378,7 +404,9 @@ func (s *HostServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.nextReq++
 	id := s.nextReq
 	s.waits[id] = ch
-	s.perform(s.m.Admin(now, id, host.AdminRequest{Method: r.Method, Path: r.URL.Path, Headers: headers, Body: body}))
+	s.step(func() {
+		s.d.Admin(id, host.AdminRequest{Method: r.Method, Path: r.URL.Path, Headers: headers, Body: body}, "")
+	})
 	s.mu.Unlock()
 	select {
 	case a := <-ch:
