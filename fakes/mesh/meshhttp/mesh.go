@@ -12,7 +12,9 @@ import (
 
 	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/drive"
 	"github.com/syncsim/syncsim/internal/httpbound"
+	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/sim"
 )
 
@@ -69,10 +71,15 @@ type MeshServer struct {
 	defects map[string]bool
 	err     error
 
-	m      *mesh.Mesh
-	store  *mesh.Store
-	timers map[string]*time.Timer
-	status MeshStatus
+	m *mesh.Mesh
+	// d interprets the machine's effects (internal/drive); s.mu is held around every call into it.
+	d     *drive.Mesh
+	store *mesh.Store
+	// afterFetch is set while the effects of a fetch's answer are carried out, where a SetTimer is
+	// always the retry timer (MESH-4).
+	afterFetch bool
+	timers     map[string]*time.Timer
+	status     MeshStatus
 
 	ctx       context.Context
 	cancel    context.CancelFunc
@@ -94,6 +101,7 @@ func NewMesh(cfg MeshConfig) *MeshServer {
 		Debounce: cfg.Debounce, MaxWait: cfg.MaxWait, RetryBudget: cfg.RetryBudget, BackoffMin: cfg.BackoffMin,
 		BackoffMax: cfg.BackoffMax, FetchTimeout: cfg.FetchTimeout,
 		Bugs: mesh.Bugs{FetchPerNotification: s.defects["fetch-per-notification"]}})
+	s.d = drive.NewMesh(s.m, meshEnv{s})
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	if s.err == nil {
 		s.db, s.err = openDurableWith(cfg.DataFile, dataFileLockWait, cfg.DataFileMaxBytes)
@@ -127,7 +135,7 @@ func (s *MeshServer) restore() error {
 	s.status.Restored = p.Pending()
 	if p.Accepted > 0 {
 		s.logf("mesh: data file holds notifications up to %d, %d pending", p.Accepted, p.Pending())
-		s.perform(s.m.Restore(time.Now(), p.Since, p.Accepted, min(p.Covered, p.Accepted)), false)
+		s.d.Perform(s.m.Restore(time.Now(), p.Since, p.Accepted, min(p.Covered, p.Accepted)))
 	}
 	return nil
 }
@@ -302,14 +310,14 @@ func (s *MeshServer) notify(req mesh.Request) (resp mesh.Response, n int, at tim
 	}
 	resp, effects := s.m.Notify(now, req)
 	if resp.Status == 400 && s.defects["accept-malformed"] {
-		s.perform(effects, false)
+		s.d.Perform(effects)
 		resp, effects = s.m.Notify(now, mesh.Request{Method: "POST", Path: req.Path, Body: []byte("operation=update-triggers"),
 			Headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded", "fx-current-instance": req.Header("fx-current-instance")}})
 	}
 	if resp.Status/100 != 2 {
 		s.status.Rejected++
 	}
-	s.perform(effects, false)
+	s.d.Perform(effects)
 	if resp.Status/100 == 2 {
 		n = s.m.AcceptedCount()
 	}
@@ -344,39 +352,64 @@ func (s *MeshServer) acquireSerial() bool {
 	return true
 }
 
-// perform carries out the mesh's effects; s.mu is held. afterFetch marks the effects of FetchDone,
-// where a SetTimer is always the retry timer (MESH-4).
-func (s *MeshServer) perform(effects []mesh.Effect, afterFetch bool) {
-	for _, e := range effects {
-		switch e := e.(type) {
-		case mesh.Accepted:
-			s.status.Accepted++
-			s.logf("mesh: notification %d accepted (instance %q)", e.Notification, e.Instance)
-		case mesh.Log:
-			s.logf("mesh: %s: %s", e.Level, e.Text)
-		case mesh.SetTimer:
-			if afterFetch && s.defects["no-retry"] {
-				s.status.Abandoned++
-				s.logf("mesh: giving up after the first failure (defect no-retry)")
-				continue
-			}
-			s.setTimer(e)
-		case mesh.Fetch:
-			if s.defects["no-fetch"] {
-				continue
-			}
-			s.fetch(e)
-		case mesh.Stored:
-			s.status.Stored++
-			stored := toStored(e.Entry, s.writesBase+e.Entry.Writes)
-			s.persistDelivered(&stored, e.Cover)
-			s.status.LastHash, s.status.LastRevision = e.Entry.Hash, e.Entry.Revision
-			s.logf("mesh: stored payload hash=%s revision=%d (notifications up to %d)", e.Entry.Hash, e.Entry.Revision, e.Cover)
-		case mesh.Abandoned:
-			s.status.Abandoned++
-			s.persistDelivered(nil, e.Cover)
-			s.logf("mesh: abandoned notifications up to %d after %d attempts (%s)", e.Cover, e.Attempts, e.Reason)
+// meshEnv is the mesh server's drive.MeshEnv: real timers and fetches, with the planted defects,
+// and the status, the log and the data file in place of a trace (the server keeps no trace). Every
+// method runs with s.mu held.
+type meshEnv struct{ s *MeshServer }
+
+var _ drive.MeshEnv = meshEnv{}
+
+func (e meshEnv) MeshNow() time.Time         { return time.Now() }
+func (e meshEnv) Record(string, trace.Event) {}
+
+func (e meshEnv) SetTimer(key string, after time.Duration) {
+	s := e.s
+	if s.afterFetch && s.defects["no-retry"] {
+		s.status.Abandoned++
+		s.logf("mesh: giving up after the first failure (defect no-retry)")
+		return
+	}
+	s.setTimer(key, after)
+}
+
+// FetchHeaders applies the no-token defect: the fetch goes out without its token.
+func (e meshEnv) FetchHeaders(f mesh.Fetch) map[string]string {
+	headers := map[string]string{}
+	for k, v := range f.Headers {
+		if e.s.defects["no-token"] && strings.EqualFold(k, "x-ms-site-token") {
+			continue
 		}
+		headers[k] = v
+	}
+	return headers
+}
+
+func (e meshEnv) Fetch(f mesh.Fetch) {
+	if e.s.defects["no-fetch"] {
+		return
+	}
+	e.s.fetch(f)
+}
+
+// Observe counts, logs and persists what the mesh reports.
+func (e meshEnv) Observe(eff mesh.Effect) {
+	s := e.s
+	switch eff := eff.(type) {
+	case mesh.Accepted:
+		s.status.Accepted++
+		s.logf("mesh: notification %d accepted (instance %q)", eff.Notification, eff.Instance)
+	case mesh.Log:
+		s.logf("mesh: %s: %s", eff.Level, eff.Text)
+	case mesh.Stored:
+		s.status.Stored++
+		stored := toStored(eff.Entry, s.writesBase+eff.Entry.Writes)
+		s.persistDelivered(&stored, eff.Cover)
+		s.status.LastHash, s.status.LastRevision = eff.Entry.Hash, eff.Entry.Revision
+		s.logf("mesh: stored payload hash=%s revision=%d (notifications up to %d)", eff.Entry.Hash, eff.Entry.Revision, eff.Cover)
+	case mesh.Abandoned:
+		s.status.Abandoned++
+		s.persistDelivered(nil, eff.Cover)
+		s.logf("mesh: abandoned notifications up to %d after %d attempts (%s)", eff.Cover, eff.Attempts, eff.Reason)
 	}
 }
 
@@ -388,17 +421,16 @@ func (s *MeshServer) persistDelivered(entry *storedEntry, cover int) {
 	}
 }
 
-func (s *MeshServer) setTimer(e mesh.SetTimer) {
+func (s *MeshServer) setTimer(key string, after time.Duration) {
 	if s.closed {
 		return
 	}
-	key := e.Key
 	if old, ok := s.timers[key]; ok && old.Stop() {
 		s.wg.Done()
 	}
 	s.wg.Add(1)
 	var t *time.Timer
-	t = time.AfterFunc(e.After, func() {
+	t = time.AfterFunc(after, func() {
 		defer s.wg.Done()
 		s.mu.Lock()
 		defer s.mu.Unlock()
@@ -406,7 +438,7 @@ func (s *MeshServer) setTimer(e mesh.SetTimer) {
 			return // stopped, or replaced after it fired
 		}
 		delete(s.timers, key)
-		s.perform(s.m.Timer(time.Now(), key), false)
+		s.d.Timer(key)
 	})
 	s.timers[key] = t
 }
@@ -414,13 +446,7 @@ func (s *MeshServer) setTimer(e mesh.SetTimer) {
 // fetch is MSG-3: GET {SiteURL}/admin/host/triggers with the machine's TOK-4 token (MESH-3).
 func (s *MeshServer) fetch(f mesh.Fetch) {
 	s.status.Fetches++
-	headers := map[string]string{}
-	for k, v := range f.Headers {
-		if s.defects["no-token"] && strings.EqualFold(k, "x-ms-site-token") {
-			continue
-		}
-		headers[k] = v
-	}
+	headers := f.Headers
 	target := strings.TrimRight(s.cfg.SiteURL, "/") + host.PathTriggers
 	s.logf("mesh: fetch %d attempt %d GET %s", f.ID, f.Attempt, target)
 	s.spawnLocked(func() {
@@ -431,7 +457,9 @@ func (s *MeshServer) fetch(f mesh.Fetch) {
 			return
 		}
 		s.logf("mesh: fetch %d answered %d", f.ID, status)
-		s.perform(s.m.FetchDone(time.Now(), f.ID, status, body, revision), true)
+		s.afterFetch = true
+		s.d.FetchDone(f.ID, status, body, revision)
+		s.afterFetch = false
 	})
 }
 
