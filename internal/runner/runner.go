@@ -54,6 +54,8 @@ type Result struct {
 	Replay     string          `json:"replay"`
 	// Unjudged lists expected failures that no checker judged, so an expectation never passes silently.
 	Unjudged []string `json:"unjudged_expectations,omitempty"`
+	// P12 says why a simulated run has no P12 verdict: it was made once (Options.Determinism).
+	P12 string `json:"p12,omitempty"`
 
 	// Unfollowed lists what a Script asked for that never came up.
 	Unfollowed []string `json:"unfollowed,omitempty"`
@@ -93,6 +95,7 @@ func RunOne(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) (
 	for _, p := range check.TraceCheckers() {
 		verdicts = append(verdicts, p.Check(in))
 	}
+	p12 := ""
 	if opts.Determinism == nil || opts.Determinism(seed, verdicts) {
 		// P12: the same scenario, mode and seed again, in this process.
 		second, err := world.Run(sc, mode, seed, wopts)
@@ -100,6 +103,8 @@ func RunOne(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) (
 			return nil, err
 		}
 		verdicts = append(verdicts, determinism(first, second))
+	} else {
+		p12 = NotJudgedP12
 	}
 	check.SortByID(verdicts)
 	res := &Result{
@@ -107,13 +112,16 @@ func RunOne(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) (
 		EventCount: first.Outcome.Events, SimTimeMs: first.Outcome.At.Milliseconds(), Outcome: string(first.Outcome.Reason),
 		Replay: ReplayCommand(sc.Path, mode, seed, opts), Trace: first.Trace,
 		Schedule: first.Schedule, Unfollowed: first.Unfollowed, Strategy: opts.Strategy, Faults: opts.Faults,
-		ScenarioSHA256: sc.SHA256, Secrets: first.Secrets,
+		ScenarioSHA256: sc.SHA256, Secrets: first.Secrets, P12: p12,
 	}
 	if !opts.Raw {
 		res.Unjudged = ApplyExpectations(res.Verdicts, sc.Expected(mode))
 	}
 	return res, nil
 }
+
+// NotJudgedP12 is Result.P12 of a run Options.Determinism left out.
+const NotJudgedP12 = "not judged: the run was made once, outside the sample of runs made twice"
 
 // determinism is P12 over two runs of the same scenario, mode and seed: their trace hashes, fed as
 // the records were added, are compared; the records themselves only when the hashes differ, for the

@@ -210,6 +210,9 @@ func combine(shards []ShardReport) (*Report, error) {
 		sc.Modes = slices.Clone(sc.Modes)
 		m.Scenarios = append(m.Scenarios, sc)
 	}
+	if first.P12 != nil {
+		m.P12 = &P12Sample{Sample: first.P12.Sample}
+	}
 	cells := map[mergeKey]*Cell{}
 	var keys []mergeKey
 	prefix := true // every shard so far covered its whole block
@@ -224,6 +227,14 @@ func combine(shards []ShardReport) (*Report, error) {
 			m.Seeds.Missing = append(m.Seeds.Missing, Range{r.Seeds.CoveredTo + 1, r.Shard.To})
 		}
 		m.Runs += r.Runs
+		switch {
+		case m.P12 == nil:
+		case r.P12 == nil || r.P12.Sample != m.P12.Sample:
+			m.P12 = nil // a shard judged another sample (or says nothing of it): no total to give
+		default:
+			m.P12.Judged += r.P12.Judged
+			m.P12.Runs += r.P12.Runs
+		}
 		for i := range m.Scenarios {
 			m.Scenarios[i].SeedsCovered += r.Scenarios[i].SeedsCovered
 		}

@@ -44,6 +44,8 @@ type Report struct {
 	// Comparisons are the judged cells that differ from their baseline (regressions, new failures,
 	// improvements), in matrix order.
 	Comparisons []Comparison `json:"comparisons,omitempty"`
+	// P12 says on how many runs P12 was judged: a sweep makes only its Sample of runs twice.
+	P12 *P12Sample `json:"p12,omitempty"`
 	// FaultFirings say, per scenario, how often each armed fault fired (firings.go), in scenario
 	// order, each scenario's faults in the order they were first armed.
 	FaultFirings []FaultFirings `json:"fault_firings"`
@@ -187,6 +189,8 @@ type aggregate struct {
 	results  []*runner.Result
 	// failing counts the runs with a gating verdict; planned the runs the sweep means to make.
 	failing, planned int
+	// p12 counts the runs P12 was judged on.
+	p12 int
 }
 
 func newAggregate(cfg Config, span Range, units []unit, progress io.Writer) *aggregate {
@@ -211,6 +215,9 @@ func (a *aggregate) add(d done) {
 		a.results = append(a.results, d.result)
 	}
 	a.exit = worse(a.exit, d.exit)
+	if d.p12 {
+		a.p12++
+	}
 	for _, v := range d.verdicts {
 		k := cellKey{a.scIndex[d.unit.sc.Path], v.id, d.unit.mode.String()}
 		c := a.cells[k]
@@ -272,6 +279,7 @@ func (a *aggregate) report(stopped bool) *Report {
 		Seeds: Seeds{From: a.cfg.Seeds.From, To: a.cfg.Seeds.To, CoveredTo: a.span.From + covered - 1},
 		Mode:  a.cfg.Mode, Strategy: a.cfg.Strategy, Faults: a.cfg.Faults, Raw: a.cfg.Raw, Strict: a.cfg.Strict,
 		Matrix: []Cell{}, Runs: a.runs, Exit: a.exit, Results: a.results,
+		P12: &P12Sample{Judged: a.p12, Runs: a.runs, Sample: Sample{First: a.cfg.Seeds.From}.String()},
 	}
 	if !a.cfg.Shard.IsZero() {
 		r.Shard = &ShardInfo{Index: a.cfg.Shard.Index, Count: a.cfg.Shard.Count, From: a.span.From, To: a.span.To}

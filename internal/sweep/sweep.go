@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/internal/runner"
 	"github.com/syncsim/syncsim/scenarios"
 )
@@ -74,6 +75,8 @@ type done struct {
 	panicked *WorkerPanic
 	// result is the run without its trace, for the runs array of --json.
 	result *runner.Result
+	// p12 is set when the run was made twice and P12 judged (Sample).
+	p12 bool
 	// firings are the run's armed faults and how often each fired, read off the trace before it is
 	// dropped.
 	firings []runFiring
@@ -154,7 +157,7 @@ func execute(cfg Config, span Range, units []unit, fold func(done)) (stopped boo
 	if workers == 0 {
 		workers = runtime.NumCPU()
 	}
-	opts := runner.Options{Raw: cfg.Raw, Strategy: cfg.Strategy, Faults: cfg.Faults}
+	opts := RunOptions(cfg)
 	if cfg.Adjust != nil {
 		cfg.Adjust(&opts)
 	}
@@ -240,6 +243,13 @@ func execute(cfg Config, span Range, units []unit, fold func(done)) (stopped boo
 	return stopped, nil
 }
 
+// RunOptions are the options every run of the sweep is made with: the configuration's, and P12
+// judged on the sweep's Sample (before Config.Adjust).
+func RunOptions(cfg Config) runner.Options {
+	return runner.Options{Raw: cfg.Raw, Strategy: cfg.Strategy, Faults: cfg.Faults,
+		Determinism: Sample{First: cfg.Seeds.From}.Rerun}
+}
+
 // runOne is runner.RunOne; tests replace it to make runs fail.
 var runOne = runner.RunOne
 
@@ -264,6 +274,7 @@ func run(j job, opts runner.Options, strict bool) (d done) {
 	d.exit = runner.ExitCode([]*runner.Result{res}, strict)
 	for _, v := range res.Verdicts {
 		d.verdicts = append(d.verdicts, verdict{id: v.ID, name: v.Name, level: string(v.Level), status: string(v.Status)})
+		d.p12 = d.p12 || v.ID == check.PropP12.ID
 	}
 	return d
 }

@@ -51,6 +51,9 @@ func (r *Report) WriteText(w io.Writer) {
 		fmt.Fprintf(w, "covered seeds %s of %s (stopped by --max-time)\n", joinRanges(covered, fromTo), fromTo(span))
 		fmt.Fprintf(w, "incomplete: seeds %s missing\n", joinRanges(r.Seeds.Missing, Range.String))
 	}
+	if r.P12 != nil {
+		fmt.Fprintln(w, r.P12.Text())
+	}
 	fmt.Fprintf(w, "%d runs, %d failing cells; exit %d\n", r.Runs, len(failing), r.Exit)
 }
 
