@@ -123,6 +123,7 @@ func shortStack(stack []byte, frames int) string {
 func runCommand(stderr io.Writer) *cobra.Command {
 	job := runner.Job{}
 	var outs outputs
+	var traceFormat string
 	cmd := &cobra.Command{
 		Use:   "run [flags] SCENARIO-OR-DIR...",
 		Short: "Run scenarios in the simulator and judge every property",
@@ -138,6 +139,12 @@ environment error.`,
 			job.Paths = args
 			job.Log = stderr
 			job.Done = outs.runDone(job.Strict, cmd.OutOrStdout())
+			write, err := traceWriter(traceFormat)
+			if err != nil {
+				fmt.Fprintln(stderr, "simrun run:", err)
+				return exitError{runner.ExitUsage}
+			}
+			job.WriteTrace = write
 			code, err := runner.Execute(job, cmd.OutOrStdout())
 			if err != nil {
 				fmt.Fprintln(stderr, "simrun run:", err)
@@ -164,7 +171,7 @@ environment error.`,
 	f.StringVar(&job.AzuriteProvider, "azurite", "", "with --live: how to start Azurite: npm or container (default: container if a Docker engine answers, else npm)")
 	f.StringVar(&outs.report, "report", "", "write a self-contained HTML report to DIR/index.html")
 	f.StringVar(&outs.junit, "junit", "", "write JUnit XML (a test case per property and run) to this file")
-	f.StringVar(&job.TraceFormat, "trace-format", "syncsim", "format of --trace-out: syncsim (for replay, shrink, explain) or chrome (Chrome trace events, for Perfetto)")
+	f.StringVar(&traceFormat, "trace-format", "syncsim", "format of --trace-out: syncsim (for replay, shrink, explain) or chrome (Chrome trace events, for Perfetto)")
 	f.StringVar(&job.TraceOut, "trace-out", "", "write each run's trace file here (several runs: FILE-<scenario>-<mode>-<seed>.json)")
 	return cmd
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/internal/live"
 	"github.com/syncsim/syncsim/internal/tracefile"
-	"github.com/syncsim/syncsim/reports/chrome"
 	"github.com/syncsim/syncsim/reports/redact"
 	"github.com/syncsim/syncsim/scenarios"
 )
@@ -42,9 +41,9 @@ type Job struct {
 	AzuriteProvider string
 	// Log gets the live runtime's notes (which Azurite ran, faults not applicable live).
 	Log io.Writer
-	// TraceFormat is the format of --trace-out: "syncsim" (the default: the trace file replay,
-	// shrink and explain read) or "chrome" (the Chrome trace-event format, for Perfetto).
-	TraceFormat string
+	// WriteTrace, when set, writes one run's trace to path for TraceOut, in the format the caller
+	// chose (the CLI's --trace-format); nil writes the trace file replay, shrink and explain read.
+	WriteTrace func(path string, r *Result) error
 	// Done, when set, gets every run once all have run (the CLI writes its reports there).
 	Done func(results []*Result) error
 	// Coverage is the coverage gate's setting (--coverage): "" or "auto" gates when several scenario
@@ -61,9 +60,6 @@ func (e *UsageError) Unwrap() error { return e.Err }
 // Execute loads the scenarios, runs every one in every mode for Runs seeds from Seed, prints one block
 // per run and a summary to out, writes the JSON file if asked, and returns the exit code.
 func Execute(job Job, out io.Writer) (int, error) {
-	if job.TraceFormat != "" && job.TraceFormat != "syncsim" && job.TraceFormat != "chrome" {
-		return ExitUsage, &UsageError{fmt.Errorf("--trace-format %q: use syncsim or chrome", job.TraceFormat)}
-	}
 	if !slices.Contains([]string{"", "auto", "gate", "report"}, job.Coverage) {
 		return ExitUsage, &UsageError{fmt.Errorf("--coverage %q: use auto, gate or report", job.Coverage)}
 	}
@@ -106,7 +102,11 @@ func Execute(job Job, out io.Writer) (int, error) {
 	if job.TraceOut != "" {
 		for _, r := range results {
 			path := TraceOutPath(job.TraceOut, r, len(results) > 1)
-			if err := writeTrace(path, job.TraceFormat, r); err != nil {
+			write := job.WriteTrace
+			if write == nil {
+				write = WriteTraceFile
+			}
+			if err := write(path, r); err != nil {
 				return ExitUsage, &UsageError{fmt.Errorf("--trace-out: %w", err)}
 			}
 			fmt.Fprintf(out, "trace written: %s\n", path)
@@ -246,21 +246,5 @@ func startLive(job Job) (func(), *live.Options, error) {
 	return stop, &live.Options{ConnectionString: inst.ConnectionString, TimeScale: scale, Log: log}, nil
 }
 
-// writeTrace writes one run's trace in the format asked for.
-func writeTrace(path, format string, r *Result) error {
-	if format != "chrome" {
-		return tracefile.Write(path, TraceFile(r))
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := chrome.Write(f, TraceFile(r), r.Secrets...); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
+// WriteTraceFile writes one run's trace file, the one replay, shrink and explain read.
+func WriteTraceFile(path string, r *Result) error { return tracefile.Write(path, TraceFile(r)) }
