@@ -167,9 +167,9 @@ func TestNetworkDelayWithinLinkBounds(t *testing.T) {
 	sent := map[string]time.Duration{}
 	for _, r := range k.Trace.Records() {
 		switch r.Kind {
-		case "net.send":
+		case trace.KindNetSend:
 			sent[r.Get("msg")] = r.At
-		case "net.deliver":
+		case trace.KindNetDeliver:
 			d := r.At - sent[r.Get("msg")]
 			if d < 5*time.Millisecond || d > 7*time.Millisecond {
 				t.Fatalf("message %s took %v", r.Get("msg"), d)
@@ -183,15 +183,15 @@ func TestNetworkFaultsAreLabelledInjected(t *testing.T) {
 	counts := map[trace.Kind]int{}
 	for _, r := range k.Trace.Records() {
 		counts[r.Kind]++
-		if (r.Kind == "net.drop" || r.Kind == "net.duplicate" || r.Has("reordered")) && r.Get("injected") != "true" {
+		if (r.Kind == trace.KindNetDrop || r.Kind == trace.KindNetDuplicate || r.Has("reordered")) && r.Get("injected") != "true" {
 			t.Fatalf("fault record not labelled injected: %s", r)
 		}
 	}
-	if counts["net.drop"] == 0 || counts["net.duplicate"] == 0 {
+	if counts[trace.KindNetDrop] == 0 || counts[trace.KindNetDuplicate] == 0 {
 		t.Fatalf("no drops or duplicates: %v", counts)
 	}
-	if len(got) != 300-counts["net.drop"]+counts["net.duplicate"] {
-		t.Fatalf("delivered %d, sends 300, drops %d, dups %d", len(got), counts["net.drop"], counts["net.duplicate"])
+	if len(got) != 300-counts[trace.KindNetDrop]+counts[trace.KindNetDuplicate] {
+		t.Fatalf("delivered %d, sends 300, drops %d, dups %d", len(got), counts[trace.KindNetDrop], counts[trace.KindNetDuplicate])
 	}
 	inversions := 0
 	for i := 1; i < len(got); i++ {
@@ -225,7 +225,7 @@ func TestNetworkLosesMessagesToDetachedParty(t *testing.T) {
 	k.At(0, func() { n.Send(Message{From: "a", To: "b"}); n.Detach("b") })
 	k.Run(time.Minute)
 	recs := k.Trace.Records()
-	if recs[len(recs)-1].Kind != "net.lost" {
+	if recs[len(recs)-1].Kind != trace.KindNetLost {
 		t.Fatalf("last record %s", recs[len(recs)-1])
 	}
 }

@@ -27,7 +27,7 @@ func TestStrategiesAreDeterministicPerSeed(t *testing.T) {
 			}
 			picks := 0
 			for _, r := range k1.Trace.Records() {
-				if r.Kind == "sched.pick" {
+				if r.Kind == trace.KindSchedPick {
 					picks++
 				}
 			}

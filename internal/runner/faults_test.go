@@ -31,7 +31,7 @@ func loadScenario(t testing.TB, rel string) *scenarios.Scenario {
 func firings(tr *trace.Trace, name string) int {
 	n := 0
 	for _, r := range tr.Records {
-		if r.Get("fault") == name && (r.Kind == "fault.fire" || r.Kind == "net.drop" || r.Kind == "net.duplicate") {
+		if r.Get("fault") == name && (r.Kind == trace.KindFaultFire || r.Kind == trace.KindNetDrop || r.Kind == trace.KindNetDuplicate) {
 			if r.Get("injected") != "true" {
 				panic("fault record not labelled injected: " + r.String())
 			}
@@ -109,7 +109,7 @@ func TestEveryFaultFiresWhenAskedAndNeverWhenNot(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range clean.Trace.Records {
-		if r.Kind == "fault.fire" || r.Get("injected") == "true" {
+		if r.Kind == trace.KindFaultFire || r.Get("injected") == "true" {
 			t.Fatalf("a fault fired in a run with none: %s", r)
 		}
 	}

@@ -51,7 +51,7 @@ func firingsOf(tr *trace.Trace) []runFiring {
 	for i := range tr.Records {
 		r := &tr.Records[i]
 		switch {
-		case r.Kind == "fault.armed":
+		case r.Kind == trace.KindFaultArmed:
 			name, _, _ := strings.Cut(r.Get("fault"), ":")
 			label := name
 			if n := repeats[name]; n > 0 {
@@ -60,7 +60,7 @@ func firingsOf(tr *trace.Trace) []runFiring {
 			repeats[name]++
 			index[label] = len(out)
 			out = append(out, runFiring{label: label})
-		case r.Kind == "fault.fire" || r.Kind == "net.drop" || r.Kind == "net.duplicate":
+		case r.Kind == trace.KindFaultFire || r.Kind == trace.KindNetDrop || r.Kind == trace.KindNetDuplicate:
 			key := r.Get("key")
 			label, _, ok := strings.Cut(key, "@")
 			if !ok || seen[key] {

@@ -22,17 +22,17 @@ func TestFiringsOf(t *testing.T) {
 		want    []runFiring
 	}{
 		{"no trace", nil, nil},
-		{"armed, never fired", []trace.Record{rec("fault.armed", trace.F("fault", "fetch-refused:p=0.2"))}, []runFiring{{"fetch-refused", 0}}},
+		{"armed, never fired", []trace.Record{rec(trace.KindFaultArmed, trace.F("fault", "fetch-refused:p=0.2"))}, []runFiring{{"fetch-refused", 0}}},
 		{"repeats and keys", []trace.Record{
-			rec("fault.armed", trace.F("fault", "delete-instance:point=after-publish")),
-			rec("fault.armed", trace.F("fault", "drop:p=0.1")),
-			rec("fault.armed", trace.F("fault", "delete-instance:point=mid-fetch")),
-			rec("fault.fire", trace.F("fault", "delete-instance"), trace.F("key", "delete-instance.1@mid-fetch/i1#1")),
-			rec("net.drop", trace.F("key", "drop@host>fe#3")),
-			rec("fault.fire", trace.F("fault", "drop"), trace.F("key", "drop@host>fe#3")),
-			rec("net.drop", trace.F("key", "drop@host>fe#4")),
-			rec("net.duplicate", trace.F("key", "ghost@host>fe#1")),
-			rec("fault.fire", trace.F("fault", "x")),
+			rec(trace.KindFaultArmed, trace.F("fault", "delete-instance:point=after-publish")),
+			rec(trace.KindFaultArmed, trace.F("fault", "drop:p=0.1")),
+			rec(trace.KindFaultArmed, trace.F("fault", "delete-instance:point=mid-fetch")),
+			rec(trace.KindFaultFire, trace.F("fault", "delete-instance"), trace.F("key", "delete-instance.1@mid-fetch/i1#1")),
+			rec(trace.KindNetDrop, trace.F("key", "drop@host>fe#3")),
+			rec(trace.KindFaultFire, trace.F("fault", "drop"), trace.F("key", "drop@host>fe#3")),
+			rec(trace.KindNetDrop, trace.F("key", "drop@host>fe#4")),
+			rec(trace.KindNetDuplicate, trace.F("key", "ghost@host>fe#1")),
+			rec(trace.KindFaultFire, trace.F("fault", "x")),
 		}, []runFiring{{"delete-instance", 0}, {"drop", 2}, {"delete-instance.1", 1}}},
 	}
 	for _, c := range cases {
