@@ -283,11 +283,11 @@ func ScheduleOf(tr *trace.Trace) Script {
 	seen := map[string]bool{}
 	for _, r := range tr.Records {
 		switch {
-		case r.Kind == "timeline" && r.Has("index"):
+		case r.Kind == trace.KindTimeline && r.Has("index"):
 			s.Timeline = append(s.Timeline, r.Int("index"))
-		case r.Kind == "sched.pick" && r.Has("key"):
+		case r.Kind == trace.KindSchedPick && r.Has("key"):
 			s.Choices = append(s.Choices, r.Get("key"))
-		case r.Get("key") != "" && (r.Kind == "fault.fire" || r.Kind == "net.drop" || r.Kind == "net.duplicate"):
+		case r.Get("key") != "" && (r.Kind == trace.KindFaultFire || r.Kind == trace.KindNetDrop || r.Kind == trace.KindNetDuplicate):
 			if k := r.Get("key"); !seen[k] {
 				seen[k] = true
 				s.Firings = append(s.Firings, k)
