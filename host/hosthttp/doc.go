@@ -1,6 +1,7 @@
 // Package hosthttp serves the admin API of one reference host (package host's Machine) over real
 // HTTP: GET /admin/host/triggers (MSG-3, HOST-1) and POST /admin/host/synctriggers (MSG-4, HOST-2).
-// It is the adapter around the step machine: goroutines, net/http and the wall clock live here, a
+// It is the adapter around the step machine: goroutines, net/http and the wall clock live here, the
+// machine's effects go through the one interpreter every driver uses (internal/drive's Host), a
 // mutex serializes the machine, the primary lease and the hash blob live in an in-memory blob model
 // (package blob), and the publish goes to the configured front end or mesh, or to a reference one
 // (package meshhttp) the server starts itself, so that a sync succeeds standalone.
