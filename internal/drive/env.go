@@ -1,3 +1,17 @@
+// Package drive is the driver core every driver of the step machines shares: the simulator
+// (internal/world: the kernel's event queue), the live runtime (internal/live: goroutines, net/http,
+// azblob) and the reference HTTP servers (host/hosthttp, fakes/mesh/meshhttp). It holds one
+// interpreter per machine (Host, Mesh, FrontEnd), which steps the machine, writes the records of
+// its effects and hands the rest to the driver's small Env (HostEnv, MeshEnv, FrontEndEnv: send,
+// blob call, set/cancel timer, respond, record), as etcd-io/raft's node.go wraps RawNode; and the
+// site's content and keys (Site), the timeline (Timeline) and the fault decisions (Faults). So the
+// drivers differ only in how they carry effects out, and write the same trace.
+//
+//	h := drive.NewHost(machine, trace.InstanceParty(name), site, env) // env implements HostEnv
+//	h.Start(loaded)          // steps the machine, records, calls env.Blob, env.SetTimer, ...
+//	h.BlobDone(call.ID, res) // the driver's answer to env.Blob
+//
+// Like the machines, the package does no I/O and reads no clock (internal/purity).
 package drive
 
 import (
