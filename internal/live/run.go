@@ -12,7 +12,6 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
 
-	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/drive"
 	"github.com/syncsim/syncsim/internal/trace"
@@ -111,7 +110,7 @@ func Run(ctx context.Context, sc *scenarios.Scenario, mode host.Mode, seed uint6
 	case <-ctx.Done():
 	}
 	complete := ctx.Err() == nil
-	liveEnv{r}.Record(partyWorld, trace.RunEnd(map[bool]string{true: "end", false: "interrupted"}[complete], complete))
+	liveEnv{r}.Record(trace.PartyWorld, trace.RunEnd(map[bool]string{true: "end", false: "interrupted"}[complete], complete))
 	r.shutdown()
 	recs := r.rec.snapshot()
 	tr := &trace.Trace{Header: trace.Header{Format: trace.Format, Scenario: sc.Path, ScenarioSHA256: sc.SHA256, Mode: mode.String(), Seed: seed}, Records: recs}
@@ -151,7 +150,7 @@ func (r *run) isClosed() bool {
 // start brings up the platform and the router, records the initial state and schedules the timeline.
 func (r *run) start() error {
 	r.rec = newRecorder(r.scale)
-	liveEnv{r}.Record(partyWorld, trace.RunStart{Scenario: r.sc.Name, Mode: r.mode.String(), Seed: r.seed, Strategy: "live", TimeScale: r.scale,
+	liveEnv{r}.Record(trace.PartyWorld, trace.RunStart{Scenario: r.sc.Name, Mode: r.mode.String(), Seed: r.seed, Strategy: "live", TimeScale: r.scale,
 		End: r.sc.End(), SettleStart: r.sc.SettleStart(), FaultsEnd: r.sc.FaultsEnd,
 		// P16 judges the live mesh by the max-wait it really runs with (its real-time floor, in scenario time).
 		MeshMaxWait: r.unscaled(r.meshMaxWait())}.Event())
@@ -195,21 +194,8 @@ func (r *run) shutdown() {
 	r.wg.Wait()
 }
 
-// Parties (trace.Party*), by the short names the live runtime's files use.
-const (
-	partyWorld    = trace.PartyWorld
-	partyStorage  = trace.PartyStorage
-	partyFrontEnd = trace.PartyFrontEnd
-	partyMesh     = trace.PartyMesh
-	partyRouter   = trace.PartyRouter
-	partyClient   = trace.PartyClient
-)
-
 // errClosed is returned by calls made after the run ended.
 var errClosed = errors.New("live: run is over")
 
 // httpClient is the client every live party uses: no connection reuse across runs, loopback only.
 var httpClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true, Proxy: nil}}
-
-// mesh and frontend are the platform's parts.
-var _ = mesh.RevisionHeader
