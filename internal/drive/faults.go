@@ -24,6 +24,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/faults"
 	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/scenarios"
@@ -263,6 +264,83 @@ func (f *Faults) AtPoint(point string, background bool, index int) *Injector {
 		}
 	}
 	return nil
+}
+
+// Created is what the faults decide for a new instance, for as long as it lives.
+type Created struct {
+	// Skew is its clock's offset (clock-skew with party=instance: TOK-2..5 against its tokens).
+	Skew time.Duration
+	// UnstablePayload makes its host serialize the payload differently on every build (#9255).
+	UnstablePayload bool
+}
+
+// AtCreate decides the faults that stay with instance number index (party) from its creation, and
+// records those that fire. The place is "create/i<index>".
+func (f *Faults) AtCreate(party string, index int) Created {
+	var c Created
+	where := "create/i" + strconv.Itoa(index)
+	for _, in := range f.Of("clock-skew") {
+		if in.Spec.Str("party") == "instance" && f.Roll(in, where) {
+			c.Skew = in.Spec.Duration("by")
+			f.Fire(in, party, trace.F("by", c.Skew))
+			break
+		}
+	}
+	if in := f.First(where, "payload-nondeterminism"); in != nil {
+		c.UnstablePayload = true
+		f.Fire(in, party)
+	}
+	return c
+}
+
+// MeshSkew decides the mesh's clock offset for the run (clock-skew with party=mesh), and records it
+// when it fires.
+func (f *Faults) MeshSkew() time.Duration {
+	for _, in := range f.Of("clock-skew") {
+		if in.Spec.Str("party") == "mesh" && f.Roll(in, "mesh") {
+			by := in.Spec.Duration("by")
+			f.Fire(in, trace.PartyMesh, trace.F("by", by))
+			return by
+		}
+	}
+	return 0
+}
+
+// Start is what a starting host loads once the host faults have had their say.
+type Start struct {
+	// Loaded is what the host loads (Placeholder set when it runs the placeholder).
+	Loaded host.Loaded
+	// Specialize is, for a placeholder, how long until it specializes and the real host starts.
+	Specialize time.Duration
+	// Guard, when not nil, is the placeholder guard (PR #11874) placeholder-active runs the host with.
+	Guard *bool
+	// TookPlaceholder reports that this start used the pod's placeholder_for, which is then spent.
+	TookPlaceholder bool
+}
+
+// AtHostStart decides what the host of instance number index (party) loads as it starts: nothing at
+// all (transient-empty, #6822's transient empty function set, until the next start), the
+// placeholder for a while (a pod from the placeholder pool: placeholderFor, the reference host with
+// its guard; or placeholder-active, #11873), or loaded as it is. It records the faults that fire.
+// The place is "start/i<index>".
+func (f *Faults) AtHostStart(party string, index int, placeholderFor time.Duration, loaded host.Loaded) Start {
+	where := "start/i" + strconv.Itoa(index)
+	if in := f.First(where, "transient-empty"); in != nil {
+		f.Fire(in, party)
+		loaded.Functions = nil
+		return Start{Loaded: loaded}
+	}
+	if placeholderFor > 0 {
+		loaded.Placeholder = true
+		return Start{Loaded: loaded, Specialize: placeholderFor, TookPlaceholder: true}
+	}
+	if in := f.First(where, "placeholder-active"); in != nil {
+		d, guard := in.Spec.Duration("for"), in.Spec.Bool("guard")
+		f.Fire(in, party, trace.F("for", d), trace.F("guard", guard))
+		loaded.Placeholder = true
+		return Start{Loaded: loaded, Specialize: d, Guard: &guard}
+	}
+	return Start{Loaded: loaded}
 }
 
 // HoldBack is a reorder's extra delay on a link whose delays reach max: one to three times max,

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/faults"
 	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/sim"
@@ -189,4 +190,67 @@ func TestHoldBack(t *testing.T) {
 			t.Fatalf("hold-back %s for %s", d, key)
 		}
 	}
+}
+
+// What a starting host loads: transient-empty wins and leaves a pod's placeholder_for for the next
+// start; placeholder_for makes the first start the placeholder with the reference guard; else
+// placeholder-active, with its own guard and duration.
+func TestAtHostStart(t *testing.T) {
+	loaded := host.Loaded{Revision: 4, Functions: []host.Function{{Name: "A"}}}
+	cases := []struct {
+		name           string
+		faults         []string
+		placeholderFor time.Duration
+		want           string
+	}{
+		{"none", nil, 0, "rev=4 fns=1 placeholder=false specialize=0s guard=- took=false"},
+		{"transient-empty", []string{"transient-empty:p=1"}, 20 * time.Second, "rev=4 fns=0 placeholder=false specialize=0s guard=- took=false"},
+		{"placeholder-pool", []string{"placeholder-active:p=1"}, 20 * time.Second, "rev=4 fns=1 placeholder=true specialize=20s guard=- took=true"},
+		{"placeholder-active", []string{"placeholder-active:p=1,for=45s,guard=false"}, 0, "rev=4 fns=1 placeholder=true specialize=45s guard=false took=false"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			clock := &fakeClock{}
+			f := armed(t, clock, 1, FaultOptions{}, c.faults...)
+			st := f.AtHostStart("instance/pod-a", 3, c.placeholderFor, loaded)
+			guard := "-"
+			if st.Guard != nil {
+				guard = strconv.FormatBool(*st.Guard)
+			}
+			got := "rev=" + strconv.Itoa(st.Loaded.Revision) + " fns=" + strconv.Itoa(len(st.Loaded.Functions)) +
+				" placeholder=" + strconv.FormatBool(st.Loaded.Placeholder) + " specialize=" + st.Specialize.String() +
+				" guard=" + guard + " took=" + strconv.FormatBool(st.TookPlaceholder)
+			if got != c.want {
+				t.Fatalf("got  %s\nwant %s", got, c.want)
+			}
+			fires := 0
+			for _, l := range clock.log {
+				if strings.Contains(l, "fault.fire") {
+					fires++
+					if !strings.Contains(l, "instance/pod-a fault.fire") || !strings.Contains(l, "@start/i3#1") {
+						t.Fatalf("firing %q is not the instance's at start/i3", l)
+					}
+				}
+			}
+			if want := map[string]int{"transient-empty": 1, "placeholder-active": 1}[c.name]; fires != want {
+				t.Fatalf("%d firings recorded, want %d: %v", fires, want, clock.log)
+			}
+		})
+	}
+}
+
+// An instance's lasting faults are decided at create/i<index>; the mesh's skew at "mesh".
+func TestAtCreateAndMeshSkew(t *testing.T) {
+	clock := &fakeClock{}
+	f := armed(t, clock, 1, FaultOptions{}, "clock-skew:party=instance,by=-7m,p=1", "payload-nondeterminism", "clock-skew:party=mesh,by=3m,p=1")
+	if c := f.AtCreate("instance/pod-b", 2); c.Skew != -7*time.Minute || !c.UnstablePayload {
+		t.Fatalf("created %+v", c)
+	}
+	if d := f.MeshSkew(); d != 3*time.Minute {
+		t.Fatalf("mesh skew %s", d)
+	}
+	wantLog(t, clock.log[3:],
+		"00:00:00.000 instance/pod-b fault.fire fault=clock-skew key=clock-skew@create/i2#1 by=-7m0s injected=true",
+		"00:00:00.000 instance/pod-b fault.fire fault=payload-nondeterminism key=payload-nondeterminism@create/i2#1 injected=true",
+		"00:00:00.000 mesh fault.fire fault=clock-skew key=clock-skew.1@mesh#1 by=3m0s injected=true")
 }

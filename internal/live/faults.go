@@ -13,9 +13,11 @@ import (
 )
 
 // liveFaults are the faults that make sense over real HTTP: an instance deleted at a fault point
-// (its server stops), and HTTP answers of the front end, the mesh and the site router.
+// (its server stops), what a host loads and how it builds its payload, clock skew, and HTTP answers
+// of the front end, the mesh and the site router.
 var liveFaults = map[string]bool{
 	"delete-instance": true, "restart-instance": true,
+	"transient-empty": true, "placeholder-active": true, "payload-nondeterminism": true, "clock-skew": true,
 	"fe-status": true, "fe-timeout": true, "fe-size-limit": true,
 	"mesh-status": true, "mesh-timeout": true, "mesh-forward-lost": true,
 	"fetch-status": true, "fetch-refused": true,
@@ -26,6 +28,8 @@ var liveFaults = map[string]bool{
 type faultEngine struct {
 	*drive.Faults
 	r *run
+	// meshSkew is the mesh's clock offset under an injected clock-skew fault.
+	meshSkew time.Duration
 }
 
 func newFaultEngine(r *run) *faultEngine {
@@ -39,6 +43,7 @@ func (e *faultEngine) arm() {
 	for _, what := range e.NotApplicable() {
 		fmt.Fprintf(e.r.log, "live: fault %s is not applicable in live mode; it is not injected\n", what)
 	}
+	e.meshSkew = e.MeshSkew()
 }
 
 // atPoint fires the point faults armed for a host's fault point; h.mu is held. It reports whether
@@ -140,25 +145,27 @@ func statusText(body []byte) string {
 	return b.Status
 }
 
-// startLoad is what a starting host loads; h.mu is held. A pod from the placeholder pool (a start
-// action's placeholder_for) runs the placeholder host at its first start, the reference host's
-// guard on (PR #11874), and specializes that much later.
+// startLoad is what a starting host loads (drive.Faults.AtHostStart), as in the simulator; h.mu is
+// held. A placeholder (a pod from the placeholder pool, or placeholder-active) specializes later.
 func (h *liveHost) startLoad(l host.Loaded) host.Loaded {
-	d := h.placeholderFor
-	if d <= 0 {
-		return l
+	st := h.r.faults.AtHostStart(h.party, h.index, h.placeholderFor, l)
+	if st.TookPlaceholder {
+		h.placeholderFor = 0
 	}
-	h.placeholderFor = 0
-	l.Placeholder = true
-	h.r.after(d, func() {
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		if !h.alive {
-			return
-		}
-		// Specialization completes: the real host starts.
-		h.r.rec.add(h.party, trace.KindHostSpecialized)
-		h.perform(h.m.HostStarted(time.Now(), h.r.loaded()))
-	})
-	return l
+	if st.Guard != nil {
+		h.m.SetPlaceholderGuard(*st.Guard)
+	}
+	if st.Loaded.Placeholder {
+		h.r.after(st.Specialize, func() {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			if !h.alive {
+				return
+			}
+			// Specialization completes: the real host starts.
+			h.r.rec.put(h.party, trace.HostSpecialized())
+			h.d.Start(h.r.loaded())
+		})
+	}
+	return st.Loaded
 }

@@ -37,6 +37,8 @@ type liveHost struct {
 	// placeholderFor: a pod from the placeholder pool runs the placeholder that long at its first
 	// start (startLoad).
 	placeholderFor time.Duration
+	// skew is the instance's clock offset under an injected clock-skew fault.
+	skew time.Duration
 }
 
 // answer is a host's answer to an admin request.
@@ -74,6 +76,8 @@ func (r *run) startInstance(reason string) (*liveHost, error) {
 		LeaseRenew: r.scaled(host.DefaultLeaseRenew), AdminWait: r.scaled(host.DefaultAdminWait),
 		FrontEndTimeout: r.scaled(host.DefaultFrontEndTimeout), MeshTimeout: r.scaled(host.DefaultMeshTimeout),
 	}
+	created := r.faults.AtCreate(h.party, index)
+	h.skew, cfg.UnstablePayload = created.Skew, created.UnstablePayload
 	h.m = host.NewMachine(cfg)
 	h.d = drive.NewHost(h.m, h.party, r.sc.Site, hostEnv{h})
 	r.mu.Lock()
@@ -142,7 +146,7 @@ type hostEnv struct{ h *liveHost }
 var _ drive.HostEnv = hostEnv{}
 
 func (e hostEnv) Now() time.Time                      { return time.Now() }
-func (e hostEnv) HostNow() time.Time                  { return time.Now() }
+func (e hostEnv) HostNow() time.Time                  { return time.Now().Add(e.h.skew) }
 func (e hostEnv) Alive() bool                         { return e.h.alive }
 func (e hostEnv) Record(party string, ev trace.Event) { e.h.r.rec.put(party, ev) }
 func (e hostEnv) Point(p host.Point)                  { e.h.r.faults.atPoint(e.h, p) }

@@ -114,7 +114,7 @@ var (
 	_ drive.MeshEnv     = meshEnv{}
 )
 
-func (e meshEnv) MeshNow() time.Time                          { return time.Now() }
+func (e meshEnv) MeshNow() time.Time                          { return time.Now().Add(e.p.r.faults.meshSkew) }
 func (e meshEnv) Record(party string, ev trace.Event)         { e.p.r.rec.put(party, ev) }
 func (e meshEnv) FetchHeaders(f mesh.Fetch) map[string]string { return f.Headers }
 func (e meshEnv) Observe(mesh.Effect)                         {}

@@ -45,13 +45,7 @@ func (w *World) armFaults(specs []faults.Spec) {
 	e := &engine{Faults: drive.NewFaults(worldEnv{w}, w.k.Streams, w.sc.FaultsEnd, opts), w: w}
 	w.engine = e
 	e.Arm(specs, nil, "", e.timed)
-	for _, in := range e.Of("clock-skew") {
-		if in.Spec.Str("party") == "mesh" && e.Roll(in, "mesh") {
-			w.meshSkew = in.Spec.Duration("by")
-			e.Fire(in, partyMesh, trace.F("by", w.meshSkew))
-			break
-		}
-	}
+	w.meshSkew = e.MeshSkew()
 	w.net.Intercept(e.intercept)
 }
 

@@ -9,60 +9,40 @@ import (
 	"github.com/syncsim/syncsim/internal/trace"
 )
 
-// instanceFaults decides, when an instance is created, the faults that stay with it: clock skew
-// (TOK-2..5) and an unstable payload serialization (#9255).
+// instanceFaults applies the faults that stay with a new instance: clock skew (TOK-2..5) and an
+// unstable payload serialization (#9255).
 func (w *World) instanceFaults(n *node, cfg *host.Config) {
-	e := w.engine
-	for _, in := range e.Of("clock-skew") {
-		if in.Spec.Str("party") == "instance" && e.Roll(in, "create/i"+strconv.Itoa(n.inst.Index)) {
-			n.skew = in.Spec.Duration("by")
-			e.fire(in, n.party, trace.F("by", n.skew))
-			break
-		}
-	}
-	if in := e.first("create/i"+strconv.Itoa(n.inst.Index), "payload-nondeterminism"); in != nil {
-		cfg.UnstablePayload = true
-		e.fire(in, n.party)
-	}
+	c := w.engine.AtCreate(n.party, n.inst.Index)
+	n.skew = c.Skew
+	cfg.UnstablePayload = c.UnstablePayload
 }
 
-// hostFaults decides what a starting host loads: nothing at all (#6822's transient empty function
-// set, until the next start), or the placeholder for a while (#11873).
+// hostFaults decides what a starting host loads (drive.Faults.AtHostStart): nothing, the placeholder
+// for a while, or what it was given.
 func (w *World) hostFaults(n *node, loaded host.Loaded) host.Loaded {
-	e := w.engine
-	where := "start/i" + strconv.Itoa(n.inst.Index)
-	if in := e.first(where, "transient-empty"); in != nil {
-		e.fire(in, n.party)
-		loaded.Functions = nil
-		return loaded
-	}
-	if d := n.placeholderFor; d > 0 {
-		// A pod from the placeholder pool (the scenario's start.placeholder_for): the reference
-		// host, PR #11874's guard on.
+	st := w.engine.AtHostStart(n.party, n.inst.Index, n.placeholderFor, loaded)
+	if st.TookPlaceholder {
 		n.placeholderFor = 0
-		return w.placeholder(n, loaded, d)
 	}
-	if in := e.first(where, "placeholder-active"); in != nil {
-		e.fire(in, n.party, trace.F("for", in.Spec.Duration("for")), trace.F("guard", in.Spec.Bool("guard")))
-		n.m.SetPlaceholderGuard(in.Spec.Bool("guard"))
-		return w.placeholder(n, loaded, in.Spec.Duration("for"))
+	if st.Guard != nil {
+		n.m.SetPlaceholderGuard(*st.Guard)
 	}
-	return loaded
+	if st.Loaded.Placeholder {
+		w.specializeAfter(n, st.Specialize)
+	}
+	return st.Loaded
 }
 
-// placeholder makes the starting host the placeholder (WarmUp) for d, then specializes it.
-func (w *World) placeholder(n *node, loaded host.Loaded, d time.Duration) host.Loaded {
-	loaded.Placeholder = true
+// specializeAfter has a placeholder host specialize d from now: the real host starts.
+func (w *World) specializeAfter(n *node, d time.Duration) {
 	n.specialize.Stop()
 	n.specialize = w.k.After(d, func() {
 		if !n.alive() {
 			return
 		}
-		// Specialization completes: the real host starts.
 		w.k.Trace.Put(n.party, trace.HostSpecialized())
-		w.perform(n, n.m.HostStarted(w.nodeNow(n), w.site.Loaded()))
+		n.h.Start(w.site.Loaded())
 	})
-	return loaded
 }
 
 // secretsError is a host's SYNC-3 secrets reload under storage-refuses: the keys live in storage
