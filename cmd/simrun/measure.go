@@ -6,27 +6,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/syncsim/syncsim/host"
-	"github.com/syncsim/syncsim/internal/bench"
 	"github.com/syncsim/syncsim/internal/mutants"
 	"github.com/syncsim/syncsim/internal/runner"
-	"github.com/syncsim/syncsim/scenarios"
 )
-
-// standardScenarios are the scenarios bench measures, with the mode it measures each in.
-var standardScenarios = []struct {
-	path string
-	mode host.Mode
-}{
-	{"scenarios/smoke.yaml", host.ModePlatform},
-	{"scenarios/incidents/worker-deleted-before-fetch.yaml", host.ModePlatform},
-	{"scenarios/concurrency.yaml", host.ModePlatform},
-	{"scenarios/fleet.yaml", host.ModePlatform},
-}
 
 func writeJSON(path string, v any) error {
 	data, err := json.MarshalIndent(v, "", "  ")
@@ -37,48 +22,6 @@ func writeJSON(path string, v any) error {
 		return err
 	}
 	return os.WriteFile(path, append(data, '\n'), 0o644)
-}
-
-func benchCommand(stderr io.Writer) *cobra.Command {
-	var jsonPath string
-	var each time.Duration
-	cmd := &cobra.Command{
-		Use:   "bench [--json F] [--time D]",
-		Short: "Measure runs/s per core, events/s and sim-to-real time against the kernel and work baselines",
-		Long: `For each standard scenario, runs it on one goroutine for --time and reports runs/s per core,
-events/s, the simulated-to-real time ratio, allocations and bytes per event, kernel_ratio (our
-kernel's event rate over a container/heap queue doing the same pushes and pops) and
-ratio_to_baseline (our runs/s over the runs/s of that queue plus the run's SHA-256 and HMAC-SHA256
-computations). Run it from the repository's root.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			var results []bench.Result
-			w := cmd.OutOrStdout()
-			fmt.Fprintf(w, "%-55s %10s %12s %10s %9s %9s %8s %8s\n", "scenario (mode)", "runs/s", "events/s", "sim/real", "allocs/ev", "bytes/ev", "kernel", "work")
-			for _, s := range standardScenarios {
-				sc, err := scenarios.Load(s.path)
-				if err != nil {
-					return usage(stderr, "bench", err)
-				}
-				r, err := bench.Measure(sc, s.mode, each)
-				if err != nil {
-					return usage(stderr, "bench", err)
-				}
-				results = append(results, r)
-				fmt.Fprintf(w, "%-55s %10.0f %12.0f %10.0f %9.1f %9.0f %8.2f %8.2f\n", r.Scenario+" ("+r.Mode+")",
-					r.RunsPerSecPerCore, r.EventsPerSec, r.SimToReal, r.AllocsPerEvent, r.BytesPerEvent, r.KernelRatio, r.RatioToBaseline)
-			}
-			if jsonPath != "" {
-				if err := writeJSON(jsonPath, map[string]any{"scenarios": results}); err != nil {
-					return usage(stderr, "bench", err)
-				}
-			}
-			return nil
-		},
-	}
-	cmd.Flags().StringVar(&jsonPath, "json", "", "write the figures as JSON to this file")
-	cmd.Flags().DurationVar(&each, "time", 3*time.Second, "how long to run each scenario")
-	return cmd
 }
 
 func mutantsCommand(stderr io.Writer) *cobra.Command {

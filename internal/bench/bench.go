@@ -1,24 +1,25 @@
-// Package bench measures the simulator's speed against two baselines measured in the same process:
-// (a) the kernel baseline, a container/heap queue with the same event struct and (time, sequence)
-// comparator doing the same pushes and pops as a run; (b) the work baseline, (a) plus the same number
-// of SHA-256 and HMAC-SHA256 computations over inputs of the same sizes as the run's payload hashes
-// and token signatures. A run here is one simulated run judged by every trace property, with every
-// payload hashed and every token signed and checked for real.
+// Package bench measures the simulator's speed against a floor measured in the same process,
+// interleaved with the runs so that a change of load moves both alike.
+//
+// A run is what `simrun sweep` makes of one (scenario, mode, seed): runner.RunOne with the sweep's
+// options (sweep.RunOptions: P12 judged on the sweep's sample), every trace property judged; the
+// `simrun run` path (every run made twice for P12) is measured too. The floor of a seed is the bare
+// work of that seed's run: its event queue's own operations (pushes, pops and stopped timers, in the
+// run's order, logged by sim.RecordShapes) on a heap of plain values, plus the SHA-256 and
+// HMAC-SHA256 computations the run makes, over inputs of the run's sizes (read off its trace: Work).
+// The kernel baseline replays the same shape on sim.Kernel.
 //
 //	r, err := bench.Measure(sc, host.ModePlatform, time.Second)
 //	fmt.Println(r.RunsPerSecPerCore, r.KernelRatio, r.RatioToBaseline)
 package bench
 
 import (
-	"container/heap"
-	"crypto/hmac"
-	"crypto/sha256"
 	"runtime"
 	"time"
 
 	"github.com/syncsim/syncsim/host"
-	"github.com/syncsim/syncsim/internal/check"
-	"github.com/syncsim/syncsim/internal/trace"
+	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/internal/sweep"
 	"github.com/syncsim/syncsim/internal/world"
 	"github.com/syncsim/syncsim/scenarios"
 	"github.com/syncsim/syncsim/sim"
@@ -26,201 +27,201 @@ import (
 
 // Result is one scenario's measurement.
 type Result struct {
-	Scenario          string  `json:"scenario"`
-	Mode              string  `json:"mode"`
-	Runs              int     `json:"runs"`
-	EventsPerRun      int     `json:"events_per_run"`
+	Scenario string `json:"scenario"`
+	Mode     string `json:"mode"`
+	// Seeds is how many seeds (1, 2, ...) were measured; each measurement covers every one of them.
+	Seeds int `json:"seeds"`
+	// RunsPerSecPerCore is sweep runs per second on one goroutine.
 	RunsPerSecPerCore float64 `json:"runs_per_sec_per_core"`
-	EventsPerSec      float64 `json:"events_per_sec"`
-	SimToReal         float64 `json:"sim_to_real"`
-	AllocsPerEvent    float64 `json:"allocs_per_event"`
-	BytesPerEvent     float64 `json:"bytes_per_event"`
-	// KernelRatio is our kernel's event rate over baseline (a)'s.
+	// RunCommandRunsPerSec is runs per second as `simrun run` makes them (every run twice for P12).
+	RunCommandRunsPerSec float64 `json:"run_command_runs_per_sec"`
+	// P12Share is the share of the sweep runs made twice (the sample).
+	P12Share     float64 `json:"p12_share"`
+	EventsPerRun float64 `json:"events_per_run"`
+	// EventsPerSec and SimToReal are of the sweep runs; allocations are per event of a sweep run.
+	EventsPerSec   float64 `json:"events_per_sec"`
+	SimToReal      float64 `json:"sim_to_real"`
+	AllocsPerEvent float64 `json:"allocs_per_event"`
+	BytesPerEvent  float64 `json:"bytes_per_event"`
+	// FloorRunsPerSec is the floor's rate: the runs' queue shapes on a value heap plus their crypto.
+	FloorRunsPerSec float64 `json:"floor_runs_per_sec"`
+	// FloorMicros is the floor's time per run.
+	FloorMicros float64 `json:"floor_us"`
+	// KernelRatio is sim.Kernel's event rate over the value heap's, both doing the runs' shapes.
 	KernelRatio float64 `json:"kernel_ratio"`
-	// RatioToBaseline is our runs/s over baseline (b)'s runs/s.
+	// RatioToBaseline is the sweep runs/s over the floor's runs/s.
 	RatioToBaseline float64 `json:"ratio_to_baseline"`
-	// Work is what a run must do at least: its events, hashes and signatures.
-	Work Work `json:"work"`
+	// Work is the mean work of a run over the seeds measured.
+	Work WorkSummary `json:"work"`
 }
 
-// Work counts a run's irreducible work, read off its trace.
-type Work struct {
-	Events      int `json:"events"`
-	SHA256      int `json:"sha256"`
-	HMAC        int `json:"hmac"`
-	PayloadSize int `json:"payload_bytes"`
-	TokenSize   int `json:"token_bytes"`
+// WorkSummary is a run's mean work: queue operations, and SHA-256 and HMAC inputs (count, bytes).
+type WorkSummary struct {
+	Pushes      float64 `json:"pushes"`
+	Pops        float64 `json:"pops"`
+	Stops       float64 `json:"stops"`
+	SHA256      float64 `json:"sha256"`
+	SHA256Bytes float64 `json:"sha256_bytes"`
+	HMAC        float64 `json:"hmac"`
+	HMACBytes   float64 `json:"hmac_bytes"`
+	// Unsized counts payload hashes sized as the latest content (Work.Unsized), over all seeds.
+	Unsized int `json:"unsized"`
 }
 
-// run is one judged run.
-func run(sc *scenarios.Scenario, mode host.Mode, seed uint64) (*world.Result, error) {
-	res, err := world.Run(sc, mode, seed, world.Options{})
-	if err != nil {
-		return nil, err
-	}
-	in := check.Input{Trace: res.Trace, Complete: res.Outcome.Reason.Complete(), Secrets: res.Secrets}
-	for _, p := range check.TraceCheckers() {
-		p.Check(in)
-	}
-	return res, nil
-}
+// sliceSeeds is how many seeds each slice of the interleaved measurement covers.
+const sliceSeeds = 4
 
-// Measure runs a scenario for at least d on one goroutine (seeds 1, 2, ...) and measures it against
-// the baselines.
+// Measure measures a scenario in one mode on one goroutine for about d, in slices of sliceSeeds
+// seeds: each slice records its seeds' work (untimed), then times, in an order that rotates from
+// slice to slice, the sweep runs, the `simrun run` runs, the floor, the kernel replay and the value
+// heap replay of the same seeds.
 func Measure(sc *scenarios.Scenario, mode host.Mode, d time.Duration) (Result, error) {
 	r := Result{Scenario: sc.Path, Mode: mode.String()}
-	first, err := run(sc, mode, 1)
-	if err != nil {
-		return r, err
-	}
-	r.Work = workOf(first.Trace, first.Outcome.Events)
+	sweepOpts := sweep.RunOptions(sweep.Config{Seeds: sweep.Range{From: 1, To: 1 << 62}})
+	f := newFloor()
+	var t timings
 	var ms0, ms1 runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&ms0)
-	events := 0
+	var mallocs, allocBytes uint64
+	var events, fired, judged int
 	var simulated time.Duration
 	start := time.Now()
-	for seed := uint64(1); time.Since(start) < d || r.Runs == 0; seed++ {
-		res, err := run(sc, mode, seed)
-		if err != nil {
-			return r, err
+	for seed, slice := uint64(1), 0; time.Since(start) < d || slice == 0; slice++ {
+		works := make([]Work, 0, sliceSeeds)
+		for i := 0; i < sliceSeeds; i, seed = i+1, seed+1 {
+			w, err := Record(sc, mode, seed)
+			if err != nil {
+				return r, err
+			}
+			works = append(works, w)
 		}
-		r.Runs++
-		events += res.Outcome.Events
-		simulated += res.Outcome.At
+		first := works[0].seed
+		parts := []func() error{
+			func() error {
+				runtime.ReadMemStats(&ms0)
+				err := t.time(&t.sweep, func() error {
+					for i := range works {
+						res, err := runner.RunOne(sc, mode, first+uint64(i), sweepOpts)
+						if err != nil {
+							return err
+						}
+						events += res.EventCount
+						simulated += time.Duration(res.SimTimeMs) * time.Millisecond
+						if res.P12 == "" {
+							judged++
+						}
+					}
+					return nil
+				})
+				runtime.ReadMemStats(&ms1)
+				mallocs += ms1.Mallocs - ms0.Mallocs
+				allocBytes += ms1.TotalAlloc - ms0.TotalAlloc
+				return err
+			},
+			func() error {
+				return t.time(&t.run, func() error {
+					for i := range works {
+						if _, err := runner.RunOne(sc, mode, first+uint64(i), runner.Options{}); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+			},
+			func() error {
+				return t.time(&t.floor, func() error {
+					for i := range works {
+						f.run(&works[i])
+					}
+					return nil
+				})
+			},
+			func() error {
+				return t.time(&t.kernel, func() error {
+					for i := range works {
+						_, n := works[i].replay.kernel()
+						fired += n
+					}
+					return nil
+				})
+			},
+			func() error {
+				return t.time(&t.heap, func() error {
+					for i := range works {
+						f.events(works[i].Shape)
+					}
+					return nil
+				})
+			},
+		}
+		for i := range parts {
+			if err := parts[(i+slice)%len(parts)](); err != nil {
+				return r, err
+			}
+		}
+		for i := range works {
+			r.Work.add(&works[i])
+		}
+		r.Seeds += len(works)
 	}
-	elapsed := time.Since(start)
-	runtime.ReadMemStats(&ms1)
-	r.EventsPerRun = events / r.Runs
-	r.RunsPerSecPerCore = float64(r.Runs) / elapsed.Seconds()
-	r.EventsPerSec = float64(events) / elapsed.Seconds()
-	r.SimToReal = simulated.Seconds() / elapsed.Seconds()
-	r.AllocsPerEvent = float64(ms1.Mallocs-ms0.Mallocs) / float64(events)
-	r.BytesPerEvent = float64(ms1.TotalAlloc-ms0.TotalAlloc) / float64(events)
-	kernel := KernelRate(r.EventsPerRun, d/4)
-	heapRate := HeapRate(r.EventsPerRun, d/4)
-	r.KernelRatio = kernel / heapRate
-	r.RatioToBaseline = r.RunsPerSecPerCore / WorkRate(r.Work, d/4)
+	n := float64(r.Seeds)
+	r.Work.scale(n)
+	r.RunsPerSecPerCore = n / t.sweep.Seconds()
+	r.RunCommandRunsPerSec = n / t.run.Seconds()
+	r.P12Share = float64(judged) / n
+	r.EventsPerRun = float64(events) / n
+	r.EventsPerSec = float64(events) / t.sweep.Seconds()
+	r.SimToReal = simulated.Seconds() / t.sweep.Seconds()
+	r.AllocsPerEvent = float64(mallocs) / float64(events)
+	r.BytesPerEvent = float64(allocBytes) / float64(events)
+	r.FloorRunsPerSec = n / t.floor.Seconds()
+	r.FloorMicros = float64(t.floor.Microseconds()) / n
+	// Both replays fire the same events: the ratio of their rates is the ratio of their times.
+	r.KernelRatio = t.heap.Seconds() / t.kernel.Seconds()
+	r.RatioToBaseline = r.RunsPerSecPerCore / r.FloorRunsPerSec
 	return r, nil
 }
 
-// workOf reads a run's irreducible work off its trace: a SHA-256 for every payload built or stored
-// (sync.enter, a served MSG-3, content.change, store.write) and an HMAC for every token signed or
-// checked (MSG-1 with its token, a mesh fetch, token checks).
-func workOf(tr *trace.Trace, events int) Work {
-	w := Work{Events: events, TokenSize: 300}
-	payloads, bytes := 0, 0
-	for _, r := range tr.Records {
-		switch r.Kind {
-		case "sync.enter", "content.change", "store.write":
-			w.SHA256++
-		case "token.check":
-			w.HMAC++
-			if r.Get("endpoint") == "msg3" && r.Get("accepted") == "true" {
-				w.SHA256++
-			}
-		case "mesh.fetch":
-			w.HMAC++
-		case "sync.publish":
-			if r.Get("target") == "frontend" {
-				w.HMAC++
-			}
-			payloads++
-			bytes += r.Int("bytes")
-		}
-	}
-	if payloads > 0 {
-		w.PayloadSize = bytes / payloads
-	}
-	if w.PayloadSize == 0 {
-		w.PayloadSize = 2048
-	}
-	return w
-}
+// timings are the measurement's accumulated times.
+type timings struct{ sweep, run, floor, kernel, heap time.Duration }
 
-// KernelRate is our kernel's rate of events (schedule and fire a no-op), in events per second.
-func KernelRate(perRun int, d time.Duration) float64 {
-	n := 0
+func (t *timings) time(into *time.Duration, fn func() error) error {
 	start := time.Now()
-	for time.Since(start) < d || n == 0 {
-		k := sim.NewKernel(1, sim.Budget{})
-		for i := 0; i < perRun; i++ {
-			k.At(time.Duration(i%97)*time.Millisecond, func() {})
-		}
-		k.Run(time.Hour)
-		n += perRun
-	}
-	return float64(n) / time.Since(start).Seconds()
+	err := fn()
+	*into += time.Since(start)
+	return err
 }
 
-// baseEvent is the kernel baseline's event: the same fields as sim.Event.
-type baseEvent struct {
-	At      time.Duration
-	Seq     uint64
-	Party   string
-	Fire    func()
-	stopped bool
+func (s *WorkSummary) add(w *Work) {
+	pushes, pops, stops := w.Shape.Count()
+	s.Pushes += float64(pushes)
+	s.Pops += float64(pops)
+	s.Stops += float64(stops)
+	sha, mac := w.Bytes()
+	s.SHA256 += float64(len(w.SHA256))
+	s.SHA256Bytes += float64(sha)
+	s.HMAC += float64(len(w.HMAC))
+	s.HMACBytes += float64(mac)
+	s.Unsized += w.Unsized
 }
 
-type baseHeap []*baseEvent
-
-func (h baseHeap) Len() int { return len(h) }
-func (h baseHeap) Less(i, j int) bool {
-	if h[i].At != h[j].At {
-		return h[i].At < h[j].At
-	}
-	return h[i].Seq < h[j].Seq
-}
-func (h baseHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *baseHeap) Push(x any)   { *h = append(*h, x.(*baseEvent)) }
-func (h *baseHeap) Pop() any {
-	old := *h
-	n := len(old)
-	e := old[n-1]
-	*h = old[:n-1]
-	return e
-}
-
-// heapRun does a run's pushes and pops on a container/heap queue.
-func heapRun(perRun int) {
-	h := &baseHeap{}
-	for i := 0; i < perRun; i++ {
-		heap.Push(h, &baseEvent{At: time.Duration(i%97) * time.Millisecond, Seq: uint64(i), Fire: func() {}})
-	}
-	for h.Len() > 0 {
-		heap.Pop(h).(*baseEvent).Fire()
+func (s *WorkSummary) scale(n float64) {
+	for _, x := range []*float64{&s.Pushes, &s.Pops, &s.Stops, &s.SHA256, &s.SHA256Bytes, &s.HMAC, &s.HMACBytes} {
+		*x /= n
 	}
 }
 
-// HeapRate is baseline (a): events per second of a container/heap queue.
-func HeapRate(perRun int, d time.Duration) float64 {
-	n := 0
-	start := time.Now()
-	for time.Since(start) < d || n == 0 {
-		heapRun(perRun)
-		n += perRun
+// Record makes one run of the seed with its queue's shape logged and reads its work off it: what the
+// floor and the kernel replay of that seed do. (The run is the first half of runner.RunOne's.)
+func Record(sc *scenarios.Scenario, mode host.Mode, seed uint64) (Work, error) {
+	var shape *sim.Shape
+	stop := sim.RecordShapes(func(s *sim.Shape) { shape = s })
+	res, err := world.Run(sc, mode, seed, world.Options{})
+	stop()
+	if err != nil {
+		return Work{}, err
 	}
-	return float64(n) / time.Since(start).Seconds()
-}
-
-// WorkRate is baseline (b): runs per second of baseline (a) plus a run's hashes and signatures.
-func WorkRate(w Work, d time.Duration) float64 {
-	payload := make([]byte, w.PayloadSize)
-	token := make([]byte, w.TokenSize)
-	key := make([]byte, 32)
-	runs := 0
-	start := time.Now()
-	for time.Since(start) < d || runs == 0 {
-		heapRun(w.Events)
-		for i := 0; i < w.SHA256; i++ {
-			sha256.Sum256(payload)
-		}
-		for i := 0; i < w.HMAC; i++ {
-			m := hmac.New(sha256.New, key)
-			m.Write(token)
-			m.Sum(nil)
-		}
-		runs++
-	}
-	return float64(runs) / time.Since(start).Seconds()
+	w := workOf(sc, res, shape)
+	w.seed = seed
+	w.replay = newReplay(shape)
+	return w, nil
 }

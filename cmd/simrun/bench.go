@@ -1,0 +1,96 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/bench"
+	"github.com/syncsim/syncsim/scenarios"
+)
+
+// standardScenarios are the scenarios bench measures, with the mode it measures each in.
+var standardScenarios = []struct {
+	path string
+	mode host.Mode
+}{
+	{"scenarios/smoke.yaml", host.ModePlatform},
+	{"scenarios/incidents/worker-deleted-before-fetch.yaml", host.ModePlatform},
+	{"scenarios/concurrency.yaml", host.ModePlatform},
+	{"scenarios/fleet.yaml", host.ModePlatform},
+}
+
+// benchReport is what `bench --json` writes.
+type benchReport struct {
+	Processor  string         `json:"processor"`
+	GOMAXPROCS int            `json:"gomaxprocs"`
+	GoVersion  string         `json:"go_version"`
+	Scenarios  []bench.Result `json:"scenarios"`
+}
+
+func benchCommand(stderr io.Writer) *cobra.Command {
+	var jsonPath string
+	var each time.Duration
+	cmd := &cobra.Command{
+		Use:   "bench [--json F] [--time D]",
+		Short: "Measure runs/s per core against the floor (the runs' queue shapes on a value heap plus their crypto) and the kernel against that heap",
+		Long: `For each standard scenario, on one goroutine for about --time, measures in interleaved slices
+of four seeds: sweep runs (runs/s: simrun sweep's runs, P12 judged on its sample), simrun run's runs
+(run-cmd: every run made twice for P12), the floor (the same seeds' recorded queue operations on a
+heap of plain values, plus their SHA-256 and HMAC-SHA256 over inputs of the runs' sizes), and the
+same queue operations replayed on the simulator's kernel and on the value heap. floor_us is the
+floor's time per run, work the sweep runs/s over the floor's, kernel the kernel's event rate over
+the value heap's. Run it from the repository's root; BENCHMARKS.md says how each figure is computed.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			rep := benchReport{Processor: processor(), GOMAXPROCS: runtime.GOMAXPROCS(0), GoVersion: runtime.Version()}
+			w := cmd.OutOrStdout()
+			fmt.Fprintf(w, "%s, GOMAXPROCS=%d, %s\n", rep.Processor, rep.GOMAXPROCS, rep.GoVersion)
+			fmt.Fprintf(w, "%-55s %8s %8s %5s %11s %10s %9s %9s %9s %7s %7s\n", "scenario (mode)", "runs/s", "run-cmd", "p12", "events/s",
+				"sim/real", "allocs/ev", "bytes/ev", "floor_us", "work", "kernel")
+			for _, s := range standardScenarios {
+				sc, err := scenarios.Load(s.path)
+				if err != nil {
+					return usage(stderr, "bench", err)
+				}
+				r, err := bench.Measure(sc, s.mode, each)
+				if err != nil {
+					return usage(stderr, "bench", err)
+				}
+				rep.Scenarios = append(rep.Scenarios, r)
+				fmt.Fprintf(w, "%-55s %8.0f %8.0f %5.2f %11.0f %10.0f %9.1f %9.0f %9.1f %7.3f %7.2f\n", s.path+" ("+r.Mode+")",
+					r.RunsPerSecPerCore, r.RunCommandRunsPerSec, r.P12Share, r.EventsPerSec, r.SimToReal, r.AllocsPerEvent,
+					r.BytesPerEvent, r.FloorMicros, r.RatioToBaseline, r.KernelRatio)
+			}
+			if jsonPath != "" {
+				if err := writeJSON(jsonPath, rep); err != nil {
+					return usage(stderr, "bench", err)
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&jsonPath, "json", "", "write the figures as JSON to this file")
+	cmd.Flags().DurationVar(&each, "time", 3*time.Second, "how long to measure each scenario")
+	return cmd
+}
+
+// processor is /proc/cpuinfo's first "model name", or "unknown processor".
+func processor() string {
+	data, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "unknown processor"
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown processor"
+}
