@@ -66,24 +66,17 @@ func before(a, b item) bool {
 
 // floor does a run's bare work: its queue's operations on a value heap (pushes, pops, stops in the
 // run's order; a stopped item is skipped when popped) and its SHA-256 and HMAC-SHA256 computations
-// over inputs of the run's sizes. Buffers are reused across calls: the floor allocates nothing.
+// over inputs of the run's sizes. Its buffers are reused across calls: its only allocations are
+// hmac.New's, one per token, as in the run.
 type floor struct {
 	heap    valueHeap
 	stopped []bool
 	input   []byte
 	key     []byte
-	mac     interface {
-		Write([]byte) (int, error)
-		Sum([]byte) []byte
-		Reset()
-	}
-	sum []byte
+	sum     []byte
 }
 
-func newFloor() *floor {
-	key := make([]byte, 32)
-	return &floor{key: key, mac: hmac.New(sha256.New, key)}
-}
+func newFloor() *floor { return &floor{key: make([]byte, 32)} }
 
 // events replays the shape on the value heap and returns the number of events fired.
 func (f *floor) events(s *sim.Shape) int {
