@@ -2,7 +2,8 @@
 // property x mode matrix (DESIGN.md "Properties": the matrix, with the smallest failing seed per
 // cell, is a main output). Each run is runner.RunOne, single-threaded and deterministic; the sweep
 // spreads the runs over a pool of goroutines and folds their results in seed order, so the report is
-// the same whatever the number of workers or the order in which runs finish. The one wall-clock read
+// the same whatever the number of workers or the order in which runs finish. P12 is judged on a
+// Sample of the runs (RunOptions), not on every one. The one wall-clock read
 // in syncsim's run path is here: Config.MaxTime stops dispatching new seeds when it runs out.
 //
 //	scs, _ := scenarios.LoadAll("scenarios")
