@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -18,8 +19,8 @@ import (
 	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/internal/runner"
 	"github.com/syncsim/syncsim/reports/html"
+	"github.com/syncsim/syncsim/reports/output"
 	"github.com/syncsim/syncsim/reports/progress"
-	"github.com/syncsim/syncsim/reports/redact"
 )
 
 // conformanceFlags are `simrun conformance`'s options.
@@ -203,16 +204,11 @@ func writeReports(rep *conformance.Report, f conformanceFlags, secrets []string)
 		if out.path == "" {
 			continue
 		}
-		file, err := os.Create(out.path)
-		if err != nil {
-			return fmt.Errorf("%s: %w", out.flag, err)
-		}
-		w := redact.NewWriter(file, redact.New(secrets))
-		if err = out.write(w); err == nil {
-			err = w.Flush()
-		}
-		if cerr := file.Close(); err == nil {
-			err = cerr
+		var b bytes.Buffer
+		err := out.write(&b)
+		if err == nil {
+			// The one redaction with the suite's secrets, and P11's judgement, as the file is written.
+			err = output.WriteFile(out.path, b.Bytes(), secrets)
 		}
 		if err != nil {
 			return fmt.Errorf("%s %s: %w", out.flag, out.path, err)

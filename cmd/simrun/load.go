@@ -11,6 +11,7 @@ import (
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/load"
 	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/reports/output"
 )
 
 // loadCommand is `simrun load mesh|frontend`: flags and wiring around load.Run.
@@ -78,5 +79,5 @@ func writeLoadJSON(path string, rep load.Report) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, append(b, '\n'), 0o644)
+	return output.WriteFile(path, append(b, '\n'), nil)
 }

@@ -11,7 +11,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/reports/output"
 	"github.com/syncsim/syncsim/reports/redact"
 )
 
@@ -26,12 +28,24 @@ func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
 // execute runs a command line. Everything it prints goes through the one redaction (P11, PAY-4),
 // line by line, with one Redactor for both streams: a value learnt on one is masked on the other.
+//
+// After the redaction, P11 judges each line as it leaves (output.Stream): a line that still holds a
+// credential is withheld, named on stderr, and the command exits 1 (at least).
 func execute(args []string, stdout, stderr io.Writer) int {
 	r := redact.New(nil)
-	out, errOut := redact.NewWriter(stdout, r), redact.NewWriter(stderr, r)
-	defer out.Flush()
-	defer errOut.Flush()
-	return runRoot(newRoot(errOut), args, out, errOut)
+	judgedOut, judgedErr := output.NewStream("stdout", stdout), output.NewStream("stderr", stderr)
+	out, errOut := redact.NewWriter(judgedOut, r), redact.NewWriter(judgedErr, r)
+	code := runRoot(newRoot(errOut), args, out, errOut)
+	out.Flush()
+	errOut.Flush()
+	leaks := append(judgedOut.Leaks(), judgedErr.Leaks()...)
+	for _, err := range leaks {
+		fmt.Fprintln(stderr, "simrun:", err)
+	}
+	if len(leaks) > 0 && code == 0 {
+		code = runner.ExitFailed
+	}
+	return code
 }
 
 // newRoot is the command tree.
@@ -71,11 +85,16 @@ func runRoot(root *cobra.Command, args []string, stdout, stderr io.Writer) (code
 	root.SetErr(stderr)
 	err := root.Execute()
 	var ee exitError
+	var leak *check.LeakError
 	switch {
 	case err == nil:
 		return 0
 	case errors.As(err, &ee):
 		return ee.code
+	case errors.As(err, &leak):
+		// P11 failed on an output as it left the process: a failing property, not a usage error.
+		fmt.Fprintln(stderr, "simrun:", err)
+		return runner.ExitFailed
 	default:
 		fmt.Fprintln(stderr, "simrun:", err)
 		return runner.ExitUsage

@@ -4,13 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/syncsim/syncsim/internal/mutants"
 	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/reports/output"
 )
 
 func writeJSON(path string, v any) error {
@@ -18,10 +17,7 @@ func writeJSON(path string, v any) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(path, append(data, '\n'), 0o644)
+	return output.WriteFile(path, append(data, '\n'), nil)
 }
 
 func mutantsCommand(stderr io.Writer) *cobra.Command {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/internal/explain"
 	"github.com/syncsim/syncsim/internal/replay"
 	"github.com/syncsim/syncsim/internal/runner"
@@ -17,6 +18,10 @@ import (
 // usage reports a usage, input or environment error (exit 3).
 func usage(stderr io.Writer, cmd string, err error) error {
 	fmt.Fprintf(stderr, "simrun %s: %v\n", cmd, err)
+	if leak := (*check.LeakError)(nil); errors.As(err, &leak) {
+		// P11 failed on an output as it left the process: a failing property, not bad usage.
+		return exitError{runner.ExitFailed}
+	}
 	return exitError{runner.ExitUsage}
 }
 
@@ -107,7 +112,7 @@ firings + non-default choices).`,
 			if err != nil {
 				return usage(stderr, "shrink", inTrace(args[0], err))
 			}
-			if err := tracefile.Write(outPath, out); err != nil {
+			if err := tracefile.Write(outPath, out, st.Secrets); err != nil {
 				return usage(stderr, "shrink", err)
 			}
 			w := cmd.OutOrStdout()

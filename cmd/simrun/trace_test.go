@@ -32,7 +32,7 @@ func TestTraceCommandsValidateTheSchedule(t *testing.T) {
 		edit(f)
 		f.Size = f.Schedule.Size()
 		p := filepath.Join(dir, name)
-		if err := tracefile.Write(p, f); err != nil {
+		if err := tracefile.Write(p, f, nil); err != nil {
 			t.Fatal(err)
 		}
 		return p

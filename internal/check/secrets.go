@@ -3,8 +3,12 @@ package check
 import (
 	"bytes"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
+
+	"github.com/syncsim/syncsim/internal/trace"
 )
 
 // minSecretLen is the shortest secret P11 looks for: shorter ones match ordinary text by chance.
@@ -104,6 +108,8 @@ func eachForm(b []byte, found func(what string) bool) {
 				// reported as one.
 			case strings.EqualFold(name, "key") && strings.ContainsAny(value, "@#>"):
 				// A fault firing's key (`key=drop@link/...`), not a credential.
+			case strings.EqualFold(name, "key") && isKeyReference(value):
+				// A scenario's name of a key (`rotate_key: {key: host.default}`), not its value.
 			case !notCredential(value, sep == ':'):
 				if !found("a value assigned to credential name " + name) {
 					return
@@ -243,50 +249,159 @@ func notCredential(v string, afterColon bool) bool {
 	return false
 }
 
-// SecretsRedacted is P11 (PAY-4): no record, as String() renders it, holds one of the run's secrets
-// or a JWT. Evidence names the secret by position and the record by ref, never the value.
+// textFields are the fields that carry text from outside the trace's vocabulary (sim/TRACE.md): log
+// lines, error and reason texts, a token's decoded claims, the hash blob's value, MSG-4's result
+// text, and what a scenario or --fault names. Every other field is built by a constructor of
+// internal/trace from a number, a flag, a digest, a hash or a name of the vocabulary, and cannot hold
+// a credential unless the trace's own vocabulary does. This is P11's own list, read off TRACE.md;
+// all is true for a kind whose every field is outside text (a --fault spec is the user's text).
+func textFields(k trace.Kind) (keys []string, all bool) {
+	switch k {
+	case trace.KindLog:
+		return fieldsText, false
+	case trace.KindSyncEnd, trace.KindHTTPResult, trace.KindMeshFetchDone:
+		return fieldsError, false
+	case trace.KindContentChange, trace.KindInstanceDelete, trace.KindHostStop, trace.KindFrontEndReject, trace.KindMeshAbandon:
+		return fieldsReason, false
+	case trace.KindRunStart:
+		return fieldsScenario, false
+	case trace.KindTimeline:
+		return fieldsAction, false
+	case trace.KindTokenCheck:
+		return fieldsAlgIssAud, false
+	case trace.KindBlobWrite:
+		return fieldsValueCode, false
+	case trace.KindBlobOp:
+		return fieldsCode, false
+	case trace.KindClientCall:
+		return fieldsPath, false
+	case trace.KindClientResponse:
+		return fieldsResult, false
+	case trace.KindMeshFetch:
+		return fieldsToken, false
+	case trace.KindNetSend:
+		return fieldsBody, false
+	case trace.KindFaultArmed, trace.KindFaultNA, trace.KindFaultFire:
+		return nil, true
+	}
+	return nil, false
+}
+
+// digestFields are the fields that stand for a credential-carrying value (MSG-3's token, a request
+// body): a digest, never the value (PAY-4).
+func digestField(k trace.Kind, key string) bool {
+	return k == trace.KindMeshFetch && key == "token" || k == trace.KindNetSend && key == "body"
+}
+
+// isDigest reports whether v is how a trace refers to a secret: "sha256:" and 16 hex digits.
+func isDigest(v string) bool {
+	h, ok := strings.CutPrefix(v, "sha256:")
+	if !ok || len(h) != 16 {
+		return false
+	}
+	for i := 0; i < len(h); i++ {
+		if c := h[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// The key lists of textFields.
+var (
+	fieldsText      = []string{"text"}
+	fieldsError     = []string{"error"}
+	fieldsReason    = []string{"reason"}
+	fieldsScenario  = []string{"scenario"}
+	fieldsAction    = []string{"action"}
+	fieldsAlgIssAud = []string{"alg", "iss", "aud"}
+	fieldsValueCode = []string{"value", "code"}
+	fieldsCode      = []string{"code"}
+	fieldsToken     = []string{"token"}
+	fieldsBody      = []string{"body"}
+	fieldsPath      = []string{"path"}
+	fieldsResult    = []string{"result"}
+)
+
+// textOf calls fn for each field of r that carries outside text (textFields).
+func textOf(r *trace.Record, fn func(f trace.Field)) {
+	keys, all := textFields(r.Kind)
+	if keys == nil && !all {
+		return
+	}
+	for _, f := range r.Fields {
+		if all || slices.Contains(keys, f.Key) {
+			fn(f)
+		}
+	}
+}
+
+// SecretsRedacted is P11 (PAY-4) on a run: no field that carries outside text (textFields) holds one
+// of the run's secrets, a JWT or a credential by structure. Evidence names the secret by position and
+// the record by ref, never the value. What leaves the process (trace files, reports, JSON, the CLI's
+// streams) is judged whole where it is rendered (JudgeOutput, JudgeTrace), so that the rest of the
+// trace is not scanned on every run.
 func SecretsRedacted(in Input) Verdict {
 	v := newVerdict(PropP11)
-	if !anySecret(in) {
-		// Nothing anywhere: every record was examined at once.
-		v.Checked = len(in.Trace.Records)
+	held, n := anySecret(in)
+	if !held {
+		v.Checked = n
 		return v
 	}
 	var vs violations
-	for _, r := range in.Trace.Records {
-		v.Checked++
-		found := findValues(r.String(), in.Secrets)
-		for _, f := range r.Fields {
-			// By structure, each value on its own: the fields' names are the trace's vocabulary
-			// (TRACE.md: token=present, sig=ok, key=<a fault firing>), not a log's.
-			found = append(found, credentialForms(f.Value)...)
-		}
+	for i := range in.Trace.Records {
+		r := &in.Trace.Records[i]
+		var found []string
+		textOf(r, func(f trace.Field) {
+			v.Checked++
+			found = append(append(found, findValues(f.Value, in.Secrets)...), credentialForms(f.Value)...)
+			if digestField(r.Kind, f.Key) && !isDigest(f.Value) && len(found) == 0 {
+				found = append(found, "a value other than its digest in field "+f.Key)
+			}
+		})
 		for _, what := range found {
 			if strings.HasPrefix(what, "secret") {
 				what += " of the run's keys"
 			}
-			vs.add(cite(what, " appears in record ", r))
+			vs.add(cite(what, " appears in record ", *r))
 		}
 	}
 	vs.judge(&v, "leak(s) of a secret or token")
 	return v
 }
 
-// anySecret scans the whole trace once: the text of its records one after another (parties, kinds
-// and field values: what a record's rendering adds around them is fixed), for any secret or anything
-// that could start a JWT, and the field values one a line for a credential form. Only a trace that
-// holds one is scanned record by record.
-func anySecret(in Input) bool {
-	var b, values []byte
-	for _, r := range in.Trace.Records {
-		b = append(append(append(b, r.Party...), ' '), r.Kind...)
-		for _, f := range r.Fields {
-			b = append(append(append(append(b, ' '), f.Key...), '='), f.Value...)
-			values = append(append(values, f.Value...), '\n')
+// scanBuffers are reused by anySecret, so that judging a run does not allocate.
+var scanBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// anySecret scans the text fields once, one a line, for any secret, anything that could start a JWT,
+// or a credential form, and counts them. Only a trace that holds one is judged field by field.
+func anySecret(in Input) (bool, int) {
+	buf := scanBuffers.Get().(*[]byte)
+	defer scanBuffers.Put(buf)
+	texts, n, held := (*buf)[:0], 0, false
+	for i := range in.Trace.Records {
+		r := &in.Trace.Records[i]
+		keys, all := textFields(r.Kind)
+		if keys == nil && !all {
+			continue
 		}
-		b = append(b, '\n')
+		for _, f := range r.Fields {
+			if all || slices.Contains(keys, f.Key) {
+				n++
+				texts = append(append(texts, f.Value...), '\n')
+				if !held && digestField(r.Kind, f.Key) && !isDigest(f.Value) {
+					held = true
+				}
+			}
+		}
 	}
-	for _, s := range in.Secrets {
+	*buf = texts
+	return held || holdsSecret(texts, in.Secrets), n
+}
+
+// holdsSecret reports whether b holds one of secrets, a JWT start or a credential form.
+func holdsSecret(b []byte, secrets []string) bool {
+	for _, s := range secrets {
 		if len(s) >= minSecretLen && bytes.Contains(b, []byte(s)) {
 			return true
 		}
@@ -295,6 +410,70 @@ func anySecret(in Input) bool {
 		return true
 	}
 	any := false
-	eachForm(values, func(string) bool { any = true; return false })
+	eachForm(b, func(string) bool { any = true; return false })
 	return any
+}
+
+// JudgeTrace is P11 on a whole trace as it leaves the process (a trace file, explain, a report):
+// every field of every record, for the run's secrets by value and JWTs; the text fields also for
+// credentials by structure. It returns the failing verdict's evidence, or nil.
+func JudgeTrace(tr *trace.Trace, secrets []string) []Evidence {
+	var vs violations
+	for i := range tr.Records {
+		r := &tr.Records[i]
+		var found []string
+		for _, f := range r.Fields {
+			found = append(found, findValues(f.Value, secrets)...)
+		}
+		textOf(r, func(f trace.Field) { found = append(found, credentialForms(f.Value)...) })
+		for _, what := range found {
+			vs.add(cite(what, " appears in record ", *r))
+		}
+	}
+	v := newVerdict(PropP11)
+	vs.judge(&v, "leak(s) of a secret or token")
+	return v.Evidence
+}
+
+// JudgeOutput is P11 on a rendered output, as it leaves the process (after the one redaction): a
+// file, a report or a stream named by name. It returns an error naming the output and what it holds
+// (never the value) when it holds one of secrets, a JWT or a credential by structure.
+func JudgeOutput(name string, b []byte, secrets []string) error {
+	found := FindSecrets(string(b), secrets)
+	if len(found) == 0 {
+		return nil
+	}
+	return &LeakError{Output: name, Found: found}
+}
+
+// LeakError is P11's failure on a rendered output: the CLI exits 1 with it, as for a failing
+// property. Found names what the output holds by position or form (FindSecrets), never by value.
+type LeakError struct {
+	Output string
+	Found  []string
+}
+
+func (e *LeakError) Error() string {
+	return "P11 secrets-redacted fails: " + e.Output + " holds " + strings.Join(e.Found, ", ") +
+		" after the redaction (PAY-4), so it is not written"
+}
+
+// isKeyReference reports whether v names a key as a scenario does (scenarios.KeyRef): master,
+// host.NAME, system.NAME or function.FUNCTION.NAME.
+func isKeyReference(v string) bool {
+	parts := strings.Split(v, ".")
+	for _, p := range parts[1:] {
+		if p == "" || strings.ContainsAny(p, " =:;") {
+			return false
+		}
+	}
+	switch parts[0] {
+	case "master":
+		return len(parts) == 1
+	case "host", "system":
+		return len(parts) == 2
+	case "function":
+		return len(parts) == 3
+	}
+	return false
 }

@@ -102,7 +102,7 @@ func WriteTraces(path string, fs []Finding) ([]string, error) {
 			ext := filepath.Ext(path)
 			p = strings.TrimSuffix(path, ext) + "-" + f.Property + ext
 		}
-		if err := tracefile.Write(p, runner.TraceFile(f.Result)); err != nil {
+		if err := tracefile.Write(p, runner.TraceFile(f.Result), f.Result.Secrets); err != nil {
 			return out, fmt.Errorf("explore: --trace-out %s: %w", p, err)
 		}
 		out = append(out, p)

@@ -38,7 +38,7 @@ func record(t *testing.T, path string, mode host.Mode, seed uint64, opts runner.
 	f := runner.TraceFile(res)
 	// Through the file format and back, as the CLI does.
 	p := filepath.Join(t.TempDir(), "t.json")
-	if err := tracefile.Write(p, f); err != nil {
+	if err := tracefile.Write(p, f, nil); err != nil {
 		t.Fatal(err)
 	}
 	g, err := tracefile.Read(p)

@@ -20,6 +20,9 @@ type Stats struct {
 	Exhausted  bool
 	FromHash   string
 	ResultHash string
+	// Secrets are the credentials the final run used, for the redaction and P11's judgement of the
+	// file the result is written to; never written.
+	Secrets []string
 }
 
 // DefaultMaxRuns bounds a shrink.
@@ -79,7 +82,7 @@ func ShrinkWith(f *tracefile.File, property string, maxRuns int, base runner.Opt
 	out := runner.TraceFile(last)
 	out.Strategy = f.Strategy
 	out.ShrunkFrom = &tracefile.Origin{TraceHash: f.TraceHash, Size: f.Schedule.Size()}
-	st.To, st.ResultHash = out.Schedule.Size(), out.TraceHash
+	st.To, st.ResultHash, st.Secrets = out.Schedule.Size(), out.TraceHash, last.Secrets
 	return out, st, nil
 }
 

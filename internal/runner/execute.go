@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -15,6 +13,7 @@ import (
 	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/internal/live"
 	"github.com/syncsim/syncsim/internal/tracefile"
+	"github.com/syncsim/syncsim/reports/output"
 	"github.com/syncsim/syncsim/reports/redact"
 	"github.com/syncsim/syncsim/scenarios"
 )
@@ -206,11 +205,7 @@ func WriteJSON(path string, results []*Result) error {
 	for _, r := range results {
 		secrets = append(secrets, r.Secrets...)
 	}
-	data = redact.New(secrets).Bytes(data)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("--json: %w", err)
-	}
-	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+	if err := output.WriteFile(path, append(data, '\n'), secrets); err != nil {
 		return fmt.Errorf("--json: %w", err)
 	}
 	return nil
@@ -247,4 +242,6 @@ func startLive(job Job) (func(), *live.Options, error) {
 }
 
 // WriteTraceFile writes one run's trace file, the one replay, shrink and explain read.
-func WriteTraceFile(path string, r *Result) error { return tracefile.Write(path, TraceFile(r)) }
+func WriteTraceFile(path string, r *Result) error {
+	return tracefile.Write(path, TraceFile(r), r.Secrets)
+}

@@ -235,7 +235,7 @@ func writeTraces(job Job, scs []*scenarios.Scenario, rep *Report, out io.Writer)
 		if err != nil {
 			return err
 		}
-		if err := tracefile.Write(path, runner.TraceFile(res)); err != nil {
+		if err := tracefile.Write(path, runner.TraceFile(res), res.Secrets); err != nil {
 			return fmt.Errorf("--trace-dir: %w", err)
 		}
 		written[path] = true

@@ -4,13 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/reports/output"
 	"github.com/syncsim/syncsim/reports/redact"
 )
 
@@ -356,7 +356,7 @@ func (r *Report) WriteJSON(path string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, data, 0o644); err != nil {
+	if err := output.WriteFile(path, data, nil); err != nil {
 		return fmt.Errorf("--matrix: %w", err)
 	}
 	return nil

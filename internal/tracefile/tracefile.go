@@ -22,7 +22,7 @@ import (
 	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/internal/world"
-	"github.com/syncsim/syncsim/reports/redact"
+	"github.com/syncsim/syncsim/reports/output"
 )
 
 // Format is the version of this file layout and of the schedule's meaning. Readers refuse other
@@ -71,14 +71,18 @@ type File struct {
 var ErrFormat = errors.New("tracefile: not a readable trace")
 
 // Write writes the file as indented JSON, gzip-compressed when the path ends in ".gz". The text goes
-// through the one redaction (P11, PAY-4); a trace holds credentials only as digests, so a clean
-// trace is written unchanged, and replays of it match.
-func Write(path string, f *File) error {
+// through the one redaction with the run's secrets (PAY-4), and then P11 judges it as it leaves the
+// process (reports/output): a file that still holds a secret, a JWT or a credential is not written,
+// and the error (a *check.LeakError) says why. A trace holds credentials only as digests,
+// so a clean trace is written unchanged, and replays of it match.
+func Write(path string, f *File, secrets []string) error {
 	data, err := json.MarshalIndent(f, "", " ")
 	if err != nil {
 		return err
 	}
-	data = append(redact.New(nil).Bytes(data), '\n')
+	if data, err = output.Redact(path, append(data, '\n'), secrets); err != nil {
+		return err
+	}
 	if strings.HasSuffix(path, ".gz") {
 		var b bytes.Buffer
 		zw := gzip.NewWriter(&b)

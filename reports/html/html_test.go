@@ -194,8 +194,14 @@ func TestSweepReport(t *testing.T) {
 		}
 		for mode, c := range modes {
 			if mode != "platform" || (p != "P1" && p != "P4" && p != "P13") {
-				if c.class != "c-pass" || c.text != "3 pass" {
-					t.Errorf("incident %s %s: %+v, want 3 pass", p, mode, c)
+				want := "3 pass"
+				if p == "P12" && mode != "platform" {
+					// A sweep judges P12 on a sample: the first seed, a sixteenth of the others, and
+					// every run that fails anything; these modes' runs fail nothing.
+					want = "1 pass"
+				}
+				if c.class != "c-pass" || c.text != want {
+					t.Errorf("incident %s %s: %+v, want %s", p, mode, c, want)
 				}
 			}
 		}

@@ -36,6 +36,8 @@ type page struct {
 	Rules    []ruleRow
 
 	red *redact.Redactor
+	// secrets are the runs' credentials, for P11's judgement of the written page (reports/output).
+	secrets []string
 	// anchors maps runKey(scenario, mode, seed) to the failure section drawn for that run.
 	anchors map[string]string
 }
@@ -76,7 +78,7 @@ type failureInput struct {
 
 func newPage(kind string, opts Options, exit int, red *redact.Redactor) *page {
 	p := &page{Kind: kind, Title: opts.Title, Command: red.String(opts.Command), Exit: exit, Harness: version.Harness,
-		red: red, anchors: map[string]string{}}
+		red: red, secrets: opts.Secrets, anchors: map[string]string{}}
 	if p.Title == "" {
 		p.Title = "syncsim " + kind
 	}

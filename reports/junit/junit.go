@@ -19,7 +19,6 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -27,6 +26,7 @@ import (
 	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/internal/runner"
 	"github.com/syncsim/syncsim/internal/sweep"
+	"github.com/syncsim/syncsim/reports/output"
 	"github.com/syncsim/syncsim/reports/redact"
 )
 
@@ -181,10 +181,8 @@ func writeFile(path string, d *Suites, opts Options) error {
 	if err := d.Encode(&b, opts); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("junit: %w", err)
-	}
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+	// Encode masked it; P11 judges the file as it is written.
+	if err := output.WriteFile(path, b.Bytes(), opts.Secrets); err != nil {
 		return fmt.Errorf("junit: %w", err)
 	}
 	return nil
