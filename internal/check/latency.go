@@ -1,6 +1,8 @@
 package check
 
 import (
+	"cmp"
+	"slices"
 	"time"
 
 	"github.com/syncsim/syncsim/internal/trace"
@@ -58,6 +60,7 @@ type owedFetch struct {
 func owedFetches(recs []trace.Record, rounds []*fetchRound) []owedFetch {
 	faultsAt, end, running := faultTimes(recs), traceEnd(recs), runningHosts(recs)
 	fetchStartBound := startBound(recs)
+	inFlight := newFlightIndex(rounds)
 	var out []owedFetch
 	for i := range recs {
 		a := &recs[i]
@@ -65,14 +68,11 @@ func owedFetches(recs []trace.Record, rounds []*fetchRound) []owedFetch {
 			continue
 		}
 		bound := a.At + fetchStartBound
-		for _, f := range rounds {
-			if f.start.At < a.At && (f.done == nil || f.done.At >= a.At) {
-				if f.done == nil {
-					bound = end + 1
-				} else {
-					bound = max(bound, f.done.At+fetchStartBound)
-				}
-			}
+		if inFlight.undoneBefore(a.At) {
+			continue // a fetch in flight never ended: the bound is past the trace
+		}
+		if done, ok := inFlight.lastDoneBefore(a.At); ok && done >= a.At {
+			bound = max(bound, done+fetchStartBound)
 		}
 		if bound > end {
 			continue
@@ -86,6 +86,48 @@ func owedFetches(recs []trace.Record, rounds []*fetchRound) []owedFetch {
 	return out
 }
 
+// flightIndex answers, for a moment t, which fetch rounds were in flight then (started before t and
+// not done before t), in O(log n): the rounds by start, with the latest completion among those
+// started so far.
+type flightIndex struct {
+	starts      []time.Duration // the rounds' starts, ascending
+	latestDone  []time.Duration // latestDone[i]: the latest done among the rounds of starts[:i+1] (-1: none)
+	firstUndone time.Duration   // the earliest start of a round that never ended (-1: none)
+}
+
+func newFlightIndex(rounds []*fetchRound) flightIndex {
+	x := flightIndex{firstUndone: -1}
+	sorted := slices.Clone(rounds)
+	slices.SortStableFunc(sorted, func(a, b *fetchRound) int { return cmp.Compare(a.start.At, b.start.At) })
+	latest := time.Duration(-1)
+	for _, f := range sorted {
+		if f.done == nil {
+			if x.firstUndone < 0 {
+				x.firstUndone = f.start.At
+			}
+		} else {
+			latest = max(latest, f.done.At)
+		}
+		x.starts = append(x.starts, f.start.At)
+		x.latestDone = append(x.latestDone, latest)
+	}
+	return x
+}
+
+// undoneBefore reports whether a round that never ended started before t.
+func (x flightIndex) undoneBefore(t time.Duration) bool {
+	return x.firstUndone >= 0 && x.firstUndone < t
+}
+
+// lastDoneBefore is the latest end of the rounds started before t (ok false: none ended).
+func (x flightIndex) lastDoneBefore(t time.Duration) (time.Duration, bool) {
+	n, _ := slices.BinarySearch(x.starts, t) // the rounds starts[:n] started before t
+	if n == 0 || x.latestDone[n-1] < 0 {
+		return 0, false
+	}
+	return x.latestDone[n-1], true
+}
+
 // NotificationToFetch is P16 (MESH-6's max-wait, SHOULD): after each accepted notification (mesh.accept)
 // a fetch that started after it starts within 1 s, or within 1 s of the end of the fetch in flight when
 // it arrived. See owedFetches for which notifications are judged.
@@ -93,10 +135,11 @@ func NotificationToFetch(in Input) Verdict {
 	v := newVerdict(PropP16)
 	var vs violations
 	rounds := fetchRounds(in.Trace.Records)
+	starts := newFirstAfter(rounds)
 	for _, o := range owedFetches(in.Trace.Records, rounds) {
 		v.Checked++
 		a := o.accept
-		first := firstStartAfter(rounds, a.At)
+		first := starts.at(a.At)
 		if first != nil && first.start.At <= o.bound {
 			continue
 		}
@@ -117,12 +160,13 @@ func FetchCompletes(in Input) Verdict {
 	v := newVerdict(PropP17)
 	var vs violations
 	rounds := fetchRounds(in.Trace.Records)
+	completions := newFirstAfter(completed(rounds))
 	for _, o := range owedFetches(in.Trace.Records, rounds) {
 		if o.deadline == 0 {
 			continue
 		}
 		v.Checked++
-		if done := firstCompletedAfter(rounds, o.accept.At); done == nil || done.done.At > o.deadline {
+		if done := completions.at(o.accept.At); done == nil || done.done.At > o.deadline {
 			vs.add(cite("notification ", o.accept.Get("notification"), " accepted at ", o.accept,
 				": no fetch that started after it completed with 200 by ", trace.FormatElapsed(o.deadline),
 				" although the site had a running host throughout (MESH-2)"))
@@ -151,41 +195,59 @@ func fetchRounds(recs []trace.Record) []*fetchRound {
 	return out
 }
 
-func firstStartAfter(rounds []*fetchRound, t time.Duration) *fetchRound {
-	for _, f := range rounds {
-		if f.start.At >= t {
-			return f
+// firstAfter finds, among rounds in trace order, the first whose start is at or after a moment, in
+// O(log n): the running maximum of the starts reaches t first at that round.
+type firstAfter struct {
+	rounds  []*fetchRound
+	highest []time.Duration // highest[i]: the latest start among rounds[:i+1]
+}
+
+func newFirstAfter(rounds []*fetchRound) firstAfter {
+	x := firstAfter{rounds: rounds, highest: make([]time.Duration, len(rounds))}
+	for i, f := range rounds {
+		x.highest[i] = f.start.At
+		if i > 0 {
+			x.highest[i] = max(x.highest[i], x.highest[i-1])
 		}
+	}
+	return x
+}
+
+// at is the first round, in trace order, that started at or after t (nil: none).
+func (x firstAfter) at(t time.Duration) *fetchRound {
+	if i, _ := slices.BinarySearch(x.highest, t); i < len(x.rounds) {
+		return x.rounds[i]
 	}
 	return nil
 }
 
-func firstCompletedAfter(rounds []*fetchRound, t time.Duration) *fetchRound {
+// completed are the rounds that completed with 200, in trace order.
+func completed(rounds []*fetchRound) []*fetchRound {
+	var out []*fetchRound
 	for _, f := range rounds {
-		if f.start.At >= t && f.done != nil && f.done.Int("status") == 200 {
-			return f
-		}
-	}
-	return nil
-}
-
-func faultTimes(recs []trace.Record) []time.Duration {
-	var out []time.Duration
-	for _, r := range recs {
-		if r.Kind == trace.KindFaultFire {
-			out = append(out, r.At)
+		if f.done != nil && f.done.Int("status") == 200 {
+			out = append(out, f)
 		}
 	}
 	return out
 }
 
-func nearFault(faults []time.Duration, t time.Duration) bool {
-	for _, f := range faults {
-		if f >= t-faultMargin && f <= t+faultMargin {
-			return true
+// faultTimes are the moments faults fired, ascending.
+func faultTimes(recs []trace.Record) []time.Duration {
+	var out []time.Duration
+	for i := range recs {
+		if recs[i].Kind == trace.KindFaultFire {
+			out = append(out, recs[i].At)
 		}
 	}
-	return false
+	slices.Sort(out)
+	return out
+}
+
+// nearFault reports whether a fault (faults ascending) fired within faultMargin of t.
+func nearFault(faults []time.Duration, t time.Duration) bool {
+	i, _ := slices.BinarySearch(faults, t-faultMargin)
+	return i < len(faults) && faults[i] <= t+faultMargin
 }
 
 func traceEnd(recs []trace.Record) time.Duration {
@@ -196,44 +258,58 @@ func traceEnd(recs []trace.Record) time.Duration {
 }
 
 // hostSpans are the intervals in which at least one instance's host ran (host.start to host.stop or
-// instance.delete).
-type hostSpans struct{ from, to []time.Duration }
+// instance.delete), by start (ascending), each with the latest end among the intervals started so
+// far (an interval still open at the end of the trace ends never).
+type hostSpans struct{ from, latestEnd []time.Duration }
 
 func runningHosts(recs []trace.Record) hostSpans {
-	var hs hostSpans
+	var from, to []time.Duration
 	up := map[string]bool{}
 	n := 0
-	for _, r := range recs {
+	for i := range recs {
+		r := &recs[i]
 		switch r.Kind {
 		case trace.KindHostStart:
 			if !up[r.Party] {
 				up[r.Party] = true
 				if n++; n == 1 {
-					hs.from = append(hs.from, r.At)
+					from = append(from, r.At)
 				}
 			}
 		case trace.KindHostStop, trace.KindInstanceDelete:
 			if up[r.Party] {
 				delete(up, r.Party)
 				if n--; n == 0 {
-					hs.to = append(hs.to, r.At)
+					to = append(to, r.At)
 				}
 			}
+		}
+	}
+	type interval struct{ from, to time.Duration }
+	ivs := make([]interval, len(from))
+	for i, f := range from {
+		ivs[i] = interval{f, 1 << 62}
+		if i < len(to) {
+			ivs[i].to = to[i]
+		}
+	}
+	slices.SortStableFunc(ivs, func(a, b interval) int { return cmp.Compare(a.from, b.from) })
+	hs := hostSpans{from: make([]time.Duration, len(ivs)), latestEnd: make([]time.Duration, len(ivs))}
+	for i, iv := range ivs {
+		hs.from[i], hs.latestEnd[i] = iv.from, iv.to
+		if i > 0 {
+			hs.latestEnd[i] = max(iv.to, hs.latestEnd[i-1])
 		}
 	}
 	return hs
 }
 
-// throughout reports whether some host ran during all of [from, to].
+// throughout reports whether some host ran during all of [from, to]: some interval that started by
+// from lasts to to exactly when the latest end among those intervals does.
 func (hs hostSpans) throughout(from, to time.Duration) bool {
-	for i, f := range hs.from {
-		end := time.Duration(1 << 62)
-		if i < len(hs.to) {
-			end = hs.to[i]
-		}
-		if f <= from && end >= to {
-			return true
-		}
+	n, found := slices.BinarySearch(hs.from, from)
+	for found && n < len(hs.from) && hs.from[n] == from {
+		n++ // the intervals hs.from[:n] started at or before from
 	}
-	return false
+	return n > 0 && hs.latestEnd[n-1] >= to
 }

@@ -1,6 +1,8 @@
 package check
 
 import (
+	"cmp"
+	"slices"
 	"time"
 
 	"github.com/syncsim/syncsim/internal/trace"
@@ -24,6 +26,7 @@ func BoundedFetches(in Input) Verdict {
 	var vs violations
 	accepts, fetches := meshRecords(in.Trace.Records)
 	bursts := splitBursts(accepts)
+	sorted := slices.IsSortedFunc(fetches, func(a, b *trace.Record) int { return cmp.Compare(a.At, b.At) })
 	for i, b := range bursts {
 		if len(b) < 2 {
 			continue
@@ -34,7 +37,7 @@ func BoundedFetches(in Input) Verdict {
 		if i+1 < len(bursts) {
 			cut = bursts[i+1][0].At
 		}
-		in := fetchesIn(fetches, b[0].At, until, cut)
+		in := fetchesIn(fetches, sorted, b[0].At, until, cut)
 		if len(in) > 2 {
 			vs.add(cite("burst of ", itoa(len(b)), " notifications ", b[0], " .. ", b[len(b)-1],
 				" led to ", trace.F("fetches", len(in)), " fetches; the third: ", happensAt(in[2])))
@@ -69,10 +72,18 @@ func splitBursts(accepts []*trace.Record) [][]*trace.Record {
 	return out
 }
 
-// fetchesIn selects the fetches in [from, until], and before cut when cut >= 0.
-func fetchesIn(fetches []*trace.Record, from, until, cut time.Duration) []*trace.Record {
+// fetchesIn selects the fetches in [from, until], and before cut when cut >= 0, in trace order. When
+// the fetches are in time order (sorted), it reads only those from the first at or after from.
+func fetchesIn(fetches []*trace.Record, sorted bool, from, until, cut time.Duration) []*trace.Record {
 	var out []*trace.Record
-	for _, f := range fetches {
+	i := 0
+	if sorted {
+		i, _ = slices.BinarySearchFunc(fetches, from, func(f *trace.Record, t time.Duration) int { return cmp.Compare(f.At, t) })
+	}
+	for _, f := range fetches[i:] {
+		if sorted && (f.At > until || (cut >= 0 && f.At >= cut)) {
+			break
+		}
 		if f.At >= from && f.At <= until && (cut < 0 || f.At < cut) {
 			out = append(out, f)
 		}
