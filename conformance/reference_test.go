@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/syncsim/syncsim/fakes/mesh/meshhttp"
-	"github.com/syncsim/syncsim/host/hosthttp"
 	"github.com/syncsim/syncsim/internal/check"
+	"github.com/syncsim/syncsim/internal/serve"
 )
 
 // testTiming keeps rule runs short: MESH-4 watches 5 s, fetches are awaited 8 s.
@@ -110,7 +110,7 @@ func TestPlantedDefects(t *testing.T) {
 	}{
 		{"mesh", meshhttp.MeshDefects},
 		{"frontend", meshhttp.FrontEndDefects},
-		{"host", hosthttp.HostDefects},
+		{"host", serve.HostDefects},
 	}
 	for _, tb := range tables {
 		names := make([]string, 0, len(tb.defects))

@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"github.com/syncsim/syncsim/fakes/mesh/meshhttp"
-	"github.com/syncsim/syncsim/host/hosthttp"
 	"github.com/syncsim/syncsim/internal/mutants"
+	"github.com/syncsim/syncsim/internal/serve"
 
 	"github.com/spf13/cobra"
 
@@ -247,6 +247,6 @@ func defectItems() []listItem {
 	}
 	add("mesh", meshhttp.MeshDefects)
 	add("frontend", meshhttp.FrontEndDefects)
-	add("host", hosthttp.HostDefects)
+	add("host", serve.HostDefects)
 	return items
 }

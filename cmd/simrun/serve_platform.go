@@ -16,6 +16,7 @@ import (
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/host/hosthttp"
 	"github.com/syncsim/syncsim/internal/httpbound"
+	"github.com/syncsim/syncsim/internal/serve"
 )
 
 // servePlatformKinds are the reference parts `simrun serve` runs as subcommands.
@@ -197,7 +198,7 @@ starts itself. Prints "listening on URL" and stops cleanly on SIGINT or SIGTERM.
 flags.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			site, err := p.resolve("host", hosthttp.HostDefects)
+			site, err := p.resolve("host", serve.HostDefects)
 			if err != nil {
 				return err
 			}
@@ -208,12 +209,12 @@ flags.`,
 			if err := checkLimits("host", limits); err != nil {
 				return err
 			}
-			srv := hosthttp.NewHost(hosthttp.HostConfig{Site: site, Mode: m, FrontEndURL: feURL, MeshURL: meshURL,
+			srv := serve.NewHost(hosthttp.HostConfig{Site: site, Mode: m, FrontEndURL: feURL, MeshURL: meshURL,
 				Seed: seed, Defects: p.defects, Log: stderr, Limits: limits})
 			return runServer(cmd.Context(), "host", p.listen, srv.Serve, cmd.OutOrStdout(), stderr)
 		},
 	}
-	p.register(cmd, hosthttp.HostDefects)
+	p.register(cmd, serve.HostDefects)
 	f := cmd.Flags()
 	f.StringVar(&mode, "mode", "frontend", "sync mode: frontend, platform, additive, signal-all, platform-ack")
 	f.StringVar(&feURL, "frontend-url", "", "front end base URL for MSG-1 (default: an in-process reference front end)")

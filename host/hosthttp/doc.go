@@ -1,14 +1,16 @@
 // Package hosthttp serves the admin API of one reference host (package host's Machine) over real
 // HTTP: GET /admin/host/triggers (MSG-3, HOST-1) and POST /admin/host/synctriggers (MSG-4, HOST-2).
 // It is the adapter around the step machine: goroutines, net/http and the wall clock live here, the
-// machine's effects go through the one interpreter every driver uses (internal/drive's Host), a
-// mutex serializes the machine, the primary lease and the hash blob live in an in-memory blob model
-// (package blob), and the publish goes to the configured front end or mesh, or to a reference one
-// (package meshhttp) the server starts itself, so that a sync succeeds standalone.
+// machine's effects go through the one interpreter every driver uses (internal/drive's Host), and
+// a mutex serializes the machine. What a host talks to comes from its HostConfig: the storage
+// behind the primary lease and the hash blob (Storage), and the front end or mesh it publishes to
+// (their URLs, or StartPeer to start them). It knows none of the fakes: package serve assembles the
+// standalone host, with the in-memory blob model and a reference front end or mesh in process, so
+// that a sync succeeds standalone.
 //
 // Planted defects (HostDefects) each break exactly one rule, for the conformance suites.
 //
-//	srv := hosthttp.NewHost(hosthttp.HostConfig{Site: site})
+//	srv := serve.NewHost(hosthttp.HostConfig{Site: site})
 //	url, stop, err := srv.Serve("127.0.0.1:0")
 //	if err != nil { ... }
 //	defer stop()

@@ -14,9 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/syncsim/syncsim/fakes/blob"
-	"github.com/syncsim/syncsim/fakes/mesh"
-	"github.com/syncsim/syncsim/fakes/mesh/meshhttp"
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/drive"
 	"github.com/syncsim/syncsim/internal/httpbound"
@@ -31,8 +28,15 @@ type HostConfig struct {
 	// Mode is the sync mode; zero means host.ModeFrontend.
 	Mode host.Mode
 	// FrontEndURL and MeshURL are where the publish goes (MSG-1, MSG-2). Empty, when the mode needs
-	// them: a reference front end or mesh (fetching from this host) started by Serve.
+	// them: one StartPeer starts when Serve does (a reference front end or mesh fetching from this
+	// host, in package serve's standalone host).
 	FrontEndURL, MeshURL string
+	// StartPeer starts the front end or mesh the mode needs and has no URL for; nil makes Serve fail
+	// for such a mode. Serve stops what it started when it stops.
+	StartPeer StartPeer
+	// Storage performs the host's storage calls (the primary lease, the hash blob); required, with
+	// the container host.HostsContainer in place.
+	Storage Storage
 	// Content is the site's functions and keys; nil means DefaultContent(Seed).
 	Content *host.Content
 	// Seed seeds the default keys and the machine's random stream (request and lease ids).
@@ -47,9 +51,14 @@ type HostConfig struct {
 	Log io.Writer
 	// Limits bounds the admin API's timeouts and connections (zero fields: httpbound's defaults).
 	// The write timeout is raised to at least AdminWait + 30 s: MSG-4 holds a request for up to
-	// AdminWait while the host starts. The in-process front end and mesh get the same limits.
+	// AdminWait while the host starts. Package serve's in-process front end and mesh get the same
+	// limits.
 	Limits httpbound.Limits
 }
+
+// revisionHeader carries the content revision a payload was built from: simulator metadata the
+// reference front end and mesh read (package mesh's RevisionHeader, which a test holds it to).
+const revisionHeader = "x-syncsim-revision"
 
 // HostServer is one reference host's admin API over HTTP. Before Serve starts the host, every
 // request is answered 503 (the host is not running).
@@ -65,7 +74,6 @@ type HostServer struct {
 	wg     sync.WaitGroup
 	m      *host.Machine
 	d      *drive.Host
-	blobs  *blob.Store
 	// calls are the storage calls of the step under way, performed when it ends (step).
 	calls   []host.BlobCall
 	timers  map[string]*time.Timer
@@ -92,14 +100,14 @@ func NewHost(cfg HostConfig) *HostServer {
 	if cfg.Log == nil {
 		cfg.Log = io.Discard
 	}
-	s := &HostServer{cfg: cfg, done: make(chan struct{}), blobs: blob.New(), timers: map[string]*time.Timer{},
+	s := &HostServer{cfg: cfg, done: make(chan struct{}), timers: map[string]*time.Timer{},
 		waits: map[int]chan host.Respond{}, transport: &http.Transport{MaxIdleConnsPerHost: 4}, log: cfg.Log}
-	s.defects, s.err = meshhttp.ParseDefects(HostDefects, cfg.Defects)
-	if s.err != nil {
-		s.err = errors.New(strings.Replace(s.err.Error(), "meshhttp:", "hosthttp:", 1))
-	}
+	s.defects, s.err = parseDefects(cfg.Defects)
 	if s.err == nil && !slices.Contains(host.Modes(), cfg.Mode) {
 		s.err = fmt.Errorf("hosthttp: unknown mode %d", int(cfg.Mode))
+	}
+	if s.err == nil && cfg.Storage == nil {
+		s.err = errors.New("hosthttp: no storage (HostConfig.Storage; package serve's standalone host has one)")
 	}
 	if cfg.Content != nil {
 		s.content = cfg.Content.Clone()
@@ -122,8 +130,8 @@ func (s *HostServer) logf(format string, args ...any) {
 func needsFrontEnd(m host.Mode) bool { return m == host.ModeFrontend || m == host.ModeAdditive }
 func needsMesh(m host.Mode) bool     { return m != host.ModeFrontend }
 
-// Serve listens on addr ("127.0.0.1:0" picks a free port), starts the reference front end or mesh
-// the mode needs when no URL is given, starts the host, and returns the site URL and stop, which
+// Serve listens on addr ("127.0.0.1:0" picks a free port), starts the front end or mesh the mode
+// needs when no URL is given (HostConfig.StartPeer), starts the host, and returns the site URL and stop, which
 // closes the listener and every connection, stops timers and publishes in flight, stops what it
 // started and waits for every goroutine. stop is idempotent.
 func (s *HostServer) Serve(addr string) (string, func() error, error) {
@@ -167,30 +175,37 @@ func (s *HostServer) Serve(addr string) (string, func() error, error) {
 	return self, stop, nil
 }
 
-// startDeps starts the in-process front end and mesh the mode needs and was not given.
+// startDeps starts, through StartPeer, the front end and mesh the mode needs and was not given.
 func (s *HostServer) startDeps(self string) error {
 	if needsFrontEnd(s.cfg.Mode) && s.cfg.FrontEndURL == "" {
-		fe := meshhttp.NewFrontEnd(meshhttp.FrontEndConfig{Site: s.cfg.Site, Log: s.cfg.Log, Limits: s.cfg.Limits})
-		u, stop, err := fe.Serve("127.0.0.1:0")
+		u, err := s.startPeer(PeerFrontEnd, self, "front end", "FrontEndURL")
 		if err != nil {
-			return fmt.Errorf("hosthttp: reference front end: %w", err)
+			return err
 		}
-		s.deps = append(s.deps, stop)
 		s.cfg.FrontEndURL = u
 		s.logf("host: publishing to an in-process reference front end at %s", u)
 	}
 	if needsMesh(s.cfg.Mode) && s.cfg.MeshURL == "" {
-		m := meshhttp.NewMesh(meshhttp.MeshConfig{Site: s.cfg.Site, SiteURL: self, Seed: s.cfg.Seed, Log: s.cfg.Log,
-			Limits: s.cfg.Limits})
-		u, stop, err := m.Serve("127.0.0.1:0")
+		u, err := s.startPeer(PeerMesh, self, "mesh", "MeshURL")
 		if err != nil {
-			return fmt.Errorf("hosthttp: reference mesh: %w", err)
+			return err
 		}
-		s.deps = append(s.deps, stop)
-		s.cfg.MeshURL = u + "/"
+		s.cfg.MeshURL = u
 		s.logf("host: notifying an in-process reference mesh at %s", s.cfg.MeshURL)
 	}
 	return nil
+}
+
+func (s *HostServer) startPeer(p Peer, self, name, field string) (string, error) {
+	if s.cfg.StartPeer == nil {
+		return "", fmt.Errorf("hosthttp: mode %s needs a %s: give HostConfig.%s or StartPeer", s.cfg.Mode, name, field)
+	}
+	u, stop, err := s.cfg.StartPeer(p, self)
+	if err != nil {
+		return "", fmt.Errorf("hosthttp: reference %s: %w", name, err)
+	}
+	s.deps = append(s.deps, stop)
+	return u, nil
 }
 
 func (s *HostServer) stopDeps() error {
@@ -204,12 +219,10 @@ func (s *HostServer) stopDeps() error {
 	return first
 }
 
-// start creates the machine and starts the host, with the primary lease's blob container in place.
+// start creates the machine and starts the host.
 func (s *HostServer) start() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := time.Now()
-	_ = s.blobs.CreateContainer(now, host.HostsContainer)
 	content := s.content
 	m := host.NewMachine(host.Config{
 		Site: s.cfg.Site, Mode: s.cfg.Mode, ContainerName: s.cfg.ContainerName,
@@ -243,7 +256,7 @@ func (s *HostServer) beginClose() {
 }
 
 // step runs one input of the machine through its interpreter (drive.Host); s.mu is held. The
-// storage calls it asks for run on the in-memory blob model when it ends, each result going back
+// storage calls it asks for run on the storage when it ends, each result going back
 // to the machine at once (and the calls of that step before the next call of this one).
 func (s *HostServer) step(input func()) {
 	outer := s.calls
@@ -252,13 +265,13 @@ func (s *HostServer) step(input func()) {
 	calls := s.calls
 	s.calls = outer
 	for _, c := range calls {
-		res := blobOp(s.blobs, c, time.Now())
+		res := s.cfg.Storage.Do(c, time.Now())
 		s.step(func() { s.d.BlobDone(c.ID, res) })
 	}
 }
 
-// hostEnv is the standalone host's drive.HostEnv: real timers and HTTP requests on goroutines, the
-// in-memory blob model, and the log in place of a trace (its host log lines; the server keeps no
+// hostEnv is the host server's drive.HostEnv: real timers and HTTP requests on goroutines, the
+// configured storage, and the log in place of a trace (its host log lines; the server keeps no
 // trace). Every method runs with s.mu held.
 type hostEnv struct{ s *HostServer }
 
@@ -352,7 +365,7 @@ func (s *HostServer) post(e host.Send) host.HTTPResult {
 	for k, v := range e.Headers {
 		req.Header.Set(k, v)
 	}
-	req.Header.Set(mesh.RevisionHeader, strconv.Itoa(e.Revision))
+	req.Header.Set(revisionHeader, strconv.Itoa(e.Revision))
 	resp, err := (&http.Client{Transport: s.transport}).Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -429,7 +442,7 @@ func writeResponse(w http.ResponseWriter, resp host.AdminResponse, revision int)
 		w.Header().Set(k, v)
 	}
 	if revision != 0 {
-		w.Header().Set(mesh.RevisionHeader, strconv.Itoa(revision))
+		w.Header().Set(revisionHeader, strconv.Itoa(revision))
 	}
 	w.WriteHeader(resp.Status)
 	w.Write(resp.Body)

@@ -1,8 +1,9 @@
-package hosthttp
+package hosthttp_test
 
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,8 @@ import (
 
 	"github.com/syncsim/syncsim/fakes/mesh/meshhttp"
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/host/hosthttp"
+	"github.com/syncsim/syncsim/internal/serve"
 )
 
 var testSite = host.Site{Name: "myapp", HostID: "myapp",
@@ -56,10 +59,10 @@ func (l *syncLog) String() string {
 	return l.buf.String()
 }
 
-func startHost(t *testing.T, cfg HostConfig) (*HostServer, string) {
+func startHost(t *testing.T, cfg hosthttp.HostConfig) (*hosthttp.HostServer, string) {
 	t.Helper()
 	cfg.Site = testSite
-	s := NewHost(cfg)
+	s := serve.NewHost(cfg)
 	url, stop, err := s.Serve("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -115,7 +118,7 @@ func token(t *testing.T, platform bool) map[string]string {
 // configured content; 401 without or with an invalid token; 403 for another issuer's token.
 func TestTriggers(t *testing.T) {
 	noLeak(t)
-	s, url := startHost(t, HostConfig{Seed: 3})
+	s, url := startHost(t, hosthttp.HostConfig{Seed: 3})
 	c := s.Content()
 	want := host.BuildPayload(testSite, c.Functions, c.Keys).Hash
 	status, body := do(t, "GET", url+host.PathTriggers, token(t, true))
@@ -136,9 +139,9 @@ func TestTriggers(t *testing.T) {
 // Configured content is served as given.
 func TestTriggersConfiguredContent(t *testing.T) {
 	noLeak(t)
-	c := DefaultContent(99)
+	c := hosthttp.DefaultContent(99)
 	c.Functions = c.Functions[:1]
-	_, url := startHost(t, HostConfig{Content: &c})
+	_, url := startHost(t, hosthttp.HostConfig{Content: &c})
 	_, body := do(t, "GET", url+host.PathTriggers, token(t, true))
 	if want := host.BuildPayload(testSite, c.Functions, c.Keys).Hash; host.HashOf(body) != want {
 		t.Fatalf("hash %s, want %s", host.HashOf(body), want)
@@ -148,7 +151,7 @@ func TestTriggersConfiguredContent(t *testing.T) {
 // HOST-1 broken: triggers-without-token answers 200 without a token.
 func TestTriggersWithoutTokenDefect(t *testing.T) {
 	noLeak(t)
-	_, url := startHost(t, HostConfig{Defects: []string{"triggers-without-token"}})
+	_, url := startHost(t, hosthttp.HostConfig{Defects: []string{"triggers-without-token"}})
 	if status, _ := do(t, "GET", url+host.PathTriggers, nil); status != 200 {
 		t.Fatalf("without a token: %d, want 200 (the defect)", status)
 	}
@@ -157,7 +160,7 @@ func TestTriggersWithoutTokenDefect(t *testing.T) {
 // HOST-1 broken: triggers-stale-payload serves a body whose hash is not what a sync publishes.
 func TestTriggersStalePayloadDefect(t *testing.T) {
 	noLeak(t)
-	s, url := startHost(t, HostConfig{Defects: []string{"triggers-stale-payload"}})
+	s, url := startHost(t, hosthttp.HostConfig{Defects: []string{"triggers-stale-payload"}})
 	c := s.Content()
 	status, body := do(t, "GET", url+host.PathTriggers, token(t, true))
 	if status != 200 || host.HashOf(body) == host.BuildPayload(testSite, c.Functions, c.Keys).Hash {
@@ -168,12 +171,13 @@ func TestTriggersStalePayloadDefect(t *testing.T) {
 	}
 }
 
-func adminKey(s *HostServer) map[string]string {
+func adminKey(s *hosthttp.HostServer) map[string]string {
 	return map[string]string{"x-functions-key": s.Content().Keys.Master}
 }
 
 // HOST-2: POST synctriggers with the admin key runs a foreground sync: 200 success, and the front
-// end holds the payload; without credentials 401.
+// end holds the payload, with the revision the host sends in package mesh's RevisionHeader; without
+// credentials 401.
 func TestSyncTriggersToFrontEnd(t *testing.T) {
 	noLeak(t)
 	fe := meshhttp.NewFrontEnd(meshhttp.FrontEndConfig{Site: testSite})
@@ -182,7 +186,7 @@ func TestSyncTriggersToFrontEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { feStop() })
-	s, url := startHost(t, HostConfig{FrontEndURL: feURL})
+	s, url := startHost(t, hosthttp.HostConfig{FrontEndURL: feURL})
 	if status, _ := do(t, "POST", url+host.PathSyncTriggers, nil); status != 401 {
 		t.Errorf("without credentials: %d, want 401", status)
 	}
@@ -204,7 +208,7 @@ func TestSyncTriggersStandalone(t *testing.T) {
 		t.Run(mode.String(), func(t *testing.T) {
 			noLeak(t)
 			log := &syncLog{}
-			s, url := startHost(t, HostConfig{Mode: mode, Log: log})
+			s, url := startHost(t, hosthttp.HostConfig{Mode: mode, Log: log})
 			status, body := do(t, "POST", url+host.PathSyncTriggers, adminKey(s))
 			if status != 200 {
 				t.Fatalf("synctriggers: %d %s", status, body)
@@ -248,7 +252,7 @@ func TestSyncTriggersFailure(t *testing.T) {
 			if tt.defect != "" {
 				defects = []string{tt.defect}
 			}
-			s, url := startHost(t, HostConfig{FrontEndURL: fe.URL, Defects: defects})
+			s, url := startHost(t, hosthttp.HostConfig{FrontEndURL: fe.URL, Defects: defects})
 			status, body := do(t, "POST", url+host.PathSyncTriggers, adminKey(s))
 			if status != tt.status || string(body) != tt.body {
 				t.Fatalf("synctriggers with a front end answering 503: %d %s, want %d %s", status, body, tt.status, tt.body)
@@ -258,18 +262,75 @@ func TestSyncTriggersFailure(t *testing.T) {
 }
 
 func TestHostConfigErrors(t *testing.T) {
-	_, _, err := NewHost(HostConfig{Site: testSite, Defects: []string{"no-retry"}}).Serve("127.0.0.1:0")
-	if err == nil || !strings.Contains(err.Error(), "triggers-without-token") {
+	_, _, err := serve.NewHost(hosthttp.HostConfig{Site: testSite, Defects: []string{"no-retry"}}).Serve("127.0.0.1:0")
+	if err == nil || err.Error() != `hosthttp: unknown defect "no-retry" (known: sync-ignores-failure, triggers-stale-payload, triggers-without-token)` {
 		t.Fatalf("unknown defect: %v, want an error listing the known ones", err)
 	}
-	if _, _, err := NewHost(HostConfig{Site: testSite, Mode: 42}).Serve("127.0.0.1:0"); err == nil {
+	if _, _, err := serve.NewHost(hosthttp.HostConfig{Site: testSite, Mode: 42}).Serve("127.0.0.1:0"); err == nil {
 		t.Fatal("unknown mode: no error")
+	}
+	if _, _, err := hosthttp.NewHost(hosthttp.HostConfig{Site: testSite}).Serve("127.0.0.1:0"); err == nil ||
+		!strings.Contains(err.Error(), "no storage") {
+		t.Fatalf("no storage: %v, want an error naming it", err)
+	}
+}
+
+// Without StartPeer, a mode that needs a front end or mesh it has no URL for fails to serve; with
+// one, Serve starts it with the host's own URL, publishes to what it answers and stops it.
+func TestStartPeer(t *testing.T) {
+	noLeak(t)
+	for _, tt := range []struct {
+		mode host.Mode
+		want string
+	}{
+		{host.ModeFrontend, "needs a front end"},
+		{host.ModePlatform, "needs a mesh"},
+	} {
+		cfg := hosthttp.HostConfig{Site: testSite, Mode: tt.mode, Storage: serve.NewBlobStorage()}
+		if _, _, err := hosthttp.NewHost(cfg).Serve("127.0.0.1:0"); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("mode %s without StartPeer: %v, want %q", tt.mode, err, tt.want)
+		}
+	}
+	fe := meshhttp.NewFrontEnd(meshhttp.FrontEndConfig{Site: testSite})
+	var started []hosthttp.Peer
+	var siteURL string
+	stopped := 0
+	cfg := hosthttp.HostConfig{Site: testSite, Storage: serve.NewBlobStorage(),
+		StartPeer: func(p hosthttp.Peer, self string) (string, func() error, error) {
+			started, siteURL = append(started, p), self
+			u, stop, err := fe.Serve("127.0.0.1:0")
+			return u, func() error { stopped++; return stop() }, err
+		}}
+	s := hosthttp.NewHost(cfg)
+	url, stop, err := s.Serve("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, _ := do(t, "POST", url+host.PathSyncTriggers, adminKey(s))
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := fe.Stored(); status != 200 || !ok {
+		t.Fatalf("synctriggers: %d, front end holds a payload: %v", status, ok)
+	}
+	if len(started) != 1 || started[0] != hosthttp.PeerFrontEnd || siteURL != url || stopped != 1 {
+		t.Fatalf("StartPeer calls %v with %q (host at %q), stops %d: want one front end, with the host's URL, stopped once",
+			started, siteURL, url, stopped)
+	}
+}
+
+// A failing StartPeer fails Serve with the peer named.
+func TestStartPeerFails(t *testing.T) {
+	cfg := hosthttp.HostConfig{Site: testSite, Mode: host.ModePlatform, Storage: serve.NewBlobStorage(),
+		StartPeer: func(hosthttp.Peer, string) (string, func() error, error) { return "", nil, errors.New("no port") }}
+	if _, _, err := hosthttp.NewHost(cfg).Serve("127.0.0.1:0"); err == nil || err.Error() != "hosthttp: reference mesh: no port" {
+		t.Fatalf("Serve: %v, want the mesh's error", err)
 	}
 }
 
 // Keys come from the seed: the same seed, the same keys; another seed, others.
 func TestDefaultContentIsSeeded(t *testing.T) {
-	a, b, c := DefaultContent(1), DefaultContent(1), DefaultContent(2)
+	a, b, c := hosthttp.DefaultContent(1), hosthttp.DefaultContent(1), hosthttp.DefaultContent(2)
 	if a.Keys.Master != b.Keys.Master || a.Keys.Master == c.Keys.Master || a.Keys.Master == "" {
 		t.Fatal("default keys are not a function of the seed")
 	}
