@@ -35,7 +35,7 @@ func (o outputs) runDone(strict bool, out io.Writer) func([]*runner.Result) erro
 			secrets = append(secrets, r.Secrets...)
 		}
 		if o.report != "" {
-			if err := html.WriteRun(o.report, results, html.Options{Command: commandLine(), Secrets: secrets, Strict: strict}); err != nil {
+			if err := html.WriteRun(o.report, htmlRuns(results), html.Options{Command: commandLine(), Secrets: secrets, Strict: strict}); err != nil {
 				return fmt.Errorf("--report: %w", err)
 			}
 			fmt.Fprintf(out, "report written: %s\n", filepath.Join(o.report, "index.html"))
@@ -49,13 +49,27 @@ func (o outputs) runDone(strict bool, out io.Writer) func([]*runner.Result) erro
 	}
 }
 
+// htmlRuns are the runs as the HTML report draws them: their verdicts, replay commands and trace
+// files (runs that kept no trace: their schedule's firings).
+func htmlRuns(results []*runner.Result) []html.Run {
+	out := make([]html.Run, len(results))
+	for i, r := range results {
+		out[i] = html.Run{Scenario: r.Scenario, Mode: r.Mode, Seed: r.Seed, Verdicts: r.Verdicts, Replay: r.Replay,
+			Firings: r.Schedule.Firings}
+		if r.Trace != nil {
+			out[i].Trace = runner.TraceFile(r)
+		}
+	}
+	return out
+}
+
 // sweepDone writes sweep's reports: the HTML report draws each failing cell's smallest seed, re-run
 // with its trace kept.
 func (o outputs) sweepDone(strict bool, out io.Writer) func(*sweep.Report, []*scenarios.Scenario) error {
 	return func(rep *sweep.Report, scs []*scenarios.Scenario) error {
 		secrets := redact.ScenarioSecrets(scs...)
 		if o.report != "" {
-			traces, err := html.FailingTraces(rep, scs)
+			traces, err := sweep.FailingTraces(rep, scs)
 			if err != nil {
 				return fmt.Errorf("--report: %w", err)
 			}

@@ -44,7 +44,7 @@ func TestReportInHeadlessChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	traces, err := FailingTraces(rep, scs)
+	traces, err := sweep.FailingTraces(rep, scs)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,6 @@
 // file (P11).
 //
 //	rep, _ := sweep.Sweep(cfg, os.Stderr)
-//	traces, _ := html.FailingTraces(rep, cfg.Scenarios)
+//	traces, _ := sweep.FailingTraces(rep, cfg.Scenarios)
 //	err := html.WriteSweep("out", rep, traces, html.Options{Secrets: redact.ScenarioSecrets(cfg.Scenarios...)})
 package html

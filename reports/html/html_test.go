@@ -10,9 +10,23 @@ import (
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/internal/sweep"
 	"github.com/syncsim/syncsim/reports/internal/testrun"
 	"github.com/syncsim/syncsim/reports/redact"
 )
+
+// runsOf are results as `simrun run` hands them to WriteRun.
+func runsOf(results ...*runner.Result) []Run {
+	out := make([]Run, len(results))
+	for i, r := range results {
+		out[i] = Run{Scenario: r.Scenario, Mode: r.Mode, Seed: r.Seed, Verdicts: r.Verdicts, Replay: r.Replay,
+			Firings: r.Schedule.Firings}
+		if r.Trace != nil {
+			out[i].Trace = runner.TraceFile(r)
+		}
+	}
+	return out
+}
 
 const incident = "scenarios/incidents/worker-deleted-before-fetch.yaml"
 
@@ -149,7 +163,7 @@ func parseMatrices(t *testing.T, page string) map[string]map[string]map[string]m
 
 func TestSweepReport(t *testing.T) {
 	rep, scs := testrun.Sweep(t, 1, 3)
-	traces, err := FailingTraces(rep, scs)
+	traces, err := sweep.FailingTraces(rep, scs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,10 +255,10 @@ func TestSweepReport(t *testing.T) {
 }
 
 func TestRunReport(t *testing.T) {
-	runs := []*runner.Result{
+	runs := runsOf(
 		testrun.Run(t, incident, host.ModePlatform, 1, true),
 		testrun.Run(t, "scenarios/smoke.yaml", host.ModeFrontend, 1, false),
-	}
+	)
 	dir := t.TempDir()
 	if err := WriteRun(dir, runs, Options{MaxRows: 25}); err != nil {
 		t.Fatal(err)

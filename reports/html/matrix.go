@@ -7,7 +7,6 @@ import (
 
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/check"
-	"github.com/syncsim/syncsim/internal/runner"
 	"github.com/syncsim/syncsim/internal/sweep"
 	"github.com/syncsim/syncsim/reports/redact"
 )
@@ -39,7 +38,7 @@ type cellView struct {
 
 // cellsFromRuns folds runs into cells the way a sweep does: per scenario, property and mode, counts
 // per status and the smallest failing seed with its replay command.
-func cellsFromRuns(runs []*runner.Result) []sweep.Cell {
+func cellsFromRuns(runs []Run) []sweep.Cell {
 	type key struct{ sc, id, mode string }
 	cells := map[key]*sweep.Cell{}
 	var order []key

@@ -6,9 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/check"
-	"github.com/syncsim/syncsim/internal/runner"
 	"github.com/syncsim/syncsim/internal/sweep"
 	"github.com/syncsim/syncsim/internal/tracefile"
 	"github.com/syncsim/syncsim/internal/version"
@@ -84,11 +82,11 @@ func newPage(kind string, opts Options, exit int, red *redact.Redactor) *page {
 	}
 	p.Title = red.String(p.Title)
 	switch exit {
-	case runner.ExitOK:
+	case exitOK:
 		p.ExitWord, p.ExitClass, p.ExitText = "PASS", "ok", "every verdict is as expected"
-	case runner.ExitFailed:
+	case exitFailed:
 		p.ExitWord, p.ExitClass, p.ExitText = "FAIL", "bad", "a gating property failed unexpectedly, or an expected failure did not happen"
-	case runner.ExitInconclusive:
+	case exitInconclusive:
 		p.ExitWord, p.ExitClass, p.ExitText = "INCONCLUSIVE", "inc", "only inconclusive verdicts stand in the way (a budget ended a run before its settle window did)"
 	default:
 		p.ExitWord, p.ExitClass, p.ExitText = "ERROR", "bad", "usage, input or environment error"
@@ -175,25 +173,18 @@ func runKey(scenario, mode string, seed uint64) string {
 	return scenario + "\x00" + mode + "\x00" + strconv.FormatUint(seed, 10)
 }
 
-// replayFor is the replay command of a trace: its cell's, else the run command for its seed.
+// replayFor is the replay command of a trace: that of the cell whose smallest failing seed it is
+// ("" for a trace of no cell's).
 func replayFor(rep *sweep.Report, f *tracefile.File) string {
 	for _, c := range rep.Matrix {
 		if c.Scenario == f.Scenario.Path && c.Mode == f.Mode && c.SmallestFailingSeed != nil && *c.SmallestFailingSeed == f.Seed {
 			return c.Replay
 		}
 	}
-	mode, err := host.ParseMode(f.Mode)
-	if err != nil {
-		return ""
-	}
-	strategy := f.Strategy
-	if strategy == "uniform" {
-		strategy = ""
-	}
-	return runner.ReplayCommand(f.Scenario.Path, mode, f.Seed, runner.Options{Raw: rep.Raw, Strategy: strategy, Faults: f.Faults})
+	return ""
 }
 
-func verdictsOf(runs []*runner.Result) []check.Verdict {
+func verdictsOf(runs []Run) []check.Verdict {
 	var out []check.Verdict
 	for _, r := range runs {
 		out = append(out, r.Verdicts...)
@@ -201,7 +192,7 @@ func verdictsOf(runs []*runner.Result) []check.Verdict {
 	return out
 }
 
-func verdictLists(runs []*runner.Result) [][]check.Verdict {
+func verdictLists(runs []Run) [][]check.Verdict {
 	out := make([][]check.Verdict, len(runs))
 	for i, r := range runs {
 		out[i] = r.Verdicts
@@ -221,7 +212,7 @@ func statusCounts(vs []check.Verdict) []count {
 	return out
 }
 
-func runFacts(runs []*runner.Result) []fact {
+func runFacts(runs []Run) []fact {
 	var scs, modes []string
 	seen := map[string]bool{}
 	var lo, hi uint64

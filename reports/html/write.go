@@ -5,14 +5,11 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/check"
-	"github.com/syncsim/syncsim/internal/runner"
 	"github.com/syncsim/syncsim/internal/sweep"
 	"github.com/syncsim/syncsim/internal/tracefile"
 	"github.com/syncsim/syncsim/reports/output"
 	"github.com/syncsim/syncsim/reports/redact"
-	"github.com/syncsim/syncsim/scenarios"
 )
 
 // Options change what a report shows.
@@ -51,13 +48,28 @@ type ConformanceMeta struct {
 // FileName is the report's file inside its directory.
 const FileName = "index.html"
 
-// WriteRun writes dir/index.html for the runs of `simrun run`: the summary and exit code
-// (runner.ExitCode), the matrix over the runs' seeds, a sequence diagram for the first failing run
-// of each scenario and mode (from Result.Trace; runs without a trace get none), coverage from the
+// Run is one judged run of `simrun run`, as its report draws it.
+type Run struct {
+	Scenario string
+	Mode     string
+	Seed     uint64
+	Verdicts []check.Verdict
+	// Replay is the command that replays the run.
+	Replay string
+	// Trace is the run's trace file; nil for a run that kept no trace, which gets no diagram and
+	// whose coverage comes from Firings.
+	Trace *tracefile.File
+	// Firings are the fault firings of the schedule the run followed ("label@place#n").
+	Firings []string
+}
+
+// WriteRun writes dir/index.html for the runs of `simrun run`: the summary and exit code (as the
+// CLI folds the verdicts), the matrix over the runs' seeds, a sequence diagram for the first failing
+// run of each scenario and mode (from Run.Trace; runs without a trace get none), coverage from the
 // traces' fault firings and sync points, and the P13 latencies.
-func WriteRun(dir string, runs []*runner.Result, opts Options) error {
+func WriteRun(dir string, runs []Run, opts Options) error {
 	red := redact.New(opts.Secrets)
-	exit := runner.ExitCode(runs, opts.Strict)
+	exit := exitCode(verdictLists(runs), opts.Strict)
 	p := newPage("run", opts, exit, red)
 	p.Facts = runFacts(runs)
 	p.Counts = statusCounts(verdictsOf(runs))
@@ -69,7 +81,7 @@ func WriteRun(dir string, runs []*runner.Result, opts Options) error {
 			continue
 		}
 		seen[key] = true
-		files = append(files, failureInput{file: runner.TraceFile(r), replay: r.Replay})
+		files = append(files, failureInput{file: r.Trace, replay: r.Replay})
 	}
 	p.addFailures(files, opts)
 	p.Matrices = matrices(cellsFromRuns(runs), opts.Strict, p.anchors, red)
@@ -78,7 +90,7 @@ func WriteRun(dir string, runs []*runner.Result, opts Options) error {
 		if r.Trace != nil {
 			cov.addRecords(r.Trace.Records)
 		} else {
-			cov.addSchedule(r.Schedule.Firings)
+			cov.addSchedule(r.Firings)
 		}
 	}
 	p.Coverage = cov.view()
@@ -88,7 +100,7 @@ func WriteRun(dir string, runs []*runner.Result, opts Options) error {
 
 // WriteSweep writes dir/index.html for a sweep: the report's summary and exit code, its matrix, a
 // sequence diagram per trace in traces (the failing cells' smallest failing seeds, shrunk when
-// available: FailingTraces makes them), coverage from the runs' schedules (fault firings) and the
+// available: sweep.FailingTraces makes them; each with its cell's replay command), coverage from the runs' schedules (fault firings) and the
 // traces' sync points, and the P13 latencies of every run (Report.Results).
 func WriteSweep(dir string, rep *sweep.Report, traces []*tracefile.File, opts Options) error {
 	if rep == nil {
@@ -147,7 +159,7 @@ func WriteSweep(dir string, rep *sweep.Report, traces []*tracefile.File, opts Op
 // then each rule with its level, verdict, the situations it checked and its evidence.
 func WriteConformance(dir string, verdicts []check.Verdict, meta ConformanceMeta, opts Options) error {
 	red := redact.New(opts.Secrets)
-	exit := runner.ExitCode([]*runner.Result{{Verdicts: verdicts}}, opts.Strict)
+	exit := exitCode([][]check.Verdict{verdicts}, opts.Strict)
 	p := newPage("conformance", opts, exit, red)
 	p.Facts = []fact{{"suite", red.String(meta.Suite)}, {"rules", fmt.Sprint(len(verdicts))}}
 	for _, t := range meta.Targets {
@@ -161,40 +173,6 @@ func WriteConformance(dir string, verdicts []check.Verdict, meta ConformanceMeta
 		p.Rules = append(p.Rules, verdictRow(v, opts.Strict, red))
 	}
 	return p.write(dir)
-}
-
-// FailingTraces re-runs the smallest failing seed of every failing cell of a sweep (runs are
-// deterministic, so it is the same run) and returns its trace files, one per (scenario, mode,
-// seed), in matrix order. scs are the swept scenarios. The CLI may shrink them (replay.Shrink)
-// before passing them to WriteSweep.
-func FailingTraces(rep *sweep.Report, scs []*scenarios.Scenario) ([]*tracefile.File, error) {
-	byPath := map[string]*scenarios.Scenario{}
-	for _, sc := range scs {
-		byPath[sc.Path] = sc
-	}
-	var out []*tracefile.File
-	done := map[string]bool{}
-	for _, c := range rep.Matrix {
-		if !c.Failing() {
-			continue
-		}
-		key := runKey(c.Scenario, c.Mode, *c.SmallestFailingSeed)
-		sc := byPath[c.Scenario]
-		if done[key] || sc == nil {
-			continue
-		}
-		done[key] = true
-		mode, err := host.ParseMode(c.Mode)
-		if err != nil {
-			return nil, err
-		}
-		res, err := runner.RunOne(sc, mode, *c.SmallestFailingSeed, runner.Options{Raw: rep.Raw, Strategy: rep.Strategy, Faults: rep.Faults})
-		if err != nil {
-			return nil, fmt.Errorf("html: %s mode=%s seed=%d: %w", c.Scenario, c.Mode, *c.SmallestFailingSeed, err)
-		}
-		out = append(out, runner.TraceFile(res))
-	}
-	return out, nil
 }
 
 // write renders the page and writes it, masked once more as a whole.
