@@ -15,14 +15,14 @@ func (m *Machine) leaseTick() {
 	id := m.id()
 	if m.primary {
 		m.blobs[id] = blobWait{lease: BlobRenewLease}
-		m.emit(BlobCall{ID: id, Op: BlobRenewLease, Container: HostsContainer, Blob: LockBlobName(m.cfg.Site.HostID), LeaseID: m.leaseID})
+		m.emit(BlobCall{ID: id, Op: BlobRenewLease, Container: HostsContainer, Blob: m.lockBlob, LeaseID: m.leaseID})
 		return
 	}
 	if m.leaseID == "" {
 		m.leaseID = ids.UUID(m.cfg.Rand)
 	}
 	m.blobs[id] = blobWait{lease: BlobAcquireLease}
-	m.emit(BlobCall{ID: id, Op: BlobAcquireLease, Container: HostsContainer, Blob: LockBlobName(m.cfg.Site.HostID),
+	m.emit(BlobCall{ID: id, Op: BlobAcquireLease, Container: HostsContainer, Blob: m.lockBlob,
 		LeaseID: m.leaseID, Duration: m.cfg.LeaseDuration})
 }
 
@@ -49,7 +49,7 @@ func (m *Machine) leaseDone(op BlobOp, r BlobResult) {
 		id := m.id()
 		m.blobs[id] = blobWait{lease: BlobUpload}
 		m.leaseBusy = true
-		m.emit(BlobCall{ID: id, Op: BlobUpload, Container: HostsContainer, Blob: LockBlobName(m.cfg.Site.HostID), IfNoneMatch: "*"})
+		m.emit(BlobCall{ID: id, Op: BlobUpload, Container: HostsContainer, Blob: m.lockBlob, IfNoneMatch: "*"})
 	default:
 		if m.primary {
 			m.primary = false

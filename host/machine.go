@@ -3,6 +3,7 @@ package host
 import (
 	"math/rand/v2"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -191,6 +192,7 @@ type Machine struct {
 	effects  []Effect
 	spanSeq  int
 	hashBlob string
+	lockBlob string
 	now      time.Time
 	builds   int
 	// containerReady is WEBSITE_CONTAINER_READY (SYNC-1): set once the container's host first
@@ -240,7 +242,7 @@ func NewMachine(cfg Config) *Machine {
 	cfg.applyDefaults()
 	return &Machine{
 		cfg: cfg, spans: map[int]*span{}, sends: map[int]*span{}, blobs: map[int]blobWait{},
-		hashBlob: HashBlobName(cfg.Site.HostID),
+		hashBlob: HashBlobName(cfg.Site.HostID), lockBlob: LockBlobName(cfg.Site.HostID),
 	}
 }
 
@@ -256,12 +258,60 @@ func (m *Machine) Primary() bool { return m.primary }
 // Name is the instance's CONTAINER_NAME.
 func (m *Machine) Name() string { return m.cfg.ContainerName }
 
-func (m *Machine) emit(e Effect) { m.effects = append(m.effects, e) }
+func (m *Machine) emit(e Effect) {
+	if m.effects == nil {
+		m.effects = effectArrays.get()
+	}
+	m.effects = append(m.effects, e)
+}
 
+// take ends a step: its effects leave the machine, which holds none between steps.
 func (m *Machine) take() []Effect {
 	out := m.effects
 	m.effects = nil
 	return out
+}
+
+// Recycle hands back the effects a step returned, once the caller has carried them out, so that a
+// later step (of any machine) appends into the same array instead of a new one. The caller must not
+// read or keep effects afterwards. Not recycling is always correct.
+func (m *Machine) Recycle(effects []Effect) { effectArrays.put(effects) }
+
+// effectArrays are the arrays of steps' effects handed back (Recycle), for later steps. They are
+// scratch: a machine's state between steps is the same whether its last array came from here or not.
+var effectArrays arrays[Effect]
+
+// arrays is a pool of empty arrays of T. Its boxes carry an array in and out of the pool, and are
+// kept apart when empty, so that neither way allocates once the pool is warm.
+type arrays[T any] struct{ full, empty sync.Pool }
+
+type arrayBox[T any] struct{ a []T }
+
+// get is an empty array from the pool, or nil.
+func (p *arrays[T]) get() []T {
+	b, _ := p.full.Get().(*arrayBox[T])
+	if b == nil {
+		return nil
+	}
+	a := b.a
+	b.a = nil
+	p.empty.Put(b)
+	return a
+}
+
+// put keeps a's array for a later get; its elements are cleared, so that they hold nothing past
+// their step.
+func (p *arrays[T]) put(a []T) {
+	if cap(a) == 0 || cap(a) > 64 {
+		return
+	}
+	clear(a)
+	b, _ := p.empty.Get().(*arrayBox[T])
+	if b == nil {
+		b = new(arrayBox[T])
+	}
+	b.a = a[:0]
+	p.full.Put(b)
 }
 
 func (m *Machine) log(level, text string) { m.emit(Log{Level: level, Text: text}) }

@@ -5,6 +5,7 @@ import (
 	"mime"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -137,12 +138,52 @@ func New(cfg Config) *Mesh {
 	return &Mesh{cfg: cfg}
 }
 
-func (m *Mesh) emit(e Effect) { m.effects = append(m.effects, e) }
+func (m *Mesh) emit(e Effect) {
+	if m.effects == nil {
+		m.effects = getEffects()
+	}
+	m.effects = append(m.effects, e)
+}
 
+// take ends a step: its effects leave the machine, which holds none between steps.
 func (m *Mesh) take() []Effect {
 	out := m.effects
 	m.effects = nil
 	return out
+}
+
+// Recycle hands back the effects a step returned, once the caller has carried them out, so that a
+// later step (of any mesh) appends into the same array instead of a new one. The caller must not
+// read or keep effects afterwards. Not recycling is always correct.
+func (m *Mesh) Recycle(effects []Effect) {
+	if cap(effects) == 0 || cap(effects) > 64 {
+		return
+	}
+	clear(effects) // the effects' bodies are not held past their step
+	b, _ := emptyBoxes.Get().(*effectsBox)
+	if b == nil {
+		b = new(effectsBox)
+	}
+	b.a = effects[:0]
+	effectArrays.Put(b)
+}
+
+// effectArrays are the arrays of steps' effects handed back (Recycle), for later steps; they are
+// scratch, so a mesh's state between steps is the same whether its last array came from here or
+// not. Their boxes are kept apart when empty (emptyBoxes), so that neither way allocates.
+var effectArrays, emptyBoxes sync.Pool
+
+type effectsBox struct{ a []Effect }
+
+func getEffects() []Effect {
+	b, _ := effectArrays.Get().(*effectsBox)
+	if b == nil {
+		return nil
+	}
+	a := b.a
+	b.a = nil
+	emptyBoxes.Put(b)
+	return a
 }
 
 // Notify handles MSG-2: `operation=update-triggers`, form-encoded (MESH-1, MESH-7, MESH-9).

@@ -42,23 +42,23 @@ func (h *Host) Machine() *host.Machine { return h.m }
 func (h *Host) Party() string { return h.party }
 
 // Start starts the host with what it loads.
-func (h *Host) Start(loaded host.Loaded) { h.Perform(h.m.HostStarted(h.env.HostNow(), loaded)) }
+func (h *Host) Start(loaded host.Loaded) { h.step(h.m.HostStarted(h.env.HostNow(), loaded)) }
 
 // Stop stops the host inside its instance (a deploy restarts it with Start).
-func (h *Host) Stop() { h.Perform(h.m.HostStopping(h.env.HostNow())) }
+func (h *Host) Stop() { h.step(h.m.HostStopping(h.env.HostNow())) }
 
 // Timer fires the machine's timer key.
-func (h *Host) Timer(key string) { h.Perform(h.m.Timer(h.env.HostNow(), key)) }
+func (h *Host) Timer(key string) { h.step(h.m.Timer(h.env.HostNow(), key)) }
 
 // Sync runs a foreground sync (origin names why).
-func (h *Host) Sync(origin string) { h.Perform(h.m.Sync(h.env.HostNow(), origin)) }
+func (h *Host) Sync(origin string) { h.step(h.m.Sync(h.env.HostNow(), origin)) }
 
 // HTTPDone answers MSG-1/MSG-2 id: records its http.result and hands it to the machine.
 func (h *Host) HTTPDone(id int, r host.HTTPResult) {
 	s := h.sends[id]
 	delete(h.sends, id)
 	h.env.Record(h.party, trace.HTTPResult(id, s.span, s.to, r.Status, r.Err))
-	h.Perform(h.m.HTTPDone(h.env.HostNow(), id, r))
+	h.step(h.m.HTTPDone(h.env.HostNow(), id, r))
 }
 
 // HTTPTimeout answers MSG-1/MSG-2 id that got no answer within its timeout.
@@ -69,7 +69,7 @@ func (h *Host) HTTPTimeout(id int) {
 }
 
 // BlobDone answers storage call id.
-func (h *Host) BlobDone(id int, r host.BlobResult) { h.Perform(h.m.BlobDone(h.env.HostNow(), id, r)) }
+func (h *Host) BlobDone(id int, r host.BlobResult) { h.step(h.m.BlobDone(h.env.HostNow(), id, r)) }
 
 // BlobTimeout answers storage call id (of operation op) that got no answer within the client's
 // timeout.
@@ -84,7 +84,7 @@ func (h *Host) BlobTimeout(id int, op host.BlobOp) {
 func (h *Host) Admin(id int, req host.AdminRequest, tokenFault string) {
 	effects := h.m.Admin(h.env.HostNow(), id, req)
 	h.tokenCheck(id, req, effects, tokenFault)
-	h.Perform(effects)
+	h.step(effects)
 }
 
 // PutKey is the key API's PUT /admin/host/keys/{name} as request id: the key is stored already (the
@@ -118,6 +118,12 @@ func (h *Host) tokenCheck(id int, req host.AdminRequest, effects []host.Effect, 
 		return
 	}
 	h.env.Record(h.party, TokenCheckEvent(endpoint, h.site, sender, req.Headers, h.env.Now(), status != 401 && status != 403, fault))
+}
+
+// step carries out the effects of one of the machine's steps, then hands their array back to it.
+func (h *Host) step(effects []host.Effect) {
+	h.Perform(effects)
+	h.m.Recycle(effects)
 }
 
 // Perform carries out effects in order: it records those a checker reads and hands the others to

@@ -24,24 +24,30 @@ func (d *Mesh) Machine() *mesh.Mesh { return d.m }
 // Notify hands MSG-2 to the machine and returns its answer.
 func (d *Mesh) Notify(req mesh.Request) mesh.Response {
 	resp, effects := d.m.Notify(d.env.MeshNow(), req)
-	d.Perform(effects)
+	d.step(effects)
 	return resp
 }
 
 // Timer fires the mesh's timer key.
-func (d *Mesh) Timer(key string) { d.Perform(d.m.Timer(d.env.MeshNow(), key)) }
+func (d *Mesh) Timer(key string) { d.step(d.m.Timer(d.env.MeshNow(), key)) }
 
 // FetchDone answers fetch id: status (0 for a refused or reset connection), body and the revision
 // the answer names.
 func (d *Mesh) FetchDone(id, status int, body []byte, revision int) {
 	d.env.Record(trace.PartyMesh, trace.MeshFetchDone(id, status, ""))
-	d.Perform(d.m.FetchDone(d.env.MeshNow(), id, status, body, revision))
+	d.step(d.m.FetchDone(d.env.MeshNow(), id, status, body, revision))
 }
 
 // FetchTimeout answers fetch id that got no answer within its timeout.
 func (d *Mesh) FetchTimeout(id int) {
 	d.env.Record(trace.PartyMesh, trace.MeshFetchDone(id, 0, "timeout"))
-	d.Perform(d.m.FetchDone(d.env.MeshNow(), id, 0, nil, 0))
+	d.step(d.m.FetchDone(d.env.MeshNow(), id, 0, nil, 0))
+}
+
+// step carries out the effects of one of the machine's steps, then hands their array back to it.
+func (d *Mesh) step(effects []mesh.Effect) {
+	d.Perform(effects)
+	d.m.Recycle(effects)
 }
 
 // Perform carries out effects in order: it records those a checker reads (and tells the driver of
