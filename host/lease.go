@@ -6,7 +6,7 @@ import "github.com/syncsim/syncsim/internal/ids"
 // azure-webjobs-hosts/locks/{hostId}/host; the others try to acquire it. Only the primary runs the
 // background sync (SYNC-8).
 func (m *Machine) leaseTick() {
-	m.emit(SetTimer{Key: timerLease, After: m.cfg.LeaseRenew})
+	m.emit(m.leaseTimer)
 	if m.leaseBusy {
 		return
 	}

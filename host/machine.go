@@ -193,8 +193,10 @@ type Machine struct {
 	spanSeq  int
 	hashBlob string
 	lockBlob string
-	now      time.Time
-	builds   int
+	// leaseTimer is the lease loop's SetTimer, boxed once: every tick sets the same timer.
+	leaseTimer Effect
+	now        time.Time
+	builds     int
 	// containerReady is WEBSITE_CONTAINER_READY (SYNC-1): set once the container's host first
 	// starts and never cleared, so an in-place host restart (a deploy) keeps the gate open.
 	containerReady bool
@@ -243,6 +245,7 @@ func NewMachine(cfg Config) *Machine {
 	return &Machine{
 		cfg: cfg, spans: map[int]*span{}, sends: map[int]*span{}, blobs: map[int]blobWait{},
 		hashBlob: HashBlobName(cfg.Site.HostID), lockBlob: LockBlobName(cfg.Site.HostID),
+		leaseTimer: SetTimer{Key: timerLease, After: cfg.LeaseRenew},
 	}
 }
 

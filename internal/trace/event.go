@@ -32,7 +32,9 @@ func SchedPickDelay(key string, msg uint64, from, to string, delay, over time.Du
 
 // NetSend is net.send: a message enters the network; extra are the message's own fields.
 func NetSend(msg uint64, to, kind string, extra []Field) Event {
-	return Event{KindNetSend, append([]Field{F("msg", msg), F("to", to), F("kind", kind)}, extra...)}
+	fields := make([]Field, 3, 3+len(extra))
+	fields[0], fields[1], fields[2] = F("msg", msg), F("to", to), F("kind", kind)
+	return Event{KindNetSend, append(fields, extra...)}
 }
 
 // NetDrop is net.drop: an injected fault dropped the message.
@@ -47,16 +49,25 @@ func NetDuplicate(msg uint64, fault, key string) Event {
 
 // NetDeliver is net.deliver; duplicate and reordered mark an injected copy or hold-back.
 func NetDeliver(msg uint64, from, kind string, duplicate, reordered bool) Event {
-	return Event{KindNetDeliver, deliveryFields(msg, from, kind, duplicate, reordered)}
+	return Event{KindNetDeliver, deliveryFields(msg, from, kind, duplicate, reordered, 0)}
 }
 
 // NetLost is net.lost: the message arrived where nobody listens (reason no-receiver).
 func NetLost(msg uint64, from, kind string, duplicate, reordered bool) Event {
-	return Event{KindNetLost, append(deliveryFields(msg, from, kind, duplicate, reordered), F("reason", "no-receiver"))}
+	return Event{KindNetLost, append(deliveryFields(msg, from, kind, duplicate, reordered, 1), F("reason", "no-receiver"))}
 }
 
-func deliveryFields(msg uint64, from, kind string, duplicate, reordered bool) []Field {
-	fields := []Field{F("msg", msg), F("from", from), F("kind", kind)}
+// deliveryFields are a delivery's fields, in an array with room for more fields after them.
+func deliveryFields(msg uint64, from, kind string, duplicate, reordered bool, more int) []Field {
+	n := 3 + more
+	if duplicate {
+		n += 2
+	}
+	if reordered {
+		n += 2
+	}
+	fields := make([]Field, 3, n)
+	fields[0], fields[1], fields[2] = F("msg", msg), F("from", from), F("kind", kind)
 	if duplicate {
 		fields = append(fields, F("duplicate", true), F("injected", true))
 	}

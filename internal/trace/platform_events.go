@@ -20,8 +20,10 @@ func BlobOp(id int, op, blob string, status int, code string, faulted bool) Even
 	return Event{KindBlobOp, fields}
 }
 
+// blobFields are a storage call's fields, in an array with room for BlobWrite's or BlobOp's last.
 func blobFields(id int, op, blob string, status int, code string) []Field {
-	fields := []Field{F("id", id), F("op", op), F("blob", blob), F("status", status)}
+	fields := make([]Field, 4, 6)
+	fields[0], fields[1], fields[2], fields[3] = F("id", id), F("op", op), F("blob", blob), F("status", status)
 	if code != "" {
 		fields = append(fields, F("code", code))
 	}
@@ -44,7 +46,8 @@ type LeaseView struct {
 // Lease is lease: an operation on the lock blob (op), who asked (instance, omitted when ""), its
 // status, and the lease right after (P14, P15).
 func Lease(op, blob string, status int, instance string, v LeaseView) Event {
-	fields := []Field{F("op", op), F("blob", blob), F("status", status)}
+	fields := make([]Field, 3, 8) // room for every field a lease record may have
+	fields[0], fields[1], fields[2] = F("op", op), F("blob", blob), F("status", status)
 	if instance != "" {
 		fields = append(fields, F("instance", instance))
 	}
