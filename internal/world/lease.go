@@ -1,6 +1,8 @@
 package world
 
 import (
+	"strings"
+
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/sim"
@@ -12,10 +14,10 @@ import (
 // belief, so that P14 and P15 judge the lease's own history. Lease ids stay out of the trace; the
 // holder is the instance that acquired the lease under that id.
 func (w *World) recordLease(op host.BlobOp, caller string, c host.BlobCall, res host.BlobResult) {
-	lock := host.LockBlobName(w.sc.Site.HostID)
-	if c.Blob != lock {
+	if !isLockBlob(c.Blob, w.sc.Site.HostID) {
 		return
 	}
+	lock := c.Blob
 	switch op {
 	case host.BlobAcquireLease, host.BlobRenewLease, opLeaseBreak:
 	default:
@@ -36,6 +38,14 @@ func (w *World) recordLease(op host.BlobOp, caller string, c host.BlobCall, res 
 		}
 	}
 	w.k.Trace.Put(trace.PartyStorage, trace.Lease(string(op), lock, res.Status, caller, view))
+}
+
+// isLockBlob reports whether name is host.LockBlobName(hostID), without building that name for
+// every storage call.
+func isLockBlob(name, hostID string) bool {
+	const prefix, suffix = "locks/", "/host"
+	return len(name) == len(prefix)+len(hostID)+len(suffix) && strings.HasPrefix(name, prefix) &&
+		strings.HasSuffix(name, suffix) && name[len(prefix):len(name)-len(suffix)] == hostID
 }
 
 // opLeaseBreak names the injected primary-lease-lost fault's break in the lease record.

@@ -52,3 +52,18 @@ func steppedDown(recs []trace.Record) bool {
 	}
 	return false
 }
+
+// The lease record's filter knows the lock blob by host.LockBlobName's spelling, and nothing else.
+func TestIsLockBlob(t *testing.T) {
+	for _, id := range []string{"myapp", "", "a/b", "host"} {
+		if !isLockBlob(host.LockBlobName(id), id) {
+			t.Errorf("%q: its lock blob %q is not recognized", id, host.LockBlobName(id))
+		}
+	}
+	for _, name := range []string{host.HashBlobName("myapp"), host.LockBlobName("other"), host.LockBlobName("myap"),
+		"locks/myapp/hosts", "lock/myapp/host", "locks/myapp/host/", "", "locks//host"} {
+		if isLockBlob(name, "myapp") {
+			t.Errorf("%q is taken for myapp's lock blob", name)
+		}
+	}
+}
