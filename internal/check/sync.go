@@ -22,7 +22,7 @@ func NoRedundantPublish(in Input) Verdict {
 		if !s.background() {
 			continue
 		}
-		why, judged := failed[s.party+"\x00"+s.id], true
+		why, judged := failed[partyKey{s.party, s.id}], true
 		if why != nil {
 			why = []any{"its hash read failed: ", why}
 		} else {
@@ -56,52 +56,68 @@ type hashRead struct {
 // instance's blob.timeout (no answer in time). Failed is any status outside 2xx, except an Exists'
 // 404, which means the blob is missing (changed, not an error). A trace without network records (a
 // live run) judges no read.
-func failedHashReads(recs []trace.Record) map[string][]any {
+func failedHashReads(recs []trace.Record) map[partyKey][]any {
 	open := map[string]string{}           // party -> the background span in its exclusive part
-	reads := map[string]*hashRead{}       // party, request id -> the read
+	reads := map[partyKey]*hashRead{}     // party, request id -> the read
 	answers := map[string]*trace.Record{} // msg -> storage's blob.response
-	out := map[string][]any{}
+	out := map[partyKey][]any{}
 	for i := range recs {
 		r := &recs[i]
-		switch {
-		case r.Kind == trace.KindSyncEnter:
+		switch r.Kind {
+		case trace.KindSyncEnter:
 			if r.Get("background") == "true" {
 				open[r.Party] = r.Get("span")
 			}
-		case r.Kind == trace.KindSyncEnd && open[r.Party] == r.Get("span"), r.Kind == trace.KindInstanceDelete:
-			delete(open, r.Party)
-		case r.Kind == trace.KindNetSend && r.Get("kind") == trace.MsgBlobRequest && isHashBlob(r.Get("blob")) &&
-			(r.Get("op") == "exists" || r.Get("op") == "download"):
-			if sp, ok := open[r.Party]; ok {
-				reads[r.Party+"\x00"+r.Get("id")] = &hashRead{span: sp, op: r.Get("op"), req: r}
+		case trace.KindSyncEnd:
+			if sp, ok := open[r.Party]; ok && sp == r.Get("span") {
+				delete(open, r.Party)
 			}
-		case r.Kind == trace.KindNetSend && r.Party == trace.PartyStorage && r.Get("kind") == trace.MsgBlobResponse:
-			answers[r.Get("msg")] = r
-		case r.Kind == trace.KindNetDeliver && r.Get("kind") == trace.MsgBlobResponse:
+		case trace.KindInstanceDelete:
+			delete(open, r.Party)
+		case trace.KindNetSend:
+			switch r.Get("kind") {
+			case trace.MsgBlobRequest:
+				if sp, ok := open[r.Party]; ok && isHashBlob(r.Get("blob")) {
+					if op := r.Get("op"); op == "exists" || op == "download" {
+						reads[partyKey{r.Party, r.Get("id")}] = &hashRead{span: sp, op: op, req: r}
+					}
+				}
+			case trace.MsgBlobResponse:
+				if r.Party == trace.PartyStorage {
+					answers[r.Get("msg")] = r
+				}
+			}
+		case trace.KindNetDeliver:
+			if r.Get("kind") != trace.MsgBlobResponse {
+				continue
+			}
 			a := answers[r.Get("msg")]
 			if a == nil {
 				continue
 			}
-			rd := reads[r.Party+"\x00"+a.Get("id")]
+			rd := reads[partyKey{r.Party, a.Get("id")}]
 			if rd == nil || rd.done {
 				continue
 			}
 			rd.done = true
 			if st := a.Int("status"); (st < 200 || st > 299) && !(rd.op == "exists" && st == 404) {
-				out[r.Party+"\x00"+rd.span] = []any{"storage answered its ", rd.op, " of the hash blob (", rd.req,
+				out[partyKey{r.Party, rd.span}] = []any{"storage answered its ", rd.op, " of the hash blob (", rd.req,
 					") with ", trace.Field{Key: "status", Value: a.Get("status")}, " (", a, ")"}
 			}
-		case r.Kind == trace.KindBlobTimeout:
-			rd := reads[r.Party+"\x00"+r.Get("id")]
+		case trace.KindBlobTimeout:
+			rd := reads[partyKey{r.Party, r.Get("id")}]
 			if rd == nil || rd.done {
 				continue
 			}
 			rd.done = true
-			out[r.Party+"\x00"+rd.span] = []any{"its ", rd.op, " of the hash blob (", rd.req, ") got no answer in time (", r, ")"}
+			out[partyKey{r.Party, rd.span}] = []any{"its ", rd.op, " of the hash blob (", rd.req, ") got no answer in time (", r, ")"}
 		}
 	}
 	return out
 }
+
+// partyKey names a span or a request of one party (an instance's span id, its request id).
+type partyKey struct{ party, id string }
 
 // isHashBlob reports whether a blob is BLOB-1's hash blob, synctriggers/{hostId}/last.
 func isHashBlob(name string) bool {
