@@ -15,7 +15,8 @@ import (
 	"github.com/syncsim/syncsim/scenarios"
 )
 
-// standardScenarios are the scenarios bench measures, with the mode it measures each in.
+// standardScenarios are the scenarios bench measures, with the mode it measures each in; the scale
+// scenarios (internal/bench/testdata) are smoke with ten times its instances and ten times its timeline.
 var standardScenarios = []struct {
 	path string
 	mode host.Mode
@@ -24,6 +25,8 @@ var standardScenarios = []struct {
 	{"scenarios/incidents/worker-deleted-before-fetch.yaml", host.ModePlatform},
 	{"scenarios/concurrency.yaml", host.ModePlatform},
 	{"scenarios/fleet.yaml", host.ModePlatform},
+	{"internal/bench/testdata/scale-10x-instances.yaml", host.ModePlatform},
+	{"internal/bench/testdata/scale-10x-timeline.yaml", host.ModePlatform},
 }
 
 // benchReport is what `bench --json` writes.
@@ -44,16 +47,19 @@ func benchCommand(stderr io.Writer) *cobra.Command {
 of four seeds: sweep runs (runs/s: simrun sweep's runs, P12 judged on its sample), simrun run's runs
 (run-cmd: every run made twice for P12), the floor (the same seeds' recorded queue operations on a
 heap of plain values, plus their SHA-256 and HMAC-SHA256 over inputs of the runs' sizes), and the
-same queue operations replayed on the simulator's kernel and on the value heap. floor_us is the
-floor's time per run, work the sweep runs/s over the floor's, kernel the kernel's event rate over
-the value heap's. Run it from the repository's root; BENCHMARKS.md says how each figure is computed.`,
+same queue operations replayed on the simulator's kernel and on the value heap, and the trace
+checkers alone over the same seeds' traces. ns/ev, allocs/ev and bytes/ev are a sweep run's cost per
+event, chk/ev the checkers' time per event and check their share of a sweep run's time, ms/sim-h a
+sweep run's time per simulated hour; floor_us is the floor's time per run, work the sweep runs/s over
+the floor's, kernel the kernel's event rate over the value heap's. The scale scenarios are smoke with
+ten times its instances and ten times its timeline (internal/bench/testdata). Run it from the repository's root; BENCHMARKS.md says how each figure is computed.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			rep := benchReport{Processor: processor(), GOMAXPROCS: runtime.GOMAXPROCS(0), GoVersion: runtime.Version()}
 			w := cmd.OutOrStdout()
 			fmt.Fprintf(w, "%s, GOMAXPROCS=%d, %s\n", rep.Processor, rep.GOMAXPROCS, rep.GoVersion)
-			fmt.Fprintf(w, "%-55s %8s %8s %5s %11s %10s %9s %9s %9s %7s %7s\n", "scenario (mode)", "runs/s", "run-cmd", "p12", "events/s",
-				"sim/real", "allocs/ev", "bytes/ev", "floor_us", "work", "kernel")
+			fmt.Fprintf(w, "%-64s %8s %8s %5s %11s %10s %7s %9s %9s %7s %6s %9s %9s %7s %7s\n", "scenario (mode)", "runs/s", "run-cmd", "p12", "events/s",
+				"sim/real", "ns/ev", "allocs/ev", "bytes/ev", "chk/ev", "check", "ms/sim-h", "floor_us", "work", "kernel")
 			for _, s := range standardScenarios {
 				sc, err := scenarios.Load(s.path)
 				if err != nil {
@@ -64,9 +70,9 @@ the value heap's. Run it from the repository's root; BENCHMARKS.md says how each
 					return usage(stderr, "bench", err)
 				}
 				rep.Scenarios = append(rep.Scenarios, r)
-				fmt.Fprintf(w, "%-55s %8.0f %8.0f %5.2f %11.0f %10.0f %9.1f %9.0f %9.1f %7.3f %7.2f\n", s.path+" ("+r.Mode+")",
-					r.RunsPerSecPerCore, r.RunCommandRunsPerSec, r.P12Share, r.EventsPerSec, r.SimToReal, r.AllocsPerEvent,
-					r.BytesPerEvent, r.FloorMicros, r.RatioToBaseline, r.KernelRatio)
+				fmt.Fprintf(w, "%-64s %8.0f %8.0f %5.2f %11.0f %10.0f %7.0f %9.1f %9.0f %7.0f %6.2f %9.1f %9.1f %7.3f %7.2f\n", s.path+" ("+r.Mode+")",
+					r.RunsPerSecPerCore, r.RunCommandRunsPerSec, r.P12Share, r.EventsPerSec, r.SimToReal, r.NsPerEvent, r.AllocsPerEvent,
+					r.BytesPerEvent, r.CheckNsPerEvent, r.CheckShare, r.MsPerSimHour, r.FloorMicros, r.RatioToBaseline, r.KernelRatio)
 			}
 			if jsonPath != "" {
 				if err := writeJSON(jsonPath, rep); err != nil {

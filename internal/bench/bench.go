@@ -7,7 +7,8 @@
 // work of that seed's run: its event queue's own operations (pushes, pops and stopped timers, in the
 // run's order, logged by sim.RecordShapes) on a heap of plain values, plus the SHA-256 and
 // HMAC-SHA256 computations the run makes, over inputs of the run's sizes (read off its trace: Work).
-// The kernel baseline replays the same shape on sim.Kernel.
+// The kernel baseline replays the same shape on sim.Kernel. The trace checkers are timed alone over
+// the same seeds' traces, for their share of a run.
 //
 //	r, err := bench.Measure(sc, host.ModePlatform, time.Second)
 //	fmt.Println(r.RunsPerSecPerCore, r.KernelRatio, r.RatioToBaseline)
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/internal/runner"
 	"github.com/syncsim/syncsim/internal/sweep"
 	"github.com/syncsim/syncsim/internal/world"
@@ -43,6 +45,15 @@ type Result struct {
 	SimToReal      float64 `json:"sim_to_real"`
 	AllocsPerEvent float64 `json:"allocs_per_event"`
 	BytesPerEvent  float64 `json:"bytes_per_event"`
+	// NsPerEvent is a sweep run's time per event; RecordsPerRun its trace's length.
+	NsPerEvent    float64 `json:"ns_per_event"`
+	RecordsPerRun float64 `json:"records_per_run"`
+	// CheckNsPerEvent is the trace checkers' time (check.TraceCheckers over the run's trace) per
+	// event, and CheckShare that time over the sweep run's: the checkers' share of a run.
+	CheckNsPerEvent float64 `json:"check_ns_per_event"`
+	CheckShare      float64 `json:"check_share"`
+	// MsPerSimHour is a sweep run's wall time per hour of simulated time.
+	MsPerSimHour float64 `json:"ms_per_sim_hour"`
 	// FloorRunsPerSec is the floor's rate: the runs' queue shapes on a value heap plus their crypto.
 	FloorRunsPerSec float64 `json:"floor_runs_per_sec"`
 	// FloorMicros is the floor's time per run.
@@ -73,8 +84,8 @@ const sliceSeeds = 4
 
 // Measure measures a scenario in one mode on one goroutine for about d, in slices of sliceSeeds
 // seeds: each slice records its seeds' work (untimed), then times, in an order that rotates from
-// slice to slice, the sweep runs, the `simrun run` runs, the floor, the kernel replay and the value
-// heap replay of the same seeds.
+// slice to slice, the sweep runs, the `simrun run` runs, the trace checkers over the recorded runs'
+// traces, the floor, the kernel replay and the value heap replay of the same seeds.
 func Measure(sc *scenarios.Scenario, mode host.Mode, d time.Duration) (Result, error) {
 	r := Result{Scenario: sc.Path, Mode: mode.String()}
 	sweepOpts := sweep.RunOptions(sweep.Config{Seeds: sweep.Range{From: 1, To: 1 << 62}})
@@ -82,7 +93,7 @@ func Measure(sc *scenarios.Scenario, mode host.Mode, d time.Duration) (Result, e
 	var t timings
 	var ms0, ms1 runtime.MemStats
 	var mallocs, allocBytes uint64
-	var events, fired, judged int
+	var events, fired, judged, records int
 	var simulated time.Duration
 	start := time.Now()
 	for seed, slice := uint64(1), 0; time.Since(start) < d || slice == 0; slice++ {
@@ -128,6 +139,16 @@ func Measure(sc *scenarios.Scenario, mode host.Mode, d time.Duration) (Result, e
 				})
 			},
 			func() error {
+				return t.time(&t.check, func() error {
+					for i := range works {
+						for _, p := range check.TraceCheckers() {
+							p.Check(works[i].input)
+						}
+					}
+					return nil
+				})
+			},
+			func() error {
 				return t.time(&t.floor, func() error {
 					for i := range works {
 						f.run(&works[i])
@@ -160,6 +181,7 @@ func Measure(sc *scenarios.Scenario, mode host.Mode, d time.Duration) (Result, e
 		}
 		for i := range works {
 			r.Work.add(&works[i])
+			records += len(works[i].input.Trace.Records)
 		}
 		r.Seeds += len(works)
 	}
@@ -173,6 +195,13 @@ func Measure(sc *scenarios.Scenario, mode host.Mode, d time.Duration) (Result, e
 	r.SimToReal = simulated.Seconds() / t.sweep.Seconds()
 	r.AllocsPerEvent = float64(mallocs) / float64(events)
 	r.BytesPerEvent = float64(allocBytes) / float64(events)
+	r.NsPerEvent = float64(t.sweep.Nanoseconds()) / float64(events)
+	r.RecordsPerRun = float64(records) / n
+	r.CheckNsPerEvent = float64(t.check.Nanoseconds()) / float64(events)
+	r.CheckShare = t.check.Seconds() / t.sweep.Seconds()
+	if simulated > 0 {
+		r.MsPerSimHour = float64(t.sweep.Milliseconds()) / simulated.Hours()
+	}
 	r.FloorRunsPerSec = n / t.floor.Seconds()
 	r.FloorMicros = float64(t.floor.Microseconds()) / n
 	// Both replays fire the same events: the ratio of their rates is the ratio of their times.
@@ -182,7 +211,7 @@ func Measure(sc *scenarios.Scenario, mode host.Mode, d time.Duration) (Result, e
 }
 
 // timings are the measurement's accumulated times.
-type timings struct{ sweep, run, floor, kernel, heap time.Duration }
+type timings struct{ sweep, run, check, floor, kernel, heap time.Duration }
 
 func (t *timings) time(into *time.Duration, fn func() error) error {
 	start := time.Now()
@@ -222,6 +251,9 @@ func Record(sc *scenarios.Scenario, mode host.Mode, seed uint64) (Work, error) {
 	}
 	w := workOf(sc, res, shape)
 	w.seed = seed
+	w.input = check.Input{Trace: res.Trace, Complete: res.Outcome.Reason.Complete(), Secrets: res.Secrets,
+		ConvergenceBound: sc.ConvergenceBound}
+	w.events = res.Outcome.Events
 	w.replay = newReplay(shape)
 	return w, nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/internal/runner"
 	"github.com/syncsim/syncsim/internal/sweep"
 	"github.com/syncsim/syncsim/internal/trace"
@@ -42,7 +43,8 @@ func TestMeasureReportsEveryFigure(t *testing.T) {
 	}
 	if r.Seeds < sliceSeeds || r.EventsPerSec <= 0 || r.SimToReal <= 0 || r.KernelRatio <= 0 || r.RatioToBaseline <= 0 ||
 		r.RunCommandRunsPerSec <= 0 || r.FloorMicros <= 0 || r.Work.SHA256 == 0 || r.Work.HMAC == 0 || r.AllocsPerEvent <= 0 ||
-		r.P12Share <= 0 || r.P12Share > 1 || r.Work.Unsized != 0 {
+		r.P12Share <= 0 || r.P12Share > 1 || r.Work.Unsized != 0 || r.NsPerEvent <= 0 || r.RecordsPerRun <= 0 ||
+		r.CheckNsPerEvent <= 0 || r.CheckShare <= 0 || r.CheckShare >= 1 || r.MsPerSimHour <= 0 {
 		t.Fatalf("%+v", r)
 	}
 }
@@ -229,5 +231,64 @@ func BenchmarkValueHeapSmokePlatform(b *testing.B) {
 	ws, f := works(b, 16), newFloor()
 	for i := 0; i < b.N; i++ {
 		f.events(ws[i%len(ws)].Shape)
+	}
+}
+
+// scaleScenarios are the scenarios whose cost per event the scale benchmarks compare: smoke, the
+// others the bench measures, and smoke grown ten times in instances and in timeline (testdata).
+var scaleScenarios = []struct{ name, rel string }{
+	{"smoke", "scenarios/smoke.yaml"},
+	{"concurrency", "scenarios/concurrency.yaml"},
+	{"fleet", "scenarios/fleet.yaml"},
+	{"10x-instances", "internal/bench/testdata/scale-10x-instances.yaml"},
+	{"10x-timeline", "internal/bench/testdata/scale-10x-timeline.yaml"},
+}
+
+// BenchmarkScale is a sweep run's cost per event (time, allocations, bytes) in platform mode, per
+// scenario: a run that costs more per event as its scenario grows grows faster than its events.
+func BenchmarkScale(b *testing.B) {
+	for _, s := range scaleScenarios {
+		b.Run(s.name, func(b *testing.B) {
+			sc := load(b, s.rel)
+			var ms0, ms1 runtime.MemStats
+			events := 0
+			runtime.ReadMemStats(&ms0)
+			for i := 0; i < b.N; i++ {
+				res, err := runner.RunOne(sc, host.ModePlatform, uint64(i+1), sweepOptions)
+				if err != nil {
+					b.Fatal(err)
+				}
+				events += res.EventCount
+			}
+			runtime.ReadMemStats(&ms1)
+			ev := float64(events)
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/ev, "ns/event")
+			b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/ev, "allocs/event")
+			b.ReportMetric(float64(ms1.TotalAlloc-ms0.TotalAlloc)/ev, "B/event")
+			b.ReportMetric(ev/float64(b.N), "events/run")
+		})
+	}
+}
+
+// BenchmarkScaleCheckers is the trace checkers' time per event of the run they judge, over recorded
+// runs of each scale scenario (seeds 1-4, platform mode).
+func BenchmarkScaleCheckers(b *testing.B) {
+	for _, s := range scaleScenarios {
+		b.Run(s.name, func(b *testing.B) {
+			ws := make([]Work, 4)
+			for i := range ws {
+				ws[i] = record(b, s.rel, host.ModePlatform, uint64(i+1))
+			}
+			b.ResetTimer()
+			events := 0
+			for i := 0; i < b.N; i++ {
+				w := &ws[i%len(ws)]
+				for _, p := range check.TraceCheckers() {
+					p.Check(w.input)
+				}
+				events += w.events
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(events), "ns/event")
+		})
 	}
 }

@@ -31,6 +31,8 @@ type Work struct {
 	Unsized int
 	seed    uint64
 	replay  *replay
+	input   check.Input // what the trace checkers judge of the run
+	events  int         // the run's events
 }
 
 // Bytes is the total of SHA-256 and of HMAC input bytes.
