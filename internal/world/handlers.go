@@ -63,18 +63,23 @@ func (w *World) onStorage(m sim.Message) {
 		res = w.blobOp(req.call)
 	}
 	w.k.Trace.Put(trace.PartyStorage, drive.StorageEvent(w.sc.Site.HostID, req.call, res, faulted))
+	// The request came from its instance's party (hostEnv.Blob): trace.InstanceParty(req.node).
+	caller := m.From
 	if !faulted {
-		w.recordLease(req.call.Op, trace.InstanceParty(req.node), req.call, res)
-	}
-	answer := func() {
-		w.net.Send(sim.Message{From: trace.PartyStorage, To: trace.InstanceParty(req.node), Kind: trace.MsgBlobResponse,
-			Body: blobResponse{id: req.call.ID, result: res}, Fields: []trace.Field{trace.F("id", req.call.ID), trace.F("status", res.Status)}})
+		w.recordLease(req.call.Op, caller, req.call, res)
 	}
 	if delay > 0 {
-		w.k.After(delay, answer)
+		to, id, r := caller, req.call.ID, res
+		w.k.After(delay, func() { w.storageAnswer(to, id, r) })
 		return
 	}
-	answer()
+	w.storageAnswer(caller, req.call.ID, res)
+}
+
+// storageAnswer sends storage's answer to blob call id back to the instance's party to.
+func (w *World) storageAnswer(to string, id int, res host.BlobResult) {
+	w.net.Send(sim.Message{From: trace.PartyStorage, To: to, Kind: trace.MsgBlobResponse,
+		Body: blobResponse{id: id, result: res}, Fields: []trace.Field{trace.F("id", id), trace.F("status", res.Status)}})
 }
 
 func (w *World) blobOp(c host.BlobCall) host.BlobResult {
@@ -109,13 +114,11 @@ func (w *World) blobOp(c host.BlobCall) host.BlobResult {
 		panic("world: unknown blob op " + string(c.Op))
 	}
 	if err != nil {
-		status := blob.StatusOf(err)
-		code := ""
-		var be *blob.Error
-		if asBlobError(err, &be) {
-			code = be.Code
+		// blob.StatusOf's status, and the code of the same error.
+		if be := blobErrorOf(err); be != nil {
+			return host.BlobResult{Status: be.Status, Code: be.Code}
 		}
-		return host.BlobResult{Status: status, Code: code}
+		return host.BlobResult{}
 	}
 	return res
 }
