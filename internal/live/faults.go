@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/syncsim/syncsim/host"
@@ -12,15 +13,17 @@ import (
 	"github.com/syncsim/syncsim/internal/trace"
 )
 
-// liveFaults are the faults that make sense over real HTTP: an instance deleted at a fault point
-// (its server stops), what a host loads and how it builds its payload, clock skew, and HTTP answers
-// of the front end, the mesh and the site router.
+// liveFaults are the faults that make sense over real HTTP and Azure Storage: an instance deleted at
+// a fault point (its server stops), what a host loads and how it builds its payload, clock skew,
+// HTTP answers and tokens at the front end, the mesh and the site router, and storage's answers.
+// The timed faults, the link faults and partitions need the simulator's kernel and network.
 var liveFaults = map[string]bool{
 	"delete-instance": true, "restart-instance": true,
 	"transient-empty": true, "placeholder-active": true, "payload-nondeterminism": true, "clock-skew": true,
 	"fe-status": true, "fe-timeout": true, "fe-size-limit": true,
 	"mesh-status": true, "mesh-timeout": true, "mesh-forward-lost": true,
-	"fetch-status": true, "fetch-refused": true,
+	"fetch-status": true, "fetch-refused": true, "token-invalid": true, "token-expiry": true,
+	"blob-latency": true, "storage-refuses": true, "blob-read-error": true, "blob-write-error": true, "blob-lost-write": true,
 }
 
 // faultEngine is the run's drive.Faults (arming, the fire decision and the records, as in the
@@ -61,74 +64,93 @@ func (e *faultEngine) atPoint(h *liveHost, p host.Point) bool {
 	return true
 }
 
-// atFrontEnd applies fe-timeout (no answer until the host gives up), fe-status (an error answer,
-// nothing stored) and fe-size-limit (400 to a body over its limit) to a MSG-1 from sender.
+// atFrontEnd carries out the front end's faults (drive.Faults.AtFrontEnd: fe-timeout, fe-status,
+// fe-size-limit) on a MSG-1. It reports whether a fault handled the request.
 func (e *faultEngine) atFrontEnd(w http.ResponseWriter, req *http.Request) bool {
-	from := sender(req)
-	in := e.First("frontend", "fe-timeout", "fe-status")
-	switch {
-	case in == nil:
-		for _, in := range e.Of("fe-size-limit") {
-			if req.ContentLength > int64(in.Spec.Int("bytes")) && e.Roll(in, "frontend") {
-				e.Fire(in, trace.PartyFrontEnd, trace.F("status", 400), trace.F("from", from), trace.F("bytes", req.ContentLength))
-				w.WriteHeader(http.StatusBadRequest)
-				return true
-			}
-		}
-		return false
-	case in.Spec.Name == "fe-timeout":
-		e.Fire(in, trace.PartyFrontEnd, trace.F("from", from))
-		time.Sleep(e.r.scaled(host.DefaultFrontEndTimeout) + 50*time.Millisecond)
-	default:
-		status := in.Spec.Int("status")
-		e.Fire(in, trace.PartyFrontEnd, trace.F("status", status), trace.F("from", from))
-		w.WriteHeader(status)
+	r, ok := e.AtFrontEnd(sender(req), int(req.ContentLength))
+	if ok {
+		e.refuse(w, r, host.DefaultFrontEndTimeout)
 	}
-	return true
+	return ok
 }
 
-// atMesh applies mesh-timeout, mesh-status and mesh-forward-lost (2xx, but the notification never
-// reaches the platform) to a MSG-2.
+// atMesh carries out the mesh's faults (drive.Faults.AtMesh: mesh-timeout, mesh-status,
+// mesh-forward-lost) on a MSG-2.
 func (e *faultEngine) atMesh(w http.ResponseWriter, req *http.Request) bool {
-	in := e.First("mesh", "mesh-timeout", "mesh-status", "mesh-forward-lost")
-	if in == nil {
-		return false
+	r, ok := e.AtMesh(sender(req))
+	if ok {
+		e.refuse(w, r, host.DefaultMeshTimeout)
 	}
-	from := sender(req)
-	switch in.Spec.Name {
-	case "mesh-timeout":
-		e.Fire(in, trace.PartyMesh, trace.F("from", from))
-		time.Sleep(e.r.scaled(host.DefaultMeshTimeout) + 50*time.Millisecond)
-	case "mesh-status":
-		status := in.Spec.Int("status")
-		e.Fire(in, trace.PartyMesh, trace.F("status", status), trace.F("from", from))
-		w.WriteHeader(status)
-	default:
-		e.Fire(in, trace.PartyMesh, trace.F("from", from))
-		w.WriteHeader(http.StatusOK)
-	}
-	return true
+	return ok
 }
 
-// atFetch applies fetch-refused (the connection is cut) and fetch-status at the site's front door.
+// atFetch carries out the site's front-door faults (drive.Faults.AtFetch: fetch-refused cuts the
+// connection, fetch-status answers) on a MSG-3.
 func (e *faultEngine) atFetch(kind string, w http.ResponseWriter) bool {
 	if kind != trace.MsgMSG3 {
 		return false
 	}
-	in := e.First("fetch", "fetch-refused", "fetch-status")
-	if in == nil {
+	r, ok := e.AtFetch(0)
+	if !ok {
 		return false
 	}
-	status := 0
-	if in.Spec.Name == "fetch-status" {
-		status = in.Spec.Int("status")
-	}
-	e.Fire(in, trace.PartyRouter, trace.F("status", status))
-	if status == 0 {
+	if r.NoAnswer {
 		panic(http.ErrAbortHandler)
 	}
-	w.WriteHeader(status)
+	w.WriteHeader(r.Status)
 	return true
+}
+
+// refuse answers a refusal: its status, or nothing until the sender's timeout (scenario time) passed.
+func (e *faultEngine) refuse(w http.ResponseWriter, r drive.Refusal, senderTimeout time.Duration) {
+	if r.NoAnswer {
+		time.Sleep(e.r.scaled(senderTimeout) + 50*time.Millisecond)
+		return
+	}
+	w.WriteHeader(r.Status)
+}
+
+// storage performs a host's storage call in Azure Storage under the storage faults
+// (drive.Faults.AtStorage): a faulted call answers the fault's result without reaching storage. The
+// fault's latency is returned in real time, to wait after the storage record.
+func (e *faultEngine) storage(c host.BlobCall) (res host.BlobResult, faulted bool, delay time.Duration) {
+	b := e.AtStorage(c, host.HashBlobName(e.r.sc.Site.HostID))
+	if b.Faulted {
+		return b.Result, true, e.r.scaled(b.Delay)
+	}
+	return e.r.store.do(c), false, e.r.scaled(b.Delay)
+}
+
+// headerTokenFault carries, from the site router to the instance, the firing key of a token-invalid
+// fault that replaced a request's token (the instance's token.check names it).
+const headerTokenFault = "x-syncsim-token-fault"
+
+// atRouter applies token-invalid to a MSG-3, or a MSG-4 authorized by a token rather than the admin
+// key (TOK-6), as the site router receives it: the request's headers are replaced in place, and the
+// firing key returned ("" when none fired).
+func (e *faultEngine) atRouter(kind string, req *http.Request) string {
+	if kind != trace.MsgMSG3 && kind != trace.MsgMSG4 {
+		return ""
+	}
+	headers := map[string]string{}
+	for k, v := range req.Header {
+		headers[k] = strings.Join(v, ",")
+	}
+	if kind == trace.MsgMSG4 && drive.HasAdminKey(headers) {
+		return ""
+	}
+	endpoint, sender := "msg3", trace.PartyMesh
+	if kind == trace.MsgMSG4 {
+		endpoint, sender = "msg4", trace.PartyClient
+	}
+	out, key := e.BadToken(e.r.sc.Site, endpoint, sender, time.Now(), headers)
+	if key != "" {
+		req.Header = http.Header{}
+		for k, v := range out {
+			req.Header.Set(k, v)
+		}
+	}
+	return key
 }
 
 // sender is the party that made a request to the front end or the mesh (the live host names itself).

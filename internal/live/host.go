@@ -71,7 +71,7 @@ func (r *run) startInstance(reason string) (*liveHost, error) {
 	h.srv = srv
 	cfg := host.Config{
 		Site: r.sc.Site, Mode: r.mode, ContainerName: name, FrontEndURL: r.platform.feSrv.url, MeshURL: r.platform.mesh.url + "/",
-		Secrets: r.secretsNow, Rand: r.streams.Stream("host/" + name), PlaceholderGuard: true,
+		Secrets: r.secretsNow, SecretsError: func() string { return r.faults.SecretsError(index, name) }, Rand: r.streams.Stream("host/" + name), PlaceholderGuard: true,
 		BackgroundDelay: r.scaled(host.DefaultBackgroundDelay), LeaseDuration: host.DefaultLeaseDuration,
 		LeaseRenew: r.scaled(host.DefaultLeaseRenew), AdminWait: r.scaled(host.DefaultAdminWait),
 		FrontEndTimeout: r.scaled(host.DefaultFrontEndTimeout), MeshTimeout: r.scaled(host.DefaultMeshTimeout),
@@ -204,8 +204,9 @@ func (e hostEnv) Send(s host.Send) {
 func (e hostEnv) Blob(c host.BlobCall) {
 	h := e.h
 	h.r.goroutine(func() {
-		res := h.r.store.do(c)
-		h.r.rec.put(trace.PartyStorage, drive.StorageEvent(h.r.sc.Site.HostID, c, res, false))
+		res, faulted, delay := h.r.faults.storage(c)
+		h.r.rec.put(trace.PartyStorage, drive.StorageEvent(h.r.sc.Site.HostID, c, res, faulted))
+		time.Sleep(delay)
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		if !h.alive {
@@ -242,7 +243,7 @@ func (h *liveHost) serveHTTP(w http.ResponseWriter, req *http.Request) {
 	if strings.HasPrefix(req.URL.Path, "/admin/host/keys/") {
 		h.d.PutKey(id)
 	} else {
-		h.d.Admin(id, areq, "")
+		h.d.Admin(id, areq, req.Header.Get(headerTokenFault))
 	}
 	dead := h.dead
 	h.mu.Unlock()

@@ -76,8 +76,10 @@ func (p *platform) serveFrontEnd(w http.ResponseWriter, req *http.Request) {
 	}
 	mr := request(req)
 	sender := trace.InstanceParty(req.Header.Get("x-syncsim-from"))
+	var fault string
+	mr.Headers, fault = p.r.faults.BadToken(p.r.sc.Site, "frontend", sender, time.Now(), mr.Headers)
 	p.mu.Lock()
-	resp := p.fe.SetTriggers(mr, sender, "", nil)
+	resp := p.fe.SetTriggers(mr, sender, fault, nil)
 	p.mu.Unlock()
 	w.WriteHeader(resp.Status)
 	w.Write(resp.Body)
@@ -114,10 +116,12 @@ var (
 	_ drive.MeshEnv     = meshEnv{}
 )
 
-func (e meshEnv) MeshNow() time.Time                          { return time.Now().Add(e.p.r.faults.meshSkew) }
-func (e meshEnv) Record(party string, ev trace.Event)         { e.p.r.rec.put(party, ev) }
-func (e meshEnv) FetchHeaders(f mesh.Fetch) map[string]string { return f.Headers }
-func (e meshEnv) Observe(mesh.Effect)                         {}
+func (e meshEnv) MeshNow() time.Time                  { return time.Now().Add(e.p.r.faults.meshSkew) }
+func (e meshEnv) Record(party string, ev trace.Event) { e.p.r.rec.put(party, ev) }
+func (e meshEnv) FetchHeaders(f mesh.Fetch) map[string]string {
+	return e.p.r.faults.FetchHeaders(e.p.r.sc.Site, f.ID, e.MeshNow(), f.Headers)
+}
+func (e meshEnv) Observe(mesh.Effect) {}
 
 func (e meshEnv) SetTimer(key string, after time.Duration) {
 	p := e.p

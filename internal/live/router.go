@@ -39,6 +39,7 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if rt.r.faults.atFetch(kind, w) {
 		return
 	}
+	tokenFault := rt.r.faults.atRouter(kind, req)
 	h := rt.pick()
 	if h == nil {
 		rt.r.rec.put(trace.PartyRouter, trace.RouterNone(kind))
@@ -59,6 +60,9 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	out.Header = req.Header.Clone()
+	if tokenFault != "" {
+		out.Header.Set(headerTokenFault, tokenFault)
+	}
 	out.Header.Set(headerRoute, strconv.Itoa(id))
 	resp, err := httpClient.Do(out)
 	if err != nil {
@@ -79,10 +83,13 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 // pick chooses a running, ready instance with the run's "router" stream.
 func (rt *router) pick() *liveHost {
 	r := rt.r
+	// r.mu is not held while a host's lock is taken: a host holds its own while it calls r.goroutine
+	// and r.after, which take r.mu.
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	hosts := append([]*liveHost(nil), r.hosts...)
+	r.mu.Unlock()
 	var ready []*liveHost
-	for _, h := range r.hosts {
+	for _, h := range hosts {
 		h.mu.Lock()
 		ok := h.alive && h.ready
 		h.mu.Unlock()
@@ -93,6 +100,8 @@ func (rt *router) pick() *liveHost {
 	if len(ready) == 0 {
 		return nil
 	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	return ready[r.rng.IntN(len(ready))]
 }
 

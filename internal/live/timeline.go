@@ -122,12 +122,14 @@ func (r *run) secretsNow() (host.Keys, int) { return r.site.SecretsNow() }
 // loaded is what a host that starts now loads.
 func (r *run) loaded() host.Loaded { return r.site.Loaded() }
 
-// live lists the instances not deleted, oldest first.
+// live lists the instances not deleted, oldest first. It never holds r.mu while it takes a host's
+// lock: a host holds its own while it calls r.after and r.goroutine, which take r.mu.
 func (r *run) live() []*liveHost {
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	hosts := append([]*liveHost(nil), r.hosts...)
+	r.mu.Unlock()
 	var out []*liveHost
-	for _, h := range r.hosts {
+	for _, h := range hosts {
 		h.mu.Lock()
 		if h.alive {
 			out = append(out, h)

@@ -2,6 +2,8 @@ package live
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -71,5 +73,92 @@ func TestLivePlaceholderPod(t *testing.T) {
 	}
 	if len(placeholder) != 1 || len(specialized) != 1 || !placeholder[specialized[0]] {
 		t.Fatalf("placeholder starts %v, specializations %v: want one pod that starts as the placeholder and specializes", placeholder, specialized)
+	}
+}
+
+// token-invalid is injected live as in the simulator: every invalid token of the scenario reaches
+// its receiver with the firing key named by the receiver's token.check, and is refused (P8).
+func TestLiveInvalidTokens(t *testing.T) {
+	inst := startAzurite(t)
+	sc := loadScenario(t, "scenarios/tokens.yaml")
+	for _, mode := range []host.Mode{host.ModeFrontend, host.ModePlatform} {
+		res, err := Run(context.Background(), sc, mode, 1, Options{ConnectionString: inst.ConnectionString})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fired, checked := map[string]bool{}, map[string]bool{}
+		for _, r := range res.Trace.Records {
+			switch r.Kind {
+			case trace.KindFaultNA:
+				t.Errorf("%s: %s", mode, r.String())
+			case trace.KindFaultFire:
+				if r.Get("fault") == "token-invalid" {
+					fired[r.Get("key")] = true
+				}
+			case trace.KindTokenCheck:
+				if k := r.Get("fault"); k != "" {
+					checked[k] = true
+					if r.Get("accepted") != "false" {
+						t.Errorf("%s: an invalid token was accepted: %s", mode, r.String())
+					}
+				}
+			}
+		}
+		t.Logf("%s: %d token-invalid firings, %d named by token.check records", mode, len(fired), len(checked))
+		// Every firing is named by its receiver's token.check; each receiver the mode reaches gets some.
+		targets := map[string]bool{}
+		for key := range fired {
+			_, place, _ := strings.Cut(key, "@")
+			target, _, _ := strings.Cut(place, "#")
+			targets[target] = true
+			if !checked[key] {
+				t.Errorf("%s: %s fired but no token.check names it", mode, key)
+			}
+		}
+		want := "frontend,msg4"
+		if mode == host.ModePlatform {
+			want = "msg3,msg4"
+		}
+		if got := strings.Join(slices.Sorted(maps.Keys(targets)), ","); got != want {
+			t.Errorf("%s: token-invalid fired at %s, want %s", mode, got, want)
+		}
+		if v := verdicts(t, res)["P8"]; v.Status != check.Pass || v.Checked == 0 {
+			t.Errorf("%s P8: %s checked=%d %v", mode, v.Status, v.Checked, v.Evidence)
+		}
+	}
+}
+
+// Storage faults are injected live as in the simulator: storage-refuses answers 403 on the host's
+// blob calls (recorded faulted) and on its secrets reload, and the deploy never converges (P1 and
+// P13 fail in frontend mode, as the scenario expects of every mode).
+func TestLiveStorageRefuses(t *testing.T) {
+	inst := startAzurite(t)
+	sc := loadScenario(t, "scenarios/incidents/storage-forbidden-after-injected-connection.yaml")
+	res, err := Run(context.Background(), sc, host.ModeFrontend, 1, Options{ConnectionString: inst.ConnectionString})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops, faulted := map[string]bool{}, 0
+	for _, r := range res.Trace.Records {
+		switch {
+		case r.Kind == trace.KindFaultNA:
+			t.Errorf("%s", r.String())
+		case r.Kind == trace.KindFaultFire && r.Get("fault") == "storage-refuses":
+			ops[r.Get("op")] = true
+			if r.Get("status") != "403" || !strings.HasPrefix(r.Get("key"), "storage-refuses@") {
+				t.Errorf("firing without the simulator's key and fields: %s", r.String())
+			}
+		case r.Kind == trace.KindBlobOp && r.Get("faulted") == "true":
+			faulted++
+		}
+	}
+	if !ops["read-secrets"] || len(ops) < 2 || faulted == 0 {
+		t.Errorf("storage-refuses fired on %v, %d blob calls faulted: want the secrets reload and blob calls", ops, faulted)
+	}
+	vs := verdicts(t, res)
+	for _, id := range []string{"P1", "P13"} {
+		if vs[id].Status != check.Fail {
+			t.Errorf("%s: %s, want fail; %v", id, vs[id].Status, vs[id].Evidence)
+		}
 	}
 }

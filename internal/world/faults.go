@@ -49,34 +49,21 @@ func (w *World) armFaults(specs []faults.Spec) {
 	w.net.Intercept(e.intercept)
 }
 
-// first returns the first injector of the named faults that fires at this opportunity.
-func (e *engine) first(where string, names ...string) *drive.Injector {
-	return e.First(where, names...)
-}
-
-// fire records an injector's firing, labelled as injected, with its key.
-func (e *engine) fire(in *drive.Injector, party string, fields ...trace.Field) {
-	e.Fire(in, party, fields...)
-}
-
-// unused lists the script's firings that never came up, sorted.
-func (e *engine) unused() []string { return e.Unused() }
-
 // timed carries out a timed fault.
 func (e *engine) timed(in *drive.Injector) {
 	w := e.w
 	switch in.Spec.Name {
 	case "scale-in":
 		for _, n := range w.pick(in.Spec.Str("which"), 1) {
-			e.fire(in, partyWorld, trace.F("instance", n.inst.Name))
+			e.Fire(in, partyWorld, trace.F("instance", n.inst.Name))
 			w.deleteInstance(n, "fault scale-in", true)
 		}
 	case "scale-out":
-		e.fire(in, partyWorld)
+		e.Fire(in, partyWorld)
 		w.startInstance("fault scale-out")
 	case "scale-to-zero":
 		live := w.liveNodes()
-		e.fire(in, partyWorld, trace.F("instances", len(live)), trace.F("for", in.Spec.Duration("for")))
+		e.Fire(in, partyWorld, trace.F("instances", len(live)), trace.F("for", in.Spec.Duration("for")))
 		for _, n := range live {
 			w.deleteInstance(n, "fault scale-to-zero", true)
 		}
@@ -87,15 +74,15 @@ func (e *engine) timed(in *drive.Injector) {
 			}
 		})
 	case "primary-lease-lost":
-		e.fire(in, partyStorage, trace.F("blob", host.LockBlobName(w.sc.Site.HostID)))
+		e.Fire(in, partyStorage, trace.F("blob", host.LockBlobName(w.sc.Site.HostID)))
 		w.blobs.BreakLease(w.now(), host.HostsContainer, host.LockBlobName(w.sc.Site.HostID), 0)
 		w.recordLease(opLeaseBreak, "", host.BlobCall{Blob: host.LockBlobName(w.sc.Site.HostID)}, host.BlobResult{Status: 202})
 	case "partition":
 		p := partition{a: in.Spec.Str("a"), b: in.Spec.Str("b"), until: w.k.Elapsed() + in.Spec.Duration("for")}
-		e.fire(in, partyWorld, trace.F("a", p.a), trace.F("b", p.b), trace.F("for", in.Spec.Duration("for")))
+		e.Fire(in, partyWorld, trace.F("a", p.a), trace.F("b", p.b), trace.F("for", in.Spec.Duration("for")))
 		e.partitions = append(e.partitions, p)
 	case "concurrent-syncs":
-		e.fire(in, partyClient, trace.F("calls", in.Spec.Int("calls")), trace.F("spread", in.Spec.Str("spread")))
+		e.Fire(in, partyClient, trace.F("calls", in.Spec.Int("calls")), trace.F("spread", in.Spec.Str("spread")))
 		pin := ""
 		if in.Spec.Str("spread") == "one" {
 			if inst, ok := w.router.Pick(w.life.Ready()); ok {
@@ -106,7 +93,7 @@ func (e *engine) timed(in *drive.Injector) {
 			w.timeline.CallPinned(kindMSG4, host.AdminRequest{Method: "POST", Path: host.PathSyncTriggers, Headers: w.site.AuthHeaders("admin-key", w.now())}, pin)
 		}
 	case "oversize-payload":
-		e.fire(in, partyWorld)
+		e.Fire(in, partyWorld)
 		w.oversize()
 	default:
 		panic("world: no handler for timed fault " + in.Spec.Name)

@@ -199,21 +199,7 @@ func (e meshEnv) SetTimer(key string, after time.Duration) {
 // FetchHeaders applies token-expiry: the fetch carries a TOK-4 token whose expiry is well past the
 // 5-minute skew.
 func (e meshEnv) FetchHeaders(f mesh.Fetch) map[string]string {
-	w := e.w
-	in := w.engine.first("fetch", "token-expiry")
-	if in == nil {
-		return f.Headers
-	}
-	key, err := host.ParseKey(w.sc.Site.EncryptionKey)
-	if err != nil {
-		return f.Headers
-	}
-	tok, err := host.IssuePlatformToken(key, w.sc.Site.Name, w.meshNow().Add(-30*time.Minute), 10*time.Minute)
-	if err != nil {
-		return f.Headers
-	}
-	w.engine.fire(in, trace.PartyMesh, trace.F("fetch", f.ID))
-	return map[string]string{"x-ms-site-token": tok}
+	return e.w.engine.FetchHeaders(e.w.sc.Site, f.ID, e.w.meshNow(), f.Headers)
 }
 
 // Fetch sends MSG-3 to the site router, with the fetch's timeout.

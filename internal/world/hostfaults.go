@@ -45,25 +45,8 @@ func (w *World) specializeAfter(n *node, d time.Duration) {
 	})
 }
 
-// secretsError is a host's SYNC-3 secrets reload under storage-refuses: the keys live in storage
-// (azure-webjobs-secrets), so a refusing storage makes the reload throw.
-func (w *World) secretsError(n *node) string {
-	in := w.engine.first("secrets/i"+strconv.Itoa(n.inst.Index), "storage-refuses")
-	if in == nil {
-		return ""
-	}
-	status := in.Spec.Int("status")
-	w.engine.fire(in, partyStorage, trace.F("op", "read-secrets"), trace.F("status", status), trace.F("instance", n.inst.Name))
-	return strconv.Itoa(status) + " " + refusalCode(status)
-}
-
-// refusalCode is storage's error code for a refusal status.
-func refusalCode(status int) string {
-	if status == 401 {
-		return "AuthenticationFailed"
-	}
-	return "AuthorizationPermissionMismatch"
-}
+// secretsError is a host's SYNC-3 secrets reload under storage-refuses (drive.Faults.SecretsError).
+func (w *World) secretsError(n *node) string { return w.engine.SecretsError(n.inst.Index, n.inst.Name) }
 
 // oversize deploys a function whose binding is large enough to push the payload past PAY-1's
 // 204,800 characters, so the minimal form is published.

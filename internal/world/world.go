@@ -261,7 +261,7 @@ func (w *World) plays(i int) bool {
 
 // unfollowed lists the Script's firings and choices that never came up.
 func (w *World) unfollowed() []string {
-	out := w.engine.unused()
+	out := w.engine.Unused()
 	if sc := w.opts.Script; sc != nil && sc.Choices != nil {
 		taken := map[string]bool{}
 		for _, c := range ScheduleOf(&trace.Trace{Records: w.k.Trace.Records()}).Choices {
