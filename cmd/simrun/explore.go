@@ -130,7 +130,7 @@ func runExplore(path string, f exploreFlags, stdout, stderr io.Writer) int {
 		}
 	}
 	if f.junit != "" {
-		if err := junit.WriteRuns(f.junit, runs, junit.Options{Secrets: rep.Result.Secrets}); err != nil {
+		if err := junit.WriteRuns(f.junit, junitRuns(runs), junit.Options{Secrets: rep.Result.Secrets}); err != nil {
 			fmt.Fprintln(stderr, "simrun explore: --junit:", err)
 			return runner.ExitUsage
 		}

@@ -41,7 +41,7 @@ func (o outputs) runDone(strict bool, out io.Writer) func([]*runner.Result) erro
 			fmt.Fprintf(out, "report written: %s\n", filepath.Join(o.report, "index.html"))
 		}
 		if o.junit != "" {
-			if err := junit.WriteRuns(o.junit, results, junit.Options{Secrets: secrets, Strict: strict}); err != nil {
+			if err := junit.WriteRuns(o.junit, junitRuns(results), junit.Options{Secrets: secrets, Strict: strict}); err != nil {
 				return fmt.Errorf("--junit: %w", err)
 			}
 		}
@@ -59,6 +59,16 @@ func htmlRuns(results []*runner.Result) []html.Run {
 		if r.Trace != nil {
 			out[i].Trace = runner.TraceFile(r)
 		}
+	}
+	return out
+}
+
+// junitRuns are the runs as the JUnit writer takes them.
+func junitRuns(results []*runner.Result) []junit.Run {
+	out := make([]junit.Run, len(results))
+	for i, r := range results {
+		out[i] = junit.Run{Scenario: r.Scenario, Mode: r.Mode, Seed: r.Seed, WallMs: r.WallMs, TraceHash: r.TraceHash,
+			Replay: r.Replay, Verdicts: r.Verdicts}
 	}
 	return out
 }

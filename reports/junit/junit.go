@@ -24,7 +24,6 @@ import (
 	"strings"
 
 	"github.com/syncsim/syncsim/internal/check"
-	"github.com/syncsim/syncsim/internal/runner"
 	"github.com/syncsim/syncsim/internal/sweep"
 	"github.com/syncsim/syncsim/reports/output"
 	"github.com/syncsim/syncsim/reports/redact"
@@ -91,8 +90,20 @@ type Skipped struct {
 	Message string `xml:"message,attr"`
 }
 
+// Run is one run as the JUnit document shows it (the caller converts runner results: a report depends
+// on verdicts, not on the runner).
+type Run struct {
+	Scenario, Mode string
+	Seed           uint64
+	WallMs         int64
+	TraceHash      string
+	// Replay is the command that replays the run.
+	Replay   string
+	Verdicts []check.Verdict
+}
+
 // Runs builds the document for `simrun run`: a suite per run, a case per property.
-func Runs(runs []*runner.Result, opts Options) *Suites {
+func Runs(runs []Run, opts Options) *Suites {
 	red := redact.New(opts.Secrets)
 	doc := &Suites{Name: "syncsim run"}
 	for _, r := range runs {
@@ -145,7 +156,7 @@ func Conformance(verdicts []check.Verdict, suiteName string, opts Options) *Suit
 }
 
 // WriteRuns writes Runs to path.
-func WriteRuns(path string, runs []*runner.Result, opts Options) error {
+func WriteRuns(path string, runs []Run, opts Options) error {
 	return writeFile(path, Runs(runs, opts), opts)
 }
 

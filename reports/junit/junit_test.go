@@ -108,9 +108,13 @@ func TestSweepFailuresEqualFailingCells(t *testing.T) {
 }
 
 func TestRunsOneCasePerPropertyPerRun(t *testing.T) {
-	runs := []*runner.Result{
+	var runs []Run
+	for _, r := range []*runner.Result{
 		testrun.Run(t, testrun.Scenarios[1], host.ModePlatform, 1, true),
 		testrun.Run(t, testrun.Scenarios[0], host.ModeFrontend, 1, false),
+	} {
+		runs = append(runs, Run{Scenario: r.Scenario, Mode: r.Mode, Seed: r.Seed, WallMs: r.WallMs, TraceHash: r.TraceHash,
+			Replay: r.Replay, Verdicts: r.Verdicts})
 	}
 	runs[0].Verdicts[0].Evidence = append(runs[0].Verdicts[0].Evidence, check.Note("token "+testrun.FakeJWT+" key "+testrun.Secret))
 	path := filepath.Join(t.TempDir(), "run.xml")
