@@ -179,13 +179,13 @@ func (e hostEnv) Send(s host.Send) {
 // Blob sends a storage call, with the blob client's timeout.
 func (e hostEnv) Blob(c host.BlobCall) {
 	n, w := e.n, e.w
-	id := c.ID
+	id, op := c.ID, c.Op // the timeout holds these, not the whole call
 	n.waits[id] = w.k.After(blobTimeout, func() {
 		if !n.alive() {
 			return
 		}
 		delete(n.waits, id)
-		n.h.BlobTimeout(id, c.Op)
+		n.h.BlobTimeout(id, op)
 	})
 	w.net.Send(sim.Message{From: n.party, To: trace.PartyStorage, Kind: trace.MsgBlobRequest, Body: blobRequest{node: n.inst.Name, call: c},
 		Fields: []trace.Field{trace.F("id", id), trace.F("op", string(c.Op)), trace.F("blob", c.Blob)}})
