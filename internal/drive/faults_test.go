@@ -10,6 +10,7 @@ import (
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/faults"
 	"github.com/syncsim/syncsim/internal/trace"
+	"github.com/syncsim/syncsim/scenarios"
 	"github.com/syncsim/syncsim/sim"
 )
 
@@ -253,4 +254,38 @@ func TestAtCreateAndMeshSkew(t *testing.T) {
 		"00:00:00.000 instance/pod-b fault.fire fault=clock-skew key=clock-skew@create/i2#1 by=-7m0s injected=true",
 		"00:00:00.000 instance/pod-b fault.fire fault=payload-nondeterminism key=payload-nondeterminism@create/i2#1 injected=true",
 		"00:00:00.000 mesh fault.fire fault=clock-skew key=clock-skew.1@mesh#1 by=3m0s injected=true")
+}
+
+// Swarm's choice for one fault does not depend on the other faults of the profile: arming more
+// faults leaves the choices for the others as they were.
+func TestSwarmChoicesArePerFault(t *testing.T) {
+	sc := loadFleet(t)
+	base := SpecsFor(sc, nil)
+	more := append(append([]faults.Spec{}, specs(t, "fe-timeout:p=0.1")...), base...)
+	for seed := uint64(1); seed <= 20; seed++ {
+		a := Swarm(base, sim.NewStreams(seed))
+		b := Swarm(more, sim.NewStreams(seed))
+		var kept []string
+		for _, s := range b {
+			if s.Name != "fe-timeout" {
+				kept = append(kept, s.String())
+			}
+		}
+		var want []string
+		for _, s := range a {
+			want = append(want, s.String())
+		}
+		if strings.Join(kept, " ") != strings.Join(want, " ") {
+			t.Fatalf("seed %d: a fault added in front changed swarm's other choices:\n  without %v\n  with    %v", seed, want, kept)
+		}
+	}
+}
+
+func loadFleet(t *testing.T) *scenarios.Scenario {
+	t.Helper()
+	sc, err := scenarios.Load("../../scenarios/fleet.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
 }

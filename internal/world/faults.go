@@ -11,7 +11,6 @@ import (
 	"github.com/syncsim/syncsim/internal/drive"
 	"github.com/syncsim/syncsim/internal/faults"
 	"github.com/syncsim/syncsim/internal/trace"
-	"github.com/syncsim/syncsim/scenarios"
 	"github.com/syncsim/syncsim/sim"
 )
 
@@ -27,11 +26,6 @@ type engine struct {
 type partition struct {
 	a, b  string
 	until time.Duration
-}
-
-// specsFor collects a run's faults: the scenario's, then the CLI's.
-func specsFor(sc *scenarios.Scenario, extra []faults.Spec) []faults.Spec {
-	return drive.SpecsFor(sc, extra)
 }
 
 func (w *World) armFaults(specs []faults.Spec) {

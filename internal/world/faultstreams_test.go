@@ -156,8 +156,8 @@ func TestDecisionsDependOnlyOnTheirKey(t *testing.T) {
 	res := run(t, sc, host.ModePlatform, 9, Options{})
 	streams := sim.NewStreams(9)
 	p := map[string]float64{}
-	for i, s := range drive.Labels(specsFor(sc, nil)) {
-		spec := specsFor(sc, nil)[i]
+	for i, s := range drive.Labels(drive.SpecsFor(sc, nil)) {
+		spec := drive.SpecsFor(sc, nil)[i]
 		p[s] = 1
 		if _, ok := spec.Fault().Param("p"); ok {
 			p[s] = spec.Float("p")
@@ -178,30 +178,5 @@ func TestDecisionsDependOnlyOnTheirKey(t *testing.T) {
 	}
 	if checked < 10 {
 		t.Fatalf("only %d firings checked", checked)
-	}
-}
-
-// Swarm's choice for one fault does not depend on the other faults of the profile: arming more
-// faults leaves the choices for the others as they were.
-func TestSwarmChoicesArePerFault(t *testing.T) {
-	sc := load(t, "scenarios/fleet.yaml")
-	base := specsFor(sc, nil)
-	more := append(append([]faults.Spec{}, parseSpecs(t, []string{"fe-timeout:p=0.1"})...), base...)
-	for seed := uint64(1); seed <= 20; seed++ {
-		a := drive.Swarm(base, sim.NewStreams(seed))
-		b := drive.Swarm(more, sim.NewStreams(seed))
-		var kept []string
-		for _, s := range b {
-			if s.Name != "fe-timeout" {
-				kept = append(kept, s.String())
-			}
-		}
-		var want []string
-		for _, s := range a {
-			want = append(want, s.String())
-		}
-		if strings.Join(kept, " ") != strings.Join(want, " ") {
-			t.Fatalf("seed %d: a fault added in front changed swarm's other choices:\n  without %v\n  with    %v", seed, want, kept)
-		}
 	}
 }

@@ -193,7 +193,7 @@ func modeKnown(m host.Mode) bool {
 func newWorld(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) *World {
 	maxTime := sc.Budget.MaxTime
 	k := sim.NewKernel(seed, sim.Budget{MaxEvents: sc.Budget.MaxEvents, MaxTime: maxTime})
-	// The scenario's random link rates are armed as catalogue faults (specsFor), so that every firing
+	// The scenario's random link rates are armed as catalogue faults (drive.SpecsFor), so that every firing
 	// has a key; the links themselves carry only delays.
 	link := sim.Link{DelayMin: sc.Network.DelayMin, DelayMax: sc.Network.DelayMax}
 	w := &World{
