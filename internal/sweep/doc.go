@@ -4,7 +4,9 @@
 // spreads the runs over a pool of goroutines and folds their results in seed order, so the report is
 // the same whatever the number of workers or the order in which runs finish. P12 is judged on a
 // Sample of the runs (RunOptions), not on every one. The one wall-clock read
-// in syncsim's run path is here: Config.MaxTime stops dispatching new seeds when it runs out.
+// in syncsim's run path is here: Config.MaxTime stops dispatching new seeds when it runs out. A
+// sweep's runs allocate much and keep little, so while it runs the collector runs less often, under a
+// memory limit (gc.go).
 //
 //	scs, _ := scenarios.LoadAll("scenarios")
 //	rep, err := sweep.Sweep(sweep.Config{Scenarios: scs, Seeds: sweep.Range{From: 1, To: 300}}, os.Stderr)
