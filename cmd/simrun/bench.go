@@ -52,7 +52,8 @@ checkers alone over the same seeds' traces. ns/ev, allocs/ev and bytes/ev are a 
 event, chk/ev the checkers' time per event and check their share of a sweep run's time, ms/sim-h a
 sweep run's time per simulated hour; floor_us is the floor's time per run, work the sweep runs/s over
 the floor's, kernel the kernel's event rate over the value heap's. The scale scenarios are smoke with
-ten times its instances and ten times its timeline (internal/bench/testdata). Run it from the repository's root; BENCHMARKS.md says how each figure is computed.`,
+ten times its instances and ten times its timeline (internal/bench/testdata). Everything is
+measured under the garbage collector settings a sweep makes (GOGC=800 unless GOGC is set). Run it from the repository's root; BENCHMARKS.md says how each figure is computed.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			rep := benchReport{Processor: processor(), GOMAXPROCS: runtime.GOMAXPROCS(0), GoVersion: runtime.Version()}

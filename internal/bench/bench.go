@@ -2,7 +2,8 @@
 // interleaved with the runs so that a change of load moves both alike.
 //
 // A run is what `simrun sweep` makes of one (scenario, mode, seed): runner.RunOne with the sweep's
-// options (sweep.RunOptions: P12 judged on the sweep's sample), every trace property judged; the
+// options (sweep.RunOptions: P12 judged on the sweep's sample), every trace property judged, under
+// the collector settings a sweep makes (sweep.TuneGC; everything measured runs under them); the
 // `simrun run` path (every run made twice for P12) is measured too. The floor of a seed is the bare
 // work of that seed's run: its event queue's own operations (pushes, pops and stopped timers, in the
 // run's order, logged by sim.RecordShapes) on a heap of plain values, plus the SHA-256 and
@@ -89,6 +90,7 @@ const sliceSeeds = 4
 func Measure(sc *scenarios.Scenario, mode host.Mode, d time.Duration) (Result, error) {
 	r := Result{Scenario: sc.Path, Mode: mode.String()}
 	sweepOpts := sweep.RunOptions(sweep.Config{Seeds: sweep.Range{From: 1, To: 1 << 62}})
+	defer sweep.TuneGC(1)() // the collector as a sweep sets it
 	f := newFloor()
 	var t timings
 	var ms0, ms1 runtime.MemStats

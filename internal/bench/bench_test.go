@@ -245,8 +245,10 @@ var scaleScenarios = []struct{ name, rel string }{
 }
 
 // BenchmarkScale is a sweep run's cost per event (time, allocations, bytes) in platform mode, per
-// scenario: a run that costs more per event as its scenario grows grows faster than its events.
+// scenario, under the sweep's collector settings: a run that costs more per event as its scenario
+// grows grows faster than its events.
 func BenchmarkScale(b *testing.B) {
+	defer sweep.TuneGC(1)()
 	for _, s := range scaleScenarios {
 		b.Run(s.name, func(b *testing.B) {
 			sc := load(b, s.rel)
@@ -271,8 +273,9 @@ func BenchmarkScale(b *testing.B) {
 }
 
 // BenchmarkScaleCheckers is the trace checkers' time per event of the run they judge, over recorded
-// runs of each scale scenario (seeds 1-4, platform mode).
+// runs of each scale scenario (seeds 1-4, platform mode), under the sweep's collector settings.
 func BenchmarkScaleCheckers(b *testing.B) {
+	defer sweep.TuneGC(1)()
 	for _, s := range scaleScenarios {
 		b.Run(s.name, func(b *testing.B) {
 			ws := make([]Work, 4)

@@ -30,8 +30,9 @@ var gcTuning struct {
 	setPercent, setLm bool
 }
 
-// tuneGC applies the sweep's collector settings for workers workers and returns what undoes them.
-func tuneGC(workers int) (restore func()) {
+// TuneGC applies the sweep's collector settings for workers workers and returns what undoes them.
+// Sweep applies them itself; internal/bench applies them to measure the sweep's runs as it makes them.
+func TuneGC(workers int) (restore func()) {
 	g := &gcTuning
 	g.Lock()
 	defer g.Unlock()

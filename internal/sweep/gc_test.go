@@ -19,11 +19,11 @@ func TestSweepTunesTheCollectorAndPutsItBack(t *testing.T) {
 	t.Setenv("GOMEMLIMIT", "")
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
-	outer := tuneGC(2)
+	outer := TuneGC(2)
 	if p, l := gcPercentNow(), debug.SetMemoryLimit(-1); p != gcPercent || l != 2*memoryPerWorker {
 		t.Fatalf("during the sweep: GC percent %d, memory limit %d", p, l)
 	}
-	inner := tuneGC(1)
+	inner := TuneGC(1)
 	inner()
 	if p := gcPercentNow(); p != gcPercent {
 		t.Fatalf("an inner sweep's end put the GC percent back to %d while the outer one runs", p)
@@ -40,14 +40,14 @@ func TestSweepKeepsTheUsersCollectorSettings(t *testing.T) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(1 << 40))
 	t.Setenv("GOGC", "50")
 	t.Setenv("GOMEMLIMIT", "1TiB")
-	restore := tuneGC(2)
+	restore := TuneGC(2)
 	if p, l := gcPercentNow(), debug.SetMemoryLimit(-1); p != 50 || l != 1<<40 {
 		t.Fatalf("GOGC=50 GOMEMLIMIT=1TiB: GC percent %d, memory limit %d during the sweep", p, l)
 	}
 	restore()
 	t.Setenv("GOGC", "")
 	debug.SetGCPercent(5000)
-	tuneGC(1)()
+	TuneGC(1)()
 	if p := gcPercentNow(); p != 5000 {
 		t.Fatalf("a GC percent of 5000 became %d", p)
 	}

@@ -161,7 +161,7 @@ func execute(cfg Config, span Range, units []unit, fold func(done)) (stopped boo
 	if cfg.Adjust != nil {
 		cfg.Adjust(&opts)
 	}
-	defer tuneGC(workers)()
+	defer TuneGC(workers)()
 	jobs := make(chan job)
 	results := make(chan done, workers)
 	abort := make(chan struct{})
