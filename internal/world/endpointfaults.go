@@ -13,8 +13,8 @@ import (
 func (w *World) frontEndFault(m sim.Message, req httpRequest) bool {
 	r, ok := w.engine.AtFrontEnd(m.From, len(req.send.Body))
 	if ok && !r.NoAnswer {
-		w.net.Send(sim.Message{From: partyFrontEnd, To: m.From, Kind: kindMSG1Response,
-			Body: httpResponse{id: req.send.ID, status: r.Status, target: partyFrontEnd}, Fields: []trace.Field{trace.F("id", req.send.ID), trace.F("status", r.Status)}})
+		w.net.Send(sim.Message{From: trace.PartyFrontEnd, To: m.From, Kind: trace.MsgMSG1Response,
+			Body: httpResponse{id: req.send.ID, status: r.Status, target: trace.PartyFrontEnd}, Fields: []trace.Field{trace.F("id", req.send.ID), trace.F("status", r.Status)}})
 	}
 	return ok
 }
@@ -23,8 +23,8 @@ func (w *World) frontEndFault(m sim.Message, req httpRequest) bool {
 func (w *World) meshFault(m sim.Message, req httpRequest) bool {
 	r, ok := w.engine.AtMesh(m.From)
 	if ok && !r.NoAnswer {
-		w.net.Send(sim.Message{From: partyMesh, To: m.From, Kind: kindMSG2Response,
-			Body: httpResponse{id: req.send.ID, status: r.Status, target: partyMesh}, Fields: []trace.Field{trace.F("id", req.send.ID), trace.F("status", r.Status)}})
+		w.net.Send(sim.Message{From: trace.PartyMesh, To: m.From, Kind: trace.MsgMSG2Response,
+			Body: httpResponse{id: req.send.ID, status: r.Status, target: trace.PartyMesh}, Fields: []trace.Field{trace.F("id", req.send.ID), trace.F("status", r.Status)}})
 	}
 	return ok
 }

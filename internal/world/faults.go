@@ -49,15 +49,15 @@ func (e *engine) timed(in *drive.Injector) {
 	switch in.Spec.Name {
 	case "scale-in":
 		for _, n := range w.pick(in.Spec.Str("which"), 1) {
-			e.Fire(in, partyWorld, trace.F("instance", n.inst.Name))
+			e.Fire(in, trace.PartyWorld, trace.F("instance", n.inst.Name))
 			w.deleteInstance(n, "fault scale-in", true)
 		}
 	case "scale-out":
-		e.Fire(in, partyWorld)
+		e.Fire(in, trace.PartyWorld)
 		w.startInstance("fault scale-out")
 	case "scale-to-zero":
 		live := w.liveNodes()
-		e.Fire(in, partyWorld, trace.F("instances", len(live)), trace.F("for", in.Spec.Duration("for")))
+		e.Fire(in, trace.PartyWorld, trace.F("instances", len(live)), trace.F("for", in.Spec.Duration("for")))
 		for _, n := range live {
 			w.deleteInstance(n, "fault scale-to-zero", true)
 		}
@@ -68,15 +68,15 @@ func (e *engine) timed(in *drive.Injector) {
 			}
 		})
 	case "primary-lease-lost":
-		e.Fire(in, partyStorage, trace.F("blob", host.LockBlobName(w.sc.Site.HostID)))
+		e.Fire(in, trace.PartyStorage, trace.F("blob", host.LockBlobName(w.sc.Site.HostID)))
 		w.blobs.BreakLease(w.now(), host.HostsContainer, host.LockBlobName(w.sc.Site.HostID), 0)
 		w.recordLease(opLeaseBreak, "", host.BlobCall{Blob: host.LockBlobName(w.sc.Site.HostID)}, host.BlobResult{Status: 202})
 	case "partition":
 		p := partition{a: in.Spec.Str("a"), b: in.Spec.Str("b"), until: w.k.Elapsed() + in.Spec.Duration("for")}
-		e.Fire(in, partyWorld, trace.F("a", p.a), trace.F("b", p.b), trace.F("for", in.Spec.Duration("for")))
+		e.Fire(in, trace.PartyWorld, trace.F("a", p.a), trace.F("b", p.b), trace.F("for", in.Spec.Duration("for")))
 		e.partitions = append(e.partitions, p)
 	case "concurrent-syncs":
-		e.Fire(in, partyClient, trace.F("calls", in.Spec.Int("calls")), trace.F("spread", in.Spec.Str("spread")))
+		e.Fire(in, trace.PartyClient, trace.F("calls", in.Spec.Int("calls")), trace.F("spread", in.Spec.Str("spread")))
 		pin := ""
 		if in.Spec.Str("spread") == "one" {
 			if inst, ok := w.router.Pick(w.life.Ready()); ok {
@@ -84,10 +84,10 @@ func (e *engine) timed(in *drive.Injector) {
 			}
 		}
 		for i := 0; i < in.Spec.Int("calls"); i++ {
-			w.timeline.CallPinned(kindMSG4, host.AdminRequest{Method: "POST", Path: host.PathSyncTriggers, Headers: w.site.AuthHeaders("admin-key", w.now())}, pin)
+			w.timeline.CallPinned(trace.MsgMSG4, host.AdminRequest{Method: "POST", Path: host.PathSyncTriggers, Headers: w.site.AuthHeaders("admin-key", w.now())}, pin)
 		}
 	case "oversize-payload":
-		e.Fire(in, partyWorld)
+		e.Fire(in, trace.PartyWorld)
 		w.oversize()
 	default:
 		panic("world: no handler for timed fault " + in.Spec.Name)

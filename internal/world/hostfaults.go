@@ -55,7 +55,7 @@ func (w *World) oversize() {
 	fns := append([]host.Function{}, w.site.Functions()...)
 	fns = append(fns, host.Function{Name: "Oversize" + strconv.Itoa(w.site.Revision()+1), Language: "node",
 		Bindings: []host.Binding{{"type": "queueTrigger", "direction": "in", "name": "msg", "queueName": "big", "padding": pad}}})
-	w.k.Trace.Put(partyWorld, w.site.Deploy(fns, "fault oversize-payload"))
+	w.k.Trace.Put(trace.PartyWorld, w.site.Deploy(fns, "fault oversize-payload"))
 	w.timeline.RestartHosts()
 }
 

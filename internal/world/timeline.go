@@ -40,7 +40,7 @@ func (e worldEnv) StartInstance(reason string, placeholderFor time.Duration) {
 
 // Send sends a client request to the site router.
 func (e worldEnv) Send(call int, kind string, req host.AdminRequest, pin string) {
-	e.w.net.Send(sim.Message{From: partyClient, To: partyRouter, Kind: kind,
+	e.w.net.Send(sim.Message{From: trace.PartyClient, To: trace.PartyRouter, Kind: kind,
 		Body: adminCall{kind: kind, callerID: call, req: req, pin: pin}, Fields: []trace.Field{trace.F("call", call)}})
 }
 
@@ -48,7 +48,9 @@ func (e worldEnv) Send(call int, kind string, req host.AdminRequest, pin string)
 func (n *node) Primary() bool { return n.m.Primary() }
 
 // contentChanged records a new content revision and its expected payload (PAY-5).
-func (w *World) contentChanged(reason string) { w.k.Trace.Put(partyWorld, w.site.Changed(reason)) }
+func (w *World) contentChanged(reason string) {
+	w.k.Trace.Put(trace.PartyWorld, w.site.Changed(reason))
+}
 
 // secretsNow is what a host reads after SYNC-3 clears its cache.
 func (w *World) secretsNow() (host.Keys, int) { return w.site.SecretsNow() }
