@@ -33,7 +33,7 @@ func (w *World) startInstance(reason string) *node {
 	}
 	w.instanceFaults(n, &cfg)
 	n.m = host.NewMachine(cfg)
-	n.h = drive.NewHost(n.m, n.party, w.sc.Site, hostEnv{w, n})
+	n.h = drive.NewHost(n.m, n.party, w.sc.Site, hostEnv{w, n, map[string]func(){}})
 	w.nodes[inst.Name] = n
 	w.net.Attach(n.party, func(m sim.Message) { w.onInstance(n, m) })
 	w.k.Trace.Put(n.party, trace.InstanceCreate(reason, inst.Index, ""))
@@ -126,6 +126,9 @@ type blobResponse struct {
 type hostEnv struct {
 	w *World
 	n *node
+	// fires are the instance's timer callbacks by key, each made the first time its timer is set:
+	// they depend on nothing but the instance and the key.
+	fires map[string]func()
 }
 
 var _ drive.HostEnv = hostEnv{}
@@ -141,13 +144,18 @@ func (e hostEnv) SetTimer(key string, after time.Duration) {
 	if t, ok := n.timers[key]; ok {
 		t.Stop()
 	}
-	n.timers[key] = w.k.After(after, func() {
-		if !n.alive() {
-			return
+	fire, ok := e.fires[key]
+	if !ok {
+		fire = func() {
+			if !n.alive() {
+				return
+			}
+			delete(n.timers, key)
+			n.h.Timer(key)
 		}
-		delete(n.timers, key)
-		n.h.Timer(key)
-	})
+		e.fires[key] = fire
+	}
+	n.timers[key] = w.k.After(after, fire)
 }
 
 func (e hostEnv) CancelTimer(key string) {
