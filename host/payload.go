@@ -58,6 +58,9 @@ func buildPayload(site Site, functions []Function, keys Keys, rotate int) Payloa
 	w := writers.Get().(*payloadWriter)
 	defer w.release()
 	w.keepFirstOfEachName(functions)
+	for _, f := range functions {
+		w.trigger = append(w.trigger, f.Trigger())
+	}
 	// PAY-1's order: triggers, hostId, functions, secrets.
 	count := w.object(rotate, 4, site, functions, keys)
 	minimal := false
@@ -78,8 +81,10 @@ type payloadWriter struct {
 	buf []byte
 	// keys is a stack of map keys being written in sorted order, one segment per open object.
 	keys []string
-	// keep says, per function of the content, whether it is the first of its name (dedupe).
-	keep []bool
+	// keep says, per function of the content, whether it is the first of its name (dedupe); trigger
+	// is its trigger binding (Function.Trigger), found once per payload.
+	keep    []bool
+	trigger []Binding
 }
 
 var writers = sync.Pool{New: func() any { return new(payloadWriter) }}
@@ -89,8 +94,10 @@ func (w *payloadWriter) release() {
 		// An oversize deploy's body is not kept for the next payload.
 		w.buf = nil
 	}
-	clear(w.keys[:cap(w.keys)]) // the content's key names are not held past the payload
-	w.buf, w.keys, w.keep = w.buf[:0], w.keys[:0], w.keep[:0]
+	// The content's key names and bindings are not held past the payload.
+	clear(w.keys[:cap(w.keys)])
+	clear(w.trigger[:cap(w.trigger)])
+	w.buf, w.keys, w.keep, w.trigger = w.buf[:0], w.keys[:0], w.keep[:0], w.trigger[:0]
 	writers.Put(w)
 }
 
@@ -180,7 +187,7 @@ func lowerASCII(c byte) byte {
 func (w *payloadWriter) triggers(fns []Function) (count int) {
 	w.buf = append(w.buf, '[')
 	for i, f := range fns {
-		t := f.Trigger()
+		t := w.trigger[i]
 		if !w.keep[i] || t == nil {
 			continue
 		}
@@ -217,8 +224,9 @@ func (w *payloadWriter) triggers(fns []Function) (count int) {
 	return count
 }
 
-func isHTTPTriggered(f Function) bool {
-	return strings.EqualFold(f.Trigger().Type(), "httpTrigger")
+// httpTriggered reports whether function i's trigger is an httpTrigger, case-insensitively.
+func (w *payloadWriter) httpTriggered(i int) bool {
+	return strings.EqualFold(w.trigger[i].Type(), "httpTrigger")
 }
 
 // functions writes the host's FunctionMetadataResponse of each kept function, without the test-data
@@ -247,7 +255,7 @@ func (w *payloadWriter) functions(site Site, fns []Function) {
 		w.buf = append(w.buf, `,"href":`...)
 		w.url(site, "/admin/functions/", f.Name)
 		w.buf = append(w.buf, `,"invoke_url_template":`...)
-		if isHTTPTriggered(f) {
+		if w.httpTriggered(i) {
 			w.url(site, "/api/", f.Name)
 		} else {
 			w.buf = append(w.buf, "null"...)
@@ -316,7 +324,7 @@ func (w *payloadWriter) secrets(fns []Function, keys Keys) {
 	w.buf = append(w.buf, `},"function":[`...)
 	first := true
 	for i, f := range fns {
-		if !w.keep[i] || !isHTTPTriggered(f) {
+		if !w.keep[i] || !w.httpTriggered(i) {
 			continue
 		}
 		if !first {

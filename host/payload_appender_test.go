@@ -255,3 +255,22 @@ func FuzzPayloadIsEncodingJSONs(f *testing.F) {
 		checkAgainstReference(t, Site{Name: site, HostID: name}, fns, keys, rotate)
 	})
 }
+
+// BenchmarkBuildPayload builds and hashes the demo site's payload, as every sync and MSG-3 does;
+// BenchmarkReferencePayload is encoding/json's serialization of the same payload, for comparison:
+// go test -run '^$' -bench Payload -benchmem ./host/
+func BenchmarkBuildPayload(b *testing.B) {
+	fns, keys := demoFunctions(), demoKeys()
+	b.ReportAllocs()
+	for b.Loop() {
+		BuildPayload(demoSite, fns, keys)
+	}
+}
+
+func BenchmarkReferencePayload(b *testing.B) {
+	fns, keys := demoFunctions(), demoKeys()
+	b.ReportAllocs()
+	for b.Loop() {
+		HashOf(ReferencePayloadBody(demoSite, fns, keys, 0, false))
+	}
+}

@@ -174,6 +174,10 @@ func refFunctionKeys(keys Keys, name string) map[string]string {
 	return map[string]string{}
 }
 
+func isHTTPTriggered(f Function) bool {
+	return strings.EqualFold(f.Trigger().Type(), "httpTrigger")
+}
+
 func refNonNil(m map[string]string) map[string]string {
 	if m == nil {
 		return map[string]string{}
