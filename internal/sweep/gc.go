@@ -3,6 +3,7 @@ package sweep
 import (
 	"math"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"sync"
 )
@@ -13,9 +14,10 @@ import (
 // about 500 collections in 600 smoke runs, a third of the CPU time, and with two workers the
 // collector's own workers take the cores the runs need. During a sweep the collector runs when the
 // heap has grown to gcPercent percent over the live heap instead, and the heap is kept under
-// memoryPerWorker per worker (runtime/debug.SetMemoryLimit: the collector works harder as the heap
-// nears it, so a scenario whose runs keep more gets more collections, not more memory). A GOGC or
-// GOMEMLIMIT the user set, and a percentage or limit the program set higher (or GC off), are kept.
+// memoryPerWorker per worker over what the process held when the sweep began
+// (runtime/debug.SetMemoryLimit: the collector works harder as the heap nears it, so a scenario whose
+// runs keep more gets more collections, not more memory). A GOGC or GOMEMLIMIT the user set, a
+// percentage the program set higher (or the collector off) and a limit the program set are kept.
 const (
 	gcPercent       = 800
 	memoryPerWorker = 256 << 20
@@ -47,8 +49,11 @@ func TuneGC(workers int) (restore func()) {
 		}
 		if os.Getenv("GOMEMLIMIT") == "" {
 			if old := debug.SetMemoryLimit(-1); old == math.MaxInt64 {
+				// Over what the process holds already (a caller's own heap is not the runs').
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
 				g.limit, g.setLm = old, true
-				debug.SetMemoryLimit(int64(max(workers, 1)) * memoryPerWorker)
+				debug.SetMemoryLimit(int64(ms.HeapAlloc) + int64(max(workers, 1))*memoryPerWorker)
 			}
 		}
 	}
