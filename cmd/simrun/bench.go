@@ -35,13 +35,25 @@ type benchReport struct {
 	GOMAXPROCS int            `json:"gomaxprocs"`
 	GoVersion  string         `json:"go_version"`
 	Scenarios  []bench.Result `json:"scenarios"`
+	// Speedups are the sweeps' speed-ups on --speedup workers (none without the flag).
+	Speedups []bench.Speedup `json:"speedups,omitempty"`
+}
+
+// speedupScenarios are the sweeps --speedup measures, with the seeds of each slice.
+var speedupScenarios = []struct {
+	path  string
+	seeds int
+}{
+	{"scenarios/smoke.yaml", 40},
+	{"scenarios/fleet.yaml", 10},
 }
 
 func benchCommand(stderr io.Writer) *cobra.Command {
 	var jsonPath string
 	var each time.Duration
+	var speedup int
 	cmd := &cobra.Command{
-		Use:   "bench [--json F] [--time D]",
+		Use:   "bench [--json F] [--time D] [--speedup N]",
 		Short: "Measure runs/s per core against the floor (the runs' queue shapes on a value heap plus their crypto) and the kernel against that heap",
 		Long: `For each standard scenario, on one goroutine for about --time, measures in interleaved slices
 of four seeds: sweep runs (runs/s: simrun sweep's runs, P12 judged on its sample), simrun run's runs
@@ -53,7 +65,12 @@ event, chk/ev the checkers' time per event and check their share of a sweep run'
 sweep run's time per simulated hour; floor_us is the floor's time per run, work the sweep runs/s over
 the floor's, kernel the kernel's event rate over the value heap's. The scale scenarios are smoke with
 ten times its instances and ten times its timeline (internal/bench/testdata). Everything is
-measured under the garbage collector settings a sweep makes (GOGC=800 unless GOGC is set). Run it from the repository's root; BENCHMARKS.md says how each figure is computed.`,
+measured under the garbage collector settings a sweep makes (GOGC=800 unless GOGC is set).
+
+--speedup N then measures the sweep's speed-up on N workers over one, for about --time each on
+smoke.yaml (slices of 40 seeds) and fleet.yaml (10 seeds): each slice swept on one worker and on N,
+the same seeds, the order alternating, so that the machine's load falls on both alike. Run it
+without GOMAXPROCS=1. Run it from the repository's root; BENCHMARKS.md says how each figure is computed.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			rep := benchReport{Processor: processor(), GOMAXPROCS: runtime.GOMAXPROCS(0), GoVersion: runtime.Version()}
@@ -75,6 +92,25 @@ measured under the garbage collector settings a sweep makes (GOGC=800 unless GOG
 					r.RunsPerSecPerCore, r.RunCommandRunsPerSec, r.P12Share, r.EventsPerSec, r.SimToReal, r.NsPerEvent, r.AllocsPerEvent,
 					r.BytesPerEvent, r.CheckNsPerEvent, r.CheckShare, r.MsPerSimHour, r.FloorMicros, r.RatioToBaseline, r.KernelRatio)
 			}
+			if speedup > 1 {
+				fmt.Fprintf(w, "\n%-40s %8s %7s %10s %10s %8s\n", "sweep", "workers", "slices", "1 worker", "N workers", "speed-up")
+			}
+			for _, s := range speedupScenarios {
+				if speedup <= 1 {
+					break
+				}
+				sc, err := scenarios.Load(s.path)
+				if err != nil {
+					return usage(stderr, "bench", err)
+				}
+				r, err := bench.MeasureSpeedup(sc, speedup, s.seeds, each)
+				if err != nil {
+					return usage(stderr, "bench", err)
+				}
+				rep.Speedups = append(rep.Speedups, r)
+				fmt.Fprintf(w, "%-40s %8d %7d %9.2fs %9.2fs %7.2fx\n", fmt.Sprintf("%s (%d seeds a slice)", s.path, s.seeds), r.Workers, r.Slices,
+					r.One.Seconds(), r.Many.Seconds(), r.Ratio)
+			}
 			if jsonPath != "" {
 				if err := writeJSON(jsonPath, rep); err != nil {
 					return usage(stderr, "bench", err)
@@ -85,6 +121,7 @@ measured under the garbage collector settings a sweep makes (GOGC=800 unless GOG
 	}
 	cmd.Flags().StringVar(&jsonPath, "json", "", "write the figures as JSON to this file")
 	cmd.Flags().DurationVar(&each, "time", 3*time.Second, "how long to measure each scenario")
+	cmd.Flags().IntVar(&speedup, "speedup", 0, "also measure the sweep's speed-up on this many workers over one (2 or more)")
 	return cmd
 }
 

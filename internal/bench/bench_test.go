@@ -295,3 +295,14 @@ func BenchmarkScaleCheckers(b *testing.B) {
 		})
 	}
 }
+
+// The speed-up measurement sweeps whole slices on both sides and reports their ratio.
+func TestMeasureSpeedupReportsBothSides(t *testing.T) {
+	s, err := MeasureSpeedup(load(t, "scenarios/concurrency.yaml"), 2, 2, time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Slices != 1 || s.One <= 0 || s.Many <= 0 || s.Ratio != s.One.Seconds()/s.Many.Seconds() {
+		t.Fatalf("%+v", s)
+	}
+}
