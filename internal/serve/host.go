@@ -16,6 +16,7 @@ import (
 	"github.com/syncsim/syncsim/fakes/mesh/meshhttp"
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/host/hosthttp"
+	"github.com/syncsim/syncsim/internal/drive"
 )
 
 // HostDefects are hosthttp.HostDefects as a table of the reference servers' kind (meshhttp's), for
@@ -78,41 +79,5 @@ func NewBlobStorage() *BlobStorage {
 
 // Do performs a host's storage call on the blob model at now, as the simulator's world does.
 func (b *BlobStorage) Do(c host.BlobCall, now time.Time) host.BlobResult {
-	var (
-		res  host.BlobResult
-		err  error
-		cond = blob.Conditions{IfNoneMatch: c.IfNoneMatch}
-	)
-	switch c.Op {
-	case host.BlobExists:
-		var p blob.Properties
-		p, err = b.store.GetProperties(now, c.Container, c.Blob, cond)
-		res = host.BlobResult{Status: 200, ETag: p.ETag}
-	case host.BlobDownload:
-		var data []byte
-		var p blob.Properties
-		data, p, err = b.store.Download(now, c.Container, c.Blob, cond)
-		res = host.BlobResult{Status: 200, Data: data, ETag: p.ETag}
-	case host.BlobUpload:
-		var p blob.Properties
-		p, err = b.store.Upload(now, c.Container, c.Blob, c.Data, cond)
-		res = host.BlobResult{Status: 201, ETag: p.ETag}
-	case host.BlobAcquireLease:
-		var id string
-		id, err = b.store.AcquireLease(now, c.Container, c.Blob, c.Duration, c.LeaseID, blob.Conditions{})
-		res = host.BlobResult{Status: 201, LeaseID: id}
-	case host.BlobRenewLease:
-		err = b.store.RenewLease(now, c.Container, c.Blob, c.LeaseID)
-		res = host.BlobResult{Status: 200, LeaseID: c.LeaseID}
-	default:
-		return host.BlobResult{Status: 400, Code: "UnsupportedOperation"}
-	}
-	if err != nil {
-		var be *blob.Error
-		if errors.As(err, &be) {
-			return host.BlobResult{Status: be.Status, Code: be.Code}
-		}
-		return host.BlobResult{}
-	}
-	return res
+	return drive.BlobOn(b.store, now, c)
 }

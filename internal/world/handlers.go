@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/syncsim/syncsim/fakes/blob"
 	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/drive"
@@ -82,46 +81,7 @@ func (w *World) storageAnswer(to string, id int, res host.BlobResult) {
 		Body: blobResponse{id: id, result: res}, Fields: []trace.Field{trace.F("id", id), trace.F("status", res.Status)}})
 }
 
-func (w *World) blobOp(c host.BlobCall) host.BlobResult {
-	now := w.now()
-	var (
-		res  host.BlobResult
-		err  error
-		cond = blob.Conditions{IfNoneMatch: c.IfNoneMatch}
-	)
-	switch c.Op {
-	case host.BlobExists:
-		var p blob.Properties
-		p, err = w.blobs.GetProperties(now, c.Container, c.Blob, cond)
-		res = host.BlobResult{Status: 200, ETag: p.ETag}
-	case host.BlobDownload:
-		var data []byte
-		var p blob.Properties
-		data, p, err = w.blobs.Download(now, c.Container, c.Blob, cond)
-		res = host.BlobResult{Status: 200, Data: data, ETag: p.ETag}
-	case host.BlobUpload:
-		var p blob.Properties
-		p, err = w.blobs.Upload(now, c.Container, c.Blob, c.Data, cond)
-		res = host.BlobResult{Status: 201, ETag: p.ETag}
-	case host.BlobAcquireLease:
-		var id string
-		id, err = w.blobs.AcquireLease(now, c.Container, c.Blob, c.Duration, c.LeaseID, blob.Conditions{})
-		res = host.BlobResult{Status: 201, LeaseID: id}
-	case host.BlobRenewLease:
-		err = w.blobs.RenewLease(now, c.Container, c.Blob, c.LeaseID)
-		res = host.BlobResult{Status: 200, LeaseID: c.LeaseID}
-	default:
-		panic("world: unknown blob op " + string(c.Op))
-	}
-	if err != nil {
-		// blob.StatusOf's status, and the code of the same error.
-		if be := blobErrorOf(err); be != nil {
-			return host.BlobResult{Status: be.Status, Code: be.Code}
-		}
-		return host.BlobResult{}
-	}
-	return res
-}
+func (w *World) blobOp(c host.BlobCall) host.BlobResult { return drive.BlobOn(w.blobs, w.now(), c) }
 
 // onFrontEnd handles MSG-1.
 func (w *World) onFrontEnd(m sim.Message) {
