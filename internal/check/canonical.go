@@ -36,7 +36,7 @@ func Canonical(body []byte) ([]byte, error) {
 }
 
 // CanonicalHash is the lowercase hex SHA-256 of Canonical(body), the field `canonical` of the trace's
-// content.change, store.write and store.snapshot records (sim/TRACE.md); "" when body is not JSON.
+// content.change, store.write and store.snapshot records (internal/trace/TRACE.md); "" when body is not JSON.
 func CanonicalHash(body []byte) string {
 	c, err := Canonical(body)
 	if err != nil {

@@ -249,7 +249,7 @@ func notCredential(v string, afterColon bool) bool {
 	return false
 }
 
-// textFields are the fields that carry text from outside the trace's vocabulary (sim/TRACE.md): log
+// textFields are the fields that carry text from outside the trace's vocabulary (internal/trace/TRACE.md): log
 // lines, error and reason texts, a token's decoded claims, the hash blob's value, MSG-4's result
 // text, and what a scenario or --fault names. Every other field is built by a constructor of
 // internal/trace from a number, a flag, a digest, a hash or a name of the vocabulary, and cannot hold

@@ -8,7 +8,7 @@ import (
 )
 
 // The token oracle of P8, written from PROTOCOL.md TOK-2..TOK-5, FE-2, MSG-3 and MSG-4 and not from
-// the host's validator: it judges the facts a token.check record states about a token (sim/TRACE.md),
+// the host's validator: it judges the facts a token.check record states about a token (internal/trace/TRACE.md),
 // never the token itself.
 
 // Contract constants (TOK-3..TOK-5).

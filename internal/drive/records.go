@@ -7,7 +7,7 @@ import (
 	"github.com/syncsim/syncsim/internal/trace"
 )
 
-// The records of host and platform effects (sim/TRACE.md): which record each effect is, so that
+// The records of host and platform effects (internal/trace/TRACE.md): which record each effect is, so that
 // every driver writes the same trace. The field layout of each kind is its constructor's, in
 // internal/trace.
 

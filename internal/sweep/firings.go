@@ -17,7 +17,7 @@ import (
 // FaultFirings says how often one fault of a scenario's profile fired over the sweep.
 type FaultFirings struct {
 	Scenario string `json:"scenario"`
-	// Fault is the fault's label, as its firing keys name it (label@place#n, sim/TRACE.md): its name,
+	// Fault is the fault's label, as its firing keys name it (label@place#n, internal/trace/TRACE.md): its name,
 	// with ".k" for the k-th repeat of the same fault in one run.
 	Fault string `json:"fault"`
 	// Runs counts the scenario's runs over the sweep, in every mode; Armed the runs that armed the

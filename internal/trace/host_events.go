@@ -2,7 +2,7 @@ package trace
 
 import "strconv"
 
-// The records of an instance and its host (sim/TRACE.md, "Instances and hosts"): the instance's
+// The records of an instance and its host (internal/trace/TRACE.md, "Instances and hosts"): the instance's
 // life, and what the host's sync manager reports through its effects. internal/drive maps each
 // host effect to one of these; the drivers record the instance's life.
 

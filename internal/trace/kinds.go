@@ -1,9 +1,9 @@
 package trace
 
-// Kind is a record's kind (sim/TRACE.md lists each with its fields).
+// Kind is a record's kind (internal/trace/TRACE.md lists each with its fields).
 type Kind string
 
-// Record kinds, in the order sim/TRACE.md lists them.
+// Record kinds, in the order internal/trace/TRACE.md lists them.
 const (
 	KindRunStart      Kind = "run.start"
 	KindContentChange Kind = "content.change"
@@ -74,7 +74,7 @@ func Kinds() []Kind {
 		KindNetSend, KindNetDeliver, KindNetDrop, KindNetDuplicate, KindNetLost, KindSchedPick}
 }
 
-// Party names (sim/TRACE.md); an instance's party is InstanceParty(name).
+// Party names (internal/trace/TRACE.md); an instance's party is InstanceParty(name).
 const (
 	PartyWorld    = "world"
 	PartyStorage  = "storage"

@@ -70,25 +70,25 @@ func TestKindsListsEveryConstant(t *testing.T) {
 	}
 }
 
-// TestKindsDocumented: every kind is a row of sim/TRACE.md's table, and every kind the table names
+// TestKindsDocumented: every kind is a row of internal/trace/TRACE.md's table, and every kind the table names
 // is one of Kinds, so that the document and the vocabulary cannot drift apart.
 func TestKindsDocumented(t *testing.T) {
-	doc, err := os.ReadFile(filepath.Join(moduleRoot(t), "sim", "TRACE.md"))
+	doc, err := os.ReadFile(filepath.Join(moduleRoot(t), "internal", "trace", "TRACE.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	documented, err := documentedKinds(string(doc))
 	if err != nil {
-		t.Fatalf("sim/TRACE.md: %v", err)
+		t.Fatalf("internal/trace/TRACE.md: %v", err)
 	}
 	for _, k := range Kinds() {
 		if !slices.Contains(documented, k) {
-			t.Errorf("kind %q is not in sim/TRACE.md's table (add a row: party, kind, fields, meaning)", k)
+			t.Errorf("kind %q is not in internal/trace/TRACE.md's table (add a row: party, kind, fields, meaning)", k)
 		}
 	}
 	for _, k := range documented {
 		if !slices.Contains(Kinds(), k) {
-			t.Errorf("sim/TRACE.md's table documents %q, which is not in trace.Kinds()", k)
+			t.Errorf("internal/trace/TRACE.md's table documents %q, which is not in trace.Kinds()", k)
 		}
 	}
 }

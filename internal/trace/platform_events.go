@@ -2,7 +2,7 @@ package trace
 
 import "time"
 
-// The records of storage, the platform (front end, mesh, store) and the site router (sim/TRACE.md).
+// The records of storage, the platform (front end, mesh, store) and the site router (internal/trace/TRACE.md).
 
 // BlobWrite is blob.write: a successful write of the hash blob, with the hash it now holds (BLOB-1:
 // a hash, never a secret, so the trace keeps the value). code is omitted when "".
