@@ -24,11 +24,11 @@ func F(key string, v any) Field {
 	case string:
 		return Field{key, x}
 	case int:
-		return Field{key, strconv.Itoa(x)}
+		return Field{key, formatInt(int64(x))}
 	case int64:
-		return Field{key, strconv.FormatInt(x, 10)}
+		return Field{key, formatInt(x)}
 	case uint64:
-		return Field{key, strconv.FormatUint(x, 10)}
+		return Field{key, formatUint(x)}
 	case bool:
 		return Field{key, strconv.FormatBool(x)}
 	case time.Duration:
