@@ -54,7 +54,9 @@ type Kernel struct {
 	// offered holds a choice point's candidates while the filter decides, so Pending still lists them.
 	offered []*Event
 	// halted is set by Halt: Run returns before the next event.
-	halted  bool
+	halted bool
+	// block is what is left of the current block of new events (newEvent).
+	block   []Event
 	Streams Streams
 	Trace   *trace.Recorder
 }
@@ -123,9 +125,24 @@ func (k *Kernel) AtParty(at time.Duration, party string, fn func()) Timer {
 		at = k.now
 	}
 	k.seq++
-	e := &Event{At: at, Seq: k.seq, Party: party, Fire: fn}
+	e := k.newEvent()
+	*e = Event{At: at, Seq: k.seq, Party: party, Fire: fn}
 	k.queue.Push(e)
 	return Timer{ev: e, q: &k.queue}
+}
+
+// eventBlock is how many events the kernel allocates at a time.
+const eventBlock = 64
+
+// newEvent is a new event, the next of the kernel's current block: a run's events are allocated
+// eventBlock at a time, and a block is freed once none of its events is referenced any more.
+func (k *Kernel) newEvent() *Event {
+	if len(k.block) == 0 {
+		k.block = make([]Event, eventBlock)
+	}
+	e := &k.block[0]
+	k.block = k.block[1:]
+	return e
 }
 
 // After schedules fn d after now.

@@ -140,8 +140,10 @@ func (n *Network) schedule(m Message, l Link, faulty, dup bool, extra time.Durat
 		d += extra
 		reordered = true
 	}
-	t := n.k.AfterParty(d, m.To, func() { n.deliver(m, dup, reordered) })
-	t.ev.Note = m
+	// The event carries the message once, as its note, and the delivery reads it from there.
+	note := any(m)
+	t := n.k.AfterParty(d, m.To, func() { n.deliver(note.(Message), dup, reordered) })
+	t.ev.Note = note
 }
 
 func (n *Network) deliver(m Message, dup, reordered bool) {
