@@ -4,11 +4,8 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
-	"io"
-	"sort"
-	"strconv"
+	"unicode/utf8"
 )
 
 // ErrNotJSON: a payload given to Canonical is not one JSON value.
@@ -21,17 +18,15 @@ var ErrNotJSON = errors.New("check: payload is not one JSON value")
 // platform's to see). Two payloads are semantically equal when their canonical forms are equal: key
 // order and whitespace do not matter. The depth is bounded by encoding/json's own nesting limit.
 func Canonical(body []byte) ([]byte, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, ErrNotJSON
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, ErrNotJSON
-	}
 	var buf bytes.Buffer
-	writeCanonical(&buf, v)
+	buf.Grow(len(body))
+	p := canonParser{in: body}
+	if !p.value(&buf) {
+		return nil, ErrNotJSON
+	}
+	if p.space(); p.pos != len(body) {
+		return nil, ErrNotJSON
+	}
 	return buf.Bytes(), nil
 }
 
@@ -46,49 +41,62 @@ func CanonicalHash(body []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func writeCanonical(buf *bytes.Buffer, v any) {
-	switch v := v.(type) {
-	case map[string]any:
-		keys := make([]string, 0, len(v))
-		for k := range v {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		buf.WriteByte('{')
-		for i, k := range keys {
-			if i > 0 {
-				buf.WriteByte(',')
-			}
-			writeString(buf, k)
-			buf.WriteByte(':')
-			writeCanonical(buf, v[k])
-		}
-		buf.WriteByte('}')
-	case []any:
-		buf.WriteByte('[')
-		for i, x := range v {
-			if i > 0 {
-				buf.WriteByte(',')
-			}
-			writeCanonical(buf, x)
-		}
-		buf.WriteByte(']')
-	case string:
-		writeString(buf, v)
-	case json.Number:
-		buf.WriteString(v.String())
-	case bool:
-		buf.WriteString(strconv.FormatBool(v))
-	default: // nil
-		buf.WriteString("null")
-	}
-}
-
 // writeString writes s as a JSON string with encoding/json's escapes but none for <, > and &, so the
-// same text always gives the same bytes.
-func writeString(buf *bytes.Buffer, s string) {
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s)           // a Go string always encodes
-	buf.Truncate(buf.Len() - 1) // the newline Encode appends
+// same text always gives the same bytes (TestWriteStringAsEncodingJSON holds it to encoding/json):
+// '"' and '\\' escaped, \b \f \n \r \t short, other control characters as \u00xx, invalid UTF-8
+// as \ufffd, U+2028 and U+2029 as \u2028 and \u2029, everything else as it is.
+func writeString(buf *bytes.Buffer, s []byte) {
+	const hex = "0123456789abcdef"
+	buf.WriteByte('"')
+	start := 0
+	for i := 0; i < len(s); {
+		if b := s[i]; b < utf8.RuneSelf {
+			if b >= 0x20 && b != '"' && b != '\\' {
+				i++
+				continue
+			}
+			buf.Write(s[start:i])
+			switch b {
+			case '"', '\\':
+				buf.WriteByte('\\')
+				buf.WriteByte(b)
+			case '\b':
+				buf.WriteString(`\b`)
+			case '\f':
+				buf.WriteString(`\f`)
+			case '\n':
+				buf.WriteString(`\n`)
+			case '\r':
+				buf.WriteString(`\r`)
+			case '\t':
+				buf.WriteString(`\t`)
+			default:
+				buf.WriteString(`\u00`)
+				buf.WriteByte(hex[b>>4])
+				buf.WriteByte(hex[b&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRune(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			buf.Write(s[start:i])
+			buf.WriteString(`\ufffd`)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			buf.Write(s[start:i])
+			buf.WriteString(`\u202`)
+			buf.WriteByte(hex[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	buf.Write(s[start:])
+	buf.WriteByte('"')
 }

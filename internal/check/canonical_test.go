@@ -1,7 +1,11 @@
 package check
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -106,5 +110,34 @@ func TestSemanticConvergenceAndRepublish(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			expect(t, c.check(Input{Trace: script(c.lines...), Complete: true}), c.want, c.checked, c.ev...)
 		})
+	}
+}
+
+// writeString writes every string as encoding/json does with HTML escaping off: random strings of
+// every byte, odd runes, invalid UTF-8 and the line separators.
+func TestWriteStringAsEncodingJSON(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	pieces := []string{"a", "\"", "\\", "\b", "\f", "\n", "\r", "\t", "\x00", "\x1f", "\x7f", "<", ">", "&", "é", "\u2028",
+		"\u2029", "\xff", "\xe2\x80", "😀", "\ufffd", "/"}
+	for i := 0; i < 5000; i++ {
+		var s strings.Builder
+		for j := rng.IntN(12); j > 0; j-- {
+			if rng.IntN(3) == 0 {
+				s.WriteByte(byte(rng.IntN(256)))
+			} else {
+				s.WriteString(pieces[rng.IntN(len(pieces))])
+			}
+		}
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(s.String()); err != nil {
+			t.Fatal(err)
+		}
+		var got bytes.Buffer
+		writeString(&got, []byte(s.String()))
+		if got.String()+"\n" != want.String() {
+			t.Fatalf("%q: got %s, want %s", s.String(), got.String(), want.String())
+		}
 	}
 }
