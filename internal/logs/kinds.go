@@ -54,6 +54,7 @@ const (
 	KindCallerRequest   Kind = "caller.request"   // a Kudu step or ##[debug] line naming admin/host/synctriggers: uri, status, site
 
 	// The harness's own lines (category Syncsim.*): no upstream host writes them.
+	KindSiteSettings    Kind = "harness.settings"         // Site settings (Site=, HostId=, Mode=, FUNCTIONS_NOTIFY_PLATFORM_ON_SYNC=, ...): site, hostId, mode
 	KindDeploy          Kind = "harness.deploy"           // Deployment completed (Site=): site
 	KindInstanceDeleted Kind = "harness.instance-deleted" // Instance deleted ({reason}): reason
 	KindKeyUpdated      Kind = "harness.key-updated"      // Host key 'x' updated: scope, name
