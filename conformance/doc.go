@@ -9,6 +9,14 @@
 // every fetch with its time and token validity, and can fail fetches for a window (503, a reset
 // connection, 404) to play "instance deleted".
 //
+// Rules are isolated from each other's traffic, so that a rule reaches the same verdict alone as
+// in a full Run: before each rule the Env drains the mesh (it waits out the debounce while the site
+// answers every fetch 200, ending an open retry round), and MESH-6 and MESH-7 count only the fetches
+// their own notifications can have caused, not retries of a failed fetch (401s and 403s included).
+// A well-formed notification answered late or not 2xx breaks MESH-1 in whichever rule sends it.
+// testdata/meshes holds meshes written apart from ours (Python, Node), correct and broken, that
+// the tests run every rule against, alone and in the suite.
+//
 // The Ginkgo suites under conformance/suites and `simrun conformance` are thin wrappers over this
 // package:
 //

@@ -50,15 +50,24 @@ type Env struct {
 	SiteName string
 	// Site is the harness's own site, which the mesh under test fetches from (MESH rules).
 	Site *Site
+	// SiteSource says how the mesh was told the site's name (Prepare sets it), so that a token for
+	// another site's audience is explained with the right fix.
+	SiteSource SiteSource
 
-	// Observe is MESH-4's observed window (default DefaultObserve); Full observes RetryFor plus the
-	// backoff cap instead.
+	// Observe is MESH-4's observed window (default DefaultObserve); Full observes RetryFor plus
+	// FullTail instead.
 	Observe time.Duration
 	Full    bool
 	// RetryFor is how long MESH-4 requires retries (default RetryRequirement); tests shorten it.
 	RetryFor time.Duration
+	// FullTail is how long Full watches past RetryFor (default DefaultFullTail), so that a mesh
+	// still retrying at the requirement's end is seen to; tests shorten it with RetryFor.
+	FullTail time.Duration
 	// FetchWait bounds the wait for a fetch (default FetchDeadline, MESH-2's 30 s); tests shorten it.
 	FetchWait time.Duration
+	// AnswerWait is MESH-1's bound on a notification's answer (default AnswerDeadline); tests shorten
+	// it, with meshes whose slowness is scaled to match.
+	AnswerWait time.Duration
 	// Strict makes SHOULD parts of a MUST rule (MESH-4's 100 ms spacing) fail it.
 	Strict bool
 	// Client sends every request; nil means a client without keep-alive reuse across rules.
@@ -68,12 +77,28 @@ type Env struct {
 
 	mu         sync.Mutex
 	lastNotify time.Time
+	// sent is every notification this Env sent, in order (fetch attribution).
+	sent []sentNotification
 }
+
+// sentNotification is one notification as fetch attribution needs it.
+type sentNotification struct {
+	sent, answered time.Time
+	ok             bool
+}
+
+// DefaultFullTail is how long --full watches past the 10 minutes: the reference mesh's backoff cap
+// (1 minute) with its jitter, and slack.
+const DefaultFullTail = 90 * time.Second
 
 func (e *Env) observe() time.Duration {
 	if e.Full {
-		// The whole requirement, plus the reference mesh's backoff cap for the last attempt.
-		return e.retryFor() + 90*time.Second
+		// The whole requirement, plus time for a last attempt a capped backoff still owes.
+		tail := e.FullTail
+		if tail <= 0 {
+			tail = DefaultFullTail
+		}
+		return e.retryFor() + tail
 	}
 	if e.Observe > 0 {
 		return e.Observe
@@ -93,6 +118,13 @@ func (e *Env) fetchWait() time.Duration {
 		return e.FetchWait
 	}
 	return FetchDeadline
+}
+
+func (e *Env) answerWait() time.Duration {
+	if e.AnswerWait > 0 {
+		return e.AnswerWait
+	}
+	return AnswerDeadline
 }
 
 func (e *Env) client() *http.Client {
@@ -180,7 +212,7 @@ func transportReason(err error) string {
 	return "transport error"
 }
 
-// notify posts one MSG-2-shaped request to the mesh and remembers when, so that quiet can wait out
+// notify posts one MSG-2-shaped request to the mesh and remembers when, so that drain can wait out
 // the mesh's debounce before the next rule counts fetches.
 func (e *Env) notify(ctx context.Context, body, contentType, instance string, timeout time.Duration) Answer {
 	headers := map[string]string{}
@@ -199,6 +231,7 @@ func (e *Env) notify(ctx context.Context, body, contentType, instance string, ti
 	if a.Answered.After(e.lastNotify) {
 		e.lastNotify = a.Answered
 	}
+	e.sent = append(e.sent, sentNotification{sent: a.Sent, answered: a.Answered, ok: a.OK()})
 	e.mu.Unlock()
 	return a
 }
@@ -206,33 +239,116 @@ func (e *Env) notify(ctx context.Context, body, contentType, instance string, ti
 // Form content type of MSG-2.
 const formType = "application/x-www-form-urlencoded"
 
-// notifyValid sends a well-formed notification (MSG-2).
+// notifyValid sends a well-formed notification (MSG-2). It waits twice MESH-1's bound for the
+// answer: what comes later is a breach either way.
 func (e *Env) notifyValid(ctx context.Context, instance string) Answer {
-	return e.notify(ctx, "operation=update-triggers", formType, instance, 30*time.Second)
+	return e.notify(ctx, "operation=update-triggers", formType, instance, 2*e.answerWait())
 }
 
-// quiet waits until the mesh has had time to act on every earlier notification (the reference
-// mesh's 1 s debounce cap, plus slack) and no fetch is being served, so that a rule counts only the
-// fetches its own notifications cause. It gives up after 10 s (a mesh that keeps fetching).
-func (e *Env) quiet(ctx context.Context) {
-	deadline := time.Now().Add(10 * time.Second)
+// accepted judges the answer to a well-formed notification wherever a rule sends one: MESH-1 is
+// breached by a late or non-2xx answer in any rule, and the rule that sees it fails, naming MESH-1.
+// It reports whether the mesh accepted the notification (2xx, however late).
+func (e *Env) accepted(v *verdict, what string, a Answer) bool {
+	switch {
+	case a.OK() && a.Took() <= e.answerWait():
+		return true
+	}
+	v.fail("%s: %s: breaks MESH-1 (a well-formed notification is answered 2xx within %s)", what, a, e.answerWait())
+	return a.OK()
+}
+
+// acceptedBetween reports a notification answered 2xx that the mesh can have received in [from, to):
+// sent before to, answered at or after from.
+func (e *Env) acceptedBetween(from, to time.Time) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, n := range e.sent {
+		if n.ok && n.sent.Before(to) && !n.answered.Before(from) {
+			return true
+		}
+	}
+	return false
+}
+
+// ownFetches splits a rule's fetches into those its notifications can have caused and retries of a
+// failed fetch before them. A fetch is a retry when the fetch before it (in the site's whole record)
+// failed and had ended when it started, and no notification was accepted between the two starts:
+// nothing new can have caused it. A mesh's retries after a 401 or 403, or of an earlier rule's
+// failed fetch, are so never counted as fetches a rule's notifications caused (MESH-6, MESH-7).
+func (e *Env) ownFetches(fs []Fetch) (own, retries []Fetch) {
+	all := e.Site.Fetches()
+	for _, f := range fs {
+		if f.Seq > 0 && f.Seq <= len(all) {
+			prev := all[f.Seq-1]
+			if prev.Failed() && !prev.End.After(f.Start) && !e.acceptedBetween(prev.Start, f.Start) {
+				retries = append(retries, f)
+				continue
+			}
+		}
+		own = append(own, f)
+	}
+	return own, retries
+}
+
+// Drain bounds: how long drain waits for the mesh to settle, and for the retry of a failed fetch.
+const (
+	drainLimit      = 15 * time.Second
+	drainRetryFirst = 2 * time.Second
+	drainRetryMax   = 10 * time.Second
+)
+
+// drain isolates the next rule from the ones before it: it waits until the mesh has had time to act
+// on every earlier notification (the reference mesh's 1 s debounce cap, plus slack), no fetch is
+// being served, and a fetch round left open by a failed fetch has ended. While it waits the site
+// answers every fetch 200 (Site.Drain), so that a retry ends its round; a retry that does not come
+// within what the round's backoff makes plausible is left to fetch attribution (ownFetches). It
+// gives up after drainLimit (a mesh that keeps fetching).
+func (e *Env) drain(ctx context.Context) {
+	if e.Site != nil {
+		defer e.Site.Drain()()
+	}
+	deadline := time.Now().Add(drainLimit)
 	for time.Now().Before(deadline) {
 		e.mu.Lock()
 		last := e.lastNotify
 		e.mu.Unlock()
-		idle := true
+		idle := time.Since(last) > 1300*time.Millisecond
 		if e.Site != nil {
 			if lf, busy := e.Site.lastActivity(); busy || time.Since(lf) < 300*time.Millisecond {
 				idle = false
 			}
+			if idle && e.retryOwed() {
+				idle = false
+			}
 		}
-		if idle && time.Since(last) > 1300*time.Millisecond {
+		if idle {
 			return
 		}
 		if !sleep(ctx, 50*time.Millisecond) {
 			return
 		}
 	}
+}
+
+// retryOwed reports a last fetch that failed recently enough for its retry to be still plausible:
+// within three times the gap before it when it was itself a retry (drainRetryMax at most), else within
+// drainRetryFirst.
+func (e *Env) retryOwed() bool {
+	all := e.Site.Fetches()
+	if len(all) == 0 {
+		return false
+	}
+	last := all[len(all)-1]
+	if !last.Failed() {
+		return false
+	}
+	wait := drainRetryFirst
+	if len(all) > 1 {
+		if prev := all[len(all)-2]; prev.Failed() && !e.acceptedBetween(prev.Start, last.Start) {
+			wait = min(max(wait, 3*last.Start.Sub(prev.Start)), drainRetryMax)
+		}
+	}
+	return time.Since(last.End) < wait
 }
 
 // sleep waits d or until ctx ends; false when ctx ended.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	mathrand "math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -51,8 +52,18 @@ func shellWord(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// FreePort returns a port of 127.0.0.1 that was free a moment ago.
+// FreePort returns a port of 127.0.0.1 that was free a moment ago. It is drawn below Linux's
+// ephemeral range (32768 and up), so that no listener on port 0 (the harness's site, a reference
+// part) can be given it before the endpoint's command binds it; after 50 draws in use it takes an
+// ephemeral port.
 func FreePort() (int, error) {
+	for range 50 {
+		port := 20000 + mathrand.IntN(12000)
+		if ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port)); err == nil {
+			ln.Close()
+			return port, nil
+		}
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, err

@@ -14,10 +14,13 @@ import (
 	"github.com/syncsim/syncsim/internal/serve"
 )
 
-// testTiming keeps rule runs short: MESH-4 watches 5 s, fetches are awaited 8 s.
+// testTiming keeps rule runs short: MESH-4 watches 5 s, fetches are awaited 5 s, notifications
+// are answered within 4 s (MESH-1, scaled; every mesh of the tests answers in milliseconds unless
+// slowness is its bug, which the reference's slow-accept makes 6 s).
 func testTiming(env *Env) {
 	env.Observe = 5 * time.Second
-	env.FetchWait = 8 * time.Second
+	env.FetchWait = 5 * time.Second
+	env.AnswerWait = 4 * time.Second
 }
 
 func prepare(t *testing.T, kind string, defects ...string) *Env {
@@ -71,9 +74,10 @@ func logVerdicts(t *testing.T, vs []check.Verdict) {
 	}
 }
 
-// Our reference mesh, front end and host pass every rule; every MUST rule examined something.
+// Our reference front end and host pass every rule; every MUST rule examined something. (The
+// reference mesh is a row of TestIsolation.)
 func TestReferencePartsPass(t *testing.T) {
-	for _, kind := range []string{"mesh", "frontend", "host"} {
+	for _, kind := range []string{"frontend", "host"} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
 			env := prepare(t, kind)
@@ -102,13 +106,13 @@ func TestReferencePartsPass(t *testing.T) {
 	}
 }
 
-// Each planted defect fails exactly the rule it breaks, and no other MUST rule fails.
+// Each planted defect of the front end and host fails exactly the rule it breaks, and no other MUST
+// rule fails. (The reference mesh's defects are rows of TestIsolation.)
 func TestPlantedDefects(t *testing.T) {
 	tables := []struct {
 		kind    string
 		defects map[string]meshhttp.Defect
 	}{
-		{"mesh", meshhttp.MeshDefects},
 		{"frontend", meshhttp.FrontEndDefects},
 		{"host", serve.HostDefects},
 	}

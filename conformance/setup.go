@@ -27,6 +27,9 @@ type Target struct {
 	SiteName, Key string
 	// SiteListen is where the harness's site listens (mesh; default 127.0.0.1:0).
 	SiteListen string
+	// LearnSite, with MeshURL, takes the site's name from the mesh's first fetch (Site.LearnName):
+	// a mesh already running was configured with a site name the harness was not told.
+	LearnSite bool
 	// MeshURL is a running mesh; MeshCmd a command that starts one (placeholders: CommandVars).
 	MeshURL, MeshCmd string
 	// Simrun is the {simrun} placeholder's value.
@@ -140,7 +143,11 @@ func (p *Prepared) prepareMesh(ctx context.Context, t Target, site host.Site, ke
 	p.Notes = append(p.Notes, "site: the harness serves "+site.Name+"'s admin API at "+siteURL+" (the mesh must fetch "+siteURL+host.PathTriggers+")")
 	switch {
 	case t.MeshURL != "":
-		p.Env.MeshURL = t.MeshURL
+		p.Env.MeshURL, p.Env.SiteSource = t.MeshURL, SiteNotTold
+		if t.LearnSite {
+			s.LearnName()
+			p.Notes = append(p.Notes, "site: no --site given: the site takes its name from the audience of the mesh's first fetch, when that token is signed with --key by the platform's issuer")
+		}
 		p.Notes = append(p.Notes, "mesh under test: "+t.MeshURL)
 	case t.MeshCmd != "":
 		port, err := FreePort()
@@ -154,6 +161,10 @@ func (p *Prepared) prepareMesh(ctx context.Context, t Target, site host.Site, ke
 		}
 		p.Process = proc
 		p.stops = append(p.stops, proc.Stop)
+		p.Env.SiteSource = SiteNotInCommand
+		if strings.Contains(t.MeshCmd, "{site}") {
+			p.Env.SiteSource = SiteInCommand
+		}
 		p.Env.MeshURL = "http://127.0.0.1:" + strconv.Itoa(port) + "/"
 		p.Notes = append(p.Notes, "mesh under test: started from --mesh-cmd, listening on "+p.Env.MeshURL)
 	default:

@@ -2,6 +2,8 @@ package host
 
 import (
 	"crypto/subtle"
+	"errors"
+	"strings"
 	"time"
 )
 
@@ -63,7 +65,10 @@ func serveTriggers(now time.Time, site Site, req AdminRequest, running bool, bui
 	if err != nil {
 		return AdminResponse{Status: statusUnauthorized}
 	}
-	if RequirePlatform(claims) != nil {
+	if RequirePlatform(claims) != nil && !bugs.grantsPlatform(site, claims) {
+		if bugs.ForbiddenAsUnauthorized {
+			return AdminResponse{Status: statusUnauthorized}
+		}
 		return AdminResponse{Status: statusForbidden}
 	}
 	return AdminResponse{
@@ -91,14 +96,24 @@ func AuthorizeSync(now time.Time, site Site, keys Keys, req AdminRequest) int {
 	return 0
 }
 
-// validateRequestToken checks a request's token against the site's key (TOK-5). An absent or
-// unusable key leaves a nil key, which rejects every token.
+// validateRequestToken checks a request's token against the site's key (TOK-5). The host takes two
+// signing keys from the one setting (Security/SecretsUtility.cs@89dc438#GetTokenIssuerSigningKeys,
+// l.88-100): the key's bytes as TOK-1 reads them, and the value's raw UTF-8 bytes. An absent key
+// rejects every token; a key TOK-1 cannot read leaves only its UTF-8 bytes.
 func validateRequestToken(now time.Time, site Site, req AdminRequest, bugs Bugs) (TokenClaims, error) {
+	token := TokenFromHeaders(req.Headers)
 	key, err := ParseKey(site.EncryptionKey)
 	if err != nil {
 		key = nil
 	}
-	return validateHostToken(key, site.Name, TokenFromHeaders(req.Headers), now, bugs.AudiencePrefix)
+	claims, err := validateHostToken(key, site.Name, token, now, bugs.AudiencePrefix)
+	if err == nil || site.EncryptionKey == "" || !errors.Is(err, ErrTokenInvalid) {
+		return claims, err
+	}
+	if c, err2 := validateHostToken([]byte(site.EncryptionKey), site.Name, token, now, bugs.AudiencePrefix); err2 == nil {
+		return c, nil
+	}
+	return claims, err
 }
 
 // SyncResponse is MSG-4's answer to a finished sync: 200 {"status":"success"}, or 500 with the sync's
@@ -125,4 +140,17 @@ func HostNotRunningResponse() AdminResponse {
 		Body:    []byte(HostNotRunningText),
 		Headers: map[string]string{"Content-Type": contentTypeText},
 	}
+}
+
+// grantsPlatform is the planted Bugs.PlatformClaimAppService and Bugs.PlatformClaimSiteIssuer: the
+// platform claim granted to a valid token of an issuer other than Legion's (TOK-4, PR #11697).
+func (b Bugs) grantsPlatform(site Site, c TokenClaims) bool {
+	u := site.URL()
+	switch {
+	case b.PlatformClaimAppService && strings.EqualFold(c.Issuer, IssuerAppService):
+		return true
+	case b.PlatformClaimSiteIssuer && (strings.EqualFold(c.Issuer, u) || strings.EqualFold(c.Issuer, "https://"+site.Name+".scm.azurewebsites.net")):
+		return true
+	}
+	return false
 }

@@ -24,6 +24,10 @@ func (m *Machine) Admin(now time.Time, reqID int, req AdminRequest) []Effect {
 // MSG-3 (FunctionsSyncManager.cs#GetTriggersAsync, PR #11021, after @89dc438): the body is exactly what a sync would publish now (SYNC-3 clears the secrets cache first).
 func (m *Machine) serveTriggers(reqID int, req AdminRequest) {
 	m.emit(Point{Name: "mid-fetch"})
+	if m.cfg.Bugs.TriggersPrimaryOnly && !m.primary && m.running && req.Method == "GET" {
+		m.emit(Respond{ReqID: reqID, Response: HostNotRunningResponse()})
+		return
+	}
 	revision := 0
 	var served Payload
 	resp := serveTriggers(m.now, m.cfg.Site, req, m.running, func() Payload {
@@ -32,7 +36,7 @@ func (m *Machine) serveTriggers(reqID int, req AdminRequest) {
 	}, m.cfg.Bugs)
 	if why := m.secretsError(); why != "" && resp.Status == 200 {
 		// The secrets reload throws before the payload is built: the controller answers 500.
-		m.log("Error", "GetTriggers operation failed. (host keys unreadable: "+why+")")
+		m.logError(TextGetTriggersFailed, Exception("Azure.RequestFailedException", why))
 		resp, served, revision = AdminResponse{Status: 500, Body: []byte(`{"status":"GetTriggers operation failed."}`)}, Payload{}, 0
 	}
 	m.emit(Respond{ReqID: reqID, Response: resp, Revision: revision})
@@ -48,6 +52,11 @@ func (m *Machine) syncTriggers(reqID int, req AdminRequest) {
 		m.emit(Respond{ReqID: reqID, Response: AdminResponse{Status: status}})
 		return
 	}
+	if m.running && ((m.cfg.Bugs.AdminSyncPrimaryOnly && !m.primary) || (m.cfg.Bugs.AnswerWhileLocked && m.holder != nil)) {
+		// The planted AdminSyncPrimaryOnly and AnswerWhileLocked: success without a sync of its own.
+		m.emit(Respond{ReqID: reqID, Response: SyncResponse(true, "")})
+		return
+	}
 	if !m.running {
 		m.admins = append(m.admins, pendingAdmin{id: reqID, req: req})
 		m.emit(SetTimer{Key: timerAdminWait + strconv.Itoa(reqID), After: m.cfg.AdminWait})
@@ -59,6 +68,11 @@ func (m *Machine) syncTriggers(reqID int, req AdminRequest) {
 // authorizeSync is AuthorizeSync, with the planted Bugs.AudiencePrefix's second chance for a token.
 func (m *Machine) authorizeSync(keys Keys, req AdminRequest) int {
 	status := AuthorizeSync(m.now, m.cfg.Site, keys, req)
+	if status == 0 && m.cfg.Bugs.SyncNeedsPlatformClaim && header(req.Headers, "x-functions-key") == "" {
+		if c, err := validateRequestToken(m.now, m.cfg.Site, req, m.cfg.Bugs); err == nil && !c.Platform {
+			return statusForbidden
+		}
+	}
 	if status == statusUnauthorized && m.cfg.Bugs.AudiencePrefix {
 		if _, err := validateRequestToken(m.now, m.cfg.Site, req, m.cfg.Bugs); err == nil {
 			return 0

@@ -87,10 +87,14 @@ type Respond struct {
 	Revision int
 }
 
-// Log is one host log line. Texts are the host's own (reference 7.5) and never carry a secret (PAY-4).
+// Log is one host log line in the real host's words (logtext.go): its level, its logger's category
+// and its message; Exception is what upstream passes as the line's exception (`Type: message`), ""
+// for none. Never a secret (PAY-4).
 type Log struct {
-	Level string
-	Text  string
+	Level     string
+	Category  string
+	Text      string
+	Exception string
 }
 
 // SpanPhase marks the life of a sync span.

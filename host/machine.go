@@ -1,10 +1,13 @@
 package host
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/syncsim/syncsim/internal/ids"
 )
 
 // Storage names (BLOB-1 and the primary lock of PROTOCOL.md section 1).
@@ -20,9 +23,13 @@ func LockBlobName(hostID string) string { return "locks/" + hostID + "/host" }
 
 // Defaults of the reference host's timing (PROTOCOL.md sections 1, 5, 6).
 const (
-	DefaultBackgroundDelay = 30 * time.Second  // SYNC-8
-	DefaultLeaseDuration   = 15 * time.Second  // primary lease, decided in PROTOCOL.md section 1
-	DefaultLeaseRenew      = 5 * time.Second   // renewal period
+	DefaultBackgroundDelay = 30 * time.Second // SYNC-8
+	// The primary lease as PrimaryHostCoordinator runs it (PROTOCOL.md section 1;
+	// src/Microsoft.Azure.WebJobs.Host/Hosting/PrimaryHostCoordinator.cs@f79ea0b:59-63,231-235 in
+	// Azure/azure-webjobs-sdk; PrimaryHostCoordinatorOptions.cs:12 for the 15 s LeaseTimeout).
+	DefaultLeaseDuration   = 15 * time.Second  // LeaseTimeout
+	DefaultLeaseRenew      = 12 * time.Second  // renewal: LeaseTimeout - 3 s, while primary
+	DefaultLeaseRetry      = 5 * time.Second   // acquisition attempts, the first 5 s after start
 	DefaultAdminWait       = 30 * time.Second  // MSG-4's [RequiresRunningHost]
 	DefaultFrontEndTimeout = 100 * time.Second // MSG-1
 	DefaultMeshTimeout     = 30 * time.Second  // MSG-2
@@ -66,6 +73,41 @@ type Bugs struct {
 	// content hashes differently from one build to the next, so a background sync republishes
 	// unchanged content (PAY-2; P18).
 	PayloadKeysInMapOrder bool
+
+	// Authorization (TOK-5, TOK-6, MSG-3, MSG-4, PR #11697; P19).
+
+	// PlatformClaimAppService grants MSG-3's platform claim to a valid token issued by App Service,
+	// not only to Legion's (TOK-4): a claim granted for the wrong reason.
+	PlatformClaimAppService bool
+	// PlatformClaimSiteIssuer grants MSG-3's platform claim to a valid token issued by the site
+	// itself or its scm site.
+	PlatformClaimSiteIssuer bool
+	// ForbiddenAsUnauthorized answers MSG-3 401, not TOK-5's 403, to a valid token without the
+	// platform claim.
+	ForbiddenAsUnauthorized bool
+	// SyncNeedsPlatformClaim refuses MSG-4 (403) to a valid TOK-5 token without the platform claim.
+	SyncNeedsPlatformClaim bool
+
+	// The caller's truth (PROTOCOL.md section 7, MSG-4; P20).
+
+	// AdditiveNotifyFails fails an additive sync whose best-effort MSG-2 failed after MSG-1 succeeded.
+	AdditiveNotifyFails bool
+	// AnswerWhileLocked answers a MSG-4 that finds the sync lock held with success at once and runs
+	// no sync of its own ("the running sync will publish").
+	AnswerWhileLocked bool
+	// AnswerAtPublish answers MSG-4 with success as soon as the publish is sent, not when its
+	// result is known.
+	AnswerAtPublish bool
+
+	// Routing: the admin API works on every instance (P21).
+
+	// AdminSyncPrimaryOnly makes MSG-4 on an instance that is not primary answer success without
+	// syncing ("the primary syncs").
+	AdminSyncPrimaryOnly bool
+	// TriggersPrimaryOnly makes MSG-3 on an instance that is not primary answer 503.
+	TriggersPrimaryOnly bool
+	// KeysSyncPrimaryOnly makes the key API's foreground sync run on the primary only.
+	KeysSyncPrimaryOnly bool
 }
 
 // leakedRequests is the process-wide counter behind Bugs.GlobalRequestIDs. Deliberately global.
@@ -86,8 +128,15 @@ type Config struct {
 	// Rand is the instance's own random stream (request ids, lease ids).
 	Rand *rand.Rand
 	// Timing; zero values take the defaults above.
-	BackgroundDelay, LeaseDuration, LeaseRenew, AdminWait, FrontEndTimeout, MeshTimeout time.Duration
-	Bugs                                                                                Bugs
+	BackgroundDelay, LeaseDuration, LeaseRenew, LeaseRetry, AdminWait, FrontEndTimeout, MeshTimeout time.Duration
+	// Hosting is the platform the host runs on, which decides whether SYNC-1's gate waits for
+	// WEBSITE_CONTAINER_READY (IsSyncTriggersEnvironment); the zero value is Linux Consumption.
+	Hosting Hosting
+	// KeySetEmpty is a WEBSITE_AUTH_ENCRYPTION_KEY that is present with an empty value (Site.EncryptionKey
+	// is then ""): upstream's gate only asks for a non-null value, so it passes, and signing MSG-1's
+	// token then throws (no usable key).
+	KeySetEmpty bool
+	Bugs        Bugs
 	// PlaceholderGuard is PR #11874's guard (on in the reference host): a sync while the active host
 	// is the placeholder stops with success and publishes nothing.
 	PlaceholderGuard bool
@@ -137,6 +186,7 @@ func (c *Config) applyDefaults() {
 	def(&c.BackgroundDelay, DefaultBackgroundDelay)
 	def(&c.LeaseDuration, DefaultLeaseDuration)
 	def(&c.LeaseRenew, DefaultLeaseRenew)
+	def(&c.LeaseRetry, DefaultLeaseRetry)
 	def(&c.AdminWait, DefaultAdminWait)
 	def(&c.FrontEndTimeout, DefaultFrontEndTimeout)
 	def(&c.MeshTimeout, DefaultMeshTimeout)
@@ -149,7 +199,31 @@ type Loaded struct {
 	// Placeholder is set while the active host is still the placeholder during specialization
 	// (#11873): its only function is WarmUp.
 	Placeholder bool
+	// Took is how long the start took, for `Host started ({ms}ms)`.
+	Took time.Duration
 }
+
+// Hosting names the platform a host runs on, as far as SYNC-1's gate tells them apart
+// (src/WebJobs.Script/Environment/EnvironmentExtensions.cs@89dc438).
+type Hosting string
+
+// The hostings.
+const (
+	// HostingLinuxConsumption is Linux Consumption or Flex (IsAnyLinuxConsumption: CONTAINER_NAME or
+	// WEBSITE_SKU=FlexConsumption): the gate waits for WEBSITE_CONTAINER_READY, and the mesh is
+	// reachable. The zero value: every scenario's instance is a named container with a mesh.
+	HostingLinuxConsumption Hosting = ""
+	// HostingWindowsAppService is Windows App Service (IsWindowsAzureManagedHosting): the gate waits
+	// for WEBSITE_CONTAINER_READY too.
+	HostingWindowsAppService Hosting = "windows-app-service"
+	// HostingOther is any other host (Linux App Service, Kubernetes, a self-hosted host): the gate
+	// does not look at WEBSITE_CONTAINER_READY.
+	HostingOther Hosting = "other"
+)
+
+// needsContainerReady reports whether IsSyncTriggersEnvironment asks for WEBSITE_CONTAINER_READY
+// (FunctionsSyncManager.cs@89dc438:220-225: Windows App Service or any Linux Consumption).
+func (h Hosting) needsContainerReady() bool { return h != HostingOther }
 
 // WarmUp is the placeholder host's one function (#11873).
 var WarmUp = Function{Name: "WarmUp", Language: "dotnet-isolated", Bindings: []Binding{
@@ -193,10 +267,17 @@ type Machine struct {
 	spanSeq  int
 	hashBlob string
 	lockBlob string
-	// leaseTimer is the lease loop's SetTimer, boxed once: every tick sets the same timer.
-	leaseTimer Effect
-	now        time.Time
-	builds     int
+	// leaseDone is when the last successful acquire or renew completed and leaseTook how long it
+	// took: the reason a failed renewal logs (PrimaryHostCoordinator's _lastRenewal and latency).
+	leaseDoneAt time.Time
+	leaseTook   time.Duration
+	// renewTimer and retryTimer are the lease loop's SetTimers, boxed once: the primary renews
+	// every LeaseRenew, the others try to acquire every LeaseRetry.
+	renewTimer, retryTimer Effect
+	// scriptHostID is the running ScriptHost's instance id (a new one on every start).
+	scriptHostID string
+	now          time.Time
+	builds       int
 	// containerReady is WEBSITE_CONTAINER_READY (SYNC-1): set once the container's host first
 	// starts and never cleared, so an in-place host restart (a deploy) keeps the gate open.
 	containerReady bool
@@ -245,7 +326,8 @@ func NewMachine(cfg Config) *Machine {
 	return &Machine{
 		cfg: cfg, spans: map[int]*span{}, sends: map[int]*span{}, blobs: map[int]blobWait{},
 		hashBlob: HashBlobName(cfg.Site.HostID), lockBlob: LockBlobName(cfg.Site.HostID),
-		leaseTimer: SetTimer{Key: timerLease, After: cfg.LeaseRenew},
+		renewTimer: SetTimer{Key: timerLease, After: cfg.LeaseRenew},
+		retryTimer: SetTimer{Key: timerLease, After: cfg.LeaseRetry},
 	}
 }
 
@@ -317,7 +399,29 @@ func (p *arrays[T]) put(a []T) {
 	p.full.Put(b)
 }
 
-func (m *Machine) log(level, text string) { m.emit(Log{Level: level, Text: text}) }
+// log emits a line of the sync manager: its category is the one of the manager the mode runs.
+func (m *Machine) log(level, text string) { m.logAs(level, m.syncCategory(), text) }
+
+// logAs emits a line of the logger with that category.
+func (m *Machine) logAs(level, category, text string) {
+	m.emit(Log{Level: level, Category: category, Text: text})
+}
+
+// logError emits an Error line of the sync manager with its exception.
+func (m *Machine) logError(text, exception string) {
+	m.emit(Log{Level: "Error", Category: m.syncCategory(), Text: text, Exception: exception})
+}
+
+// syncCategory is the sync manager's category: PR #11690's SignalBasedFunctionsSyncManager in the
+// modes built on it, FunctionsSyncManager otherwise (the additive mode is FunctionsSyncManager's own
+// code, PR #11813).
+func (m *Machine) syncCategory() string {
+	switch m.cfg.Mode {
+	case ModePlatform, ModePlatformAck, ModeSignalAll:
+		return CategorySignalSyncManager
+	}
+	return CategorySyncManager
+}
 
 func (m *Machine) id() int {
 	m.nextID++
@@ -332,14 +436,22 @@ func (m *Machine) HostStarted(now time.Time, loaded Loaded) []Effect {
 	m.running = true
 	m.containerReady = true
 	m.loaded = loaded
-	m.log("Information", "Host started (Site="+m.cfg.Site.Name+", HostId="+m.cfg.Site.HostID+", SyncTriggersMode="+modeSetting(m.cfg.Mode)+")")
-	m.emit(SetTimer{Key: timerBackground, After: m.cfg.BackgroundDelay})
+	m.scriptHostID = ids.UUID(m.cfg.Rand)
+	m.logAs("Information", CategoryStartup, m.startingHost(m.scriptHostID))
+	m.logAs("Information", CategoryStartup, fmt.Sprintf(TextHostStarted, loaded.Took.Milliseconds()))
+	// SYNC-8: FunctionsSyncService is registered only where IsSyncTriggersEnvironment holds at the
+	// host's build (WebScriptHostBuilderExtension.cs@89dc438:109-111); elsewhere no background sync.
+	if m.syncEnvironment() {
+		m.emit(SetTimer{Key: timerBackground, After: m.cfg.BackgroundDelay})
+	}
 	if first && m.cfg.NoStorage {
 		// No storage, no lease blob: the lock manager is in memory and grants every instance.
 		m.primary = true
 		m.emit(PrimaryChanged{Primary: true})
 	} else if first {
-		m.leaseTick()
+		// PrimaryHostCoordinator.cs@f79ea0b#StartAsync: the first acquisition is one retry interval
+		// after start.
+		m.emit(SetTimer{Key: timerLease, After: m.cfg.LeaseRetry})
 	}
 	pending := m.admins
 	m.admins = nil
@@ -356,22 +468,8 @@ func (m *Machine) HostStopping(now time.Time) []Effect {
 	m.now = now
 	m.running = false
 	m.emit(CancelTimer{Key: timerBackground})
-	m.log("Information", "Host stopping for restart")
+	m.logAs("Debug", CategoryStartup, fmt.Sprintf(TextStoppingHost, m.scriptHostID))
 	return m.take()
-}
-
-func modeSetting(m Mode) string {
-	switch m {
-	case ModeFrontend:
-		return "FrontEnd"
-	case ModePlatform, ModePlatformAck:
-		return "Platform"
-	case ModeAdditive:
-		return "FrontEnd, NotifyPlatformOnSync"
-	case ModeSignalAll:
-		return "Signal"
-	}
-	return m.String()
 }
 
 // Timer handles a timer set with SetTimer.
@@ -396,16 +494,19 @@ func (m *Machine) backgroundTimer() {
 	}
 	m.checkLeaseFresh()
 	if !m.primary && !m.cfg.Bugs.BackgroundOnEveryInstance {
-		m.log("Debug", "Skipping background SyncTriggers operation: not the primary host")
+		m.logAs("Debug", CategoryModel, TextNotPrimary)
 		return
 	}
-	m.log("Debug", "Initiating background SyncTriggers operation")
+	m.logAs("Debug", CategoryGeneral, TextBackgroundSync)
 	m.call(true, "background", 0)
 }
 
 // Sync runs a foreground sync (key or function changes; MSG-4 goes through Admin).
 func (m *Machine) Sync(now time.Time, origin string) []Effect {
 	m.now = now
+	if origin == "keys" && m.cfg.Bugs.KeysSyncPrimaryOnly && !m.primary {
+		return m.take()
+	}
 	m.call(false, origin, 0)
 	return m.take()
 }

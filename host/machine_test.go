@@ -43,9 +43,14 @@ func newRig(t *testing.T, mode Mode, mutate func(*Config)) *rig {
 	return r
 }
 
-// start runs the host and, when primary is set, grants it the primary lease.
+// start runs the host and, when primary is set, grants it the primary lease: the lease timer the
+// start set (LeaseRetry later) is fired at once.
 func (r *rig) start(fns []Function, primary bool) []Effect {
 	effs := r.m.HostStarted(t0, Loaded{Functions: fns, Revision: 1})
+	if tm := only[SetTimer](r.t, effs[len(effs)-1:]); tm.Key != timerLease || tm.After != DefaultLeaseRetry {
+		r.t.Fatalf("the start's last effect is %+v, want the lease timer %v later", tm, DefaultLeaseRetry)
+	}
+	effs = append(effs, r.m.Timer(t0, timerLease)...)
 	call := only[BlobCall](r.t, effs)
 	if call.Op != BlobAcquireLease {
 		r.t.Fatalf("first storage call is %s, want an acquire of the primary lease", call.Op)
@@ -97,6 +102,15 @@ func ends(effs []Effect) []SpanEvent {
 func hasLog(effs []Effect, text string) bool {
 	for _, l := range all[Log](effs) {
 		if l.Text == text {
+			return true
+		}
+	}
+	return false
+}
+
+func hasLogPrefix(effs []Effect, prefix string) bool {
+	for _, l := range all[Log](effs) {
+		if strings.HasPrefix(l.Text, prefix) {
 			return true
 		}
 	}
@@ -457,48 +471,102 @@ func TestMSG3ServedWithPlatformToken(t *testing.T) {
 func TestPrimaryLeaseLoop(t *testing.T) {
 	r := newRig(t, ModeFrontend, nil)
 	effs := r.m.HostStarted(t0, Loaded{Functions: testFunctions(), Revision: 1})
-	acq := only[BlobCall](t, effs)
+	none[BlobCall](t, effs)
+	acq := only[BlobCall](t, r.m.Timer(t0.Add(5*time.Second), timerLease))
 	create := only[BlobCall](t, r.m.BlobDone(t0, acq.ID, BlobResult{Status: 404, Code: "BlobNotFound"}))
 	if create.Op != BlobUpload || create.IfNoneMatch != "*" || create.Blob != "locks/myapp/host" {
 		t.Fatalf("create %+v", create)
 	}
-	r.m.BlobDone(t0, create.ID, BlobResult{Status: 201})
-	if r.m.Primary() {
-		t.Fatal("creating the lock blob made the instance primary")
+	// The lock manager acquires right after creating the blob, in the same attempt.
+	acq2 := only[BlobCall](t, r.m.BlobDone(t0.Add(5*time.Second), create.ID, BlobResult{Status: 201}))
+	if r.m.Primary() || acq2.Op != BlobAcquireLease || acq2.LeaseID != acq.LeaseID {
+		t.Fatalf("after creating the lock blob: primary %v, call %+v", r.m.Primary(), acq2)
 	}
-	acq2 := only[BlobCall](t, r.m.Timer(t0.Add(5*time.Second), timerLease))
-	only[PrimaryChanged](t, r.m.BlobDone(t0, acq2.ID, BlobResult{Status: 201}))
-	renew := only[BlobCall](t, r.m.Timer(t0.Add(10*time.Second), timerLease))
+	none[BlobCall](t, r.m.Timer(t0.Add(10*time.Second), timerLease))
+	acquired := r.m.BlobDone(t0.Add(10*time.Second), acq2.ID, BlobResult{Status: 201})
+	only[PrimaryChanged](t, acquired)
+	// PrimaryHostCoordinator: once acquired, the timer runs at the renewal interval (12 s).
+	if tm := only[SetTimer](t, acquired); tm.Key != timerLease || tm.After != DefaultLeaseRenew {
+		t.Fatalf("after the acquire the lease timer is %+v, want %v", tm, DefaultLeaseRenew)
+	}
+	if !hasLog(acquired, "Host lock lease acquired by instance ID 'pod-0001'.") {
+		t.Fatalf("no acquire line in %+v", acquired)
+	}
+	renew := only[BlobCall](t, r.m.Timer(t0.Add(22*time.Second), timerLease))
 	if renew.Op != BlobRenewLease || renew.LeaseID != acq2.LeaseID {
 		t.Fatalf("renew %+v", renew)
 	}
-	lost := only[PrimaryChanged](t, r.m.BlobDone(t0, renew.ID, BlobResult{Status: 409}))
+	// The renewal comes back late and refused: another host acquired the lease meanwhile.
+	effs = r.m.BlobDone(t0.Add(22*time.Second+300*time.Millisecond), renew.ID, BlobResult{Status: 409, Code: "LeaseIdMismatchWithLeaseOperation"})
+	lost := only[PrimaryChanged](t, effs)
 	if lost.Primary || r.m.Primary() {
 		t.Fatal("a failed renewal kept the primary")
+	}
+	// PrimaryHostCoordinator.cs@f79ea0b:134-139: the reason names the last successful renewal (here
+	// the acquire, sent at 5 s and completed at 10 s) and how long ago it completed.
+	want := "Failed to renew host lock lease: Another host has acquired the lease. The last successful renewal completed at 2026-01-01T00:00:10Z (12300 milliseconds ago) with a duration of 5000 milliseconds."
+	if !hasLog(effs, want) {
+		t.Fatalf("want %q in %+v", want, effs)
+	}
+	if tm := only[SetTimer](t, effs); tm.After != DefaultLeaseRetry {
+		t.Fatalf("after losing the lease the timer is %+v, want acquisition every %v", tm, DefaultLeaseRetry)
+	}
+}
+
+// An acquisition that throws (a storage error, no answer) is logged at Debug with the exception as
+// the reason (PrimaryHostCoordinator.cs@f79ea0b:174-177); one refused because another instance holds
+// the lease is not logged.
+func TestLeaseAcquireFailures(t *testing.T) {
+	r := newRig(t, ModeFrontend, nil)
+	r.m.HostStarted(t0, Loaded{Functions: testFunctions(), Revision: 1})
+	acq := only[BlobCall](t, r.m.Timer(t0.Add(5*time.Second), timerLease))
+	none[Log](t, r.m.BlobDone(t0.Add(5*time.Second), acq.ID, BlobResult{Status: 409, Code: "LeaseAlreadyPresent"}))
+	acq = only[BlobCall](t, r.m.Timer(t0.Add(10*time.Second), timerLease))
+	l := only[Log](t, r.m.BlobDone(t0.Add(10*time.Second), acq.ID, BlobResult{Status: 503, Code: "ServerBusy"}))
+	if l.Level != "Debug" || l.Category != CategoryGeneral ||
+		l.Text != "Host instance 'pod-0001' failed to acquire host lock lease: Azure.RequestFailedException: Status: 503, ErrorCode: ServerBusy" {
+		t.Fatalf("log %+v", l)
+	}
+	if r.m.Primary() {
+		t.Fatal("a failed acquisition made the instance primary")
+	}
+}
+
+// netRoundTrip is .NET's "yyyy-MM-ddTHH:mm:ss.FFFZ": trailing zeros of the fraction dropped.
+func TestNetRoundTrip(t *testing.T) {
+	for _, tc := range []struct {
+		ms   int
+		want string
+	}{{0, "2026-01-01T00:00:00Z"}, {500, "2026-01-01T00:00:00.5Z"}, {120, "2026-01-01T00:00:00.12Z"}, {7, "2026-01-01T00:00:00.007Z"}} {
+		if got := netRoundTrip(t0.Add(time.Duration(tc.ms) * time.Millisecond)); got != tc.want {
+			t.Errorf("%d ms: %q, want %q", tc.ms, got, tc.want)
+		}
 	}
 }
 
 // SYNC-8 and PROTOCOL.md section 1 "primary": a primary whose renewals got no answer for as long as
 // the lease lasts does not run the background sync (storage may have granted the lease to another
-// instance by then); it drops the primary role instead. Counted from the sending of the last renewal
-// that succeeded, so the boundary (exactly 15 s later) is already expired.
+// instance by then); it drops the primary role instead, with upstream's renewal-failure line.
+// Counted from the sending of the last renewal that succeeded, so the boundary (exactly 15 s later)
+// is already expired. The rig acquires at 0 s; renewals go out every 12 s (12 and 24 s).
 func TestSYNC8BackgroundNeedsFreshLease(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
-		answered  int // how many of the renewals at 5, 10, 15, 20 and 25 s succeed before one gets no answer
+		answered  int // how many of the renewals at 12 and 24 s succeed before one gets no answer
+		at        time.Duration
 		wantSync  bool
 		wantStale bool
 	}{
-		{"every renewal answered", 5, true, false},
-		{"last success sent at 20 s", 4, true, false},
-		{"last success sent at 15 s: expired at 30 s exactly", 3, false, true},
-		{"no renewal answered since the acquire", 0, false, true},
+		{"every renewal answered", 2, 30 * time.Second, true, false},
+		{"last success sent at 12 s", 1, 26 * time.Second, true, false},
+		{"last success sent at 12 s: expired at 27 s exactly", 1, 27 * time.Second, false, true},
+		{"no renewal answered since the acquire", 0, 30 * time.Second, false, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newRig(t, ModeFrontend, func(c *Config) { c.LeaseDuration = DefaultLeaseDuration })
 			r.start(testFunctions(), true)
-			for i := 1; i <= 5; i++ {
-				at := t0.Add(time.Duration(i) * 5 * time.Second)
+			for i := 1; i <= 2; i++ {
+				at := t0.Add(time.Duration(i) * DefaultLeaseRenew)
 				calls := all[BlobCall](r.m.Timer(at, timerLease))
 				if i > tc.answered+1 {
 					// The unanswered renewal keeps the lease loop busy: no new call.
@@ -514,7 +582,7 @@ func TestSYNC8BackgroundNeedsFreshLease(t *testing.T) {
 					r.m.BlobDone(at, calls[0].ID, BlobResult{Status: 200, LeaseID: calls[0].LeaseID})
 				}
 			}
-			effs := r.m.Timer(t0.Add(30*time.Second), timerBackground)
+			effs := r.m.Timer(t0.Add(tc.at), timerBackground)
 			synced := len(all[BlobCall](effs)) > 0
 			if synced != tc.wantSync {
 				t.Fatalf("background sync started=%v, want %v (effects %+v)", synced, tc.wantSync, effs)
@@ -523,8 +591,8 @@ func TestSYNC8BackgroundNeedsFreshLease(t *testing.T) {
 			if stale := len(changes) == 1 && !changes[0].Primary; stale != tc.wantStale || r.m.Primary() == tc.wantStale {
 				t.Fatalf("primary dropped=%v (still primary: %v), want dropped=%v", stale, r.m.Primary(), tc.wantStale)
 			}
-			if tc.wantStale && !hasLog(effs, "Host lock lease lost by instance ID 'pod-0001'.") {
-				t.Fatalf("no lease-lost line in %+v", effs)
+			if tc.wantStale && !hasLogPrefix(effs, "Failed to renew host lock lease: Another host has acquired the lease.") {
+				t.Fatalf("no renewal-failure line in %+v", effs)
 			}
 		})
 	}

@@ -9,11 +9,13 @@ import (
 type Mode int
 
 const (
-	// ModeFrontend publishes with MSG-1 to the front end (FUNCTIONS_SYNC_TRIGGERS_MODE=FrontEnd, the default).
+	// ModeFrontend publishes with MSG-1 to the front end (no setting: the legacy host, the default).
 	ModeFrontend Mode = iota + 1
-	// ModePlatform notifies the mesh with MSG-2 instead; the mesh's 2xx counts as published (PR #11690).
+	// ModePlatform notifies the mesh with MSG-2 instead; the mesh's 2xx counts as published: PR #11690's
+	// design (FUNCTIONS_TRIGGERS_SYNC_SIGNAL_ENABLED), closed unmerged, so no shipped host does this.
 	ModePlatform
-	// ModeAdditive publishes with MSG-1, then on its success notifies the mesh, best effort (PR #11813).
+	// ModeAdditive publishes with MSG-1, then on its success notifies the mesh, best effort: PR #11813,
+	// shipped, switched on by FUNCTIONS_NOTIFY_PLATFORM_ON_SYNC=true.
 	ModeAdditive
 	// ModeSignalAll notifies the mesh with the hash on every call: no lock, no blob, no empty check
 	// (PR #11690, first form).
@@ -33,10 +35,10 @@ var modeNames = map[Mode]string{
 
 // modeInfo is each mode's row of PROTOCOL.md section 7.
 var modeInfo = map[Mode][2]string{
-	ModeFrontend:    {"FUNCTIONS_SYNC_TRIGGERS_MODE=FrontEnd (default): publish with MSG-1 to the front end", "PROTOCOL.md 7; legacy host"},
-	ModePlatform:    {"FUNCTIONS_SYNC_TRIGGERS_MODE=Platform: MSG-2 to the mesh instead; its 2xx counts as published", "PROTOCOL.md 7; PR #11690, final form"},
+	ModeFrontend:    {"no setting (the default): publish with MSG-1 to the front end", "PROTOCOL.md 7; legacy host, shipped"},
+	ModePlatform:    {"FUNCTIONS_TRIGGERS_SYNC_SIGNAL_ENABLED=1: MSG-2 to the mesh instead; its 2xx counts as published (unshipped design)", "PROTOCOL.md 7; PR #11690, final form, closed unmerged"},
 	ModeAdditive:    {"FUNCTIONS_NOTIFY_PLATFORM_ON_SYNC=true: MSG-1, then on its success MSG-2, best effort", "PROTOCOL.md 7; PR #11813, shipped"},
-	ModeSignalAll:   {"every call: gate, payload, MSG-2 with hash; no lock, no blob, no empty check", "PROTOCOL.md 7; PR #11690, first form"},
+	ModeSignalAll:   {"every call: gate, payload, MSG-2 with hash; no lock, no blob, no empty check (unshipped design)", "PROTOCOL.md 7; PR #11690, first form, closed unmerged"},
 	ModePlatformAck: {"as platform, but the hash is written when the host serves MSG-3 with 200, under its sync lock", "PROTOCOL.md 7; proposed fix"},
 }
 
@@ -46,8 +48,10 @@ func Modes() []Mode {
 }
 
 // ModesOfRecord are the modes every scenario runs in unless it names its own: the legacy front end,
-// PR #11690's replacing form, and PR #11813's additive form (merged 2026-06-10, the design that shipped:
-// the front-end sync still runs and a best-effort update-triggers notification follows it).
+// PR #11690's replacing form (FUNCTIONS_TRIGGERS_SYNC_SIGNAL_ENABLED, closed unmerged: a design that
+// never shipped), and PR #11813's additive form (FUNCTIONS_NOTIFY_PLATFORM_ON_SYNC=true, merged
+// 2026-06-10, the design that shipped: the front-end sync still runs and a best-effort update-triggers
+// notification follows it).
 func ModesOfRecord() []Mode { return []Mode{ModeFrontend, ModePlatform, ModeAdditive} }
 
 // Description is a one-line description of the mode's publish step.

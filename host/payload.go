@@ -32,6 +32,9 @@ type Payload struct {
 	// Minimal reports that the extended form exceeded MaxPayloadLength and the minimal form
 	// {"triggers":[...],"hostId":"..."} was published instead.
 	Minimal bool
+	// Oversize is the extended form's length in UTF-16 code units when it exceeded MaxPayloadLength
+	// (Minimal is then set), 0 otherwise: the length upstream's Warning names.
+	Oversize int
 }
 
 // HashOf is PAY-3's hash: the lowercase hex SHA-256 of the payload's exact bytes.
@@ -63,16 +66,18 @@ func buildPayload(site Site, functions []Function, keys Keys, rotate int) Payloa
 	}
 	// PAY-1's order: triggers, hostId, functions, secrets.
 	count := w.object(rotate, 4, site, functions, keys)
-	minimal := false
+	oversize := 0
 	// A body's UTF-16 length is at most its byte length.
-	if len(w.buf) > MaxPayloadLength && utf16Length(w.buf) > MaxPayloadLength {
-		// The real host logs a warning here; the warning text holds only the length, never the body.
-		w.buf = w.buf[:0]
-		w.object(rotate, 2, site, functions, keys)
-		minimal = true
+	if len(w.buf) > MaxPayloadLength {
+		if n := utf16Length(w.buf); n > MaxPayloadLength {
+			// The machine logs upstream's Warning (TextOversize): the length only, never the body.
+			oversize = n
+			w.buf = w.buf[:0]
+			w.object(rotate, 2, site, functions, keys)
+		}
 	}
 	body := bytes.Clone(w.buf)
-	return Payload{Body: body, Count: count, Hash: HashOf(body), Minimal: minimal}
+	return Payload{Body: body, Count: count, Hash: HashOf(body), Minimal: oversize > 0, Oversize: oversize}
 }
 
 // payloadWriter appends one payload's JSON. Its buffers are scratch, reused from one payload to the

@@ -135,8 +135,8 @@ func TestSecretsUnreadable(t *testing.T) {
 	if !ok || end.Success || end.Error != ErrTextOperationFailed {
 		t.Fatalf("end %+v, want %q", end, ErrTextOperationFailed)
 	}
-	if !logAt(effs, "Error", why) {
-		t.Fatalf("no Error line naming the refusal: %+v", all[Log](effs))
+	if l := only[Log](t, effs); l.Level != "Error" || l.Text != ErrTextOperationFailed || !strings.Contains(l.Exception, why) {
+		t.Fatalf("want upstream's Error line with the refusal as its exception: %+v", l)
 	}
 	effs = r.m.Admin(t0, 7, AdminRequest{Method: "GET", Path: PathTriggers, Headers: platformHeaders(t)})
 	if resp := only[Respond](t, effs); resp.Response.Status != 500 || resp.Revision != 0 {

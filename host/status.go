@@ -23,12 +23,20 @@ func StatusName(code int) string {
 // SYNC-7's failure texts (FunctionsSyncManager.cs#SetTriggersAsync, #TrySyncTriggersAsync @89dc438)
 // and SYNC-1's gate text, exactly as the host writes them.
 const (
+	// ErrTextInvalidEnvironment is Warning, FunctionsSyncManager's category
+	// (src/WebJobs.Script.WebHost/Management/FunctionsSyncManager.cs@89dc438:104-106).
 	ErrTextInvalidEnvironment = "Invalid environment for SyncTriggers operation."
-	ErrTextMeshFailed         = "Failed to notify triggers changed."
-	ErrTextOperationFailed    = "SyncTriggers operation failed."
+	// ErrTextMeshFailed is Error, SignalBasedFunctionsSyncManager's category
+	// (Management/SignalBasedFunctionsSyncManager.cs@da2ac2a:55-56, stored; PR #11690).
+	ErrTextMeshFailed = "Failed to notify triggers changed."
+	// ErrTextOperationFailed is Error with the exception
+	// (src/WebJobs.Script.WebHost/Management/FunctionsSyncManager.cs@89dc438:158-160).
+	ErrTextOperationFailed = "SyncTriggers operation failed."
 )
 
-// FrontEndFailureText is SYNC-7's text for a non-2xx answer of the front end.
+// FrontEndFailureText is SYNC-7's text for a non-2xx answer of the front end
+// (src/WebJobs.Script.WebHost/Management/FunctionsSyncManager.cs@89dc438:782-783: Debug upstream; the
+// model logs it at Error, FIDELITY.md SYNC-7).
 func FrontEndFailureText(code int) string {
 	return "SyncTriggers call failed (StatusCode=" + StatusName(code) + ")."
 }

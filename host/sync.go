@@ -1,6 +1,7 @@
 package host
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 
@@ -34,12 +35,21 @@ func (m *Machine) call(background bool, origin string, reqID int) {
 	m.enter(s)
 }
 
-// SYNC-1 (FunctionsSyncManager.cs#IsSyncTriggersEnvironment @89dc438): a missing WEBSITE_AUTH_ENCRYPTION_KEY or a container that is not ready closes the gate.
-// The gate does not look at the host's state: a foreground sync while the host restarts in place
-// passes it and builds from what the stopping host loaded, as upstream does.
+// SYNC-1 (FunctionsSyncManager.cs#IsSyncTriggersEnvironment @89dc438:195-228): an absent
+// WEBSITE_AUTH_ENCRYPTION_KEY (`== null`: a key set to "" passes) closes the gate, and so does a
+// container that is not ready, on the hostings that wait for it (Windows App Service, any Linux
+// Consumption). The gate does not look at the host's state: a foreground sync while the host
+// restarts in place passes it and builds from what the stopping host loaded, as upstream does.
 func (m *Machine) gateOpen() bool {
-	return m.cfg.Site.EncryptionKey != "" && m.containerReady
+	if m.cfg.Site.EncryptionKey == "" && !m.cfg.KeySetEmpty {
+		return false
+	}
+	return m.containerReady || !m.cfg.Hosting.needsContainerReady()
 }
+
+// syncEnvironment is IsSyncTriggersEnvironment at the host's build: FunctionsSyncService, the
+// background sync, is registered only when it holds (WebScriptHostBuilderExtension.cs@89dc438:109-111).
+func (m *Machine) syncEnvironment() bool { return m.gateOpen() }
 
 // secretsError is the reason the secrets reload of SYNC-3 throws now, "" when it does not.
 func (m *Machine) secretsError() string {
@@ -67,7 +77,12 @@ func (m *Machine) buildPayload() (Payload, int) {
 		m.builds++
 		rotate = m.builds
 	}
-	return buildPayload(m.cfg.Site, fns, m.secrets, rotate), max(m.loaded.Revision, m.keysRev)
+	p := buildPayload(m.cfg.Site, fns, m.secrets, rotate)
+	if p.Oversize > 0 {
+		// PAY-1's fallback, with upstream's Warning (FunctionsSyncManager.cs@89dc438:404-407).
+		m.log("Warning", fmt.Sprintf(TextOversize, p.Oversize))
+	}
+	return p, max(m.loaded.Revision, m.keysRev)
 }
 
 // enter runs the exclusive part of a span up to its first asynchronous step.
@@ -79,20 +94,20 @@ func (m *Machine) enter(s *span) {
 	// SYNC-3 (FunctionsSyncManager.cs#PrepareSyncTriggers @89dc438): clear the secrets cache, then build the payload from what the active host loaded.
 	if m.loaded.Placeholder && m.cfg.PlaceholderGuard {
 		// PR #11874: the active host is still the placeholder; skip with success.
-		m.log("Information", "Skipping SyncTriggers: the active host is a placeholder.")
+		m.logAs("Information", CategoryModel, TextPlaceholderSkip)
 		m.finish(s, true, "", false)
 		return
 	}
 	// SYNC-4 (FunctionsSyncManager.cs#TrySyncTriggersAsync @89dc438, `hashBlobClient == null`): without
 	// AzureWebJobsStorage a background sync stops with success before the payload is built.
 	if s.background && m.cfg.NoStorage && m.cfg.Mode != ModeSignalAll {
-		m.log("Debug", "No storage configured. Skipping background SyncTriggers operation.")
+		m.logAs("Debug", CategoryModel, TextNoStorage)
 		m.finish(s, true, "", false)
 		return
 	}
 	if why := m.secretsError(); why != "" {
 		// SYNC-3's secrets reload throws (the secrets blob is refused): SYNC-7's catch-all.
-		m.log("Error", ErrTextOperationFailed+" (host keys unreadable: "+why+")")
+		m.logError(ErrTextOperationFailed, Exception("Azure.RequestFailedException", why))
 		m.finish(s, false, ErrTextOperationFailed, false)
 		return
 	}
@@ -107,7 +122,7 @@ func (m *Machine) enter(s *span) {
 	}
 	// SYNC-4 (FunctionsSyncManager.cs#TrySyncTriggersAsync @89dc438): a background sync with no triggers stops with success and publishes nothing.
 	if s.background && s.payload.Count == 0 && !m.cfg.Bugs.PublishEmptyBackground {
-		m.log("Debug", "No functions found. Skipping Sync operation.")
+		m.log("Debug", TextNoFunctions)
 		m.finish(s, true, "", false)
 		return
 	}
@@ -158,7 +173,7 @@ func (m *Machine) hashExists(s *span, r BlobResult) {
 		// is compared as "" without the line.
 		m.compareHashQuiet(s, "")
 	case !r.OK():
-		m.hashReadError(s)
+		m.hashReadError(s, r)
 	default:
 		s.stage = stageHashDownload
 		m.blobCall(s, BlobCall{Op: BlobDownload, Container: HostsContainer, Blob: m.hashBlob})
@@ -167,15 +182,15 @@ func (m *Machine) hashExists(s *span, r BlobResult) {
 
 func (m *Machine) hashDownloaded(s *span, r BlobResult) {
 	if !r.OK() {
-		m.hashReadError(s)
+		m.hashReadError(s, r)
 		return
 	}
 	m.compareHash(s, string(r.Data))
 }
 
 // SYNC-5 (FunctionsSyncManager.cs#CheckHashAsync @89dc438): a read error counts as unchanged: the background sync is skipped.
-func (m *Machine) hashReadError(s *span) {
-	m.log("Error", "Error checking SyncTriggers hash")
+func (m *Machine) hashReadError(s *span, r BlobResult) {
+	m.logError(TextHashReadError, blobException(r))
 	if m.cfg.Bugs.ReadErrorAsChanged {
 		m.emit(Point{Name: "after-hash-read", Span: s.id, Background: s.background})
 		m.publish(s)
@@ -186,7 +201,7 @@ func (m *Machine) hashReadError(s *span) {
 }
 
 func (m *Machine) compareHash(s *span, last string) {
-	m.log("Debug", "SyncTriggers hash (Last='"+last+"', Current='"+s.payload.Hash+"')")
+	m.log("Debug", fmt.Sprintf(TextHashCompared, last, s.payload.Hash))
 	m.compareHashQuiet(s, last)
 }
 
@@ -211,14 +226,19 @@ func (m *Machine) publish(s *span) {
 		s.readHash = false
 	}
 	s.stage = stagePublishing
+	if m.cfg.Bugs.AnswerAtPublish && s.reqID != 0 {
+		// The planted bug: MSG-4 is told success before the publish's result is known.
+		m.emit(Respond{ReqID: s.reqID, Response: SyncResponse(true, ""), Span: s.id})
+		s.reqID = 0
+	}
 	id := m.id()
 	m.sends[id] = s
 	switch m.cfg.Mode {
 	case ModePlatform, ModePlatformAck:
-		m.log("Debug", "Performing platform triggers changed notification.")
+		m.logAs("Debug", CategoryModel, TextPlatformNotification)
 		m.notifyMesh(s, id, "")
 	case ModeSignalAll:
-		m.log("Debug", "Posting triggers changed notification to appserver.")
+		m.logAs("Debug", CategoryMeshClient, TextPostingNotification)
 		m.notifyMesh(s, id, s.payload.Hash)
 	default:
 		m.publishFrontEnd(s, id)
@@ -231,7 +251,7 @@ func (m *Machine) notifyMesh(s *span, id int, hash string) {
 	if hash != "" {
 		body += "&hash=" + hash
 	}
-	m.log("Debug", "Sending mesh request update-triggers")
+	m.logAs("Debug", CategoryMeshClient, fmt.Sprintf(TextMeshRequest, "update-triggers"))
 	m.emit(Send{
 		ID: id, Target: TargetMesh, Method: "POST", URL: m.cfg.MeshURL,
 		Headers: map[string]string{
@@ -255,20 +275,28 @@ func (m *Machine) publishFrontEnd(s *span, id int) {
 		"X-ARR-LOG-ID": requestID,
 		"User-Agent":   "AzureFunctionsRuntime",
 	}
-	if key, err := ParseKey(m.cfg.Site.EncryptionKey); err == nil {
-		tok, err := IssueSiteToken(key, m.cfg.Site.Name, m.now)
-		if m.cfg.Bugs.TokenWithoutExpiry {
-			tok, err = IssueToken(key, TokenClaims{Issuer: Site{Name: m.cfg.Site.Name}.URL(), Audience: IssuerAppService, IssuedAt: m.now, NotBefore: m.now})
-		}
-		if err == nil {
-			headers["x-ms-site-token"] = tok
-		}
+	key, err := ParseKey(m.cfg.Site.EncryptionKey)
+	if err != nil {
+		// JwtTokenHelper.cs@89dc438#CreateToken takes SecretsUtility.GetEncryptionKey(), which throws
+		// before the request is built: with an empty key (which passed the gate's `== null`) or one
+		// ToKeyBytes cannot read. TrySyncTriggersAsync's catch makes it SYNC-7's catch-all.
+		delete(m.sends, id)
+		m.logError(ErrTextOperationFailed, keyException(m.cfg.Site.EncryptionKey))
+		m.finish(s, false, ErrTextOperationFailed, false)
+		return
+	}
+	tok, err := IssueSiteToken(key, m.cfg.Site.Name, m.now)
+	if m.cfg.Bugs.TokenWithoutExpiry {
+		tok, err = IssueToken(key, TokenClaims{Issuer: Site{Name: m.cfg.Site.Name}.URL(), Audience: IssuerAppService, IssuedAt: m.now, NotBefore: m.now})
+	}
+	if err == nil {
+		headers["x-ms-site-token"] = tok
 	}
 	content := "[redacted]"
 	if m.cfg.Bugs.SecretInLog {
 		content = "master=" + m.secrets.Master
 	}
-	m.log("Debug", "Making SyncTriggers request (RequestId="+requestID+", Uri="+uri+", Content="+content+").")
+	m.log("Debug", fmt.Sprintf(TextRequest, requestID, uri, content))
 	m.emit(Send{
 		ID: id, Target: TargetFrontEnd, Method: "POST", URL: uri, Headers: headers,
 		Body: s.payload.Body, Timeout: m.cfg.FrontEndTimeout, Revision: s.revision,
@@ -314,10 +342,16 @@ func (m *Machine) HTTPDone(now time.Time, id int, r HTTPResult) []Effect {
 // additive: after MSG-1's success the mesh is notified; its failure is logged and ignored (PR #11813).
 func (m *Machine) additiveNotified(s *span, r HTTPResult, ok bool) {
 	if r.Status != 0 {
-		m.log("Debug", "Mesh response "+StatusName(r.Status))
+		m.logAs("Debug", CategoryMeshClient, fmt.Sprintf(TextMeshResponse, StatusName(r.Status)))
 	}
 	if !ok {
-		m.log("Warning", "Platform notification failed; ignored (FUNCTIONS_NOTIFY_PLATFORM_ON_SYNC).")
+		m.log("Warning", TextNotifyPlatformFailed)
+		if m.cfg.Bugs.AdditiveNotifyFails {
+			// The planted bug: the best-effort step decides the sync's result.
+			m.log("Error", ErrTextMeshFailed)
+			m.finish(s, false, ErrTextMeshFailed, false)
+			return
+		}
 	}
 	m.published(s)
 }
@@ -332,16 +366,16 @@ func (m *Machine) frontEndDone(s *span, r HTTPResult, ok bool) {
 	}
 	switch {
 	case ok && m.cfg.Mode == ModeAdditive:
-		m.log("Debug", "SyncTriggers call succeeded.")
+		m.log("Debug", TextCallSucceeded)
 		s.feDone = true
 		id := m.id()
 		m.sends[id] = s
 		m.notifyMesh(s, id, "")
 	case ok:
-		m.log("Debug", "SyncTriggers call succeeded.")
+		m.log("Debug", TextCallSucceeded)
 		m.published(s)
 	case r.Status == 0:
-		m.log("Error", ErrTextOperationFailed+" ("+r.Err+")")
+		m.logError(ErrTextOperationFailed, Exception("System.Net.Http.HttpRequestException", r.Err))
 		m.finish(s, false, ErrTextOperationFailed, false)
 	default:
 		text := FrontEndFailureText(r.Status)
@@ -364,7 +398,7 @@ func (m *Machine) meshDone(s *span, r HTTPResult, ok bool) {
 		return
 	}
 	if r.Status != 0 {
-		m.log("Debug", "Mesh response "+StatusName(r.Status))
+		m.logAs("Debug", CategoryMeshClient, fmt.Sprintf(TextMeshResponse, StatusName(r.Status)))
 	}
 	if !ok && r.Status != 0 && m.cfg.MeshStatusThrownOnly {
 		// Upstream's reading of SYNC-7: only a thrown call fails; a completed call with any status
@@ -412,10 +446,10 @@ func (m *Machine) hashWritten(s *span, r BlobResult) {
 		return
 	}
 	if r.OK() {
-		m.log("Debug", "SyncTriggers hash updated to '"+s.payload.Hash+"'")
+		m.log("Debug", fmt.Sprintf(TextHashUpdated, s.payload.Hash))
 		m.emit(HashWritten{Hash: s.payload.Hash})
 	} else {
-		m.log("Error", "Error updating SyncTriggers hash")
+		m.logError(TextHashWriteError, blobException(r))
 	}
 	m.emit(Point{Name: "after-hash-write", Span: s.id, Background: s.background})
 	m.finish(s, true, "", true)
@@ -439,10 +473,10 @@ func (m *Machine) ackFetch(p Payload) {
 
 func (m *Machine) ackWritten(s *span, r BlobResult) {
 	if r.OK() {
-		m.log("Debug", "SyncTriggers hash updated to '"+s.payload.Hash+"' (platform fetch served)")
+		m.logAs("Debug", CategoryModel, fmt.Sprintf(TextAckHashUpdated, s.payload.Hash))
 		m.emit(HashWritten{Hash: s.payload.Hash})
 	} else {
-		m.log("Error", "Error updating SyncTriggers hash")
+		m.logError(TextHashWriteError, blobException(r))
 	}
 	m.release(s)
 }

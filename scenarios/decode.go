@@ -70,7 +70,7 @@ func (d *decoder) scenario(path string, root *node) *Scenario {
 	s.Settings = d.settings(top.get("site"))
 	s.Content = d.content(top.get("content"))
 	s.Instances = d.instances(top.get("instances"), s.Limits)
-	t := &tally{limits: s.Limits, live: s.Instances.Count, starts: s.Instances.Count}
+	t := &tally{limits: s.Limits, live: s.Instances.Count, starts: s.Instances.Count, names: s.Instances.named()}
 	s.Timeline = d.timeline(top.get("timeline"), s.Content.Functions, t)
 	last := time.Duration(0)
 	if n := len(s.Timeline); n > 0 {
@@ -383,11 +383,12 @@ func functionNames(fns []host.Function) string {
 }
 
 func (d *decoder) instances(f field, l Limits) Instances {
-	o := d.object(f, "count", "startup")
+	o := d.object(f, "count", "startup", "names")
 	in := Instances{
 		Count:   d.integer(o.get("count"), defaultInstances, 0, maxInstances),
 		Startup: d.duration(o.get("startup"), defaultStartup),
 	}
+	in.Names = d.instanceNames(o.get("names"), in.Count)
 	if in.Count > l.InstanceStarts {
 		cf := o.get("count")
 		d.failLimit(cf.valueAt(), cf.path, "starts "+itoa(in.Count)+" instances, more than limits.instance_starts "+thousands(l.InstanceStarts),

@@ -346,6 +346,7 @@ var patterns = map[string]struct{ noun, what string }{
 	"siteName":      {"value", "1 to 60 lowercase letters, digits and '-'"},
 	"hostID":        {"value", "1 to 32 lowercase letters, digits and '-', or leave host_id out to derive it from the site name"},
 	"functionName":  {"value", "a letter, then up to 127 letters, digits, '_' and '-'"},
+	"instanceName":  {"instance name", instanceNameWhat},
 	"keyName":       {"key name", "letters, digits, '.', '_' and '-', not starting with '.'"},
 	"keyRef":        {"key reference", keyRefFormat},
 	"encryptionKey": {"", `64 hex characters or base64, or "" for "not set"`},

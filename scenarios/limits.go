@@ -122,6 +122,9 @@ type tally struct {
 	limits                         Limits
 	live, starts, calls, functions int
 	overStarts, overCalls, overFns bool
+	// names are the instance names given so far (instances.names, start.name), each with the line
+	// that gave it and the line of the entry that deleted or restarted it by name (0 while it runs).
+	names map[string]*namedInstance
 }
 
 // tallyEntry adds one decoded entry and reports the first entry that goes over a bound.
@@ -167,7 +170,7 @@ func (d *decoder) deployed(t *tally, f field, n int) bool {
 	return true
 }
 
-// picked is how many of live instances a delete or restart picks.
+// picked is how many of live instances a delete or restart picks (a named one: which "", count 1).
 func picked(which string, n, live int) int {
 	switch which {
 	case "all":

@@ -47,7 +47,7 @@ func TestSchemaDocumentsEveryField(t *testing.T) {
 	fields := append(append([]string{}, topFields...), "host_id", "encryption_key", "master", "hook_syncs", "hook_interval",
 		"remove", "add", "interval", "auth", "which", "background", "params", "drop", "duplicate", "reorder",
 		"retry_budget", "debounce", "max_events", "max_time", "startup", "language", "disabled", "bindings",
-		"limits.timeline", "instance_starts")
+		"limits.timeline", "instance_starts", "names", "name", "instance", "drain")
 	for _, k := range ActionKinds {
 		fields = append(fields, string(k))
 	}

@@ -89,22 +89,15 @@ func (d *decoder) action(f field, current *[]host.Function, t *tally) (Action, b
 	case ActionAdminSync:
 		a.AdminSync = d.adminSync(af)
 	case ActionStart:
-		ao := d.object(af, "count", "placeholder_for")
-		a.Start = &Start{Count: d.integer(ao.get("count"), 1, 1, maxInstances), PlaceholderFor: d.duration(ao.get("placeholder_for"), 0)}
+		a.Start = d.start(af, a.Line, t)
 	case ActionDelete:
-		which, count := d.pick(af)
-		a.Delete = &Delete{Which: which, Count: count}
+		p := d.pick(af, t)
+		a.Delete = &Delete{Which: p.which, Count: p.count, Instance: p.instance, Drain: p.drain}
 	case ActionRestart:
-		which, count := d.pick(af)
-		a.Restart = &Restart{Which: which, Count: count}
+		p := d.pick(af, t)
+		a.Restart = &Restart{Which: p.which, Count: p.count, Instance: p.instance, Drain: p.drain}
 	}
 	return a, true
-}
-
-// pick reads the which/count pair of delete and restart.
-func (d *decoder) pick(f field) (string, int) {
-	o := d.object(f, "which", "count")
-	return d.enum(o.get("which"), "newest", whichValues), d.integer(o.get("count"), 1, 1, maxInstances)
 }
 
 func (d *decoder) adminSync(f field) *AdminSync {

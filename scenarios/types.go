@@ -58,8 +58,9 @@ type Scenario struct {
 // SettleStart is when the settle window starts: the later of FaultsEnd and the last timeline action.
 func (s *Scenario) SettleStart() time.Duration {
 	start := s.FaultsEnd
-	if n := len(s.Timeline); n > 0 && s.Timeline[n-1].At > start {
-		start = s.Timeline[n-1].At
+	for _, a := range s.Timeline {
+		// The last entry's at, or later the end of a drain that ends after it.
+		start = max(start, a.End())
 	}
 	return start
 }
@@ -77,6 +78,9 @@ type Instances struct {
 	Count int
 	// Startup is the time from a container's start to its host running and its container ready.
 	Startup time.Duration
+	// Names are the scenario's names of the first len(Names) of them, in start order
+	// (instances.names), by which timeline entries pick an instance (Delete.Instance).
+	Names []string
 }
 
 // ActionKind names a timeline action; it is the action's key in the file.
@@ -96,6 +100,7 @@ const (
 var ActionKinds = []ActionKind{ActionDeploy, ActionRotateKey, ActionAdminSync, ActionStart, ActionDelete, ActionRestart}
 
 // Action is one timeline entry. Exactly the pointer that matches Kind is set.
+// End is when the entry's last effect is due: At, or the end of its drain.
 type Action struct {
 	At   time.Duration
 	Line int // line of the entry in the file, for traces and messages
@@ -107,6 +112,18 @@ type Action struct {
 	Start     *Start
 	Delete    *Delete
 	Restart   *Restart
+}
+
+// End is At, or for a delete or restart with a drain, At plus the drain: when the drained
+// instances are deleted.
+func (a Action) End() time.Duration {
+	switch {
+	case a.Delete != nil:
+		return a.At + a.Delete.Drain
+	case a.Restart != nil:
+		return a.At + a.Restart.Drain
+	}
+	return a.At
 }
 
 // Deploy installs a new content revision.
@@ -187,18 +204,30 @@ type Settings struct {
 type Start struct {
 	Count          int
 	PlaceholderFor time.Duration
+	// Name is the scenario's name of the one instance started (start.name; Count is then 1),
+	// by which later entries pick it; "" for none.
+	Name string
 }
 
 // Delete scales in. Which is "oldest", "newest", "primary" or "all"; Count is ignored for "all".
+// Instance, when set, names the one instance to delete instead (a name of instances.names or of
+// an earlier start.name); Which and Count are then empty. With Drain, the deletion is a window: at
+// At the instances stop taking new requests (the site router no longer picks them) while their
+// hosts finish what they are doing, and Drain later they are deleted.
 type Delete struct {
-	Which string
-	Count int
+	Which    string
+	Count    int
+	Instance string
+	Drain    time.Duration
 }
 
-// Restart replaces instances by new ones with new names; Which and Count as for Delete.
+// Restart replaces instances by new ones with new names; Which, Count, Instance and Drain as for
+// Delete: with Drain the new instances start at At and the old ones are deleted Drain later.
 type Restart struct {
-	Which string
-	Count int
+	Which    string
+	Count    int
+	Instance string
+	Drain    time.Duration
 }
 
 // Faults is the scenario's fault profile.

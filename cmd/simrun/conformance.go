@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"syscall"
 	"time"
 
@@ -63,6 +64,8 @@ Exit codes: 0 every gating rule passed; 1 a MUST rule failed (a SHOULD rule too 
 		Args:      cobra.ExactArgs(1),
 		ValidArgs: []string{"system", "mesh", "frontend", "host"},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// README option B: a running mesh configured with a site name of its own.
+			f.target.LearnSite = f.target.MeshURL != "" && !cmd.Flags().Changed("site")
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			code := runConformance(ctx, args[0], f, cmd.OutOrStdout(), stderr)
@@ -151,12 +154,16 @@ func runConformance(ctx context.Context, kind string, f conformanceFlags, stdout
 	fmt.Fprintln(stdout)
 	// On a terminal, the rules' progress (done, rate, failures, time left) on stderr; quiet otherwise.
 	bar := progress.New(stderr, len(rules))
+	// Each rule's wall time, for the JUnit report: rules run one after the other, so a rule took the
+	// time since the previous one ended.
+	took, since := map[string]time.Duration{}, time.Now()
 	vs := conformance.Run(ctx, env, rules, func(r conformance.Rule, v check.Verdict) {
+		took[r.ID], since = time.Since(since), time.Now()
 		title := ""
 		if v.Status != check.Pass {
 			title = r.Title
 		}
-		conformance.FormatVerdict(stdout, v, title, f.strict)
+		conformance.FormatVerdict(stdout, reproducible(v, t, env), title, f.strict)
 		failed := 0
 		if v.Status == check.Fail {
 			failed = 1
@@ -164,27 +171,34 @@ func runConformance(ctx context.Context, kind string, f conformanceFlags, stdout
 		bar.Add(failed)
 	})
 	bar.Done()
+	for i := range vs {
+		vs[i] = reproducible(vs[i], t, env)
+	}
+	if env.Site != nil {
+		if name, ok := env.Site.Learned(); ok {
+			fmt.Fprintf(stdout, "site name %s taken from the mesh's first fetch (--site %s checks it instead)\n", name, name)
+		}
+	}
 	target := "reference " + kind
 	if len(p.Notes) > 0 {
 		target = p.Notes[len(p.Notes)-1]
 	}
 	rep := conformance.NewReport(kind, target, env, rules, vs)
+	rep.Took = took
 	if ctx.Err() != nil {
 		fmt.Fprintln(stderr, "simrun conformance: interrupted; the endpoint was stopped")
-		if rep.Exit == 0 {
-			rep.Exit = runner.ExitInconclusive
-		}
+		rep.Interrupted(context.Cause(ctx))
 	}
 	if err := writeReports(rep, f, secrets); err != nil {
 		return fail(err)
 	}
 	if f.report != "" {
-		vs := make([]check.Verdict, len(rep.Verdicts))
+		rules := make([]html.ConformanceRule, len(rep.Verdicts))
 		for i, v := range rep.Verdicts {
-			vs[i] = v.Verdict
+			rules[i] = html.ConformanceRule{Verdict: v.Verdict, Statement: v.Title}
 		}
-		if err := html.WriteConformance(f.report, vs, html.ConformanceMeta{Suite: kind, Targets: []string{target}},
-			html.Options{Command: commandLine(), Strict: f.strict, Secrets: secrets}); err != nil {
+		if err := html.WriteConformance(f.report, rules, html.ConformanceMeta{Suite: kind, Targets: []string{target}},
+			rep.Outcome, html.Options{Command: commandLine(), Strict: f.strict, Secrets: secrets}); err != nil {
 			return fail(fmt.Errorf("--report: %w", err))
 		}
 		fmt.Fprintf(stdout, "report written: %s\n", filepath.Join(f.report, html.FileName))
@@ -192,6 +206,15 @@ func runConformance(ctx context.Context, kind string, f conformanceFlags, stdout
 	fmt.Fprintln(stdout)
 	fmt.Fprintln(stdout, rep.Summary())
 	return rep.Exit
+}
+
+// reproducible adds to a failed verdict the command that runs its rule alone, with the same
+// endpoint flags (conformance.Reproduce).
+func reproducible(v check.Verdict, t conformance.Target, env *conformance.Env) check.Verdict {
+	if v.Status == check.Fail {
+		v.Evidence = append(slices.Clip(v.Evidence), check.Note("reproduce alone: "+conformance.Reproduce("simrun", t, env, v.ID)))
+	}
+	return v
 }
 
 // writeReports writes --json and --junit, masked with the suite's secrets (P11).
@@ -230,17 +253,17 @@ func runSystem(ctx context.Context, f conformanceFlags, stdout, stderr io.Writer
 		}
 		return runner.ExitUsage
 	}
-	code := runner.ExitCode(results, f.strict)
-	if err := (outputs{report: f.report, junit: f.junit}).runDone(f.strict, stdout)(results); err != nil {
+	o := runner.Judge(results, f.strict)
+	if err := (outputs{report: f.report, junit: f.junit}).runDone(f.strict, stdout)(results, o); err != nil {
 		fmt.Fprintln(stderr, "simrun conformance system:", err)
 		return runner.ExitUsage
 	}
 	if f.jsonOut != "" {
-		if err := runner.WriteJSON(f.jsonOut, results); err != nil {
+		if err := runner.WriteJSON(f.jsonOut, results, o); err != nil {
 			fmt.Fprintln(stderr, "simrun conformance system:", err)
 			return runner.ExitUsage
 		}
 	}
-	runner.PrintSummary(stdout, results, code)
-	return code
+	runner.PrintSummary(stdout, results, o)
+	return o.Exit
 }

@@ -8,16 +8,22 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/syncsim/syncsim/conformance"
 )
 
 // buildSimrun builds the simrun binary once per test run: {simrun} in --mesh-cmd is the running
-// binary, which under go test would be the test binary.
+// binary, which under go test would be the test binary. Tests share it; TestMain removes it.
 var buildSimrun = sync.OnceValues(func() (string, error) {
 	dir, err := os.MkdirTemp("", "simrun-conformance-")
+	builtDir = dir
 	if err != nil {
 		return "", err
 	}
@@ -28,6 +34,18 @@ var buildSimrun = sync.OnceValues(func() (string, error) {
 	}
 	return bin, nil
 })
+
+// builtDir is the folder buildSimrun built into ("" until it ran).
+var builtDir string
+
+// TestMain removes the binary buildSimrun built, once every test is done with it.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if builtDir != "" {
+		os.RemoveAll(builtDir)
+	}
+	os.Exit(code)
+}
 
 type buildError struct{ out string }
 
@@ -40,7 +58,6 @@ func runBinary(t *testing.T, args ...string) (int, string, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(filepath.Dir(bin)) })
 	cmd := exec.Command(bin, args...)
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -204,3 +221,104 @@ func TestConformanceUsageErrorsExitThree(t *testing.T) {
 		}
 	}
 }
+
+// startMesh starts a foreign mesh of conformance/testdata/meshes by hand (README option B), in its
+// own process group, stopped by its PID when the test ends.
+func startMesh(t *testing.T, file string, port int, siteURL, site, key string) {
+	t.Helper()
+	cmd := exec.Command("python3", filepath.Join("..", "..", "conformance", "testdata", "meshes", file),
+		"--port", strconv.Itoa(port), "--site-url", siteURL, "--site", site, "--key", key)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		cmd.Wait()
+	})
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(port), 200*time.Millisecond); err == nil {
+			c.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not listen on %d", file, port)
+		}
+	}
+}
+
+// README option B: a running mesh with a site name of its own. Without --site the harness takes the
+// name from the mesh's first fetch and MESH-3 passes; with another --site, MESH-3 fails saying the
+// audience and issuer expected and received, the flag that fixes it, and the command that runs
+// the rule alone (with --site kept and the key never written).
+func TestConformanceMeshOptionB(t *testing.T) {
+	t.Parallel()
+	const key = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+	ports := freePorts(t, 2)
+	meshURL, siteListen := "http://127.0.0.1:"+strconv.Itoa(ports[0])+"/", "127.0.0.1:"+strconv.Itoa(ports[1])
+	startMesh(t, "mesh.py", ports[0], "http://"+siteListen, "myapp", key)
+	base := []string{"conformance", "mesh", "--mesh-url", meshURL, "--site-listen", siteListen, "--key", key, "--rule", "MESH-3"}
+
+	code, stdout, stderr := runBinary(t, base...)
+	if code != 0 || !strings.Contains(stdout, "site name myapp taken from the mesh's first fetch") {
+		t.Errorf("without --site: exit %d, want 0 with the learnt name\n%s\n%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = runBinary(t, append(base, "--site", "conformance-site")...)
+	want := []string{
+		"expected iss https://legion.core.azurewebsites.net, aud https://conformance-site.azurewebsites.net",
+		"received iss https://legion.core.azurewebsites.net, aud https://myapp.azurewebsites.net",
+		"run with --site myapp",
+		`reproduce alone: simrun conformance mesh --rule MESH-3 --mesh-url ` + meshURL + ` --site-listen ` + siteListen + ` --site conformance-site --key "$KEY"`,
+	}
+	for _, w := range want {
+		if !strings.Contains(stdout, w) {
+			t.Errorf("with --site conformance-site: the output lacks %q", w)
+		}
+	}
+	if code != 1 || strings.Contains(stdout+stderr, key) {
+		t.Errorf("with --site conformance-site: exit %d (want 1), key in the output: %v\n%s\n%s", code, strings.Contains(stdout+stderr, key), stdout, stderr)
+	}
+}
+
+// freePorts returns n distinct ports of 127.0.0.1 that were free a moment ago.
+func freePorts(t *testing.T, n int) []int {
+	t.Helper()
+	var ports []int
+	for len(ports) < n {
+		p, err := conformance.FreePort()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(ports, p) {
+			ports = append(ports, p)
+		}
+	}
+	return ports
+}
+
+// A failed rule prints the command that runs it alone with the same endpoint flags, and that
+// command, run, fails the same rule.
+func TestConformanceReproduceCommand(t *testing.T) {
+	t.Parallel()
+	meshCmd := "python3 " + filepath.Join("..", "..", "conformance", "testdata", "meshes", "reject_hash_field.py") +
+		" --port {port} --site-url {site_url} --site {site}"
+	code, stdout, stderr := runBinary(t, "conformance", "mesh", "--mesh-cmd", meshCmd, "--rule", "MESH-9", "--rule", "MESH-1")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s\n%s", code, stdout, stderr)
+	}
+	m := regexp.MustCompile(`reproduce alone: simrun (conformance mesh --rule MESH-9 .*)`).FindStringSubmatch(stdout)
+	if m == nil || strings.Contains(stdout, "--rule MESH-1 ") {
+		t.Fatalf("want one reproduce line, for MESH-9 only:\n%s", stdout)
+	}
+	bin, err := buildSimrun()
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := exec.Command("/bin/sh", "-c", shellQuote(bin)+" "+m[1])
+	out, err := again.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || !regexp.MustCompile(`(?m)^MESH-9\s+MUST\s+fail`).Match(out) {
+		t.Errorf("the reproduce command %q: %v, want exit 1 with MESH-9 failing\n%s", m[1], err, out)
+	}
+}
+
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }

@@ -90,7 +90,7 @@ func runExplore(path string, f exploreFlags, stdout, stderr io.Writer) int {
 	}
 	mode, err := host.ParseMode(f.mode)
 	if err != nil {
-		fmt.Fprintln(stderr, "simrun explore: --mode:", err)
+		fmt.Fprintf(stderr, "simrun explore: --mode: %v (fix: one of them; explore takes one mode, not all)\n", err)
 		return runner.ExitUsage
 	}
 	cfg := explore.Config{Scenario: sc, Mode: mode, Seed: f.seed, MaxDepth: f.maxDepth, MaxFaults: f.maxFaults,
@@ -123,19 +123,21 @@ func runExplore(path string, f exploreFlags, stdout, stderr io.Writer) int {
 		}
 	}
 	runs := []*runner.Result{rep.Result}
+	// The one outcome every artifact shows, and the exit code.
+	o := runner.Judge(runs, false)
 	if f.json != "" {
-		if err := runner.WriteJSON(f.json, runs); err != nil {
+		if err := runner.WriteJSON(f.json, runs, o); err != nil {
 			fmt.Fprintln(stderr, "simrun explore: --json:", err)
 			return runner.ExitUsage
 		}
 	}
 	if f.junit != "" {
-		if err := junit.WriteRuns(f.junit, junitRuns(runs), junit.Options{Secrets: rep.Result.Secrets}); err != nil {
+		if err := junit.WriteRuns(f.junit, junitRuns(runs), o, junit.Options{Secrets: rep.Result.Secrets}); err != nil {
 			fmt.Fprintln(stderr, "simrun explore: --junit:", err)
 			return runner.ExitUsage
 		}
 	}
-	return runner.ExitCode(runs, false)
+	return o.Exit
 }
 
 // printExplore prints the statistics, the verdicts and each counterexample's schedule.

@@ -56,6 +56,7 @@ func newRoot(stderr io.Writer) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.SetFlagErrorFunc(flagError)
 	root.AddCommand(runCommand(stderr), sweepCommand(stderr), listCommand())
 	root.AddCommand(mergeCommand(stderr))
 	root.AddCommand(replayCommand(stderr), shrinkCommand(stderr), explainCommand(stderr))
@@ -142,7 +143,7 @@ func shortStack(stack []byte, frames int) string {
 func runCommand(stderr io.Writer) *cobra.Command {
 	job := runner.Job{}
 	var outs outputs
-	var traceFormat string
+	var traceFormat, logFormat string
 	cmd := &cobra.Command{
 		Use:   "run [flags] SCENARIO-OR-DIR...",
 		Short: "Run scenarios in the simulator and judge every property",
@@ -150,15 +151,16 @@ func runCommand(stderr io.Writer) *cobra.Command {
 names, or in --mode, for --runs seeds starting at --seed, checks every property and compares the
 verdicts with the scenario's expectations.
 
-Exit codes: 0 every verdict as expected; 1 a MUST property failed unexpectedly or an expected
-failure did not happen; 2 only inconclusive verdicts stand in the way; 3 usage, input or
-environment error.`,
+Exit codes: 0 every verdict as expected; 1 a MUST property failed unexpectedly, an expected
+failure did not happen, or the coverage gate found a property that examined nothing; 2 only
+inconclusive verdicts stand in the way; 3 usage, input or environment error. The text's last lines,
+--json (each run's invocation), --junit and --report all say this exit code and every reason for it.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			job.Paths = args
 			job.Log = stderr
 			job.Done = outs.runDone(job.Strict, cmd.OutOrStdout())
-			write, err := traceWriter(traceFormat)
+			write, err := traceWriter(traceFormat, logFormat)
 			if err != nil {
 				fmt.Fprintln(stderr, "simrun run:", err)
 				return exitError{runner.ExitUsage}
@@ -190,7 +192,8 @@ environment error.`,
 	f.StringVar(&job.AzuriteProvider, "azurite", "", "with --live: how to start Azurite: npm or container (default: container if a Docker engine answers, else npm)")
 	f.StringVar(&outs.report, "report", "", "write a self-contained HTML report to DIR/index.html")
 	f.StringVar(&outs.junit, "junit", "", "write JUnit XML (a test case per property and run) to this file")
-	f.StringVar(&traceFormat, "trace-format", "syncsim", "format of --trace-out: syncsim (for replay, shrink, explain) or chrome (Chrome trace events, for Perfetto)")
+	f.StringVar(&traceFormat, "trace-format", "syncsim", "format of --trace-out: syncsim (for replay, shrink, explain), chrome (Chrome trace events, for Perfetto) or log (the run as a host log in --log-format)")
+	f.StringVar(&logFormat, "log-format", "syncsim", "with --trace-format log: syncsim, ms-function-logs or appinsights-json")
 	f.StringVar(&job.TraceOut, "trace-out", "", "write each run's trace file here (several runs: FILE-<scenario>-<mode>-<seed>.json)")
 	return cmd
 }

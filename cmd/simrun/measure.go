@@ -55,6 +55,9 @@ from the repository's root.`,
 				fmt.Fprintf(w, "%-28s NOT DETECTED after %d runs: a gap in the catalogue  [%s]\n", m.Name, m.SeedsToDetect, m.Ref)
 			}
 			fmt.Fprintf(w, "\n%d planted bugs, %d detected\n", len(rep.Mutants), len(rep.Mutants)-undetected)
+			for _, c := range rep.ByClass() {
+				fmt.Fprintf(w, "class %-22s %d of %d detected, %d first by its property %s\n", c.Class, c.Detected, c.Planted, c.ByProperty, c.Property)
+			}
 			if jsonPath != "" {
 				if err := writeJSON(jsonPath, rep); err != nil {
 					return usage(stderr, "mutants", err)

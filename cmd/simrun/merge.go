@@ -21,7 +21,8 @@ Shards that do not belong together (another seed range, shard count, --mode, --s
 --raw or --strict, other scenarios or a scenario file with another SHA-256) are refused with the
 file and the difference. If a shard was cut short by --max-time the merge is incomplete and says
 which seeds are missing. Merge takes matrix reports only: each shard's --json runs array is that
-shard's; concatenated in shard order they are the unsharded runs array.
+shard's; concatenated in shard order they are the unsharded runs array, but for each run's
+invocation (the outcome of the shard that made it).
 
 Exit codes: as simrun sweep over the runs the shards made: 0 every verdict as expected; 1 a MUST
 property failed unexpectedly or an expected failure did not happen; 2 only inconclusive verdicts

@@ -27,21 +27,22 @@ func commandLine() string {
 	return "simrun " + strings.Join(os.Args[1:], " ")
 }
 
-// runDone writes run's reports once every run has run.
-func (o outputs) runDone(strict bool, out io.Writer) func([]*runner.Result) error {
-	return func(results []*runner.Result) error {
+// runDone writes run's reports once every run has run and the invocation's outcome o is known:
+// every report shows o, the exit code the command returns.
+func (o outputs) runDone(strict bool, out io.Writer) func([]*runner.Result, runner.Outcome) error {
+	return func(results []*runner.Result, outcome runner.Outcome) error {
 		var secrets []string
 		for _, r := range results {
 			secrets = append(secrets, r.Secrets...)
 		}
 		if o.report != "" {
-			if err := html.WriteRun(o.report, htmlRuns(results), html.Options{Command: commandLine(), Secrets: secrets, Strict: strict}); err != nil {
+			if err := html.WriteRun(o.report, htmlRuns(results), outcome, html.Options{Command: commandLine(), Secrets: secrets, Strict: strict}); err != nil {
 				return fmt.Errorf("--report: %w", err)
 			}
 			fmt.Fprintf(out, "report written: %s\n", filepath.Join(o.report, "index.html"))
 		}
 		if o.junit != "" {
-			if err := junit.WriteRuns(o.junit, junitRuns(results), junit.Options{Secrets: secrets, Strict: strict}); err != nil {
+			if err := junit.WriteRuns(o.junit, junitRuns(results), outcome, junit.Options{Secrets: secrets, Strict: strict}); err != nil {
 				return fmt.Errorf("--junit: %w", err)
 			}
 		}
@@ -67,29 +68,29 @@ func htmlRuns(results []*runner.Result) []html.Run {
 func junitRuns(results []*runner.Result) []junit.Run {
 	out := make([]junit.Run, len(results))
 	for i, r := range results {
-		out[i] = junit.Run{Scenario: r.Scenario, Mode: r.Mode, Seed: r.Seed, WallMs: r.WallMs, TraceHash: r.TraceHash,
-			Replay: r.Replay, Verdicts: r.Verdicts}
+		out[i] = junit.Run{Scenario: r.Scenario, Mode: r.Mode, Seed: r.Seed, Wall: r.Wall, CheckTime: r.CheckTime,
+			TraceHash: r.TraceHash, Replay: r.Replay, Verdicts: r.Verdicts}
 	}
 	return out
 }
 
-// sweepDone writes sweep's reports: the HTML report draws each failing cell's smallest seed, re-run
-// with its trace kept.
-func (o outputs) sweepDone(strict bool, out io.Writer) func(*sweep.Report, []*scenarios.Scenario) error {
-	return func(rep *sweep.Report, scs []*scenarios.Scenario) error {
+// sweepDone writes sweep's reports, each showing the sweep's outcome o: the HTML report draws each
+// failing cell's smallest seed, re-run with its trace kept.
+func (o outputs) sweepDone(strict bool, out io.Writer) func(*sweep.Report, []*scenarios.Scenario, runner.Outcome) error {
+	return func(rep *sweep.Report, scs []*scenarios.Scenario, outcome runner.Outcome) error {
 		secrets := redact.ScenarioSecrets(scs...)
 		if o.report != "" {
 			traces, err := sweep.FailingTraces(rep, scs)
 			if err != nil {
 				return fmt.Errorf("--report: %w", err)
 			}
-			if err := html.WriteSweep(o.report, rep, traces, html.Options{Command: commandLine(), Secrets: secrets, Strict: strict}); err != nil {
+			if err := html.WriteSweep(o.report, rep, traces, outcome, html.Options{Command: commandLine(), Secrets: secrets, Strict: strict}); err != nil {
 				return fmt.Errorf("--report: %w", err)
 			}
 			fmt.Fprintf(out, "report written: %s\n", filepath.Join(o.report, "index.html"))
 		}
 		if o.junit != "" {
-			if err := junit.WriteSweep(o.junit, rep, junit.Options{Secrets: secrets, Strict: strict}); err != nil {
+			if err := junit.WriteSweep(o.junit, rep, outcome, junit.Options{Secrets: secrets, Strict: strict}); err != nil {
 				return fmt.Errorf("--junit: %w", err)
 			}
 		}
@@ -105,6 +106,15 @@ func declareSecrets(secrets []string, streams ...io.Writer) {
 			rw.Redactor().Add(secrets...)
 		}
 	}
+}
+
+// progressNotes is where a sweep writes its progress notes (`sweep: seeds 1-30 done ...`, `first
+// fail at seed N`): stderr, or nowhere under CI=true, where progress is quiet (progress.CI).
+func progressNotes(stderr io.Writer) io.Writer {
+	if progress.CI() {
+		return io.Discard
+	}
+	return stderr
 }
 
 // sweepProgress shows the sweep's progress on a terminal (quiet otherwise, and under CI=true).

@@ -27,7 +27,8 @@ seeds were covered. --json writes the runs as an array of run objects, as simrun
 first (count mod n) one seed larger, so n machines each sweep one block. The report names the shard,
 the whole range and the seeds covered; simrun merge combines the shards' --matrix reports into the
 report of one unsharded sweep. Each shard's --json holds that shard's runs; in shard order, their
-concatenation is the unsharded runs array.
+concatenation is the unsharded runs array, but for each run's invocation (the outcome of the shard
+that made it; every run of a --json file carries its invocation's exit code and reasons).
 
 --write-baseline FILE records the sweep's counts per (scenario, mode, property) cell as a baseline.
 A scenario judged against a baseline (its baseline: field, or --baseline FILE for every scenario
@@ -49,7 +50,7 @@ inconclusive runs.`,
 			job.Done = outs.sweepDone(job.Strict, cmd.OutOrStdout())
 			onRun, done := sweepProgress(stderr)
 			job.OnRun = onRun
-			code, err := sweep.Execute(job, cmd.OutOrStdout(), stderr)
+			code, err := sweep.Execute(job, cmd.OutOrStdout(), progressNotes(stderr))
 			done()
 			if err != nil {
 				fmt.Fprintln(stderr, "simrun sweep:", err)

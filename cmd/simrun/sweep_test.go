@@ -175,3 +175,23 @@ func TestRunStrategyAndFaultsInReplay(t *testing.T) {
 		t.Fatalf("%v %+v", err, runs)
 	}
 }
+
+// Under CI=true a sweep prints no progress: neither the progress line nor its notes (`sweep: seeds
+// ... done`, `first fail at seed N`); its results (the matrix on stdout, the exit code) are those of
+// the same sweep outside CI, which prints the notes on stderr.
+func TestSweepQuietUnderCI(t *testing.T) {
+	args := []string{"sweep", "--seeds", "2-3", "--raw", "--workers", "1", "--mode", "platform", incidentPath}
+	t.Setenv("CI", "false")
+	code, out, errOut := simrun(t, args...)
+	if code != 1 || !strings.Contains(errOut, "first fail at seed 2") || !strings.Contains(errOut, "sweep: seeds 2-3 done") {
+		t.Fatalf("outside CI: exit %d, want 1 with progress notes on stderr\n%s", code, errOut)
+	}
+	t.Setenv("CI", "true")
+	ciCode, ciOut, ciErr := simrun(t, args...)
+	if ciCode != code || ciOut != out {
+		t.Errorf("under CI the results differ: exit %d (want %d)\n%s\nwant\n%s", ciCode, code, ciOut, out)
+	}
+	if strings.Contains(ciErr, "sweep: ") || strings.Contains(ciErr, "\r") || strings.Contains(ciErr, "runs/s") {
+		t.Errorf("under CI=true the sweep printed progress: %q", ciErr)
+	}
+}

@@ -97,8 +97,11 @@ func shrinkCommand(stderr io.Writer) *cobra.Command {
 		Short: "Shrink a failing trace to the smallest sub-schedule that still fails the same property",
 		Long: `Delta debugging over the trace's timeline entries, fault firings and non-default scheduling choices:
 the result is a sub-trace of the input that replays to a failure of the same property (--property,
-default: the first MUST property the trace fails). Prints both sizes (timeline entries + fault
-firings + non-default choices).`,
+default: the first MUST property the trace fails) for the same reason: a smaller schedule counts only
+when its failure has the input's signature (the kinds of the records its evidence cites and its
+reason class, such as "a later sync skipped on the stored hash" or "the site stayed at zero
+instances"); one that fails the property for another reason is rejected. Prints both sizes (timeline
+entries + fault firings + non-default choices), the signature kept and the candidates rejected.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if outPath == "" {
@@ -120,7 +123,11 @@ firings + non-default choices).`,
 			if st.Exhausted {
 				fmt.Fprintf(w, " (stopped at --max-runs %d)", maxRuns)
 			}
-			fmt.Fprintf(w, "\nschedule: timeline %v, firings %v, choices %v\nwritten: %s (trace_hash %s)\n",
+			fmt.Fprintf(w, "\nfailure kept: %s\n", st.Signature)
+			if st.Rejected > 0 {
+				fmt.Fprintf(w, "rejected: %d smaller schedule(s) that fail %s for another reason\n", st.Rejected, st.Property)
+			}
+			fmt.Fprintf(w, "schedule: timeline %v, firings %v, choices %v\nwritten: %s (trace_hash %s)\n",
 				out.Schedule.Timeline, out.Schedule.Firings, out.Schedule.Choices, outPath, out.TraceHash)
 			return nil
 		},

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -12,21 +13,34 @@ import (
 )
 
 func validateCommand(stderr io.Writer) *cobra.Command {
-	var opts validate.Options
-	var meshLog, feLog string
+	var lf logFlags
+	var mode, meshLog, feLog string
 	cmd := &cobra.Command{
 		Use:   "validate LOG [--mode M] [--mesh-log F] [--frontend-log F]",
-		Short: "Check that a real host log is a behaviour the model allows",
-		Long: `Reads a host log (the format 'simrun import' reads) and, optionally, the platform's mesh and
-front-end logs, merges them by time and checks each line against the host and platform step
-machines: every line must be a step the model can take from the state the earlier lines put it in.
-Lines the parser does not recognise are counted and listed, not failed.
+		Short: "Check that a log is a behaviour the model allows",
+		Long: `Reads a log in any format 'simrun import' reads and, optionally, the platform's mesh and front-end
+logs, merges them by time and checks each line against the host and platform step machines: every
+line must be a step the model can take from the state the earlier lines put it in. The caller's
+side (Core Tools, pipelines, Kudu) is judged against MSG-4: a retry follows a failed answer, and
+each answer is one MSG-4 gives. An instance the log never shows starting joins running (the log is
+an excerpt); a log of a whole run (it opens with the harness's Site settings line) must start every
+instance. Lines the model does not judge are counted by reason.
 
-Exit codes: 0 every line is explained; 1 a line the model cannot explain (named as LOG:LINE, with
-the model's state and the steps it could take); 3 usage or input error (unreadable or empty log,
-a limit exceeded, unknown mode).`,
+It prints 'explained N of M lines (S sync steps); skipped K (by reason: ...)', then the verdict.
+
+Exit codes: 0 at least one sync step explained and no line failed; 1 a line the model cannot
+explain (named as LOG:LINE, with the model's state and the steps it could take); 2 inconclusive:
+nothing in the log is a sync step the model can judge (the reasons are listed); 3 usage or input
+error (unreadable or empty log, no line in a known format or an unknown --format, a limit
+exceeded, an unknown mode).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			o, err := lf.options()
+			if err != nil {
+				fmt.Fprintln(stderr, "simrun validate:", err)
+				return exitError{runner.ExitUsage}
+			}
+			opts := validate.Options{Mode: mode, Read: o}
 			if code := runValidate(args[0], meshLog, feLog, opts, cmd.OutOrStdout(), stderr); code != 0 {
 				return exitError{code}
 			}
@@ -34,16 +48,14 @@ a limit exceeded, unknown mode).`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.Mode, "mode", "", "mode to validate against (default: the first Host started line's SyncTriggersMode, else frontend)")
-	f.StringVar(&meshLog, "mesh-log", "", "the platform's mesh log, same format, merged by time")
-	f.StringVar(&feLog, "frontend-log", "", "the front end's log, same format, merged by time")
-	f.Int64Var(&opts.Limits.MaxBytes, "max-log-bytes", 0, "refuse a log larger than this (0: the importer's default)")
-	f.IntVar(&opts.Limits.MaxLineBytes, "max-log-line-bytes", 0, "refuse a log with a line longer than this (0: the importer's default)")
-	f.IntVar(&opts.Limits.MaxLines, "max-log-lines", 0, "refuse a log with more lines than this (0: the importer's default)")
+	f.StringVar(&mode, "mode", "", "mode to validate against (default: the mode the log shows, a Site settings line or the host's notification lines, else frontend, what shipped)")
+	f.StringVar(&meshLog, "mesh-log", "", "the platform's mesh log, merged by time")
+	f.StringVar(&feLog, "frontend-log", "", "the front end's log, merged by time")
+	lf.add(cmd, false)
 	return cmd
 }
 
-// runValidate validates one host log with its optional platform logs; it returns the exit code.
+// runValidate validates one log with its optional platform logs; it returns the exit code.
 func runValidate(path, meshLog, feLog string, opts validate.Options, stdout, stderr io.Writer) int {
 	var srcs []validate.Source
 	for _, p := range []string{path, meshLog, feLog} {
@@ -63,21 +75,22 @@ func runValidate(path, meshLog, feLog string, opts validate.Options, stdout, std
 		fmt.Fprintln(stderr, "simrun validate:", err)
 		return runner.ExitUsage
 	}
-	fmt.Fprintf(stdout, "%s (mode %s): %d lines, %d steps explained, %d unknown", path, res.Mode, res.Lines, res.Steps, res.Unknown)
-	if res.Other > 0 {
-		fmt.Fprintf(stdout, ", %d front-end lines not checked", res.Other)
-	}
+	from, _, _ := strings.Cut(res.ModeFrom, " `") // FILE:LINE, without the line's words
+	fmt.Fprintf(stdout, "%s (mode %s from %s): %s\n", path, res.Mode, from, res.Summary())
 	if res.ContentChanges > 0 {
-		fmt.Fprintf(stdout, ", %d content change(s) not in the log", res.ContentChanges)
+		fmt.Fprintf(stdout, "  %d content change(s) the log implies but does not show\n", res.ContentChanges)
 	}
-	fmt.Fprintln(stdout)
-	for _, u := range res.UnknownLines {
-		fmt.Fprintln(stdout, "  unknown:", u)
+	for _, s := range res.SkippedLines {
+		fmt.Fprintln(stdout, "  skipped:", s)
 	}
-	if !res.OK() {
+	switch res.Verdict {
+	case validate.Failed:
 		fmt.Fprintln(stdout, res.Failure)
 		return runner.ExitFailed
+	case validate.Inconclusive:
+		fmt.Fprintf(stdout, "inconclusive: %s\n", res.Why())
+		return runner.ExitInconclusive
 	}
-	fmt.Fprintln(stdout, "every line is a step the model can take")
+	fmt.Fprintln(stdout, "every line judged is a step the model can take")
 	return 0
 }

@@ -77,6 +77,21 @@ type Bugs struct {
 	// StoreDropsEqualRevision makes the store treat a write of the revision it already holds as a replay:
 	// acknowledged, not kept, so a corrected payload of the same revision never lands (P2, P1).
 	StoreDropsEqualRevision bool
+
+	// Timing under a stream of notifications and retries (P16, P22).
+
+	// NotificationWaitsForRetry makes a notification that arrives while a failed fetch waits for its
+	// retry wait for that retry, however long the backoff has grown, instead of a fetch within the
+	// max-wait (MESH-6, MESH-5).
+	NotificationWaitsForRetry bool
+	// MaxWaitGrowsPerNotification doubles the max-wait with every notification pending in a round
+	// (an "adaptive" debounce): one notification is fetched within 1 s, a steady stream is not
+	// (MESH-6).
+	MaxWaitGrowsPerNotification bool
+	// RetryBackoffShrinks halves the backoff with every retry of a round instead of doubling it, and
+	// keeps the 100 ms floor for the first retry only: one retry waits long enough, a stream of them
+	// comes ever faster (MESH-4's 100 ms).
+	RetryBackoffShrinks bool
 }
 
 // Outcome tells the driver what a front-end request did, for the trace.

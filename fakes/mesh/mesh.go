@@ -70,7 +70,9 @@ type SetTimer struct {
 	After time.Duration
 }
 
-// Log is one platform log line.
+// Log is one platform log line. No upstream code writes the reference platform's lines: the trace
+// records them under the harness's category Syncsim.Platform (trace.CategoryPlatform), and
+// FIDELITY.md lists their texts.
 type Log struct{ Level, Text string }
 
 // Accepted reports an accepted notification (MSG-2 answered 2xx).
@@ -207,7 +209,11 @@ func (m *Mesh) Notify(now time.Time, req Request) (Response, []Effect) {
 		m.firstPending = now
 	}
 	// MESH-6: fetch once no notification has come for Debounce, or MaxWait after the first pending one.
-	wait := min(m.cfg.Debounce, m.firstPending.Add(m.cfg.MaxWait).Sub(now))
+	maxWait := m.cfg.MaxWait
+	if m.cfg.Bugs.MaxWaitGrowsPerNotification {
+		maxWait <<= min(max(m.accepted-m.covered-1, 0), 20)
+	}
+	wait := min(m.cfg.Debounce, m.firstPending.Add(maxWait).Sub(now))
 	if m.cfg.Bugs.NoMaxWait {
 		wait = m.cfg.Debounce
 	}
@@ -271,6 +277,10 @@ func (m *Mesh) Timer(now time.Time, key string) []Effect {
 func (m *Mesh) debounced(now time.Time) {
 	if !m.pending || m.inflight != nil {
 		// MESH-5: a notification during a fetch gets a fetch of its own once this one ends.
+		return
+	}
+	if m.cfg.Bugs.NotificationWaitsForRetry && m.round != nil && m.round.waiting {
+		// The planted bug: the retry timer will fetch for it, after the whole backoff.
 		return
 	}
 	if m.round == nil {
@@ -353,7 +363,11 @@ func (m *Mesh) failed(now time.Time, a *attempt, status int) {
 	if m.cfg.Rand != nil {
 		back = back*4/5 + time.Duration(m.cfg.Rand.Int64N(int64(back*2/5)+1))
 	}
-	back = max(back, 100*time.Millisecond)
+	if m.cfg.Bugs.RetryBackoffShrinks && r.attempts > 1 {
+		back = m.cfg.BackoffMin >> min(r.attempts-1, 20)
+	} else {
+		back = max(back, 100*time.Millisecond)
+	}
 	m.emit(Log{Level: "Warning", Text: "GET " + host.PathTriggers + " failed (" + what + "); retrying in " + back.String()})
 	r.waiting = true
 	m.emit(SetTimer{Key: timerRetry, After: back})

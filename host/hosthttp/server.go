@@ -44,7 +44,7 @@ type HostConfig struct {
 	// ContainerName is the instance's CONTAINER_NAME; empty means "pod-serve".
 	ContainerName string
 	// Timing; zero values take package host's defaults.
-	BackgroundDelay, LeaseRenew, AdminWait, FrontEndTimeout, MeshTimeout time.Duration
+	BackgroundDelay, LeaseRenew, LeaseRetry, AdminWait, FrontEndTimeout, MeshTimeout time.Duration
 	// Defects are names of HostDefects to plant.
 	Defects []string
 	// Log gets the host's log lines (which never carry a secret); nil discards.
@@ -230,7 +230,7 @@ func (s *HostServer) start() {
 		Secrets:          func() (host.Keys, int) { return content.Keys.Clone(), content.Revision },
 		Rand:             sim.NewStreams(s.cfg.Seed).Stream("host/" + s.cfg.ContainerName),
 		PlaceholderGuard: true,
-		BackgroundDelay:  s.cfg.BackgroundDelay, LeaseRenew: s.cfg.LeaseRenew, AdminWait: s.cfg.AdminWait,
+		BackgroundDelay:  s.cfg.BackgroundDelay, LeaseRenew: s.cfg.LeaseRenew, LeaseRetry: s.cfg.LeaseRetry, AdminWait: s.cfg.AdminWait,
 		FrontEndTimeout: s.cfg.FrontEndTimeout, MeshTimeout: s.cfg.MeshTimeout,
 		Bugs: host.Bugs{SwallowPublishError: s.defects["sync-ignores-failure"]},
 	})
@@ -288,7 +288,7 @@ func (e hostEnv) SetTimer(key string, after time.Duration) { e.s.setTimer(key, a
 func (e hostEnv) Record(_ string, ev trace.Event) {
 	if ev.Kind == trace.KindLog {
 		r := trace.Record{Fields: ev.Fields}
-		e.s.logf("host: %s: %s", r.Get("level"), r.Get("text"))
+		e.s.logf("host: %s %s: %s", r.Get("level"), r.Get("category"), r.Get("text"))
 	}
 }
 

@@ -39,6 +39,14 @@ var (
 		Statement: "after each accepted notification a fetch that started after it completes with 200 within 30 s when the site answers (MESH-2)"}
 	PropP18 = Property{ID: "P18", Name: "no-republish-without-change", Level: Should,
 		Statement: "no publish stores a payload semantically equal to the store's, in other text, with no content change since (PAY-2; #9255)"}
+	PropP19 = Property{ID: "P19", Name: "admin-authorization", Level: Must,
+		Statement: "every admin answer to a request with a token is what the token owes by the contract's oracle: MSG-3 grants only a valid Legion token (403 to a valid token of another issuer), MSG-4 any valid TOK-5 token, 401 otherwise (TOK-4, TOK-5; PR #11697)"}
+	PropP20 = Property{ID: "P20", Name: "caller-told-truth", Level: Must,
+		Statement: "a sync whose deciding publish got a 2xx succeeds, and every MSG-4 answer is its own sync's result by PROTOCOL.md section 7, given after that sync ended (best-effort steps never fail it)"}
+	PropP21 = Property{ID: "P21", Name: "admin-served-where-routed", Level: Must,
+		Statement: "every admin request routed to an instance whose host runs is served there, primary or not, early or late: MSG-4 and the key API start a sync on it, MSG-3 with a granted token is not answered 503"}
+	PropP22 = Property{ID: "P22", Name: "timing-under-retries", Level: Should,
+		Statement: "under a stream of notifications and failing fetches, a notification that finds no fetch in flight gets one within 1 s (MESH-6), and each retry waits at least 100 ms after the failure (MESH-4)"}
 )
 
 // The checkers refer to their own entries for ID, name and level, so the links are made here.
@@ -60,11 +68,15 @@ func init() {
 	PropP16.Check = NotificationToFetch
 	PropP17.Check = FetchCompletes
 	PropP18.Check = NoRepublishWithoutChange
+	PropP19.Check = AdminAuthorization
+	PropP20.Check = CallerToldTruth
+	PropP21.Check = AdminServedWhereRouted
+	PropP22.Check = TimingUnderRetries
 }
 
 // Catalogue lists the properties syncsim judges on every run, in ID order.
 func Catalogue() []Property {
-	return []Property{PropP1, PropP2, PropP3, PropP4, PropP5, PropP6, PropP7, PropP8, PropP9, PropP10, PropP11, PropP12, PropP13, PropP14, PropP15, PropP16, PropP17, PropP18}
+	return []Property{PropP1, PropP2, PropP3, PropP4, PropP5, PropP6, PropP7, PropP8, PropP9, PropP10, PropP11, PropP12, PropP13, PropP14, PropP15, PropP16, PropP17, PropP18, PropP19, PropP20, PropP21, PropP22}
 }
 
 // Lookup finds a property by ID.

@@ -179,7 +179,7 @@ func TestCatalogueIsOrderedAndLinked(t *testing.T) {
 			t.Fatalf("incomplete entry %+v", p)
 		}
 	}
-	if strings.Join(ids, ",") != "P1,P2,P3,P4,P5,P6,P7,P8,P9,P10,P11,P12,P13,P14,P15,P16,P17,P18" {
+	if strings.Join(ids, ",") != "P1,P2,P3,P4,P5,P6,P7,P8,P9,P10,P11,P12,P13,P14,P15,P16,P17,P18,P19,P20,P21,P22" {
 		t.Fatalf("catalogue %v", ids)
 	}
 	// DESIGN.md's table: names and levels.
@@ -190,7 +190,8 @@ func TestCatalogueIsOrderedAndLinked(t *testing.T) {
 		"P10": "no-empty-background-publish MUST", "P11": "secrets-redacted MUST", "P12": "deterministic MUST",
 		"P13": "convergence-latency SHOULD", "P14": "background-sync-on-primary-only MUST",
 		"P15": "at-most-one-primary MUST", "P16": "fetch-within-max-wait SHOULD", "P17": "fetch-completes MUST",
-		"P18": "no-republish-without-change SHOULD",
+		"P18": "no-republish-without-change SHOULD", "P19": "admin-authorization MUST", "P20": "caller-told-truth MUST",
+		"P21": "admin-served-where-routed MUST", "P22": "timing-under-retries SHOULD",
 	}
 	for _, p := range Catalogue() {
 		if got := p.Name + " " + string(p.Level); got != want[p.ID] {
@@ -205,7 +206,7 @@ func TestCatalogueIsOrderedAndLinked(t *testing.T) {
 			t.Errorf("%s's checker reports as %s %s %s", p.ID, v.ID, v.Name, v.Level)
 		}
 	}
-	if strings.Join(traced, ",") != "P1,P2,P3,P4,P5,P6,P7,P8,P9,P10,P11,P13,P14,P15,P16,P17,P18" {
+	if strings.Join(traced, ",") != "P1,P2,P3,P4,P5,P6,P7,P8,P9,P10,P11,P13,P14,P15,P16,P17,P18,P19,P20,P21,P22" {
 		t.Fatalf("trace checkers %v: every property but P12 is judged from one trace", traced)
 	}
 	vs := []Verdict{{ID: "P12"}, {ID: "P3"}, {ID: "P1"}}

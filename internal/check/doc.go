@@ -1,7 +1,14 @@
-// Package check judges runs: each property of DESIGN.md's catalogue (P1-P13) is a function from a
-// trace to a Verdict with the number of situations it examined and, on failure, evidence naming the
-// records that break it. Checkers read only the trace, so the simulator and the live runtime are
-// judged by the same code.
+// Package check judges runs: each property of the catalogue (catalogue.go: DESIGN.md's P1-P13, and
+// P14-P22, which the README's property table states) is a function from a trace to a Verdict with the
+// number of situations it examined and, on failure, evidence naming the records that break it.
+// Checkers read only the trace, so the simulator and the live runtime are judged by the same code.
+//
+// P19-P22 each carry their own oracle, computed from the records and never from the code they judge:
+// P19 (authz.go) the answer an admin request's token owes, from its recorded token facts; P20
+// (truth.go) the result a sync owes by PROTOCOL.md section 7, from the platform's answers on the wire;
+// P21 (routing.go) that the instance the router chose serves the request; P22 (retries.go) the mesh's
+// timing under failing fetches. P19-P21 link each routed request to its delivery, token check,
+// answer and sync span through the network's records (routes.go).
 //
 //	v := check.EventualConvergence(check.Input{Trace: tr, Complete: true})
 //	fmt.Println(v.ID, v.Status, v.Checked)

@@ -257,8 +257,9 @@ func traceEnd(recs []trace.Record) time.Duration {
 	return recs[len(recs)-1].At
 }
 
-// hostSpans are the intervals in which at least one instance's host ran (host.start to host.stop or
-// instance.delete), by start (ascending), each with the latest end among the intervals started so
+// hostSpans are the intervals in which at least one instance's host ran and took requests
+// (host.start to host.stop, instance.drain or instance.delete: a draining instance's host runs on
+// but the router no longer sends it a fetch), by start (ascending), each with the latest end among the intervals started so
 // far (an interval still open at the end of the trace ends never).
 type hostSpans struct{ from, latestEnd []time.Duration }
 
@@ -276,7 +277,7 @@ func runningHosts(recs []trace.Record) hostSpans {
 					from = append(from, r.At)
 				}
 			}
-		case trace.KindHostStop, trace.KindInstanceDelete:
+		case trace.KindHostStop, trace.KindInstanceDelete, trace.KindInstanceDrain:
 			if up[r.Party] {
 				delete(up, r.Party)
 				if n--; n == 0 {

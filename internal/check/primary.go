@@ -6,7 +6,8 @@ import (
 	"github.com/syncsim/syncsim/internal/trace"
 )
 
-// leaseDuration is the primary lease's length (PROTOCOL.md section 1: a 15 s lease, decided there).
+// leaseDuration is the primary lease's length (PROTOCOL.md section 1: a 15 s lease, renewed every
+// 12 s, as upstream's PrimaryHostCoordinator runs it).
 const leaseDuration = 15 * time.Second
 
 // leaseTrack replays the primary lock blob's lease from storage's `lease` records, which the world
@@ -18,7 +19,7 @@ type leaseTrack struct {
 	expires time.Duration // virtual time the holder's lease ends (exclusive)
 	last    *trace.Record // the lease record that set the current state
 	// broken marks instances whose lease an injected fault broke and that have not renewed or
-	// acquired since: they cannot know yet (they learn it at their next renewal, 5 s at most).
+	// acquired since: they cannot know yet (they learn it at their next renewal, 12 s at most).
 	broken map[string]bool
 }
 
@@ -106,7 +107,8 @@ func BackgroundOnPrimaryOnly(in Input) Verdict {
 //   - storage never grants a lease while another instance's lease is unexpired (BLOB-3's 409
 //     LeaseAlreadyPresent);
 //   - every successful acquire or renew holds the lease for its duration from that moment, so that a
-//     primary renewing every 5 s never loses it unawares;
+//     primary renewing every 12 s (3 s before its 15 s run out) keeps it while its renewals arrive in
+//     time;
 //   - an instance acts as primary only while no other instance holds the lease: a background sync
 //     that starts while another instance holds an unexpired lease is a second primary.
 //

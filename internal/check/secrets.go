@@ -106,10 +106,13 @@ func eachForm(b []byte, found func(what string) bool) {
 			case !ok, strings.HasSuffix(strings.ToLower(name), "authorization"), strings.HasPrefix(value, "eyJ"):
 				// No assignment; or the scheme is the value (afterScheme judges it); or a JWT,
 				// reported as one.
-			case strings.EqualFold(name, "key") && strings.ContainsAny(value, "@#>"):
+			case isBareKey(name) && strings.ContainsAny(value, "@#>"):
 				// A fault firing's key (`key=drop@link/...`), not a credential.
-			case strings.EqualFold(name, "key") && isKeyReference(value):
+			case isBareKey(name) && isKeyReference(value):
 				// A scenario's name of a key (`rotate_key: {key: host.default}`), not its value.
+			case isBareKey(name) && isShortWord(value):
+				// A word after the bare name (`rotate_key.key: is required`, `the key: default`):
+				// keys are 8 characters or more, or hold a digit or a symbol.
 			case !notCredential(value, sep == ':'):
 				if !found("a value assigned to credential name " + name) {
 					return
@@ -456,6 +459,25 @@ type LeakError struct {
 func (e *LeakError) Error() string {
 	return "P11 secrets-redacted fails: " + e.Output + " holds " + strings.Join(e.Found, ", ") +
 		" after the redaction (PAY-4), so it is not written"
+}
+
+// isBareKey reports whether a name is the bare word key, alone or as the last part of a dotted
+// path (`timeline[0].rotate_key.key`): a word that names keys as often as it assigns one.
+func isBareKey(name string) bool {
+	return strings.EqualFold(name[strings.LastIndexByte(name, '.')+1:], "key")
+}
+
+// isShortWord reports whether v is under 8 characters, all ASCII letters: a word, not a key.
+func isShortWord(v string) bool {
+	if len(v) >= 8 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if !(v[i] >= 'a' && v[i] <= 'z' || v[i] >= 'A' && v[i] <= 'Z') {
+			return false
+		}
+	}
+	return true
 }
 
 // isKeyReference reports whether v names a key as a scenario does (scenarios.KeyRef): master,

@@ -18,6 +18,9 @@ func TestFindSecretsByStructure(t *testing.T) {
 		{"key: function.HttpTrigger.default", nil},
 		{"key: host.default.extra", []string{"a value assigned to credential name key"}},
 		{"key: master-value-0001", []string{"a value assigned to credential name key"}},
+		{"key: abcdefgh", []string{"a value assigned to credential name key"}},
+		// A word after the bare name key is prose or a hint, not a value.
+		{"timeline[0].rotate_key.key: is required (fix: name the key: master, host.<name>)", nil},
 		{`{"masterKey": "m-1", "client_secret": "s-2"}`, []string{"a value assigned to credential name masterKey", "a value assigned to credential name client_secret"}},
 		{`{\"masterKey\": \"m-1\"}`, []string{"a value assigned to credential name masterKey"}},
 		{"body=MasterKey%3Dm-3%26x", []string{"a value assigned to credential name MasterKey"}},

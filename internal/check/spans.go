@@ -13,7 +13,7 @@ type span struct {
 	end                   *trace.Record // nil when the instance was deleted first or the run ended
 	publishes, results    []*trace.Record
 	blobAtEnter           string // the hash blob's value when the span entered (last blob.write)
-	warned                bool   // the instance logged a Warning or Error line during the span
+	warned                bool   // the instance logged a SYNC-7/SYNC-1 failure text at Warning or Error during the span
 	deleted               bool
 }
 
@@ -126,9 +126,15 @@ func (x *spanIndex) answer(r *trace.Record) {
 	}
 }
 
+// log marks the instance's open spans as surfaced by a line that says a sync failed: a Warning or
+// Error whose message is a SYNC-7 or SYNC-1 failure text (PROTOCOL.md section 6). Another Warning
+// (the oversize fallback's, a hash read error) says nothing of the span's failure.
 func (x *spanIndex) log(r *trace.Record) {
 	switch strings.ToLower(r.Get("level")) {
 	case "warning", "warn", "error", "critical":
+		if !isFailureText(r.Get("text")) {
+			return
+		}
 		for _, s := range x.open[r.Party] {
 			s.warned = true
 		}

@@ -4,8 +4,9 @@ import "github.com/syncsim/syncsim/internal/trace"
 
 // ErrorSurfaced is P9 (SYNC-7, MSG-4): a failed sync says so, with the SYNC-7 text, and is not silent
 // in the log. Three judgements, over the spans that failed or whose deciding publish failed:
-//   - a sync.end with success=false carries one of the SYNC-7/SYNC-1 texts, and the instance logged a
-//     Warning or Error line between the span's sync.call and its sync.end;
+//   - a sync.end with success=false carries one of the SYNC-7/SYNC-1 texts, and the instance logged
+//     one of those texts at Warning or Error between the span's sync.call and its sync.end (a line
+//     that says the sync failed: the oversize fallback's Warning does not);
 //   - a span whose first sync.publish (the one that decides the result in every mode) got a non-2xx or
 //     no answer (http.result) ends with success=false; a later publish (additive mode's best-effort
 //     mesh notification after the FE) is not judged;
@@ -44,7 +45,7 @@ func judgeSpanEnd(s *span, vs *violations) {
 		vs.add(cite(s.name(), " failed at ", end, " with error ", quoted("error", end.Get("error")), ", not a SYNC-7 text"))
 	}
 	if !s.warned {
-		vs.add(cite(s.name(), " failed at ", end, " without a Warning or Error log line during the span"))
+		vs.add(cite(s.name(), " failed at ", end, " without a Warning or Error log line saying so (a SYNC-7 text) during the span"))
 	}
 }
 

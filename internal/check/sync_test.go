@@ -129,7 +129,7 @@ func TestP9ErrorSurfaced(t *testing.T) {
 		"instance/a sync.enter span=1 background=false origin=admin hash=h1",
 		"instance/a sync.publish span=1 background=false target=frontend hash=h1 triggers=1",
 		"instance/a http.result id=1 target=frontend status=503",
-		"instance/a log level=Error text=SyncTriggers_call_failed",
+		"instance/a log level=Error text=SyncTriggers_call_failed_(StatusCode=ServiceUnavailable).",
 	}
 	answer500 := "client client.response call=1 route=7 instance=a span=1 kind=msg4.response status=500 result=SyncTriggers_call_failed_(StatusCode=ServiceUnavailable)."
 	cases := []struct {
@@ -153,6 +153,12 @@ func TestP9ErrorSurfaced(t *testing.T) {
 			"instance/a log level=Information text=starting",
 			"instance/a sync.end span=1 background=false origin=keys success=false error=SyncTriggers_operation_failed.",
 		}, Fail, 1, []string{"without a Warning or Error log line"}},
+		{"a warning that does not say the sync failed does not count (#12035's oversize fallback)", []string{
+			"instance/a sync.call span=1 background=false origin=keys",
+			"instance/a log level=Warning text=SyncTriggers_payload_of_length_'204900'_exceeds_max_length_of_'204800'._Reverting_to_minimal_format.",
+			"instance/a log level=Debug text=SyncTriggers_call_failed_(StatusCode=BadRequest).",
+			"instance/a sync.end span=1 background=false origin=keys success=false error=SyncTriggers_call_failed_(StatusCode=BadRequest).",
+		}, Fail, 1, []string{"without a Warning or Error log line saying so"}},
 		{"a warning after the span does not count", []string{
 			"instance/a sync.call span=1 background=false origin=keys",
 			"instance/a sync.end span=1 background=false origin=keys success=false error=SyncTriggers_operation_failed.",
@@ -168,7 +174,7 @@ func TestP9ErrorSurfaced(t *testing.T) {
 			"instance/a sync.call span=2 background=false origin=admin",
 			"instance/a sync.publish span=2 target=mesh",
 			"instance/a http.result id=3 target=mesh status=0 error=refused",
-			"instance/a log level=Error text=notify",
+			"instance/a log level=Error text=Failed_to_notify_triggers_changed.",
 			"instance/a sync.end span=2 origin=admin success=false error=Failed_to_notify_triggers_changed.",
 		}, Pass, 1, nil},
 		{"MSG-4 answers success for a failed sync", append(append([]string{}, feFailure...),
@@ -177,7 +183,7 @@ func TestP9ErrorSurfaced(t *testing.T) {
 			[]string{"MSG-4 answer #9 ", "which failed at #8 "}},
 		{"answers name their span, not the time order", []string{
 			"instance/a sync.call span=1 origin=admin request=1",
-			"instance/a log level=Error text=x",
+			"instance/a log level=Error text=SyncTriggers_operation_failed.",
 			"instance/a sync.end span=1 origin=admin success=false error=SyncTriggers_operation_failed.",
 			"instance/a sync.call span=2 origin=admin request=2",
 			"instance/a sync.end span=2 origin=admin success=true",
@@ -185,13 +191,13 @@ func TestP9ErrorSurfaced(t *testing.T) {
 		}, Pass, 1, nil},
 		{"an answer no sync gave (502: the instance died) is not judged", []string{
 			"instance/a sync.call span=1 origin=admin request=3",
-			"instance/a log level=Error text=x",
+			"instance/a log level=Error text=SyncTriggers_operation_failed.",
 			"instance/a sync.end span=1 origin=admin success=false error=SyncTriggers_operation_failed.",
 			"client client.response call=5 route=3 kind=msg4.response status=502",
 		}, Pass, 1, nil},
 		{"a duplicated request: the relayed answer is the second span's", []string{
 			"instance/a sync.call span=1 origin=admin request=3",
-			"instance/a log level=Error text=x",
+			"instance/a log level=Error text=SyncTriggers_operation_failed.",
 			"instance/a sync.end span=1 origin=admin success=false error=SyncTriggers_operation_failed.",
 			"instance/a sync.call span=2 origin=admin request=3",
 			"instance/a sync.end span=2 origin=admin success=true",

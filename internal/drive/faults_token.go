@@ -45,7 +45,8 @@ func (f *Faults) BadToken(site host.Site, target, sender string, now time.Time, 
 	return headers, ""
 }
 
-// ForgeToken makes an invalid token of one kind (faults.BadTokenKinds) for a receiver, signed here
+// ForgeToken makes a token of one kind (faults.BadTokenKinds: invalid, or valid for another issuer
+// or audience pair of TOK-5) for a receiver, signed here
 // (crypto/hmac), starting from the claims a correct sender would present at now: TOK-3's for the
 // front end, TOK-4's for the host.
 func ForgeToken(s host.Site, target, kind string, at time.Time) string {
@@ -82,6 +83,14 @@ func ForgeToken(s host.Site, target, kind string, at time.Time) string {
 		header["alg"] = "none"
 	case "malformed":
 		return "not-a-jwt"
+	case "issuer-appservice":
+		claims["iss"] = appService
+	case "issuer-scm":
+		claims["iss"] = "https://" + s.Name + ".scm.azurewebsites.net"
+	case "issuer-site":
+		claims["iss"] = site
+	case "audience-functions":
+		claims["aud"] = site + "/azurefunctions"
 	}
 	return signJWT(header, claims, key)
 }

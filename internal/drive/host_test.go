@@ -71,7 +71,7 @@ func TestHostPerformRecordsAndCalls(t *testing.T) {
 	h := NewHost(newMachine(), "instance/pod-a", testSite, env)
 	h.Perform([]host.Effect{
 		host.SpanEvent{Span: 3, Phase: host.SpanCall, Origin: "admin", ReqID: 4},
-		host.Log{Level: "Information", Text: "Syncing triggers"},
+		host.Log{Level: "Information", Category: host.CategoryModel, Text: "Syncing triggers"},
 		host.SetTimer{Key: "background", After: 30 * time.Second},
 		host.CancelTimer{Key: "renew"},
 		host.SpanEvent{Span: 3, Phase: host.SpanEnter, Origin: "admin", Hash: "h1"},
@@ -86,7 +86,7 @@ func TestHostPerformRecordsAndCalls(t *testing.T) {
 	})
 	expect(t, env.lines,
 		"instance/pod-a sync.call span=3 background=false origin=admin request=4",
-		"instance/pod-a log level=Information text=\"Syncing triggers\"",
+		"instance/pod-a log level=Information category=Syncsim.Host text=\"Syncing triggers\"",
 		"set-timer background 30s",
 		"cancel-timer renew",
 		"instance/pod-a sync.enter span=3 background=false origin=admin hash=h1",
@@ -109,19 +109,19 @@ func TestHostDeletedAtPointDropsLaterEffects(t *testing.T) {
 	env := &fakeHost{}
 	h := NewHost(newMachine(), "instance/pod-a", testSite, env)
 	h.Perform([]host.Effect{
-		host.Log{Level: "Information", Text: "before"},
+		host.Log{Level: "Information", Category: host.CategoryModel, Text: "before"},
 		host.Point{Name: "die", Span: 1, Background: true},
 		host.Send{ID: 2, Target: host.TargetFrontEnd},
-		host.Log{Level: "Information", Text: "after"},
+		host.Log{Level: "Information", Category: host.CategoryModel, Text: "after"},
 		host.Respond{ReqID: 1},
 	})
 	expect(t, env.lines,
-		"instance/pod-a log level=Information text=before",
+		"instance/pod-a log level=Information category=Syncsim.Host text=before",
 		"instance/pod-a sync.point point=die span=1 background=true",
 		"point die",
 	)
 	env.lines = nil
-	h.Perform([]host.Effect{host.Log{Level: "Information", Text: "later"}})
+	h.Perform([]host.Effect{host.Log{Level: "Information", Category: host.CategoryModel, Text: "later"}})
 	expect(t, env.lines)
 }
 

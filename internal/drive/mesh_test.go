@@ -47,7 +47,7 @@ func TestMeshPerform(t *testing.T) {
 		"set-timer debounce 250ms",
 		"mesh mesh.fetch fetch=1 attempt=1 cover=1 token="+trace.SecretDigest([]byte("forged")),
 		"fetch 1 forged",
-		"mesh log level=Warning text=retrying",
+		"mesh log level=Warning category=Syncsim.Platform text=retrying",
 		"observe mesh.Log",
 		"mesh store.write via=mesh hash=h1 canonical="+check.CanonicalHash(entry.Body)+" revision=2 cover=1",
 		"observe mesh.Stored",

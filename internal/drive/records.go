@@ -21,7 +21,7 @@ func HostEvent(e host.Effect) (ev trace.Event, ok bool) {
 	case host.Point:
 		return trace.SyncPoint(e.Name, e.Span, e.Background), true
 	case host.Log:
-		return trace.Log(e.Level, e.Text), true
+		return trace.Log(e.Level, e.Category, e.Text, e.Exception), true
 	case host.PrimaryChanged:
 		return trace.Primary(e.Primary), true
 	case host.HashWritten:
@@ -76,7 +76,8 @@ func MeshEvent(e mesh.Effect) (ev trace.Event, ok bool) {
 	case mesh.Accepted:
 		return trace.MeshAccept(e.Notification, e.Instance), true
 	case mesh.Log:
-		return trace.Log(e.Level, e.Text), true
+		// The reference platform's lines are the harness's: no upstream code writes them.
+		return trace.Log(e.Level, trace.CategoryPlatform, e.Text, ""), true
 	case mesh.Stored:
 		return trace.StoreWriteMesh(e.Entry.Hash, check.CanonicalHash(e.Entry.Body), e.Entry.Revision, e.Cover), true
 	case mesh.Abandoned:

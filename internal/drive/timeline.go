@@ -1,6 +1,7 @@
 package drive
 
 import (
+	"slices"
 	"sync"
 	"time"
 
@@ -27,12 +28,18 @@ type Env interface {
 	Clock
 	// Instances lists the instances not deleted, oldest first.
 	Instances() []Instance
-	// StartInstance creates an instance (a start past the scenario's limit is refused and recorded
-	// by the driver). placeholderFor, when positive, makes it a pod from the placeholder pool: its
-	// first host start runs the placeholder for that long before it specializes.
-	StartInstance(reason string, placeholderFor time.Duration)
+	// StartInstance creates an instance and returns it, or nil when the start is refused (a start
+	// past the scenario's limit, recorded by the driver). placeholderFor, when positive, makes it a
+	// pod from the placeholder pool: its first host start runs the placeholder for that long before
+	// it specializes.
+	StartInstance(reason string, placeholderFor time.Duration) Instance
 	// DeleteInstance deletes an instance with all its memory; injected marks a fault's doing.
+	// Deleting one already deleted does nothing.
 	DeleteInstance(i Instance, reason string, injected bool)
+	// DrainInstance takes an instance out of the site router's choice for good and records
+	// instance.drain (reason, d): it takes no new request while its host runs on; the timeline
+	// deletes it d later. An instance whose host has not started yet never starts it.
+	DrainInstance(i Instance, reason string, d time.Duration)
 	// RestartHost restarts the host of a running instance in place (a deploy): same instance.
 	RestartHost(i Instance)
 	// Send sends client call number call (already recorded) to the site router; pin, when set, asks
@@ -44,6 +51,9 @@ type Env interface {
 type Instance interface {
 	// Primary reports whether the instance's host believes it holds the primary lease.
 	Primary() bool
+	// Draining reports whether the instance is draining (DrainInstance): it takes no new requests
+	// and is deleted soon; picks and deploys leave it out.
+	Draining() bool
 }
 
 // Timeline plays a scenario's timeline over an Env: deploys, key rotations, admin syncs (with the
@@ -58,6 +68,8 @@ type Timeline struct {
 	nextCall int
 	// retries are the MSG-4 calls whose caller retries them on failure, by call number.
 	retries map[int]pendingRetry
+	// named are the instances by the scenario's names (instances.names, start.name).
+	named map[string]Instance
 }
 
 // pendingRetry is a MSG-4 call whose caller retries it if it fails.
@@ -69,7 +81,7 @@ type pendingRetry struct {
 
 // NewTimeline is the timeline of sc over env, acting on site.
 func NewTimeline(sc *scenarios.Scenario, site *Site, env Env) *Timeline {
-	return &Timeline{sc: sc, site: site, env: env, retries: map[int]pendingRetry{}}
+	return &Timeline{sc: sc, site: site, env: env, retries: map[int]pendingRetry{}, named: map[string]Instance{}}
 }
 
 // Schedule schedules the timeline entries that play (every entry when plays is nil), and the
@@ -86,9 +98,27 @@ func (t *Timeline) Schedule(plays func(index int) bool) {
 	t.env.At(t.sc.SettleStart(), func() { t.env.Record(trace.PartyWorld, trace.SettleStart()) })
 }
 
+// Initial tells the timeline that the driver started initial instance number index (from 0): the
+// first ones take the scenario's instances.names.
+func (t *Timeline) Initial(index int, i Instance) {
+	if index < len(t.sc.Instances.Names) && i != nil {
+		t.mu.Lock()
+		t.named[t.sc.Instances.Names[index]] = i
+		t.mu.Unlock()
+	}
+}
+
 // Apply plays timeline entry index, action a.
 func (t *Timeline) Apply(index int, a scenarios.Action) {
-	t.env.Record(trace.PartyWorld, trace.Timeline(index, string(a.Kind), a.Line))
+	ev := trace.Timeline(index, string(a.Kind), a.Line)
+	var picked []Instance
+	switch a.Kind {
+	case scenarios.ActionDelete:
+		picked, ev = t.pickFor(ev, a.Delete.Which, a.Delete.Count, a.Delete.Instance)
+	case scenarios.ActionRestart:
+		picked, ev = t.pickFor(ev, a.Restart.Which, a.Restart.Count, a.Restart.Instance)
+	}
+	t.env.Record(trace.PartyWorld, ev)
 	switch a.Kind {
 	case scenarios.ActionDeploy:
 		t.deploy(a.Deploy)
@@ -97,21 +127,56 @@ func (t *Timeline) Apply(index int, a scenarios.Action) {
 	case scenarios.ActionAdminSync:
 		t.AdminSyncs(a.AdminSync.Count, a.AdminSync.Interval, a.AdminSync.Auth, a.AdminSync.Retry)
 	case scenarios.ActionStart:
-		for i := 0; i < a.Start.Count; i++ {
-			t.env.StartInstance("scale-out", a.Start.PlaceholderFor)
+		for n := 0; n < a.Start.Count; n++ {
+			if i := t.env.StartInstance("scale-out", a.Start.PlaceholderFor); i != nil && a.Start.Name != "" {
+				t.mu.Lock()
+				t.named[a.Start.Name] = i
+				t.mu.Unlock()
+			}
 		}
 	case scenarios.ActionDelete:
-		for _, i := range t.Pick(a.Delete.Which, a.Delete.Count) {
-			t.env.DeleteInstance(i, "scale-in", false)
+		for _, i := range picked {
+			t.remove(i, "scale-in", a.Delete.Drain)
 		}
 	case scenarios.ActionRestart:
-		for _, i := range t.Pick(a.Restart.Which, a.Restart.Count) {
-			t.env.DeleteInstance(i, "restart", false)
+		for _, i := range picked {
+			t.remove(i, "restart", a.Restart.Drain)
 			t.env.StartInstance("restart", 0)
 		}
 	default:
 		panic("drive: unknown timeline action " + string(a.Kind))
 	}
+}
+
+// pickFor is what a delete or restart acts on: the named instance, or Pick's choice. A named
+// instance that is deleted (gone=true) or already draining (draining=true) is acted on no more;
+// the entry's timeline record ev says so.
+func (t *Timeline) pickFor(ev trace.Event, which string, count int, name string) ([]Instance, trace.Event) {
+	if name == "" {
+		return t.Pick(which, count), ev
+	}
+	ev = ev.With(trace.F("instance", name))
+	t.mu.Lock()
+	i := t.named[name]
+	t.mu.Unlock()
+	switch {
+	case i == nil || !slices.Contains(t.env.Instances(), i):
+		return nil, ev.With(trace.F("gone", true))
+	case i.Draining():
+		return nil, ev.With(trace.F("draining", true))
+	}
+	return []Instance{i}, ev
+}
+
+// remove deletes an instance at once, or with a drain: it takes no new requests from now on and
+// is deleted drain later (scenarios.Delete).
+func (t *Timeline) remove(i Instance, reason string, drain time.Duration) {
+	if drain == 0 {
+		t.env.DeleteInstance(i, reason, false)
+		return
+	}
+	t.env.DrainInstance(i, reason, drain)
+	t.after(drain, func() { t.env.DeleteInstance(i, reason, false) })
 }
 
 // deploy installs new functions: a new content revision, every running host restarts in place to
@@ -122,10 +187,13 @@ func (t *Timeline) deploy(d *scenarios.Deploy) {
 	t.AdminSyncs(d.HookSyncs, d.HookInterval, "admin-key", scenarios.Retry{})
 }
 
-// RestartHosts restarts every running host in place, to load the site's new content.
+// RestartHosts restarts every running host in place, to load the site's new content; a draining
+// instance keeps the content it has until it is deleted.
 func (t *Timeline) RestartHosts() {
 	for _, i := range t.env.Instances() {
-		t.env.RestartHost(i)
+		if !i.Draining() {
+			t.env.RestartHost(i)
+		}
 	}
 }
 
@@ -203,9 +271,14 @@ func (t *Timeline) send(call int, ev trace.Event, kind string, req host.AdminReq
 func (t *Timeline) after(d time.Duration, fn func()) { t.env.At(t.env.Elapsed()+d, fn) }
 
 // Pick chooses the instances a scale-in, a restart or a scale-in fault acts on: "all", the count
-// oldest, the primary (else the newest), or the count newest.
+// oldest, the primary (else the newest), or the count newest, among those not draining.
 func (t *Timeline) Pick(which string, count int) []Instance {
-	live := t.env.Instances()
+	var live []Instance
+	for _, i := range t.env.Instances() {
+		if !i.Draining() {
+			live = append(live, i)
+		}
+	}
 	switch which {
 	case "all":
 		return live

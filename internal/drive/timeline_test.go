@@ -74,11 +74,13 @@ type fakeFleet struct {
 }
 
 type fakeInstance struct {
-	name    string
-	primary bool
+	name     string
+	primary  bool
+	draining bool
 }
 
-func (i *fakeInstance) Primary() bool { return i.primary }
+func (i *fakeInstance) Primary() bool  { return i.primary }
+func (i *fakeInstance) Draining() bool { return i.draining }
 
 func (f *fakeFleet) Instances() []Instance {
 	var out []Instance
@@ -88,17 +90,28 @@ func (f *fakeFleet) Instances() []Instance {
 	return out
 }
 
-func (f *fakeFleet) StartInstance(reason string, placeholderFor time.Duration) {
+func (f *fakeFleet) StartInstance(reason string, placeholderFor time.Duration) Instance {
 	f.started++
 	name := fmt.Sprintf("pod-%d", f.started)
-	f.instances = append(f.instances, &fakeInstance{name: name})
+	i := &fakeInstance{name: name}
+	f.instances = append(f.instances, i)
 	f.note("start %s %s placeholder=%s", name, reason, placeholderFor)
+	return i
 }
 
 func (f *fakeFleet) DeleteInstance(i Instance, reason string, injected bool) {
 	n := i.(*fakeInstance)
+	if !slices.Contains(f.instances, n) {
+		return
+	}
 	f.instances = slices.DeleteFunc(f.instances, func(x *fakeInstance) bool { return x == n })
 	f.note("delete %s %s", n.name, reason)
+}
+
+func (f *fakeFleet) DrainInstance(i Instance, reason string, d time.Duration) {
+	n := i.(*fakeInstance)
+	n.draining = true
+	f.note("drain %s %s for %s", n.name, reason, d)
 }
 
 func (f *fakeFleet) RestartHost(i Instance) { f.note("restart-host %s", i.(*fakeInstance).name) }
@@ -320,3 +333,62 @@ func TestRotatedKeyFromSeed(t *testing.T) {
 		t.Fatalf("seed 3 gave %q and %q, seed 4 %q", a, b, c)
 	}
 }
+
+// Named instances and drains (scenarios.Delete, scenarios.Restart): a delete or restart by name acts
+// on the instance instances.names or a start named, also after others came and went; with a drain
+// the instance is drained at once and deleted drain later, and no pick or deploy touches it
+// meanwhile; a name whose instance is gone or draining does nothing and says so.
+func TestTimelineNamedInstancesAndDrains(t *testing.T) {
+	sc := testScenario(
+		scenarios.Action{At: time.Minute, Line: 10, Kind: scenarios.ActionStart, Start: &scenarios.Start{Count: 1, Name: "canary"}},
+		scenarios.Action{At: 2 * time.Minute, Line: 11, Kind: scenarios.ActionDelete, Delete: &scenarios.Delete{Count: 1, Instance: "web-b", Drain: 30 * time.Second}},
+		scenarios.Action{At: 2*time.Minute + 10*time.Second, Line: 12, Kind: scenarios.ActionDeploy, Deploy: &scenarios.Deploy{}},
+		scenarios.Action{At: 2*time.Minute + 20*time.Second, Line: 13, Kind: scenarios.ActionDelete, Delete: &scenarios.Delete{Which: "newest", Count: 1}},
+		scenarios.Action{At: 3 * time.Minute, Line: 14, Kind: scenarios.ActionRestart, Restart: &scenarios.Restart{Count: 1, Instance: "web-a", Drain: 5 * time.Second}},
+		scenarios.Action{At: 4 * time.Minute, Line: 15, Kind: scenarios.ActionDelete, Delete: &scenarios.Delete{Count: 1, Instance: "canary"}},
+	)
+	sc.Instances.Names = []string{"web-a", "web-b"}
+	f, _ := newFleet(sc)
+	for i := 0; i < 3; i++ {
+		f.tl.Initial(i, f.StartInstance("initial", 0))
+	}
+	f.log = nil
+	f.tl.Schedule(nil)
+	f.run(time.Hour)
+	wantLog(t, f.log,
+		"00:01:00.000 world timeline index=0 action=start line=10",
+		"00:01:00.000 start pod-4 scale-out placeholder=0s",
+		"00:02:00.000 world timeline index=1 action=delete line=11 instance=web-b",
+		"00:02:00.000 drain pod-2 scale-in for 30s",
+		"00:02:10.000 world timeline index=2 action=deploy line=12",
+		"00:02:10.000 world "+eventText(NewSite(sc, sim.NewStreams(7)).Deploy(nil, "deploy")),
+		"00:02:10.000 restart-host pod-1",
+		"00:02:10.000 restart-host pod-3",
+		"00:02:10.000 restart-host pod-4",
+		"00:02:20.000 world timeline index=3 action=delete line=13",
+		"00:02:20.000 delete pod-4 scale-in",
+		"00:02:30.000 delete pod-2 scale-in",
+		"00:03:00.000 world timeline index=4 action=restart line=14 instance=web-a",
+		"00:03:00.000 drain pod-1 restart for 5s",
+		"00:03:00.000 start pod-5 restart placeholder=0s",
+		"00:03:05.000 delete pod-1 restart",
+		"00:04:00.000 world timeline index=5 action=delete line=15 instance=canary gone=true",
+		"00:10:00.000 world faults.end",
+		"00:10:00.000 world settle.start",
+	)
+	// A which pick leaves a draining instance out; a named entry for one does nothing.
+	f2, _ := newFleet(testScenario(scenarios.Action{At: time.Minute, Line: 20, Kind: scenarios.ActionDelete, Delete: &scenarios.Delete{Count: 1, Instance: "web-a"}}))
+	f2.sc().Instances.Names = []string{"web-a"}
+	f2.tl.Initial(0, f2.StartInstance("initial", 0))
+	f2.StartInstance("initial", 0)
+	f2.instances[0].draining = true
+	if got := f2.tl.Pick("oldest", 2); len(got) != 1 || got[0].(*fakeInstance).name != "pod-2" {
+		t.Errorf("pick oldest 2 with pod-1 draining = %v", got)
+	}
+	f2.log = nil
+	f2.tl.Apply(0, f2.sc().Timeline[0])
+	wantLog(t, f2.log, "00:00:00.000 world timeline index=0 action=delete line=20 instance=web-a draining=true")
+}
+
+// sc is the scenario the fleet's timeline plays.
+func (f *fakeFleet) sc() *scenarios.Scenario { return f.tl.sc }

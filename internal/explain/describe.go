@@ -32,6 +32,8 @@ func describe(r *trace.Record) (string, []string) {
 		return "specialization done: the real host starts", nil
 	case trace.KindInstanceDelete:
 		return "INSTANCE DELETED (" + g("reason") + ")", nil
+	case trace.KindInstanceDrain:
+		return "DRAINING: takes no new requests, deleted in " + g("for") + " (" + g("reason") + ")", nil
 	case trace.KindPrimary:
 		if g("primary") == "true" {
 			return "became the primary (lease held)", nil

@@ -71,12 +71,16 @@ var Points = []string{"before-gate", "after-lock", "after-payload", "after-hash-
 // anyPoint are the values a point fault's point parameter takes.
 var anyPoint = append([]string{"any"}, Points...)
 
-// BadTokenKinds are the invalid tokens token-invalid presents (TOK-2..5, FE-2): an audience or issuer
+// BadTokenKinds are the tokens token-invalid presents in place of a sender's (TOK-2..5, FE-2): an audience or issuer
 // that is wrong or a near miss of the right one (a suffixed host name, a suffixed path), a lifetime
 // beyond the 5-minute skew on either side, no token, a signature under another key, alg=none, and a
-// value that is not a JWT.
+// value that is not a JWT. The last four are valid tokens of TOK-5's other issuer and audience
+// pairs (App Service's, the scm site's or the site's own issuer; the /azurefunctions audience) that the
+// receiver must judge by their claim: MSG-3 grants only Legion's issuer the platform claim (403
+// otherwise, PR #11697), MSG-4 grants any, the front end none (FE-2).
 var BadTokenKinds = []string{"wrong-audience", "near-miss-audience", "near-miss-audience-path", "wrong-issuer", "near-miss-issuer",
-	"not-yet-valid", "expired", "stripped", "wrong-key", "alg-none", "malformed"}
+	"not-yet-valid", "expired", "stripped", "wrong-key", "alg-none", "malformed",
+	"issuer-appservice", "issuer-scm", "issuer-site", "audience-functions"}
 
 // Parties that link faults may name ("*" is any; "instance" is every instance).
 var Parties = []string{"*", "instance", "storage", "frontend", "mesh", "router", "client"}
@@ -163,8 +167,8 @@ var catalogue = []Fault{
 		Params: params([]Param{{Name: "party", Type: TypeString, Default: "instance", Choices: []string{"instance", "mesh"}, Doc: "whose clock"},
 			{Name: "by", Type: TypeDuration, Default: "6m", Doc: "offset (negative: behind)"}, prob("0.5")})},
 	{Name: "token-invalid", Kind: KindEndpoint, Ref: "TOK-2..5, FE-2, HOST-1, MESH-3",
-		Doc: "a request reaches its receiver with an invalid token of one kind in place of the sender's (the receiver must refuse it)",
-		Params: params([]Param{{Name: "kind", Type: TypeString, Default: "wrong-audience", Choices: BadTokenKinds, Doc: "what is wrong with the token"},
+		Doc: "a request reaches its receiver with a token of one kind in place of the sender's: invalid (the receiver must refuse it) or valid for another issuer or audience (the receiver must judge its claim)",
+		Params: params([]Param{{Name: "kind", Type: TypeString, Default: "wrong-audience", Choices: BadTokenKinds, Doc: "what is wrong with the token, or which other valid issuer or audience it has"},
 			{Name: "target", Type: TypeString, Default: "any", Choices: []string{"any", "frontend", "msg3", "msg4"},
 				Doc: "receiver: the front end (MSG-1), the host's GET admin/host/triggers (MSG-3) or POST admin/host/synctriggers with a token (MSG-4)"}, prob("0.2")})},
 	{Name: "token-expiry", Kind: KindEndpoint, Ref: "TOK-4, MESH-3", Doc: "the mesh presents a token that has already expired", Params: params([]Param{prob("0.2")})},

@@ -4,25 +4,30 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/check"
+	"github.com/syncsim/syncsim/internal/logs"
 	"github.com/syncsim/syncsim/internal/runner"
 	"github.com/syncsim/syncsim/scenarios"
 )
 
-// Sentinel errors; Import wraps them with the log's name and what is missing.
+// Sentinel errors; Import wraps them with the log's name, the line and the fix.
 var (
-	// ErrEmpty: the log has no event line.
+	// ErrEmpty: the log has no entry, only blank or comment lines.
 	ErrEmpty = errors.New("importer: empty log")
-	// ErrNoHostStart: no `Host started (...)` line, so nothing says when instances run.
-	ErrNoHostStart = errors.New("importer: no Host started line")
-	// ErrBadLog: a line the scenario depends on states something the simulator cannot model.
+	// ErrBadLog: a line the scenario depends on states something the simulator cannot model, or a
+	// flag names no mode.
 	ErrBadLog = errors.New("importer: bad log")
-	// ErrLimit: the log, a line of it, or the lines to keep are over a limit of Options.
-	ErrLimit = errors.New("importer: over a limit")
+	// ErrLimit: the log, a line of it, or the entries to keep are over a limit of Options. It is
+	// the log reader's sentinel, so that either's limit reads the same.
+	ErrLimit = logs.ErrLimit
+	// ErrFormat: no line of the log is in a known format (or in the one --format forces): the log
+	// reader's sentinel.
+	ErrFormat = logs.ErrUnknownFormat
 	// ErrOutOfOrder: a line's time is earlier than the line's before it, so the log, read in order,
 	// would tell another story than the one that happened.
 	ErrOutOfOrder = errors.New("importer: lines out of order")
@@ -34,101 +39,97 @@ type Result struct {
 	YAML []byte
 	// Name is the scenario's name, made of the log's file name.
 	Name string
-	// Site and Mode are those of the log's first host start.
-	Site string
-	Mode string
+	// Site and Mode are the scenario's; Settings says where each came from.
+	Site, Mode string
+	Settings   Settings
 	// Start is the log time that t=0 stands for.
 	Start time.Time
-	// Lines counts every line read; Events the lines that carry a known event; Unknown the lines
-	// kept as `# unknown line N` comments. Comment and blank lines are neither.
+	// Lines counts every line read; Events the entries that carry a known event; Unknown the
+	// entries kept as `# unknown line N` comments. Blank, comment and continuation lines are
+	// neither.
 	Lines, Events, Unknown int
+	// Formats counts the entries read in each format.
+	Formats map[logs.Format]int
 	// Failing lists the properties the imported scenario fails in Mode (seed 1, expectations
 	// ignored); the scenario's expect section lists them.
 	Failing []string
-	// Reproduced says whether the run fails P1, as the log's story does.
+	// LogFailed says whether the log's story ends in a failure (a failed publish or call, a
+	// refusal, a lost lease, an empty publish, a deletion before the platform fetched) with no
+	// success after it; Failures lists every failure the log shows.
+	LogFailed bool
+	Failures  []string
+	// Reproduced says whether the run fails exactly when the log shows a failure.
 	Reproduced bool
+	// Cannot lists the parts of the story the model cannot tell (also in the comment block).
+	Cannot []string
 	// Reordered describes the lines that were out of order and were sorted by time
 	// (Options.AllowOutOfOrder); the scenario's comment block says the same.
 	Reordered []string
 }
 
-// Import reads a host log with the default Options and writes the scenario it tells; name is the
-// log's file name, used in messages and in the scenario's header and name. A line of another shape
-// is not an error but an unknown line; an empty log, one with no host start, one over a limit, or one
-// whose times go backwards is an error.
+// Import reads a log with the default Options and writes the scenario it tells; name is the log's
+// file name, used in messages and in the scenario's header and name. A line the catalogue does not
+// know is not an error but an unknown line; an empty log, one in no known format, one over a limit,
+// or one whose times go backwards is an error.
 func Import(name string, r io.Reader) (*Result, error) { return ImportWith(name, r, Options{}) }
 
-// ImportWith is Import with options: limits, and whether lines out of order are sorted.
+// ImportWith is Import with options: the format, mode, site and instance when the log does not say
+// them, the date of times without one, limits, and whether lines out of order are sorted.
 func ImportWith(name string, r io.Reader, o Options) (*Result, error) {
-	o = o.withDefaults()
-	entries, lines, err := readLog(name, r, o)
+	if o.Mode != "" {
+		if _, err := host.ParseMode(o.Mode); err != nil {
+			return nil, fmt.Errorf("%s: %w: --mode %q names no mode (fix: --mode %s)", name, ErrBadLog, o.Mode, strings.Join(host.ModeNames(), "|"))
+		}
+	}
+	l, err := Read(name, r, o)
 	if err != nil {
 		return nil, err
 	}
-	reordered, err := inOrder(name, entries, o)
+	if len(l.Entries) == 0 {
+		return nil, fmt.Errorf("%s: %w: no entry, only comments or blank lines (fix: give the log's lines, in any format `simrun import --help` lists)", name, ErrEmpty)
+	}
+	entries, dropped := keepUnknown(l.Entries)
+	s, err := newStory(l)
 	if err != nil {
 		return nil, err
 	}
-	entries, dropped := keepUnknown(entries)
-	s, err := tell(name, entries)
-	if err != nil {
-		return nil, err
+	s.shorten(entries)
+	for _, e := range entries {
+		s.add(e)
+	}
+	s.finish()
+	s.notes = append(s.notes, l.Notes...)
+	if n, first := unplaced(l.Skipped); n > 0 {
+		s.notes = append(s.notes, fmt.Sprintf("%d line(s) in no format the reader knows are left out, the first at line %d", n, first))
 	}
 	if dropped.count > 0 {
 		s.unknown += dropped.count
 		s.notes = append(s.notes, fmt.Sprintf("%d unknown line(s) from line %d on are counted but not kept as comments: the scenario keeps the first %d KiB of unknown lines",
 			dropped.count, dropped.first, maxUnknownKept>>10))
 	}
-	if len(reordered) > 0 {
-		s.notes = append(s.notes, "the log is out of order: "+strings.Join(reordered, "; ")+
+	if len(l.Reordered) > 0 {
+		s.notes = append(s.notes, "the log is out of order: "+strings.Join(l.Reordered, "; ")+
 			"; its lines are sorted by time, stably (--allow-out-of-order)")
 	}
 	mode, err := host.ParseMode(s.mode)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w: %w", name, ErrBadLog, err)
+		return nil, fmt.Errorf("%s: %w: mode %q (%s): %w (fix: --mode %s)", name, ErrBadLog, s.mode, l.Settings.Mode.From, err, strings.Join(host.ModeNames(), "|"))
 	}
-	failing, err := failures(s, mode)
+	verdicts, err := failures(s, mode)
 	if err != nil {
 		return nil, err
 	}
+	failing := failingIDs(verdicts)
+	s.explain(verdicts)
 	out := s.render(failing)
 	if _, err := scenarios.Parse(s.name+".yaml", out); err != nil {
 		return nil, fmt.Errorf("%s: %w: the imported scenario does not load: %w", name, ErrBadLog, err)
 	}
-	res := &Result{YAML: out, Name: s.name, Site: s.site, Mode: s.mode, Start: s.start,
-		Lines: lines, Events: s.events, Unknown: s.unknown, Failing: failing, Reordered: reordered}
-	for _, id := range failing {
-		res.Reproduced = res.Reproduced || id == "P1"
-	}
+	res := &Result{YAML: out, Name: s.name, Site: s.site, Mode: s.mode, Settings: l.Settings, Start: s.start,
+		Lines: l.Lines, Events: s.events, Unknown: s.unknown, Formats: l.Formats, Failing: failing,
+		LogFailed: s.endsFailed(), Failures: s.failures, Cannot: s.cannot, Reordered: l.Reordered}
+	res.Reproduced = s.endsFailed() == (len(failing) > 0)
 	return res, nil
-}
-
-// maxReorderedShown bounds the out-of-order lines the scenario's comment block lists.
-const maxReorderedShown = 5
-
-// inOrder refuses a log whose times go backwards, naming both lines, or with o.AllowOutOfOrder sorts
-// it stably by time and describes what moved. The story is told in line order (a deletion right
-// after a hash write, the quiet stretches), so a line out of place would tell another story.
-func inOrder(name string, entries []entry, o Options) ([]string, error) {
-	back := order(entries)
-	if len(back) == 0 {
-		return nil, nil
-	}
-	if !o.AllowOutOfOrder {
-		b := back[0]
-		return nil, fmt.Errorf("%s:%d: %w: its time %s is earlier than line %d's %s (fix: sort the log by time, or pass --allow-out-of-order to sort it stably and say so in the scenario)",
-			name, b.line, ErrOutOfOrder, stamp(b.at), b.prev, stamp(b.prevAt))
-	}
-	var out []string
-	for i, b := range back {
-		if i == maxReorderedShown {
-			out = append(out, fmt.Sprintf("and %d more line(s)", len(back)-i))
-			break
-		}
-		out = append(out, fmt.Sprintf("line %d (%s) is earlier than line %d (%s)", b.line, stamp(b.at), b.prev, stamp(b.prevAt)))
-	}
-	sortByTime(entries)
-	return out, nil
 }
 
 // maxUnknownKept bounds the comments the unknown lines become (their text and unknownOverhead
@@ -143,16 +144,16 @@ const unknownOverhead = 32
 // dropped says which unknown lines keepUnknown left out.
 type dropped struct{ count, first int }
 
-// keepUnknown keeps the unknown lines up to maxUnknownKept bytes of text and leaves out the rest,
-// saying how many and from which line on; every event line is kept.
-func keepUnknown(entries []entry) ([]entry, dropped) {
+// keepUnknown keeps the unknown entries up to maxUnknownKept bytes of text and leaves out the rest,
+// saying how many and from which line on; every event entry is kept.
+func keepUnknown(entries []Entry) ([]Entry, dropped) {
 	var d dropped
 	kept, size := entries[:0:0], 0
 	for _, e := range entries {
-		if e.kind == unknown {
-			if size += len(e.text) + unknownOverhead; size > maxUnknownKept {
+		if !known(e) {
+			if size += min(len(e.Message), 300) + unknownOverhead; size > maxUnknownKept {
 				if d.count == 0 {
-					d.first = e.n
+					d.first = e.Line
 				}
 				d.count++
 				continue
@@ -166,48 +167,53 @@ func keepUnknown(entries []entry) ([]entry, dropped) {
 	return kept, d
 }
 
-// tell builds the story from the log's lines.
-func tell(name string, entries []entry) (*story, error) {
-	if len(entries) == 0 {
-		return nil, fmt.Errorf("%s: %w: no event line, only comments or blank lines (fix: give the log's lines as `RFC3339-time instance level message`)", name, ErrEmpty)
-	}
-	first := -1
-	for i, e := range entries {
-		if e.kind == hostStarted {
-			first = i
-			break
+// finish adds what the whole log decides: the callers' calls, the foreground syncs no action
+// causes, and fault windows held open when the log shows no success after its failure.
+func (s *story) finish() {
+	s.playCalls()
+	for _, f := range s.foreground {
+		caused := slices.ContainsFunc(s.syncCauses, func(c time.Duration) bool { return c <= f.at && f.at-c <= coveredBy })
+		if caused {
+			continue
 		}
+		at := max(f.at-10*time.Millisecond, 0)
+		s.act(fmt.Sprintf("%s (line %d) %s in a foreground sync the log shows without its cause (no background line before it): an admin_sync stands for its caller",
+			duration(f.at), f.line, f.why), at, "admin_sync: {count: 1}")
+		s.syncCauses = append(s.syncCauses, at)
 	}
-	if first < 0 {
-		return nil, noHostStart(name, entries)
+	s.hold()
+	if len(s.profile) > 0 || len(s.scripted) > 0 {
+		s.faultsEnd = max(s.faultsEnd, time.Second)
 	}
-	s, err := newStory(name, entries[first])
-	if err != nil {
-		return nil, err
-	}
-	s.shorten(entries)
-	for _, e := range entries {
-		s.add(e)
-	}
-	return s, nil
 }
 
-// noHostStart names what is missing, and a host start whose time could not be read.
-func noHostStart(name string, entries []entry) error {
-	for _, e := range entries {
-		if e.badTime != "" {
-			if strings.Contains(e.text, "Host started (") {
-				return fmt.Errorf("%s: %w with a readable time: line %d's time %q is not RFC 3339 (fix: write times as 2026-04-20T10:00:02.120Z)",
-					name, ErrNoHostStart, e.n, e.badTime)
-			}
-		}
+// hold keeps the windows of the log's last failures open past the sync the model's host makes on
+// its own (the background sync 30 s after the last host start, SYNC-8) when the log shows no
+// success after them: the log's failure stands, so the model's next sync must not repair what the
+// log never saw repaired.
+func (s *story) hold() {
+	if !s.failed || s.succeeded && s.lastSuccess > s.lastFailure {
+		return
 	}
-	return fmt.Errorf("%s: %w: nothing says when an instance runs or which site and mode it has (fix: include the host's `Host started (Site=..., HostId=..., SyncTriggersMode=...)` lines)",
-		name, ErrNoHostStart)
+	var lastStart time.Duration
+	for _, at := range s.hostStart {
+		lastStart = max(lastStart, at)
+	}
+	until := (lastStart + backgroundDelay + 2*time.Second).Truncate(time.Second) + time.Second
+	for i := range s.profile {
+		f := &s.profile[i]
+		if !f.holdable || f.until >= until {
+			continue
+		}
+		f.until = until
+		f.comment += fmt.Sprintf("; held to %s: the log shows no success after it, so the background sync the model's host makes 30 s after its start at %s (SYNC-8) falls in it too",
+			duration(until), duration(lastStart))
+		s.faultsEnd = max(s.faultsEnd, until)
+	}
 }
 
-// failures runs the story once (seed 1, expectations ignored) and lists the properties it fails.
-func failures(s *story, mode host.Mode) ([]string, error) {
+// failures runs the story once (seed 1, expectations ignored) and returns the verdicts.
+func failures(s *story, mode host.Mode) ([]check.Verdict, error) {
 	draft := s.render(nil)
 	sc, err := scenarios.Parse(s.name+".yaml", draft)
 	if err != nil {
@@ -217,15 +223,87 @@ func failures(s *story, mode host.Mode) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: running the imported scenario: %w", s.file, err)
 	}
-	failing := []string{}
 	for _, v := range res.Verdicts {
-		switch v.Status {
-		case check.Fail:
-			failing = append(failing, v.ID)
-		case check.Inconclusive:
+		if v.Status == check.Inconclusive {
 			return nil, fmt.Errorf("%s: %w: the imported scenario's run is inconclusive (%s: %s), so its expectations cannot be written (fix: shorten the log to the incident's lines, or raise budget.max_events and budget.max_time in a scenario written by hand)",
 				s.file, ErrBadLog, v.ID, strings.Join(v.EvidenceText(), "; "))
 		}
 	}
-	return failing, nil
+	return res.Verdicts, nil
+}
+
+func failingIDs(verdicts []check.Verdict) []string {
+	failing := []string{}
+	for _, v := range verdicts {
+		if v.Status == check.Fail {
+			failing = append(failing, v.ID)
+		}
+	}
+	return failing
+}
+
+// maxEvidence bounds the evidence a failing property quotes in the comment block.
+const maxEvidence = 200
+
+// explain says, in the comment block, why each property fails (the run's first evidence and the
+// log's failures), or that the run does not fail the way the log did and which part of the story
+// the model cannot tell.
+func (s *story) explain(verdicts []check.Verdict) {
+	var failing []check.Verdict
+	for _, v := range verdicts {
+		if v.Status == check.Fail {
+			failing = append(failing, v)
+		}
+	}
+	for _, v := range failing {
+		ev := "no evidence recorded"
+		if t := v.EvidenceText(); len(t) > 0 {
+			ev = oneLine(t[0])
+			if len(ev) > maxEvidence {
+				ev = ev[:maxEvidence] + "..."
+			}
+		}
+		s.why = append(s.why, fmt.Sprintf("%s (%s) fails: %s", v.ID, v.Name, ev))
+	}
+	switch {
+	case s.endsFailed() && len(failing) > 0:
+		s.why = append(s.why, "the log fails the same way: "+strings.Join(s.failures, "; "))
+	case s.failed && !s.endsFailed() && len(failing) == 0:
+		s.why = append(s.why, "the log's failures ("+strings.Join(s.failures, "; ")+") are followed by a success at "+duration(s.lastSuccess)+", and the run recovers too")
+	case s.failed && !s.endsFailed():
+		s.cannot = append(s.cannot, "the log recovers after its failures ("+strings.Join(s.failures, "; ")+"), but the run does not: the model's next sync falls in a fault window the log does not bound")
+	case s.failed && s.onlyLeases():
+		s.cannot = append(s.cannot, "the run fails no property although the log shows the primary lease lost ("+strings.Join(s.failures, "; ")+
+			"): a lost lease alone breaks no property the model judges (another instance, or the same one 5 s later, takes the lease and runs the background sync), and the log does not show what the loss broke")
+	case s.failed:
+		s.cannot = append(s.cannot, "the run fails no property although the log fails ("+strings.Join(s.failures, "; ")+
+			"): the model recovers where the log does not say what happened next, or the failure is one no property judges")
+	case len(failing) > 0:
+		s.cannot = append(s.cannot, "the log shows no failure but the run fails: the log does not show what the platform held before it, and the model starts with an empty store")
+	}
+}
+
+// onlyLeases says whether every failure the log shows is a lost primary lease.
+func (s *story) onlyLeases() bool {
+	for _, f := range s.failures {
+		if !strings.Contains(f, "the primary lease is lost") {
+			return false
+		}
+	}
+	return len(s.failures) > 0
+}
+
+// unplaced counts the lines the reader skipped for another reason than being blank or a comment
+// (lines in no known format), and names the first.
+func unplaced(skipped []logs.Skip) (n, first int) {
+	for _, k := range skipped {
+		if k.Reason == "blank" || k.Reason == "comment" {
+			continue
+		}
+		if n == 0 {
+			first = k.Line
+		}
+		n++
+	}
+	return n, first
 }

@@ -14,7 +14,7 @@ import (
 	"time"
 )
 
-const startLine = "2026-04-20T10:00:02.120Z pod-a Information Host started (Site=myapp, HostId=myapp, SyncTriggersMode=Platform)\n"
+const startLine = "2026-04-20T10:00:02.120Z pod-a Information Host.Startup Host started (20ms)\n"
 
 // endless is a log that never ends: the same line forever.
 type endless struct {
@@ -42,10 +42,11 @@ func allocated(f func()) uint64 {
 	return after.TotalAlloc - before.TotalAlloc
 }
 
-// Every limit is an error naming the log, the line where there is one, the limit and the flag that
-// raises it; the log is read as a stream, so an endless one stops at the limit.
+// Every limit is an error naming the log, the line where there is one, the limit and the flags that
+// raise it; an endless log stops at the byte limit.
 func TestLogLimits(t *testing.T) {
 	long := func(n int) string { return strings.Repeat("x", n) + "\n" }
+	event := "2026-04-20T10:00:03Z deploy Information Syncsim.World Deployment completed (Site=myapp)\n"
 	cases := []struct {
 		name string
 		log  io.Reader
@@ -55,40 +56,33 @@ func TestLogLimits(t *testing.T) {
 		maxAlloc uint64
 	}{
 		{"5 MiB line at the default limit", strings.NewReader(startLine + long(5<<20)), Options{},
-			"test.log:2: importer: over a limit: the line is longer than the limit of 1048576 bytes (fix: raise it with --max-log-line-bytes, or remove the line)", 8 << 20},
+			"test.log:2: logs: over a limit", 64 << 20},
 		{"line just over a lowered limit", strings.NewReader(startLine + "# c\n" + long(121)), Options{MaxLineBytes: 120},
-			"test.log:3: importer: over a limit: the line is longer than the limit of 120 bytes", 0},
-		{"last line without a newline over the limit", strings.NewReader(startLine + strings.Repeat("y", 300)), Options{MaxLineBytes: 200},
-			"test.log:2: importer: over a limit: the line is longer than the limit of 200 bytes", 0},
-		{"endless log of unknown lines", &endless{line: []byte(strings.Repeat("u", 1000) + "\n")}, Options{MaxBytes: 1 << 20},
-			"test.log:1048: importer: over a limit: the log is over the limit of 1048576 bytes from this line on (fix: raise it with --max-log-bytes", 8 << 20},
-		{"endless log of short lines at the default limits", &endless{line: []byte("garbage\n")}, Options{},
-			"test.log:20001: importer: over a limit: more than 20000 lines to keep (events and unknown lines) (fix: raise the limit with --max-log-lines", 64 << 20},
-		{"endless log of events at the default limits", &endless{line: []byte("2026-04-20T10:00:03Z deploy Information Deployment completed (Site=myapp)\n")}, Options{},
-			"test.log:2001: importer: over a limit: more than 2000 event lines (fix: raise the limit with --max-log-events, or cut the log to the incident)", 64 << 20},
-		{"lines kept over a lowered limit", strings.NewReader(startLine + "# comments\n\n  \nu1\nu2\nu3\n"), Options{MaxLines: 3},
-			"test.log:7: importer: over a limit: more than 3 lines to keep", 0},
+			"test.log:3: logs: over a limit", 0},
+		{"endless log", &endless{line: []byte(strings.Repeat("u", 1000) + "\n")}, Options{MaxBytes: 1 << 20},
+			"test.log:1048: logs: over a limit: the log is longer than 1048576 bytes", 16 << 20},
+		{"events over a lowered limit", strings.NewReader(startLine + strings.Repeat(event, 20)), Options{MaxEvents: 10},
+			"test.log:11: logs: over a limit: more than 10 event lines (fix: raise the limit with --max-log-events, or cut the log to the incident)", 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var err error
 			alloc := allocated(func() { _, err = ImportWith("test.log", c.log, c.o) })
-			if !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("err %v\nwant %q", err, c.want)
+			if !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "--max-log") {
+				t.Fatalf("err %v\nwant %q and the flag", err, c.want)
 			}
 			if c.maxAlloc > 0 && alloc > c.maxAlloc {
 				t.Fatalf("allocated %d bytes, want at most %d", alloc, c.maxAlloc)
 			}
-			t.Logf("%s: %d bytes allocated", c.name, alloc)
 		})
 	}
 	// At the limits exactly, the log is read.
-	exact := startLine + "2026-04-20T10:00:03Z pod-a Information " + strings.Repeat("z", 60) + "\n"
-	if _, err := ImportWith("test.log", strings.NewReader(exact), Options{MaxBytes: int64(len(exact)), MaxLineBytes: len(startLine) + 40, MaxLines: 2, MaxEvents: 1}); err != nil {
+	exact := startLine + event
+	if _, err := ImportWith("test.log", strings.NewReader(exact), Options{MaxBytes: int64(len(exact)), MaxLineBytes: len(event) - 1, MaxEvents: 2}); err != nil {
 		t.Fatalf("a log at its limits: %v", err)
 	}
 	if err := (Options{MaxBytes: 10}).CheckSize("big.log", 11); !errors.Is(err, ErrLimit) ||
-		!strings.Contains(err.Error(), "big.log: importer: over a limit: the log is 11 bytes, over the limit of 10 bytes (fix: raise it with --max-log-bytes") {
+		!strings.Contains(err.Error(), "big.log: logs: over a limit: the log is 11 bytes, over the limit of 10 bytes (fix: raise it with --max-log-bytes") {
 		t.Fatalf("CheckSize: %v", err)
 	}
 	if err := (Options{}).CheckSize("ok.log", DefaultMaxBytes); err != nil {
@@ -105,10 +99,10 @@ func swapped(t *testing.T) string {
 		t.Fatal(err)
 	}
 	lines := strings.Split(string(data), "\n")
-	if !strings.Contains(lines[12], "hash updated") || !strings.Contains(lines[13], "Instance deleted") {
-		t.Fatalf("the sample changed: %q / %q", lines[12], lines[13])
+	if !strings.Contains(lines[14], "hash updated") || !strings.Contains(lines[15], "Instance deleted") {
+		t.Fatalf("the sample changed: %q / %q", lines[14], lines[15])
 	}
-	lines[12], lines[13] = lines[13], lines[12]
+	lines[14], lines[15] = lines[15], lines[14]
 	return strings.Join(lines, "\n")
 }
 
@@ -119,7 +113,7 @@ var commentLine = regexp.MustCompile(`(?m)^\s*#.*\n`)
 // comment block.
 func TestOutOfOrderLines(t *testing.T) {
 	_, err := Import("sample.log", strings.NewReader(swapped(t)))
-	want := "sample.log:14: importer: lines out of order: its time 2026-04-20T10:00:32.17Z is earlier than line 13's 2026-04-20T10:00:32.4Z (fix: sort the log by time, or pass --allow-out-of-order"
+	want := "sample.log:16: importer: lines out of order: its time 2026-04-20T10:00:32.17Z is earlier than line 15's 2026-04-20T10:00:32.4Z (fix: sort the log by time, or pass --allow-out-of-order"
 	if !errors.Is(err, ErrOutOfOrder) || !strings.Contains(err.Error(), want) {
 		t.Fatalf("err %v\nwant %q", err, want)
 	}
@@ -127,7 +121,7 @@ func TestOutOfOrderLines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	said := "line 14 (2026-04-20T10:00:32.17Z) is earlier than line 13 (2026-04-20T10:00:32.4Z)"
+	said := "line 16 (2026-04-20T10:00:32.17Z) is earlier than line 15 (2026-04-20T10:00:32.4Z)"
 	if len(res.Reordered) != 1 || res.Reordered[0] != said {
 		t.Fatalf("reordered %q", res.Reordered)
 	}
@@ -145,47 +139,58 @@ func TestOutOfOrderLines(t *testing.T) {
 	}
 }
 
-// Sorting is stable and keeps a line without a time after the timed line before it.
-func TestSortByTime(t *testing.T) {
+// Entries without a time are placed in line order: before the first timed entry going back from
+// it, after a timed entry going forward from it, DefaultSpacing apart; a log with no time at all
+// starts at the simulator's epoch.
+func TestPlaceUntimed(t *testing.T) {
 	at := func(s string) time.Time { v, _ := time.Parse(time.RFC3339, s); return v }
-	entries := []entry{
-		{n: 1, text: "untimed first"},
-		{n: 2, at: at("2026-04-20T10:00:05Z")},
-		{n: 3, text: "untimed after 2"},
-		{n: 4, at: at("2026-04-20T10:00:01Z")},
-		{n: 5, at: at("2026-04-20T10:00:05Z")},
-		{n: 6, at: at("2026-04-20T10:00:03Z")},
+	mk := func(timed ...string) []Entry {
+		var out []Entry
+		for _, s := range timed {
+			e := Entry{}
+			if s != "" {
+				e.At, e.Timed = at(s), true
+			}
+			out = append(out, e)
+		}
+		return out
 	}
-	back := order(entries)
-	if len(back) != 2 || back[0].line != 4 || back[0].prev != 2 || back[1].line != 6 || back[1].prev != 5 {
-		t.Fatalf("out of order: %+v", back)
+	entries := mk("", "2026-04-20T10:00:05Z", "", "")
+	if note := place(entries); !strings.Contains(note, "3 entries without a time are placed in line order, 5s after") {
+		t.Fatalf("note %q", note)
 	}
-	sortByTime(entries)
-	var got []int
+	var got []string
 	for _, e := range entries {
-		got = append(got, e.n)
+		got = append(got, e.At.Format("15:04:05"))
 	}
-	if want := []int{1, 4, 6, 2, 3, 5}; !slices.Equal(got, want) {
-		t.Fatalf("sorted %v, want %v", got, want)
+	if want := []string{"10:00:00", "10:00:05", "10:00:10", "10:00:15"}; !slices.Equal(got, want) || !entries[0].Placed || entries[1].Placed {
+		t.Fatalf("placed %v, want %v", got, want)
+	}
+	entries = mk("", "")
+	if note := place(entries); !strings.Contains(note, "the log gives no time: its 2 entries are read in line order, 5s apart from 2026-01-01T00:00:00Z") ||
+		!entries[1].At.Equal(entries[0].At.Add(DefaultSpacing)) {
+		t.Fatalf("note %q, %v", note, entries)
+	}
+	if note := place(mk("2026-04-20T10:00:05Z")); note != "" {
+		t.Fatalf("a timed log is placed: %q", note)
 	}
 }
 
 // Unknown lines past the first 256 KiB of them are counted but not kept as comments, and the scenario
 // says from which line on: they tell the simulator nothing, and comments cost the loader.
 func TestUnknownLinesPastTheBudgetCounted(t *testing.T) {
-	line := strings.Repeat("u", 3000) + "\n"
-	log := startLine + strings.Repeat(line, 400)
+	const n = 1000
+	line := "2026-04-20T10:00:03Z pod-a Information " + strings.Repeat("u", 3000) + "\n"
+	log := startLine + strings.Repeat(line, n)
 	res, err := Import("test.log", strings.NewReader(log))
 	if err != nil {
 		t.Fatal(err)
 	}
-	keep := maxUnknownKept / (3000 + unknownOverhead) // whole lines within the budget
-	note := "# - 400 unknown line(s) from line 351 on are counted but not kept as comments"
-	note = strings.Replace(note, "400", strconv.Itoa(400-keep), 1)
-	note = strings.Replace(note, "351", strconv.Itoa(keep+2), 1)
-	if res.Unknown != 400 || res.Lines != 401 || !bytes.Contains(res.YAML, []byte(note)) ||
-		!bytes.Contains(res.YAML, []byte("# unknown line 2: uuu")) || bytes.Contains(res.YAML, []byte("# unknown line 401:")) ||
-		len(res.YAML) > maxUnknownKept+64<<10 || keep < 50 {
+	keep := maxUnknownKept / (300 + unknownOverhead) // whole lines within the budget (each cut to 300 bytes)
+	note := "# - " + strconv.Itoa(n-keep) + " unknown line(s) from line " + strconv.Itoa(keep+2) + " on are counted but not kept as comments"
+	if res.Unknown != n || res.Lines != n+1 || !bytes.Contains(res.YAML, []byte(note)) ||
+		!bytes.Contains(res.YAML, []byte("# unknown line 2: uuu")) || bytes.Contains(res.YAML, []byte("# unknown line 1001:")) ||
+		len(res.YAML) > maxUnknownKept+64<<10 || keep < 50 || keep >= n {
 		t.Fatalf("unknown %d lines %d, %d bytes of YAML, want the note %q", res.Unknown, res.Lines, len(res.YAML), note)
 	}
 }

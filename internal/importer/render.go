@@ -2,7 +2,9 @@ package importer
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,7 +18,7 @@ func (s *story) render(failing []string) []byte {
 	var b bytes.Buffer
 	s.header(&b, failing)
 	fmt.Fprintf(&b, "name: %s\n", s.name)
-	fmt.Fprintf(&b, "description: imported host log, site %s in %s mode\n", s.site, s.mode)
+	fmt.Fprintf(&b, "description: imported log, site %s in %s mode\n", s.site, s.mode)
 	fmt.Fprintf(&b, "site:\n  name: %s\n", s.site)
 	if s.hostID != "" {
 		fmt.Fprintf(&b, "  host_id: %s\n", s.hostID)
@@ -73,17 +75,38 @@ func isComment(line []byte) bool {
 	return bytes.HasPrefix(bytes.TrimLeft(line, " "), []byte("#"))
 }
 
-// header is the comment block SCHEMA.md asks for: the source, the story, what was inferred.
+// header is the comment block SCHEMA.md asks for: the source, the story, what was inferred, from
+// which line, what is a default, and why the run fails.
 func (s *story) header(b *bytes.Buffer, failing []string) {
 	comment(b, "", "Imported from "+s.file+" by `simrun import`.")
-	comment(b, "", "Story: site "+s.site+" in "+s.mode+" mode: "+strings.Join(s.plot, "; ")+".")
-	comment(b, "", "Inferred:")
+	plot := "nothing the simulator plays"
+	if len(s.plot) > 0 {
+		plot = strings.Join(s.plot, "; ")
+	}
+	comment(b, "", "Story: site "+s.site+" in "+s.mode+" mode: "+plot+".")
+	comment(b, "", "Inferred (from the log's lines), given by flag, or a default:")
+	comment(b, "- ", s.set.Site.describe("site"))
+	comment(b, "- ", s.set.HostID.describe("host id"))
+	if s.set.Mode.Default() {
+		comment(b, "- ", "mode frontend: a default, what shipped (the log shows no Site settings line and no mesh notification; set it with --mode)")
+	} else {
+		comment(b, "- ", s.set.Mode.describe("mode"))
+	}
+	if len(s.set.Instances) > 0 {
+		comment(b, "- ", "instances the log names: "+strings.Join(s.set.Instances, ", ")+"; host lines naming none belong to "+s.set.Unnamed.Value+" ("+s.set.Unnamed.From+")")
+	} else {
+		comment(b, "- ", "the log names no instance: its host lines belong to "+s.set.Unnamed.Value+" ("+s.set.Unnamed.From+")")
+	}
 	clamped := ""
 	if s.clamped > 0 {
 		clamped = fmt.Sprintf("; %d earlier line(s) are placed at 0s", s.clamped)
 	}
-	comment(b, "- ", fmt.Sprintf("t=0 is %s, %s (instances.startup) before %s's host start, so that the simulator's first host start lines up with the log's%s.",
-		s.start.Format(time.RFC3339Nano), duration(startup), s.first, clamped))
+	if s.first != "" {
+		comment(b, "- ", fmt.Sprintf("t=0 is %s, %s (instances.startup) before %s's host start, so that the simulator's first host start lines up with the log's%s.",
+			s.start.Format(time.RFC3339Nano), duration(startup), s.first, clamped))
+	} else {
+		comment(b, "- ", fmt.Sprintf("t=0 is %s, %s (instances.startup) before the log's first line%s.", s.start.Format(time.RFC3339Nano), duration(startup), clamped))
+	}
 	comment(b, "- ", "the log does not show the site's content: the functions are a plausible default (one HTTP and one queue trigger) and each deploy adds a timer function, so that the content changes.")
 	comment(b, "- ", "key values are placeholders made by the importer, never copied from the log; a rotation's new value comes from the run's seed.")
 	comment(b, "- ", "syncs, hash reads and writes, mesh notifications and the platform's fetches are not scripted: the simulator's host (a background sync 30 s after each host start) and platform make them. Their log lines are comments below at their offsets.")
@@ -91,16 +114,20 @@ func (s *story) header(b *bytes.Buffer, failing []string) {
 		comment(b, "- ", f.comment+": a delete-instance fault at after-hash-write (background syncs) from "+duration(f.after)+", since the log shows the deletion right after the hash write.")
 	}
 	for _, f := range s.profile {
-		comment(b, "- ", f.comment+" (p 1), so that the simulator's call at that time fails as the logged one did.")
+		effect := f.effect
+		if effect == "" {
+			effect = "so that the simulator's call at that time fails as the logged one did"
+		}
+		comment(b, "- ", f.comment+fmt.Sprintf(" (p 1, from %s until %s), %s.", duration(f.after), duration(f.until), effect))
 	}
 	if len(s.otherSites) > 0 {
 		comment(b, "- ", "other sites named in the log ("+strings.Join(s.otherSites, ", ")+") are ignored: the scenario is site "+s.site+".")
 	}
-	if len(s.otherMd) > 0 {
-		comment(b, "- ", "later Host started lines name other modes ("+strings.Join(s.otherMd, ", ")+"): the scenario runs the first one's.")
-	}
 	for _, n := range s.notes {
 		comment(b, "- ", n+".")
+	}
+	for _, c := range s.cannot {
+		comment(b, "- ", "the model cannot tell: "+c+".")
 	}
 	if failing != nil {
 		ids := "nothing"
@@ -108,6 +135,9 @@ func (s *story) header(b *bytes.Buffer, failing []string) {
 			ids = strings.Join(failing, ", ")
 		}
 		comment(b, "- ", fmt.Sprintf("expect lists what `simrun run --raw --mode %s --seed 1` fails: %s.", s.mode, ids))
+		for _, w := range s.why {
+			comment(b, "", "  - "+w)
+		}
 	}
 }
 
@@ -144,10 +174,13 @@ func (s *story) content(b *bytes.Buffer) {
 	fmt.Fprintf(b, "    functions:\n      HttpTrigger1: {default: imported-function-key-%04d}\n", n)
 }
 
-// timeline writes the actions with every log line as a comment at its place.
+// timeline writes the actions with every log line as a comment at its place, in time order (the
+// log's order for the same time).
 func (s *story) timeline(b *bytes.Buffer) {
-	b.WriteString("# Offsets from t=0, the log's time in parentheses, the instance column.\ntimeline:\n")
-	for _, it := range s.items {
+	items := slices.Clone(s.items)
+	slices.SortStableFunc(items, func(a, c item) int { return cmp.Compare(a.at, c.at) })
+	b.WriteString("# Offsets from t=0, the log's time and line in parentheses, then the instance.\ntimeline:\n")
+	for _, it := range items {
 		comment(b, "  ", it.comment)
 		if it.action == nil {
 			continue
@@ -175,8 +208,8 @@ func (s *story) faults(b *bytes.Buffer) {
 		b.WriteString("  profile:\n")
 		for _, f := range s.profile {
 			comment(b, "    ", f.comment+".")
-			fmt.Fprintf(b, "    - {fault: %s, params: {status: %d, p: 1, after: %s, until: %s, count: 1}}\n",
-				f.fault, f.status, duration(f.after), duration(f.until))
+			params := append(slices.Clone(f.params), "after: "+duration(f.after), "until: "+duration(f.until))
+			fmt.Fprintf(b, "    - {fault: %s, params: {%s}}\n", f.fault, strings.Join(params, ", "))
 		}
 	}
 	fmt.Fprintf(b, "faults_end: %s # just after the last fault\n", duration(s.faultsEnd))
@@ -184,7 +217,7 @@ func (s *story) faults(b *bytes.Buffer) {
 
 // settle lasts until settleAfterLast past the log's last event, in whole minutes.
 func (s *story) settle() time.Duration {
-	start := max(s.faultsEnd, s.lastAt)
+	start := max(s.faultsEnd, s.lastAt())
 	d := max(s.lastEvent-start, 0) + settleAfterLast
 	return (d + time.Minute - 1).Truncate(time.Minute)
 }
@@ -208,8 +241,10 @@ func comment(b *bytes.Buffer, indent, text string) {
 	fmt.Fprintf(b, "%s# %s\n", prefix, text)
 }
 
-// duration renders d as a Go duration without zero parts (1h5s, 59m57.88s, 250ms, 0s).
+// duration renders d as a Go duration without zero parts (1h5s, 59m57.88s, 250ms, 0s), to the
+// millisecond.
 func duration(d time.Duration) string {
+	d = d.Round(time.Millisecond)
 	if d <= 0 {
 		return "0s"
 	}
@@ -226,7 +261,12 @@ func duration(d time.Duration) string {
 		d -= m * time.Minute
 	}
 	if d > 0 {
-		out += strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + "s"
+		secs, ms := d/time.Second, (d%time.Second)/time.Millisecond
+		out += strconv.FormatInt(int64(secs), 10)
+		if ms > 0 {
+			out += strings.TrimRight(fmt.Sprintf(".%03d", ms), "0")
+		}
+		out += "s"
 	}
 	return out
 }

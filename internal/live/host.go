@@ -27,13 +27,16 @@ type liveHost struct {
 	mu sync.Mutex
 	m  *host.Machine
 	// d interprets the machine's effects (internal/drive); h.mu is held around every call into it.
-	d       *drive.Host
-	alive   bool
-	ready   bool
-	dead    chan struct{}
-	timers  map[string]*time.Timer
-	waits   map[int]chan answer
-	nextReq int
+	d     *drive.Host
+	alive bool
+	ready bool
+	// draining: the timeline drains the instance (a delete or restart with a drain); the router no
+	// longer picks it, and a host that has not started yet never starts.
+	draining bool
+	dead     chan struct{}
+	timers   map[string]*time.Timer
+	waits    map[int]chan answer
+	nextReq  int
 	// placeholderFor: a pod from the placeholder pool runs the placeholder that long at its first
 	// start (startLoad).
 	placeholderFor time.Duration
@@ -73,7 +76,7 @@ func (r *run) startInstance(reason string) (*liveHost, error) {
 		Site: r.sc.Site, Mode: r.mode, ContainerName: name, FrontEndURL: r.platform.feSrv.url, MeshURL: r.platform.mesh.url + "/",
 		Secrets: r.secretsNow, SecretsError: func() string { return r.faults.SecretsError(index, name) }, Rand: r.streams.Stream("host/" + name), PlaceholderGuard: true,
 		BackgroundDelay: r.scaled(host.DefaultBackgroundDelay), LeaseDuration: host.DefaultLeaseDuration,
-		LeaseRenew: r.scaled(host.DefaultLeaseRenew), AdminWait: r.scaled(host.DefaultAdminWait),
+		LeaseRenew: r.scaled(host.DefaultLeaseRenew), LeaseRetry: r.scaled(host.DefaultLeaseRetry), AdminWait: r.scaled(host.DefaultAdminWait),
 		FrontEndTimeout: r.scaled(host.DefaultFrontEndTimeout), MeshTimeout: r.scaled(host.DefaultMeshTimeout),
 	}
 	created := r.faults.AtCreate(h.party, index)
@@ -91,7 +94,7 @@ func (r *run) startInstance(reason string) (*liveHost, error) {
 func (h *liveHost) hostStart() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if !h.alive {
+	if !h.alive || h.draining {
 		return
 	}
 	h.ready = true

@@ -80,7 +80,7 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	io.Copy(w, resp.Body)
 }
 
-// pick chooses a running, ready instance with the run's "router" stream.
+// pick chooses a running, ready instance that is not draining with the run's "router" stream.
 func (rt *router) pick() *liveHost {
 	r := rt.r
 	// r.mu is not held while a host's lock is taken: a host holds its own while it calls r.goroutine
@@ -91,7 +91,7 @@ func (rt *router) pick() *liveHost {
 	var ready []*liveHost
 	for _, h := range hosts {
 		h.mu.Lock()
-		ok := h.alive && h.ready
+		ok := h.alive && h.ready && !h.draining
 		h.mu.Unlock()
 		if ok {
 			ready = append(ready, h)

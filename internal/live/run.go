@@ -150,7 +150,7 @@ func (r *run) isClosed() bool {
 // start brings up the platform and the router, records the initial state and schedules the timeline.
 func (r *run) start() error {
 	r.rec = newRecorder(r.scale)
-	liveEnv{r}.Record(trace.PartyWorld, trace.RunStart{Scenario: r.sc.Name, Mode: r.mode.String(), Seed: r.seed, Strategy: "live", TimeScale: r.scale,
+	liveEnv{r}.Record(trace.PartyWorld, trace.RunStart{Scenario: r.sc.Name, Mode: r.mode.String(), Site: r.sc.Site.Name, HostID: r.sc.Site.HostID, Seed: r.seed, Strategy: "live", TimeScale: r.scale,
 		End: r.sc.End(), SettleStart: r.sc.SettleStart(), FaultsEnd: r.sc.FaultsEnd,
 		// P16 judges the live mesh by the max-wait it really runs with (its real-time floor, in scenario time).
 		MeshMaxWait: r.unscaled(r.meshMaxWait())}.Event())
@@ -164,9 +164,11 @@ func (r *run) start() error {
 	}
 	r.contentChanged("initial")
 	for i := 0; i < r.sc.Instances.Count; i++ {
-		if _, err := r.startInstance("initial"); err != nil {
+		h, err := r.startInstance("initial")
+		if err != nil {
 			return err
 		}
+		r.timeline.Initial(i, h)
 	}
 	r.timeline.Schedule(nil)
 	return nil

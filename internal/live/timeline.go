@@ -33,12 +33,27 @@ func (e liveEnv) Instances() []drive.Instance {
 	return out
 }
 
-func (e liveEnv) StartInstance(reason string, placeholderFor time.Duration) {
-	if h, err := e.r.startInstance(reason); err == nil && h != nil {
-		h.mu.Lock()
-		h.placeholderFor = placeholderFor
-		h.mu.Unlock()
+func (e liveEnv) StartInstance(reason string, placeholderFor time.Duration) drive.Instance {
+	h, err := e.r.startInstance(reason)
+	if err != nil || h == nil {
+		return nil // no instance (not a nil *liveHost in an interface)
 	}
+	h.mu.Lock()
+	h.placeholderFor = placeholderFor
+	h.mu.Unlock()
+	return h
+}
+
+// DrainInstance takes the instance out of the router's choice; the timeline deletes it d later.
+func (e liveEnv) DrainInstance(i drive.Instance, reason string, d time.Duration) {
+	h := i.(*liveHost)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.alive || h.draining {
+		return
+	}
+	h.draining = true
+	h.r.rec.put(h.party, trace.InstanceDrain(reason, d))
 }
 
 func (e liveEnv) DeleteInstance(i drive.Instance, reason string, injected bool) {
@@ -111,6 +126,13 @@ func (h *liveHost) Primary() bool {
 	return h.m.Primary()
 }
 
+// Draining reports whether the timeline drains the instance.
+func (h *liveHost) Draining() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.draining
+}
+
 // contentChanged records a new content revision and its expected payload (PAY-5).
 func (r *run) contentChanged(reason string) {
 	liveEnv{r}.Record(trace.PartyWorld, r.site.Changed(reason))
@@ -120,7 +142,13 @@ func (r *run) contentChanged(reason string) {
 func (r *run) secretsNow() (host.Keys, int) { return r.site.SecretsNow() }
 
 // loaded is what a host that starts now loads.
-func (r *run) loaded() host.Loaded { return r.site.Loaded() }
+func (r *run) loaded() host.Loaded {
+	l := r.site.Loaded()
+	// The host's start took the scenario's startup time (`Host started ({ms}ms)`), in scenario time
+	// as every time the live trace records.
+	l.Took = r.sc.Instances.Startup
+	return l
+}
 
 // live lists the instances not deleted, oldest first. It never holds r.mu while it takes a host's
 // lock: a host holds its own while it calls r.after and r.goroutine, which take r.mu.

@@ -1,6 +1,6 @@
 // Package mutants measures syncsim's bug-finding power: a catalogue of planted bugs in the reference
 // host and platform, each a switch a normal build leaves off, and a hunt that runs scenarios with one
-// switched on until a property of the catalogue (P1-P13) catches it. Only the catalogue's properties
+// switched on until a property of the catalogue (P1-P22) catches it. Only the catalogue's properties
 // may detect a mutant: one that none detects is reported as a gap in the catalogue, never patched with
 // a special check.
 //
@@ -76,6 +76,23 @@ func Catalogue() []Mutant {
 		{"store-drops-equal-revision", "the platform store treats a write of the revision it holds as a replay and keeps the old entry", "PROTOCOL.md section 1 (platform store), FE-5", platformBug(func(b *mesh.Bugs) { b.StoreDropsEqualRevision = true }), []string{"P2", "P1"}},
 		{"payload-keys-in-map-order", "the host writes the payload object's keys in map order, so unchanged content hashes differently on every build", "PAY-2", hostBug(func(b *host.Bugs) { b.PayloadKeysInMapOrder = true }), []string{"P18"}},
 		{"short-retry-budget", "the mesh gives up retrying a fetch after 4 minutes instead of 10", "MESH-4", platformBug(func(b *mesh.Bugs) { b.ShortRetryBudget = true }), []string{"P1"}},
+		// Authorization (P19): a claim granted or refused for the wrong reason where every token is valid.
+		{"platform-claim-app-service", "MSG-3 grants the platform claim to a valid token issued by App Service, not only Legion's", "TOK-4, TOK-5, MSG-3; PR #11697", hostBug(func(b *host.Bugs) { b.PlatformClaimAppService = true }), []string{"P19", "P8"}},
+		{"platform-claim-site-issuer", "MSG-3 grants the platform claim to a valid token issued by the site or its scm site", "TOK-4, TOK-5, MSG-3; PR #11697", hostBug(func(b *host.Bugs) { b.PlatformClaimSiteIssuer = true }), []string{"P19", "P8"}},
+		{"forbidden-as-unauthorized", "MSG-3 answers 401, not 403, to a valid token without the platform claim", "TOK-5, HOST-1", hostBug(func(b *host.Bugs) { b.ForbiddenAsUnauthorized = true }), []string{"P19"}},
+		{"sync-needs-platform-claim", "MSG-4 refuses (403) a valid TOK-5 token without the platform claim", "TOK-5, MSG-4, HOST-2", hostBug(func(b *host.Bugs) { b.SyncNeedsPlatformClaim = true }), []string{"P19"}},
+		// The caller's truth (P20): what MSG-4 is told against what the platform took.
+		{"additive-notify-failure-fails", "in additive mode a failed best-effort MSG-2 fails the sync although MSG-1 stored the payload", "PROTOCOL.md section 7 (additive), SYNC-7", hostBug(func(b *host.Bugs) { b.AdditiveNotifyFails = true }), []string{"P20"}},
+		{"answer-while-locked", "MSG-4 that finds the sync lock held is answered success at once and runs no sync", "MSG-4, SYNC-2", hostBug(func(b *host.Bugs) { b.AnswerWhileLocked = true }), []string{"P20"}},
+		{"answer-at-publish", "MSG-4 is answered success when the publish is sent, before its result is known", "MSG-4, SYNC-7", hostBug(func(b *host.Bugs) { b.AnswerAtPublish = true }), []string{"P20"}},
+		// Routing (P21): a request that works only on the primary.
+		{"admin-sync-primary-only", "MSG-4 on an instance that is not primary answers success without syncing", "MSG-4, SYNC-8", hostBug(func(b *host.Bugs) { b.AdminSyncPrimaryOnly = true }), []string{"P21"}},
+		{"triggers-primary-only", "MSG-3 on an instance that is not primary answers 503", "MSG-3, HOST-1; PR #11697", hostBug(func(b *host.Bugs) { b.TriggersPrimaryOnly = true }), []string{"P21"}},
+		{"keys-sync-primary-only", "the key API's foreground sync runs on the primary only", "SYNC-8 (foreground syncs)", hostBug(func(b *host.Bugs) { b.KeysSyncPrimaryOnly = true }), []string{"P21"}},
+		// Timing under a stream of notifications and retries (P16, P22).
+		{"notification-waits-for-retry", "a notification that arrives while a failed fetch waits to retry waits for the whole backoff", "MESH-6, MESH-5", platformBug(func(b *mesh.Bugs) { b.NotificationWaitsForRetry = true }), []string{"P22"}},
+		{"max-wait-grows-per-notification", "the debounce's max-wait doubles with every pending notification", "MESH-6", platformBug(func(b *mesh.Bugs) { b.MaxWaitGrowsPerNotification = true }), []string{"P16", "P22"}},
+		{"retry-backoff-shrinks", "the retry backoff halves with every retry of a round, without the 100 ms floor after the first", "MESH-4", platformBug(func(b *mesh.Bugs) { b.RetryBackoffShrinks = true }), []string{"P22"}},
 	}
 }
 
@@ -103,6 +120,11 @@ func DefaultTargets(root string) []Target {
 		{Scenario: p("scenarios/notification-trickle.yaml"), Mode: host.ModePlatform},
 		{Scenario: p("scenarios/tokens.yaml"), Mode: host.ModeFrontend},
 		{Scenario: p("scenarios/tokens.yaml"), Mode: host.ModePlatform},
+		{Scenario: p("scenarios/authorization.yaml"), Mode: host.ModeAdditive},
+		{Scenario: p("scenarios/routing.yaml"), Mode: host.ModePlatform},
+		{Scenario: p("scenarios/routing.yaml"), Mode: host.ModeFrontend},
+		{Scenario: p("scenarios/caller-truth.yaml"), Mode: host.ModeAdditive},
+		{Scenario: p("scenarios/retry-stream.yaml"), Mode: host.ModePlatform},
 	}
 }
 
@@ -115,12 +137,17 @@ type Options struct {
 	Shrink bool
 	// Only restricts the hunt to these mutants (by name).
 	Only []string
+	// Judges, when set, are the only properties whose failures count as a detection, for every
+	// mutant hunted, in place of each mutant's Targets: a class's own property (BlindSpots).
+	Judges []string
 }
 
 // Result is one mutant's hunt.
 type Result struct {
-	Name     string `json:"name"`
-	Ref      string `json:"ref"`
+	Name string `json:"name"`
+	Ref  string `json:"ref"`
+	// Class is the bug's class when it belongs to one of BlindSpots().
+	Class    string `json:"class,omitempty"`
 	Detected bool   `json:"detected"`
 	Property string `json:"property,omitempty"`
 	// SeedsToDetect counts the (target, seed) runs made until detection.
@@ -190,7 +217,10 @@ func Hunt(opts Options) (*Report, error) {
 }
 
 func hunt(m Mutant, scs map[string]*scenarios.Scenario, bases map[string]sweep.BaselineScenario, opts Options) (res Result, err error) {
-	res = Result{Name: m.Name, Ref: m.Ref}
+	res = Result{Name: m.Name, Ref: m.Ref, Class: classOf(m.Name)}
+	if len(opts.Judges) > 0 {
+		m.Targets = opts.Judges
+	}
 	began := time.Now()
 	defer func() { res.CPUMs = time.Since(began).Milliseconds() }()
 	rates := newRateDetector(m, opts.Targets, bases)

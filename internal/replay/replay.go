@@ -1,7 +1,8 @@
 // Package replay re-runs recorded traces and shrinks failing ones. A trace file carries its run's
 // schedule as semantic events (timeline entries, fault firings, non-default scheduling choices);
 // replaying follows that schedule, and shrinking searches for the smallest part of it that still
-// fails the same property (delta debugging, Zeller and Hildebrandt's ddmin).
+// fails the same property for the same reason (delta debugging, Zeller and Hildebrandt's ddmin, over
+// candidates whose failure has the input's Signature).
 //
 //	out, err := replay.Replay(f)
 //	if err == nil { fmt.Println(out.File.TraceHash == f.TraceHash) }

@@ -14,9 +14,14 @@ import (
 
 // Stats describes a shrink.
 type Stats struct {
-	Property   string
-	From, To   int
-	Runs       int
+	Property string
+	// Signature is the story the input's failure tells, which the result keeps.
+	Signature Signature
+	From, To  int
+	Runs      int
+	// Rejected counts the smaller schedules that failed the property with another signature: another
+	// bug, or the same property broken for another reason.
+	Rejected   int
 	Exhausted  bool
 	FromHash   string
 	ResultHash string
@@ -29,9 +34,13 @@ type Stats struct {
 const DefaultMaxRuns = 2000
 
 // Shrink searches for the smallest sub-schedule of a failing trace that still fails the same
-// property: delta debugging (ddmin) over its timeline entries, fault firings and non-default choices.
-// property "" shrinks toward the trace's first failed MUST property. The result replays to that
-// failure; its schedule is what the shrunk run actually did, a subset of the input's.
+// property with the same story: delta debugging (ddmin) over its timeline entries, fault firings and
+// non-default choices, where a candidate counts as failing only when its failure has the input's
+// Signature (the property, the kinds of the records its findings cite and its reason class). A
+// smaller schedule that fails the property for another reason (the site left at zero instances
+// instead of a sync skipping on a stale hash) is another bug, and is rejected. property "" shrinks
+// toward the trace's first failed MUST property. The result replays to that failure; its schedule is
+// what the shrunk run actually did, a subset of the input's.
 func Shrink(f *tracefile.File, property string, maxRuns int) (*tracefile.File, Stats, error) {
 	return ShrinkWith(f, property, maxRuns, runner.Options{})
 }
@@ -57,6 +66,7 @@ func ShrinkWith(f *tracefile.File, property string, maxRuns int, base runner.Opt
 	}
 	st := Stats{Property: property, From: f.Schedule.Size(), FromHash: f.TraceHash}
 	var last *runner.Result
+	var want *Signature
 	test := func(elems []string) bool {
 		if st.Runs >= maxRuns {
 			st.Exhausted = true
@@ -64,7 +74,17 @@ func ShrinkWith(f *tracefile.File, property string, maxRuns int, base runner.Opt
 		}
 		st.Runs++
 		res, err := runScriptWith(sc, mode, f, toScript(elems), base)
-		if err != nil || !fails(res, property) {
+		if err != nil {
+			return false
+		}
+		sig, failed := SignatureOf(res.Verdicts, property, res.Trace.Records)
+		if !failed {
+			return false
+		}
+		if want == nil {
+			want = &sig // the input's own story, replayed
+		} else if !sig.Equal(*want) {
+			st.Rejected++
 			return false
 		}
 		last = res
@@ -74,25 +94,17 @@ func ShrinkWith(f *tracefile.File, property string, maxRuns int, base runner.Opt
 	if !test(elems) {
 		return nil, st, fmt.Errorf("replay: the trace does not fail %s when replayed; nothing to shrink", property)
 	}
+	st.Signature = *want
 	kept := ddmin(elems, test)
 	// The final run is the last that failed; its own schedule is the result (a subset of kept).
 	if !test(kept) {
-		return nil, st, fmt.Errorf("replay: the shrunk schedule no longer fails %s (the runs are not deterministic)", property)
+		return nil, st, fmt.Errorf("replay: the shrunk schedule no longer fails %s as the trace does (the runs are not deterministic)", property)
 	}
 	out := runner.TraceFile(last)
 	out.Strategy = f.Strategy
 	out.ShrunkFrom = &tracefile.Origin{TraceHash: f.TraceHash, Size: f.Schedule.Size()}
 	st.To, st.ResultHash, st.Secrets = out.Schedule.Size(), out.TraceHash, last.Secrets
 	return out, st, nil
-}
-
-func fails(r *runner.Result, id string) bool {
-	for _, v := range r.Verdicts {
-		if v.ID == id {
-			return v.Status == check.Fail
-		}
-	}
-	return false
 }
 
 // Elements are "t:<index>", "f:<firing key>" and "c:<choice key>".

@@ -43,8 +43,9 @@ type Job struct {
 	// WriteTrace, when set, writes one run's trace to path for TraceOut, in the format the caller
 	// chose (the CLI's --trace-format); nil writes the trace file replay, shrink and explain read.
 	WriteTrace func(path string, r *Result) error
-	// Done, when set, gets every run once all have run (the CLI writes its reports there).
-	Done func(results []*Result) error
+	// Done, when set, gets every run and the invocation's outcome once all have run and been judged
+	// (the CLI writes its reports there: they show the outcome the exit code is).
+	Done func(results []*Result, o Outcome) error
 	// Coverage is the coverage gate's setting (--coverage): "" or "auto" gates when several scenario
 	// files run in the simulator, "gate" always, "report" never (the lines are printed either way).
 	Coverage string
@@ -111,12 +112,6 @@ func Execute(job Job, out io.Writer) (int, error) {
 			fmt.Fprintf(out, "trace written: %s\n", path)
 		}
 	}
-	if job.Done != nil {
-		if err := job.Done(results); err != nil {
-			return ExitUsage, &UsageError{err}
-		}
-	}
-	code := ExitCode(results, job.Strict)
 	// The coverage gate: a property vacuous in every run of a directory's scenarios is a gap.
 	gate := CoverageGate(len(scs), job.Live)
 	switch job.Coverage {
@@ -125,16 +120,24 @@ func Execute(job Job, out io.Writer) (int, error) {
 	case "report":
 		gate = false
 	}
-	if never := PrintCoverage(out, CoverageOf(results), gate); gate && len(never) > 0 && (code == ExitOK || code == ExitInconclusive) {
-		code = ExitFailed
+	// The one outcome: every artifact below shows it, and it is the exit code.
+	o := Judge(results, job.Strict)
+	cov := CoverageOf(results)
+	if never := PrintCoverage(out, cov, gate); gate {
+		o.Add(CoverageReasons(cov, never)...)
 	}
-	PrintSummary(out, results, code)
+	PrintSummary(out, results, o)
 	if job.JSON != "" {
-		if err := WriteJSON(job.JSON, results); err != nil {
+		if err := WriteJSON(job.JSON, results, o); err != nil {
 			return ExitUsage, &UsageError{err}
 		}
 	}
-	return code, nil
+	if job.Done != nil {
+		if err := job.Done(results, o); err != nil {
+			return ExitUsage, &UsageError{err}
+		}
+	}
+	return o.Exit, nil
 }
 
 // PrintResult writes one run: a headline, one line per verdict, evidence of failures and the replay
@@ -172,31 +175,50 @@ func PrintResult(w io.Writer, r *Result, strict bool) {
 	}
 }
 
-// PrintSummary writes the closing line.
-func PrintSummary(w io.Writer, results []*Result, code int) {
+// PrintSummary writes the closing lines: the runs, the verdicts by status (failures split into those
+// that gate and those only reported, as the JUnit report counts them), the exit code, and under it
+// every reason for it.
+func PrintSummary(w io.Writer, results []*Result, o Outcome) {
 	counts := map[check.Status]int{}
-	failedRuns := 0
+	failedRuns, reported := 0, 0
 	for _, r := range results {
 		for _, v := range r.Verdicts {
 			counts[v.Status]++
+			if kind, _, ok := verdictReason(v, o.Strict); ok && kind == ReasonReported {
+				reported++
+			}
 		}
-		if r.Failed(false) {
+		if r.Failed(o.Strict) {
 			failedRuns++
 		}
 	}
 	var parts []string
 	for _, s := range []check.Status{check.Pass, check.Fail, check.XFail, check.XPass, check.Inconclusive} {
-		parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
+		part := fmt.Sprintf("%d %s", counts[s], s)
+		if s == check.Fail && reported > 0 {
+			part += fmt.Sprintf(" (%d gating, %d reported)", counts[s]-reported, reported)
+		}
+		parts = append(parts, part)
 	}
-	fmt.Fprintf(w, "\n%d runs, %d failing; verdicts: %s; exit %d\n", len(results), failedRuns, strings.Join(parts, ", "), code)
+	fmt.Fprintf(w, "\n%d runs, %d failing; verdicts: %s; exit %d (%s)\n", len(results), failedRuns, strings.Join(parts, ", "), o.Exit, o.Verdict)
+	for _, r := range o.Reasons {
+		fmt.Fprintf(w, "  %s\n", r.Line())
+	}
 }
 
-// WriteJSON writes the runs as a JSON array (DESIGN.md: `--json` always writes an array of runs).
-func WriteJSON(path string, results []*Result) error {
+// WriteJSON writes the runs as a JSON array (DESIGN.md: `--json` always writes an array of runs),
+// each run with the invocation's outcome o.
+func WriteJSON(path string, results []*Result, o Outcome) error {
 	if results == nil {
 		results = []*Result{}
 	}
-	data, err := json.MarshalIndent(results, "", "  ")
+	inv := jsonOutcome(o)
+	runs := make([]Result, len(results))
+	for i, r := range results {
+		runs[i] = *r
+		runs[i].Invocation = &inv
+	}
+	data, err := json.MarshalIndent(runs, "", "  ")
 	if err != nil {
 		return err
 	}
@@ -209,6 +231,20 @@ func WriteJSON(path string, results []*Result) error {
 		return fmt.Errorf("--json: %w", err)
 	}
 	return nil
+}
+
+// maxJSONReasons bounds the reasons each run of a --json file repeats: the exit code, the verdict
+// and the first reasons (the gating ones come first) say why; the text has them all.
+const maxJSONReasons = 8
+
+// jsonOutcome is o as each run of a --json file carries it: its reasons bounded.
+func jsonOutcome(o Outcome) Outcome {
+	if len(o.Reasons) > maxJSONReasons {
+		rest := len(o.Reasons) - maxJSONReasons
+		o.Reasons = append(o.Reasons[:maxJSONReasons:maxJSONReasons], Reason{Kind: o.Reasons[maxJSONReasons].Kind,
+			Exit: o.Reasons[maxJSONReasons].Exit, Text: fmt.Sprintf("... and %d more reason(s): the command's text output lists them", rest)})
+	}
+	return o
 }
 
 // startLive starts (or reaches) the storage for live runs and says which; stop stops it, and Ctrl-C

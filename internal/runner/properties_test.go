@@ -89,6 +89,14 @@ func TestEveryPropertyHoldsAndFails(t *testing.T) {
 			situation{scenario: smoke, mode: host.ModeFrontend, opts: Options{Bugs: host.Bugs{SecretInLog: true}}}},
 		{"P13", situation{scenario: smoke, mode: host.ModeFrontend},
 			situation{scenario: smoke, mode: host.ModeFrontend, edit: func(sc *scenarios.Scenario) { sc.ConvergenceBound = time.Millisecond }}},
+		{"P19", situation{scenario: "scenarios/authorization.yaml", mode: host.ModeAdditive},
+			situation{scenario: "scenarios/authorization.yaml", mode: host.ModeAdditive, opts: Options{Bugs: host.Bugs{PlatformClaimAppService: true}}}},
+		{"P20", situation{scenario: "scenarios/caller-truth.yaml", mode: host.ModeAdditive},
+			situation{scenario: "scenarios/caller-truth.yaml", mode: host.ModeAdditive, opts: Options{Bugs: host.Bugs{AdditiveNotifyFails: true}}}},
+		{"P21", situation{scenario: "scenarios/routing.yaml", mode: host.ModePlatform},
+			situation{scenario: "scenarios/routing.yaml", mode: host.ModePlatform, opts: Options{Bugs: host.Bugs{TriggersPrimaryOnly: true}}}},
+		{"P22", situation{scenario: "scenarios/retry-stream.yaml", mode: host.ModePlatform},
+			situation{scenario: "scenarios/retry-stream.yaml", mode: host.ModePlatform, opts: Options{PlatformBugs: mesh.Bugs{NotificationWaitsForRetry: true}}}},
 	}
 	for _, c := range cases {
 		t.Run(c.id, func(t *testing.T) {

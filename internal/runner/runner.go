@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/syncsim/syncsim/fakes/blob"
 	"github.com/syncsim/syncsim/fakes/mesh"
@@ -12,6 +13,7 @@ import (
 	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/internal/faults"
 	"github.com/syncsim/syncsim/internal/live"
+	"github.com/syncsim/syncsim/internal/outcome"
 	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/internal/world"
 	"github.com/syncsim/syncsim/scenarios"
@@ -74,10 +76,28 @@ type Result struct {
 	ScenarioSHA256 string `json:"-"`
 	// Secrets are the credentials the run used, for the redaction of every output (P11).
 	Secrets []string `json:"-"`
+	// Wall is the wall time the run took, measured around it (both runs of P12 included); CheckTime
+	// is the wall time each property's judgement took, by property ID (P12: the second run). The
+	// JUnit report's times; never in --json, whose runs depend on the seed only.
+	Wall      time.Duration            `json:"-"`
+	CheckTime map[string]time.Duration `json:"-"`
+	// Invocation is the outcome of the invocation the run belongs to, the same in every run of a
+	// --json file (WriteJSON sets it), so that the file says what the exit code says.
+	Invocation *Outcome `json:"invocation,omitempty"`
 }
 
 // RunOne runs a scenario in one mode with one seed, judges it and applies its expectations.
 func RunOne(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) (*Result, error) {
+	start := time.Now()
+	res, err := runOne(sc, mode, seed, opts)
+	if res != nil {
+		res.Wall = time.Since(start)
+	}
+	return res, err
+}
+
+// runOne is RunOne without the wall time.
+func runOne(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) (*Result, error) {
 	if opts.Live != nil {
 		return runLive(sc, mode, seed, opts)
 	}
@@ -91,18 +111,17 @@ func RunOne(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) (
 	}
 	in := check.Input{Trace: first.Trace, Complete: first.Outcome.Reason.Complete(),
 		Secrets: first.Secrets, ConvergenceBound: sc.ConvergenceBound}
-	var verdicts []check.Verdict
-	for _, p := range check.TraceCheckers() {
-		verdicts = append(verdicts, p.Check(in))
-	}
+	verdicts, times := judge(in)
 	p12 := ""
 	if opts.Determinism == nil || opts.Determinism(seed, verdicts) {
 		// P12: the same scenario, mode and seed again, in this process.
+		start := time.Now()
 		second, err := world.Run(sc, mode, seed, wopts)
 		if err != nil {
 			return nil, err
 		}
 		verdicts = append(verdicts, determinism(first, second))
+		times[check.PropP12.ID] = time.Since(start)
 	} else {
 		p12 = NotJudgedP12
 	}
@@ -112,7 +131,7 @@ func RunOne(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) (
 		EventCount: first.Outcome.Events, SimTimeMs: first.Outcome.At.Milliseconds(), Outcome: string(first.Outcome.Reason),
 		Replay: ReplayCommand(sc.Path, mode, seed, opts), Trace: first.Trace,
 		Schedule: first.Schedule, Unfollowed: first.Unfollowed, Strategy: opts.Strategy, Faults: opts.Faults,
-		ScenarioSHA256: sc.SHA256, Secrets: first.Secrets, P12: p12,
+		ScenarioSHA256: sc.SHA256, Secrets: first.Secrets, P12: p12, CheckTime: times,
 	}
 	if !opts.Raw {
 		res.Unjudged = ApplyExpectations(res.Verdicts, sc.Expected(mode))
@@ -122,6 +141,19 @@ func RunOne(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) (
 
 // NotJudgedP12 is Result.P12 of a run Options.Determinism left out.
 const NotJudgedP12 = "not judged: the run was made once, outside the sample of runs made twice"
+
+// judge runs every trace checker on a run, timing each one.
+func judge(in check.Input) ([]check.Verdict, map[string]time.Duration) {
+	var verdicts []check.Verdict
+	times := map[string]time.Duration{}
+	for _, p := range check.TraceCheckers() {
+		start := time.Now()
+		v := p.Check(in)
+		times[v.ID] += time.Since(start)
+		verdicts = append(verdicts, v)
+	}
+	return verdicts, times
+}
 
 // determinism is P12 over two runs of the same scenario, mode and seed: their trace hashes, fed as
 // the records were added, are compared; the records themselves only when the hashes differ, for the
@@ -142,10 +174,7 @@ func runLive(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) 
 		return nil, err
 	}
 	in := check.Input{Trace: lr.Trace, Complete: lr.Complete, Secrets: lr.Secrets, ConvergenceBound: sc.ConvergenceBound}
-	var verdicts []check.Verdict
-	for _, p := range check.TraceCheckers() {
-		verdicts = append(verdicts, p.Check(in))
-	}
+	verdicts, times := judge(in)
 	check.SortByID(verdicts)
 	outcome := "end"
 	if !lr.Complete {
@@ -156,7 +185,7 @@ func runLive(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) 
 		EventCount: lr.Events, SimTimeMs: lr.End.Milliseconds(), Outcome: outcome, Live: true, WallMs: lr.Wall.Milliseconds(),
 		NotApplicable: lr.NotApplicable, Trace: lr.Trace, Strategy: "live", Faults: opts.Faults, ScenarioSHA256: sc.SHA256,
 		Schedule: world.ScheduleOf(lr.Trace), Secrets: lr.Secrets,
-		Replay: LiveReplayCommand(sc.Path, mode, seed, opts.Live.TimeScale),
+		Replay: LiveReplayCommand(sc.Path, mode, seed, opts.Live.TimeScale), CheckTime: times,
 	}
 	if !opts.Raw {
 		res.Unjudged = ApplyExpectations(res.Verdicts, sc.Expected(mode))
@@ -233,34 +262,22 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// Exit codes (DESIGN.md "The CLI"). ExitInternal is a panic the CLI caught: no input may cause
-// one. Go's own fatal errors (out of memory, stack exhaustion, concurrent map writes) cannot be
-// caught and exit 2, which reads as ExitInconclusive: every input is bounded so that none happens.
+// Exit codes (DESIGN.md "The CLI"; package outcome). ExitInternal is a panic the CLI caught: no
+// input may cause one. Go's own fatal errors (out of memory, stack exhaustion, concurrent map
+// writes) cannot be caught and exit 2, which reads as ExitInconclusive: every input is bounded so
+// that none happens.
 const (
-	ExitOK           = 0
-	ExitFailed       = 1
-	ExitInconclusive = 2
-	ExitUsage        = 3
-	ExitInternal     = 4
+	ExitOK           = outcome.ExitOK
+	ExitFailed       = outcome.ExitFailed
+	ExitInconclusive = outcome.ExitInconclusive
+	ExitUsage        = outcome.ExitUsage
+	ExitInternal     = outcome.ExitInternal
 )
 
 // ExitCode folds results into the CLI's exit code: 1 when a MUST property failed unexpectedly or an
 // expected failure did not happen (a fail beats an inconclusive), 2 when only inconclusive verdicts
-// stand in the way, else 0. SHOULD failures gate only with strict; MAY never.
-func ExitCode(results []*Result, strict bool) int {
-	code := ExitOK
-	for _, r := range results {
-		for _, v := range r.Verdicts {
-			switch {
-			case v.Status == check.XPass, v.Status == check.Fail && gates(v.Level, strict):
-				return ExitFailed
-			case v.Status == check.Inconclusive && gates(v.Level, strict):
-				code = ExitInconclusive
-			}
-		}
-	}
-	return code
-}
+// stand in the way, else 0. SHOULD failures gate only with strict; MAY never. It is Judge's exit code.
+func ExitCode(results []*Result, strict bool) int { return Judge(results, strict).Exit }
 
 func gates(l check.Level, strict bool) bool { return l == check.Must || (l == check.Should && strict) }
 
@@ -277,7 +294,8 @@ func ModesFor(sc *scenarios.Scenario, flag string) ([]host.Mode, error) {
 	}
 	m, err := host.ParseMode(flag)
 	if err != nil {
-		return nil, fmt.Errorf("--mode: %w", err)
+		// `all` is this flag's own choice beside the host's modes, so the error lists it too.
+		return nil, fmt.Errorf("--mode: unknown mode %q (fix: one of %s, or all for every mode)", flag, strings.Join(host.ModeNames(), ", "))
 	}
 	return []host.Mode{m}, nil
 }

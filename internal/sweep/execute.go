@@ -49,9 +49,9 @@ type Job struct {
 	Clock func() time.Time
 	// OnRun is Config.OnRun (a progress display).
 	OnRun func(done, total, failures int)
-	// Done, when set, gets the report and the scenarios once the sweep has run (the CLI writes its
-	// HTML and JUnit reports there).
-	Done func(rep *Report, scs []*scenarios.Scenario) error
+	// Done, when set, gets the report, the scenarios and the outcome once the sweep has run and been
+	// judged (the CLI writes its HTML and JUnit reports there: they show the outcome the exit code is).
+	Done func(rep *Report, scs []*scenarios.Scenario, o runner.Outcome) error
 }
 
 // Execute parses the seed range, loads the scenarios, sweeps them, writes the text report to out (and
@@ -98,9 +98,11 @@ func Execute(job Job, out, progress io.Writer) (int, error) {
 	if err := rep.applyBaselines(baselines, job.Alpha); err != nil {
 		return runner.ExitUsage, &runner.UsageError{Err: err}
 	}
+	// The one outcome: every artifact below shows it, and it is the exit code.
+	o := OutcomeOf(rep)
 	rep.WriteText(out)
 	if job.JSON != "" {
-		if err := runner.WriteJSON(job.JSON, rep.Results); err != nil {
+		if err := runner.WriteJSON(job.JSON, rep.Results, o); err != nil {
 			return runner.ExitUsage, &runner.UsageError{Err: err}
 		}
 	}
@@ -115,11 +117,11 @@ func Execute(job Job, out, progress io.Writer) (int, error) {
 		}
 	}
 	if job.Done != nil {
-		if err := job.Done(rep, scs); err != nil {
+		if err := job.Done(rep, scs, o); err != nil {
 			return runner.ExitUsage, &runner.UsageError{Err: err}
 		}
 	}
-	return rep.Exit, nil
+	return o.Exit, nil
 }
 
 // RecordCommand is the command that records job's baseline again: the seeds, mode, strategy and

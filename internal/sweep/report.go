@@ -37,6 +37,8 @@ type Report struct {
 	// beats an inconclusive), 2 only inconclusive verdicts stand in the way, else 0. The cells of a
 	// scenario judged against a baseline gate by Comparisons instead (Judge).
 	Exit int `json:"exit"`
+	// Outcome is the exit code with every reason for it (OutcomeOf), as JSON writes it.
+	Outcome *runner.Outcome `json:"outcome,omitempty"`
 	// Baselines are the baselines the report is judged against, one per scenario that has one.
 	Baselines []AppliedBaseline `json:"baselines,omitempty"`
 	// Alpha is the family-wise significance level of the comparisons (`--alpha`).
@@ -342,7 +344,10 @@ func modeRank(name string) int {
 }
 
 // JSON renders the report as indented JSON with a final newline, through the one redaction (P11).
+// Its outcome is computed afresh (OutcomeOf), so that it says what Exit says.
 func (r *Report) JSON() ([]byte, error) {
+	o := OutcomeOf(r)
+	r.Outcome = &o
 	data, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return nil, err

@@ -241,6 +241,10 @@ func TestExitCodes(t *testing.T) {
 		if got := exitFromCells(rep.Matrix, rep.Strict); got != rep.Exit {
 			t.Errorf("%s: exit %d from the cells, %d from the runs", c.name, got, rep.Exit)
 		}
+		// The outcome every writer shows says the same.
+		if o := OutcomeOf(rep); o.Exit != rep.Exit || (len(o.Gating()) > 0) != (rep.Exit != runner.ExitOK) {
+			t.Errorf("%s: outcome %+v, exit %d", c.name, o, rep.Exit)
+		}
 	}
 }
 

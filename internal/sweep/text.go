@@ -9,7 +9,8 @@ import (
 
 // WriteText renders the report for a person: one table per scenario (rows are properties, columns
 // modes, cells like "pass 298 fail 2 (seed 17)"), then the failing cells with the command that replays
-// each one's smallest failing seed, then the shard, the coverage and the exit code. It depends on
+// each one's smallest failing seed, then the shard, the coverage, the exit code and every reason for
+// it (OutcomeOf). It depends on
 // nothing but the report, so the merge of shards' reports prints what one unsharded sweep prints.
 func (r *Report) WriteText(w io.Writer) {
 	covered := r.Covered()
@@ -54,7 +55,11 @@ func (r *Report) WriteText(w io.Writer) {
 	if r.P12 != nil {
 		fmt.Fprintln(w, r.P12.Text())
 	}
-	fmt.Fprintf(w, "%d runs, %d failing cells; exit %d\n", r.Runs, len(failing), r.Exit)
+	o := OutcomeOf(r)
+	fmt.Fprintf(w, "%d runs, %d failing cells; exit %d (%s)\n", r.Runs, len(failing), o.Exit, o.Verdict)
+	for _, rs := range o.Reasons {
+		fmt.Fprintf(w, "  %s\n", rs.Line())
+	}
 }
 
 // fromTo renders a range as "A-B", also when A == B.

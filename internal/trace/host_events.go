@@ -1,6 +1,9 @@
 package trace
 
-import "strconv"
+import (
+	"strconv"
+	"time"
+)
 
 // The records of an instance and its host (internal/trace/TRACE.md, "Instances and hosts"): the instance's
 // life, and what the host's sync manager reports through its effects. internal/drive maps each
@@ -37,9 +40,30 @@ func InstanceDelete(reason string, injected bool) Event {
 	return Event{KindInstanceDelete, fields}
 }
 
-// Log is log: one log line of a host or the mesh (never a secret, PAY-4).
-func Log(level, text string) Event {
-	return Event{KindLog, []Field{F("level", level), F("text", text)}}
+// InstanceDrain is instance.drain: the instance takes no new requests from now on and is deleted
+// after d (a timeline delete or restart with a drain; reason as instance.delete's).
+func InstanceDrain(reason string, d time.Duration) Event {
+	return Event{KindInstanceDrain, []Field{F("reason", reason), F("for", d)}}
+}
+
+// The harness's log categories: lines of syncsim's own parties, which no upstream host writes
+// (FIDELITY.md, "Lines of the harness"). The host model's own lines use host.CategoryModel.
+const (
+	// CategoryWorld is the world's: deploys, instance deletions, key updates, the site's settings.
+	CategoryWorld = "Syncsim.World"
+	// CategoryPlatform is the reference platform's (the mesh and the front end).
+	CategoryPlatform = "Syncsim.Platform"
+)
+
+// Log is log: one log line of a host or the mesh, with its logger's category (upstream's, or one of
+// the harness's Syncsim.* categories); exception is the exception upstream logs with the line
+// (`Type: message`), "" for none (omitted). Never a secret (PAY-4).
+func Log(level, category, text, exception string) Event {
+	fields := []Field{F("level", level), F("category", category), F("text", text)}
+	if exception != "" {
+		fields = append(fields, F("exception", exception))
+	}
+	return Event{KindLog, fields}
 }
 
 // Primary is primary: the instance gained or lost the primary lease.

@@ -18,6 +18,7 @@ const (
 	KindHostStop        Kind = "host.stop"
 	KindHostSpecialized Kind = "host.specialized"
 	KindInstanceDelete  Kind = "instance.delete"
+	KindInstanceDrain   Kind = "instance.drain"
 	KindLog             Kind = "log"
 	KindPrimary         Kind = "primary"
 	KindSyncCall        Kind = "sync.call"
@@ -66,7 +67,7 @@ const (
 func Kinds() []Kind {
 	return []Kind{KindRunStart, KindContentChange, KindTimeline, KindFaultsEnd, KindSettleStart, KindRunEnd,
 		KindInstanceCreate, KindInstanceRefused, KindHostStart, KindHostStop, KindHostSpecialized, KindInstanceDelete,
-		KindLog, KindPrimary, KindSyncCall, KindSyncEnter, KindSyncPoint, KindSyncHashRead, KindSyncPublish,
+		KindInstanceDrain, KindLog, KindPrimary, KindSyncCall, KindSyncEnter, KindSyncPoint, KindSyncHashRead, KindSyncPublish,
 		KindHTTPResult, KindSyncEnd, KindHashWritten, KindHTTPTimeout, KindBlobTimeout, KindTokenCheck,
 		KindFaultArmed, KindFaultNA, KindFaultFire, KindBlobWrite, KindBlobOp, KindLease,
 		KindStoreWrite, KindFrontEndReject, KindMeshAccept, KindMeshFetch, KindMeshFetchDone, KindMeshAbandon,

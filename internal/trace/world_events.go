@@ -9,7 +9,9 @@ import "time"
 // simulator, and then not recorded).
 type RunStart struct {
 	Scenario, Mode string
-	Seed           uint64
+	// Site and HostID are the site's WEBSITE_SITE_NAME and host id (recorded when set).
+	Site, HostID string
+	Seed         uint64
 	// Strategy is the exploration strategy's name; "live" for a live run.
 	Strategy string
 	// TimeScale is a live run's real time per scenario time.
@@ -21,7 +23,11 @@ type RunStart struct {
 
 // Event is the run.start record.
 func (s RunStart) Event() Event {
-	fields := []Field{F("scenario", s.Scenario), F("mode", s.Mode), F("seed", s.Seed), F("strategy", s.Strategy)}
+	fields := []Field{F("scenario", s.Scenario), F("mode", s.Mode)}
+	if s.Site != "" {
+		fields = append(fields, F("site", s.Site), F("host_id", s.HostID))
+	}
+	fields = append(fields, F("seed", s.Seed), F("strategy", s.Strategy))
 	if s.TimeScale != 0 {
 		fields = append(fields, F("time_scale", s.TimeScale))
 	}

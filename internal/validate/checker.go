@@ -2,7 +2,6 @@ package validate
 
 import (
 	"math/rand/v2"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -11,30 +10,38 @@ import (
 	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/importer"
+	"github.com/syncsim/syncsim/internal/logs"
+	"github.com/syncsim/syncsim/internal/trace"
 )
 
 // Party names of the log's instance column that are not host instances.
 const (
 	partyPlatform = "platform"
 	partyFrontEnd = "frontend"
-	partyDeploy   = "deploy"
 )
 
 // timerSlack is how early a logged timer step may be stamped: the log's time resolution.
 const timerSlack = time.Millisecond
 
+// joinBefore is how long before its first line an instance the log never shows starting is taken to
+// have started: past its background timer (SYNC-8's 30 s) and its first lease tries, so that the
+// excerpt may begin with either.
+const joinBefore = host.DefaultBackgroundDelay + time.Second
+
 // siteKey is the encryption key of the symbolic site: tokens between the model's parties are
 // issued and checked with it, and no logged line carries it.
 const siteKey = "0000000000000000000000000000000000000000000000000000000000000001"
 
-// leaseAcquired is the host's text when an instance becomes the primary (PrimaryHostCoordinator).
-var leaseAcquired = regexp.MustCompile(`^Host lock lease acquired by instance ID '([^']+)'\.?$`)
-
 // obs is a log line the model owes: the classified text of a host.Log or mesh.Log effect.
 type obs struct {
-	importer.Line
-	// optional marks a line the model writes and the real host may not (the hash line for a
-	// missing blob: FunctionsSyncManager.CheckHashAsync logs it only when the blob exists).
+	kind  logs.Kind
+	args  map[string]string
+	text  string
+	level string
+	// optional marks a line the model writes and the log may not show: the hash line for a
+	// missing blob (FunctionsSyncManager.CheckHashAsync logs it only when the blob exists), a kind
+	// of line the log never carries (its level or category filter drops it), the model's own
+	// lines (category Syncsim.*).
 	optional bool
 }
 
@@ -48,25 +55,49 @@ type inst struct {
 	sends  []host.Send
 	resps  map[int]host.AdminResponse
 	owed   []obs
+	// joined: the log never shows this instance start; it runs from before the excerpt. catchUp:
+	// its lines up to the first the model owes may be part of a step already under way.
+	joined, catchUp bool
+	// passed is the last optional line the model wrote that the log does not show.
+	passed string
+}
+
+// outcome is what the checker made of one line.
+type outcome struct {
+	failure *Failure
+	skip    string // why the line was not judged ("" when it was)
+	sync    bool   // the line is a step of a sync (or a caller's call of one)
 }
 
 // checker is the model's state while a log is read.
 type checker struct {
-	mode  host.Mode
-	lines []line
-	site  host.Site
-	known bool // the site is known (after the first host start)
-	now   time.Time
+	mode     host.Mode
+	lines    []line
+	settings importer.Settings
+	site     host.Site
+	now      time.Time
+	// complete: the log is a whole run (it opens with the harness's Site settings line), so every
+	// instance must start in it; a real log is an excerpt, and instances it never shows starting
+	// join running.
+	complete bool
+	// present are the kinds the log carries: a kind it never carries is filtered out of it.
+	present map[logs.Kind]bool
 
 	rev, keyRev    int
 	contentChanges int
 	insts          map[string]*inst
 	names          []string // instance names in creation order
 	nextReq        int
+	secretsErr     string
 
 	lease struct {
 		holder string
 		freeAt time.Time
+		// stolen: the log shows the holder losing the lease to a host it does not name; lostBy
+		// and lostAt say who lost it and when.
+		stolen bool
+		lostBy string
+		lostAt time.Time
 	}
 	blob struct {
 		known bool
@@ -75,17 +106,26 @@ type checker struct {
 	// toModel and toLog bind the log's hashes to the model's one to one.
 	toModel, toLog map[string]string
 
-	// pos is the index of the line being checked, for the lease's look-ahead.
+	// pos is the index of the line being checked, for look-ahead.
 	pos int
 
 	mesh       *mesh.Mesh
 	meshTimers map[string]time.Time
 	platform   []obs
+
+	caller callerState
 }
 
-func newChecker(mode host.Mode, lines []line) *checker {
-	return &checker{mode: mode, lines: lines, rev: 1, insts: map[string]*inst{},
+func newChecker(mode host.Mode, lines []line, s importer.Settings) *checker {
+	c := &checker{mode: mode, lines: lines, settings: s, rev: 1, insts: map[string]*inst{}, present: map[logs.Kind]bool{},
 		toModel: map[string]string{}, toLog: map[string]string{}, meshTimers: map[string]time.Time{}}
+	c.site = host.Site{Name: s.Site.Value, HostID: s.HostID.Value, EncryptionKey: siteKey}
+	c.mesh = mesh.New(mesh.Config{Site: c.site, Store: mesh.NewStore(), Rand: rand.New(rand.NewPCG(1, 2))})
+	for _, l := range lines {
+		c.present[l.Kind()] = true
+	}
+	c.complete = len(lines) > 0 && lines[0].Kind() == logs.KindSiteSettings
+	return c
 }
 
 // keys are the symbolic site's keys at the current key revision.
@@ -109,57 +149,214 @@ func (c *checker) modelHash(rev int, empty bool) string {
 	return host.BuildPayload(c.site, functions(rev, empty), c.keys()).Hash
 }
 
-// step checks one line; it returns nil when the model explains it.
-func (c *checker) step(i int, l line) *Failure {
-	if !l.At.IsZero() {
+// syncKinds are the lines of a sync span.
+var syncKinds = map[logs.Kind]bool{
+	logs.KindBackgroundStart: true, logs.KindInvalidEnvironment: true, logs.KindNoFunctions: true,
+	logs.KindHashChecked: true, logs.KindHashReadError: true, logs.KindHashUpdated: true, logs.KindHashWriteError: true,
+	logs.KindOversize: true, logs.KindFrontEndRequest: true, logs.KindFrontEndSucceeded: true, logs.KindFrontEndFailed: true,
+	logs.KindSyncFailed: true, logs.KindNotifyFailed: true, logs.KindNotifyPlatform: true, logs.KindMeshRequest: true,
+	logs.KindMeshResponse: true,
+}
+
+// step checks one line.
+func (c *checker) step(i int, l line) outcome {
+	if !l.Placed {
 		c.now = l.At
 	}
 	c.pos = i
 	c.fireDue()
-	if m := leaseAcquired.FindStringSubmatch(l.Msg); l.Kind == importer.KindUnknown && m != nil {
-		if c.lease.holder != m[1] {
-			return c.fail(l, "the primary lease is held by "+strconv.Quote(c.lease.holder))
-		}
-		return nil
+	if l.Event.Side == logs.SideCaller {
+		return c.callerStep(l)
 	}
-	switch {
-	case strings.EqualFold(l.Instance, partyPlatform):
-		return c.platformStep(l)
-	case l.Kind == importer.KindDeployCompleted:
+	if strings.EqualFold(l.Instance, partyPlatform) || l.Category == trace.CategoryPlatform {
+		return c.judged(l, c.platformStep(l))
+	}
+	switch l.Kind() {
+	case logs.KindSiteSettings, logs.KindHarnessNote:
+		return outcome{}
+	case logs.KindDeploy:
 		// A deploy is an input that may arrive at any time; hosts load it at their next start.
 		c.rev++
-		return nil
+		return outcome{}
+	case logs.KindKeyUpdated:
+		return c.keyUpdated(l)
 	}
 	in := c.insts[l.Instance]
-	if in != nil && in.alive && len(in.owed) > 0 && l.Kind != importer.KindInstanceDeleted {
-		return c.matchOwed(in, l)
+	if in == nil && !isStart(l.Kind()) && l.Kind() != logs.KindInstanceDeleted {
+		if !c.mayJoin(l) {
+			return c.judged(l, c.fail(l, "no instance "+strconv.Quote(l.Instance)+" is running"))
+		}
+		in = c.join(i, l)
 	}
-	switch l.Kind {
-	case importer.KindHostStarted:
-		return c.hostStarted(i, l)
-	case importer.KindInstanceDeleted:
-		return c.deleted(in, l)
+	if in != nil {
+		in.passed = ""
+	}
+	if in != nil && in.alive && len(in.owed) > 0 && l.Kind() != logs.KindInstanceDeleted && !isLease(l.Kind()) {
+		if ok, f := c.takeOwed(in, l); ok || f != nil {
+			return c.judged(l, f)
+		}
+	}
+	switch l.Kind() {
+	case logs.KindLeaseAcquired:
+		return c.judged(l, c.leaseAcquired(in, l))
+	case logs.KindHostStarting, logs.KindHostStarted:
+		return c.judged(l, c.hostStarted(i, l))
+	case logs.KindInstanceDeleted:
+		return c.judged(l, c.deleted(in, l))
+	case logs.KindLeaseRenewFailed:
+		return c.judged(l, c.leaseLost(in, l))
+	}
+	if !syncKinds[l.Kind()] {
+		return outcome{skip: SkipNotAStep}
 	}
 	if in == nil || !in.alive {
-		return c.fail(l, "no instance "+strconv.Quote(l.Instance)+" is running")
+		return c.judged(l, c.fail(l, "no instance "+strconv.Quote(l.Instance)+" is running"))
 	}
-	if why := c.input(in, l); why != "" {
-		return c.fail(l, why)
+	delivered := in.catchUp && c.idle(in) && c.catchUp(in, l)
+	if why := c.inputUnless(delivered, in, l); why != "" {
+		if in.catchUp {
+			return outcome{skip: SkipBeforeSpan}
+		}
+		if in.passed != "" {
+			why += "; the model's step before it wrote " + strconv.Quote(in.passed) + ", which the log does not show"
+		}
+		return c.judged(l, c.fail(l, why))
 	}
-	if l.Kind == importer.KindKeyUpdated {
-		// The key API's line is the input itself; the sync it starts owes the lines after it.
-		return nil
+	ok, f := c.takeOwed(in, l)
+	switch {
+	case f != nil:
+		return c.judged(l, f)
+	case !ok && !answers(l.Kind()):
+		why := "the model logs nothing for this step"
+		if in.passed != "" {
+			why += "; it wrote " + strconv.Quote(in.passed) + " instead"
+		}
+		return c.judged(l, c.fail(l, why))
 	}
-	if len(in.owed) == 0 {
-		return c.fail(l, "the model logs nothing for this step")
+	// An answer the model logs no line for (the line it owes is filtered out of the log).
+	in.catchUp = false
+	return c.judged(l, nil)
+}
+
+// judged is the outcome of a judged line.
+func (c *checker) judged(l line, f *Failure) outcome {
+	return outcome{failure: f, sync: f == nil && syncKinds[l.Kind()]}
+}
+
+func isStart(k logs.Kind) bool { return k == logs.KindHostStarting || k == logs.KindHostStarted }
+
+// answers are the lines that answer a pending call: the model may log nothing more for them when the
+// line the model owes is filtered out of the log.
+func answers(k logs.Kind) bool {
+	switch k {
+	case logs.KindHashChecked, logs.KindHashUpdated, logs.KindHashReadError, logs.KindHashWriteError,
+		logs.KindFrontEndSucceeded, logs.KindFrontEndFailed, logs.KindMeshResponse:
+		return true
 	}
-	return c.matchOwed(in, l)
+	return false
+}
+
+// mayJoin says whether an instance the model does not know may join running at this line: in an
+// excerpt of a real log, an instance whose start the log never shows.
+func (c *checker) mayJoin(l line) bool {
+	if c.complete || l.Instance == "" {
+		return false
+	}
+	for _, o := range c.lines {
+		if o.Instance == l.Instance && isStart(o.Kind()) {
+			return false
+		}
+	}
+	return true
+}
+
+// join starts an instance the excerpt never shows starting, joinBefore its first line: its lines up
+// to the first the model owes may belong to a step already under way (catch-up), and what it
+// logged before the excerpt is not owed.
+func (c *checker) join(i int, l line) *inst {
+	in := c.newInst(l.Instance)
+	in.joined, in.catchUp = true, true
+	now := c.now
+	c.now = now.Add(-joinBefore)
+	rev, empty := c.content(i, l)
+	c.perform(in, in.m.HostStarted(c.now, host.Loaded{Functions: functions(rev, empty), Revision: rev}))
+	c.now = now
+	c.fireDue()
+	in.owed = nil
+	return in
+}
+
+func (c *checker) newInst(name string) *inst {
+	seed := uint64(len(c.names) + 1)
+	in := &inst{name: name, alive: true, timers: map[string]time.Time{}, resps: map[int]host.AdminResponse{}}
+	in.m = host.NewMachine(host.Config{Site: c.site, Mode: c.mode, ContainerName: name,
+		FrontEndURL: c.site.URL(), MeshURL: "http://mesh/", Secrets: func() (host.Keys, int) { return c.keys(), c.keyRev },
+		SecretsError: func() string { return c.secretsErr },
+		Rand:         rand.New(rand.NewPCG(seed, 7)), PlaceholderGuard: true})
+	c.insts[name] = in
+	c.names = append(c.names, name)
+	return in
+}
+
+// idle reports whether the instance is in no step: nothing owed, pending or answered.
+func (c *checker) idle(in *inst) bool {
+	return len(in.owed) == 0 && len(in.blobs) == 0 && len(in.sends) == 0
+}
+
+// inputUnless delivers the line's input unless catchUp already did.
+func (c *checker) inputUnless(delivered bool, in *inst, l line) string {
+	if delivered {
+		return ""
+	}
+	return c.input(in, l)
+}
+
+// catchUp starts, on a joined instance in no step, the sync the line is part of: the background one
+// for a hash line, else a foreground sync; what the model owes before the line is optional. In the
+// additive mode a mesh line comes after the front end accepted (PR #11813): the excerpt starts
+// after that answer, which catchUp gives. It reports whether it delivered the line's input itself.
+func (c *checker) catchUp(in *inst, l line) bool {
+	switch l.Kind() {
+	case logs.KindNotifyPlatform, logs.KindMeshRequest:
+		if c.mode != host.ModeAdditive {
+			return false
+		}
+		c.foreground(in, "admin")
+		c.answerSend(in, host.TargetFrontEnd, host.HTTPResult{Status: 200})
+		for i := range in.owed {
+			in.owed[i].optional = true
+		}
+		return true
+	case logs.KindBackgroundStart, logs.KindFrontEndRequest, logs.KindInvalidEnvironment:
+		return false // a step's own start: input takes it
+	case logs.KindHashChecked, logs.KindHashReadError, logs.KindNoFunctions:
+		if _, ok := in.timers["background"]; ok && in.m.Primary() {
+			delete(in.timers, "background")
+			c.perform(in, in.m.Timer(c.now, "background"))
+		}
+	case logs.KindSyncFailed:
+		// The failure the model can give a sync of its own: SYNC-3's key read (a storage refusal
+		// stands for any exception while building the payload); its line is the one the log shows.
+		c.secretsErr = "storage refuses the host"
+		c.foreground(in, "admin")
+		c.secretsErr = ""
+		for i := range in.owed {
+			in.owed[i].optional = true
+		}
+		return true
+	default:
+		c.foreground(in, "admin")
+	}
+	for i := range in.owed {
+		in.owed[i].optional = true
+	}
+	return false
 }
 
 // input delivers to the instance the input that makes it take the line's step; it returns why not.
 func (c *checker) input(in *inst, l line) string {
-	switch l.Kind {
-	case importer.KindBackgroundStart:
+	switch l.Kind() {
+	case logs.KindBackgroundStart:
 		due, ok := in.timers["background"]
 		if !ok {
 			return "no background timer is set (SYNC-8: once per host start)"
@@ -169,11 +366,15 @@ func (c *checker) input(in *inst, l line) string {
 		}
 		delete(in.timers, "background")
 		c.perform(in, in.m.Timer(c.now, "background"))
-	case importer.KindHashChecked:
+	case logs.KindHashChecked:
 		return c.hashRead(in, l)
-	case importer.KindHashUpdated:
+	case logs.KindHashUpdated:
 		return c.answerUpload(in, 201)
-	case importer.KindNotifyPlatform, importer.KindMeshRequest, importer.KindFrontEndRequest:
+	case logs.KindHashWriteError:
+		return c.answerUpload(in, 500)
+	case logs.KindHashReadError:
+		return c.hashReadError(in, l)
+	case logs.KindNotifyPlatform, logs.KindMeshRequest, logs.KindFrontEndRequest:
 		if c.pendingBlob(in, host.BlobExists) >= 0 {
 			// The real host reads a missing blob without a log line (CheckHashAsync).
 			if c.blob.known && c.blob.value != "" {
@@ -184,54 +385,35 @@ func (c *checker) input(in *inst, l line) string {
 			return ""
 		}
 		c.foreground(in, "admin")
-	case importer.KindKeyUpdated:
-		c.keyRev++
-		c.foreground(in, "keys")
-	case importer.KindMeshResponse:
-		code, ok := importer.StatusCode(l.Args[0])
+	case logs.KindMeshResponse:
+		code, ok := logs.StatusCode(l.Arg("status"))
 		if !ok {
-			return "unreadable status " + strconv.Quote(l.Args[0])
+			return "unreadable status " + strconv.Quote(l.Arg("status"))
 		}
 		return c.answerSend(in, host.TargetMesh, host.HTTPResult{Status: code})
-	case importer.KindFrontEndSucceeded:
+	case logs.KindFrontEndSucceeded:
 		return c.answerSend(in, host.TargetFrontEnd, host.HTTPResult{Status: 200})
-	case importer.KindFrontEndFailed:
-		code, ok := importer.StatusCode(l.Args[0])
+	case logs.KindFrontEndFailed:
+		code, ok := logs.StatusCode(l.Arg("status"))
 		if !ok {
-			return "unreadable status " + strconv.Quote(l.Args[0])
+			return "unreadable status " + strconv.Quote(l.Arg("status"))
 		}
 		return c.answerSend(in, host.TargetFrontEnd, host.HTTPResult{Status: code})
-	case importer.KindNoted:
-		return c.noted(in, l)
+	case logs.KindSyncFailed:
+		if c.answerSend(in, host.TargetFrontEnd, host.HTTPResult{Err: "timeout"}) == "" {
+			return ""
+		}
+		return "no publish is pending, and the model fails a sync only at a publish or at SYNC-3's key read (SYNC-7)"
+	case logs.KindNotifyFailed:
+		return c.answerSend(in, host.TargetMesh, host.HTTPResult{Err: "timeout"})
+	case logs.KindInvalidEnvironment:
+		c.foreground(in, "admin")
+	case logs.KindNoFunctions, logs.KindOversize:
+		return "the model writes this line only as part of another step"
 	default:
-		return "the model has no step for a " + l.Kind + " line of an instance"
+		return "the model has no step for a " + string(l.Kind()) + " line of an instance"
 	}
 	return ""
-}
-
-// noted handles the host texts that change nothing in an imported scenario.
-func (c *checker) noted(in *inst, l line) string {
-	msg := strings.TrimSuffix(l.Msg, ".")
-	switch {
-	case strings.HasPrefix(msg, "Error checking SyncTriggers hash"):
-		for _, op := range []host.BlobOp{host.BlobExists, host.BlobDownload} {
-			if c.pendingBlob(in, op) >= 0 {
-				c.answerBlob(in, op, host.BlobResult{Status: 500, Code: "InternalError"})
-				return ""
-			}
-		}
-		return "no hash read is pending (SYNC-5)"
-	case strings.HasPrefix(msg, "Error updating SyncTriggers hash"):
-		return c.answerUpload(in, 500)
-	case msg == strings.TrimSuffix(host.ErrTextOperationFailed, "."):
-		return c.answerSend(in, host.TargetFrontEnd, host.HTTPResult{Err: "timeout"})
-	case msg == strings.TrimSuffix(host.ErrTextMeshFailed, "."):
-		return c.answerSend(in, host.TargetMesh, host.HTTPResult{Err: "timeout"})
-	case msg == strings.TrimSuffix(host.ErrTextInvalidEnvironment, "."):
-		c.foreground(in, "admin")
-		return ""
-	}
-	return "the model writes this text only as part of another step"
 }
 
 // foreground is a foreground sync (MSG-4, a key or function change): an input that may arrive.
@@ -239,55 +421,54 @@ func (c *checker) foreground(in *inst, origin string) {
 	c.perform(in, in.m.Sync(c.now, origin))
 }
 
+// keyUpdated is the key API's change: the keys' revision moves, so the payloads built from now on
+// carry the new keys. The foreground sync the key API's controller runs reaches an instance through
+// the site router some time later: its own lines start it (input), whichever instance they name.
+func (c *checker) keyUpdated(l line) outcome {
+	c.keyRev++
+	return outcome{}
+}
+
 func (c *checker) hostStarted(i int, l line) *Failure {
-	h := importer.ParseHostStart(l.Args[0])
-	if !c.known {
-		id := strings.ToLower(h.HostID)
-		if id == "" {
-			id = host.DefaultHostID(strings.ToLower(h.Site))
-		}
-		c.site = host.Site{Name: strings.ToLower(h.Site), HostID: id, EncryptionKey: siteKey}
-		c.known = true
-		c.mesh = mesh.New(mesh.Config{Site: c.site, Store: mesh.NewStore(), Rand: rand.New(rand.NewPCG(1, 2))})
-	}
 	in := c.insts[l.Instance]
 	if in != nil && !in.alive {
 		return c.fail(l, l.Instance+" was deleted; a new instance gets a new name (PROTOCOL.md section 1)")
 	}
 	if in == nil {
-		seed := uint64(len(c.names) + 1)
-		in = &inst{name: l.Instance, alive: true, timers: map[string]time.Time{}, resps: map[int]host.AdminResponse{}}
-		in.m = host.NewMachine(host.Config{Site: c.site, Mode: c.mode, ContainerName: l.Instance,
-			FrontEndURL: c.site.URL(), MeshURL: "http://mesh/", Secrets: func() (host.Keys, int) { return c.keys(), c.keyRev },
-			Rand: rand.New(rand.NewPCG(seed, 7)), PlaceholderGuard: true})
-		c.insts[l.Instance] = in
-		c.names = append(c.names, l.Instance)
+		in = c.newInst(l.Instance)
 	} else if in.m.Running() {
 		// An in-place restart (a deploy): the host stops, then starts again.
 		c.perform(in, in.m.HostStopping(c.now))
+		in.owed = nil
 	}
 	rev, empty := c.content(i, l)
 	c.perform(in, in.m.HostStarted(c.now, host.Loaded{Functions: functions(rev, empty), Revision: rev}))
-	return c.matchOwed(in, l)
+	ok, f := c.takeOwed(in, l)
+	if !ok && f == nil {
+		return c.fail(l, "the model logs nothing for a host start")
+	}
+	return f
 }
 
 // content chooses what the starting host loaded, looking ahead at its lines until it stops: no
-// functions when it logs SYNC-4's skip; the revision whose hash its first hash line names; else
-// the site's current revision, or a new one when that revision's hash is already another's.
+// functions when it logs SYNC-4's skip or publishes an empty triggers array; the revision whose
+// hash its first hash line names; else the site's current revision, or a new one when that
+// revision's hash is already another's.
 func (c *checker) content(i int, start line) (rev int, empty bool) {
 	current := ""
-	for _, l := range c.lines[i+1:] {
+	for j, l := range c.lines[i:] {
 		if l.Instance != start.Instance {
 			continue
 		}
-		if l.Kind == importer.KindHostStarted || l.Kind == importer.KindInstanceDeleted {
+		if j > 0 && (l.Kind() == logs.KindHostStarting || l.Kind() == logs.KindInstanceDeleted) {
 			break
 		}
-		if l.Kind == importer.KindNoted && strings.HasPrefix(l.Msg, "No functions found") {
+		if l.Kind() == logs.KindNoFunctions && !strings.Contains(l.Message, "GetTriggers") ||
+			l.Kind() == logs.KindFrontEndRequest && l.Arg("triggers") == "0" {
 			empty = true
 		}
-		if l.Kind == importer.KindHashChecked && current == "" {
-			current = l.Args[1]
+		if l.Kind() == logs.KindHashChecked && current == "" {
+			current = l.Arg("current")
 		}
 	}
 	if m, ok := c.toModel[current]; ok {
@@ -320,7 +501,7 @@ func (c *checker) deleted(in *inst, l line) *Failure {
 
 // hashRead answers SYNC-5's Exists and Download with the blob the line names.
 func (c *checker) hashRead(in *inst, l line) string {
-	last := l.Args[0]
+	last := l.Arg("last")
 	if c.pendingBlob(in, host.BlobExists) < 0 {
 		return "no hash read is pending (SYNC-5 runs in background syncs only)"
 	}
@@ -339,6 +520,23 @@ func (c *checker) hashRead(in *inst, l line) string {
 	}
 	c.blob.known, c.blob.value = true, last
 	return ""
+}
+
+// hashReadError answers the pending hash read with the failure the line's exception shows (a
+// refusal's status, else a server error): SYNC-5 counts it as unchanged.
+func (c *checker) hashReadError(in *inst, l line) string {
+	r := host.BlobResult{Status: 500, Code: "InternalError"}
+	if l.Arg("storage") == "refused" {
+		st, _ := strconv.Atoi(l.Arg("status"))
+		r = host.BlobResult{Status: st, Code: "AuthorizationFailure"}
+	}
+	for _, op := range []host.BlobOp{host.BlobExists, host.BlobDownload} {
+		if c.pendingBlob(in, op) >= 0 {
+			c.answerBlob(in, op, r)
+			return ""
+		}
+	}
+	return "no hash read is pending (SYNC-5)"
 }
 
 func (c *checker) answerUpload(in *inst, status int) string {
@@ -388,7 +586,7 @@ func (c *checker) perform(in *inst, effs []host.Effect) {
 	for _, e := range effs {
 		switch e := e.(type) {
 		case host.Log:
-			if o, ok := classify(e.Text); ok {
+			if o, ok := c.classify(e.Category, e.Level, e.Text); ok {
 				in.owed = append(in.owed, o)
 			}
 		case host.SetTimer:
@@ -409,28 +607,38 @@ func (c *checker) perform(in *inst, effs []host.Effect) {
 	}
 }
 
-// classify turns a model log text into an owed line; texts the parser does not know are the
-// model's own and not observable.
-func classify(text string) (obs, bool) {
-	l := importer.ParseMessage(text)
-	if l.Kind == importer.KindUnknown && strings.HasPrefix(text, host.ErrTextOperationFailed) {
-		l = importer.ParseMessage(host.ErrTextOperationFailed)
-	}
-	if l.Kind == importer.KindUnknown {
+// classify turns a model log line into an owed line. A line the catalogue does not know is the
+// model's own and not observable; the model's own lines (Syncsim.*), the hash line for a missing
+// blob and, in an excerpt of a real log, lines of a kind the log never carries (its level or
+// category filter drops them) are optional. A whole run's log carries every kind it has.
+func (c *checker) classify(category, level, text string) (obs, bool) {
+	ev := logs.Classify(category, level, text)
+	if ev.Kind == logs.KindUnknown || ev.Kind == "" {
 		return obs{}, false
 	}
-	l.Text = text
-	return obs{Line: l, optional: l.Kind == importer.KindHashChecked && l.Args[0] == ""}, true
+	o := obs{kind: ev.Kind, args: ev.Args, text: text, level: level}
+	if text == host.TextPlatformNotification {
+		// The model's own start of the platform modes' publish, where PR #11690's host posts
+		// `Posting triggers changed notification to appserver.`: either line is the same step.
+		o.kind = logs.KindNotifyPlatform
+	}
+	o.optional = ev.Side == logs.SideHarness || !c.complete && !c.present[ev.Kind] ||
+		ev.Kind == logs.KindHashChecked && ev.Args["last"] == ""
+	return o, true
 }
 
 // leaseCall answers the primary lease's blob calls: one holder at a time; a deleted holder's lease
-// runs out LeaseDuration after its deletion.
+// runs out LeaseDuration after its deletion; a lease the log shows stolen is held by a host the
+// log does not name until the log's next lease line says who takes it.
 func (c *checker) leaseCall(in *inst, b host.BlobCall) host.BlobResult {
-	free := c.lease.holder == "" && !c.now.Before(c.lease.freeAt) && !c.leaseGoesTo(in.name)
+	free := c.lease.holder == "" && !c.lease.stolen && !c.now.Before(c.lease.freeAt) && !c.leaseGoesTo(in.name)
+	if c.lease.stolen && c.leaseNextTo(in.name) {
+		free = true
+	}
 	switch b.Op {
 	case host.BlobAcquireLease:
 		if free || c.lease.holder == in.name {
-			c.lease.holder = in.name
+			c.lease.holder, c.lease.stolen = in.name, false
 			return host.BlobResult{Status: 201, LeaseID: b.LeaseID}
 		}
 		return host.BlobResult{Status: 409, Code: "LeaseAlreadyPresent"}
@@ -443,15 +651,103 @@ func (c *checker) leaseCall(in *inst, b host.BlobCall) host.BlobResult {
 	return host.BlobResult{Status: 201}
 }
 
-// leaseGoesTo reports whether the log's next lease line names another instance than name: who wins
-// a free lease is a race the log decides.
+// leaseGoesTo reports whether the log's next lease acquisition names another instance than name:
+// who wins a free lease is a race the log decides.
 func (c *checker) leaseGoesTo(name string) bool {
 	for _, l := range c.lines[c.pos:] {
-		if m := leaseAcquired.FindStringSubmatch(l.Msg); l.Kind == importer.KindUnknown && m != nil {
-			return m[1] != name
+		if l.Kind() == logs.KindLeaseAcquired {
+			return acquirer(l) != name
 		}
 	}
 	return false
+}
+
+// leaseNextTo reports whether the log's next lease acquisition names name.
+func (c *checker) leaseNextTo(name string) bool {
+	for _, l := range c.lines[c.pos:] {
+		if l.Kind() == logs.KindLeaseAcquired {
+			return acquirer(l) == name
+		}
+	}
+	return false
+}
+
+// acquirer is the instance a lease line is about: its instance (the column the log gives it, or the
+// instance Read gives the lines that name none), else the id its message names. A real host's
+// message names WEBSITE_INSTANCE_ID, which is not its container's name; the model's names both
+// alike.
+func acquirer(l line) string {
+	if l.Instance != "" {
+		return l.Instance
+	}
+	return l.Arg("instance")
+}
+
+// leaseAcquired checks `Host lock lease acquired by instance ID 'X'`: the model's lease gave the
+// instance the lease (its owed line, or, for an instance that joined, the lease it took on
+// joining).
+func (c *checker) leaseAcquired(in *inst, l line) *Failure {
+	if in == nil || !in.alive {
+		return c.fail(l, "no instance "+strconv.Quote(l.Instance)+" is running")
+	}
+	if c.takeLease(in, logs.KindLeaseAcquired) {
+		return nil
+	}
+	if c.lease.holder != in.name {
+		holder := c.lease.holder
+		if holder == "" {
+			holder = "no one"
+		}
+		return c.fail(l, "the primary lease is held by "+holder)
+	}
+	return nil
+}
+
+// takeLease takes the lease line of that kind the instance owes, wherever it is among its owed
+// lines: the lease loop runs beside the sync, so its lines may come between a sync's lines.
+func (c *checker) takeLease(in *inst, kind logs.Kind) bool {
+	for i, o := range in.owed {
+		if o.kind == kind {
+			in.owed = append(in.owed[:i:i], in.owed[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// isLease says whether an owed line is the lease loop's.
+func isLease(k logs.Kind) bool { return k == logs.KindLeaseAcquired || k == logs.KindLeaseRenewFailed }
+
+// leaseLost checks `Failed to renew host lock lease: Another host has acquired the lease`: the
+// instance held the lease (PROTOCOL.md section 1), and a host the log does not name took it, as a
+// renewal that comes late under storage latency or skew lets one do (fault primary-lease-lost). The
+// instance's next renewal then fails and it drops the primary role.
+func (c *checker) leaseLost(in *inst, l line) *Failure {
+	if in == nil || !in.alive {
+		return c.fail(l, "no instance "+strconv.Quote(l.Instance)+" is running")
+	}
+	if c.lease.lostBy == in.name && c.now.Sub(c.lease.lostAt) < host.DefaultLeaseRenew {
+		// The same loss, told by a second logger (the SDK's Singleton lock renewal failed and the
+		// coordinator's Failed to renew host lock lease are written for one failed renewal).
+		return nil
+	}
+	if c.lease.holder != in.name || !in.m.Primary() {
+		holder := c.lease.holder
+		if holder == "" {
+			holder = "no one"
+		}
+		return c.fail(l, in.name+" is not the primary: the lease is held by "+holder)
+	}
+	c.lease.holder, c.lease.stolen = "", true
+	c.lease.lostBy, c.lease.lostAt = in.name, c.now
+	if _, ok := in.timers["lease"]; ok {
+		delete(in.timers, "lease")
+		c.perform(in, in.m.Timer(c.now, "lease"))
+	}
+	if !c.takeLease(in, logs.KindLeaseRenewFailed) {
+		return c.fail(l, "the model's renewal does not fail")
+	}
+	return nil
 }
 
 // fireDue fires the timers no line shows, in deadline order, up to now: the lease loop's and the
@@ -504,60 +800,64 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-// matchOwed checks the line against the first line the instance owes, passing over optional ones.
-func (c *checker) matchOwed(in *inst, l line) *Failure {
-	for len(in.owed) > 0 {
-		o := in.owed[0]
-		if why := c.same(o, l); why == "" {
-			in.owed = in.owed[1:]
-			return nil
-		} else if !o.optional {
-			return c.fail(l, why)
+// takeOwed matches the line against the lines the instance owes, passing over optional ones: ok
+// when one matches; a failure when a line that is not optional comes first; neither when every
+// owed line was optional (then the line may still be an input).
+func (c *checker) takeOwed(in *inst, l line) (bool, *Failure) {
+	var lease []obs // the lease loop's lines: takeLease takes them in any order
+	for i, o := range in.owed {
+		if isLease(o.kind) && !isLease(l.Kind()) {
+			lease = append(lease, o)
+			continue
 		}
-		in.owed = in.owed[1:]
+		why := c.same(o, l)
+		if why == "" {
+			in.owed = append(lease, in.owed[i+1:]...)
+			in.catchUp = false
+			return true, nil
+		}
+		if !o.optional {
+			return false, c.fail(l, why)
+		}
+		in.passed = o.text
 	}
-	return c.fail(l, "the model logs nothing more for this step")
+	in.owed = lease
+	return false, nil
 }
 
 // same compares an owed line with a logged one, binding the log's hashes to the model's.
 func (c *checker) same(o obs, l line) string {
-	if o.Kind != l.Kind {
-		return "the model's next line for " + l.Instance + " is " + strconv.Quote(o.Text)
+	if o.kind != l.Kind() {
+		return "the model's next line for " + l.Instance + " is " + strconv.Quote(o.text)
 	}
-	switch l.Kind {
-	case importer.KindHostStarted:
-		m, g := importer.ParseHostStart(o.Args[0]), importer.ParseHostStart(l.Args[0])
-		mm, _ := importer.ModeName(m.Mode)
-		gm, _ := importer.ModeName(g.Mode)
-		if g.Site != "" && !strings.EqualFold(m.Site, g.Site) || g.HostID != "" && !strings.EqualFold(m.HostID, g.HostID) {
-			return "another site: the log's first host start is " + c.site.Name + "/" + c.site.HostID
+	switch l.Kind() {
+	case logs.KindHostStarting:
+		if g := l.Arg("hostId"); g != "" && !strings.EqualFold(o.args["hostId"], g) {
+			return "another host id: the site's is " + c.site.HostID + " (" + c.settings.HostID.From + "; fix: --site)"
 		}
-		if g.Mode != "" && gm != mm {
-			return "another mode: validating " + c.mode.String() + " (SyncTriggersMode=" + m.Mode + "; fix: --mode)"
+	case logs.KindHashChecked:
+		if c.logValue(o.args["last"]) != l.Arg("last") {
+			return "the model reads '" + short(c.logValue(o.args["last"])) + "'"
 		}
-	case importer.KindHashChecked:
-		if c.logValue(o.Args[0]) != l.Args[0] {
-			return "the model reads '" + short(c.logValue(o.Args[0])) + "'"
-		}
-		return c.bind(l.Args[1], o.Args[1])
-	case importer.KindHashUpdated:
-		if why := c.bind(l.Args[0], o.Args[0]); why != "" {
+		return c.bind(l.Arg("current"), o.args["current"])
+	case logs.KindHashUpdated:
+		if why := c.bind(l.Arg("hash"), o.args["hash"]); why != "" {
 			return why
 		}
-		c.blob.known, c.blob.value = true, l.Args[0]
-	case importer.KindMeshResponse, importer.KindFrontEndFailed, importer.KindFetchFailed:
-		a, _ := importer.StatusCode(o.Args[0])
-		b, _ := importer.StatusCode(l.Args[0])
+		c.blob.known, c.blob.value = true, l.Arg("hash")
+	case logs.KindMeshResponse, logs.KindFrontEndFailed, logs.KindFetchFailed:
+		a, _ := logs.StatusCode(o.args["status"])
+		b, _ := logs.StatusCode(l.Arg("status"))
 		if a != b {
-			return "the model's status is " + o.Args[0]
+			return "the model's status is " + o.args["status"]
 		}
-	case importer.KindMeshRequest:
-		if o.Args[0] != l.Args[0] {
-			return "the model sends " + o.Args[0]
+	case logs.KindMeshRequest:
+		if o.args["operation"] != l.Arg("operation") {
+			return "the model sends " + o.args["operation"]
 		}
-	case importer.KindNoted:
-		if strings.TrimSuffix(o.Msg, ".") != strings.TrimSuffix(l.Msg, ".") {
-			return "the model's next line for " + l.Instance + " is " + strconv.Quote(o.Text)
+	case logs.KindHarnessNote, logs.KindNotifyFailed:
+		if strings.TrimSuffix(o.text, ".") != strings.TrimSuffix(strings.TrimSpace(l.Message), ".") {
+			return "the model's next line for " + l.Instance + " is " + strconv.Quote(o.text)
 		}
 	}
 	return ""
@@ -592,7 +892,7 @@ func short(h string) string {
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
 func (c *checker) fail(l line, why string) *Failure {
-	return &Failure{File: l.file, Line: l.N, Text: l.Text, State: c.describe(), Alternatives: c.alternatives(), Why: why}
+	return &Failure{File: l.file, Line: l.Line, Text: l.text(), State: c.describe(), Alternatives: c.alternatives(), Why: why}
 }
 
 // describe is a one-line rendering of the model's state.
@@ -604,6 +904,9 @@ func (c *checker) describe() string {
 			continue
 		}
 		s := n + " " + map[bool]string{true: "running", false: "stopped"}[in.m.Running()]
+		if in.joined {
+			s += " (from before the excerpt)"
+		}
 		if in.m.Primary() {
 			s += ", primary"
 		}
@@ -629,7 +932,7 @@ func (c *checker) describe() string {
 		}
 	}
 	parts = append(parts, blob)
-	if c.mesh != nil && c.mesh.Busy() {
+	if c.mesh.Busy() {
 		parts = append(parts, "platform fetching")
 	}
 	return "[" + strings.Join(parts, "; ") + "]"
@@ -645,7 +948,7 @@ func (c *checker) alternatives() []string {
 			continue
 		}
 		if len(in.owed) > 0 {
-			add(n, in.owed[0].Text)
+			add(n, in.owed[0].text)
 			continue
 		}
 		for _, b := range in.blobs {
@@ -669,11 +972,14 @@ func (c *checker) alternatives() []string {
 		if in.m.Running() {
 			add(n, "a foreground sync (admin call, key or function change)")
 		}
+		if in.m.Primary() {
+			add(n, "Failed to renew host lock lease: Another host has acquired the lease")
+		}
 		add(n, "Instance deleted")
 	}
-	if c.mesh != nil && c.mesh.Busy() {
+	if c.mesh.Busy() {
 		add(partyPlatform, "GET /admin/host/triggers failed (...) or abandoned")
 	}
-	add("any", "Host started of a new instance, Deployment completed")
+	add("any", "Starting Host of a new instance, Deployment completed")
 	return out
 }

@@ -40,9 +40,9 @@ func TestLiveLogsValidate(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !v.OK() {
-			t.Errorf("live %s: %v\n%s", m, v.Failure, log)
-		} else if v.Steps < 10 {
-			t.Errorf("live %s: only %d steps explained", m, v.Steps)
+			t.Errorf("live %s: %s: %v\n%s", m, v.Verdict, v.Failure, log)
+		} else if v.Explained < 10 || v.SyncSteps < 5 {
+			t.Errorf("live %s: %s", m, v.Summary())
 		}
 	}
 }

@@ -1,11 +1,10 @@
 package validate
 
 import (
-	"strings"
-
 	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
-	"github.com/syncsim/syncsim/internal/importer"
+	"github.com/syncsim/syncsim/internal/logs"
+	"github.com/syncsim/syncsim/internal/trace"
 )
 
 // performMesh carries out the platform machine's effects: a fetch (MSG-3) is routed at once to the
@@ -16,7 +15,7 @@ func (c *checker) performMesh(effs []mesh.Effect) {
 		case mesh.SetTimer:
 			c.meshTimers[e.Key] = c.now.Add(e.After)
 		case mesh.Log:
-			if o, ok := classify(e.Text); ok {
+			if o, ok := c.classify(trace.CategoryPlatform, e.Level, e.Text); ok {
 				c.platform = append(c.platform, o)
 			}
 		case mesh.Fetch:
@@ -50,7 +49,7 @@ func (c *checker) platformStep(l line) *Failure {
 	if c.takePlatform(l) {
 		return nil
 	}
-	if _, ok := c.meshTimers["retry"]; ok && (l.Kind == importer.KindFetchFailed || l.Kind == importer.KindFetchAbandoned) {
+	if _, ok := c.meshTimers["retry"]; ok && (l.Kind() == logs.KindFetchFailed || l.Kind() == logs.KindFetchAbandoned) {
 		// MESH-4 bounds the backoff only from below (100 ms, which the reference's backoff already
 		// keeps): the real platform may retry before the reference's jittered deadline.
 		delete(c.meshTimers, "retry")
@@ -60,7 +59,7 @@ func (c *checker) platformStep(l line) *Failure {
 		}
 	}
 	why := "the platform owes no such line"
-	if c.mesh == nil || !c.mesh.Busy() && len(c.platform) == 0 {
+	if !c.mesh.Busy() && len(c.platform) == 0 {
 		why = "the platform has no notification to fetch for (MESH-2)"
 	}
 	return c.fail(l, why)
@@ -69,17 +68,17 @@ func (c *checker) platformStep(l line) *Failure {
 // takePlatform consumes the owed platform lines up to the first that matches the line.
 func (c *checker) takePlatform(l line) bool {
 	for i, o := range c.platform {
-		if o.Kind != l.Kind {
+		if o.kind != l.Kind() {
 			continue
 		}
-		if l.Kind == importer.KindFetchFailed {
-			a, _ := importer.StatusCode(o.Args[0])
-			b, _ := importer.StatusCode(l.Args[0])
+		if l.Kind() == logs.KindFetchFailed {
+			a, _ := logs.StatusCode(o.args["status"])
+			b, _ := logs.StatusCode(l.Arg("status"))
 			if a != b {
 				continue
 			}
 		}
-		if l.Kind == importer.KindUnknown || strings.TrimSpace(l.Msg) == "" {
+		if l.Kind() == logs.KindHarnessNote && o.text != l.Message {
 			continue
 		}
 		c.platform = c.platform[i+1:]

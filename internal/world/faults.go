@@ -79,7 +79,7 @@ func (e *engine) timed(in *drive.Injector) {
 		e.Fire(in, trace.PartyClient, trace.F("calls", in.Spec.Int("calls")), trace.F("spread", in.Spec.Str("spread")))
 		pin := ""
 		if in.Spec.Str("spread") == "one" {
-			if inst, ok := w.router.Pick(w.life.Ready()); ok {
+			if inst, ok := w.router.Pick(w.routable()); ok {
 				pin = inst.Name
 			}
 		}

@@ -186,8 +186,8 @@ func (w *World) onRouter(m sim.Message) {
 		if b.kind == trace.MsgMSG3 || (b.kind == trace.MsgMSG4 && !drive.HasAdminKey(b.req.Headers)) {
 			b.req.Headers, b.tokenFault = w.badToken(tokenEndpoint(b.kind), m.From, b.req.Headers)
 		}
-		inst, ok := w.router.Pick(w.life.Ready())
-		if pinned, live := w.life.Get(b.pin); b.pin != "" && live && pinned.State == sim.Running {
+		inst, ok := w.router.Pick(w.routable())
+		if pinned, live := w.life.Get(b.pin); b.pin != "" && live && pinned.State == sim.Running && !w.nodes[b.pin].draining {
 			inst, ok = pinned, true
 		}
 		if !ok {

@@ -49,6 +49,8 @@ func (w *World) hostStart(n *node) {
 	}
 	n.inst.State = sim.Running
 	loaded := w.hostFaults(n, w.site.Loaded())
+	// The host's start took the scenario's startup time (`Host started ({ms}ms)`).
+	loaded.Took = w.sc.Instances.Startup
 	w.k.Trace.Put(n.party, trace.HostStart(loaded.Revision, len(loaded.Functions), loaded.Placeholder))
 	n.h.Start(loaded)
 }
@@ -93,6 +95,33 @@ func (w *World) deleteInstance(n *node, reason string, injected bool) {
 			w.routerAnswer(r, 502, nil, 0)
 		}
 	}
+}
+
+// drainInstance takes an instance out of the site router's choice for good: it takes no new
+// request (MSG-3, MSG-4, key API, pinned or not), while its host runs on and what it has in flight
+// finishes; the timeline deletes it d later. An instance whose host has not started yet never
+// starts it, and a pending in-place restart does not happen.
+func (w *World) drainInstance(n *node, reason string, d time.Duration) {
+	if !n.alive() || n.draining {
+		return
+	}
+	n.draining = true
+	w.k.Trace.Put(n.party, trace.InstanceDrain(reason, d))
+	n.starting.Stop()
+	n.restart.Stop()
+}
+
+// routable are the instances the site router may pick: running, ready and not draining, sorted by
+// name (sim.Lifecycle.Ready).
+func (w *World) routable() []*sim.Instance {
+	ready := w.life.Ready()
+	out := ready[:0:0]
+	for _, inst := range ready {
+		if !w.nodes[inst.Name].draining {
+			out = append(out, inst)
+		}
+	}
+	return out
 }
 
 // perform carries out a host's effects in order (drive.Host). A fault that deletes the instance at a

@@ -32,10 +32,17 @@ func (e worldEnv) Instances() []drive.Instance {
 	return out
 }
 
-func (e worldEnv) StartInstance(reason string, placeholderFor time.Duration) {
-	if n := e.w.startInstance(reason); n != nil {
-		n.placeholderFor = placeholderFor
+func (e worldEnv) StartInstance(reason string, placeholderFor time.Duration) drive.Instance {
+	n := e.w.startInstance(reason)
+	if n == nil {
+		return nil // a refused start: no instance (not a nil *node in an interface)
 	}
+	n.placeholderFor = placeholderFor
+	return n
+}
+
+func (e worldEnv) DrainInstance(i drive.Instance, reason string, d time.Duration) {
+	e.w.drainInstance(i.(*node), reason, d)
 }
 
 // Send sends a client request to the site router.
@@ -46,6 +53,9 @@ func (e worldEnv) Send(call int, kind string, req host.AdminRequest, pin string)
 
 // Primary reports whether the instance's host holds the primary lease, as the timeline picks.
 func (n *node) Primary() bool { return n.m.Primary() }
+
+// Draining reports whether the timeline drains the instance (drainInstance).
+func (n *node) Draining() bool { return n.draining }
 
 // contentChanged records a new content revision and its expected payload (PAY-5).
 func (w *World) contentChanged(reason string) {

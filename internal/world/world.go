@@ -123,6 +123,9 @@ type node struct {
 	// placeholderFor is how long a pod started from the placeholder pool (a start action's
 	// placeholder_for) runs the placeholder host at its first start before it specializes.
 	placeholderFor time.Duration
+	// draining is set once the timeline drains the instance (a delete or restart with a drain):
+	// the site router no longer picks it; it is deleted at the drain's end.
+	draining bool
 }
 
 func (n *node) alive() bool { return n.inst.State != sim.Deleted }
@@ -231,7 +234,7 @@ func (w *World) storeSnapshot(at string) {
 // setup records the initial state and schedules the timeline.
 func (w *World) setup() {
 	tr := w.k.Trace
-	tr.Put(trace.PartyWorld, trace.RunStart{Scenario: w.sc.Name, Mode: w.mode.String(), Seed: w.k.Streams.Seed(), Strategy: w.k.Strategy().Name(),
+	tr.Put(trace.PartyWorld, trace.RunStart{Scenario: w.sc.Name, Mode: w.mode.String(), Site: w.sc.Site.Name, HostID: w.sc.Site.HostID, Seed: w.k.Streams.Seed(), Strategy: w.k.Strategy().Name(),
 		End: w.sc.End(), SettleStart: w.sc.SettleStart(), FaultsEnd: w.sc.FaultsEnd}.Event())
 	specs := drive.SpecsFor(w.sc, w.opts.Faults)
 	if w.opts.Strategy == "swarm" {
@@ -248,7 +251,9 @@ func (w *World) setup() {
 	w.net.Attach(trace.PartyRouter, w.onRouter)
 	w.net.Attach(trace.PartyClient, w.onClient)
 	for i := 0; i < w.sc.Instances.Count; i++ {
-		w.startInstance("initial")
+		if n := w.startInstance("initial"); n != nil {
+			w.timeline.Initial(i, n)
+		}
 	}
 	w.timeline.Schedule(w.plays)
 }

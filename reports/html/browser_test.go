@@ -49,7 +49,7 @@ func TestReportInHeadlessChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	if err := WriteSweep(dir, rep, traces, Options{}); err != nil {
+	if err := WriteSweep(dir, rep, traces, sweep.OutcomeOf(rep), Options{}); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := gocontext.WithTimeout(gocontext.Background(), 90*time.Second)

@@ -175,7 +175,7 @@ func TestSweepReport(t *testing.T) {
 	rep.Results[0].Verdicts[0].Evidence = append(rep.Results[0].Verdicts[0].Evidence, check.Note("leaked "+testrun.FakeJWT))
 	secrets := redact.ScenarioSecrets(scs...)
 	dir := t.TempDir()
-	err = WriteSweep(dir, rep, traces, Options{Secrets: secrets, Command: "simrun sweep --seeds 1-3 --key " + testrun.Secret})
+	err = WriteSweep(dir, rep, traces, sweep.OutcomeOf(rep), Options{Secrets: secrets, Command: "simrun sweep --seeds 1-3 --key " + testrun.Secret})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,12 +255,13 @@ func TestSweepReport(t *testing.T) {
 }
 
 func TestRunReport(t *testing.T) {
-	runs := runsOf(
+	results := []*runner.Result{
 		testrun.Run(t, incident, host.ModePlatform, 1, true),
 		testrun.Run(t, "scenarios/smoke.yaml", host.ModeFrontend, 1, false),
-	)
+	}
+	runs := runsOf(results...)
 	dir := t.TempDir()
-	if err := WriteRun(dir, runs, Options{MaxRows: 25}); err != nil {
+	if err := WriteRun(dir, runs, runner.Judge(results, false), Options{MaxRows: 25}); err != nil {
 		t.Fatal(err)
 	}
 	page := read(t, dir)
@@ -268,6 +269,17 @@ func TestRunReport(t *testing.T) {
 	wellFormed(t, page)
 	if !strings.Contains(page, `id="exit-verdict">FAIL (exit 1)`) {
 		t.Errorf("a raw run of the incident fails MUST properties: want exit 1")
+	}
+	// The summary starts with what failed, linked to its diagram; the failures come before the matrices.
+	summary := section(t, page, "summary")
+	for _, want := range []string{`data-kind="fail"><b class="s-fail">fail</b> <a href="#fail-1">P1 eventual-convergence (MUST) fails in mode platform`,
+		`data-kind="reported"><b class="s-warn">reported</b> `} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("the summary lacks %s", want)
+		}
+	}
+	if strings.Index(page, `id="failures"`) > strings.Index(page, `id="matrix"`) {
+		t.Errorf("the failures come after the matrices")
 	}
 	inc := parseMatrices(t, page)[incident]
 	if inc["P1"]["platform"].class != "c-fail" || inc["P4"]["platform"].class != "c-fail" || inc["P13"]["platform"].class != "c-warn" {
@@ -300,7 +312,14 @@ func TestConformanceReport(t *testing.T) {
 	}
 	dir := t.TempDir()
 	meta := ConformanceMeta{Suite: "mesh", Targets: []string{"mesh http://127.0.0.1:7071?code=" + testrun.Secret}}
-	if err := WriteConformance(dir, vs, meta, Options{Secrets: []string{testrun.Secret}}); err != nil {
+	var rules []ConformanceRule
+	for _, v := range vs {
+		rules = append(rules, ConformanceRule{Verdict: v, Statement: "MUST do what " + v.ID + " says"})
+	}
+	var o runner.Outcome
+	o.Add(runner.Reason{Kind: runner.ReasonFail, Exit: runner.ExitFailed, Property: "MESH-4", Text: "MESH-4 (MUST) not met: MUST do what MESH-4 says"},
+		runner.Reason{Kind: runner.ReasonInconclusive, Exit: runner.ExitInconclusive, Property: "FE-2", Text: "FE-2 (MUST) could not be judged"})
+	if err := WriteConformance(dir, rules, meta, o, Options{Secrets: []string{testrun.Secret}}); err != nil {
 		t.Fatal(err)
 	}
 	page := read(t, dir)
@@ -312,16 +331,26 @@ func TestConformanceReport(t *testing.T) {
 	if !strings.Contains(page, `id="exit-verdict">FAIL (exit 1)`) {
 		t.Errorf("a MUST rule fails: want exit 1")
 	}
-	rules := section(t, page, "rules")
+	table := section(t, page, "rules")
 	for _, want := range []string{
-		`<tr id="rule-MESH-1"><td><b>MESH-1</b></td><td>accept-notification</td><td>MUST</td><td class="s-pass">pass</td><td>3</td>`,
-		`<tr id="rule-MESH-4"><td><b>MESH-4</b></td><td>retry-fetch</td><td>MUST</td><td class="s-fail">fail</td>`,
-		`<tr id="rule-MESH-6"><td><b>MESH-6</b></td><td>debounce</td><td>SHOULD</td><td class="s-warn">fail</td>`,
-		`<tr id="rule-FE-2"><td><b>FE-2</b></td><td>reject-invalid</td><td>MUST</td><td class="s-inc">inconclusive</td>`,
-		`<td class="s-pass">pass</td><td>0 (vacuous)</td>`,
+		`<tr id="rule-MESH-1"><td><b>MESH-1</b></td><td>accept-notification</td><td>MUST</td><td class="statement">MUST do what MESH-1 says</td><td class="s-pass">pass</td><td>3</td>`,
+		`<tr id="rule-MESH-4"><td><b>MESH-4</b></td><td>retry-fetch</td><td>MUST</td><td class="statement">MUST do what MESH-4 says</td><td class="s-fail">fail</td>`,
+		`<tr id="rule-MESH-6"><td><b>MESH-6</b></td><td>debounce</td><td>SHOULD</td><td class="statement">MUST do what MESH-6 says</td><td class="s-warn">fail</td>`,
+		`<tr id="rule-FE-2"><td><b>FE-2</b></td><td>reject-invalid</td><td>MUST</td><td class="statement">MUST do what FE-2 says</td><td class="s-inc">inconclusive</td>`,
 	} {
-		if !strings.Contains(rules, want) {
+		if !strings.Contains(table, want) {
 			t.Errorf("rules table lacks %s", want)
+		}
+	}
+	if !strings.Contains(section(t, page, "summary"), "MESH-4 (MUST) not met") {
+		t.Errorf("the summary does not start with the rule not met")
+	}
+	// The contract's words only: nothing of the simulator's vocabulary in what a reader sees (the
+	// style sheet's class names are shared by every report).
+	shown := page[strings.Index(page, "</style>"):]
+	for _, word := range []string{"scenario", "seed", "xfail", "xpass", "settle", "budget", "vacuous", "simulat"} {
+		if strings.Contains(strings.ToLower(shown), word) {
+			t.Errorf("the conformance report uses the simulator's word %q", word)
 		}
 	}
 }

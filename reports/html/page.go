@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/syncsim/syncsim/internal/check"
+	"github.com/syncsim/syncsim/internal/outcome"
 	"github.com/syncsim/syncsim/internal/sweep"
 	"github.com/syncsim/syncsim/internal/tracefile"
 	"github.com/syncsim/syncsim/internal/version"
@@ -22,11 +23,14 @@ type page struct {
 	ExitWord  string
 	ExitClass string
 	ExitText  string
-	Harness   string
-	Facts     []fact
-	Counts    []count
-	Matrices  []matrixView
-	Failures  []failureView
+	// Reasons are what the exit code says, as lines: the gating ones first, then the failures only
+	// reported; Notes the reasons' lines that do not gate.
+	Reasons  []reasonView
+	Harness  string
+	Facts    []fact
+	Counts   []count
+	Matrices []matrixView
+	Failures []failureView
 	// More counts failing traces left out by Options.MaxDiagrams.
 	More     int
 	Coverage *coverageView
@@ -60,13 +64,24 @@ type failureView struct {
 	Diagram  *diagram
 }
 
+// reasonView is one reason of the outcome as the summary lists it.
+type reasonView struct {
+	Kind, Text, Class string
+	// Anchor links to the failure section drawn for the reason's run, when there is one.
+	Anchor string
+	seed   *uint64
+	key    string
+}
+
 // ruleRow is one verdict as a table row (conformance rules, a failure's properties).
 type ruleRow struct {
 	ID, Name, Level, Status, Class string
-	Checked                        int
-	Vacuous                        bool
-	Evidence                       []string
-	Metrics                        string
+	// Statement is a conformance rule's statement in the contract.
+	Statement string
+	Checked   int
+	Vacuous   bool
+	Evidence  []string
+	Metrics   string
 }
 
 type failureInput struct {
@@ -74,24 +89,57 @@ type failureInput struct {
 	replay string
 }
 
-func newPage(kind string, opts Options, exit int, red *redact.Redactor) *page {
-	p := &page{Kind: kind, Title: opts.Title, Command: red.String(opts.Command), Exit: exit, Harness: version.Harness,
+// newPage starts a page that shows the outcome o: its exit code, its word and every reason.
+func newPage(kind string, opts Options, o outcome.Outcome, red *redact.Redactor) *page {
+	p := &page{Kind: kind, Title: opts.Title, Command: red.String(opts.Command), Exit: o.Exit, Harness: version.Harness,
 		red: red, secrets: opts.Secrets, anchors: map[string]string{}}
 	if p.Title == "" {
 		p.Title = "syncsim " + kind
 	}
 	p.Title = red.String(p.Title)
-	switch exit {
-	case exitOK:
-		p.ExitWord, p.ExitClass, p.ExitText = "PASS", "ok", "every verdict is as expected"
-	case exitFailed:
-		p.ExitWord, p.ExitClass, p.ExitText = "FAIL", "bad", "a gating property failed unexpectedly, or an expected failure did not happen"
-	case exitInconclusive:
-		p.ExitWord, p.ExitClass, p.ExitText = "INCONCLUSIVE", "inc", "only inconclusive verdicts stand in the way (a budget ended a run before its settle window did)"
+	p.ExitWord = o.Verdict
+	if p.ExitWord == "" {
+		p.ExitWord = outcome.Word(o.Exit)
+	}
+	switch o.Exit {
+	case outcome.ExitOK:
+		p.ExitClass, p.ExitText = "ok", "every verdict is as expected"
+		if kind == "conformance" {
+			p.ExitText = "every gating rule is met"
+		}
+		if len(o.Reasons) > 0 {
+			p.ExitText += "; reported without gating:"
+		}
+	case outcome.ExitFailed:
+		p.ExitClass, p.ExitText = "bad", "what failed:"
+	case outcome.ExitInconclusive:
+		p.ExitClass, p.ExitText = "inc", "nothing failed, but this could not be judged:"
 	default:
-		p.ExitWord, p.ExitClass, p.ExitText = "ERROR", "bad", "usage, input or environment error"
+		p.ExitClass, p.ExitText = "bad", "usage, input or environment error:"
+	}
+	for _, rs := range o.Reasons {
+		v := reasonView{Kind: string(rs.Kind), Text: red.String(rs.Text), seed: rs.Seed, key: rs.Scenario + "\x00" + rs.Mode}
+		switch {
+		case rs.Exit == outcome.ExitInconclusive:
+			v.Class = "s-inc"
+		case rs.Gates():
+			v.Class = "s-fail"
+		default:
+			v.Class = "s-warn"
+		}
+		p.Reasons = append(p.Reasons, v)
 	}
 	return p
+}
+
+// linkReasons points each reason at the failure section drawn for its smallest seed, if any.
+func (p *page) linkReasons() {
+	for i := range p.Reasons {
+		r := &p.Reasons[i]
+		if r.seed != nil {
+			r.Anchor = p.anchors[r.key+"\x00"+strconv.FormatUint(*r.seed, 10)]
+		}
+	}
 }
 
 // addFailures draws up to MaxDiagrams failing traces and remembers their anchors for the matrix.

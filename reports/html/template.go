@@ -42,6 +42,7 @@ table.counts td { text-align: right; min-width: 3em; }
 .cov .h0 { color: #b0b6be; } .cov .h1 { background: #fff1c9; } .cov .h2 { background: #ffd27a; } .cov .h3 { background: #f5a142; font-weight: 700; }
 .cov .reach { background: #eef3fb; }
 .note { color: #59636e; font-size: .9em; }
+.reasons { margin: .4em 0 1em; padding-left: 1.2em; } .reasons li { margin: .15em 0; }
 svg text { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 11px; fill: #1d2330; }
 svg .lanehead, svg .colhead { font-family: system-ui, sans-serif; font-size: 12px; font-weight: 600; text-anchor: middle; }
 svg .colhead { text-anchor: start; }
@@ -62,16 +63,44 @@ svg .ylabel { font-size: 10px; text-anchor: end; fill: #59636e; }
 </head>
 <body>
 <h1>{{.Title}}</h1>
-<nav><a href="#summary">summary</a>{{if .Matrices}}<a href="#matrix">matrix</a>{{end}}{{if .Rules}}<a href="#rules">rules</a>{{end}}{{if .Failures}}<a href="#failures">failures</a>{{end}}{{if .Coverage}}<a href="#coverage">fault coverage</a>{{end}}{{if .Latency}}<a href="#latency">convergence latency</a>{{end}}</nav>
+<nav><a href="#summary">summary</a>{{if .Failures}}<a href="#failures">failures</a>{{end}}{{if .Matrices}}<a href="#matrix">matrix</a>{{end}}{{if .Rules}}<a href="#rules">rules</a>{{end}}{{if .Coverage}}<a href="#coverage">fault coverage</a>{{end}}{{if .Latency}}<a href="#latency">convergence latency</a>{{end}}</nav>
 
 <h2 id="summary">Summary</h2>
-<p><span class="verdict {{.ExitClass}}" id="exit-verdict">{{.ExitWord}} (exit {{.Exit}})</span> {{.ExitText}}.</p>
+<p><span class="verdict {{.ExitClass}}" id="exit-verdict">{{.ExitWord}} (exit {{.Exit}})</span> {{.ExitText}}</p>
+{{- if .Reasons}}
+<ul class="reasons" id="reasons">
+{{- range .Reasons}}<li class="reason" data-kind="{{.Kind}}"><b class="{{.Class}}">{{.Kind}}</b> {{if .Anchor}}<a href="#{{.Anchor}}">{{.Text}}</a>{{else}}{{.Text}}{{end}}</li>{{end}}
+</ul>
+{{- end}}
 <table class="facts">
 {{- if .Command}}<tr><th>command</th><td><code>{{.Command}}</code></td></tr>{{end}}
 {{- range .Facts}}<tr><th>{{.Label}}</th><td>{{.Value}}</td></tr>{{end}}
 </table>
 <table class="counts"><tr>{{range .Counts}}<th>{{.Status}}</th>{{end}}</tr><tr>{{range .Counts}}<td>{{.N}}</td>{{end}}</tr></table>
+{{- if eq .Kind "conformance"}}
+<p class="note">Verdicts: <b>pass</b> the rule was met in every situation observed; <b>fail</b> the rule was not met; <b>inconclusive</b> the endpoint's behaviour could not be observed in full. MUST rules not met gate the exit code; SHOULD rules gate only with --strict; MAY rules are informational.</p>
+{{- else}}
 <p class="note">Verdicts: <b>pass</b>; <b>fail</b>; <b>xfail</b> an expected failure (the scenario's <code>expect</code>); <b>xpass</b> an expected failure that did not happen; <b>inconclusive</b> a run cut short by its budget. MUST failures and xpass gate the exit code; SHOULD failures gate only with --strict.</p>
+{{- end}}
+
+{{- if .Failures}}
+<h2 id="failures">Failures</h2>
+<p class="note legend">Each diagram is drawn from the run's trace, one row per step in trace order (not to scale; the time column gives virtual time, a dotted rule a pause of more than 30 s). <span>→ message</span><span>⇢ answer (dashed)</span><span><span class="s-fail">◆</span> injected fault</span><span><span class="s-fail">✕</span> instance deleted</span><span><i class="sw" style="background:#fbd9d6"></i>a property breaks here</span><span><i class="sw" style="background:#fff6d6"></i>cited by the evidence</span> Repeated steps are folded as <code>simrun explain</code> folds them; hover a row for its record.</p>
+{{- range .Failures}}
+<div class="failure" id="{{.Anchor}}">
+<h3>{{.Scenario}} · mode {{.Mode}} · seed {{.Seed}}</h3>
+<p>replay: <code>{{.Replay}}</code>{{if .Shrunk}}<br><span class="note">{{.Shrunk}}</span>{{end}}</p>
+<table class="rules">
+<tr><th>property</th><th>level</th><th>verdict</th><th>evidence</th></tr>
+{{- range .Verdicts}}
+<tr><td><b>{{.ID}}</b> {{.Name}}</td><td>{{.Level}}</td><td class="{{.Class}}">{{.Status}}</td><td><ul class="evidence">{{range .Evidence}}<li>{{.}}</li>{{end}}</ul></td></tr>
+{{- end}}
+</table>
+{{- with .Diagram}}{{template "diagram" .}}{{end}}
+</div>
+{{- end}}
+{{- if .More}}<p class="note">{{.More}} more failing run(s) are not drawn; the matrix gives their replay commands.</p>{{end}}
+{{- end}}
 
 {{- if .Matrices}}
 <h2 id="matrix">Property x mode matrix</h2>
@@ -94,30 +123,11 @@ svg .ylabel { font-size: 10px; text-anchor: end; fill: #59636e; }
 {{- if .Rules}}
 <h2 id="rules">Rules</h2>
 <table class="rules">
-<tr><th>rule</th><th>name</th><th>level</th><th>verdict</th><th>checked</th><th>evidence</th></tr>
+<tr><th>rule</th><th>name</th><th>level</th><th>statement</th><th>verdict</th><th>situations observed</th><th>observed</th></tr>
 {{- range .Rules}}
-<tr id="rule-{{.ID}}"><td><b>{{.ID}}</b></td><td>{{.Name}}</td><td>{{.Level}}</td><td class="{{.Class}}">{{.Status}}</td><td>{{.Checked}}{{if .Vacuous}} (vacuous){{end}}</td><td>{{if .Evidence}}<ul class="evidence">{{range .Evidence}}<li>{{.}}</li>{{end}}</ul>{{end}}</td></tr>
+<tr id="rule-{{.ID}}"><td><b>{{.ID}}</b></td><td>{{.Name}}</td><td>{{.Level}}</td><td class="statement">{{.Statement}}</td><td class="{{.Class}}">{{.Status}}</td><td>{{.Checked}}</td><td>{{if .Evidence}}<ul class="evidence">{{range .Evidence}}<li>{{.}}</li>{{end}}</ul>{{end}}</td></tr>
 {{- end}}
 </table>
-{{- end}}
-
-{{- if .Failures}}
-<h2 id="failures">Failures</h2>
-<p class="note legend">Each diagram is drawn from the run's trace, one row per step in trace order (not to scale; the time column gives virtual time, a dotted rule a pause of more than 30 s). <span>→ message</span><span>⇢ answer (dashed)</span><span><span class="s-fail">◆</span> injected fault</span><span><span class="s-fail">✕</span> instance deleted</span><span><i class="sw" style="background:#fbd9d6"></i>a property breaks here</span><span><i class="sw" style="background:#fff6d6"></i>cited by the evidence</span> Repeated steps are folded as <code>simrun explain</code> folds them; hover a row for its record.</p>
-{{- range .Failures}}
-<div class="failure" id="{{.Anchor}}">
-<h3>{{.Scenario}} · mode {{.Mode}} · seed {{.Seed}}</h3>
-<p>replay: <code>{{.Replay}}</code>{{if .Shrunk}}<br><span class="note">{{.Shrunk}}</span>{{end}}</p>
-<table class="rules">
-<tr><th>property</th><th>level</th><th>verdict</th><th>evidence</th></tr>
-{{- range .Verdicts}}
-<tr><td><b>{{.ID}}</b> {{.Name}}</td><td>{{.Level}}</td><td class="{{.Class}}">{{.Status}}</td><td><ul class="evidence">{{range .Evidence}}<li>{{.}}</li>{{end}}</ul></td></tr>
-{{- end}}
-</table>
-{{- with .Diagram}}{{template "diagram" .}}{{end}}
-</div>
-{{- end}}
-{{- if .More}}<p class="note">{{.More}} more failing run(s) are not drawn; the matrix gives their replay commands.</p>{{end}}
 {{- end}}
 
 {{- with .Coverage}}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/syncsim/syncsim/internal/check"
+	"github.com/syncsim/syncsim/internal/outcome"
 	"github.com/syncsim/syncsim/internal/sweep"
 	"github.com/syncsim/syncsim/internal/tracefile"
 	"github.com/syncsim/syncsim/reports/output"
@@ -63,14 +64,14 @@ type Run struct {
 	Firings []string
 }
 
-// WriteRun writes dir/index.html for the runs of `simrun run`: the summary and exit code (as the
-// CLI folds the verdicts), the matrix over the runs' seeds, a sequence diagram for the first failing
-// run of each scenario and mode (from Run.Trace; runs without a trace get none), coverage from the
+// WriteRun writes dir/index.html for the runs of `simrun run`: the summary with the invocation's
+// outcome o (the exit code and what failed, first), a sequence diagram for the first failing run of
+// each scenario and mode, the matrix over the runs' seeds, a sequence diagram for the first failing
+// run (from Run.Trace; runs without a trace get none), coverage from the
 // traces' fault firings and sync points, and the P13 latencies.
-func WriteRun(dir string, runs []Run, opts Options) error {
+func WriteRun(dir string, runs []Run, o outcome.Outcome, opts Options) error {
 	red := redact.New(opts.Secrets)
-	exit := exitCode(verdictLists(runs), opts.Strict)
-	p := newPage("run", opts, exit, red)
+	p := newPage("run", opts, o, red)
 	p.Facts = runFacts(runs)
 	p.Counts = statusCounts(verdictsOf(runs))
 	var files []failureInput
@@ -98,16 +99,16 @@ func WriteRun(dir string, runs []Run, opts Options) error {
 	return p.write(dir)
 }
 
-// WriteSweep writes dir/index.html for a sweep: the report's summary and exit code, its matrix, a
-// sequence diagram per trace in traces (the failing cells' smallest failing seeds, shrunk when
+// WriteSweep writes dir/index.html for a sweep: the summary with the sweep's outcome o (the exit
+// code and what failed, first; sweep.OutcomeOf), a sequence diagram per trace in traces (the failing cells' smallest failing seeds, shrunk when
 // available: sweep.FailingTraces makes them; each with its cell's replay command), coverage from the runs' schedules (fault firings) and the
-// traces' sync points, and the P13 latencies of every run (Report.Results).
-func WriteSweep(dir string, rep *sweep.Report, traces []*tracefile.File, opts Options) error {
+// traces' sync points, its matrix, and the P13 latencies of every run (Report.Results).
+func WriteSweep(dir string, rep *sweep.Report, traces []*tracefile.File, o outcome.Outcome, opts Options) error {
 	if rep == nil {
 		return fmt.Errorf("html: no sweep report")
 	}
 	red := redact.New(opts.Secrets)
-	p := newPage("sweep", opts, rep.Exit, red)
+	p := newPage("sweep", opts, o, red)
 	p.Facts = sweepFacts(rep)
 	var vs [][]check.Verdict
 	for _, r := range rep.Results {
@@ -154,29 +155,44 @@ func WriteSweep(dir string, rep *sweep.Report, traces []*tracefile.File, opts Op
 	return p.write(dir)
 }
 
-// WriteConformance writes dir/index.html for a conformance suite: the summary and exit code (a fail
-// or xpass of a MUST rule, or of a SHOULD rule with Strict, exits 1; else an inconclusive one 2),
-// then each rule with its level, verdict, the situations it checked and its evidence.
-func WriteConformance(dir string, verdicts []check.Verdict, meta ConformanceMeta, opts Options) error {
+// ConformanceRule is one rule's verdict with the contract's statement of the rule.
+type ConformanceRule struct {
+	Verdict   check.Verdict
+	Statement string
+}
+
+// WriteConformance writes dir/index.html for a conformance suite, in the contract's words: the
+// summary with the suite's outcome o (the exit code and the rules not met, first), then each rule
+// with its level, statement, verdict, the situations observed and what was observed.
+func WriteConformance(dir string, rules []ConformanceRule, meta ConformanceMeta, o outcome.Outcome, opts Options) error {
 	red := redact.New(opts.Secrets)
-	exit := exitCode([][]check.Verdict{verdicts}, opts.Strict)
-	p := newPage("conformance", opts, exit, red)
-	p.Facts = []fact{{"suite", red.String(meta.Suite)}, {"rules", fmt.Sprint(len(verdicts))}}
+	p := newPage("conformance", opts, o, red)
+	p.Facts = []fact{{"suite", red.String(meta.Suite)}, {"rules", fmt.Sprint(len(rules))}}
 	for _, t := range meta.Targets {
 		p.Facts = append(p.Facts, fact{"target", red.String(t)})
 	}
 	if opts.Strict {
 		p.Facts = append(p.Facts, fact{"strict", "SHOULD rules gate"})
 	}
-	p.Counts = statusCounts(verdicts)
-	for _, v := range verdicts {
-		p.Rules = append(p.Rules, verdictRow(v, opts.Strict, red))
+	var vs []check.Verdict
+	for _, r := range rules {
+		vs = append(vs, r.Verdict)
+		row := verdictRow(r.Verdict, opts.Strict, red)
+		row.Statement = red.String(r.Statement)
+		p.Rules = append(p.Rules, row)
+	}
+	// A conformance suite has no expectations: its verdicts are pass, fail and inconclusive only.
+	for _, c := range statusCounts(vs) {
+		if c.Status != string(check.XFail) && c.Status != string(check.XPass) {
+			p.Counts = append(p.Counts, c)
+		}
 	}
 	return p.write(dir)
 }
 
 // write renders the page and writes it, masked once more as a whole.
 func (p *page) write(dir string) error {
+	p.linkReasons()
 	var b bytes.Buffer
 	if err := pageTemplate.Execute(&b, p); err != nil {
 		return fmt.Errorf("html: %w", err)

@@ -38,8 +38,13 @@ type Bar struct {
 // New returns a progress line for total runs on w; it is quiet unless w is a terminal and CI is not
 // "true".
 func New(w io.Writer, total int) *Bar {
-	return newBar(w, total, IsTerminal(w) && os.Getenv("CI") != "true", time.Now)
+	return newBar(w, total, IsTerminal(w) && !CI(), time.Now)
 }
+
+// CI reports whether the environment says the process runs in CI (CI=true, as GitHub Actions,
+// Azure Pipelines and GitLab set it). Progress of every kind is quiet there: the line and the
+// progress notes a command would print beside it, so that CI logs hold results only.
+func CI() bool { return os.Getenv("CI") == "true" }
 
 func newBar(w io.Writer, total int, terminal bool, now func() time.Time) *Bar {
 	t := now()

@@ -114,3 +114,16 @@ func TestShorterLineWipesTheLongerOne(t *testing.T) {
 		t.Errorf("the second line must be padded to cover the first: %q", b.String())
 	}
 }
+
+// CI is what the environment's CI variable says; only "true" counts.
+func TestCI(t *testing.T) {
+	for _, tc := range []struct {
+		value string
+		want  bool
+	}{{"true", true}, {"false", false}, {"", false}, {"1", false}} {
+		t.Setenv("CI", tc.value)
+		if got := CI(); got != tc.want {
+			t.Errorf("CI=%q: CI() = %v, want %v", tc.value, got, tc.want)
+		}
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/syncsim/syncsim/scenarios"
 )
 
 func TestRedactorMasksSecretsAndTokens(t *testing.T) {
@@ -276,3 +278,133 @@ type unwrapper struct{ w io.Writer }
 
 func (u unwrapper) Write(p []byte) (int, error) { return u.w.Write(p) }
 func (u unwrapper) Unwrap() io.Writer           { return u.w }
+
+// The three credentials issue 22 planted in a host log (a `code=` query value, a key inside a nested
+// functionKeys object, a value after the word secretvalue), each in a log line, JSON, a YAML
+// comment and JSON escaped inside a JSON string: masked where they stand, learnt, and masked again
+// where the value appears alone later in the same output.
+func TestRedactorPlantedCredentials(t *testing.T) {
+	const (
+		code   = "Pl4ntedC0deQuery-V4lue=="
+		nested = "Pl4nted-nested-fk-V4lue=="
+		secret = "Pl4nted-secretv4lue-xyz"
+	)
+	carriers := []struct{ name, text string }{
+		{"log line", "2026-04-20T10:00:02.350Z pod-a7f3 Information Request starting HTTP/1.1 GET https://myapp.azurewebsites.net/api/HttpTrigger1?code=" + code + "&clientId=default\n" +
+			"2026-04-20T10:00:02.360Z pod-a7f3 Debug Loaded keys functionKeys={HttpTrigger1: {default: " + nested + "}}\n" +
+			"2026-04-20T10:00:02.370Z pod-a7f3 Debug Key vault secretvalue " + secret + "\n"},
+		{"JSON", `{"url": "https://myapp.azurewebsites.net/api/HttpTrigger1?code=` + code + `&clientId=default",` +
+			` "functionKeys": {"HttpTrigger1": {"default": "` + nested + `"}}, "secretvalue": "` + secret + `"}` + "\n"},
+		{"YAML comment", "# GET /api/HttpTrigger1?code=" + code + "&clientId=default\n" +
+			"  # functionKeys: {HttpTrigger1: {default: " + nested + "}}\n" +
+			"  # secretvalue: " + secret + "\n"},
+		{"escaped JSON", `"body": "{\"url\": \"/api/HttpTrigger1?code=` + code + `\", \"functionKeys\": [{\"name\": \"default\", \"value\": \"` + nested + `\"}], \"secretValue\": \"` + secret + `\"}"` + "\n"},
+	}
+	for _, c := range carriers {
+		in := c.text + "later: " + code + " " + nested + " " + secret + "\n"
+		got := New(nil).String(in)
+		for _, v := range []string{code, nested, secret, "Pl4nted"} {
+			if strings.Contains(got, v) {
+				t.Errorf("%s: %q survives:\n%s", c.name, v, got)
+			}
+		}
+		if !strings.HasSuffix(got, "later: [redacted] [redacted] [redacted]\n") {
+			t.Errorf("%s: a learnt value is not masked where it appears again:\n%s", c.name, got)
+		}
+		for _, kept := range []string{"HttpTrigger1", "default"} {
+			if !strings.Contains(got, kept) {
+				t.Errorf("%s: the name %q is masked:\n%s", c.name, kept, got)
+			}
+		}
+	}
+}
+
+// Every form of the Functions key parameter and of nested key objects, and the values after a
+// secret-like word: masked values, kept names.
+func TestRedactorKeysAndSecretWords(t *testing.T) {
+	cases := []struct{ form, in, want string }{
+		{"code", "GET /api/f?code=abcDEF123456xyz==&clientId=default", "GET /api/f?code=[redacted]&clientId=default"},
+		{"code", "POST https://a.net/admin/host/synctriggers?Code=K3y-0123", "POST https://a.net/admin/host/synctriggers?Code=[redacted]"},
+		{"code", "redirect=https%3A%2F%2Fa.net%2Fapi%2Ff%3Fcode%3Dk3y%2B0123%26x%3D1", "redirect=https%3A%2F%2Fa.net%2Fapi%2Ff%3Fcode%3D[redacted]%26x%3D1"},
+		{"code", `"u": "/api/f\u003fcode=k3y-0123"`, `"u": "/api/f\u003fcode=[redacted]"`},
+		{"code", "exit code=3; StatusCode=500 ErrorCode=AuthFailed", "exit code=3; StatusCode=500 ErrorCode=AuthFailed"},
+		{"nested", `{"functionKeys": {"default": "fk-0123456789", "other": "fk-abcdefghij"}}`, `{"functionKeys": {"default": "[redacted]", "other": "[redacted]"}}`},
+		{"nested", `{"functionKeys": {"Http1": {"default": "fk-0123456789"}}, "hostKeys": 2}`, `{"functionKeys": {"Http1": {"default": "[redacted]"}}, "hostKeys": 2}`},
+		{"nested", `{"functionKeys": [{"name": "default", "value": "fk-0123456789", "encrypted": false}]}`, `{"functionKeys": [{"name": "default", "value": "[redacted]", "encrypted": false}]}`},
+		{"nested", `{"masterKey": {"name": "master", "value": "mk-0123456789"}, "systemKeys": [{"name": "durabletask_extension", "value": "sk-0123456789"}]}`,
+			`{"masterKey": {"name": "master", "value": "[redacted]"}, "systemKeys": [{"name": "durabletask_extension", "value": "[redacted]"}]}`},
+		{"nested", `{"keys":[{"name":"default","value":"kv-0123456789"}],"links":[{"rel":"self","href":"https://a/admin/functions/f/keys"}]}`,
+			`{"keys":[{"name":"default","value":"[redacted]"}],"links":[{"rel":"self","href":"https://a/admin/functions/f/keys"}]}`},
+		{"nested", `"secrets": {"host": {"master": "m-0123456789", "function": {"default": "h-0123456789"}}, "function": []}`,
+			`"secrets": {"host": {"master": "[redacted]", "function": {"default": "[redacted]"}}, "function": []}`},
+		{"nested", `{"functionKeys": "{\"default\":\"fk-0123456789\"}"}`, `{"functionKeys": "{\"default\":\"[redacted]\"}"}`},
+		{"nested", "systemKeys=[sk-0123456789, [redacted], sha256:00ff, 3]", "systemKeys=[[redacted], [redacted], sha256:00ff, 3]"},
+		{"nested", `{"functionKeys": 2, "keys": []}`, `{"functionKeys": 2, "keys": []}`},
+		{"word", "secretvalue: sv-0123 secretvalue = sv-4567", "secretvalue: [redacted] secretvalue = [redacted]"},
+		{"word", `{"secretValue": "sv-89ab", "SECRET_VALUE": "sv-cdef", "token_value": "t-1"}`, `{"secretValue": "[redacted]", "SECRET_VALUE": "[redacted]", "token_value": "[redacted]"}`},
+		{"word", "secretvalue Zm9vYmFyYmF6MDEyMzQ1", "secretvalue [redacted]"},
+		{"word", "secret: s1 password = p2 apikey: a3 token=\"t4\"", "secret: [redacted] password = [redacted] apikey: [redacted] token=\"[redacted]\""},
+		{"word", "defaultValue=3 maxvalue: 10 value: v", "defaultValue=3 maxvalue: 10 value: v"},
+	}
+	for _, tc := range cases {
+		if got := New(nil).String(tc.in); got != tc.want {
+			t.Errorf("%s: String(%q)\n got %q\nwant %q", tc.form, tc.in, got, tc.want)
+		}
+	}
+}
+
+// Redaction masks values only: words of prose and of fix hints, key names, key references, hashes
+// and the mask itself stay as they are, also after a Redactor has learnt values from other lines.
+func TestRedactorKeepsWords(t *testing.T) {
+	r := New(nil)
+	r.String(`{"functionKeys": [{"name": "default", "value": "fk-0123456789"}], "masterKey": {"name": "master", "value": "mk-0123456789"}}`)
+	for _, in := range []string{
+		"x.yaml:3:5: timeline[0].rotate_key.key: missing (fix: name the key: master, host.<name>, system.<name> or function.<function>.<name>)",
+		"rotate_key: {key: host.default} key: function.Http1.default key: system.durabletask_extension key: master",
+		"the key: default; the secret is rotated; the password was changed",
+		"the secret value is rotated; secretvalue is set; keys: the host's and the functions'",
+		"SyncTriggers hash (Last='36463dedc7e627f6805aa69838c48af9407d3a551fdd3e489c59ded3cda1b9dc', Current='aee43fd31b469dcad9345bca3607cdba')",
+		"trace_hash=bd6fe462fddf62a0460 hash=301ec9c8e93a token: sha256:cf462ee6b9eacd34 key=sha256:00ff",
+		"key: [redacted] secretvalue: [redacted] ?code=[redacted] {\"functionKeys\": {\"default\": \"[redacted]\"}}",
+		"names: default master durabletask_extension",
+	} {
+		if got := r.String(in); got != in {
+			t.Errorf("String(%q)\n got %q", in, got)
+		}
+	}
+}
+
+// The scenario loader's errors go to stderr through the one redaction: their fix hints, which name
+// keys (`fix: name the key: master, host.<name>, ...`), come out word for word, also with the
+// scenario's own secrets declared.
+func TestRedactorKeepsFixHints(t *testing.T) {
+	for _, doc := range []string{
+		"site: {name: s}\ncontent:\n  keys: {master: hint-master-key-0001}\ntimeline:\n  - at: 1s\n    rotate_key: {value: v4lue-0001}\n",
+		"site: {name: s}\ncontent:\n  keys: {master: hint-master-key-0001}\ntimeline:\n  - at: 1s\n    rotate_key: {key: mastr}\n",
+		"site: {name: s}\ncontent:\n  keys: {master: hint-master-key-0001, host: {default: hint-host-key-0002}}\ntimeline:\n  - at: 1s\n    rotate_key: {key: hots.default}\n",
+	} {
+		_, err := scenarios.Parse("hint.yaml", []byte(doc))
+		if err == nil {
+			t.Fatalf("no error for\n%s", doc)
+		}
+		text := err.Error()
+		if !strings.Contains(text, "fix: ") || !strings.Contains(text, "master") {
+			t.Fatalf("the error names no key in its hint: %s", text)
+		}
+		r := New([]string{"hint-master-key-0001", "hint-host-key-0002", "v4lue-0001"})
+		if got := r.String(text); got != text {
+			t.Errorf("the redaction changes a fix hint:\n got %s\nwant %s", got, text)
+		}
+	}
+}
+
+// A key container that does not close on its line ends there: the next line is read as its own.
+func TestContainerEndsAtLineEnd(t *testing.T) {
+	in := "{\"functionKeys\": {\"default\": \"fk-0123456789\nnext line: default value here\n" +
+		"{\\\"keys\\\": [\\\"k-0123456789\nsecond: plain words\n"
+	want := "{\"functionKeys\": {\"default\": \"[redacted]\nnext line: default value here\n" +
+		"{\\\"keys\\\": [\\\"[redacted]\nsecond: plain words\n"
+	if got := New(nil).String(in); got != want {
+		t.Errorf("String(%q)\n got %q\nwant %q", in, got, want)
+	}
+}

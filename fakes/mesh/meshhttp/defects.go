@@ -21,7 +21,7 @@ var MeshDefects = map[string]Defect{
 	"lose-during-fetch":      {"MESH-5", "drops a notification that arrives while a fetch is under way"},
 	"fetch-per-notification": {"MESH-6", "fetches once per notification, with no coalescing"},
 	"accept-malformed":       {"MESH-7", "answers 200 to malformed notifications (empty body, missing operation, ...) and fetches"},
-	"serialize":              {"MESH-8", "handles one request at a time with a 100 ms pause; 503 when 5 are waiting"},
+	"serialize":              {"MESH-8", "handles one request at a time with a 100 ms pause; 503 when 8 are waiting"},
 	"reject-unknown-field":   {"MESH-9", "answers 400 when a field other than operation is present"},
 }
 

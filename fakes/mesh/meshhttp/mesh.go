@@ -324,10 +324,11 @@ func (s *MeshServer) notify(req mesh.Request) (resp mesh.Response, n int, at tim
 	return resp, n, now
 }
 
-// acquireSerial is the serialize defect's queue: at most 5 waiting, then 100 ms per request.
+// acquireSerial is the serialize defect's queue: at most 8 waiting (MESH-6's burst of 10 in 0.45 s
+// stays below that; MESH-8's 100 at once do not), then 100 ms per request.
 func (s *MeshServer) acquireSerial() bool {
 	s.mu.Lock()
-	if s.waiting >= 5 {
+	if s.waiting >= 8 {
 		s.mu.Unlock()
 		return false
 	}
