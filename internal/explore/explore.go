@@ -302,7 +302,7 @@ func (x *explorer) execute(s schedule, record, halt bool) (*execution, error) {
 		}
 		p := point{ord: i, fault: !strings.HasPrefix(key, "choice#")}
 		p.eligible = !p.fault || x.allowed[faultOf(key)]
-		if !p.fault && !strings.Contains(key, ":") {
+		if atRest(key) {
 			d := digestWorld(w)
 			x.stats.States++
 			if x.seen.covered(d, s.used()) {
@@ -328,6 +328,14 @@ func (x *explorer) execute(s schedule, record, halt bool) (*execution, error) {
 	}
 	ex.res = res
 	return ex, nil
+}
+
+// atRest reports whether a decision's key is the first key of a scheduling choice point ("choice#n",
+// not a later candidate's "choice#n:j" nor a delay's "choice#n:lo"): the world is between events
+// there, and that is where execute hashes its state. Fault opportunities and delays come up in the
+// middle of an event.
+func atRest(key string) bool {
+	return strings.HasPrefix(key, "choice#") && !strings.Contains(key, ":")
 }
 
 // verdicts judges one schedule's run. A run halted at a state seen before takes that state's

@@ -2,16 +2,19 @@ package explore
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/check"
+	"github.com/syncsim/syncsim/internal/faults"
 	"github.com/syncsim/syncsim/internal/replay"
 	"github.com/syncsim/syncsim/internal/runner"
 	"github.com/syncsim/syncsim/internal/world"
 	"github.com/syncsim/syncsim/scenarios"
+	"github.com/syncsim/syncsim/sim"
 )
 
 func load(t *testing.T, path string) *scenarios.Scenario {
@@ -263,8 +266,8 @@ func TestVisitedComparesFullBudget(t *testing.T) {
 // An explorer that reached a state with a fault firing spent and reaches it again without one
 // explores the later visit: its decisions yield children, a fault firing among them.
 func TestRevisitWithMoreBudgetExplored(t *testing.T) {
-	sc := load(t, "../../scenarios/incidents/worker-deleted-before-fetch.yaml")
-	x, err := newExplorer(Config{Scenario: sc, Mode: host.ModePlatform, Seed: 1, MaxDepth: 2, MaxFaults: 1})
+	sc, seed, before := revisitRun(t)
+	x, err := newExplorer(Config{Scenario: sc, Mode: host.ModePlatform, Seed: seed, MaxDepth: 2, MaxFaults: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,8 +284,8 @@ func TestRevisitWithMoreBudgetExplored(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again.halt || len(again.fresh) != len(first.fresh) {
-		t.Fatalf("revisit with more budget: halted %v, %d states explored, want all %d", again.halt, len(again.fresh), len(first.fresh))
+	if again.halt || !slices.Equal(again.fresh, first.fresh) {
+		t.Fatalf("revisit with more budget: halted %v, %d states explored, want the same %d", again.halt, len(again.fresh), len(first.fresh))
 	}
 	faultsOffered := 0
 	for _, c := range x.children(schedule{}, again.points) {
@@ -291,7 +294,9 @@ func TestRevisitWithMoreBudgetExplored(t *testing.T) {
 	if faultsOffered == 0 {
 		t.Error("no fault firing offered at the later visit")
 	}
-	// With as much budget spent as the first visit, the same states are revisits.
+	// With as much budget spent as the first visit, the same states are revisits: the run halts at
+	// its first state at rest. The decisions before that state (fault opportunities and delays in
+	// the middle of events) have no state to compare and are recorded; none after it is.
 	x.seen = visited{}
 	for _, d := range first.fresh {
 		x.seen.add(d, used{})
@@ -301,9 +306,49 @@ func TestRevisitWithMoreBudgetExplored(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !third.halt || len(third.points) != 0 {
-		t.Errorf("revisit with no more budget: halted %v, %d decisions recorded, want halted at once", third.halt, len(third.points))
+	if !third.halt || *third.halted != first.fresh[0] || third.res.Outcome.Reason != sim.ReasonHalted || len(third.points) != before {
+		t.Errorf("revisit with no more budget: halted %v (%s), %d decisions recorded, want halted at the first state, after its %d decisions", third.halt, third.res.Outcome.Reason, len(third.points), before)
 	}
+}
+
+// revisitRun is the run TestRevisitWithMoreBudgetExplored revisits (platform mode) and the number of
+// decisions before its first state at rest: the first of the candidates below whose default run
+// has fault opportunities or delays after that state as well, so that a revisit that went on
+// recording would show. Where they fall depends on the timing of the whole model (in the incident,
+// the primary lease's 12 s renewals leave no choice point until the second instance starts, after
+// every fault opportunity).
+func revisitRun(t *testing.T) (*scenarios.Scenario, uint64, int) {
+	t.Helper()
+	var tried []string
+	for _, path := range []string{"../../scenarios/incidents/worker-deleted-before-fetch.yaml", "../../scenarios/concurrency.yaml", "../../scenarios/smoke.yaml"} {
+		sc := load(t, path)
+		for seed := uint64(1); seed <= 3; seed++ {
+			x, err := newExplorer(Config{Scenario: sc, Mode: host.ModePlatform, Seed: seed, MaxDepth: 2, MaxFaults: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			keys := decisionKeys(t, sc, host.ModePlatform, seed, x.extra)
+			before := slices.IndexFunc(keys, atRest)
+			if before >= 0 && slices.ContainsFunc(keys[before:], func(k string) bool { return !atRest(k) }) {
+				return sc, seed, before
+			}
+			tried = append(tried, fmt.Sprintf("%s seed %d: first state at rest after %d of %d decisions", sc.Name, seed, before, len(keys)))
+		}
+	}
+	t.Fatalf("no run with a decision in the middle of an event after its first state at rest (%s)", strings.Join(tried, "; "))
+	return nil, 0, 0
+}
+
+// decisionKeys are the keys a run of the default schedule asks its Decide, in order.
+func decisionKeys(t *testing.T, sc *scenarios.Scenario, mode host.Mode, seed uint64, extra []faults.Spec) []string {
+	t.Helper()
+	var keys []string
+	res, err := world.Run(sc, mode, seed, world.Options{Strategy: StrategyName, Faults: extra,
+		Decide: func(_ *world.World, key string) bool { keys = append(keys, key); return false }})
+	if err != nil || res.Outcome.Events == 0 {
+		t.Fatalf("default run of %s in %s, seed %d: %v", sc.Name, mode, seed, err)
+	}
+	return keys
 }
 
 // Halting a schedule at a revisited state and reusing its completion's verdicts gives the same
@@ -333,30 +378,35 @@ func TestHaltedSchedulesSameVerdicts(t *testing.T) {
 }
 
 // A schedule that fires a later candidate first and gives a message a bound delay is written with
-// the versioned choice keys and replays to the same trace.
+// the versioned choice keys and replays to the same trace. The run is the first of the candidates
+// below whose default schedule offers both: which runs have three events due together, or two
+// messages racing to one receiver, depends on the timing of the whole model (the primary lease's
+// 12 s renewals, for one, keep the incident's lone instance out of such races).
 func TestVersionedChoiceKeysReplay(t *testing.T) {
-	sc := load(t, "../../scenarios/incidents/worker-deleted-before-fetch.yaml")
-	var keys []string
-	x, err := newExplorer(Config{Scenario: sc, Mode: host.ModePlatform, Seed: 1, MaxDepth: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := world.Run(sc, host.ModePlatform, 1, world.Options{Strategy: StrategyName, Faults: x.extra,
-		Decide: func(_ *world.World, key string) bool { keys = append(keys, key); return false }})
-	if err != nil || res.Outcome.Events == 0 {
-		t.Fatal(err)
-	}
-	var pick, delay string
-	for _, k := range keys {
-		switch {
-		case pick == "" && strings.Contains(k, ":") && !strings.HasSuffix(k, ":lo") && !strings.HasSuffix(k, ":hi"):
-			pick = k
-		case delay == "" && strings.HasSuffix(k, ":hi"):
-			delay = k
+	var (
+		x           *explorer
+		keys        []string
+		pick, delay string
+		tried       []string
+	)
+	for _, path := range []string{"../../scenarios/incidents/worker-deleted-before-fetch.yaml", "../../scenarios/concurrency.yaml", "../../scenarios/smoke.yaml"} {
+		sc := load(t, path)
+		for seed := uint64(1); seed <= 3 && delay == ""; seed++ {
+			var err error
+			x, err = newExplorer(Config{Scenario: sc, Mode: host.ModePlatform, Seed: seed, MaxDepth: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			keys = decisionKeys(t, sc, host.ModePlatform, seed, x.extra)
+			pick, delay = versionedKeys(keys)
+			tried = append(tried, fmt.Sprintf("%s seed %d: %d decisions", sc.Name, seed, len(keys)))
+		}
+		if delay != "" {
+			break
 		}
 	}
 	if pick == "" || delay == "" {
-		t.Fatalf("no choice#n:j or choice#n:hi key among %d decisions", len(keys))
+		t.Fatalf("no run with both a choice#n:j and a choice#n:hi key (%s)", strings.Join(tried, "; "))
 	}
 	// The keys in the order the run asked them, which is increasing n; no fault fires (the
 	// explorer decides every opportunity, and none was taken).
@@ -379,4 +429,22 @@ func TestVersionedChoiceKeysReplay(t *testing.T) {
 	if !out.SameHash {
 		t.Errorf("replay of %v differs at record %d", r.Schedule.Choices, out.FirstDifference)
 	}
+}
+
+// versionedKeys are the first key firing a third or later candidate first ("choice#n:j") and the
+// first key giving a message its upper delay bound ("choice#n:hi") among keys; "" for none, and
+// both "" unless both are there.
+func versionedKeys(keys []string) (pick, delay string) {
+	for _, k := range keys {
+		switch {
+		case pick == "" && strings.Contains(k, ":") && !strings.HasSuffix(k, ":lo") && !strings.HasSuffix(k, ":hi"):
+			pick = k
+		case delay == "" && strings.HasSuffix(k, ":hi"):
+			delay = k
+		}
+	}
+	if pick == "" || delay == "" {
+		return "", ""
+	}
+	return pick, delay
 }

@@ -57,6 +57,7 @@ var hostRules = []rule{
 	r(KindHostInit, SideHost, "Starting JobHost", "azure-webjobs-sdk:src/Microsoft.Azure.WebJobs.Host/Hosting/JobHostService.cs@f79ea0b:25", `^Starting JobHost$`),
 	r(KindHostInit, SideHost, "Loading functions metadata", srcLoaderLog+":87", `^Loading functions metadata$`),
 	r(KindHostStandby, SideHost, "Host is in standby mode. OperationId: '{operationId}'.", srcServiceLog+":49", `^Host is in standby mode`),
+	r(KindHostStopping, SideHost, "Stopping ScriptHost instance '{instanceId}'.", srcHostLog+":97-101", `^Stopping ScriptHost instance '(?P<instanceId>[^']*)'\.?$`),
 	r(KindHostStopping, SideHost, "Stopping JobHost", "azure-webjobs-sdk:src/Microsoft.Azure.WebJobs.Host/Hosting/JobHostService.cs@f79ea0b:31", `^Stopping JobHost$`),
 	r(KindHostStopping, SideHost, "Job host stopped", "azure-webjobs-sdk:src/Microsoft.Azure.WebJobs.Host/JobHost.cs@f79ea0b:142", `^Job host stopped$`),
 	r(KindHostStopping, SideHost, "Stopping host...", srcServiceLog+":61", `^Stopping host\.\.\.`),

@@ -29,6 +29,7 @@ func TestClassify(t *testing.T) {
 		{"Host.Startup", "Job host started", KindHostInit, SideHost, nil},
 		{"Host.Startup", "Job host stopped", KindHostStopping, SideHost, nil},
 		{"Microsoft.Azure.WebJobs.Hosting.JobHostService", "Stopping JobHost", KindHostStopping, SideHost, nil},
+		{"Host.Startup", "Stopping ScriptHost instance 'a1b2c3'.", KindHostStopping, SideHost, map[string]string{"instanceId": "a1b2c3"}},
 		{"Host.Startup", "Host id explicitly set in configuration. This is not a recommended configuration and may lead to unexpected behavior.", KindHostIDSet, SideHost, nil},
 		{"Host.Startup", "3 functions loaded", KindFunctionsFound, SideHost, map[string]string{"count": "3"}},
 		{"Host.Startup", "Generating 2 job function(s)", KindFunctionsFound, SideHost, map[string]string{"count": "2"}},
