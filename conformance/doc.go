@@ -28,6 +28,12 @@
 //	verdicts := conformance.Run(ctx, env, conformance.MeshRules(), nil)
 //	code := conformance.ExitCode(verdicts, env.Strict)
 //
+// RunSuite is the whole of `simrun conformance` as one call: it prepares the target, runs a suite's
+// rules while writing each verdict, writes the JSON, JUnit and HTML files asked for and returns the
+// Report, whose Exit is the command's exit code:
+//
+//	rep, err := conformance.RunSuite(ctx, conformance.Config{Suite: "frontend", Observe: conformance.DefaultObserve, Out: os.Stdout, Log: os.Stderr})
+//
 // Evidence names requests, answers and times, never a token, a key or a payload's secrets
 // (PAY-4): payloads appear by their PAY-3 hash only.
 package conformance

@@ -30,6 +30,9 @@ type Report struct {
 	// Took is each rule's wall time, by rule ID, for the JUnit report (not in the JSON, which
 	// depends on the endpoint's behaviour only).
 	Took map[string]time.Duration `json:"-"`
+	// Runs are the system suite's live runs, whose verdicts it judges (RunSuite; not in the JSON,
+	// where the system suite writes the runs themselves).
+	Runs []*runner.Result `json:"-"`
 }
 
 // RuleVerdict is a verdict with the contract text it judged.

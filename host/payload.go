@@ -161,6 +161,10 @@ func (w *payloadWriter) keepFirstOfEachName(functions []Function) {
 // sameLower is strings.ToLower(a) == strings.ToLower(b), without building either for ASCII names.
 func sameLower(a, b string) bool {
 	if len(a) != len(b) || !isASCII(a) || !isASCII(b) {
+		// Not strings.EqualFold: keepFirstOfEachName keys its map by strings.ToLower past 32 functions,
+		// and EqualFold is another relation outside ASCII ("σ" and "ς" fold together but lower apart;
+		// "İ" lowers to "i" but does not fold to it), so 32 and 33 functions would deduplicate apart.
+		//lint:ignore SA6005 must be the same relation as keepFirstOfEachName's strings.ToLower keys (see above)
 		return strings.ToLower(a) == strings.ToLower(b)
 	}
 	for i := 0; i < len(a); i++ {

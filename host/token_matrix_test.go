@@ -3,9 +3,9 @@ package host_test
 import (
 	"encoding/base64"
 	"go/ast"
+	"go/build"
 	"go/parser"
 	"go/token"
-	"io/fs"
 	"strconv"
 	"strings"
 	"testing"
@@ -160,46 +160,59 @@ func TestTokenNegativeMatrix(t *testing.T) {
 // package's non-test files may take keys.Master (except against "", which leaks only emptiness).
 func TestAdminKeyConstantTimeTOK6(t *testing.T) {
 	fset := token.NewFileSet()
-	pkgs, err := parser.ParseDir(fset, ".", func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
 	usesSubtle := false
-	for _, pkg := range pkgs {
-		for _, file := range pkg.Files {
-			ast.Inspect(file, func(node ast.Node) bool {
-				switch x := node.(type) {
-				case *ast.FuncDecl:
-					if x.Name.Name == "AuthorizeSync" {
-						ast.Inspect(x, func(m ast.Node) bool {
-							if sel, ok := m.(*ast.SelectorExpr); ok && sel.Sel.Name == "ConstantTimeCompare" {
-								if id, ok := sel.X.(*ast.Ident); ok && id.Name == "subtle" {
-									usesSubtle = true
-								}
+	for _, file := range parsePackage(t, fset) {
+		ast.Inspect(file, func(node ast.Node) bool {
+			switch x := node.(type) {
+			case *ast.FuncDecl:
+				if x.Name.Name == "AuthorizeSync" {
+					ast.Inspect(x, func(m ast.Node) bool {
+						if sel, ok := m.(*ast.SelectorExpr); ok && sel.Sel.Name == "ConstantTimeCompare" {
+							if id, ok := sel.X.(*ast.Ident); ok && id.Name == "subtle" {
+								usesSubtle = true
 							}
-							return true
-						})
-					}
-				case *ast.BinaryExpr:
-					if (x.Op == token.EQL || x.Op == token.NEQ) && (isMaster(x.X) && !isEmpty(x.Y) || isMaster(x.Y) && !isEmpty(x.X)) {
-						t.Errorf("%s: the admin key is compared with %s (not constant time)", fset.Position(x.Pos()), x.Op)
-					}
-				case *ast.CallExpr:
-					if sel, ok := x.Fun.(*ast.SelectorExpr); ok && (sel.Sel.Name == "EqualFold" || sel.Sel.Name == "Compare" || sel.Sel.Name == "HasPrefix") {
-						for _, a := range x.Args {
-							if isMaster(a) {
-								t.Errorf("%s: the admin key is compared with %s (not constant time)", fset.Position(x.Pos()), sel.Sel.Name)
-							}
+						}
+						return true
+					})
+				}
+			case *ast.BinaryExpr:
+				if (x.Op == token.EQL || x.Op == token.NEQ) && (isMaster(x.X) && !isEmpty(x.Y) || isMaster(x.Y) && !isEmpty(x.X)) {
+					t.Errorf("%s: the admin key is compared with %s (not constant time)", fset.Position(x.Pos()), x.Op)
+				}
+			case *ast.CallExpr:
+				if sel, ok := x.Fun.(*ast.SelectorExpr); ok && (sel.Sel.Name == "EqualFold" || sel.Sel.Name == "Compare" || sel.Sel.Name == "HasPrefix") {
+					for _, a := range x.Args {
+						if isMaster(a) {
+							t.Errorf("%s: the admin key is compared with %s (not constant time)", fset.Position(x.Pos()), sel.Sel.Name)
 						}
 					}
 				}
-				return true
-			})
-		}
+			}
+			return true
+		})
 	}
 	if !usesSubtle {
 		t.Error("TOK-6: AuthorizeSync does not compare the admin key with subtle.ConstantTimeCompare")
 	}
+}
+
+// parsePackage parses the package's non-test files as the build selects them (build constraints
+// applied), which parser.ParseDir did not do.
+func parsePackage(t *testing.T, fset *token.FileSet) []*ast.File {
+	t.Helper()
+	pkg, err := build.ImportDir(".", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []*ast.File
+	for _, name := range pkg.GoFiles {
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	return files
 }
 
 // isMaster reports whether e reads a Master field (keys.Master, k.Master...).

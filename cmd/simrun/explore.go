@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -16,19 +15,16 @@ import (
 	"github.com/syncsim/syncsim/scenarios"
 )
 
-// exploreFlags are simrun explore's flags.
+// exploreFlags are simrun explore's flags that explore.Config does not take as given: the mode and
+// the faults, parsed once the scenario is loaded, and the files to write. The bounds and the seed
+// go straight into explore.Config.
 type exploreFlags struct {
-	mode                string
-	seed                uint64
-	maxDepth, maxFaults int
-	faults              string
-	maxStates           int
-	maxTime             time.Duration
-	fullRuns            bool
-	json, junit, trace  string
+	mode, faults       string
+	json, junit, trace string
 }
 
 func exploreCommand(stderr io.Writer) *cobra.Command {
+	var cfg explore.Config
 	var f exploreFlags
 	cmd := &cobra.Command{
 		Use:   "explore SCENARIO --mode M [--max-depth N] [--max-faults K] [--faults LIST] [--max-states S] [--max-time D]",
@@ -55,7 +51,7 @@ property fails unexpectedly (or an expected failure holds within exhausted bound
 limit with no failure found (inconclusive); 3 usage or input error.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			code := runExplore(args[0], f, cmd.OutOrStdout(), stderr)
+			code := runExplore(args[0], cfg, f, cmd.OutOrStdout(), stderr)
 			if code != 0 {
 				return exitError{code}
 			}
@@ -64,13 +60,13 @@ limit with no failure found (inconclusive); 3 usage or input error.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.mode, "mode", "", "mode to explore (required; simrun list modes)")
-	fl.Uint64Var(&f.seed, "seed", 1, "seed of the message delays and of everything the choices leave open")
-	fl.IntVar(&f.maxDepth, "max-depth", 2, fmt.Sprintf("non-default choices per schedule (0 to %d)", explore.MaxDepthLimit))
-	fl.IntVar(&f.maxFaults, "max-faults", 1, "fault firings per schedule (at most --max-depth)")
+	fl.Uint64Var(&cfg.Seed, "seed", 1, "seed of the message delays and of everything the choices leave open")
+	fl.IntVar(&cfg.MaxDepth, "max-depth", 2, fmt.Sprintf("non-default choices per schedule (0 to %d)", explore.MaxDepthLimit))
+	fl.IntVar(&cfg.MaxFaults, "max-faults", 1, "fault firings per schedule (at most --max-depth)")
 	fl.StringVar(&f.faults, "faults", "", "comma-separated faults that may fire (default: the scenario's point faults and delete-instance)")
-	fl.IntVar(&f.maxStates, "max-states", 0, fmt.Sprintf("stop after this many distinct states (default and limit %d)", explore.MaxStatesLimit))
-	fl.DurationVar(&f.maxTime, "max-time", 0, "wall-clock budget (0: none)")
-	fl.BoolVar(&f.fullRuns, "full-runs", false, "run every schedule to its end, also past a state whose default completion was already judged (slower; same verdicts)")
+	fl.IntVar(&cfg.MaxStates, "max-states", 0, fmt.Sprintf("stop after this many distinct states (default and limit %d)", explore.MaxStatesLimit))
+	fl.DurationVar(&cfg.MaxTime, "max-time", 0, "wall-clock budget (0: none)")
+	fl.BoolVar(&cfg.FullRuns, "full-runs", false, "run every schedule to its end, also past a state whose default completion was already judged (slower; same verdicts)")
 	fl.StringVar(&f.json, "json", "", "write the exploration as a JSON array of one run object to this file")
 	fl.StringVar(&f.junit, "junit", "", "write JUnit XML (a test case per property) to this file")
 	fl.StringVar(&f.trace, "trace-out", "", "write each failing property's shortest counterexample as a trace file")
@@ -78,7 +74,7 @@ limit with no failure found (inconclusive); 3 usage or input error.`,
 }
 
 // runExplore is the command's body: load, explore, print, write.
-func runExplore(path string, f exploreFlags, stdout, stderr io.Writer) int {
+func runExplore(path string, cfg explore.Config, f exploreFlags, stdout, stderr io.Writer) int {
 	sc, err := scenarios.Load(path)
 	if err != nil {
 		fmt.Fprintln(stderr, "simrun explore:", err)
@@ -93,15 +89,12 @@ func runExplore(path string, f exploreFlags, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "simrun explore: --mode: %v (fix: one of them; explore takes one mode, not all)\n", err)
 		return runner.ExitUsage
 	}
-	cfg := explore.Config{Scenario: sc, Mode: mode, Seed: f.seed, MaxDepth: f.maxDepth, MaxFaults: f.maxFaults,
-		MaxStates: f.maxStates, MaxTime: f.maxTime, FullRuns: f.fullRuns}
+	cfg.Scenario, cfg.Mode = sc, mode
 	if f.faults != "" {
 		cfg.Faults = strings.Split(f.faults, ",")
 	}
 	if progress.IsTerminal(stderr) {
-		cfg.OnSchedule = func(s explore.Stats) {
-			fmt.Fprintf(stderr, "\r%d schedules, %d states (%d distinct), depth %d, %.0f states/s", s.Schedules, s.States, s.Distinct, s.Depth, s.PerSecond())
-		}
+		cfg.OnSchedule = func(s explore.Stats) { explore.WriteProgress(stderr, s) }
 	}
 	rep, err := explore.Explore(cfg)
 	if cfg.OnSchedule != nil {
@@ -111,7 +104,7 @@ func runExplore(path string, f exploreFlags, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "simrun explore:", err)
 		return runner.ExitUsage
 	}
-	printExplore(stdout, rep)
+	rep.WriteText(stdout)
 	if f.trace != "" {
 		paths, err := explore.WriteTraces(f.trace, rep.Findings)
 		if err != nil {
@@ -138,21 +131,4 @@ func runExplore(path string, f exploreFlags, stdout, stderr io.Writer) int {
 		}
 	}
 	return o.Exit
-}
-
-// printExplore prints the statistics, the verdicts and each counterexample's schedule.
-func printExplore(w io.Writer, rep *explore.Report) {
-	s := rep.Stats
-	state := "bounds exhausted"
-	if !rep.Exhausted() {
-		state = "stopped by " + s.Stopped + ": verdicts hold up to these counts"
-	}
-	fmt.Fprintf(w, "%s  mode %s  seed %d  (%s)\n", rep.Scenario, rep.Mode, rep.Seed, rep.Bounds)
-	fmt.Fprintf(w, "explored %d schedules: %d states, %d distinct, %d revisits pruned, %d schedules halted at one (%d run again), depth %d, %.0f states/s, %s; %s\n",
-		s.Schedules, s.States, s.Distinct, s.Revisits, s.Halted, s.Rerun, s.Depth, s.PerSecond(), s.Elapsed.Round(time.Millisecond), state)
-	runner.PrintResult(w, rep.Result, false)
-	for _, f := range rep.Findings {
-		fmt.Fprintf(w, "%s fails: shortest schedule, %d non-default choice(s), found after %d schedules (%s): timeline %v, firings %v, choices %v\n",
-			f.Property, f.Choices, f.AfterSchedules, f.After.Round(time.Millisecond), f.Schedule.Timeline, f.Schedule.Firings, f.Schedule.Choices)
-	}
 }

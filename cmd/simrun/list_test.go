@@ -124,7 +124,7 @@ func TestListRules(t *testing.T) {
 			wants = append(wants, strings.Join(r.Properties, ","))
 		}
 		if r.Conformance != "" {
-			wants = append(wants, "conformance "+conformanceSuite(r.Conformance)+" "+r.Conformance)
+			wants = append(wants, "conformance "+conformance.SuiteOf(r.Conformance)+" "+r.Conformance)
 			c, ok := suites[r.Conformance]
 			switch {
 			case !ok:
@@ -143,15 +143,6 @@ func TestListRules(t *testing.T) {
 	for id := range suites {
 		if !named[id] {
 			t.Errorf("conformance rule %s judges no rule of check.Rules()", id)
-		}
-	}
-}
-
-// The suite that runs a conformance rule, by its ID's family.
-func TestConformanceSuite(t *testing.T) {
-	for id, want := range map[string]string{"MESH-4": "mesh", "FE-2": "frontend", "HOST-1": "host"} {
-		if got := conformanceSuite(id); got != want {
-			t.Errorf("%s: %q, want %q", id, got, want)
 		}
 	}
 }

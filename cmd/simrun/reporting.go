@@ -98,16 +98,6 @@ func (o outputs) sweepDone(strict bool, out io.Writer) func(*sweep.Report, []*sc
 	}
 }
 
-// declareSecrets adds secrets to the redaction of the CLI's output streams (execute wraps them), so
-// that they are masked by value from here on, not only by name and structure (P11, PAY-4).
-func declareSecrets(secrets []string, streams ...io.Writer) {
-	for _, w := range streams {
-		if rw, ok := w.(*redact.Writer); ok {
-			rw.Redactor().Add(secrets...)
-		}
-	}
-}
-
 // progressNotes is where a sweep writes its progress notes (`sweep: seeds 1-30 done ...`, `first
 // fail at seed N`): stderr, or nowhere under CI=true, where progress is quiet (progress.CI).
 func progressNotes(stderr io.Writer) io.Writer {

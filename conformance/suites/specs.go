@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/gomega"
 
 	"github.com/syncsim/syncsim/conformance"
 	"github.com/syncsim/syncsim/internal/check"
@@ -54,26 +54,26 @@ func DescribeRules(kind string, rules []conformance.Rule) bool {
 	// Disruptive rules last, as conformance.Run orders them, for a shared endpoint.
 	sort.SliceStable(rules, func(a, b int) bool { return !rules[a].Disruptive && rules[b].Disruptive })
 	target, external := Target(kind)
-	return Describe("conformance "+kind, Ordered, func() {
+	return ginkgo.Describe("conformance "+kind, ginkgo.Ordered, func() {
 		var shared *conformance.Prepared
 		if external {
-			BeforeAll(func(ctx SpecContext) {
+			ginkgo.BeforeAll(func(ctx ginkgo.SpecContext) {
 				p, err := conformance.Prepare(ctx, target)
-				Expect(err).NotTo(HaveOccurred())
+				gomega.Expect(err).NotTo(gomega.HaveOccurred())
 				for _, n := range p.Notes {
-					GinkgoWriter.Println(n)
+					ginkgo.GinkgoWriter.Println(n)
 				}
 				tune(p.Env)
 				shared = p
-				DeferCleanup(p.Close)
+				ginkgo.DeferCleanup(p.Close)
 			})
 		}
 		for _, r := range rules {
 			labels := append([]string{r.ID, string(r.Level)}, Modes[kind]...)
-			It(r.ID+": "+r.Title, Label(labels...), func(ctx SpecContext) {
+			ginkgo.It(r.ID+": "+r.Title, ginkgo.Label(labels...), func(ctx ginkgo.SpecContext) {
 				env := envFor(ctx, shared, target)
 				Judge(r.Run(ctx, env), env.Strict)
-			}, SpecTimeout(timeout(r)))
+			}, ginkgo.SpecTimeout(timeout(r)))
 		}
 	})
 }
@@ -84,8 +84,8 @@ func envFor(ctx context.Context, shared *conformance.Prepared, target conformanc
 		return shared.Env
 	}
 	p, err := conformance.Prepare(ctx, target)
-	Expect(err).NotTo(HaveOccurred())
-	DeferCleanup(p.Close)
+	gomega.Expect(err).NotTo(gomega.HaveOccurred())
+	ginkgo.DeferCleanup(p.Close)
 	tune(p.Env)
 	return p.Env
 }
@@ -101,7 +101,7 @@ func timeout(r conformance.Rule) time.Duration {
 // reason, a non-gating failure (SHOULD without strict, MAY) is reported and passes.
 func Judge(v check.Verdict, strict bool) {
 	evidence := strings.Join(v.EvidenceText(), "\n")
-	AddReportEntry(v.ID+" "+string(v.Status), ReportEntryVisibilityFailureOrVerbose,
+	ginkgo.AddReportEntry(v.ID+" "+string(v.Status), ginkgo.ReportEntryVisibilityFailureOrVerbose,
 		struct {
 			Status   check.Status
 			Checked  int
@@ -109,12 +109,12 @@ func Judge(v check.Verdict, strict bool) {
 		}{v.Status, v.Checked, v.EvidenceText()})
 	switch {
 	case v.Status == check.Inconclusive:
-		Skip(v.ID + " inconclusive: " + evidence)
+		ginkgo.Skip(v.ID + " inconclusive: " + evidence)
 	case !conformance.Gates(v.Level, strict):
 		if v.Status == check.Fail {
-			GinkgoWriter.Printf("%s %s failed (not gating):\n%s\n", v.ID, v.Level, evidence)
+			ginkgo.GinkgoWriter.Printf("%s %s failed (not gating):\n%s\n", v.ID, v.Level, evidence)
 		}
 	default:
-		Expect(v.Status).To(Equal(check.Pass), "%s %s:\n%s", v.ID, v.Level, evidence)
+		gomega.Expect(v.Status).To(gomega.Equal(check.Pass), "%s %s:\n%s", v.ID, v.Level, evidence)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/internal/trace"
+	"github.com/syncsim/syncsim/internal/trace/canonical"
 	"github.com/syncsim/syncsim/internal/world"
 	"github.com/syncsim/syncsim/scenarios"
 	"github.com/syncsim/syncsim/sim"
@@ -231,7 +232,7 @@ func rebuildPayloads(sc *scenarios.Scenario, res *world.Result) map[string]sizes
 	for _, fns := range fnSets {
 		for _, keys := range keySets {
 			p := host.BuildPayload(sc.Site, fns, keys)
-			c, _ := check.Canonical(p.Body)
+			c, _ := canonical.Form(p.Body)
 			out[p.Hash] = sizes{len(p.Body), len(c)}
 		}
 	}

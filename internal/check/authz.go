@@ -23,8 +23,9 @@ import (
 // acceptance of invalid tokens. Requests are linked to their answers through the network's records
 // (routes.go); a receiving instance under an injected clock-skew fault validates on its own clock and
 // is not judged. MSG-4 authorized by the admin key (TOK-6) carries no token and is not judged here.
-func AdminAuthorization(in Input) Verdict {
-	v := newVerdict(PropP19)
+func AdminAuthorization(in Input) (v Verdict) {
+	v = newVerdict(PropP19)
+	defer failOnMalformed(&v)
 	var vs violations
 	skewed := skewedParties(in.Trace.Records)
 	counts := map[string]int64{}
@@ -32,7 +33,8 @@ func AdminAuthorization(in Input) Verdict {
 		if a.token == nil || a.answer == nil || skewed[a.instance] {
 			continue
 		}
-		endpoint := a.token.Get("endpoint")
+		tok := must(trace.AsTokenCheck, a.token)
+		endpoint := tok.Endpoint
 		if endpoint != "msg3" && endpoint != "msg4" {
 			continue
 		}
@@ -42,8 +44,8 @@ func AdminAuthorization(in Input) Verdict {
 		got := a.status()
 		if answered := authorizationOf(got); answered != owed {
 			vs.add(cite(endpoint, " request (route ", a.route, ") on ", a.instance, " answered ", trace.F("status", strconv.Itoa(got)),
-				" at ", happensAt(a.answer), " to the token checked at ", a.token, " (iss ", quoteOrNone(a.token.Get("iss")),
-				", aud ", quoteOrNone(a.token.Get("aud")), "): the contract owes ", owedText(owed), why))
+				" at ", happensAt(a.answer), " to the token checked at ", a.token, " (iss ", quoteOrNone(orEmpty(tok.Iss)),
+				", aud ", quoteOrNone(orEmpty(tok.Aud)), "): the contract owes ", owedText(owed), why))
 		}
 	}
 	vs.judge(&v, "admin answer(s) that are not what the token owes")
@@ -94,7 +96,7 @@ func skewedParties(recs []trace.Record) map[string]bool {
 	out := map[string]bool{}
 	for i := range recs {
 		r := &recs[i]
-		if r.Kind == trace.KindFaultFire && r.Get("fault") == "clock-skew" {
+		if r.Kind == trace.KindFaultFire && must(trace.AsFaultFire, r).Fault == "clock-skew" {
 			for _, p := range faultParties(r) {
 				out[p] = true
 			}

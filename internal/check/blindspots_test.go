@@ -8,7 +8,7 @@ import (
 // routed is the records of one routed admin request: the router's route and forwarding, the
 // delivery at instance/a, and extra records of the instance at the delivery's moment.
 func routed(route, kind, at string, extra ...string) []string {
-	msg := "m" + route
+	msg := "1" + route // a message id: the request's, distinct from its answer's (2<route>)
 	lines := []string{
 		"@" + at + " router router.route route=" + route + " kind=" + kind + " instance=a call=" + route,
 		"@" + at + " router net.send msg=" + msg + " to=instance/a kind=" + kind + " route=" + route,
@@ -21,7 +21,7 @@ func routed(route, kind, at string, extra ...string) []string {
 }
 
 func answer(route, at, status string) string {
-	return "@" + at + " instance/a net.send msg=r" + route + " to=router kind=instance.response route=" + route + " status=" + status
+	return "@" + at + " instance/a net.send msg=2" + route + " to=router kind=instance.response route=" + route + " status=" + status
 }
 
 func token(endpoint, iss, aud string) string {

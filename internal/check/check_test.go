@@ -9,7 +9,8 @@ import (
 )
 
 // script builds a trace from lines "party kind k=v k=v", one second apart; a line may start with
-// "@<duration>" ("@1.25s") to place its record at that time instead.
+// "@<duration>" ("@1.25s") to place its record at that time instead. Each record is completed with the
+// zero values of the fields its view requires and the line leaves out (complete).
 func script(lines ...string) *trace.Trace {
 	tr := &trace.Trace{}
 	for i, l := range lines {
@@ -27,7 +28,7 @@ func script(lines ...string) *trace.Trace {
 			k, v, _ := strings.Cut(kv, "=")
 			r.Fields = append(r.Fields, trace.Field{Key: k, Value: v})
 		}
-		tr.Records = append(tr.Records, r)
+		tr.Records = append(tr.Records, complete(r))
 	}
 	return tr
 }

@@ -3,6 +3,16 @@
 // number of situations it examined and, on failure, evidence naming the records that break it.
 // Checkers read only the trace, so the simulator and the live runtime are judged by the same code.
 //
+// Checkers read records through their typed views (trace.AsSyncPublish, ...; internal/trace/view.go),
+// never by key: a renamed field is a compile error in the checker, and a record whose fields its view
+// cannot read (a field missing, of the wrong type, or unknown to the view) fails the verdict: Status
+// Fail, with one finding that cites the record (its seq, so it is where the property breaks) and
+// quotes the decode error naming the field. It is never a silent pass: a checker that cannot read its
+// trace cannot vouch for it. Inside the package a reading checker stops through must (a panic of an
+// unexported type) and the deferred failOnMalformed of every exported checker turns it into that
+// verdict (read.go). The canonical hash the checkers compare lives with the vocabulary, in
+// internal/trace/canonical, so that the drivers which record it need not import the checkers.
+//
 // P19-P22 each carry their own oracle, computed from the records and never from the code they judge:
 // P19 (authz.go) the answer an admin request's token owes, from its recorded token facts; P20
 // (truth.go) the result a sync owes by PROTOCOL.md section 7, from the platform's answers on the wire;

@@ -50,9 +50,9 @@ func TestEvidenceCitesRecords(t *testing.T) {
 			"frontend store.write hash=h0 revision=0",
 		}, 2, []int{2}, []int{2, 1}, "expected", "h1"},
 		{"P7 a duplicate that changed the store happens at its write", DuplicateHarmless, []string{
-			"frontend store.write via=frontend msg=m1 hash=h1 revision=1",
-			"frontend store.write via=frontend msg=m1 hash=h2 revision=2",
-		}, 2, []int{1, 2, 1}, []int{1, 2}, "msg", "m1"},
+			"frontend store.write via=frontend msg=1 hash=h1 revision=1",
+			"frontend store.write via=frontend msg=1 hash=h2 revision=2",
+		}, 2, []int{1, 2, 1}, []int{1, 2}, "msg", "1"},
 		{"P13 a late convergence happens when it converged", func(in Input) Verdict {
 			in.ConvergenceBound = time.Second
 			return ConvergenceLatency(in)

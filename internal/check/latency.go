@@ -23,7 +23,7 @@ func startBound(recs []trace.Record) time.Duration {
 		if recs[i].Kind != trace.KindRunStart {
 			continue
 		}
-		if d, err := time.ParseDuration(recs[i].Get("mesh_max_wait")); err == nil && d+50*time.Millisecond > fetchStartBound {
+		if d := must(trace.AsRunStart, &recs[i]).MeshMaxWait; d+50*time.Millisecond > fetchStartBound {
 			return d + 50*time.Millisecond
 		}
 		break
@@ -131,8 +131,9 @@ func (x flightIndex) lastDoneBefore(t time.Duration) (time.Duration, bool) {
 // NotificationToFetch is P16 (MESH-6's max-wait, SHOULD): after each accepted notification (mesh.accept)
 // a fetch that started after it starts within 1 s, or within 1 s of the end of the fetch in flight when
 // it arrived. See owedFetches for which notifications are judged.
-func NotificationToFetch(in Input) Verdict {
-	v := newVerdict(PropP16)
+func NotificationToFetch(in Input) (v Verdict) {
+	v = newVerdict(PropP16)
+	defer failOnMalformed(&v)
 	var vs violations
 	rounds := fetchRounds(in.Trace.Records)
 	starts := newFirstAfter(rounds)
@@ -147,7 +148,7 @@ func NotificationToFetch(in Input) Verdict {
 		if first != nil {
 			what = []any{"the first fetch after it started at ", first.start, ", ", (first.start.At - a.At).String(), " later"}
 		}
-		vs.add(cite("notification ", a.Get("notification"), " accepted at ", a, ": ", what,
+		vs.add(cite("notification ", itoa(must(trace.AsMeshAccept, a).Notification), " accepted at ", a, ": ", what,
 			"; MESH-6's max-wait owes one by ", trace.FormatElapsed(o.bound)))
 	}
 	vs.judge(&v, "notification(s) without a fetch within the max-wait")
@@ -156,8 +157,9 @@ func NotificationToFetch(in Input) Verdict {
 
 // FetchCompletes is P17 (MESH-2, MUST): after each accepted notification a fetch that started after it
 // completes with 200 within 30 s of P16's start bound, when the site answers (some host ran throughout).
-func FetchCompletes(in Input) Verdict {
-	v := newVerdict(PropP17)
+func FetchCompletes(in Input) (v Verdict) {
+	v = newVerdict(PropP17)
+	defer failOnMalformed(&v)
 	var vs violations
 	rounds := fetchRounds(in.Trace.Records)
 	completions := newFirstAfter(completed(rounds))
@@ -167,7 +169,7 @@ func FetchCompletes(in Input) Verdict {
 		}
 		v.Checked++
 		if done := completions.at(o.accept.At); done == nil || done.done.At > o.deadline {
-			vs.add(cite("notification ", o.accept.Get("notification"), " accepted at ", o.accept,
+			vs.add(cite("notification ", itoa(must(trace.AsMeshAccept, o.accept).Notification), " accepted at ", o.accept,
 				": no fetch that started after it completed with 200 by ", trace.FormatElapsed(o.deadline),
 				" although the site had a running host throughout (MESH-2)"))
 		}
@@ -178,16 +180,16 @@ func FetchCompletes(in Input) Verdict {
 
 func fetchRounds(recs []trace.Record) []*fetchRound {
 	var out []*fetchRound
-	byID := map[string]*fetchRound{}
+	byID := map[int]*fetchRound{}
 	for i := range recs {
 		r := &recs[i]
 		switch r.Kind {
 		case trace.KindMeshFetch:
 			f := &fetchRound{start: r}
-			byID[r.Get("fetch")] = f
+			byID[must(trace.AsMeshFetch, r).Fetch] = f
 			out = append(out, f)
 		case trace.KindMeshFetchDone:
-			if f := byID[r.Get("fetch")]; f != nil && f.done == nil {
+			if f := byID[must(trace.AsMeshFetchDone, r).Fetch]; f != nil && f.done == nil {
 				f.done = r
 			}
 		}
@@ -225,7 +227,7 @@ func (x firstAfter) at(t time.Duration) *fetchRound {
 func completed(rounds []*fetchRound) []*fetchRound {
 	var out []*fetchRound
 	for _, f := range rounds {
-		if f.done != nil && f.done.Int("status") == 200 {
+		if f.done != nil && must(trace.AsMeshFetchDone, f.done).Status == 200 {
 			out = append(out, f)
 		}
 	}

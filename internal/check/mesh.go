@@ -21,8 +21,9 @@ const fetchGrace = 2 * time.Second
 // fetches are the mesh.fetch records with attempt=1 (new rounds; retries are MESH-4's business) from
 // the burst's first accept to 2 s after its last one, cut at the next burst's first accept so that no
 // fetch counts for two bursts. Only bursts of 2 or more notifications are judged.
-func BoundedFetches(in Input) Verdict {
-	v := newVerdict(PropP6)
+func BoundedFetches(in Input) (v Verdict) {
+	v = newVerdict(PropP6)
+	defer failOnMalformed(&v)
 	var vs violations
 	accepts, fetches := meshRecords(in.Trace.Records)
 	bursts := splitBursts(accepts)
@@ -53,7 +54,7 @@ func meshRecords(recs []trace.Record) (accepts, fetches []*trace.Record) {
 		switch {
 		case r.Kind == trace.KindMeshAccept:
 			accepts = append(accepts, r)
-		case r.Kind == trace.KindMeshFetch && r.Int("attempt") == 1:
+		case r.Kind == trace.KindMeshFetch && must(trace.AsMeshFetch, r).Attempt == 1:
 			fetches = append(fetches, r)
 		}
 	}

@@ -32,14 +32,15 @@ func (l *leaseTrack) apply(r *trace.Record) bool {
 	if l.broken == nil {
 		l.broken = map[string]bool{}
 	}
+	lease := must(trace.AsLease, r)
 	prevHolder := l.holder
 	l.last = r
-	if r.Get("state") == "leased" {
-		l.holder, l.expires = r.Get("holder"), time.Duration(r.Int("expires_ms"))*time.Millisecond
+	if lease.State == "leased" {
+		l.holder, l.expires = lease.Holder, time.Duration(orZero(lease.ExpiresMs))*time.Millisecond
 		delete(l.broken, l.holder)
 		return true
 	}
-	if r.Get("op") == "break-lease" && prevHolder != "" {
+	if lease.Op == "break-lease" && prevHolder != "" {
 		l.broken[prevHolder] = true
 	}
 	l.holder, l.expires = "", 0
@@ -70,11 +71,11 @@ func (l *leaseTrack) describe(t time.Duration) []any {
 	if l.holder != "" {
 		return []any{"the lease of ", trace.Field{Key: "holder", Value: l.holder}, " expired at ", trace.FormatElapsed(l.expires), " (", l.last, ")"}
 	}
-	return []any{"the lease is ", trace.Field{Key: "state", Value: l.last.Get("state")}, " (", l.last, ")"}
+	return []any{"the lease is ", trace.F("state", must(trace.AsLease, l.last).State), " (", l.last, ")"}
 }
 
 func isBackgroundCall(r *trace.Record) bool {
-	return r.Kind == trace.KindSyncCall && r.Get("background") == "true"
+	return r.Kind == trace.KindSyncCall && must(trace.AsSyncCall, r).Background
 }
 
 // BackgroundOnPrimaryOnly is P14 (SYNC-8): every background sync span starts (sync.call with
@@ -83,8 +84,9 @@ func isBackgroundCall(r *trace.Record) bool {
 // (primary-lease-lost) broke, and which has not renewed since, is not judged: the host cannot know
 // before its next renewal. A trace without lease records (a live run, or an older trace) judges
 // nothing.
-func BackgroundOnPrimaryOnly(in Input) Verdict {
-	v := newVerdict(PropP14)
+func BackgroundOnPrimaryOnly(in Input) (v Verdict) {
+	v = newVerdict(PropP14)
+	defer failOnMalformed(&v)
 	var vs violations
 	var l leaseTrack
 	for i := range in.Trace.Records {
@@ -94,7 +96,7 @@ func BackgroundOnPrimaryOnly(in Input) Verdict {
 		}
 		v.Checked++
 		if !l.holds(r.Party, r.At) {
-			vs.add(cite("background sync span ", r.Get("span"), " of ", r.Party, " started at ", r,
+			vs.add(cite("background sync span ", itoa(must(trace.AsSyncCall, r).Span), " of ", r.Party, " started at ", r,
 				" without the primary lease: ", l.describe(r.At)))
 		}
 	}
@@ -115,8 +117,9 @@ func BackgroundOnPrimaryOnly(in Input) Verdict {
 // Decided here: an instance that still believes it is primary after its lease expired (it learns so
 // at its next renewal) is not a violation until it acts as one, and the only act of a primary is the
 // background sync (SYNC-8).
-func AtMostOnePrimary(in Input) Verdict {
-	v := newVerdict(PropP15)
+func AtMostOnePrimary(in Input) (v Verdict) {
+	v = newVerdict(PropP15)
+	defer failOnMalformed(&v)
 	var vs violations
 	var l leaseTrack
 	for i := range in.Trace.Records {
@@ -129,7 +132,7 @@ func AtMostOnePrimary(in Input) Verdict {
 		case isBackgroundCall(r) && l.seen:
 			v.Checked++
 			if h := l.validHolder(r.At); h != "" && h != r.Party {
-				vs.add(cite("background sync span ", r.Get("span"), " of ", r.Party, " started at ", r,
+				vs.add(cite("background sync span ", itoa(must(trace.AsSyncCall, r).Span), " of ", r.Party, " started at ", r,
 					" acting as primary while ", l.describe(r.At)))
 			}
 		}
@@ -140,15 +143,15 @@ func AtMostOnePrimary(in Input) Verdict {
 
 // judgeGrant checks a lease record after a successful acquire or renew.
 func judgeGrant(v *Verdict, vs *violations, r *trace.Record, before, prevHolder string, prevExpires time.Duration, prevRec *trace.Record) {
-	op := r.Get("op")
-	status := r.Int("status")
+	lease := must(trace.AsLease, r)
+	op, status := lease.Op, lease.Status
 	if (op != "acquire-lease" && op != "renew-lease") || status < 200 || status > 299 {
 		return
 	}
 	v.Checked++
-	holder := r.Get("holder")
-	if r.Get("state") != "leased" {
-		vs.add(cite(op, " at ", r, " succeeded but left the lease ", trace.Field{Key: "state", Value: r.Get("state")}))
+	holder := lease.Holder
+	if lease.State != "leased" {
+		vs.add(cite(op, " at ", r, " succeeded but left the lease ", trace.F("state", lease.State)))
 		return
 	}
 	if before != "" && before != holder {
@@ -156,11 +159,11 @@ func judgeGrant(v *Verdict, vs *violations, r *trace.Record, before, prevHolder 
 			trace.Field{Key: "previous_holder", Value: prevHolder}, " held it until ", trace.FormatElapsed(prevExpires), " (", prevRec, ")"))
 	}
 	d := leaseDuration
-	if pd, err := time.ParseDuration(r.Get("duration")); err == nil && pd > 0 {
-		d = pd
+	if lease.Duration > 0 {
+		d = lease.Duration
 	}
-	if until := time.Duration(r.Int("expires_ms")) * time.Millisecond; until < r.At+d-time.Millisecond {
-		vs.add(cite(op, " by ", r.Get("instance"), " at ", r, " succeeded but the lease ends at ",
+	if until := time.Duration(orZero(lease.ExpiresMs)) * time.Millisecond; until < r.At+d-time.Millisecond {
+		vs.add(cite(op, " by ", lease.Instance, " at ", r, " succeeded but the lease ends at ",
 			trace.FormatElapsed(until), ", not ", d.String(), " later: the renewal did not extend it"))
 	}
 }

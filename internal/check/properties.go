@@ -9,12 +9,13 @@ import (
 func itoa(n int) string { return strconv.Itoa(n) }
 
 // EventualConvergence is P1: at the end of the settle window the platform store holds the expected
-// payload (PAY-5), judged semantically: the canonical hashes (canonical.go) of the store's and the
+// payload (PAY-5), judged semantically: the canonical hashes (internal/trace/canonical) of the store's and the
 // expected payload when the trace carries them, else the exact PAY-3 hashes (older traces). A store
 // that differs from the expected payload only in its text passes, and the evidence says so. A run cut
 // short by its budget is inconclusive.
-func EventualConvergence(in Input) Verdict {
-	v := newVerdict(PropP1)
+func EventualConvergence(in Input) (v Verdict) {
+	v = newVerdict(PropP1)
+	defer failOnMalformed(&v)
 	var s siteState
 	recs := in.Trace.Records
 	for i := range recs {
@@ -51,8 +52,9 @@ func EventualConvergence(in Input) Verdict {
 // HashImpliesPublished is P4: whenever the hash blob holds the expected payload's hash, the store holds
 // that payload, or a notification accepted earlier is still under way (neither completed nor
 // abandoned). The property is examined after every record that changes the site's state.
-func HashImpliesPublished(in Input) Verdict {
-	v := newVerdict(PropP4)
+func HashImpliesPublished(in Input) (v Verdict) {
+	v = newVerdict(PropP4)
+	defer failOnMalformed(&v)
 	var s siteState
 	violations := 0
 	recs := in.Trace.Records
@@ -81,8 +83,9 @@ func HashImpliesPublished(in Input) Verdict {
 // SyncExclusion is P3 (SYNC-2): within one instance no two sync spans overlap. A span's exclusive part
 // runs from sync.enter (after the lock, or right after the gate in a mode without one) to sync.end, or
 // to the instance's deletion.
-func SyncExclusion(in Input) Verdict {
-	v := newVerdict(PropP3)
+func SyncExclusion(in Input) (v Verdict) {
+	v = newVerdict(PropP3)
+	defer failOnMalformed(&v)
 	open := map[string]*trace.Record{}
 	violations := 0
 	recs := in.Trace.Records
@@ -91,16 +94,17 @@ func SyncExclusion(in Input) Verdict {
 		switch r.Kind {
 		case trace.KindSyncEnter:
 			v.Checked++
+			enter := must(trace.AsSyncEnter, r)
 			if prev, ok := open[r.Party]; ok {
 				violations++
 				if len(v.Evidence) < maxEvidence {
-					v.Evidence = append(v.Evidence, cite("span ", r.Get("span"), " entered at ", r, " while span ",
-						prev.Get("span"), " (entered at ", prev, ") had not ended"))
+					v.Evidence = append(v.Evidence, cite("span ", itoa(enter.Span), " entered at ", r, " while span ",
+						itoa(must(trace.AsSyncEnter, prev).Span), " (entered at ", prev, ") had not ended"))
 				}
 			}
 			open[r.Party] = r
 		case trace.KindSyncEnd:
-			if prev, ok := open[r.Party]; ok && prev.Get("span") == r.Get("span") {
+			if prev, ok := open[r.Party]; ok && must(trace.AsSyncEnter, prev).Span == must(trace.AsSyncEnd, r).Span {
 				delete(open, r.Party)
 			} else if ok {
 				// An overlapping span ended first; the other is still open.

@@ -8,7 +8,7 @@ import "github.com/syncsim/syncsim/internal/trace"
 // (on every host start under #9255's nondeterministic serialization, restarting the app's workers each
 // time), though nothing changed. The situations examined are the store writes that follow a write of
 // the same content revision's payload (no content.change in between); payloads are compared by the
-// canonical hashes of the store.write records (canonical.go), so a trace without them examines
+// canonical hashes of the store.write records (internal/trace/canonical), so a trace without them examines
 // nothing.
 //
 // Decided here: a write of the very same bytes (same PAY-3 hash) is not judged. The platform can tell
@@ -16,8 +16,9 @@ import "github.com/syncsim/syncsim/internal/trace"
 // (foreground syncs skip SYNC-5, PROTOCOL.md section 6); P5 judges background spans the blob should
 // have stopped. The level is SHOULD, as P5's: the store still ends holding the expected payload (P1
 // passes), and the cost is the platform's needless restarts, not a wrong trigger set.
-func NoRepublishWithoutChange(in Input) Verdict {
-	v := newVerdict(PropP18)
+func NoRepublishWithoutChange(in Input) (v Verdict) {
+	v = newVerdict(PropP18)
+	defer failOnMalformed(&v)
 	var vs violations
 	var held *trace.Record // the store write whose payload the store holds, since the last content change
 	for i := range in.Trace.Records {
@@ -26,12 +27,14 @@ func NoRepublishWithoutChange(in Input) Verdict {
 		case trace.KindContentChange:
 			held = nil
 		case trace.KindStoreWrite:
-			canon := r.Get("canonical")
-			if held != nil && canon != "" && held.Get("canonical") != "" {
+			w := must(trace.AsStoreWrite, r)
+			canon := w.Canonical
+			if held != nil && canon != "" && must(trace.AsStoreWrite, held).Canonical != "" {
+				h := must(trace.AsStoreWrite, held)
 				v.Checked++
-				if canon == held.Get("canonical") && r.Get("hash") != held.Get("hash") {
-					vs.add(cite("store write at ", r, " (via ", r.Get("via"), publisher(r), ") replaced hash ",
-						hashValue("held", held.Get("hash")), " with ", hashValue("hash", r.Get("hash")),
+				if canon == h.Canonical && w.Hash != h.Hash {
+					vs.add(cite("store write at ", r, " (via ", w.Via, publisher(w), ") replaced hash ",
+						hashValue("held", h.Hash), " with ", hashValue("hash", w.Hash),
 						", the same payload in other text (canonical ", hashValue("canonical", canon),
 						"), with no content change since the store got it at ", held))
 				}
@@ -44,12 +47,12 @@ func NoRepublishWithoutChange(in Input) Verdict {
 }
 
 // publisher names who sent a store write's payload, when the record says.
-func publisher(r *trace.Record) string {
-	if from := r.Get("from"); from != "" {
-		return " from " + from
+func publisher(w trace.StoreWriteRecord) string {
+	if w.From != "" {
+		return " from " + w.From
 	}
-	if c := r.Get("cover"); c != "" {
-		return ", a fetch covering notifications up to " + c
+	if w.Cover != nil {
+		return ", a fetch covering notifications up to " + itoa(*w.Cover)
 	}
 	return ""
 }

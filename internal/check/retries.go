@@ -21,8 +21,9 @@ const retryGapFloor = 100 * time.Millisecond
 //
 // A notification that arrives while a fetch is in flight is owed a fetch that starts after it
 // (MESH-5), with no bound when that fetch fails: the retry that covers it comes after the backoff.
-func TimingUnderRetries(in Input) Verdict {
-	v := newVerdict(PropP22)
+func TimingUnderRetries(in Input) (v Verdict) {
+	v = newVerdict(PropP22)
+	defer failOnMalformed(&v)
 	var vs violations
 	recs := in.Trace.Records
 	rounds := fetchRounds(recs)
@@ -50,20 +51,21 @@ func TimingUnderRetries(in Input) Verdict {
 		if first != nil {
 			what = []any{"the first fetch after it started at ", first.start, ", ", (first.start.At - a.At).String(), " later"}
 		}
-		vs.add(cite("notification ", a.Get("notification"), " accepted at ", a, " while no fetch was in flight: ", what,
+		vs.add(cite("notification ", itoa(must(trace.AsMeshAccept, a).Notification), " accepted at ", a, " while no fetch was in flight: ", what,
 			"; MESH-6's max-wait owes one by ", trace.FormatElapsed(by)))
 	}
 	for i, f := range rounds {
-		if i == 0 || f.start.Int("attempt") < 2 {
+		start := must(trace.AsMeshFetch, f.start)
+		if i == 0 || start.Attempt < 2 {
 			continue
 		}
 		prev := rounds[i-1]
-		if prev.done == nil || prev.done.Int("status") == 200 || prev.start.Get("cover") != f.start.Get("cover") {
+		if prev.done == nil || must(trace.AsMeshFetchDone, prev.done).Status == 200 || must(trace.AsMeshFetch, prev.start).Cover != start.Cover {
 			continue
 		}
 		v.Checked++
 		if gap := f.start.At - prev.done.At; gap < retryGapFloor {
-			vs.add(cite("retry ", f.start, " (attempt ", f.start.Get("attempt"), ") started ", gap.String(), " after the failure ",
+			vs.add(cite("retry ", f.start, " (attempt ", itoa(start.Attempt), ") started ", gap.String(), " after the failure ",
 				prev.done, " of the attempt before it; MESH-4 owes at least 100 ms"))
 		}
 	}

@@ -42,7 +42,7 @@ func (a *adminRequest) status() int {
 	if a.answer == nil {
 		return 0
 	}
-	return a.answer.Int("status")
+	return orZero(must(trace.AsNetSend, a.answer).Status)
 }
 
 // role names the instance's role at the delivery, for evidence.
@@ -74,9 +74,9 @@ func (s *spanRecords) deciding() (*trace.Record, bool) {
 	if len(s.publishes) == 0 || len(s.results) == 0 {
 		return nil, false
 	}
-	first := s.publishes[0].Get("target")
+	first := must(trace.AsSyncPublish, s.publishes[0]).Target
 	for _, r := range s.results {
-		if r.Get("target") == first {
+		if must(trace.AsHTTPResult, r).Target == first {
 			return r, true
 		}
 	}
@@ -100,7 +100,7 @@ func isRequestKind(kind string) bool {
 func indexAdmin(recs []trace.Record) *adminIndex {
 	x := &adminIndex{spans: map[string]*spanRecords{}}
 	byRoute := map[string]*adminRequest{}
-	routeOfMsg := map[string]string{}
+	routeOfMsg := map[uint64]string{}          // the router's message -> the route it carries
 	lastDelivery := map[string]*adminRequest{} // instance party -> the request delivered last
 	running, primary, late := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	seenHTTP := map[string]bool{}
@@ -108,21 +108,22 @@ func indexAdmin(recs []trace.Record) *adminIndex {
 		r := &recs[i]
 		switch r.Kind {
 		case trace.KindInstanceCreate:
-			late[r.Party] = r.Get("reason") != "initial"
+			late[r.Party] = must(trace.AsInstanceCreate, r).Reason != "initial"
 		case trace.KindHostStart:
 			running[r.Party] = true
 		case trace.KindHostStop, trace.KindInstanceDelete:
 			running[r.Party] = false
 		case trace.KindPrimary:
-			primary[r.Party] = r.Get("primary") == "true"
+			primary[r.Party] = must(trace.AsPrimary, r).Primary
 		case trace.KindRouterRoute:
-			a := &adminRequest{route: r.Get("route"), kind: r.Get("kind"), instance: trace.InstanceParty(r.Get("instance")), routed: r}
+			rr := must(trace.AsRouterRoute, r)
+			a := &adminRequest{route: itoa(rr.Route), kind: rr.Kind, instance: trace.InstanceParty(rr.Instance), routed: r}
 			byRoute[a.route] = a
 			x.requests = append(x.requests, a)
 		case trace.KindNetSend:
 			x.onSend(r, byRoute, routeOfMsg)
 		case trace.KindNetDeliver:
-			a := byRoute[routeOfMsg[r.Get("msg")]]
+			a := byRoute[routeOfMsg[must(trace.AsNetDelivery, r).Msg]]
 			if a == nil || r.Party != a.instance {
 				continue
 			}
@@ -136,26 +137,32 @@ func indexAdmin(recs []trace.Record) *adminIndex {
 				a.token = r
 			}
 		case trace.KindSyncCall:
-			x.span(r).call = r
-			if a := byRoute[r.Get("request")]; a != nil && r.Has("request") && a.instance == r.Party {
+			c := must(trace.AsSyncCall, r)
+			x.span(r, itoa(c.Span)).call = r
+			if a := byRoute[itoa(c.Request)]; a != nil && c.Request != 0 && a.instance == r.Party {
 				a.addCall(r)
-			} else if a := lastDelivery[r.Party]; a != nil && a.kind == trace.MsgKeys && r.Get("origin") == "keys" &&
+			} else if a := lastDelivery[r.Party]; a != nil && a.kind == trace.MsgKeys && c.Origin == "keys" &&
 				a.deliver != nil && a.deliver.At == r.At && a.call == nil {
 				a.addCall(r)
 			}
 		case trace.KindSyncPublish:
-			s := x.span(r)
+			s := x.span(r, itoa(must(trace.AsSyncPublish, r).Span))
 			s.publishes = append(s.publishes, r)
 		case trace.KindHTTPResult:
-			k := r.Party + "\x00" + r.Get("id")
+			res := must(trace.AsHTTPResult, r)
+			k := r.Party + "\x00" + itoa(res.ID)
 			if seenHTTP[k] {
 				continue
 			}
 			seenHTTP[k] = true
-			s := x.span(r)
+			id := "" // an older trace's result names no span
+			if res.Span != nil {
+				id = itoa(*res.Span)
+			}
+			s := x.span(r, id)
 			s.results = append(s.results, r)
 		case trace.KindSyncEnd:
-			x.span(r).end = r
+			x.span(r, itoa(must(trace.AsSyncEnd, r).Span)).end = r
 		}
 	}
 	return x
@@ -163,15 +170,16 @@ func indexAdmin(recs []trace.Record) *adminIndex {
 
 // onSend links the router's forwarding of a request to its route, and an instance's answer to the
 // request it answers.
-func (x *adminIndex) onSend(r *trace.Record, byRoute map[string]*adminRequest, routeOfMsg map[string]string) {
-	if !r.Has("route") {
+func (x *adminIndex) onSend(r *trace.Record, byRoute map[string]*adminRequest, routeOfMsg map[uint64]string) {
+	send := must(trace.AsNetSend, r)
+	if send.Route == nil {
 		return
 	}
-	if r.Party == trace.PartyRouter && isRequestKind(r.Get("kind")) {
-		routeOfMsg[r.Get("msg")] = r.Get("route")
+	if r.Party == trace.PartyRouter && isRequestKind(send.Kind) {
+		routeOfMsg[send.Msg] = itoa(*send.Route)
 		return
 	}
-	if a := byRoute[r.Get("route")]; a != nil && r.Party == a.instance && r.Has("status") {
+	if a := byRoute[itoa(*send.Route)]; a != nil && r.Party == a.instance && send.Status != nil {
 		if a.answer == nil {
 			a.answer = r
 		}
@@ -179,8 +187,9 @@ func (x *adminIndex) onSend(r *trace.Record, byRoute map[string]*adminRequest, r
 	}
 }
 
-func (x *adminIndex) span(r *trace.Record) *spanRecords {
-	k := spanKey(r.Party, r.Get("span"))
+// span is the span numbered id ("" for none) of r's party.
+func (x *adminIndex) span(r *trace.Record, id string) *spanRecords {
+	k := spanKey(r.Party, id)
 	s := x.spans[k]
 	if s == nil {
 		s = &spanRecords{}
@@ -200,7 +209,7 @@ func (a *adminRequest) addCall(r *trace.Record) {
 func (x *adminIndex) spansOf(a *adminRequest) []*spanRecords {
 	out := make([]*spanRecords, 0, len(a.calls))
 	for _, c := range a.calls {
-		if s := x.spans[spanKey(c.Party, c.Get("span"))]; s != nil {
+		if s := x.spans[spanKey(c.Party, itoa(must(trace.AsSyncCall, c).Span))]; s != nil {
 			out = append(out, s)
 		}
 	}

@@ -19,8 +19,9 @@ import (
 // instance the router picks (PR #11697: the platform may fetch from any pod). Metrics count the
 // requests judged on instances that were not primary and on instances started after the first ones,
 // so a run, or a sweep's seeds, shows which roles it reached.
-func AdminServedWhereRouted(in Input) Verdict {
-	v := newVerdict(PropP21)
+func AdminServedWhereRouted(in Input) (v Verdict) {
+	v = newVerdict(PropP21)
+	defer failOnMalformed(&v)
 	var vs violations
 	var nonPrimary, late int64
 	for _, a := range indexAdmin(in.Trace.Records).requests {

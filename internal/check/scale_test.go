@@ -45,7 +45,7 @@ func randomMeshTrace(rng *rand.Rand, n int, bursty bool) []trace.Record {
 	fetches, notes := 0, 0
 	var open []int
 	rec := func(party string, kind trace.Kind, fields ...trace.Field) {
-		recs = append(recs, trace.Record{At: at, Party: party, Kind: kind, Fields: fields})
+		recs = append(recs, complete(trace.Record{At: at, Party: party, Kind: kind, Fields: fields}))
 	}
 	for range n {
 		step := 3000

@@ -344,8 +344,9 @@ func textOf(r *trace.Record, fn func(f trace.Field)) {
 // the record by ref, never the value. What leaves the process (trace files, reports, JSON, the CLI's
 // streams) is judged whole where it is rendered (JudgeOutput, JudgeTrace), so that the rest of the
 // trace is not scanned on every run.
-func SecretsRedacted(in Input) Verdict {
-	v := newVerdict(PropP11)
+func SecretsRedacted(in Input) (v Verdict) {
+	v = newVerdict(PropP11)
+	defer failOnMalformed(&v)
 	held, n := anySecret(in)
 	if !held {
 		v.Checked = n

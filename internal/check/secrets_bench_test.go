@@ -28,20 +28,3 @@ func BenchmarkP11(b *testing.B) {
 		}
 	}
 }
-
-// BenchmarkCanonicalHash is the canonical hash of smoke's payload, as the driver records it for
-// content.change, store.write and store.snapshot:
-// go test -run '^$' -bench CanonicalHash -benchmem ./internal/check/
-func BenchmarkCanonicalHash(b *testing.B) {
-	sc, err := scenarios.Load("../../scenarios/smoke.yaml")
-	if err != nil {
-		b.Fatal(err)
-	}
-	p := host.BuildPayload(sc.Site, sc.Content.Functions, sc.Content.Keys)
-	b.ReportAllocs()
-	for b.Loop() {
-		if check.CanonicalHash(p.Body) == "" {
-			b.Fatal("not JSON")
-		}
-	}
-}

@@ -18,21 +18,15 @@ type span struct {
 }
 
 func (s *span) background() bool {
-	for _, r := range []*trace.Record{s.enter, s.call, s.end} {
-		if r != nil {
-			return r.Get("background") == "true"
-		}
+	switch {
+	case s.enter != nil:
+		return must(trace.AsSyncEnter, s.enter).Background
+	case s.call != nil:
+		return must(trace.AsSyncCall, s.call).Background
+	case s.end != nil:
+		return must(trace.AsSyncEnd, s.end).Background
 	}
 	return false
-}
-
-func (s *span) origin() string {
-	for _, r := range []*trace.Record{s.end, s.enter, s.call} {
-		if r != nil && r.Has("origin") {
-			return r.Get("origin")
-		}
-	}
-	return ""
 }
 
 func (s *span) name() string { return s.party + " span " + s.id }
@@ -63,20 +57,20 @@ func collectSpans(recs []trace.Record) []*span {
 func (x *spanIndex) apply(r *trace.Record) {
 	switch r.Kind {
 	case trace.KindSyncCall:
-		x.get(r).call = r
+		x.get(r, must(trace.AsSyncCall, r).Span).call = r
 	case trace.KindSyncEnter:
-		s := x.get(r)
+		s := x.get(r, must(trace.AsSyncEnter, r).Span)
 		s.enter, s.blobAtEnter = r, x.blob
 	case trace.KindSyncHashRead:
-		x.get(r).hashread = r
+		x.get(r, must(trace.AsSyncHashRead, r).Span).hashread = r
 	case trace.KindSyncPublish:
-		s := x.get(r)
+		s := x.get(r, must(trace.AsSyncPublish, r).Span)
 		s.publishes, s.results = append(s.publishes, r), append(s.results, nil)
 		x.pending[r.Party] = append(x.pending[r.Party], pendingPublish{s, len(s.publishes) - 1})
 	case trace.KindHTTPResult:
 		x.answer(r)
 	case trace.KindSyncEnd:
-		s := x.get(r)
+		s := x.get(r, must(trace.AsSyncEnd, r).Span)
 		s.end = r
 		x.close(s)
 	case trace.KindLog:
@@ -87,16 +81,17 @@ func (x *spanIndex) apply(r *trace.Record) {
 		}
 		delete(x.open, r.Party)
 	case trace.KindBlobWrite:
-		x.blob = r.Get("value")
+		x.blob = must(trace.AsBlobWrite, r).Value
 	}
 }
 
-func (x *spanIndex) get(r *trace.Record) *span {
-	key := r.Party + "\x00" + r.Get("span")
+// get is the span of r's party numbered id, new when the trace has not named it yet.
+func (x *spanIndex) get(r *trace.Record, id int) *span {
+	key := r.Party + "\x00" + itoa(id)
 	if s, ok := x.byKey[key]; ok {
 		return s
 	}
-	s := &span{party: r.Party, id: r.Get("span")}
+	s := &span{party: r.Party, id: itoa(id)}
 	x.byKey[key] = s
 	x.all = append(x.all, s)
 	x.open[r.Party] = append(x.open[r.Party], s)
@@ -116,9 +111,10 @@ func (x *spanIndex) close(s *span) {
 // answer links an http.result to its publish: by the span it names, else (older traces) to the
 // oldest unanswered publish to the same target on that instance.
 func (x *spanIndex) answer(r *trace.Record) {
+	res := must(trace.AsHTTPResult, r)
 	pend := x.pending[r.Party]
 	for i, p := range pend {
-		if p.s.publishes[p.i].Get("target") == r.Get("target") && (!r.Has("span") || r.Get("span") == p.s.id) {
+		if must(trace.AsSyncPublish, p.s.publishes[p.i]).Target == res.Target && (res.Span == nil || itoa(*res.Span) == p.s.id) {
 			p.s.results[p.i] = r
 			x.pending[r.Party] = append(pend[:i:i], pend[i+1:]...)
 			return
@@ -130,9 +126,10 @@ func (x *spanIndex) answer(r *trace.Record) {
 // Error whose message is a SYNC-7 or SYNC-1 failure text (PROTOCOL.md section 6). Another Warning
 // (the oversize fallback's, a hash read error) says nothing of the span's failure.
 func (x *spanIndex) log(r *trace.Record) {
-	switch strings.ToLower(r.Get("level")) {
+	l := must(trace.AsLog, r)
+	switch strings.ToLower(l.Level) {
 	case "warning", "warn", "error", "critical":
-		if !isFailureText(r.Get("text")) {
+		if !isFailureText(l.Text) {
 			return
 		}
 		for _, s := range x.open[r.Party] {

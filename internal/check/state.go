@@ -5,7 +5,7 @@ import "github.com/syncsim/syncsim/internal/trace"
 // siteState is the platform-side state of a site as a trace tells it, record by record.
 type siteState struct {
 	expected, blob, store string
-	// expectedCanon and storeCanon are the canonical hashes (canonical.go) of the expected payload and
+	// expectedCanon and storeCanon are the canonical hashes (internal/trace/canonical) of the expected payload and
 	// of the store's, when the trace carries them ("" otherwise).
 	expectedCanon, storeCanon string
 	expectedRev, storeRev     int
@@ -20,21 +20,24 @@ type siteState struct {
 func (s *siteState) apply(r *trace.Record) bool {
 	switch r.Kind {
 	case trace.KindContentChange:
-		s.expected, s.expectedCanon, s.expectedRev, s.lastContent = r.Get("expected_hash"), r.Get("expected_canonical"), r.Int("revision"), r
+		c := must(trace.AsContentChange, r)
+		s.expected, s.expectedCanon, s.expectedRev, s.lastContent = c.ExpectedHash, c.ExpectedCanonical, c.Revision, r
 	case trace.KindBlobWrite:
-		s.blob, s.lastBlob = r.Get("value"), r
+		s.blob, s.lastBlob = must(trace.AsBlobWrite, r).Value, r
 	case trace.KindStoreWrite:
-		s.store, s.storeCanon, s.storeRev, s.lastStore = r.Get("hash"), r.Get("canonical"), r.Int("revision"), r
-		if r.Has("cover") {
-			s.covered = max(s.covered, r.Int("cover"))
+		w := must(trace.AsStoreWrite, r)
+		s.store, s.storeCanon, s.storeRev, s.lastStore = w.Hash, w.Canonical, w.Revision, r
+		if w.Cover != nil { // a fetch's write delivers the notifications it covers
+			s.covered = max(s.covered, *w.Cover)
 		}
 	case trace.KindStoreSnapshot:
 		// What the store's Get returned overrides what a write reported (a lost update shows here).
-		s.store, s.storeCanon, s.storeRev, s.lastStore = r.Get("hash"), r.Get("canonical"), r.Int("revision"), r
+		sn := must(trace.AsStoreSnapshot, r)
+		s.store, s.storeCanon, s.storeRev, s.lastStore = sn.Hash, sn.Canonical, sn.Revision, r
 	case trace.KindMeshAccept:
-		s.accepted, s.lastAccept = max(s.accepted, r.Int("notification")), r
+		s.accepted, s.lastAccept = max(s.accepted, must(trace.AsMeshAccept, r).Notification), r
 	case trace.KindMeshAbandon:
-		s.covered, s.lastAbandon = max(s.covered, r.Int("cover")), r
+		s.covered, s.lastAbandon = max(s.covered, must(trace.AsMeshAbandon, r).Cover), r
 	default:
 		return false
 	}
@@ -73,7 +76,7 @@ func (s *siteState) context() []Evidence {
 	add("last accepted notification", s.lastAccept, "notification ", trace.F("notification", s.accepted))
 	if s.lastAbandon != nil {
 		add("last abandoned fetch", s.lastAbandon, "covering notifications up to ", trace.F("cover", s.covered),
-			" (", trace.Field{Key: "reason", Value: s.lastAbandon.Get("reason")}, ")")
+			" (", trace.F("reason", must(trace.AsMeshAbandon, s.lastAbandon).Reason), ")")
 	}
 	return out
 }

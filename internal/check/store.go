@@ -1,14 +1,52 @@
 package check
 
-import "github.com/syncsim/syncsim/internal/trace"
+import (
+	"strconv"
+
+	"github.com/syncsim/syncsim/internal/trace"
+)
+
+// held is what a store.write or store.snapshot record says the store holds.
+type held struct {
+	hash, canonical string
+	revision        int
+	empty           bool // a snapshot of an empty store: no hash, no revision
+}
+
+// heldBy reads a store.write or store.snapshot record.
+func heldBy(r *trace.Record) held {
+	if r.Kind == trace.KindStoreSnapshot {
+		s := must(trace.AsStoreSnapshot, r)
+		return held{s.Hash, s.Canonical, s.Revision, s.Empty}
+	}
+	w := must(trace.AsStoreWrite, r)
+	return held{w.Hash, w.Canonical, w.Revision, false}
+}
+
+// revisionText is the revision as the record has it ("" for an empty store's snapshot, which has none).
+func (h held) revisionText() string {
+	if h.empty {
+		return ""
+	}
+	return itoa(h.revision)
+}
+
+// msgOf is the simulated message that carried a front end's store write, "" when none is named.
+func msgOf(w trace.StoreWriteRecord) string {
+	if w.Msg == nil {
+		return ""
+	}
+	return strconv.FormatUint(*w.Msg, 10)
+}
 
 // NoStaleOverwrite is P2: the platform store's revision never decreases, and the store keeps what it
 // acknowledged. The revision it holds is read from store.snapshot records (the store's own Get) when
 // the trace has them, else from the store.write records (the live driver). Decided here: a write whose
 // next snapshot does not hold the write's hash and revision is a P2 failure too, since the entry the
 // store kept instead is a stale one that the acknowledged write should have replaced (a lost update).
-func NoStaleOverwrite(in Input) Verdict {
-	v := newVerdict(PropP2)
+func NoStaleOverwrite(in Input) (v Verdict) {
+	v = newVerdict(PropP2)
+	defer failOnMalformed(&v)
 	var vs violations
 	var prev, write *trace.Record
 	snapshots := hasKind(in.Trace.Records, trace.KindStoreSnapshot)
@@ -16,22 +54,23 @@ func NoStaleOverwrite(in Input) Verdict {
 		r := &in.Trace.Records[i]
 		if r.Kind == trace.KindStoreSnapshot && write != nil {
 			v.Checked++
-			if r.Get("hash") != write.Get("hash") || r.Get("revision") != write.Get("revision") {
-				vs.add(cite("store write at ", write, " (via ", write.Get("via"), ") acknowledged revision ", revisionOf("revision", write),
-					" hash ", hashValue("hash", write.Get("hash")), " but the store then held revision ", revisionOf("held_revision", r),
-					" hash ", hashValue("held", r.Get("hash")), " (", r, ")"))
+			now, w := heldBy(r), must(trace.AsStoreWrite, write)
+			if now.hash != w.Hash || now.revisionText() != itoa(w.Revision) {
+				vs.add(cite("store write at ", write, " (via ", w.Via, ") acknowledged revision ", revisionOf("revision", write),
+					" hash ", hashValue("hash", w.Hash), " but the store then held revision ", revisionOf("held_revision", r),
+					" hash ", hashValue("held", now.hash), " (", r, ")"))
 			}
 			write = nil
 		}
 		if r.Kind == trace.KindStoreWrite {
 			write = r
 		}
-		if !(snapshots && r.Kind == trace.KindStoreSnapshot && r.Get("empty") != "true") && !(!snapshots && r.Kind == trace.KindStoreWrite) {
+		if !(snapshots && r.Kind == trace.KindStoreSnapshot && !heldBy(r).empty) && !(!snapshots && r.Kind == trace.KindStoreWrite) {
 			continue
 		}
 		if prev != nil {
 			v.Checked++
-			if r.Int("revision") < prev.Int("revision") {
+			if heldBy(r).revision < heldBy(prev).revision {
 				vs.add(cite("revision went down from ", revisionOf("from", prev), " (", prev, ") to ", revisionOf("to", r), " at ", happensAt(r)))
 			}
 		}
@@ -43,7 +82,7 @@ func NoStaleOverwrite(in Input) Verdict {
 
 // revisionOf is a store record's revision, compared under key.
 func revisionOf(key string, r *trace.Record) trace.Field {
-	return trace.Field{Key: key, Value: r.Get("revision")}
+	return trace.Field{Key: key, Value: heldBy(r).revisionText()}
 }
 
 func hasKind(recs []trace.Record, kind trace.Kind) bool {
@@ -72,8 +111,9 @@ func hasKind(recs []trace.Record, kind trace.Kind) bool {
 // MSG-3 answer (msg3.response) (its second delivery) must store nothing new: a mesh store.write in
 // that delivery must not change the store. Each duplicated delivery to the mesh counts as one
 // situation examined.
-func DuplicateHarmless(in Input) Verdict {
-	v := newVerdict(PropP7)
+func DuplicateHarmless(in Input) (v Verdict) {
+	v = newVerdict(PropP7)
+	defer failOnMalformed(&v)
 	var vs violations
 	var prev *trace.Record
 	stored := map[string]*trace.Record{}
@@ -90,7 +130,7 @@ func DuplicateHarmless(in Input) Verdict {
 		if why, judged := mp.judge(r); judged {
 			if changed(prev, r) {
 				vs.add(cite(why, " at ", happensAt(r), " changed the store from ", storeState(prev), " to revision ",
-					revisionOf("revision", r), " hash ", hashValue("hash", r.Get("hash"))))
+					revisionOf("revision", r), " hash ", hashValue("hash", heldBy(r).hash)))
 			}
 		} else if first, dup := duplicateOf(r, stored); dup {
 			v.Checked++
@@ -98,7 +138,7 @@ func DuplicateHarmless(in Input) Verdict {
 				vs.add(duplicateEvidence(r, first, prev))
 			}
 		}
-		if m := r.Get("msg"); m != "" && stored[m] == nil {
+		if m := msgOf(must(trace.AsStoreWrite, r)); m != "" && stored[m] == nil {
 			stored[m] = r
 		}
 		prev = r
@@ -115,7 +155,7 @@ type meshDuplicates struct {
 	current  *trace.Record // the delivery to the mesh whose records are being read, repeated or not
 	// delivered are the msg3.response messages delivered to the mesh so far, accepted the
 	// msg2.request messages a delivery of which the mesh accepted (mesh.accept).
-	delivered, accepted map[string]bool
+	delivered, accepted map[uint64]bool
 }
 
 // observe folds a record in and reports whether it is a duplicated delivery to the mesh.
@@ -125,18 +165,19 @@ func (m *meshDuplicates) observe(r *trace.Record) bool {
 	}
 	switch r.Kind {
 	case trace.KindNetDeliver:
-		k := r.Get("kind")
+		d := must(trace.AsNetDelivery, r)
+		k := d.Kind
 		if r.Party != trace.PartyMesh || (k != trace.MsgMSG2 && k != trace.MsgMSG3Response) {
 			break
 		}
 		if m.delivered == nil {
-			m.delivered, m.accepted = map[string]bool{}, map[string]bool{}
+			m.delivered, m.accepted = map[uint64]bool{}, map[uint64]bool{}
 		}
 		m.current = r
 		// The repeat is whichever copy arrives second (a copy that overtook its original is the
 		// message's first arrival, as on the front-end path); for MSG-2, second after a copy the
 		// mesh accepted.
-		msg := r.Get("msg")
+		msg := d.Msg
 		if (k == trace.MsgMSG2 && !m.accepted[msg]) || (k == trace.MsgMSG3Response && !m.delivered[msg]) {
 			m.delivered[msg] = true
 			break
@@ -144,17 +185,19 @@ func (m *meshDuplicates) observe(r *trace.Record) bool {
 		m.delivery = r
 		return true
 	case trace.KindMeshAccept:
-		if m.current != nil && m.current.Get("kind") == trace.MsgMSG2 {
-			m.accepted[m.current.Get("msg")] = true
+		if m.current != nil {
+			if c := must(trace.AsNetDelivery, m.current); c.Kind == trace.MsgMSG2 {
+				m.accepted[c.Msg] = true
+			}
 		}
-		if m.delivery != nil && m.delivery.Get("kind") == trace.MsgMSG2 {
+		if m.delivery != nil && must(trace.AsNetDelivery, m.delivery).Kind == trace.MsgMSG2 {
 			if m.dupOnly == nil {
 				m.dupOnly = map[int]bool{}
 			}
-			m.dupOnly[r.Int("notification")] = true
+			m.dupOnly[must(trace.AsMeshAccept, r).Notification] = true
 		}
 	case trace.KindMeshAbandon:
-		m.covered = max(m.covered, r.Int("cover"))
+		m.covered = max(m.covered, must(trace.AsMeshAbandon, r).Cover)
 	}
 	return false
 }
@@ -162,12 +205,13 @@ func (m *meshDuplicates) observe(r *trace.Record) bool {
 // judge reports whether a store.write is judged as the effect of a duplicated delivery to the mesh,
 // and what that delivery was (evidence parts).
 func (m *meshDuplicates) judge(r *trace.Record) ([]any, bool) {
-	if r.Get("via") != trace.PartyMesh {
+	w := must(trace.AsStoreWrite, r)
+	if w.Via != trace.PartyMesh {
 		return nil, false
 	}
-	from, to := m.covered, r.Int("cover")
+	from, to := m.covered, orZero(w.Cover)
 	m.covered = max(m.covered, to)
-	if m.delivery != nil && m.delivery.Get("kind") == trace.MsgMSG3Response {
+	if m.delivery != nil && must(trace.AsNetDelivery, m.delivery).Kind == trace.MsgMSG3Response {
 		return []any{"a duplicated fetch answer (", m.delivery, ") stored again"}, true
 	}
 	if to <= from {
@@ -186,18 +230,19 @@ func storeState(prev *trace.Record) []any {
 	if prev == nil {
 		return []any{"an empty store"}
 	}
-	return []any{"revision ", revisionOf("previous_revision", prev), " hash ", hashValue("previous", prev.Get("hash")), " (", prev, ")"}
+	return []any{"revision ", revisionOf("previous_revision", prev), " hash ", hashValue("previous", heldBy(prev).hash), " (", prev, ")"}
 }
 
 // duplicateOf reports whether a store write is a duplicate delivery, and the write that first stored
 // the same message (nil when unknown).
 func duplicateOf(r *trace.Record, stored map[string]*trace.Record) (*trace.Record, bool) {
-	msg := r.Get("msg")
+	w := must(trace.AsStoreWrite, r)
+	msg := msgOf(w)
 	if first := stored[msg]; msg != "" && first != nil {
 		return first, true
 	}
 	// Without a msg field the flag alone decides; with one, a first arrival is not a duplicate.
-	return nil, r.Get("via") == trace.PartyFrontEnd && r.Get("duplicate") == "true" && msg == ""
+	return nil, w.Via == trace.PartyFrontEnd && w.Duplicate && msg == ""
 }
 
 // changed reports whether a write leaves the store different from the state prev left (no prev: empty).
@@ -205,27 +250,29 @@ func changed(prev, r *trace.Record) bool {
 	if prev == nil {
 		return true
 	}
-	return prev.Get("hash") != r.Get("hash") || prev.Get("revision") != r.Get("revision")
+	p, n := heldBy(prev), heldBy(r)
+	return p.hash != n.hash || p.revisionText() != n.revisionText()
 }
 
 func duplicateEvidence(r, first, prev *trace.Record) Evidence {
 	what := []any{"duplicate delivery"}
-	if m := r.Get("msg"); m != "" {
+	if m := msgOf(must(trace.AsStoreWrite, r)); m != "" {
 		what = append(what, " of msg ", trace.Field{Key: "msg", Value: m})
 	}
 	if first != nil {
 		what = append(what, " (first stored at ", first, ")")
 	}
 	return cite(what, " at ", happensAt(r), " changed the store from ", storeState(prev), " to revision ", revisionOf("revision", r),
-		" hash ", hashValue("hash", r.Get("hash")))
+		" hash ", hashValue("hash", heldBy(r).hash))
 }
 
 // ConvergenceLatency is P13: the time from the last content.change to convergence, the first
 // store.write after it with the change's expected_hash that no store.write of another hash follows.
 // Decided here: when the store already held that hash at the change and nothing overwrote it, the
 // latency is 0. Metrics["convergence_ms"] is recorded whenever the store converged.
-func ConvergenceLatency(in Input) Verdict {
-	v := newVerdict(PropP13)
+func ConvergenceLatency(in Input) (v Verdict) {
+	v = newVerdict(PropP13)
+	defer failOnMalformed(&v)
 	change, held, conv := convergence(in.Trace.Records)
 	if change == nil {
 		return v
@@ -242,7 +289,7 @@ func ConvergenceLatency(in Input) Verdict {
 	v.Metrics = map[string]int64{"convergence_ms": latency.Milliseconds()}
 	if in.ConvergenceBound > 0 && latency > in.ConvergenceBound {
 		v.Status = Fail
-		v.Evidence = []Evidence{cite("last content change ", change, " (expected hash ", hashValue("expected", change.Get("expected_hash")),
+		v.Evidence = []Evidence{cite("last content change ", change, " (expected hash ", hashValue("expected", must(trace.AsContentChange, change).ExpectedHash),
 			"); ", what, ": latency ", trace.F("latency", latency), " exceeds the scenario's bound ", trace.F("bound", in.ConvergenceBound))}
 	}
 	return v
@@ -277,17 +324,18 @@ func convergence(recs []trace.Record) (change *trace.Record, held bool, conv *tr
 // holdsExpected reports whether a store record holds a content change's expected payload: by
 // canonical hash when both records carry one, else by PAY-3 hash.
 func holdsExpected(store, change *trace.Record) bool {
-	if store.Get("empty") == "true" || store.Get("hash") == "" {
+	h, c := heldBy(store), must(trace.AsContentChange, change)
+	if h.empty || h.hash == "" {
 		return false
 	}
-	if c, e := store.Get("canonical"), change.Get("expected_canonical"); c != "" && e != "" {
-		return c == e
+	if h.canonical != "" && c.ExpectedCanonical != "" {
+		return h.canonical == c.ExpectedCanonical
 	}
-	return store.Get("hash") == change.Get("expected_hash")
+	return h.hash == c.ExpectedHash
 }
 
 func notConverged(v Verdict, change *trace.Record, complete bool) Verdict {
-	v.Evidence = []Evidence{cite("last content change ", change, " (expected hash ", hashValue("expected", change.Get("expected_hash")),
+	v.Evidence = []Evidence{cite("last content change ", change, " (expected hash ", hashValue("expected", must(trace.AsContentChange, change).ExpectedHash),
 		"): the store did not converge to it, so no convergence_ms is recorded")}
 	if !complete {
 		v.Status = Inconclusive

@@ -13,12 +13,13 @@ import "github.com/syncsim/syncsim/internal/trace"
 //   - a MSG-4 answer to a failed admin span has status 500 and result equal to the span's error.
 //
 // MSG-4 answers name the span that gave them (see judgeAnswers).
-func ErrorSurfaced(in Input) Verdict {
-	v := newVerdict(PropP9)
+func ErrorSurfaced(in Input) (v Verdict) {
+	v = newVerdict(PropP9)
+	defer failOnMalformed(&v)
 	vs := violations{secrets: in.Secrets}
 	spans := collectSpans(in.Trace.Records)
 	for _, s := range spans {
-		if s.end == nil || !(s.end.Get("success") == "false" || publishFailed(s)) {
+		if s.end == nil || !(!must(trace.AsSyncEnd, s.end).Success || publishFailed(s)) {
 			continue
 		}
 		v.Checked++
@@ -35,14 +36,15 @@ func publishFailed(s *span) bool {
 
 func judgeSpanEnd(s *span, vs *violations) {
 	end := s.end
-	if end.Get("success") != "false" {
+	e := must(trace.AsSyncEnd, end)
+	if e.Success {
 		r := s.results[0]
 		vs.add(cite(s.name(), " ended with success at ", end, " although its publish ", s.publishes[0],
-			" failed (", r, " status ", trace.Field{Key: "status", Value: r.Get("status")}, ")"))
+			" failed (", r, " status ", trace.F("status", must(trace.AsHTTPResult, r).Status), ")"))
 		return
 	}
-	if !isFailureText(end.Get("error")) {
-		vs.add(cite(s.name(), " failed at ", end, " with error ", quoted("error", end.Get("error")), ", not a SYNC-7 text"))
+	if !isFailureText(e.Error) {
+		vs.add(cite(s.name(), " failed at ", end, " with error ", quoted("error", e.Error), ", not a SYNC-7 text"))
 	}
 	if !s.warned {
 		vs.add(cite(s.name(), " failed at ", end, " without a Warning or Error log line saying so (a SYNC-7 text) during the span"))
@@ -59,24 +61,30 @@ func judgeAnswers(recs []trace.Record, spans []*span, vs *violations) {
 	}
 	for i := range recs {
 		r := &recs[i]
-		if r.Kind != trace.KindClientResponse || r.Get("span") == "" {
+		if r.Kind != trace.KindClientResponse {
 			continue
 		}
-		s := byKey[trace.InstanceParty(r.Get("instance"))+"\x00"+r.Get("span")]
-		if s != nil && s.end != nil && (r.Get("status") == "200" || r.Get("status") == "500") {
+		a := must(trace.AsClientResponse, r)
+		if a.Span == 0 { // no sync gave the answer
+			continue
+		}
+		s := byKey[trace.InstanceParty(a.Instance)+"\x00"+itoa(a.Span)]
+		if s != nil && s.end != nil && (a.Status == 200 || a.Status == 500) {
 			judgeAnswer(s, r, vs)
 		}
 	}
 }
 
 func judgeAnswer(s *span, r *trace.Record, vs *violations) {
-	if s.end.Get("success") != "false" {
+	e := must(trace.AsSyncEnd, s.end)
+	if e.Success {
 		return
 	}
-	if r.Get("status") != "500" || r.Get("result") != s.end.Get("error") {
-		vs.add(cite("MSG-4 answer ", r, " (status ", trace.Field{Key: "status", Value: r.Get("status")}, ", result ",
-			quoted("result", r.Get("result")), ") to ", s.name(), " which failed at ", s.end, " with ",
-			quoted("error", s.end.Get("error")), "; want status 500 and that text"))
+	a := must(trace.AsClientResponse, r)
+	if a.Status != 500 || a.Result != e.Error {
+		vs.add(cite("MSG-4 answer ", r, " (status ", trace.F("status", a.Status), ", result ",
+			quoted("result", a.Result), ") to ", s.name(), " which failed at ", s.end, " with ",
+			quoted("error", e.Error), "; want status 500 and that text"))
 	}
 }
 

@@ -14,8 +14,9 @@ import (
 // sync.enter). Decided here: the hashread, the host's own comparison, wins over the blob's value at
 // entry, since another instance may write the blob in between. Whether the read failed is judged on
 // the trace's own records, never on the host's log or belief (failedHashReads).
-func NoRedundantPublish(in Input) Verdict {
-	v := newVerdict(PropP5)
+func NoRedundantPublish(in Input) (v Verdict) {
+	v = newVerdict(PropP5)
+	defer failOnMalformed(&v)
 	var vs violations
 	failed := failedHashReads(in.Trace.Records)
 	for _, s := range collectSpans(in.Trace.Records) {
@@ -59,53 +60,56 @@ type hashRead struct {
 func failedHashReads(recs []trace.Record) map[partyKey][]any {
 	open := map[string]string{}           // party -> the background span in its exclusive part
 	reads := map[partyKey]*hashRead{}     // party, request id -> the read
-	answers := map[string]*trace.Record{} // msg -> storage's blob.response
+	answers := map[uint64]*trace.Record{} // msg -> storage's blob.response
 	out := map[partyKey][]any{}
 	for i := range recs {
 		r := &recs[i]
 		switch r.Kind {
 		case trace.KindSyncEnter:
-			if r.Get("background") == "true" {
-				open[r.Party] = r.Get("span")
+			if e := must(trace.AsSyncEnter, r); e.Background {
+				open[r.Party] = itoa(e.Span)
 			}
 		case trace.KindSyncEnd:
-			if sp, ok := open[r.Party]; ok && sp == r.Get("span") {
+			if sp, ok := open[r.Party]; ok && sp == itoa(must(trace.AsSyncEnd, r).Span) {
 				delete(open, r.Party)
 			}
 		case trace.KindInstanceDelete:
 			delete(open, r.Party)
 		case trace.KindNetSend:
-			switch r.Get("kind") {
+			send := must(trace.AsNetSend, r)
+			switch send.Kind {
 			case trace.MsgBlobRequest:
-				if sp, ok := open[r.Party]; ok && isHashBlob(r.Get("blob")) {
-					if op := r.Get("op"); op == "exists" || op == "download" {
-						reads[partyKey{r.Party, r.Get("id")}] = &hashRead{span: sp, op: op, req: r}
+				if sp, ok := open[r.Party]; ok && isHashBlob(send.Blob) {
+					if op := send.Op; op == "exists" || op == "download" {
+						reads[partyKey{r.Party, itoa(send.ID)}] = &hashRead{span: sp, op: op, req: r}
 					}
 				}
 			case trace.MsgBlobResponse:
 				if r.Party == trace.PartyStorage {
-					answers[r.Get("msg")] = r
+					answers[send.Msg] = r
 				}
 			}
 		case trace.KindNetDeliver:
-			if r.Get("kind") != trace.MsgBlobResponse {
+			d := must(trace.AsNetDelivery, r)
+			if d.Kind != trace.MsgBlobResponse {
 				continue
 			}
-			a := answers[r.Get("msg")]
+			a := answers[d.Msg]
 			if a == nil {
 				continue
 			}
-			rd := reads[partyKey{r.Party, a.Get("id")}]
+			answer := must(trace.AsNetSend, a)
+			rd := reads[partyKey{r.Party, itoa(answer.ID)}]
 			if rd == nil || rd.done {
 				continue
 			}
 			rd.done = true
-			if st := a.Int("status"); (st < 200 || st > 299) && !(rd.op == "exists" && st == 404) {
+			if st := orZero(answer.Status); (st < 200 || st > 299) && !(rd.op == "exists" && st == 404) {
 				out[partyKey{r.Party, rd.span}] = []any{"storage answered its ", rd.op, " of the hash blob (", rd.req,
-					") with ", trace.Field{Key: "status", Value: a.Get("status")}, " (", a, ")"}
+					") with ", trace.F("status", st), " (", a, ")"}
 			}
 		case trace.KindBlobTimeout:
-			rd := reads[partyKey{r.Party, r.Get("id")}]
+			rd := reads[partyKey{r.Party, itoa(must(trace.AsBlobTimeout, r).ID)}]
 			if rd == nil || rd.done {
 				continue
 			}
@@ -127,29 +131,35 @@ func isHashBlob(name string) bool {
 // hashEqualsBlob reports whether a span's payload hash equalled the hash blob, and why (evidence parts).
 func hashEqualsBlob(s *span) ([]any, bool) {
 	if h := s.hashread; h != nil {
-		return []any{"its hash read ", h, " found the blob equal (", hashValue("current", h.Get("current")), ")"},
-			h.Get("last") != "" && h.Get("last") == h.Get("current")
+		read := must(trace.AsSyncHashRead, h)
+		return []any{"its hash read ", h, " found the blob equal (", hashValue("current", read.Current), ")"},
+			read.Last != "" && read.Last == read.Current
 	}
 	if s.enter == nil || s.blobAtEnter == "" {
 		return nil, false
 	}
 	return []any{"the hash blob held its hash ", hashValue("blob", s.blobAtEnter), " when it entered at ", s.enter},
-		s.blobAtEnter == s.enter.Get("hash")
+		s.blobAtEnter == must(trace.AsSyncEnter, s.enter).Hash
 }
 
 // NoEmptyBackgroundPublish is P10 (SYNC-4): no sync.publish with background=true and triggers=0.
-func NoEmptyBackgroundPublish(in Input) Verdict {
-	v := newVerdict(PropP10)
+func NoEmptyBackgroundPublish(in Input) (v Verdict) {
+	v = newVerdict(PropP10)
+	defer failOnMalformed(&v)
 	var vs violations
 	for i := range in.Trace.Records {
 		r := &in.Trace.Records[i]
-		if r.Kind != trace.KindSyncPublish || r.Get("background") != "true" {
+		if r.Kind != trace.KindSyncPublish {
+			continue
+		}
+		p := must(trace.AsSyncPublish, r)
+		if !p.Background {
 			continue
 		}
 		v.Checked++
-		if r.Get("triggers") == "0" {
-			vs.add(cite("background span ", r.Get("span"), " published an empty trigger set at ", r,
-				" (target ", r.Get("target"), ")"))
+		if p.Triggers == 0 {
+			vs.add(cite("background span ", itoa(p.Span), " published an empty trigger set at ", r,
+				" (target ", p.Target, ")"))
 		}
 	}
 	vs.judge(&v, "empty background publish(es)")
@@ -169,4 +179,4 @@ var (
 func isFailureText(s string) bool { return failureTexts[s] || statusFailure.MatchString(s) }
 
 // failed reports whether an http.result is a failure (MSG-1, MSG-2: anything but 2xx; 0 is no answer).
-func failed(r *trace.Record) bool { n := r.Int("status"); return n < 200 || n > 299 }
+func failed(r *trace.Record) bool { n := must(trace.AsHTTPResult, r).Status; return n < 200 || n > 299 }

@@ -42,30 +42,32 @@ type tokenFacts struct {
 }
 
 func factsOf(r *trace.Record) tokenFacts {
-	f := tokenFacts{form: r.Get("form"), alg: r.Get("alg"), iss: r.Get("iss"), hasIss: r.Has("iss"),
-		sigOK: r.Get("hs256") == "ok", crit: r.Get("crit") == "true", badTypes: r.Get("bad_claims"), site: r.Get("site")}
-	f.now, _ = strconv.ParseFloat(r.Get("now"), 64)
-	if r.Has("aud") {
-		if r.Get("aud_form") == "list" {
-			if json.Unmarshal([]byte(r.Get("aud")), &f.aud) != nil {
+	t := must(trace.AsTokenCheck, r)
+	f := tokenFacts{form: t.Form, alg: t.Alg, iss: orEmpty(t.Iss), hasIss: t.Iss != nil,
+		sigOK: t.HS256 == "ok", crit: t.Crit, badTypes: t.BadClaims, site: t.Site}
+	f.now, _ = strconv.ParseFloat(t.Now, 64)
+	if t.Aud != nil {
+		if t.AudForm == "list" {
+			if json.Unmarshal([]byte(*t.Aud), &f.aud) != nil {
 				f.badTypes += ",aud"
 			}
 		} else {
-			f.aud = []string{r.Get("aud")}
+			f.aud = []string{*t.Aud}
 		}
 	}
-	num := func(k string) *float64 {
-		if !r.Has(k) {
+	// A NumericDate that is not a number is the token's fault, judged by the oracle, not the record's.
+	num := func(k string, p *string) *float64 {
+		if p == nil {
 			return nil
 		}
-		v, err := strconv.ParseFloat(r.Get(k), 64)
+		v, err := strconv.ParseFloat(*p, 64)
 		if err != nil {
 			f.badTypes += "," + k
 			return nil
 		}
 		return &v
 	}
-	f.exp, f.nbf, f.iat = num("exp"), num("nbf"), num("iat")
+	f.exp, f.nbf, f.iat = num("exp", t.Exp), num("nbf", t.Nbf), num("iat", t.Iat)
 	return f
 }
 
@@ -200,10 +202,15 @@ func secs(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 // TokenRefusal is why P8's oracle refuses the token a token.check record describes at its endpoint
 // ("" when the oracle calls it valid there). Renderers such as explain use it to name a wrongly
-// accepted token with the same reason P8's evidence gives.
-func TokenRefusal(r *trace.Record) string {
+// accepted token with the same reason P8's evidence gives. A token.check its view cannot read is an
+// error (a *trace.DecodeError), never a valid token.
+func TokenRefusal(r *trace.Record) (string, error) {
 	if r.Kind != trace.KindTokenCheck {
-		return ""
+		return "", nil
 	}
-	return oracleRefusal(r.Get("endpoint"), factsOf(r))
+	t, err := trace.AsTokenCheck(*r)
+	if err != nil {
+		return "", err
+	}
+	return oracleRefusal(t.Endpoint, factsOf(r)), nil
 }

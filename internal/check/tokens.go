@@ -20,8 +20,9 @@ var skewFaults = map[string]bool{"clock-skew": true, "token-expiry": true}
 // breaks FE-1 or MSG-3's liveness, which P1 and P4 judge), not an accepted invalid token; P8 reports
 // each such rejection as a "note:" in its evidence and counts them in Metrics["over_strict"], without
 // failing.
-func NoInvalidTokenAccepted(in Input) Verdict {
-	v := newVerdict(PropP8)
+func NoInvalidTokenAccepted(in Input) (v Verdict) {
+	v = newVerdict(PropP8)
+	defer failOnMalformed(&v)
 	var vs violations
 	var notes []Evidence
 	faulted := map[string]*trace.Record{}
@@ -31,13 +32,14 @@ func NoInvalidTokenAccepted(in Input) Verdict {
 		r := &in.Trace.Records[i]
 		switch r.Kind {
 		case trace.KindFaultFire:
-			if skewFaults[r.Get("fault")] {
+			fire := must(trace.AsFaultFire, r)
+			if skewFaults[fire.Fault] {
 				for _, p := range faultParties(r) {
 					faulted[p] = r
 				}
 			}
-			if r.Get("fault") == "token-invalid" {
-				fired[r.Get("key")] = true
+			if fire.Fault == "token-invalid" {
+				fired[fire.Key] = true
 			}
 		case trace.KindTokenCheck:
 			v.Checked++
@@ -57,10 +59,13 @@ func NoInvalidTokenAccepted(in Input) Verdict {
 	return v
 }
 
+// faultParties are the parties a fault.fire names: its own, and those its params name (the firer's
+// params, in the fault catalogue's words).
 func faultParties(r *trace.Record) []string {
+	params := must(trace.AsFaultFire, r).Params
 	out := []string{r.Party}
 	for _, k := range []string{"target", "party", "sender", "instance"} {
-		if p := r.Get(k); p != "" {
+		if p := params.Get(k); p != "" {
 			out = append(out, p, trace.InstanceParty(p))
 		}
 	}
@@ -70,14 +75,15 @@ func faultParties(r *trace.Record) []string {
 // judgeToken adds the violations of one token check and returns a note for an over-strict rejection
 // (Text "" when there is none).
 func judgeToken(r *trace.Record, faulted map[string]*trace.Record, fired map[string]bool, vs *violations) Evidence {
-	endpoint, sender := r.Get("endpoint"), r.Get("sender")
+	tok := must(trace.AsTokenCheck, r)
+	endpoint, sender := tok.Endpoint, tok.Sender
 	f := factsOf(r)
 	refusal := oracleRefusal(endpoint, f)
-	accepted := r.Get("accepted") == "true"
+	accepted := tok.Accepted
 	if accepted && refusal != "" {
 		vs.add(cite("endpoint ", endpoint, " accepted an invalid token at ", r, " (sender ", sender, "): ", refusal))
 	}
-	injected := r.Get("fault") != "" && fired[r.Get("fault")]
+	injected := tok.Fault != "" && fired[tok.Fault]
 	if sender != "" && !injected && faulted[sender] == nil {
 		if why := oracleNonconformance(endpoint, f); why != "" {
 			vs.add(cite("reference sender ", sender, " presented an invalid token at ", r, " (endpoint ", endpoint,

@@ -24,8 +24,9 @@ import (
 // and a failure told for a payload the platform took all fail here. The key API's answer reports the
 // key, which the site stores before its controller syncs (the sync it starts is P21's and P1's), so
 // only MSG-4's answers are judged.
-func CallerToldTruth(in Input) Verdict {
-	v := newVerdict(PropP20)
+func CallerToldTruth(in Input) (v Verdict) {
+	v = newVerdict(PropP20)
+	defer failOnMalformed(&v)
 	var vs violations
 	x := indexAdmin(in.Trace.Records)
 	for _, s := range sortedSpans(x) {
@@ -34,10 +35,10 @@ func CallerToldTruth(in Input) Verdict {
 			continue
 		}
 		v.Checked++
-		if s.end.Get("success") != "true" {
-			vs.add(cite("span ", s.end.Get("span"), " on ", s.end.Party, " ended with success=false at ", happensAt(s.end),
-				" (", quoted("error", s.end.Get("error")), ") although its deciding publish ", s.publishes[0], " got ",
-				trace.F("status", d.Get("status")), " at ", d, ": the platform took the payload (PROTOCOL.md section 7)"))
+		if e := must(trace.AsSyncEnd, s.end); !e.Success {
+			vs.add(cite("span ", itoa(e.Span), " on ", s.end.Party, " ended with success=false at ", happensAt(s.end),
+				" (", quoted("error", e.Error), ") although its deciding publish ", s.publishes[0], " got ",
+				trace.F("status", must(trace.AsHTTPResult, d).Status), " at ", d, ": the platform took the payload (PROTOCOL.md section 7)"))
 		}
 	}
 	for _, a := range x.requests {
@@ -47,7 +48,7 @@ func CallerToldTruth(in Input) Verdict {
 		spans := x.spansOf(a)
 		used := make([]bool, len(spans))
 		for _, answer := range a.answers {
-			if told := answer.Int("status"); told == 200 || told == 500 {
+			if told := orZero(must(trace.AsNetSend, answer).Status); told == 200 || told == 500 {
 				v.Checked++
 				judgeToldAnswer(a, answer, spans, used, &vs)
 			}
@@ -61,7 +62,7 @@ func CallerToldTruth(in Input) Verdict {
 // request's spans (a duplicated delivery starts one each) that ended before the answer and gave no
 // earlier answer.
 func judgeToldAnswer(a *adminRequest, answer *trace.Record, spans []*spanRecords, used []bool, vs *violations) {
-	told := answer.Int("status")
+	told := orZero(must(trace.AsNetSend, answer).Status)
 	var s *spanRecords
 	for i, c := range spans {
 		if !used[i] && c.end != nil && c.end.Seq < answer.Seq {
@@ -76,14 +77,15 @@ func judgeToldAnswer(a *adminRequest, answer *trace.Record, spans []*spanRecords
 		return
 	case s == nil:
 		vs.add(cite("MSG-4 (route ", a.route, ") answered ", trace.F("status", strconv.Itoa(told)), " at ", happensAt(answer),
-			" before its span ", a.call.Get("span"), " (called at ", a.call, ") ended: the caller is told a result not yet known"))
+			" before its span ", itoa(must(trace.AsSyncCall, a.call).Span), " (called at ", a.call, ") ended: the caller is told a result not yet known"))
 		return
 	}
-	owed := s.end.Get("success") == "true"
+	end := must(trace.AsSyncEnd, s.end)
+	owed := end.Success
 	basis := []any{"the span's own result at ", s.end}
 	if d, ok := s.deciding(); ok {
 		owed = !failed(d)
-		basis = []any{"its deciding publish's answer ", trace.F("status", d.Get("status")), " at ", d}
+		basis = []any{"its deciding publish's answer ", trace.F("status", must(trace.AsHTTPResult, d).Status), " at ", d}
 	}
 	if owed == (told == 200) {
 		return
@@ -93,7 +95,7 @@ func judgeToldAnswer(a *adminRequest, answer *trace.Record, spans []*spanRecords
 		want = "200"
 	}
 	vs.add(cite("MSG-4 (route ", a.route, ") answered ", trace.F("status", strconv.Itoa(told)), " at ", happensAt(answer),
-		" for span ", s.end.Get("span"), " on ", a.instance, ", which owed ", want, " by ", basis))
+		" for span ", itoa(end.Span), " on ", a.instance, ", which owed ", want, " by ", basis))
 }
 
 // sortedSpans lists the index's spans in the order of their sync.call (or first record).

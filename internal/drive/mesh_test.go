@@ -6,8 +6,8 @@ import (
 
 	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
-	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/internal/trace"
+	"github.com/syncsim/syncsim/internal/trace/canonical"
 )
 
 // fakeMesh is a recording MeshEnv; it replaces every fetch's token when forge is set.
@@ -49,7 +49,7 @@ func TestMeshPerform(t *testing.T) {
 		"fetch 1 forged",
 		"mesh log level=Warning category=Syncsim.Platform text=retrying",
 		"observe mesh.Log",
-		"mesh store.write via=mesh hash=h1 canonical="+check.CanonicalHash(entry.Body)+" revision=2 cover=1",
+		"mesh store.write via=mesh hash=h1 canonical="+canonical.Hash(entry.Body)+" revision=2 cover=1",
 		"observe mesh.Stored",
 		"mesh mesh.abandon cover=2 attempts=5 reason=budget",
 		"observe mesh.Abandoned",
@@ -93,7 +93,7 @@ func TestFrontEndSetTriggers(t *testing.T) {
 	if resp.Status != 200 || len(env.lines) != 3 {
 		t.Fatalf("valid token: %d %q", resp.Status, env.lines)
 	}
-	want := "frontend store.write via=frontend hash=" + host.HashOf(body) + " canonical=" + check.CanonicalHash(body) +
+	want := "frontend store.write via=frontend hash=" + host.HashOf(body) + " canonical=" + canonical.Hash(body) +
 		" revision=3 from=instance/pod-a msg=12 duplicate=false"
 	expect(t, env.lines[1:], want, "stored")
 }

@@ -3,8 +3,8 @@ package drive
 import (
 	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
-	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/internal/trace"
+	"github.com/syncsim/syncsim/internal/trace/canonical"
 )
 
 // The records of host and platform effects (internal/trace/TRACE.md): which record each effect is, so that
@@ -79,7 +79,7 @@ func MeshEvent(e mesh.Effect) (ev trace.Event, ok bool) {
 		// The reference platform's lines are the harness's: no upstream code writes them.
 		return trace.Log(e.Level, trace.CategoryPlatform, e.Text, ""), true
 	case mesh.Stored:
-		return trace.StoreWriteMesh(e.Entry.Hash, check.CanonicalHash(e.Entry.Body), e.Entry.Revision, e.Cover), true
+		return trace.StoreWriteMesh(e.Entry.Hash, canonical.Hash(e.Entry.Body), e.Entry.Revision, e.Cover), true
 	case mesh.Abandoned:
 		return trace.MeshAbandon(e.Cover, e.Attempts, e.Reason), true
 	}
@@ -92,7 +92,7 @@ func FrontEndEvent(status int, out mesh.Outcome, sender string, d *trace.Deliver
 	if !out.Stored {
 		return trace.FrontEndReject(status, out.Reason)
 	}
-	return trace.StoreWriteFrontEnd(out.Entry.Hash, check.CanonicalHash(out.Entry.Body), out.Entry.Revision, sender, d)
+	return trace.StoreWriteFrontEnd(out.Entry.Hash, canonical.Hash(out.Entry.Body), out.Entry.Revision, sender, d)
 }
 
 // StoreSnapshotEvent is the record of what the platform store's Get returns for a site (e, ok) at a
@@ -102,5 +102,5 @@ func StoreSnapshotEvent(e mesh.Entry, ok bool, at string) trace.Event {
 	if !ok {
 		return trace.StoreSnapshotEmpty(at)
 	}
-	return trace.StoreSnapshot(at, e.Hash, check.CanonicalHash(e.Body), e.Revision, e.Writes)
+	return trace.StoreSnapshot(at, e.Hash, canonical.Hash(e.Body), e.Revision, e.Writes)
 }

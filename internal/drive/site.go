@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/syncsim/syncsim/host"
-	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/internal/trace"
+	"github.com/syncsim/syncsim/internal/trace/canonical"
 	"github.com/syncsim/syncsim/scenarios"
 	"github.com/syncsim/syncsim/sim"
 )
@@ -79,7 +79,7 @@ func (s *Site) Changed(reason string) trace.Event {
 	s.mu.Unlock()
 	// PAY-5: the payload a correct host builds from this content.
 	p := host.BuildPayload(s.site, c.Functions, c.Keys)
-	return trace.ContentChange(c.Revision, reason, p.Hash, check.CanonicalHash(p.Body), p.Count, len(c.Functions))
+	return trace.ContentChange(c.Revision, reason, p.Hash, canonical.Hash(p.Body), p.Count, len(c.Functions))
 }
 
 // Deploy installs a new function list as a new revision.

@@ -2,6 +2,8 @@ package drive
 
 import (
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -195,6 +197,18 @@ func (t *Timeline) RestartHosts() {
 			t.env.RestartHost(i)
 		}
 	}
+}
+
+// Oversize is the oversize-payload fault's deploy: a function whose binding is large enough to push
+// the payload past PAY-1's 204,800 characters (so the host publishes the minimal form, and the
+// scenario's oversize_fallback decides what it logs), then the hosts restart as after any deploy.
+func (t *Timeline) Oversize() {
+	pad := strings.Repeat("x", host.MaxPayloadLength+1)
+	fns := append([]host.Function{}, t.site.Functions()...)
+	fns = append(fns, host.Function{Name: "Oversize" + strconv.Itoa(t.site.Revision()+1), Language: "node",
+		Bindings: []host.Binding{{"type": "queueTrigger", "direction": "in", "name": "msg", "queueName": "big", "padding": pad}}})
+	t.env.Record(trace.PartyWorld, t.site.Deploy(fns, "fault oversize-payload"))
+	t.RestartHosts()
 }
 
 // rotateKey changes one key (a new revision) through the key API of an instance, whose controller

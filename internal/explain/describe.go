@@ -1,41 +1,56 @@
 package explain
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/internal/trace"
 )
 
-// describe says what a record means, with the contract rules it involves; "" hides it by default.
-func describe(r *trace.Record) (string, []string) {
-	g := r.Get
+// describe says what a record means, with the contract rules it involves; "" hides it by default. It
+// reads each record through its typed view (trace.AsSyncEnd, ...); a record its view cannot read is
+// described as malformed, naming the field, never shown with empty values.
+func describe(r *trace.Record) (text string, rules []string) {
+	defer func() {
+		if p := recover(); p != nil {
+			m, ok := p.(malformed)
+			if !ok {
+				panic(p)
+			}
+			text, rules = "MALFORMED RECORD: "+m.err.Error(), nil
+		}
+	}()
 	switch r.Kind {
 	case trace.KindContentChange:
-		return "content revision " + g("revision") + " (" + g("reason") + "): expected payload " + short(g("expected_hash")) +
-			", " + g("triggers") + " triggers", []string{"PAY-5"}
+		c := must(trace.AsContentChange, r)
+		return "content revision " + itoa(c.Revision) + " (" + c.Reason + "): expected payload " + short(c.ExpectedHash) +
+			", " + itoa(c.Triggers) + " triggers", []string{"PAY-5"}
 	case trace.KindTimeline:
-		return "timeline: " + g("action") + " (scenario line " + g("line") + ")", nil
+		t := must(trace.AsTimeline, r)
+		return "timeline: " + t.Action + " (scenario line " + itoa(t.Line) + ")", nil
 	case trace.KindFaultsEnd:
 		return "faults end; every fault heals", nil
 	case trace.KindSettleStart:
 		return "settle window begins", nil
 	case trace.KindRunEnd:
-		return "end of the run (" + g("reason") + ")", nil
+		return "end of the run (" + must(trace.AsRunEnd, r).Reason + ")", nil
 	case trace.KindInstanceCreate:
-		return "instance created (" + g("reason") + ")", nil
+		return "instance created (" + must(trace.AsInstanceCreate, r).Reason + ")", nil
 	case trace.KindHostStart:
-		return "host started with revision " + g("revision") + " (" + g("functions") + " functions" + placeholder(r) + ")", []string{"SYNC-8"}
+		h := must(trace.AsHostStart, r)
+		return "host started with revision " + itoa(h.Revision) + " (" + itoa(h.Functions) + " functions" + placeholder(h) + ")", []string{"SYNC-8"}
 	case trace.KindHostStop:
-		return "host stops for an in-place restart (" + g("reason") + ")", nil
+		return "host stops for an in-place restart (" + must(trace.AsHostStop, r).Reason + ")", nil
 	case trace.KindHostSpecialized:
 		return "specialization done: the real host starts", nil
 	case trace.KindInstanceDelete:
-		return "INSTANCE DELETED (" + g("reason") + ")", nil
+		return "INSTANCE DELETED (" + must(trace.AsInstanceDelete, r).Reason + ")", nil
 	case trace.KindInstanceDrain:
-		return "DRAINING: takes no new requests, deleted in " + g("for") + " (" + g("reason") + ")", nil
+		d := must(trace.AsInstanceDrain, r)
+		return "DRAINING: takes no new requests, deleted in " + d.For.String() + " (" + d.Reason + ")", nil
 	case trace.KindPrimary:
-		if g("primary") == "true" {
+		if must(trace.AsPrimary, r).Primary {
 			return "became the primary (lease held)", nil
 		}
 		return "lost the primary lease", nil
@@ -44,127 +59,155 @@ func describe(r *trace.Record) (string, []string) {
 	}
 }
 
-func placeholder(r *trace.Record) string {
-	if r.Get("placeholder") == "true" {
+// malformed is a record describe could not read; must raises it and describe recovers it.
+type malformed struct{ err error }
+
+func must[T any](decode func(trace.Record) (T, error), r *trace.Record) T {
+	v, err := decode(*r)
+	if err != nil {
+		panic(malformed{err})
+	}
+	return v
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func placeholder(h trace.HostStartRecord) string {
+	if h.Placeholder {
 		return ", still the placeholder"
 	}
 	return ""
 }
 
 func describeSync(r *trace.Record) (string, []string) {
-	g := r.Get
 	switch r.Kind {
 	case trace.KindSyncCall:
+		c := must(trace.AsSyncCall, r)
 		kind := "foreground"
-		if g("background") == "true" {
+		if c.Background {
 			kind = "background"
 		}
-		return kind + " sync " + g("span") + " called (" + g("origin") + ")", []string{"SYNC-1"}
+		return kind + " sync " + itoa(c.Span) + " called (" + c.Origin + ")", []string{"SYNC-1"}
 	case trace.KindSyncEnter:
-		return "sync " + g("span") + " runs: payload " + short(g("hash")), []string{"SYNC-2", "SYNC-3"}
+		e := must(trace.AsSyncEnter, r)
+		return "sync " + itoa(e.Span) + " runs: payload " + short(e.Hash), []string{"SYNC-2", "SYNC-3"}
 	case trace.KindSyncHashRead:
-		if g("last") == g("current") {
-			return "hash blob holds " + short(g("last")) + " = payload: unchanged, nothing published", []string{"SYNC-5"}
+		h := must(trace.AsSyncHashRead, r)
+		if h.Last == h.Current {
+			return "hash blob holds " + short(h.Last) + " = payload: unchanged, nothing published", []string{"SYNC-5"}
 		}
-		return "hash blob holds " + short(g("last")) + ", payload " + short(g("current")) + ": changed", []string{"SYNC-5"}
+		return "hash blob holds " + short(h.Last) + ", payload " + short(h.Current) + ": changed", []string{"SYNC-5"}
 	case trace.KindSyncPublish:
-		if g("target") == trace.PartyMesh {
-			return "-> mesh: MSG-2 update-triggers (payload " + short(g("hash")) + ")", []string{"SYNC-6", "MSG-2"}
+		p := must(trace.AsSyncPublish, r)
+		if p.Target == trace.PartyMesh {
+			return "-> mesh: MSG-2 update-triggers (payload " + short(p.Hash) + ")", []string{"SYNC-6", "MSG-2"}
 		}
-		return "-> frontend: MSG-1 settriggers (payload " + short(g("hash")) + ", " + g("triggers") + " triggers)", []string{"SYNC-6", "MSG-1"}
+		return "-> frontend: MSG-1 settriggers (payload " + short(p.Hash) + ", " + itoa(p.Triggers) + " triggers)", []string{"SYNC-6", "MSG-1"}
 	case trace.KindHTTPResult:
-		if g("status") == "0" {
-			return "<- " + g("target") + ": no answer (" + g("error") + ")", nil
+		h := must(trace.AsHTTPResult, r)
+		if h.Status == 0 {
+			return "<- " + h.Target + ": no answer (" + h.Error + ")", nil
 		}
-		return "<- " + g("target") + ": " + g("status"), nil
+		return "<- " + h.Target + ": " + itoa(h.Status), nil
 	case trace.KindSyncEnd:
-		if g("success") == "true" {
-			return "sync " + g("span") + " succeeded" + published(r), nil
+		e := must(trace.AsSyncEnd, r)
+		if e.Success {
+			return "sync " + itoa(e.Span) + " succeeded" + published(e), nil
 		}
-		return "sync " + g("span") + " FAILED: " + g("error"), []string{"SYNC-7"}
+		return "sync " + itoa(e.Span) + " FAILED: " + e.Error, []string{"SYNC-7"}
 	case trace.KindBlobWrite:
-		return "hash blob := " + short(g("value")), []string{"SYNC-6", "BLOB-2"}
+		return "hash blob := " + short(must(trace.AsBlobWrite, r).Value), []string{"SYNC-6", "BLOB-2"}
 	default:
 		return describePlatform(r)
 	}
 }
 
-func published(r *trace.Record) string {
-	if r.Get("published") == "true" {
+func published(e trace.SyncEndRecord) string {
+	if e.Published {
 		return " (published)"
 	}
 	return " (nothing published)"
 }
 
 func describePlatform(r *trace.Record) (string, []string) {
-	g := r.Get
 	switch r.Kind {
 	case trace.KindMeshAccept:
-		return "accepted notification " + g("notification") + " from " + g("instance"), []string{"MSG-2", "MESH-1"}
+		a := must(trace.AsMeshAccept, r)
+		return "accepted notification " + itoa(a.Notification) + " from " + a.Instance, []string{"MSG-2", "MESH-1"}
 	case trace.KindMeshFetch:
-		return "-> site: MSG-3 fetch " + g("fetch") + " attempt " + g("attempt") + " (for notifications up to " + g("cover") + ")", []string{"MSG-3", "MESH-2"}
+		f := must(trace.AsMeshFetch, r)
+		return "-> site: MSG-3 fetch " + itoa(f.Fetch) + " attempt " + itoa(f.Attempt) + " (for notifications up to " + itoa(f.Cover) + ")", []string{"MSG-3", "MESH-2"}
 	case trace.KindMeshFetchDone:
-		if g("status") == "200" {
-			return "<- site: 200 for fetch " + g("fetch"), nil
+		d := must(trace.AsMeshFetchDone, r)
+		if d.Status == 200 {
+			return "<- site: 200 for fetch " + itoa(d.Fetch), nil
 		}
-		return "<- site: fetch " + g("fetch") + " failed (" + statusText(r) + ")", []string{"MESH-4"}
+		return "<- site: fetch " + itoa(d.Fetch) + " failed (" + statusText(d.Status) + ")", []string{"MESH-4"}
 	case trace.KindStoreWrite:
-		return "platform store := " + short(g("hash")) + " (revision " + g("revision") + ", via " + g("via") + ")", storeRules(r)
+		w := must(trace.AsStoreWrite, r)
+		return "platform store := " + short(w.Hash) + " (revision " + itoa(w.Revision) + ", via " + w.Via + ")", storeRules(w)
 	case trace.KindMeshAbandon:
-		return "GAVE UP on notifications up to " + g("cover") + " after " + g("attempts") + " attempts (" + g("reason") + ")", []string{"MESH-4"}
+		a := must(trace.AsMeshAbandon, r)
+		return "GAVE UP on notifications up to " + itoa(a.Cover) + " after " + itoa(a.Attempts) + " attempts (" + a.Reason + ")", []string{"MESH-4"}
 	case trace.KindFrontEndReject:
-		return "front end refused MSG-1: " + g("status") + " (" + g("reason") + ")", []string{"FE-2"}
+		x := must(trace.AsFrontEndReject, r)
+		return "front end refused MSG-1: " + itoa(x.Status) + " (" + x.Reason + ")", []string{"FE-2"}
 	case trace.KindRouterNone:
 		return "site router: no running instance, 503", nil
 	case trace.KindClientCall:
-		return "calls " + g("path"), nil
+		return "calls " + must(trace.AsClientCall, r).Path, nil
 	case trace.KindClientResponse:
-		return "answer to call " + g("call") + ": " + g("status") + result(r), nil
+		a := must(trace.AsClientResponse, r)
+		return "answer to call " + itoa(a.Call) + ": " + itoa(a.Status) + result(a), nil
 	case trace.KindFaultFire:
-		return "FAULT " + g("fault") + " injected" + faultDetail(r), nil
+		f := must(trace.AsFaultFire, r)
+		return "FAULT " + f.Fault + " injected" + faultDetail(f), nil
 	case trace.KindLog:
-		if l := g("level"); l == "Warning" || l == "Error" {
-			return "log " + l + ": " + g("text"), nil
+		l := must(trace.AsLog, r)
+		if l.Level == "Warning" || l.Level == "Error" {
+			return "log " + l.Level + ": " + l.Text, nil
 		}
 	case trace.KindTokenCheck:
-		if g("accepted") == "true" {
-			if why := check.TokenRefusal(r); why != "" {
-				return "ACCEPTED AN INVALID TOKEN at " + g("endpoint") + ": " + why, []string{"TOK-5"}
+		t := must(trace.AsTokenCheck, r)
+		if t.Accepted {
+			why, err := check.TokenRefusal(r)
+			if err != nil {
+				panic(malformed{err})
+			}
+			if why != "" {
+				return "ACCEPTED AN INVALID TOKEN at " + t.Endpoint + ": " + why, []string{"TOK-5"}
 			}
 		}
 	}
 	return "", nil
 }
 
-func storeRules(r *trace.Record) []string {
-	if r.Get("via") == trace.PartyFrontEnd {
+func storeRules(w trace.StoreWriteRecord) []string {
+	if w.Via == trace.PartyFrontEnd {
 		return []string{"MSG-1", "FE-5"}
 	}
 	return []string{"MSG-3"}
 }
 
-func statusText(r *trace.Record) string {
-	if r.Get("status") == "0" {
+func statusText(status int) string {
+	if status == 0 {
 		return "no answer"
 	}
-	return r.Get("status")
+	return itoa(status)
 }
 
-func result(r *trace.Record) string {
-	if x := r.Get("result"); x != "" {
-		return " " + x
+func result(a trace.ClientResponseRecord) string {
+	if a.Result != "" {
+		return " " + a.Result
 	}
 	return ""
 }
 
-func faultDetail(r *trace.Record) string {
+// faultDetail renders what a fault did: its params, as its firer wrote them.
+func faultDetail(f trace.FaultFireRecord) string {
 	var parts []string
-	for _, f := range r.Fields {
-		switch f.Key {
-		case "fault", "injected", "key":
-		default:
-			parts = append(parts, f.Key+"="+f.Value)
-		}
+	for _, p := range f.Params {
+		parts = append(parts, p.Key+"="+p.Value)
 	}
 	if len(parts) == 0 {
 		return ""

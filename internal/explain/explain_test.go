@@ -129,16 +129,16 @@ func TestEditedScheduleRefused(t *testing.T) {
 // its first finding happens, one judged at the end of the run at the last record, and the rules
 // involved are those of the records the findings cite.
 func TestBreaksWhereTheEvidenceSays(t *testing.T) {
-	rec := func(seq int, party string, kind trace.Kind, fields ...trace.Field) trace.Record {
-		return trace.Record{Seq: seq, At: time.Duration(seq) * time.Second, Party: party, Kind: kind, Fields: fields}
+	rec := func(seq int, party string, e trace.Event) trace.Record {
+		return trace.Record{Seq: seq, At: time.Duration(seq) * time.Second, Party: party, Kind: e.Kind, Fields: e.Fields}
 	}
 	f := &tracefile.File{Scenario: tracefile.Scenario{Path: "s.yaml"}, Mode: "platform", Seed: 1,
 		Schedule: world.Script{Timeline: []int{}, Firings: []string{}, Choices: []string{}},
 		Records: []trace.Record{
-			rec(1, trace.PartyWorld, trace.KindContentChange, trace.F("revision", 1), trace.F("expected_hash", "h1")),
-			rec(2, trace.PartyStorage, trace.KindBlobWrite, trace.F("value", "h1")),
-			rec(3, trace.PartyMesh, trace.KindMeshAbandon, trace.F("cover", 1), trace.F("attempts", 3), trace.F("reason", "budget")),
-			rec(4, trace.PartyWorld, trace.KindRunEnd, trace.F("reason", "settled")),
+			rec(1, trace.PartyWorld, trace.ContentChange(1, "initial", "h1", "c1", 1, 1)),
+			rec(2, trace.PartyStorage, trace.BlobWrite(1, "upload", "synctriggers/h/last", 201, "", "h1")),
+			rec(3, trace.PartyMesh, trace.MeshAbandon(1, 3, "budget")),
+			rec(4, trace.PartyWorld, trace.RunEnd("settled", true)),
 		},
 		Verdicts: []check.Verdict{
 			{ID: "P4", Name: "hash-implies-published", Status: check.Fail, Evidence: []check.Evidence{

@@ -63,6 +63,12 @@ type Fault struct {
 	Doc    string
 	Ref    string
 	Params []Param
+	// Live reports that a live run (internal/live: real HTTP, Azure Storage) injects the fault: an
+	// instance deleted at a fault point, what a host loads and builds, clock skew, the answers and
+	// tokens of the front end, the mesh, the site's front door and storage, the oversize deploy
+	// and a burst of admin calls. The other timed faults, the link faults and partitions need the
+	// simulator's kernel and network: a live run records them as fault.na.
+	Live bool
 }
 
 // Points are the fault points of PROTOCOL.md section 6, in the order a sync reaches them.
@@ -120,10 +126,10 @@ func params(ps ...[]Param) []Param {
 }
 
 var catalogue = []Fault{
-	{Name: "delete-instance", Kind: KindPoint, Ref: "PROTOCOL.md 1, 6", Doc: "the instance is deleted at a fault point: all memory and in-flight work lost",
+	{Name: "delete-instance", Kind: KindPoint, Live: true, Ref: "PROTOCOL.md 1, 6", Doc: "the instance is deleted at a fault point: all memory and in-flight work lost",
 		Params: params([]Param{{Name: "point", Type: TypeString, Default: "after-hash-write", Choices: anyPoint, Doc: "fault point (any: every point)"},
 			{Name: "background", Type: TypeString, Default: "any", Choices: []string{"any", "true", "false"}, Doc: "only in background or foreground syncs"}, prob("1")})},
-	{Name: "restart-instance", Kind: KindPoint, Ref: "PROTOCOL.md 1, 6", Doc: "the instance is deleted at a fault point and a new one (new name) starts",
+	{Name: "restart-instance", Kind: KindPoint, Live: true, Ref: "PROTOCOL.md 1, 6", Doc: "the instance is deleted at a fault point and a new one (new name) starts",
 		Params: params([]Param{{Name: "point", Type: TypeString, Default: "after-publish", Choices: anyPoint, Doc: "fault point (any: every point)"},
 			{Name: "background", Type: TypeString, Default: "any", Choices: []string{"any", "true", "false"}, Doc: "only in background or foreground syncs"}, prob("1")})},
 	{Name: "scale-in", Kind: KindTimed, Ref: "PROTOCOL.md 1", Doc: "an instance is removed (scale in)",
@@ -143,42 +149,42 @@ var catalogue = []Fault{
 		Params: params([]Param{{Name: "a", Type: TypeString, Default: "instance", Choices: Parties[1:], Doc: "one side"},
 			{Name: "b", Type: TypeString, Default: "storage", Choices: Parties[1:], Doc: "other side"}, every("20m"),
 			{Name: "for", Type: TypeDuration, Default: "30s", Doc: "how long the partition lasts"}})},
-	{Name: "fe-status", Kind: KindEndpoint, Ref: "MSG-1, SYNC-7; core-tools #630", Doc: "the front end answers an error status to MSG-1",
+	{Name: "fe-status", Kind: KindEndpoint, Live: true, Ref: "MSG-1, SYNC-7; core-tools #630", Doc: "the front end answers an error status to MSG-1",
 		Params: params([]Param{status("503", "429", "500", "503"), prob("0.1")})},
-	{Name: "fe-timeout", Kind: KindEndpoint, Ref: "MSG-1 (100 s timeout)", Doc: "the front end never answers MSG-1", Params: params([]Param{prob("0.1")})},
-	{Name: "mesh-status", Kind: KindEndpoint, Ref: "MSG-2, SYNC-7", Doc: "the mesh answers an error status to MSG-2", Params: params([]Param{status("500", "429", "500", "502", "503"), prob("0.1")})},
-	{Name: "mesh-timeout", Kind: KindEndpoint, Ref: "MSG-2 (30 s timeout)", Doc: "the mesh never answers MSG-2", Params: params([]Param{prob("0.1")})},
-	{Name: "mesh-forward-lost", Kind: KindEndpoint, Ref: "PROTOCOL.md 1", Doc: "the mesh answers 2xx but the notification is lost before the platform sees it", Params: params([]Param{prob("0.1")})},
-	{Name: "fetch-status", Kind: KindEndpoint, Ref: "MSG-3, MESH-4", Doc: "the platform's fetch fails with a status at the site's front door", Params: params([]Param{status("503", "404", "502", "503"), prob("0.2")})},
-	{Name: "fetch-refused", Kind: KindEndpoint, Ref: "MSG-3, MESH-4", Doc: "the platform's fetch gets a refused connection", Params: params([]Param{prob("0.2")})},
-	{Name: "blob-read-error", Kind: KindEndpoint, Ref: "BLOB-2, SYNC-5", Doc: "reading the hash blob fails (the host counts it as unchanged)", Params: params([]Param{status("503", "500", "503"), prob("0.1")})},
-	{Name: "blob-write-error", Kind: KindEndpoint, Ref: "BLOB-2, SYNC-6", Doc: "writing the hash blob fails (the host logs and swallows it)", Params: params([]Param{status("500", "500", "503"), prob("0.1")})},
-	{Name: "storage-refuses", Kind: KindEndpoint, Ref: "BLOB-2, SYNC-3, SYNC-5, SYNC-7; #11796, #11782/#11787",
+	{Name: "fe-timeout", Kind: KindEndpoint, Live: true, Ref: "MSG-1 (100 s timeout)", Doc: "the front end never answers MSG-1", Params: params([]Param{prob("0.1")})},
+	{Name: "mesh-status", Kind: KindEndpoint, Live: true, Ref: "MSG-2, SYNC-7", Doc: "the mesh answers an error status to MSG-2", Params: params([]Param{status("500", "429", "500", "502", "503"), prob("0.1")})},
+	{Name: "mesh-timeout", Kind: KindEndpoint, Live: true, Ref: "MSG-2 (30 s timeout)", Doc: "the mesh never answers MSG-2", Params: params([]Param{prob("0.1")})},
+	{Name: "mesh-forward-lost", Kind: KindEndpoint, Live: true, Ref: "PROTOCOL.md 1", Doc: "the mesh answers 2xx but the notification is lost before the platform sees it", Params: params([]Param{prob("0.1")})},
+	{Name: "fetch-status", Kind: KindEndpoint, Live: true, Ref: "MSG-3, MESH-4", Doc: "the platform's fetch fails with a status at the site's front door", Params: params([]Param{status("503", "404", "502", "503"), prob("0.2")})},
+	{Name: "fetch-refused", Kind: KindEndpoint, Live: true, Ref: "MSG-3, MESH-4", Doc: "the platform's fetch gets a refused connection", Params: params([]Param{prob("0.2")})},
+	{Name: "blob-read-error", Kind: KindEndpoint, Live: true, Ref: "BLOB-2, SYNC-5", Doc: "reading the hash blob fails (the host counts it as unchanged)", Params: params([]Param{status("503", "500", "503"), prob("0.1")})},
+	{Name: "blob-write-error", Kind: KindEndpoint, Live: true, Ref: "BLOB-2, SYNC-6", Doc: "writing the hash blob fails (the host logs and swallows it)", Params: params([]Param{status("500", "500", "503"), prob("0.1")})},
+	{Name: "storage-refuses", Kind: KindEndpoint, Live: true, Ref: "BLOB-2, SYNC-3, SYNC-5, SYNC-7; #11796, #11782/#11787",
 		Doc:    "storage refuses the host (401 AuthenticationFailed, 403 AuthorizationPermissionMismatch): every blob call, the lease and the host keys' reads",
 		Params: params([]Param{status("403", "401", "403"), prob("1")})},
-	{Name: "fe-size-limit", Kind: KindEndpoint, Ref: "MSG-1, PAY-1; #12035, #4691", Doc: "the front end answers 400 to a MSG-1 body over a size limit",
+	{Name: "fe-size-limit", Kind: KindEndpoint, Live: true, Ref: "MSG-1, PAY-1; #12035, #4691", Doc: "the front end answers 400 to a MSG-1 body over a size limit",
 		Params: params([]Param{{Name: "bytes", Type: TypeInt, Default: "204800", Doc: "the longest body taken, in bytes"}, prob("1")})},
-	{Name: "blob-latency", Kind: KindEndpoint, Ref: "BLOB-2", Doc: "storage answers late", Params: params([]Param{prob("0.1"), {Name: "by", Type: TypeDuration, Default: "2s", Doc: "extra latency"}})},
-	{Name: "blob-lost-write", Kind: KindEndpoint, Ref: "BLOB-2", Doc: "a hash blob write answers 201 but is not stored", Params: params([]Param{prob("0.1")})},
-	{Name: "concurrent-syncs", Kind: KindTimed, Ref: "SYNC-2; P3; #11873 (deploy hooks call 2-3 times)", Doc: "a burst of admin sync calls, to one instance or spread over all",
+	{Name: "blob-latency", Kind: KindEndpoint, Live: true, Ref: "BLOB-2", Doc: "storage answers late", Params: params([]Param{prob("0.1"), {Name: "by", Type: TypeDuration, Default: "2s", Doc: "extra latency"}})},
+	{Name: "blob-lost-write", Kind: KindEndpoint, Live: true, Ref: "BLOB-2", Doc: "a hash blob write answers 201 but is not stored", Params: params([]Param{prob("0.1")})},
+	{Name: "concurrent-syncs", Kind: KindTimed, Live: true, Ref: "SYNC-2; P3; #11873 (deploy hooks call 2-3 times)", Doc: "a burst of admin sync calls, to one instance or spread over all",
 		Params: params([]Param{every("15m"), {Name: "calls", Type: TypeInt, Default: "3", Doc: "calls in the burst"},
 			{Name: "spread", Type: TypeString, Default: "one", Choices: []string{"one", "all"}, Doc: "one instance, or the router's choice"}})},
-	{Name: "clock-skew", Kind: KindHost, Ref: "TOK-2..5", Doc: "a party's clock is off, so the tokens it issues are expired or not yet valid",
+	{Name: "clock-skew", Kind: KindHost, Live: true, Ref: "TOK-2..5", Doc: "a party's clock is off, so the tokens it issues are expired or not yet valid",
 		Params: params([]Param{{Name: "party", Type: TypeString, Default: "instance", Choices: []string{"instance", "mesh"}, Doc: "whose clock"},
 			{Name: "by", Type: TypeDuration, Default: "6m", Doc: "offset (negative: behind)"}, prob("0.5")})},
-	{Name: "token-invalid", Kind: KindEndpoint, Ref: "TOK-2..5, FE-2, HOST-1, MESH-3",
+	{Name: "token-invalid", Kind: KindEndpoint, Live: true, Ref: "TOK-2..5, FE-2, HOST-1, MESH-3",
 		Doc: "a request reaches its receiver with a token of one kind in place of the sender's: invalid (the receiver must refuse it) or valid for another issuer or audience (the receiver must judge its claim)",
 		Params: params([]Param{{Name: "kind", Type: TypeString, Default: "wrong-audience", Choices: BadTokenKinds, Doc: "what is wrong with the token, or which other valid issuer or audience it has"},
 			{Name: "target", Type: TypeString, Default: "any", Choices: []string{"any", "frontend", "msg3", "msg4"},
 				Doc: "receiver: the front end (MSG-1), the host's GET admin/host/triggers (MSG-3) or POST admin/host/synctriggers with a token (MSG-4)"}, prob("0.2")})},
-	{Name: "token-expiry", Kind: KindEndpoint, Ref: "TOK-4, MESH-3", Doc: "the mesh presents a token that has already expired", Params: params([]Param{prob("0.2")})},
-	{Name: "placeholder-active", Kind: KindHost, Ref: "SYNC-3; #11873, PR #11874", Doc: "after a host start the active host is still the placeholder (WarmUp) for a while",
+	{Name: "token-expiry", Kind: KindEndpoint, Live: true, Ref: "TOK-4, MESH-3", Doc: "the mesh presents a token that has already expired", Params: params([]Param{prob("0.2")})},
+	{Name: "placeholder-active", Kind: KindHost, Live: true, Ref: "SYNC-3; #11873, PR #11874", Doc: "after a host start the active host is still the placeholder (WarmUp) for a while",
 		Params: params([]Param{prob("0.5"), {Name: "for", Type: TypeDuration, Default: "30s", Doc: "how long the placeholder stays active"},
 			{Name: "guard", Type: TypeBool, Default: "true", Doc: "PR #11874's guard: skip syncs while the placeholder is active"}})},
-	{Name: "payload-nondeterminism", Kind: KindHost, Ref: "PAY-2; #9255", Doc: "the host serializes semantically equal payloads differently (the payload object's key order)", Params: params([]Param{prob("1")})},
-	{Name: "oversize-payload", Kind: KindTimed, Ref: "PAY-1 (204,800 fallback)", Doc: "a deploy grows the payload beyond 204,800 characters, so the minimal form is published",
+	{Name: "payload-nondeterminism", Kind: KindHost, Live: true, Ref: "PAY-2; #9255", Doc: "the host serializes semantically equal payloads differently (the payload object's key order)", Params: params([]Param{prob("1")})},
+	{Name: "oversize-payload", Kind: KindTimed, Live: true, Ref: "PAY-1 (204,800 fallback)", Doc: "a deploy grows the payload beyond 204,800 characters, so the minimal form is published",
 		Params: params([]Param{every("30m")})},
-	{Name: "transient-empty", Kind: KindHost, Ref: "SYNC-4; #6822", Doc: "a host start indexes no functions (a transient host.json read error) until the next start", Params: params([]Param{prob("0.2")})},
+	{Name: "transient-empty", Kind: KindHost, Live: true, Ref: "SYNC-4; #6822", Doc: "a host start indexes no functions (a transient host.json read error) until the next start", Params: params([]Param{prob("0.2")})},
 }
 
 // Catalogue lists every fault, in catalogue order.

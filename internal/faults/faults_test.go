@@ -28,3 +28,26 @@ func TestProbabilityIsFinite(t *testing.T) {
 		}
 	}
 }
+
+// Which faults a live run injects is the catalogue's data (Fault.Live), read by internal/live: a
+// point, host or endpoint fault acts on one party's answer, which live serves over real HTTP and
+// Azure Storage; the link faults and partitions act on the simulator's network, and of the timed
+// faults live carries out the oversize deploy and the admin-call burst (issue 23: this was a name list in live).
+func TestLiveApplicability(t *testing.T) {
+	for _, f := range Catalogue() {
+		var want bool
+		switch f.Kind {
+		case KindPoint, KindHost, KindEndpoint:
+			want = true
+		case KindLink:
+			want = false
+		case KindTimed:
+			want = f.Name == "oversize-payload" || f.Name == "concurrent-syncs"
+		default:
+			t.Fatalf("%s: kind %q has no live rule here", f.Name, f.Kind)
+		}
+		if f.Live != want {
+			t.Errorf("%s (%s): Live is %v, want %v", f.Name, f.Kind, f.Live, want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package live
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -13,18 +14,8 @@ import (
 	"github.com/syncsim/syncsim/internal/trace"
 )
 
-// liveFaults are the faults that make sense over real HTTP and Azure Storage: an instance deleted at
-// a fault point (its server stops), what a host loads and how it builds its payload, clock skew,
-// HTTP answers and tokens at the front end, the mesh and the site router, and storage's answers.
-// The timed faults, the link faults and partitions need the simulator's kernel and network.
-var liveFaults = map[string]bool{
-	"delete-instance": true, "restart-instance": true,
-	"transient-empty": true, "placeholder-active": true, "payload-nondeterminism": true, "clock-skew": true,
-	"fe-status": true, "fe-timeout": true, "fe-size-limit": true,
-	"mesh-status": true, "mesh-timeout": true, "mesh-forward-lost": true,
-	"fetch-status": true, "fetch-refused": true, "token-invalid": true, "token-expiry": true,
-	"blob-latency": true, "storage-refuses": true, "blob-read-error": true, "blob-write-error": true, "blob-lost-write": true,
-}
+// injectable reports whether a live run injects fault s: the catalogue's Live (faults.Fault.Live).
+func injectable(s faults.Spec) bool { return s.Fault().Live }
 
 // faultEngine is the run's drive.Faults (arming, the fire decision and the records, as in the
 // simulator: the same firing keys and dice) carried out over HTTP.
@@ -42,11 +33,36 @@ func newFaultEngine(r *run) *faultEngine {
 // arm arms the scenario's faults; those that cannot be injected live are recorded (fault.na) and
 // noted in the log, not dropped silently.
 func (e *faultEngine) arm() {
-	e.Arm(drive.SpecsFor(e.r.sc, nil), func(s faults.Spec) bool { return liveFaults[s.Name] }, drive.NotApplicableReason, nil)
+	e.Arm(drive.SpecsFor(e.r.sc, nil), injectable, drive.NotApplicableReason, e.timed)
 	for _, what := range e.NotApplicable() {
 		fmt.Fprintf(e.r.log, "live: fault %s is not applicable in live mode; it is not injected\n", what)
 	}
 	e.meshSkew = e.MeshSkew()
+}
+
+// timed carries out a timed fault the catalogue marks Live (drive.Faults schedules its
+// opportunities on the run's clock, as in the simulator).
+func (e *faultEngine) timed(in *drive.Injector) {
+	switch in.Spec.Name {
+	case "oversize-payload":
+		e.Fire(in, trace.PartyWorld)
+		e.r.timeline.Oversize()
+	case "concurrent-syncs":
+		// SYNC-2, P3: a burst of MSG-4 calls, pinned to the router's pick or spread as it picks.
+		e.Fire(in, trace.PartyClient, trace.F("calls", in.Spec.Int("calls")), trace.F("spread", in.Spec.Str("spread")))
+		pin := ""
+		if in.Spec.Str("spread") == "one" {
+			if h := e.r.router.pick(); h != nil {
+				pin = h.name
+			}
+		}
+		for i := 0; i < in.Spec.Int("calls"); i++ {
+			e.r.timeline.CallPinned(trace.MsgMSG4, host.AdminRequest{Method: "POST", Path: host.PathSyncTriggers,
+				Headers: e.r.site.AuthHeaders("admin-key", time.Now())}, pin)
+		}
+	default:
+		panic("live: the catalogue marks timed fault " + in.Spec.Name + " live, and live has no handler for it")
+	}
 }
 
 // atPoint fires the point faults armed for a host's fault point; h.mu is held. It reports whether
@@ -59,7 +75,9 @@ func (e *faultEngine) atPoint(h *liveHost, p host.Point) bool {
 	e.Fire(in, h.party, trace.F("point", p.Name), trace.F("span", p.Span))
 	h.killLocked("fault "+in.Spec.Name+" at "+p.Name, true)
 	if in.Spec.Name == "restart-instance" {
-		go e.r.startInstance("fault restart-instance")
+		// The new instance starts on a goroutine of the run, which shutdown waits for (the
+		// dying host's lock is held here).
+		e.r.goroutine(func() { e.r.startInstance("fault restart-instance") })
 	}
 	return true
 }
@@ -69,16 +87,24 @@ func (e *faultEngine) atPoint(h *liveHost, p host.Point) bool {
 func (e *faultEngine) atFrontEnd(w http.ResponseWriter, req *http.Request) bool {
 	r, ok := e.AtFrontEnd(sender(req), int(req.ContentLength))
 	if ok {
+		drain(req)
 		e.refuse(w, r, host.DefaultFrontEndTimeout)
 	}
 	return ok
 }
+
+// drain reads a refused request's body before the answer, as the simulator's front end and mesh
+// take the whole message: a server that answers first and closes can reset the connection while the
+// host still writes a large body (fe-size-limit's), and the host would see a transport error where
+// the simulator's sees the status.
+func drain(req *http.Request) { io.Copy(io.Discard, io.LimitReader(req.Body, 8<<20)) }
 
 // atMesh carries out the mesh's faults (drive.Faults.AtMesh: mesh-timeout, mesh-status,
 // mesh-forward-lost) on a MSG-2.
 func (e *faultEngine) atMesh(w http.ResponseWriter, req *http.Request) bool {
 	r, ok := e.AtMesh(sender(req))
 	if ok {
+		drain(req)
 		e.refuse(w, r, host.DefaultMeshTimeout)
 	}
 	return ok

@@ -34,7 +34,7 @@ type liveHost struct {
 	// longer picks it, and a host that has not started yet never starts.
 	draining bool
 	dead     chan struct{}
-	timers   map[string]*time.Timer
+	timers   *timerSet
 	waits    map[int]chan answer
 	nextReq  int
 	// placeholderFor: a pod from the placeholder pool runs the placeholder that long at its first
@@ -57,33 +57,58 @@ const (
 	headerSpan     = "x-syncsim-span"
 	headerInstance = "x-syncsim-instance"
 	headerRevision = mesh.RevisionHeader
+	// headerPin names the instance a pinned client call asks the site router for.
+	headerPin = "x-syncsim-pin"
 )
 
 // startInstance creates an instance with a new name; its host runs after the scenario's startup time.
+// A start past the scenario's limits.instance_starts is refused and recorded (drive.AdmitStart), and
+// gives nil, nil; a start after the run ended gives errClosed.
 func (r *run) startInstance(reason string) (*liveHost, error) {
+	// The index is taken under r.mu, so that starts on several goroutines (the timeline's, a
+	// restart-instance fault's) never share one.
 	r.mu.Lock()
-	index := len(r.hosts)
+	if r.closed {
+		r.mu.Unlock()
+		return nil, errClosed
+	}
+	index := r.started
+	admitted := drive.AdmitStart(r.sc, index, reason, r.rec.put)
+	if admitted {
+		r.started++
+	}
 	r.mu.Unlock()
+	if !admitted {
+		return nil, nil
+	}
 	name := "pod-" + strconv.FormatInt(int64(0xa000+index*0x101), 16)
 	h := &liveHost{r: r, name: name, index: index, party: trace.InstanceParty(name), alive: true, dead: make(chan struct{}),
-		timers: map[string]*time.Timer{}, waits: map[int]chan answer{}, nextReq: 1 << 20}
+		waits: map[int]chan answer{}, nextReq: 1 << 20}
+	h.timers = newTimerSet(&h.mu, r)
 	srv, err := listen(http.HandlerFunc(h.serveHTTP))
 	if err != nil {
 		return nil, err
 	}
 	h.srv = srv
-	cfg := host.Config{
-		Site: r.sc.Site, Mode: r.mode, ContainerName: name, FrontEndURL: r.platform.feSrv.url, MeshURL: r.platform.mesh.url + "/",
-		Secrets: r.secretsNow, SecretsError: func() string { return r.faults.SecretsError(index, name) }, Rand: r.streams.Stream("host/" + name), PlaceholderGuard: true,
-		BackgroundDelay: r.scaled(host.DefaultBackgroundDelay), LeaseDuration: host.DefaultLeaseDuration,
-		LeaseRenew: r.scaled(host.DefaultLeaseRenew), LeaseRetry: r.scaled(host.DefaultLeaseRetry), AdminWait: r.scaled(host.DefaultAdminWait),
-		FrontEndTimeout: r.scaled(host.DefaultFrontEndTimeout), MeshTimeout: r.scaled(host.DefaultMeshTimeout),
-	}
+	// The scenario's part of the host's config is drive.HostConfig's, as the simulator's is; the
+	// addresses are the live servers' and every timer runs scaled.
+	cfg := drive.HostConfig(r.sc, r.mode, name, r.streams)
+	cfg.FrontEndURL, cfg.MeshURL = r.platform.feSrv.url, r.platform.mesh.url+"/"
+	cfg.Secrets, cfg.SecretsError = r.secretsNow, func() string { return r.faults.SecretsError(index, name) }
+	cfg.BackgroundDelay, cfg.LeaseDuration = r.scaled(host.DefaultBackgroundDelay), host.DefaultLeaseDuration
+	cfg.LeaseRenew, cfg.LeaseRetry, cfg.AdminWait = r.scaled(host.DefaultLeaseRenew), r.scaled(host.DefaultLeaseRetry), r.scaled(host.DefaultAdminWait)
+	cfg.FrontEndTimeout, cfg.MeshTimeout = r.scaled(host.DefaultFrontEndTimeout), r.scaled(host.DefaultMeshTimeout)
 	created := r.faults.AtCreate(h.party, index)
 	h.skew, cfg.UnstablePayload = created.Skew, created.UnstablePayload
 	h.m = host.NewMachine(cfg)
 	h.d = drive.NewHost(h.m, h.party, r.sc.Site, hostEnv{h})
 	r.mu.Lock()
+	if r.closed {
+		// shutdown took its list of hosts already: this one is stopped here.
+		r.mu.Unlock()
+		srv.close()
+		return nil, errClosed
+	}
 	r.hosts = append(r.hosts, h)
 	r.mu.Unlock()
 	r.rec.put(h.party, trace.InstanceCreate(reason, index, srv.url))
@@ -129,17 +154,12 @@ func (h *liveHost) killLocked(reason string, injected bool) {
 	}
 	h.alive, h.ready = false, false
 	close(h.dead)
-	for _, t := range h.timers {
-		t.Stop()
-	}
+	h.timers.stopAll()
 	h.srv.close()
 	if reason != "" {
 		h.r.rec.put(h.party, trace.InstanceDelete(reason, injected))
 	}
 }
-
-// perform carries out the host's effects in order; h.mu is held.
-func (h *liveHost) perform(effects []host.Effect) { h.d.Perform(effects) }
 
 // hostEnv is the live runtime's drive.HostEnv for one instance: real timers, HTTP requests and
 // Azure Storage calls on their own goroutines, whose answers go back to the machine under h.mu.
@@ -154,29 +174,19 @@ func (e hostEnv) Alive() bool                         { return e.h.alive }
 func (e hostEnv) Record(party string, ev trace.Event) { e.h.r.rec.put(party, ev) }
 func (e hostEnv) Point(p host.Point)                  { e.h.r.faults.atPoint(e.h, p) }
 
+// SetTimer arms the machine's timer key. The machine's timers are already scaled (its Config), so
+// they run on the real clock as given.
 func (e hostEnv) SetTimer(key string, after time.Duration) {
 	h := e.h
-	if t, ok := h.timers[key]; ok {
-		t.Stop()
-	}
-	// The machine's timers are already scaled (its Config), so they run on the real clock as given.
-	h.timers[key] = time.AfterFunc(after, func() {
-		h.mu.Lock()
-		defer h.mu.Unlock()
+	h.timers.set(key, after, func() {
 		if !h.alive || h.r.isClosed() {
 			return
 		}
-		delete(h.timers, key)
 		h.d.Timer(key)
 	})
 }
 
-func (e hostEnv) CancelTimer(key string) {
-	if t, ok := e.h.timers[key]; ok {
-		t.Stop()
-		delete(e.h.timers, key)
-	}
-}
+func (e hostEnv) CancelTimer(key string) { e.h.timers.cancel(key) }
 
 func (e hostEnv) Respond(r host.Respond) {
 	if ch, ok := e.h.waits[r.ReqID]; ok {
@@ -293,13 +303,9 @@ func (r *run) post(url, method string, headers map[string]string, body []byte, r
 
 // goroutine runs fn as part of the run (shutdown waits for it).
 func (r *run) goroutine(fn func()) {
-	r.mu.Lock()
-	if r.closed {
-		r.mu.Unlock()
+	if !r.track() {
 		return
 	}
-	r.wg.Add(1)
-	r.mu.Unlock()
 	go func() {
 		defer r.wg.Done()
 		fn()

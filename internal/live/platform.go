@@ -35,11 +35,12 @@ type platform struct {
 	mu     sync.Mutex
 	fe     *drive.FrontEnd
 	m      *drive.Mesh
-	timers map[string]*time.Timer
+	timers *timerSet
 }
 
 func newPlatform(r *run) (*platform, error) {
-	p := &platform{r: r, store: mesh.NewStore(), timers: map[string]*time.Timer{}}
+	p := &platform{r: r, store: mesh.NewStore()}
+	p.timers = newTimerSet(&p.mu, r)
 	p.fe = drive.NewFrontEnd(&mesh.FrontEnd{Site: r.sc.Site, Store: p.store}, r.sc.Site, frontEndEnv{p})
 	p.m = drive.NewMesh(mesh.New(mesh.Config{Site: r.sc.Site, Store: p.store, Rand: r.streams.Stream("mesh"),
 		// The debounce keeps a real-time floor: storage answers in milliseconds whatever the scale, and
@@ -125,16 +126,10 @@ func (e meshEnv) Observe(mesh.Effect) {}
 
 func (e meshEnv) SetTimer(key string, after time.Duration) {
 	p := e.p
-	if t, ok := p.timers[key]; ok {
-		t.Stop()
-	}
-	p.timers[key] = time.AfterFunc(after, func() {
+	p.timers.set(key, after, func() {
 		if p.r.isClosed() {
 			return
 		}
-		p.mu.Lock()
-		defer p.mu.Unlock()
-		delete(p.timers, key)
 		p.m.Timer(key)
 	})
 }

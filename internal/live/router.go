@@ -41,6 +41,11 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	tokenFault := rt.r.faults.atRouter(kind, req)
 	h := rt.pick()
+	// A pinned call (concurrent syncs inside one instance) goes to its instance while that one is
+	// routable, as the simulator's router does: after the seeded pick, which it overrides.
+	if p := rt.routable(req.Header.Get(headerPin)); p != nil {
+		h = p
+	}
 	if h == nil {
 		rt.r.rec.put(trace.PartyRouter, trace.RouterNone(kind))
 		w.WriteHeader(http.StatusServiceUnavailable)
@@ -103,6 +108,29 @@ func (rt *router) pick() *liveHost {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return ready[r.rng.IntN(len(ready))]
+}
+
+// routable is the instance named name when it is running, ready and not draining; nil otherwise
+// (and for "").
+func (rt *router) routable(name string) *liveHost {
+	if name == "" {
+		return nil
+	}
+	rt.r.mu.Lock()
+	hosts := append([]*liveHost(nil), rt.r.hosts...)
+	rt.r.mu.Unlock()
+	for _, h := range hosts {
+		if h.name != name {
+			continue
+		}
+		h.mu.Lock()
+		ok := h.alive && h.ready && !h.draining
+		h.mu.Unlock()
+		if ok {
+			return h
+		}
+	}
+	return nil
 }
 
 // kindOf names a request to the site as the simulator's router records it.

@@ -66,6 +66,9 @@ type run struct {
 	mu    sync.Mutex
 	rng   *rand.Rand
 	hosts []*liveHost
+	// started counts the instances the run started (drive.AdmitStart's count); an index is
+	// taken under mu before the host exists.
+	started int
 
 	router   *router
 	platform *platform
@@ -129,8 +132,7 @@ func (r *run) after(d time.Duration, fn func()) *time.Timer {
 		return nil
 	}
 	r.wg.Add(1)
-	var t *time.Timer
-	t = time.AfterFunc(r.scaled(d), func() {
+	t := time.AfterFunc(r.scaled(d), func() {
 		defer r.wg.Done()
 		if r.isClosed() {
 			return
@@ -168,7 +170,9 @@ func (r *run) start() error {
 		if err != nil {
 			return err
 		}
-		r.timeline.Initial(i, h)
+		if h != nil {
+			r.timeline.Initial(i, h)
+		}
 	}
 	r.timeline.Schedule(nil)
 	return nil
@@ -189,6 +193,11 @@ func (r *run) shutdown() {
 	}
 	for _, h := range hosts {
 		h.kill()
+	}
+	if r.platform != nil {
+		r.platform.mu.Lock()
+		r.platform.timers.stopAll()
+		r.platform.mu.Unlock()
 	}
 	for _, s := range servers {
 		s.close()

@@ -13,6 +13,8 @@ type server struct {
 	srv *http.Server
 	ln  net.Listener
 	url string
+	// served is closed when Serve returned.
+	served chan struct{}
 }
 
 // liveLimits bound every live party's server. The write timeout covers the longest answer a live
@@ -25,14 +27,20 @@ func listen(h http.Handler) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{ln: ln, url: "http://" + ln.Addr().String(), srv: srv}
-	go s.srv.Serve(ln)
+	s := &server{ln: ln, url: "http://" + ln.Addr().String(), srv: srv, served: make(chan struct{})}
+	go func() {
+		defer close(s.served)
+		s.srv.Serve(ln)
+	}()
 	return s, nil
 }
 
 // close stops the server at once: the listener refuses connections and open ones are cut, as a
-// deleted instance's would be.
-func (s *server) close() { s.srv.Close() }
+// deleted instance's would be. It returns when the server's accept loop did.
+func (s *server) close() {
+	s.srv.Close()
+	<-s.served
+}
 
 func (r *run) addServer(s *server) {
 	r.mu.Lock()

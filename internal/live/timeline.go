@@ -65,12 +65,13 @@ func (e liveEnv) DeleteInstance(i drive.Instance, reason string, injected bool) 
 
 func (e liveEnv) RestartHost(i drive.Instance) { i.(*liveHost).restartHost() }
 
-// Send is a client request to the site router (pins are not followed live); its answer is recorded
-// as the simulator records it, and a MSG-4 answer goes back to the timeline for the caller's retry.
+// Send is a client request to the site router, which follows pin as the simulator's does; its
+// answer is recorded as the simulator records it, and a MSG-4 answer goes back to the timeline for
+// the caller's retry.
 func (e liveEnv) Send(call int, kind string, areq host.AdminRequest, pin string) {
 	r := e.r
 	r.goroutine(func() {
-		a := r.roundTrip(call, kind, areq)
+		a := r.roundTrip(call, kind, areq, pin)
 		r.rec.put(trace.PartyClient, a.Event())
 		if kind == trace.MsgMSG4 {
 			r.timeline.Answered(call, a.Status)
@@ -79,7 +80,7 @@ func (e liveEnv) Send(call int, kind string, areq host.AdminRequest, pin string)
 }
 
 // roundTrip makes one client call and reads its answer.
-func (r *run) roundTrip(call int, kind string, areq host.AdminRequest) trace.ClientAnswer {
+func (r *run) roundTrip(call int, kind string, areq host.AdminRequest, pin string) trace.ClientAnswer {
 	a := trace.ClientAnswer{Call: call, Kind: respKind(kind)}
 	req, err := http.NewRequest(areq.Method, r.router.srv.url+areq.Path, nil)
 	if err != nil {
@@ -90,6 +91,9 @@ func (r *run) roundTrip(call int, kind string, areq host.AdminRequest) trace.Cli
 		req.Header.Set(k, v)
 	}
 	req.Header.Set("x-syncsim-call", strconv.Itoa(call))
+	if pin != "" {
+		req.Header.Set(headerPin, pin)
+	}
 	c := &http.Client{Transport: httpClient.Transport, Timeout: r.scaled(3 * time.Minute)}
 	resp, err := c.Do(req)
 	if err != nil {

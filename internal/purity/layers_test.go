@@ -41,6 +41,8 @@ var layerRules = []layerRule{
 	{from: []string{"internal/check/..."},
 		banned: []string{"host/...", "fakes/...", "internal/world/...", "internal/live/...", "internal/drive/..."},
 		why:    "a checker judges a trace and never calls the code it judges, so that both drivers are judged alike"},
+	{from: []string{"internal/drive/...", "host/...", "fakes/..."}, banned: []string{"internal/check/..."},
+		why: "the driver core and the machines write records and their canonical hashes (internal/trace/canonical); judging them is the checkers', a layer above"},
 	{from: []string{"internal/live/..."}, banned: []string{"internal/world/..."},
 		why: "the live and the simulated drivers are both environments of internal/drive; neither builds on the other"},
 	{from: []string{"internal/runner/..."}, banned: []string{"reports/..."}, except: []string{"reports/redact/...", "reports/output/..."},

@@ -57,6 +57,3 @@ type P12Sample struct {
 func (p *P12Sample) Text() string {
 	return fmt.Sprintf("P12 judged on %d of %d runs (sample: %s)", p.Judged, p.Runs, p.Sample)
 }
-
-// notJudged is runner.Result.P12 of a run outside the sample.
-const notJudged = "not judged: outside the sweep's P12 sample"

@@ -3,5 +3,11 @@
 // and hashing (internal/trace/TRACE.md). The simulator (internal/world) and the live runtime (internal/live)
 // write the same records through these constructors; checkers, explain, reports and the benchmark
 // switch on the kind constants. A kind is never written as a string literal outside this package
-// (TestNoKindLiterals).
+// (TestNoKindLiterals). Readers read a record's fields through its kind's typed view, declared next
+// to the constructor (SyncPublishRecord, read by AsSyncPublish): a missing, malformed or unknown
+// field is a *DecodeError naming the record and the field, never "" (view.go;
+// TestViewsMatchConstructors holds every constructor and its view to the same fields). The canonical
+// JSON hash the records carry is package internal/trace/canonical's.
+//
+//	p, err := trace.AsSyncPublish(r) // p.Span, p.Background, p.Target, p.Hash, p.Triggers, p.Bytes
 package trace

@@ -76,3 +76,68 @@ func deliveryFields(msg uint64, from, kind string, duplicate, reordered bool, mo
 	}
 	return fields
 }
+
+// The views of the records above (view.go).
+
+// SchedPickRecord is sched.pick's view, both forms: an event fired early (Event, Party) or a delay
+// chosen at its bound (Msg, From, To, Delay). Over is the event number or the delay it passed over.
+type SchedPickRecord struct {
+	Key   string        `trace:"key"`
+	Event uint64        `trace:"event,optional"`
+	Party string        `trace:"party,optional"`
+	Msg   uint64        `trace:"msg,optional"`
+	From  string        `trace:"from,optional"`
+	To    string        `trace:"to,optional"`
+	Delay time.Duration `trace:"delay,optional"`
+	Over  string        `trace:"over"`
+}
+
+// AsSchedPick reads a sched.pick record.
+var AsSchedPick = view[SchedPickRecord](KindSchedPick)
+
+// NetSendRecord is net.send's view: the message and the fields of its kind (the blob calls' id, op
+// and blob; answers' status; the router's route; the callers' call; the mesh's fetch; bodies by digest
+// and size), each recorded only by the kinds that have it (Status and Route are nil when absent: an
+// instance's answer to a routed request is the send that carries both).
+type NetSendRecord struct {
+	Msg    uint64 `trace:"msg"`
+	To     string `trace:"to"`
+	Kind   string `trace:"kind"`
+	ID     int    `trace:"id,optional"`
+	Op     string `trace:"op,optional"`
+	Blob   string `trace:"blob,optional"`
+	Status *int   `trace:"status,optional"`
+	Route  *int   `trace:"route,optional"`
+	Call   int    `trace:"call,optional"`
+	Fetch  int    `trace:"fetch,optional"`
+	Body   string `trace:"body,optional"`
+	Bytes  int    `trace:"bytes,optional"`
+}
+
+// AsNetSend reads a net.send record.
+var AsNetSend = view[NetSendRecord](KindNetSend)
+
+// NetFaultRecord is the view of net.drop and net.duplicate.
+type NetFaultRecord struct {
+	Msg      uint64 `trace:"msg"`
+	Fault    string `trace:"fault"`
+	Key      string `trace:"key"`
+	Injected bool   `trace:"injected"`
+}
+
+// AsNetFault reads a net.drop or net.duplicate record.
+var AsNetFault = view[NetFaultRecord](KindNetDrop, KindNetDuplicate)
+
+// NetDeliveryRecord is the view of net.deliver and net.lost (Reason: net.lost's).
+type NetDeliveryRecord struct {
+	Msg       uint64 `trace:"msg"`
+	From      string `trace:"from"`
+	Kind      string `trace:"kind"`
+	Duplicate bool   `trace:"duplicate,optional"`
+	Reordered bool   `trace:"reordered,optional"`
+	Injected  bool   `trace:"injected,optional"`
+	Reason    string `trace:"reason,optional"`
+}
+
+// AsNetDelivery reads a net.deliver or net.lost record.
+var AsNetDelivery = view[NetDeliveryRecord](KindNetDeliver, KindNetLost)

@@ -160,3 +160,204 @@ func unixSeconds(ms int64) string {
 	frac := ms % 1000
 	return sign + strconv.FormatInt(ms/1000, 10) + "." + string([]byte{byte('0' + frac/100), byte('0' + frac/10%10), byte('0' + frac%10)})
 }
+
+// The views of the records above (view.go).
+
+// InstanceCreateRecord is instance.create's view.
+type InstanceCreateRecord struct {
+	Reason string `trace:"reason"`
+	Index  int    `trace:"index"`
+	URL    string `trace:"url,optional"`
+}
+
+// AsInstanceCreate reads an instance.create record.
+var AsInstanceCreate = view[InstanceCreateRecord](KindInstanceCreate)
+
+// HostStartRecord is host.start's view.
+type HostStartRecord struct {
+	Revision    int  `trace:"revision"`
+	Functions   int  `trace:"functions"`
+	Placeholder bool `trace:"placeholder"`
+}
+
+// AsHostStart reads a host.start record.
+var AsHostStart = view[HostStartRecord](KindHostStart)
+
+// HostStopRecord is host.stop's view.
+type HostStopRecord struct {
+	Reason string `trace:"reason"`
+}
+
+// AsHostStop reads a host.stop record.
+var AsHostStop = view[HostStopRecord](KindHostStop)
+
+// InstanceDeleteRecord is instance.delete's view.
+type InstanceDeleteRecord struct {
+	Reason   string `trace:"reason"`
+	Injected bool   `trace:"injected,optional"`
+}
+
+// AsInstanceDelete reads an instance.delete record.
+var AsInstanceDelete = view[InstanceDeleteRecord](KindInstanceDelete)
+
+// InstanceDrainRecord is instance.drain's view.
+type InstanceDrainRecord struct {
+	Reason string        `trace:"reason"`
+	For    time.Duration `trace:"for"`
+}
+
+// AsInstanceDrain reads an instance.drain record.
+var AsInstanceDrain = view[InstanceDrainRecord](KindInstanceDrain)
+
+// LogRecord is log's view.
+type LogRecord struct {
+	Level     string `trace:"level"`
+	Category  string `trace:"category"`
+	Text      string `trace:"text"`
+	Exception string `trace:"exception,optional"`
+}
+
+// AsLog reads a log record.
+var AsLog = view[LogRecord](KindLog)
+
+// PrimaryRecord is primary's view.
+type PrimaryRecord struct {
+	Primary bool `trace:"primary"`
+}
+
+// AsPrimary reads a primary record.
+var AsPrimary = view[PrimaryRecord](KindPrimary)
+
+// SyncCallRecord is sync.call's view.
+type SyncCallRecord struct {
+	Span       int    `trace:"span"`
+	Background bool   `trace:"background"`
+	Origin     string `trace:"origin"`
+	Request    int    `trace:"request,optional"`
+}
+
+// AsSyncCall reads a sync.call record.
+var AsSyncCall = view[SyncCallRecord](KindSyncCall)
+
+// SyncEnterRecord is sync.enter's view.
+type SyncEnterRecord struct {
+	Span       int    `trace:"span"`
+	Background bool   `trace:"background"`
+	Origin     string `trace:"origin"`
+	Hash       string `trace:"hash"`
+}
+
+// AsSyncEnter reads a sync.enter record.
+var AsSyncEnter = view[SyncEnterRecord](KindSyncEnter)
+
+// SyncEndRecord is sync.end's view.
+type SyncEndRecord struct {
+	Span       int    `trace:"span"`
+	Background bool   `trace:"background"`
+	Origin     string `trace:"origin"`
+	Success    bool   `trace:"success"`
+	Published  bool   `trace:"published"`
+	Hash       string `trace:"hash"`
+	Error      string `trace:"error,optional"`
+}
+
+// AsSyncEnd reads a sync.end record.
+var AsSyncEnd = view[SyncEndRecord](KindSyncEnd)
+
+// SyncPointRecord is sync.point's view.
+type SyncPointRecord struct {
+	Point      string `trace:"point"`
+	Span       int    `trace:"span"`
+	Background bool   `trace:"background"`
+}
+
+// AsSyncPoint reads a sync.point record.
+var AsSyncPoint = view[SyncPointRecord](KindSyncPoint)
+
+// SyncHashReadRecord is sync.hashread's view.
+type SyncHashReadRecord struct {
+	Span    int    `trace:"span"`
+	Last    string `trace:"last"`
+	Current string `trace:"current"`
+}
+
+// AsSyncHashRead reads a sync.hashread record.
+var AsSyncHashRead = view[SyncHashReadRecord](KindSyncHashRead)
+
+// SyncPublishRecord is sync.publish's view.
+type SyncPublishRecord struct {
+	Span       int    `trace:"span"`
+	Background bool   `trace:"background"`
+	Target     string `trace:"target"`
+	Hash       string `trace:"hash"`
+	Triggers   int    `trace:"triggers"`
+	Bytes      int    `trace:"bytes"`
+}
+
+// AsSyncPublish reads a sync.publish record.
+var AsSyncPublish = view[SyncPublishRecord](KindSyncPublish)
+
+// HTTPResultRecord is http.result's view; Span is nil in older traces, whose results name no span.
+type HTTPResultRecord struct {
+	ID     int    `trace:"id"`
+	Span   *int   `trace:"span,optional"`
+	Target string `trace:"target"`
+	Status int    `trace:"status"`
+	Error  string `trace:"error,optional"`
+}
+
+// AsHTTPResult reads an http.result record.
+var AsHTTPResult = view[HTTPResultRecord](KindHTTPResult)
+
+// HashWrittenRecord is hash.written's view.
+type HashWrittenRecord struct {
+	Hash string `trace:"hash"`
+}
+
+// AsHashWritten reads a hash.written record.
+var AsHashWritten = view[HashWrittenRecord](KindHashWritten)
+
+// HTTPTimeoutRecord is http.timeout's view.
+type HTTPTimeoutRecord struct {
+	ID int    `trace:"id"`
+	To string `trace:"to"`
+}
+
+// AsHTTPTimeout reads an http.timeout record.
+var AsHTTPTimeout = view[HTTPTimeoutRecord](KindHTTPTimeout)
+
+// BlobTimeoutRecord is blob.timeout's view.
+type BlobTimeoutRecord struct {
+	ID int    `trace:"id"`
+	Op string `trace:"op"`
+}
+
+// AsBlobTimeout reads a blob.timeout record.
+var AsBlobTimeout = view[BlobTimeoutRecord](KindBlobTimeout)
+
+// TokenCheckRecord is token.check's view: the endpoint's judgement, and the token's facts as
+// internal/drive decodes them (nil or zero when the token does not have them). Now and the
+// NumericDates are unix seconds as recorded.
+type TokenCheckRecord struct {
+	Endpoint  string  `trace:"endpoint"`
+	Site      string  `trace:"site"`
+	Sender    string  `trace:"sender"`
+	Accepted  bool    `trace:"accepted"`
+	Now       string  `trace:"now"`
+	Form      string  `trace:"form,optional"`
+	Alg       string  `trace:"alg,optional"`
+	Iss       *string `trace:"iss,optional"`
+	IssForm   string  `trace:"iss_form,optional"`
+	Aud       *string `trace:"aud,optional"`
+	AudForm   string  `trace:"aud_form,optional"`
+	Exp       *string `trace:"exp,optional"`
+	Nbf       *string `trace:"nbf,optional"`
+	Iat       *string `trace:"iat,optional"`
+	Crit      bool    `trace:"crit,optional"`
+	BadClaims string  `trace:"bad_claims,optional"`
+	HS256     string  `trace:"hs256,optional"`
+	Fault     string  `trace:"fault,optional"`
+}
+
+// AsTokenCheck reads a token.check record.
+var AsTokenCheck = view[TokenCheckRecord](KindTokenCheck)

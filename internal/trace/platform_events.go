@@ -135,3 +135,145 @@ func RouterRoute(route int, kind, instance, call string) Event {
 
 // RouterNone is router.none: no instance was ready; the router answered 503 itself.
 func RouterNone(kind string) Event { return Event{KindRouterNone, []Field{F("kind", kind)}} }
+
+// The views of the records above (view.go).
+
+// BlobWriteRecord is blob.write's view.
+type BlobWriteRecord struct {
+	ID     int    `trace:"id"`
+	Op     string `trace:"op"`
+	Blob   string `trace:"blob"`
+	Status int    `trace:"status"`
+	Code   string `trace:"code,optional"`
+	Value  string `trace:"value"`
+}
+
+// AsBlobWrite reads a blob.write record.
+var AsBlobWrite = view[BlobWriteRecord](KindBlobWrite)
+
+// BlobOpRecord is blob.op's view.
+type BlobOpRecord struct {
+	ID      int    `trace:"id"`
+	Op      string `trace:"op"`
+	Blob    string `trace:"blob"`
+	Status  int    `trace:"status"`
+	Code    string `trace:"code,optional"`
+	Faulted bool   `trace:"faulted,optional"`
+}
+
+// AsBlobOp reads a blob.op record.
+var AsBlobOp = view[BlobOpRecord](KindBlobOp)
+
+// LeaseRecord is lease's view (Holder while leased or breaking; ExpiresMs and Duration when the
+// lease has an expiry).
+type LeaseRecord struct {
+	Op        string        `trace:"op"`
+	Blob      string        `trace:"blob"`
+	Status    int           `trace:"status"`
+	Instance  string        `trace:"instance,optional"`
+	State     string        `trace:"state"`
+	Holder    string        `trace:"holder,optional"`
+	ExpiresMs *int64        `trace:"expires_ms,optional"`
+	Duration  time.Duration `trace:"duration,optional"`
+}
+
+// AsLease reads a lease record.
+var AsLease = view[LeaseRecord](KindLease)
+
+// StoreWriteRecord is store.write's view, both forms: via the front end (From, and Msg and Duplicate
+// when a simulated message carried it) or via the mesh (Cover). Canonical is absent from older
+// traces.
+type StoreWriteRecord struct {
+	Via       string  `trace:"via"`
+	Hash      string  `trace:"hash"`
+	Canonical string  `trace:"canonical,optional"`
+	Revision  int     `trace:"revision"`
+	From      string  `trace:"from,optional"`
+	Msg       *uint64 `trace:"msg,optional"`
+	Duplicate bool    `trace:"duplicate,optional"`
+	Cover     *int    `trace:"cover,optional"`
+}
+
+// AsStoreWrite reads a store.write record.
+var AsStoreWrite = view[StoreWriteRecord](KindStoreWrite)
+
+// FrontEndRejectRecord is fe.reject's view.
+type FrontEndRejectRecord struct {
+	Status int    `trace:"status"`
+	Reason string `trace:"reason"`
+}
+
+// AsFrontEndReject reads a fe.reject record.
+var AsFrontEndReject = view[FrontEndRejectRecord](KindFrontEndReject)
+
+// MeshAcceptRecord is mesh.accept's view.
+type MeshAcceptRecord struct {
+	Notification int    `trace:"notification"`
+	Instance     string `trace:"instance"`
+}
+
+// AsMeshAccept reads a mesh.accept record.
+var AsMeshAccept = view[MeshAcceptRecord](KindMeshAccept)
+
+// MeshFetchRecord is mesh.fetch's view.
+type MeshFetchRecord struct {
+	Fetch   int    `trace:"fetch"`
+	Attempt int    `trace:"attempt"`
+	Cover   int    `trace:"cover"`
+	Token   string `trace:"token"`
+}
+
+// AsMeshFetch reads a mesh.fetch record.
+var AsMeshFetch = view[MeshFetchRecord](KindMeshFetch)
+
+// MeshFetchDoneRecord is mesh.fetch.done's view.
+type MeshFetchDoneRecord struct {
+	Fetch  int    `trace:"fetch"`
+	Status int    `trace:"status"`
+	Error  string `trace:"error,optional"`
+}
+
+// AsMeshFetchDone reads a mesh.fetch.done record.
+var AsMeshFetchDone = view[MeshFetchDoneRecord](KindMeshFetchDone)
+
+// MeshAbandonRecord is mesh.abandon's view.
+type MeshAbandonRecord struct {
+	Cover    int    `trace:"cover"`
+	Attempts int    `trace:"attempts"`
+	Reason   string `trace:"reason"`
+}
+
+// AsMeshAbandon reads a mesh.abandon record.
+var AsMeshAbandon = view[MeshAbandonRecord](KindMeshAbandon)
+
+// StoreSnapshotRecord is store.snapshot's view: Empty, or what the store holds.
+type StoreSnapshotRecord struct {
+	At        string `trace:"at"`
+	Empty     bool   `trace:"empty,optional"`
+	Hash      string `trace:"hash,optional"`
+	Canonical string `trace:"canonical,optional"`
+	Revision  int    `trace:"revision,optional"`
+	Writes    int    `trace:"writes,optional"`
+}
+
+// AsStoreSnapshot reads a store.snapshot record.
+var AsStoreSnapshot = view[StoreSnapshotRecord](KindStoreSnapshot)
+
+// RouterRouteRecord is router.route's view.
+type RouterRouteRecord struct {
+	Route    int    `trace:"route"`
+	Kind     string `trace:"kind"`
+	Instance string `trace:"instance"`
+	Call     string `trace:"call"`
+}
+
+// AsRouterRoute reads a router.route record.
+var AsRouterRoute = view[RouterRouteRecord](KindRouterRoute)
+
+// RouterNoneRecord is router.none's view.
+type RouterNoneRecord struct {
+	Kind string `trace:"kind"`
+}
+
+// AsRouterNone reads a router.none record.
+var AsRouterNone = view[RouterNoneRecord](KindRouterNone)

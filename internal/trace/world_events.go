@@ -121,3 +121,131 @@ func (a ClientAnswer) Event() Event {
 	}
 	return Event{KindClientResponse, fields}
 }
+
+// The views of the records above (view.go).
+
+// RunStartRecord is run.start's view.
+type RunStartRecord struct {
+	Scenario    string        `trace:"scenario"`
+	Mode        string        `trace:"mode"`
+	Site        string        `trace:"site,optional"`
+	HostID      string        `trace:"host_id,optional"`
+	Seed        uint64        `trace:"seed"`
+	Strategy    string        `trace:"strategy"`
+	TimeScale   float64       `trace:"time_scale,optional"`
+	End         time.Duration `trace:"end"`
+	SettleStart time.Duration `trace:"settle_start"`
+	FaultsEnd   time.Duration `trace:"faults_end"`
+	MeshMaxWait time.Duration `trace:"mesh_max_wait,optional"`
+}
+
+// AsRunStart reads a run.start record.
+var AsRunStart = view[RunStartRecord](KindRunStart)
+
+// ContentChangeRecord is content.change's view; ExpectedCanonical is absent from older traces.
+type ContentChangeRecord struct {
+	Revision          int    `trace:"revision"`
+	Reason            string `trace:"reason"`
+	ExpectedHash      string `trace:"expected_hash"`
+	ExpectedCanonical string `trace:"expected_canonical,optional"`
+	Triggers          int    `trace:"triggers"`
+	Functions         int    `trace:"functions"`
+}
+
+// AsContentChange reads a content.change record.
+var AsContentChange = view[ContentChangeRecord](KindContentChange)
+
+// TimelineRecord is timeline's view. A delete or restart of a named instance adds, with Event.With,
+// the Instance it names and whether it was Gone (deleted already) or Draining (internal/drive).
+type TimelineRecord struct {
+	Index    int    `trace:"index"`
+	Action   string `trace:"action"`
+	Line     int    `trace:"line"`
+	Instance string `trace:"instance,optional"`
+	Gone     bool   `trace:"gone,optional"`
+	Draining bool   `trace:"draining,optional"`
+}
+
+// AsTimeline reads a timeline record.
+var AsTimeline = view[TimelineRecord](KindTimeline)
+
+// MarkRecord is the view of the kinds that carry no field: faults.end, settle.start and
+// host.specialized.
+type MarkRecord struct{}
+
+// AsMark reads a faults.end, settle.start or host.specialized record.
+var AsMark = view[MarkRecord](KindFaultsEnd, KindSettleStart, KindHostSpecialized)
+
+// RunEndRecord is run.end's view.
+type RunEndRecord struct {
+	Reason   string `trace:"reason"`
+	Complete bool   `trace:"complete"`
+}
+
+// AsRunEnd reads a run.end record.
+var AsRunEnd = view[RunEndRecord](KindRunEnd)
+
+// InstanceRefusedRecord is instance.refused's view.
+type InstanceRefusedRecord struct {
+	Reason string `trace:"reason"`
+	Limit  int    `trace:"limit"`
+}
+
+// AsInstanceRefused reads an instance.refused record.
+var AsInstanceRefused = view[InstanceRefusedRecord](KindInstanceRefused)
+
+// FaultArmedRecord is fault.armed's view.
+type FaultArmedRecord struct {
+	Fault string `trace:"fault"`
+}
+
+// AsFaultArmed reads a fault.armed record.
+var AsFaultArmed = view[FaultArmedRecord](KindFaultArmed)
+
+// FaultNARecord is fault.na's view.
+type FaultNARecord struct {
+	Fault  string `trace:"fault"`
+	Reason string `trace:"reason"`
+}
+
+// AsFaultNA reads a fault.na record.
+var AsFaultNA = view[FaultNARecord](KindFaultNA)
+
+// FaultFireRecord is fault.fire's view; Params are what the fault did, as its firer wrote them.
+type FaultFireRecord struct {
+	Fault    string `trace:"fault"`
+	Key      string `trace:"key"`
+	Injected bool   `trace:"injected"`
+	Params   Fields `trace:",extra"`
+}
+
+// AsFaultFire reads a fault.fire record.
+var AsFaultFire = view[FaultFireRecord](KindFaultFire)
+
+// ClientCallRecord is client.call's view. internal/drive adds, with Event.With, Retry to a caller's
+// n-th retry of a MSG-4 call and Pin to a call pinned to an instance ("" when none was found).
+type ClientCallRecord struct {
+	Call  int     `trace:"call"`
+	Kind  string  `trace:"kind"`
+	Path  string  `trace:"path"`
+	Retry int     `trace:"retry,optional"`
+	Pin   *string `trace:"pin,optional"`
+}
+
+// AsClientCall reads a client.call record.
+var AsClientCall = view[ClientCallRecord](KindClientCall)
+
+// ClientResponseRecord is client.response's view (ClientAnswer's record); Route is nil when the
+// answer names no route (NoRoute).
+type ClientResponseRecord struct {
+	Call     int    `trace:"call"`
+	Route    *int   `trace:"route,optional"`
+	Kind     string `trace:"kind"`
+	Status   int    `trace:"status"`
+	Instance string `trace:"instance,optional"`
+	Span     int    `trace:"span,optional"`
+	Result   string `trace:"result,optional"`
+}
+
+// AsClientResponse reads a client.response record.
+var AsClientResponse = view[ClientResponseRecord](KindClientResponse)

@@ -14,11 +14,14 @@ import (
 const platformColumn = "platform"
 
 // HostLog renders a run's trace (the simulator's or a live run's: both drivers write the same
-// records) as a log in syncsim's format; HostLogAs writes it in another.
+// records) as a log in syncsim's format; HostLogAs writes it in another. It is for the records of a
+// run this process made: a record its view cannot read is a broken invariant there, and panics
+// (HostLogAs returns it as an error).
 func HostLog(records []trace.Record) []byte {
 	out, err := HostLogAs(records, logs.FormatSyncsim)
 	if err != nil {
-		// FormatSyncsim is always writable: an error is a broken invariant of package logs.
+		// FormatSyncsim is always writable, and the records are our drivers': an error is a broken
+		// invariant of package logs or of the trace vocabulary.
 		panic("validate: " + err.Error())
 	}
 	return out
@@ -27,8 +30,12 @@ func HostLog(records []trace.Record) []byte {
 // HostLogAs renders a run's trace as a log in one of the formats logs.Write writes
 // (logs.Writable): the entries of HostLogEntries.
 func HostLogAs(records []trace.Record, format logs.Format) ([]byte, error) {
+	entries, err := HostLogEntries(records)
+	if err != nil {
+		return nil, err
+	}
 	var b bytes.Buffer
-	if err := logs.Write(&b, format, HostLogEntries(records)); err != nil {
+	if err := logs.Write(&b, format, entries); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
@@ -41,41 +48,59 @@ func HostLogAs(records []trace.Record, format logs.Format) ([]byte, error) {
 // `Instance deleted`. Lines no upstream host writes carry a Syncsim.* category (FIDELITY.md). A
 // host's instance column is its CONTAINER_NAME, as in a real host's log; an exception upstream logs
 // with a line is the message's second line (`Type: message`) and, split, its exceptionType and
-// exceptionMessage props.
-func HostLogEntries(records []trace.Record) []logs.Entry {
+// exceptionMessage props. Records are read through their typed views: one a view cannot read is an
+// error naming it and the field.
+func HostLogEntries(records []trace.Record) ([]logs.Entry, error) {
 	var out []logs.Entry
 	site := ""
 	for i := range records {
 		r := &records[i]
+		var start trace.RunStartRecord
 		if r.Kind == trace.KindRunStart {
-			site = r.Get("site")
+			var err error
+			if start, err = trace.AsRunStart(*r); err != nil {
+				return nil, err
+			}
+			site = start.Site
 		}
 		e := logs.Entry{At: sim.Epoch.Add(r.At), Timed: true, Instance: instanceColumn(r.Party),
 			Level: "Information", Category: trace.CategoryWorld, Props: map[string]string{"appName": site}}
 		switch r.Kind {
 		case trace.KindRunStart:
-			e.Instance, e.Message = "", siteSettings(site, r.Get("host_id"), r.Get("mode"))
+			e.Instance, e.Message = "", siteSettings(site, start.HostID, start.Mode)
 		case trace.KindLog:
-			e.Level, e.Category, e.Message = r.Get("level"), r.Get("category"), r.Get("text")
+			l, err := trace.AsLog(*r)
+			if err != nil {
+				return nil, err
+			}
+			e.Level, e.Category, e.Message = l.Level, l.Category, l.Text
 			if e.Instance != platformColumn {
 				e.Props["hostVersion"] = host.HostVersion
 			}
-			if x := r.Get("exception"); x != "" {
+			if x := l.Exception; x != "" {
 				// The exception goes under the message, as a host's log shows it, and in the
 				// exception fields of the formats that have them.
 				e.Message += "\n" + x
 				e.Props["exceptionType"], e.Props["exceptionMessage"], _ = strings.Cut(x, ": ")
 			}
 		case trace.KindInstanceDelete:
-			e.Message = "Instance deleted (" + r.Get("reason") + ")"
+			d, err := trace.AsInstanceDelete(*r)
+			if err != nil {
+				return nil, err
+			}
+			e.Message = "Instance deleted (" + d.Reason + ")"
 		case trace.KindContentChange:
-			e.Instance, e.Message = "", contentLine(r.Get("reason"), site)
+			c, err := trace.AsContentChange(*r)
+			if err != nil {
+				return nil, err
+			}
+			e.Instance, e.Message = "", contentLine(c.Reason, site)
 		}
 		if e.Message != "" {
 			out = append(out, e)
 		}
 	}
-	return out
+	return out, nil
 }
 
 // instanceColumn is a party's instance column: the container name of an instance, "platform" for the

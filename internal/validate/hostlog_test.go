@@ -35,7 +35,10 @@ func hostLogTrace() []trace.Record {
 // Every record a log shows becomes one entry, in trace order, with the harness's lines under
 // Syncsim.* categories (FIDELITY.md, "Lines of the harness").
 func TestHostLogEntries(t *testing.T) {
-	got := HostLogEntries(hostLogTrace())
+	got, err := HostLogEntries(hostLogTrace())
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := []struct{ instance, level, category, message string }{
 		{"", "Information", "Syncsim.World", "Site settings (Site=myapp, HostId=myapp, Mode=additive, FUNCTIONS_NOTIFY_PLATFORM_ON_SYNC=True, FUNCTIONS_TRIGGERS_SYNC_SIGNAL_ENABLED=False)"},
 		{"pod-a", "Information", "Host.Startup", "Host started (2000ms)"},
@@ -76,7 +79,10 @@ func TestSiteSettingsPerMode(t *testing.T) {
 
 // A rendered log reads back in every format it is written in, with its categories and messages.
 func TestHostLogFormatsReadBack(t *testing.T) {
-	entries := HostLogEntries(hostLogTrace())
+	entries, err := HostLogEntries(hostLogTrace())
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, f := range logs.Writable() {
 		out, err := HostLogAs(hostLogTrace(), f)
 		if err != nil {

@@ -88,7 +88,7 @@ func (e *engine) timed(in *drive.Injector) {
 		}
 	case "oversize-payload":
 		e.Fire(in, trace.PartyWorld)
-		w.oversize()
+		w.timeline.Oversize()
 	default:
 		panic("world: no handler for timed fault " + in.Spec.Name)
 	}

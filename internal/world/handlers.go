@@ -47,9 +47,8 @@ type instanceResponse struct {
 	route    int
 	resp     host.AdminResponse
 	revision int
-	// span and instance name the sync span that answered a MSG-4.
-	span     int
-	instance string
+	// span is the sync span that answered a MSG-4; the route names its instance.
+	span int
 }
 
 const kindInstanceResponse = "instance.response"
@@ -248,6 +247,3 @@ func tokenEndpoint(kind string) string {
 	}
 	return "msg4"
 }
-
-// siteKey decodes the site's encryption key (TOK-1).
-func siteKey(s string) []byte { return drive.SiteKey(s) }

@@ -1,8 +1,6 @@
 package world
 
 import (
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/syncsim/syncsim/host"
@@ -47,17 +45,6 @@ func (w *World) specializeAfter(n *node, d time.Duration) {
 
 // secretsError is a host's SYNC-3 secrets reload under storage-refuses (drive.Faults.SecretsError).
 func (w *World) secretsError(n *node) string { return w.engine.SecretsError(n.inst.Index, n.inst.Name) }
-
-// oversize deploys a function whose binding is large enough to push the payload past PAY-1's
-// 204,800 characters, so the minimal form is published.
-func (w *World) oversize() {
-	pad := strings.Repeat("x", host.MaxPayloadLength+1)
-	fns := append([]host.Function{}, w.site.Functions()...)
-	fns = append(fns, host.Function{Name: "Oversize" + strconv.Itoa(w.site.Revision()+1), Language: "node",
-		Bindings: []host.Binding{{"type": "queueTrigger", "direction": "in", "name": "msg", "queueName": "big", "padding": pad}}})
-	w.k.Trace.Put(trace.PartyWorld, w.site.Deploy(fns, "fault oversize-payload"))
-	w.timeline.RestartHosts()
-}
 
 // pointFault fires the point faults (delete-instance, restart-instance) armed for a fault point the
 // instance's host reached: the instance is deleted, and restart-instance starts a new one.

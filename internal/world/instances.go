@@ -16,21 +16,16 @@ import (
 // (restart-instance, scale-out, scale-to-zero) can start instances the loader cannot count, and every
 // instance the run ever started stays in w.nodes.
 func (w *World) startInstance(reason string) *node {
-	if limit := w.sc.Limits.StartLimit(); len(w.nodes) >= limit {
-		w.k.Trace.Put(trace.PartyWorld, trace.InstanceRefused(reason, limit))
+	if !drive.AdmitStart(w.sc, len(w.nodes), reason, w.k.Trace.Put) {
 		return nil
 	}
 	inst := w.life.Create(w.k.Elapsed())
 	n := &node{inst: inst, party: trace.InstanceParty(inst.Name), timers: map[string]sim.Timer{}, waits: map[int]sim.Timer{}}
-	cfg := host.Config{
-		Site: w.sc.Site, Mode: w.mode, ContainerName: inst.Name,
-		FrontEndURL: "https://" + w.sc.Site.Name + ".scm.azurewebsites.net", MeshURL: "http://mesh.local/",
-		Secrets: w.secretsNow, Rand: w.k.Streams.Stream("host/" + inst.Name), Bugs: w.opts.Bugs,
-		PlaceholderGuard: true,
-		NoStorage:        w.sc.Settings.NoStorage, MeshStatusThrownOnly: w.sc.Settings.MeshStatusThrownOnly,
-		OversizeFallback: w.sc.Settings.OversizeFallback,
-		SecretsError:     func() string { return w.secretsError(n) },
-	}
+	// The scenario's part of the host's config is drive.HostConfig's, as live's is.
+	cfg := drive.HostConfig(w.sc, w.mode, inst.Name, w.k.Streams)
+	cfg.FrontEndURL, cfg.MeshURL = "https://"+w.sc.Site.Name+".scm.azurewebsites.net", "http://mesh.local/"
+	cfg.Secrets, cfg.Bugs = w.secretsNow, w.opts.Bugs
+	cfg.SecretsError = func() string { return w.secretsError(n) }
 	w.instanceFaults(n, &cfg)
 	n.m = host.NewMachine(cfg)
 	n.h = drive.NewHost(n.m, n.party, w.sc.Site, hostEnv{w, n, map[string]func(){}})
@@ -123,10 +118,6 @@ func (w *World) routable() []*sim.Instance {
 	}
 	return out
 }
-
-// perform carries out a host's effects in order (drive.Host). A fault that deletes the instance at a
-// Point drops every effect after it.
-func (w *World) perform(n *node, effects []host.Effect) { n.h.Perform(effects) }
 
 // messages between a host and the platform or storage
 type httpRequest struct {

@@ -18,6 +18,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -62,7 +63,10 @@ var classNames = map[string]string{trace.PartyWorld: "world (scenario timeline)"
 // Write converts f and writes it to w. Secrets (and JWT-shaped tokens) are masked as "[redacted]":
 // traces carry credentials only as digests, this is the last line of defence (P11).
 func Write(w io.Writer, f *tracefile.File, secrets ...string) error {
-	out := Convert(f)
+	out, err := Convert(f)
+	if err != nil {
+		return err
+	}
 	red := redact.New(secrets)
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
@@ -70,12 +74,22 @@ func Write(w io.Writer, f *tracefile.File, secrets ...string) error {
 	if err := enc.Encode(out); err != nil {
 		return fmt.Errorf("chrome: %w", err)
 	}
-	_, err := w.Write(red.Bytes(b.Bytes()))
+	_, err = w.Write(red.Bytes(b.Bytes()))
 	return err
 }
 
-// Convert builds the trace-event file of a trace.
-func Convert(f *tracefile.File) *File {
+// Convert builds the trace-event file of a trace. It reads records through their typed views
+// (trace.AsSyncCall, ...): a record its view cannot read is an error naming it and the field.
+func Convert(f *tracefile.File) (file *File, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			m, ok := p.(malformed)
+			if !ok {
+				panic(p)
+			}
+			file, err = nil, fmt.Errorf("chrome: %w", m.err)
+		}
+	}()
 	c := &converter{classPid: map[string]int{}, pids: map[string]int{}, tids: map[string]int{}, threads: map[int]int{}}
 	out := &File{DisplayTimeUnit: "ms", Metadata: map[string]string{
 		"scenario": f.Scenario.Path, "mode": f.Mode, "seed": fmt.Sprint(f.Seed), "strategy": f.Strategy,
@@ -91,7 +105,7 @@ func Convert(f *tracefile.File) *File {
 	}
 	spans := map[string]open{}
 	var spanOrder []string
-	sends := map[string]Event{}
+	sends := map[uint64]Event{} // by message
 	flow := 0
 	var events []Event
 	for i := range f.Records {
@@ -100,16 +114,17 @@ func Convert(f *tracefile.File) *File {
 		ts := us(r.At)
 		ev := Event{Name: string(r.Kind), Cat: category(r), Ph: "i", S: "t", Ts: ts, Pid: pid, Tid: tid, Args: args(r)}
 		if ev.Cat == "fault" {
-			ev.Name = "FAULT " + firstNonEmpty(r.Get("fault"), string(r.Kind))
+			ev.Name = "FAULT " + firstNonEmpty(faultName(r), string(r.Kind))
 		}
 		events = append(events, ev)
 		switch r.Kind {
 		case trace.KindSyncCall:
-			key := r.Party + "#" + r.Get("span")
-			spans[key] = open{r.At, syncName(r), args(r)}
+			c := must(trace.AsSyncCall, r)
+			key := r.Party + "#" + strconv.Itoa(c.Span)
+			spans[key] = open{r.At, syncName(c), args(r)}
 			spanOrder = append(spanOrder, key)
 		case trace.KindSyncEnd:
-			key := r.Party + "#" + r.Get("span")
+			key := r.Party + "#" + strconv.Itoa(must(trace.AsSyncEnd, r).Span)
 			if o, ok := spans[key]; ok {
 				events = append(events, complete(o.name, o.at, r.At, pid, tid, merge(o.args, args(r))))
 				delete(spans, key)
@@ -122,9 +137,10 @@ func Convert(f *tracefile.File) *File {
 				}
 			}
 		case trace.KindNetSend:
-			sends[r.Get("msg")] = Event{Ts: ts, Pid: pid, Tid: tid, Name: r.Get("kind")}
+			s := must(trace.AsNetSend, r)
+			sends[s.Msg] = Event{Ts: ts, Pid: pid, Tid: tid, Name: s.Kind}
 		case trace.KindNetDeliver:
-			if s, ok := sends[r.Get("msg")]; ok {
+			if s, ok := sends[must(trace.AsNetDelivery, r).Msg]; ok {
 				flow++
 				id := fmt.Sprint(flow)
 				events = append(events,
@@ -141,7 +157,44 @@ func Convert(f *tracefile.File) *File {
 		}
 	}
 	out.TraceEvents = append(c.metadata(), events...)
-	return out
+	return out, nil
+}
+
+// malformed is a record Convert could not read; must raises it and Convert recovers it.
+type malformed struct{ err error }
+
+func must[T any](decode func(trace.Record) (T, error), r *trace.Record) T {
+	v, err := decode(*r)
+	if err != nil {
+		panic(malformed{err})
+	}
+	return v
+}
+
+// injected reports whether a record is an injected fault's doing (the kinds that say so).
+func injected(r *trace.Record) bool {
+	switch r.Kind {
+	case trace.KindFaultFire:
+		return true
+	case trace.KindNetDrop, trace.KindNetDuplicate:
+		return must(trace.AsNetFault, r).Injected
+	case trace.KindNetDeliver, trace.KindNetLost:
+		return must(trace.AsNetDelivery, r).Injected
+	case trace.KindInstanceDelete:
+		return must(trace.AsInstanceDelete, r).Injected
+	}
+	return false
+}
+
+// faultName is the fault a record names ("" for none).
+func faultName(r *trace.Record) string {
+	switch r.Kind {
+	case trace.KindFaultFire:
+		return must(trace.AsFaultFire, r).Fault
+	case trace.KindNetDrop, trace.KindNetDuplicate:
+		return must(trace.AsNetFault, r).Fault
+	}
+	return ""
 }
 
 // converter numbers processes and threads in order of first appearance within their class.
@@ -191,17 +244,17 @@ func complete(name string, from, to time.Duration, pid, tid int, a map[string]an
 	return Event{Name: name, Cat: "sync", Ph: "X", Ts: us(from), Dur: &dur, Pid: pid, Tid: tid, Args: a}
 }
 
-func syncName(r *trace.Record) string {
+func syncName(c trace.SyncCallRecord) string {
 	kind := "foreground"
-	if r.Get("background") == "true" {
+	if c.Background {
 		kind = "background"
 	}
-	return "sync " + r.Get("span") + " (" + kind + ", " + r.Get("origin") + ")"
+	return "sync " + strconv.Itoa(c.Span) + " (" + kind + ", " + c.Origin + ")"
 }
 
 // category groups records for Perfetto's filters.
 func category(r *trace.Record) string {
-	if r.Get("injected") == "true" || r.Kind == trace.KindFaultFire {
+	if injected(r) {
 		return "fault"
 	}
 	switch r.Kind {

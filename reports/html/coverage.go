@@ -1,6 +1,7 @@
 package html
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/syncsim/syncsim/internal/faults"
@@ -43,34 +44,52 @@ func newCoverage() *coverage {
 }
 
 // addRecords reads one run's trace: its firings and the sync points it reached.
-func (c *coverage) addRecords(recs []trace.Record) {
-	c.addFired(recs)
-	c.addReached(recs)
+func (c *coverage) addRecords(recs []trace.Record) error {
+	if err := c.addFired(recs); err != nil {
+		return err
+	}
+	return c.addReached(recs)
 }
 
 // addFired counts a trace's fault.fire records (by their point field) and the network's injected
-// drops and duplicates.
-func (c *coverage) addFired(recs []trace.Record) {
+// drops and duplicates. A record its view cannot read is an error.
+func (c *coverage) addFired(recs []trace.Record) error {
 	c.firingRuns++
 	for i := range recs {
-		r := &recs[i]
-		switch {
-		case r.Kind == trace.KindFaultFire:
-			c.fire(r.Get("fault"), r.Get("point"))
-		case (r.Kind == trace.KindNetDrop || r.Kind == trace.KindNetDuplicate) && r.Get("injected") == "true":
-			c.fire(r.Get("fault"), "")
+		r := recs[i]
+		switch r.Kind {
+		case trace.KindFaultFire:
+			f, err := trace.AsFaultFire(r)
+			if err != nil {
+				return fmt.Errorf("html: %w", err)
+			}
+			c.fire(f.Fault, f.Params.Get("point")) // a point fault's param
+		case trace.KindNetDrop, trace.KindNetDuplicate:
+			f, err := trace.AsNetFault(r)
+			if err != nil {
+				return fmt.Errorf("html: %w", err)
+			}
+			if f.Injected {
+				c.fire(f.Fault, "")
+			}
 		}
 	}
+	return nil
 }
 
 // addReached counts a trace's sync.point records.
-func (c *coverage) addReached(recs []trace.Record) {
+func (c *coverage) addReached(recs []trace.Record) error {
 	c.traced++
 	for i := range recs {
 		if recs[i].Kind == trace.KindSyncPoint {
-			c.reached[recs[i].Get("point")]++
+			p, err := trace.AsSyncPoint(recs[i])
+			if err != nil {
+				return fmt.Errorf("html: %w", err)
+			}
+			c.reached[p.Point]++
 		}
 	}
+	return nil
 }
 
 // addSchedule counts a run's firings from its schedule ("label@place#n", label the fault's name with

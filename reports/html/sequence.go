@@ -2,6 +2,7 @@ package html
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -130,45 +131,59 @@ func buildDiagram(id string, f *tracefile.File, red *redact.Redactor, maxRows in
 }
 
 // stepOf says whether and how a record is drawn: what explain shows, the breaking records, the
-// faults, and the site router's forwarding (the MSG-3 hop to an instance).
-func stepOf(recs []trace.Record, i int, breaks []string, cited bool) (step, bool) {
+// faults, and the site router's forwarding (the MSG-3 hop to an instance). It reads records through
+// their typed views: a record its view cannot read is drawn, as a MALFORMED RECORD naming the field.
+func stepOf(recs []trace.Record, i int, breaks []string, cited bool) (drawn step, ok bool) {
 	r := &recs[i]
+	defer func() {
+		if p := recover(); p != nil {
+			m, isMalformed := p.(malformed)
+			if !isMalformed {
+				panic(p)
+			}
+			drawn, ok = step{rec: r, text: "MALFORMED RECORD: " + m.err.Error(), breaks: breaks, cited: cited, mark: "dot"}, true
+		}
+	}()
 	text, rules := explain.Describe(r)
 	s := step{rec: r, rules: rules, breaks: breaks, cited: cited, mark: "dot"}
-	g := r.Get
 	switch r.Kind {
 	case trace.KindSyncPublish:
-		s.from, s.to, s.label = r.Party, g("target"), map[string]string{trace.PartyMesh: "MSG-2", trace.PartyFrontEnd: "MSG-1"}[g("target")]
+		p := must(trace.AsSyncPublish, r)
+		s.from, s.to, s.label = r.Party, p.Target, map[string]string{trace.PartyMesh: "MSG-2", trace.PartyFrontEnd: "MSG-1"}[p.Target]
 	case trace.KindHTTPResult:
-		s.from, s.to, s.label, s.dashed = g("target"), r.Party, statusLabel(g("status")), true
+		h := must(trace.AsHTTPResult, r)
+		s.from, s.to, s.label, s.dashed = h.Target, r.Party, statusLabel(h.Status), true
 	case trace.KindMeshFetch:
 		s.from, s.to, s.label = r.Party, trace.PartyRouter, "MSG-3"
 	case trace.KindMeshFetchDone:
-		s.from, s.to, s.label, s.dashed = trace.PartyRouter, r.Party, statusLabel(g("status")), true
+		s.from, s.to, s.label, s.dashed = trace.PartyRouter, r.Party, statusLabel(must(trace.AsMeshFetchDone, r).Status), true
 	case trace.KindRouterRoute:
-		text = "site router forwards " + g("kind") + " to " + g("instance")
-		s.from, s.to, s.label = r.Party, trace.InstanceParty(g("instance")), kindLabel(g("kind"))
+		rr := must(trace.AsRouterRoute, r)
+		text = "site router forwards " + rr.Kind + " to " + rr.Instance
+		s.from, s.to, s.label = r.Party, trace.InstanceParty(rr.Instance), kindLabel(rr.Kind)
 	case trace.KindStoreWrite:
-		s.from, s.to, s.label = r.Party, storeLane, "rev "+g("revision")
+		s.from, s.to, s.label = r.Party, storeLane, "rev "+strconv.Itoa(must(trace.AsStoreWrite, r).Revision)
 	case trace.KindBlobWrite:
 		if w := blobWriter(recs, i); w != "" {
 			s.from, s.to, s.label = w, r.Party, "hash"
 		}
 	case trace.KindClientCall:
-		s.from, s.to, s.label = r.Party, trace.PartyRouter, kindLabel(g("kind"))
+		s.from, s.to, s.label = r.Party, trace.PartyRouter, kindLabel(must(trace.AsClientCall, r).Kind)
 	case trace.KindClientResponse:
-		s.from, s.to, s.label, s.dashed = trace.PartyRouter, r.Party, statusLabel(g("status")), true
+		s.from, s.to, s.label, s.dashed = trace.PartyRouter, r.Party, statusLabel(must(trace.AsClientResponse, r).Status), true
 	case trace.KindFaultFire:
 		s.fault, s.mark = true, "fault"
 	case trace.KindNetDrop:
-		text = "FAULT " + g("fault") + " injected: message " + g("msg") + " lost"
+		f := must(trace.AsNetFault, r)
+		text = "FAULT " + f.Fault + " injected: message " + strconv.FormatUint(f.Msg, 10) + " lost"
 		s.fault, s.mark = true, "fault"
 	case trace.KindNetDuplicate:
-		text = "FAULT " + g("fault") + " injected: message " + g("msg") + " delivered twice"
+		f := must(trace.AsNetFault, r)
+		text = "FAULT " + f.Fault + " injected: message " + strconv.FormatUint(f.Msg, 10) + " delivered twice"
 		s.fault, s.mark = true, "fault"
 	case trace.KindInstanceDelete:
 		s.mark = "delete"
-		s.fault = g("injected") == "true"
+		s.fault = must(trace.AsInstanceDelete, r).Injected
 	}
 	if text == "" {
 		if len(breaks) == 0 {
@@ -184,23 +199,37 @@ func stepOf(recs []trace.Record, i int, breaks []string, cited bool) (step, bool
 // simulator's trace), else the instance that records the write next (a live trace).
 func blobWriter(recs []trace.Record, i int) string {
 	for j := i - 1; j >= 0 && j >= i-3; j-- {
-		if recs[j].Party == recs[i].Party && recs[j].Kind == trace.KindNetDeliver && recs[j].Get("from") != "" {
-			return recs[j].Get("from")
+		if recs[j].Party == recs[i].Party && recs[j].Kind == trace.KindNetDeliver {
+			if from := must(trace.AsNetDelivery, &recs[j]).From; from != "" {
+				return from
+			}
 		}
 	}
+	value := must(trace.AsBlobWrite, &recs[i]).Value
 	for j := i + 1; j < len(recs) && j <= i+40; j++ {
-		if recs[j].Kind == trace.KindHashWritten && recs[j].Get("hash") == recs[i].Get("value") {
+		if recs[j].Kind == trace.KindHashWritten && must(trace.AsHashWritten, &recs[j]).Hash == value {
 			return recs[j].Party
 		}
 	}
 	return ""
 }
 
-func statusLabel(s string) string {
-	if s == "0" || s == "" {
+// malformed is a record stepOf could not read; must raises it and stepOf recovers it.
+type malformed struct{ err error }
+
+func must[T any](decode func(trace.Record) (T, error), r *trace.Record) T {
+	v, err := decode(*r)
+	if err != nil {
+		panic(malformed{err})
+	}
+	return v
+}
+
+func statusLabel(status int) string {
+	if status == 0 {
 		return "no answer"
 	}
-	return s
+	return strconv.Itoa(status)
 }
 
 // kindLabel names a request's message kind after its contract message.

@@ -89,7 +89,9 @@ func WriteRun(dir string, runs []Run, o outcome.Outcome, opts Options) error {
 	cov := newCoverage()
 	for _, r := range runs {
 		if r.Trace != nil {
-			cov.addRecords(r.Trace.Records)
+			if err := cov.addRecords(r.Trace.Records); err != nil {
+				return err
+			}
 		} else {
 			cov.addSchedule(r.Firings)
 		}
@@ -130,7 +132,9 @@ func WriteSweep(dir string, rep *sweep.Report, traces []*tracefile.File, o outco
 	cov := newCoverage()
 	for _, f := range traces {
 		if f != nil {
-			cov.addReached(f.Records)
+			if err := cov.addReached(f.Records); err != nil {
+				return err
+			}
 		}
 	}
 	for _, r := range rep.Results {
@@ -139,7 +143,9 @@ func WriteSweep(dir string, rep *sweep.Report, traces []*tracefile.File, o outco
 	if len(rep.Results) == 0 { // a report read back from JSON: only the traces tell
 		for _, f := range traces {
 			if f != nil {
-				cov.addFired(f.Records)
+				if err := cov.addFired(f.Records); err != nil {
+					return err
+				}
 			}
 		}
 	}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
 	azb "github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
@@ -249,7 +248,7 @@ func (s *session) run(st step) (outcome, error) {
 	case opGet:
 		var r azb.DownloadStreamResponse
 		var raw *http.Response
-		ctx := runtime.WithCaptureResponse(s.ctx, &raw)
+		ctx := policy.WithCaptureResponse(s.ctx, &raw)
 		r, err = bb.DownloadStream(ctx, &azb.DownloadStreamOptions{AccessConditions: s.access(st)})
 		if err == nil && raw != nil && raw.StatusCode == http.StatusNotModified {
 			// azblob counts 304 as a success without a body; compare it as the failure it is.

@@ -1,4 +1,4 @@
-package check
+package canonical
 
 import (
 	"bytes"
@@ -11,7 +11,7 @@ import (
 	"testing"
 )
 
-// canonicalByDecoding is Canonical written the plain way: decode into maps, write them back. It is
+// canonicalByDecoding is Form written the plain way: decode into maps, write them back. It is
 // the reference the parser is tested against.
 func canonicalByDecoding(body []byte) ([]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -102,7 +102,7 @@ func TestCanonicalParserAsDecoding(t *testing.T) {
 	same := func(in []byte) {
 		t.Helper()
 		want, werr := canonicalByDecoding(in)
-		got, gerr := Canonical(in)
+		got, gerr := Form(in)
 		if (werr == nil) != (gerr == nil) || !bytes.Equal(got, want) {
 			t.Fatalf("%q: got %q (%v), want %q (%v)", in, got, gerr, want, werr)
 		}

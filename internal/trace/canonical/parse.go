@@ -1,4 +1,4 @@
-package check
+package canonical
 
 import (
 	"bytes"
@@ -8,7 +8,7 @@ import (
 	"unicode/utf8"
 )
 
-// maxCanonicalDepth is encoding/json's nesting limit, which Canonical keeps.
+// maxCanonicalDepth is encoding/json's nesting limit, which Form keeps.
 const maxCanonicalDepth = 10000
 
 // canonParser writes the canonical form of one JSON text as it reads it: the same bytes as decoding

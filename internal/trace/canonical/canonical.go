@@ -1,4 +1,4 @@
-package check
+package canonical
 
 import (
 	"bytes"
@@ -8,16 +8,16 @@ import (
 	"unicode/utf8"
 )
 
-// ErrNotJSON: a payload given to Canonical is not one JSON value.
-var ErrNotJSON = errors.New("check: payload is not one JSON value")
+// ErrNotJSON: a payload given to Form is not one JSON value.
+var ErrNotJSON = errors.New("canonical: payload is not one JSON value")
 
-// Canonical is the checkers' own canonical form of a JSON payload, written from PAY-1/PAY-2 and not
+// Form is the checkers' own canonical form of a JSON payload, written from PAY-1/PAY-2 and not
 // from host/'s serializer: object keys sorted by their UTF-8 bytes, no whitespace, strings re-encoded
 // the same way whatever escapes the input used, numbers kept as their literal text (1 and 1.0 differ),
 // arrays in their order (the order of triggers and functions is the host's to choose and the
 // platform's to see). Two payloads are semantically equal when their canonical forms are equal: key
 // order and whitespace do not matter. The depth is bounded by encoding/json's own nesting limit.
-func Canonical(body []byte) ([]byte, error) {
+func Form(body []byte) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.Grow(len(body))
 	p := canonParser{in: body}
@@ -30,10 +30,10 @@ func Canonical(body []byte) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// CanonicalHash is the lowercase hex SHA-256 of Canonical(body), the field `canonical` of the trace's
+// Hash is the lowercase hex SHA-256 of Form(body), the field `canonical` of the trace's
 // content.change, store.write and store.snapshot records (internal/trace/TRACE.md); "" when body is not JSON.
-func CanonicalHash(body []byte) string {
-	c, err := Canonical(body)
+func Hash(body []byte) string {
+	c, err := Form(body)
 	if err != nil {
 		return ""
 	}
