@@ -25,7 +25,7 @@ func ErrorSurfaced(in Input) (v Verdict) {
 		v.Checked++
 		judgeSpanEnd(s, &vs)
 	}
-	judgeAnswers(in.Trace.Records, spans, &vs)
+	v.Checked += judgeAnswers(in.Trace.Records, spans, &vs)
 	vs.judge(&v, "failure(s) not surfaced")
 	return v
 }
@@ -53,8 +53,9 @@ func judgeSpanEnd(s *span, vs *violations) {
 
 // judgeAnswers checks the MSG-4 answers to failed admin spans. A client.response names the span
 // that gave it (instance and span) when a sync answered; answers that no sync gave (502 when the
-// instance died, 503 without a host, 401) name none and are not judged.
-func judgeAnswers(recs []trace.Record, spans []*span, vs *violations) {
+// instance died, 503 without a host, 401) name none and are not judged. It returns the number of
+// answers to failed spans it judged.
+func judgeAnswers(recs []trace.Record, spans []*span, vs *violations) (judged int) {
 	byKey := map[string]*span{}
 	for _, s := range spans {
 		byKey[s.party+"\x00"+s.id] = s
@@ -69,10 +70,12 @@ func judgeAnswers(recs []trace.Record, spans []*span, vs *violations) {
 			continue
 		}
 		s := byKey[trace.InstanceParty(a.Instance)+"\x00"+itoa(a.Span)]
-		if s != nil && s.end != nil && (a.Status == 200 || a.Status == 500) {
+		if s != nil && s.end != nil && (a.Status == 200 || a.Status == 500) && !must(trace.AsSyncEnd, s.end).Success {
+			judged++
 			judgeAnswer(s, r, vs)
 		}
 	}
+	return judged
 }
 
 func judgeAnswer(s *span, r *trace.Record, vs *violations) {

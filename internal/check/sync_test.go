@@ -141,7 +141,7 @@ func TestP9ErrorSurfaced(t *testing.T) {
 	}{
 		{"surfaced", append(append([]string{}, feFailure...),
 			`instance/a sync.end span=1 background=false origin=admin success=false error=SyncTriggers_call_failed_(StatusCode=ServiceUnavailable).`,
-			answer500), Pass, 1, nil},
+			answer500), Pass, 2, nil},
 		{"publish failed but the span succeeded", append(append([]string{}, feFailure...),
 			"instance/a sync.end span=1 background=false origin=admin success=true"), Fail, 1,
 			[]string{"instance/a span 1 ended with success at #8 ", "publish #5 ", "#6 ", "status 503"}},
@@ -179,7 +179,7 @@ func TestP9ErrorSurfaced(t *testing.T) {
 		}, Pass, 1, nil},
 		{"MSG-4 answers success for a failed sync", append(append([]string{}, feFailure...),
 			`instance/a sync.end span=1 background=false origin=admin success=false error=SyncTriggers_call_failed_(StatusCode=ServiceUnavailable).`,
-			"client client.response call=1 route=7 instance=a span=1 kind=msg4.response status=200 result=success"), Fail, 1,
+			"client client.response call=1 route=7 instance=a span=1 kind=msg4.response status=200 result=success"), Fail, 2,
 			[]string{"MSG-4 answer #9 ", "which failed at #8 "}},
 		{"answers name their span, not the time order", []string{
 			"instance/a sync.call span=1 origin=admin request=1",
@@ -211,7 +211,7 @@ func TestP9ErrorSurfaced(t *testing.T) {
 			"instance/b sync.call span=2 origin=admin request=4",
 			"instance/b log level=Error text=z",
 			"client client.response call=4 route=3 instance=a span=2 kind=msg4.response status=200 result=success",
-		}, Fail, 1, []string{"instance/a span 2 failed at #2 ", "without a Warning", "MSG-4 answer #7 ", "to instance/a span 2 "}},
+		}, Fail, 2, []string{"instance/a span 2 failed at #2 ", "without a Warning", "MSG-4 answer #7 ", "to instance/a span 2 "}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

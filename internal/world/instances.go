@@ -225,7 +225,7 @@ func (e hostEnv) Respond(r host.Respond) {
 		rt.answered = true
 	}
 	e.w.net.Send(sim.Message{From: e.n.party, To: trace.PartyRouter, Kind: kindInstanceResponse,
-		Body:   instanceResponse{route: r.ReqID, resp: r.Response, revision: r.Revision},
+		Body:   instanceResponse{route: r.ReqID, resp: r.Response, revision: r.Revision, span: r.Span},
 		Fields: []trace.Field{trace.F("route", r.ReqID), trace.F("status", r.Response.Status), trace.F("body", trace.SecretDigest(r.Response.Body))}})
 }
 
