@@ -4,7 +4,6 @@ import (
 	"errors"
 	"reflect"
 	"strconv"
-	"sync"
 	"time"
 )
 
@@ -58,17 +57,20 @@ type viewPlan struct {
 	extra  int
 }
 
-var plans sync.Map // reflect.Type -> *viewPlan
+// plans are the views' plans, made when each view is registered (package initialisation) and only
+// read after it, so that a decode finds its plan without a lookup.
+var plans = map[reflect.Type]*viewPlan{}
 
 var (
 	durationType = reflect.TypeOf(time.Duration(0))
 	fieldsType   = reflect.TypeOf(Fields(nil))
 )
 
-func planOf(t reflect.Type) *viewPlan {
-	if p, ok := plans.Load(t); ok {
-		return p.(*viewPlan)
-	}
+// planOf returns the plan of a registered view's type.
+func planOf(t reflect.Type) *viewPlan { return plans[t] }
+
+// makePlan reads a view type's fields and their trace tags, once, at registration.
+func makePlan(t reflect.Type) *viewPlan {
 	p := &viewPlan{extra: -1}
 	for i := range t.NumField() {
 		sf := t.Field(i)
@@ -91,7 +93,6 @@ func planOf(t reflect.Type) *viewPlan {
 		p.fields = append(p.fields, f)
 		p.index = append(p.index, i)
 	}
-	plans.Store(t, p)
 	return p
 }
 
@@ -104,8 +105,8 @@ func cutComma(s string) (string, string, bool) {
 	return s, "", false
 }
 
-// decode fills the view v points to from r, which must be of one of kinds.
-func decode(r Record, v any, kinds ...Kind) error {
+// decode fills the view v points to, whose plan is p, from r, which must be of one of kinds.
+func decode(r Record, v any, p *viewPlan, kinds ...Kind) error {
 	kindOK := false
 	for _, k := range kinds {
 		kindOK = kindOK || r.Kind == k
@@ -114,7 +115,6 @@ func decode(r Record, v any, kinds ...Kind) error {
 		return &DecodeError{Seq: r.Seq, Kind: r.Kind, Problem: "not a " + string(kinds[0]) + " record"}
 	}
 	rv := reflect.ValueOf(v).Elem()
-	p := planOf(rv.Type())
 	var seen uint64 // bit i: view field i was read (a view has fewer than 64 fields)
 	for _, f := range r.Fields {
 		i := p.find(f.Key)
@@ -207,16 +207,21 @@ var viewTypes = map[Kind]reflect.Type{}
 
 // view registers T as the view of kinds and returns its decoder.
 func view[T any](kinds ...Kind) func(Record) (T, error) {
-	var zero T
+	t := reflect.TypeFor[T]()
+	p, ok := plans[t]
+	if !ok {
+		p = makePlan(t)
+		plans[t] = p
+	}
 	for _, k := range kinds {
 		if _, dup := viewTypes[k]; dup {
 			panic("trace: two views for " + string(k))
 		}
-		viewTypes[k] = reflect.TypeOf(zero)
+		viewTypes[k] = t
 	}
 	return func(r Record) (T, error) {
 		var v T
-		err := decode(r, &v, kinds...)
+		err := decode(r, &v, p, kinds...)
 		return v, err
 	}
 }
@@ -246,9 +251,9 @@ func View(r Record) (any, error) {
 	if !ok {
 		return nil, &DecodeError{Seq: r.Seq, Kind: r.Kind, Problem: "a kind without a view"}
 	}
-	p := reflect.New(t)
-	if err := decode(r, p.Interface(), r.Kind); err != nil {
+	v := reflect.New(t)
+	if err := decode(r, v.Interface(), planOf(t), r.Kind); err != nil {
 		return nil, err
 	}
-	return p.Elem().Interface(), nil
+	return v.Elem().Interface(), nil
 }
