@@ -43,6 +43,7 @@ var (
 // The matrix end to end: --raw makes the incident's platform P1/P4 fail from the first seed; the exit
 // code, the text tables and the JSON report agree.
 func TestSweepMatrix(t *testing.T) {
+	t.Setenv("CI", "") // the progress notes this test reads are written outside CI (TestSweepQuietUnderCI holds both)
 	dir := t.TempDir()
 	js, runsPath := filepath.Join(dir, "matrix.json"), filepath.Join(dir, "runs.json")
 	code, out, errOut := simrun(t, "sweep", "--seeds", "2-4", "--raw", "--workers", "2", "--matrix", js, "--json", runsPath, smokePath, incidentPath)
