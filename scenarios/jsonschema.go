@@ -3,6 +3,8 @@ package scenarios
 import (
 	"bytes"
 	_ "embed"
+	"encoding/json"
+	"fmt"
 	"math"
 	"sort"
 	"strconv"
@@ -48,6 +50,22 @@ var compiledSchema = sync.OnceValues(func() (*jsonschema.Schema, any) {
 	}
 	return sch, ordered
 })
+
+// schemaPropertyIDs is schema.json's $defs.propertyID enum, in its order (by number). A schema
+// without it is a programmer error.
+func schemaPropertyIDs() []string {
+	var doc struct {
+		Defs struct {
+			PropertyID struct {
+				Enum []string `json:"enum"`
+			} `json:"propertyID"`
+		} `json:"$defs"`
+	}
+	if err := json.Unmarshal(schemaJSON, &doc); err != nil || len(doc.Defs.PropertyID.Enum) == 0 {
+		panic(fmt.Sprintf("scenarios: schema.json: no $defs.propertyID.enum (%v)", err))
+	}
+	return doc.Defs.PropertyID.Enum
+}
 
 // schemaError is a schema violation translated to the loader's terms. generic marks a message that
 // says less than the field decoder would (a missing field: the decoder's fix names what to add).

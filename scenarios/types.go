@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/syncsim/syncsim/host"
-	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/internal/faults"
 )
 
@@ -292,18 +291,11 @@ var (
 	FaultNames = pointFaults()
 	// FaultPoints are the fault points of PROTOCOL.md section 6, in the order a sync reaches them.
 	FaultPoints = faults.Points
-	// PropertyIDs are the stable property IDs of DESIGN.md, "Properties": check.Catalogue()'s, so a
-	// property added there can be expected at once (schema.json copies them; a test compares).
-	PropertyIDs = propertyIDs()
+	// PropertyIDs are the stable property IDs of DESIGN.md, "Properties": schema.json's propertyID
+	// enum, which editors read too. The checkers' catalogue is a layer above the scenarios, so the
+	// list is the schema's, and TestPropertyIDsAreTheCatalogues holds it equal to check.Catalogue().
+	PropertyIDs = schemaPropertyIDs()
 )
-
-func propertyIDs() []string {
-	var out []string
-	for _, p := range check.Catalogue() {
-		out = append(out, p.ID)
-	}
-	return out
-}
 
 func pointFaults() []string {
 	var out []string
@@ -313,5 +305,19 @@ func pointFaults() []string {
 		}
 	}
 	sort.Strings(out)
+	return out
+}
+
+// Secrets lists the credentials scenarios state: every key of their content and the site's
+// encryption key, for the redaction to mask by value. Keys made during a run (rotations) are random
+// and never reach a report; traces refer to them by digest.
+func Secrets(scs ...*Scenario) []string {
+	var out []string
+	for _, sc := range scs {
+		out = append(out, sc.Content.Keys.Values()...)
+		if sc.Site.EncryptionKey != "" {
+			out = append(out, sc.Site.EncryptionKey)
+		}
+	}
 	return out
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/syncsim/syncsim/reports/html"
 	"github.com/syncsim/syncsim/reports/junit"
 	"github.com/syncsim/syncsim/reports/progress"
-	"github.com/syncsim/syncsim/reports/redact"
 	"github.com/syncsim/syncsim/scenarios"
 )
 
@@ -78,7 +77,7 @@ func junitRuns(results []*runner.Result) []junit.Run {
 // failing cell's smallest seed, re-run with its trace kept.
 func (o outputs) sweepDone(strict bool, out io.Writer) func(*sweep.Report, []*scenarios.Scenario, runner.Outcome) error {
 	return func(rep *sweep.Report, scs []*scenarios.Scenario, outcome runner.Outcome) error {
-		secrets := redact.ScenarioSecrets(scs...)
+		secrets := scenarios.Secrets(scs...)
 		if o.report != "" {
 			traces, err := sweep.FailingTraces(rep, scs)
 			if err != nil {

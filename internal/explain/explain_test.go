@@ -17,7 +17,6 @@ import (
 	"github.com/syncsim/syncsim/internal/runner"
 	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/internal/tracefile"
-	"github.com/syncsim/syncsim/internal/world"
 	"github.com/syncsim/syncsim/scenarios"
 )
 
@@ -106,16 +105,16 @@ func TestEditedScheduleRefused(t *testing.T) {
 	}
 	cases := []struct {
 		name string
-		edit func(s *world.Script)
+		edit func(s *trace.Schedule)
 		want string
 	}{
-		{"entry twice", func(s *world.Script) { s.Timeline = append(s.Timeline, s.Timeline[len(s.Timeline)-1]) }, "is listed twice"},
-		{"unrecorded firing", func(s *world.Script) { s.Firings = append(s.Firings, "delete-instance@after-lock/i0#1") },
+		{"entry twice", func(s *trace.Schedule) { s.Timeline = append(s.Timeline, s.Timeline[len(s.Timeline)-1]) }, "is listed twice"},
+		{"unrecorded firing", func(s *trace.Schedule) { s.Firings = append(s.Firings, "delete-instance@after-lock/i0#1") },
 			`delete-instance@after-lock/i0#1: the trace's records show no such entry`},
 	}
 	for _, c := range cases {
 		f := runner.TraceFile(res)
-		f.Schedule = world.Script{Timeline: slices.Clone(f.Schedule.Timeline), Firings: slices.Clone(f.Schedule.Firings), Choices: f.Schedule.Choices}
+		f.Schedule = trace.Schedule{Timeline: slices.Clone(f.Schedule.Timeline), Firings: slices.Clone(f.Schedule.Firings), Choices: f.Schedule.Choices}
 		c.edit(&f.Schedule)
 		var b bytes.Buffer
 		err := Write(&b, f, Options{})
@@ -133,7 +132,7 @@ func TestBreaksWhereTheEvidenceSays(t *testing.T) {
 		return trace.Record{Seq: seq, At: time.Duration(seq) * time.Second, Party: party, Kind: e.Kind, Fields: e.Fields}
 	}
 	f := &tracefile.File{Scenario: tracefile.Scenario{Path: "s.yaml"}, Mode: "platform", Seed: 1,
-		Schedule: world.Script{Timeline: []int{}, Firings: []string{}, Choices: []string{}},
+		Schedule: trace.Schedule{Timeline: []int{}, Firings: []string{}, Choices: []string{}},
 		Records: []trace.Record{
 			rec(1, trace.PartyWorld, trace.ContentChange(1, "initial", "h1", "c1", 1, 1)),
 			rec(2, trace.PartyStorage, trace.BlobWrite(1, "upload", "synctriggers/h/last", 201, "", "h1")),

@@ -11,6 +11,7 @@ import (
 	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/internal/faults"
 	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/internal/world"
 	"github.com/syncsim/syncsim/scenarios"
 )
@@ -98,7 +99,7 @@ type Finding struct {
 	Property string
 	// Choices is the number of non-default choices of the schedule.
 	Choices  int
-	Schedule world.Script
+	Schedule trace.Schedule
 	// Result is the schedule re-run and judged as simrun replay judges its trace file.
 	Result *runner.Result
 	// After is how many schedules and how much wall time the exploration took to find it.

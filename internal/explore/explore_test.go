@@ -12,6 +12,7 @@ import (
 	"github.com/syncsim/syncsim/internal/faults"
 	"github.com/syncsim/syncsim/internal/replay"
 	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/internal/world"
 	"github.com/syncsim/syncsim/scenarios"
 	"github.com/syncsim/syncsim/sim"
@@ -410,7 +411,7 @@ func TestVersionedChoiceKeysReplay(t *testing.T) {
 	}
 	// The keys in the order the run asked them, which is increasing n; no fault fires (the
 	// explorer decides every opportunity, and none was taken).
-	script := world.Script{Firings: []string{}, Choices: []string{delay, pick}}
+	script := trace.Schedule{Firings: []string{}, Choices: []string{delay, pick}}
 	if slices.Index(keys, pick) < slices.Index(keys, delay) {
 		script.Choices = []string{pick, delay}
 	}

@@ -8,8 +8,8 @@ import (
 
 	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/internal/tracefile"
-	"github.com/syncsim/syncsim/internal/world"
 )
 
 // report turns the aggregated verdicts into the exploration's run object: a property with a
@@ -79,7 +79,7 @@ func (x *explorer) allowedNames() []string {
 
 // replay re-runs a schedule the way simrun replay runs its trace file: the explore strategy, the
 // same extra faults, the schedule as a Script; judged with every checker, P12 included.
-func (x *explorer) replay(s world.Script) (*runner.Result, error) {
+func (x *explorer) replay(s trace.Schedule) (*runner.Result, error) {
 	var extra []string
 	for _, f := range x.extra {
 		extra = append(extra, f.String())

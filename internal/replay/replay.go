@@ -16,7 +16,6 @@ import (
 	"github.com/syncsim/syncsim/internal/runner"
 	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/internal/tracefile"
-	"github.com/syncsim/syncsim/internal/world"
 	"github.com/syncsim/syncsim/scenarios"
 )
 
@@ -84,11 +83,11 @@ func Replay(f *tracefile.File) (*Outcome, error) {
 	return out, nil
 }
 
-func runScript(sc *scenarios.Scenario, mode host.Mode, f *tracefile.File, s world.Script) (*runner.Result, error) {
+func runScript(sc *scenarios.Scenario, mode host.Mode, f *tracefile.File, s trace.Schedule) (*runner.Result, error) {
 	return runScriptWith(sc, mode, f, s, runner.Options{})
 }
 
-func runScriptWith(sc *scenarios.Scenario, mode host.Mode, f *tracefile.File, s world.Script, o runner.Options) (*runner.Result, error) {
+func runScriptWith(sc *scenarios.Scenario, mode host.Mode, f *tracefile.File, s trace.Schedule, o runner.Options) (*runner.Result, error) {
 	strategy := f.Strategy
 	if strategy == "uniform" {
 		strategy = ""

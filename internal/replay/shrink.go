@@ -8,8 +8,8 @@ import (
 
 	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/internal/tracefile"
-	"github.com/syncsim/syncsim/internal/world"
 )
 
 // Stats describes a shrink.
@@ -108,7 +108,7 @@ func ShrinkWith(f *tracefile.File, property string, maxRuns int, base runner.Opt
 }
 
 // Elements are "t:<index>", "f:<firing key>" and "c:<choice key>".
-func fromScript(s world.Script) []string {
+func fromScript(s trace.Schedule) []string {
 	var out []string
 	for _, i := range s.Timeline {
 		out = append(out, "t:"+strconv.Itoa(i))
@@ -122,8 +122,8 @@ func fromScript(s world.Script) []string {
 	return out
 }
 
-func toScript(elems []string) world.Script {
-	s := world.Script{Timeline: []int{}, Firings: []string{}, Choices: []string{}}
+func toScript(elems []string) trace.Schedule {
+	s := trace.Schedule{Timeline: []int{}, Firings: []string{}, Choices: []string{}}
 	for _, e := range elems {
 		kind, v, _ := strings.Cut(e, ":")
 		switch kind {

@@ -12,7 +12,6 @@ import (
 	"github.com/syncsim/syncsim/internal/runner"
 	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/internal/tracefile"
-	"github.com/syncsim/syncsim/internal/world"
 	"github.com/syncsim/syncsim/scenarios"
 )
 
@@ -40,7 +39,7 @@ func signatureOfRun(t *testing.T, f *tracefile.File, drop ...int) (Signature, bo
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := world.Script{Timeline: []int{}, Firings: f.Schedule.Firings, Choices: f.Schedule.Choices}
+	s := trace.Schedule{Timeline: []int{}, Firings: f.Schedule.Firings, Choices: f.Schedule.Choices}
 	for _, i := range f.Schedule.Timeline {
 		if !slices.Contains(drop, i) {
 			s.Timeline = append(s.Timeline, i)

@@ -71,8 +71,8 @@ func Execute(job Job, out io.Writer) (int, error) {
 		return ExitUsage, &UsageError{err}
 	}
 	// PAY-4: the scenarios' keys are masked by value in everything printed from here on.
-	redact.Declare(out, redact.ScenarioSecrets(scs...)...)
-	redact.Declare(job.Log, redact.ScenarioSecrets(scs...)...)
+	redact.Declare(out, scenarios.Secrets(scs...)...)
+	redact.Declare(job.Log, scenarios.Secrets(scs...)...)
 	opts := Options{Raw: job.Raw, Strategy: job.Strategy, Faults: job.Faults}
 	if job.Live {
 		stop, lopts, err := startLive(job)

@@ -33,7 +33,7 @@ type Options struct {
 	// Faults are extra faults in the CLI's NAME[:param=value,...] form.
 	Faults []string
 	// Script makes the run follow a recorded schedule (replay, shrink).
-	Script *world.Script
+	Script *trace.Schedule
 	// Live, when set, runs over real HTTP with storage in Azure Storage (Azurite) instead of in the
 	// simulator.
 	Live *live.Options
@@ -68,7 +68,7 @@ type Result struct {
 
 	Trace *trace.Trace `json:"-"`
 	// Schedule is the schedule the run followed.
-	Schedule world.Script `json:"-"`
+	Schedule trace.Schedule `json:"-"`
 	// Strategy and Faults are the options the run was made with.
 	Strategy string   `json:"-"`
 	Faults   []string `json:"-"`
@@ -184,7 +184,7 @@ func runLive(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) 
 		Scenario: sc.Path, Mode: mode.String(), Seed: seed, TraceHash: lr.Trace.Hash(), Verdicts: verdicts,
 		EventCount: lr.Events, SimTimeMs: lr.End.Milliseconds(), Outcome: outcome, Live: true, WallMs: lr.Wall.Milliseconds(),
 		NotApplicable: lr.NotApplicable, Trace: lr.Trace, Strategy: "live", Faults: opts.Faults, ScenarioSHA256: sc.SHA256,
-		Schedule: world.ScheduleOf(lr.Trace), Secrets: lr.Secrets,
+		Schedule: trace.ScheduleOf(lr.Trace), Secrets: lr.Secrets,
 		Replay: LiveReplayCommand(sc.Path, mode, seed, opts.Live.TimeScale), CheckTime: times,
 	}
 	if !opts.Raw {

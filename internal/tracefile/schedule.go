@@ -8,7 +8,6 @@ import (
 
 	"github.com/syncsim/syncsim/internal/faults"
 	"github.com/syncsim/syncsim/internal/trace"
-	"github.com/syncsim/syncsim/internal/world"
 	"github.com/syncsim/syncsim/scenarios"
 )
 
@@ -147,7 +146,7 @@ func checkChoices(keys []string) error {
 // checkRecords compares the schedule with the one the trace's records show. A trace file is written
 // with the schedule read off its records, so any difference is an edit.
 func (f *File) checkRecords() error {
-	rec := world.ScheduleOf(&trace.Trace{Records: f.Records})
+	rec := trace.ScheduleOf(&trace.Trace{Records: f.Records})
 	timeline := func(v []int) []string {
 		out := make([]string, len(v))
 		for i, x := range v {

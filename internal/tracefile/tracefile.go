@@ -21,7 +21,6 @@ import (
 
 	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/internal/trace"
-	"github.com/syncsim/syncsim/internal/world"
 	"github.com/syncsim/syncsim/reports/output"
 )
 
@@ -56,7 +55,7 @@ type File struct {
 	Strategy string   `json:"strategy"`
 	Faults   []string `json:"faults,omitempty"`
 	// Schedule is the run's schedule; replaying follows it.
-	Schedule world.Script `json:"schedule"`
+	Schedule trace.Schedule `json:"schedule"`
 	// Size is the schedule's size: timeline entries + fault firings + non-default choices.
 	Size      int    `json:"size"`
 	TraceHash string `json:"trace_hash"`

@@ -13,13 +13,12 @@ import (
 	"testing"
 
 	"github.com/syncsim/syncsim/internal/trace"
-	"github.com/syncsim/syncsim/internal/world"
 )
 
 // valid is a small trace whose schedule is the one its records show.
 func valid() *File {
 	return &File{Format: Format, Harness: "h", Scenario: Scenario{Path: "s.yaml", SHA256: "ab"}, Mode: "platform",
-		Seed: 1, Strategy: "uniform", Schedule: world.Script{Timeline: []int{0}, Firings: []string{"delete-instance@after-hash-write/i0#1"}, Choices: []string{}}, Size: 2,
+		Seed: 1, Strategy: "uniform", Schedule: trace.Schedule{Timeline: []int{0}, Firings: []string{"delete-instance@after-hash-write/i0#1"}, Choices: []string{}}, Size: 2,
 		Failed: []string{}, Records: []trace.Record{
 			{Seq: 1, Party: trace.PartyWorld, Kind: trace.KindTimeline, Fields: []trace.Field{{Key: "index", Value: "0"}}},
 			{Seq: 2, Party: trace.InstanceParty("i0"), Kind: trace.KindFaultFire, Fields: []trace.Field{{Key: "fault", Value: "delete-instance"}, {Key: "key", Value: "delete-instance@after-hash-write/i0#1"}}},
@@ -250,7 +249,7 @@ func TestReadLimits(t *testing.T) {
 	info, _ := os.Stat(plain)
 	many := filepath.Join(dir, "many.json")
 	if err := Write(many, &File{Format: Format, Scenario: Scenario{Path: "s.yaml"}, Mode: "platform",
-		Schedule: world.Script{Timeline: []int{}, Firings: []string{}, Choices: []string{}}, Records: make([]trace.Record, 11)}, nil); err != nil {
+		Schedule: trace.Schedule{Timeline: []int{}, Firings: []string{}, Choices: []string{}}, Records: make([]trace.Record, 11)}, nil); err != nil {
 		t.Fatal(err)
 	}
 	fifo := filepath.Join(dir, "fifo.json")

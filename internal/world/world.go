@@ -28,7 +28,7 @@ type Options struct {
 	// PlatformBugs switches planted defects on in the front end and the mesh (tests only).
 	PlatformBugs mesh.Bugs
 	// Script, when set, makes the run follow a recorded schedule (replay and shrink).
-	Script *Script
+	Script *trace.Schedule
 	// StorageBugs switches planted defects on in the blob model (tests only).
 	StorageBugs blob.Bugs
 	// Decide, when set, decides every fault opportunity (by its firing key) and every scheduling
@@ -36,19 +36,6 @@ type Options struct {
 	// run so that it can read its state (simrun explore: internal/explore).
 	Decide func(w *World, key string) bool
 }
-
-// Script is a run's schedule as semantic events: which timeline entries play, which fault firings
-// happen (by firing key: "fault@place#n", see the trace's fault.fire records), and which non-default
-// scheduling choices are taken (by choice key: "choice#n"). A nil list leaves that part to the seed;
-// an empty list allows nothing of it.
-type Script struct {
-	Timeline []int    `json:"timeline"`
-	Firings  []string `json:"firings"`
-	Choices  []string `json:"choices"`
-}
-
-// Size is the schedule's size: timeline entries + fault firings + non-default choices.
-func (s Script) Size() int { return len(s.Timeline) + len(s.Firings) + len(s.Choices) }
 
 // Result is a finished run.
 type Result struct {
@@ -59,7 +46,7 @@ type Result struct {
 	// Secrets lists every credential the run used (keys, the encryption key), for redaction checks.
 	Secrets []string
 	// Schedule is the schedule the run followed, read off its trace.
-	Schedule Script
+	Schedule trace.Schedule
 	// Unfollowed lists what a Script asked for that never came up (a schedule this build cannot
 	// follow: its behaviour changed since the trace was recorded).
 	Unfollowed []string
@@ -180,7 +167,7 @@ func Run(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) (*Re
 	w.k.Trace.Put(trace.PartyWorld, trace.RunEnd(string(out.Reason), out.Reason.Complete()))
 	tr := &trace.Trace{Header: header, Records: w.k.Trace.Records()}
 	res := &Result{Trace: tr, Outcome: out, End: sc.End(), SettleStart: sc.SettleStart(), Secrets: w.site.Secrets(),
-		Schedule: ScheduleOf(tr), Unfollowed: w.unfollowed(), TraceHash: w.k.Trace.Sum()}
+		Schedule: trace.ScheduleOf(tr), Unfollowed: w.unfollowed(), TraceHash: w.k.Trace.Sum()}
 	return res, nil
 }
 
@@ -269,7 +256,7 @@ func (w *World) unfollowed() []string {
 	out := w.engine.Unused()
 	if sc := w.opts.Script; sc != nil && sc.Choices != nil {
 		taken := map[string]bool{}
-		for _, c := range ScheduleOf(&trace.Trace{Records: w.k.Trace.Records()}).Choices {
+		for _, c := range trace.ScheduleOf(&trace.Trace{Records: w.k.Trace.Records()}).Choices {
 			taken[c] = true
 		}
 		for _, c := range sc.Choices {
@@ -279,25 +266,4 @@ func (w *World) unfollowed() []string {
 		}
 	}
 	return out
-}
-
-// ScheduleOf reads a run's schedule off its trace: the timeline entries it played, the fault firings
-// (fault.fire, net.drop and net.duplicate records with a key) and the non-default choices (sched.pick).
-func ScheduleOf(tr *trace.Trace) Script {
-	s := Script{Timeline: []int{}, Firings: []string{}, Choices: []string{}}
-	seen := map[string]bool{}
-	for _, r := range tr.Records {
-		switch {
-		case r.Kind == trace.KindTimeline && r.Has("index"):
-			s.Timeline = append(s.Timeline, r.Int("index"))
-		case r.Kind == trace.KindSchedPick && r.Has("key"):
-			s.Choices = append(s.Choices, r.Get("key"))
-		case r.Get("key") != "" && (r.Kind == trace.KindFaultFire || r.Kind == trace.KindNetDrop || r.Kind == trace.KindNetDuplicate):
-			if k := r.Get("key"); !seen[k] {
-				seen[k] = true
-				s.Firings = append(s.Firings, k)
-			}
-		}
-	}
-	return s
 }

@@ -311,7 +311,7 @@ func TestScheduleReplaysExactly(t *testing.T) {
 func TestScheduleSubsetsAndUnfollowed(t *testing.T) {
 	sc := load(t, "scenarios/fleet.yaml")
 	full := run(t, sc, host.ModePlatform, 2, Options{})
-	quiet := run(t, sc, host.ModePlatform, 2, Options{Script: &Script{Timeline: []int{0}, Firings: []string{}, Choices: []string{}}})
+	quiet := run(t, sc, host.ModePlatform, 2, Options{Script: &trace.Schedule{Timeline: []int{0}, Firings: []string{}, Choices: []string{}}})
 	if s := quiet.Schedule; len(s.Timeline) != 1 || len(s.Firings) != 0 {
 		t.Fatalf("subset schedule %+v", s)
 	}
@@ -320,7 +320,7 @@ func TestScheduleSubsetsAndUnfollowed(t *testing.T) {
 			t.Fatalf("a fault fired that the script left out: %s", r)
 		}
 	}
-	bogus := run(t, sc, host.ModePlatform, 2, Options{Script: &Script{Firings: []string{"drop@link/none#9"}}})
+	bogus := run(t, sc, host.ModePlatform, 2, Options{Script: &trace.Schedule{Firings: []string{"drop@link/none#9"}}})
 	if len(bogus.Unfollowed) != 1 || full.Trace.Hash() == bogus.Trace.Hash() {
 		t.Fatalf("unfollowed %v", bogus.Unfollowed)
 	}

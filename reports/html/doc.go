@@ -21,5 +21,5 @@
 //
 //	rep, _ := sweep.Sweep(cfg, os.Stderr)
 //	traces, _ := sweep.FailingTraces(rep, cfg.Scenarios)
-//	err := html.WriteSweep("out", rep, traces, sweep.OutcomeOf(rep), html.Options{Secrets: redact.ScenarioSecrets(cfg.Scenarios...)})
+//	err := html.WriteSweep("out", rep, traces, sweep.OutcomeOf(rep), html.Options{Secrets: scenarios.Secrets(cfg.Scenarios...)})
 package html

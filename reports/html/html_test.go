@@ -13,6 +13,7 @@ import (
 	"github.com/syncsim/syncsim/internal/sweep"
 	"github.com/syncsim/syncsim/reports/internal/testrun"
 	"github.com/syncsim/syncsim/reports/redact"
+	"github.com/syncsim/syncsim/scenarios"
 )
 
 // runsOf are results as `simrun run` hands them to WriteRun.
@@ -173,7 +174,7 @@ func TestSweepReport(t *testing.T) {
 	// P11's last line of defence: a secret and a token that slipped into evidence.
 	traces[0].Verdicts[0].Evidence = append(traces[0].Verdicts[0].Evidence, check.Note("leaked "+testrun.FakeJWT+" and "+testrun.Secret))
 	rep.Results[0].Verdicts[0].Evidence = append(rep.Results[0].Verdicts[0].Evidence, check.Note("leaked "+testrun.FakeJWT))
-	secrets := redact.ScenarioSecrets(scs...)
+	secrets := scenarios.Secrets(scs...)
 	dir := t.TempDir()
 	err = WriteSweep(dir, rep, traces, sweep.OutcomeOf(rep), Options{Secrets: secrets, Command: "simrun sweep --seeds 1-3 --key " + testrun.Secret})
 	if err != nil {

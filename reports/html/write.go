@@ -20,7 +20,7 @@ type Options struct {
 	// Command is the command line that made the report, shown in the summary ("" shows none).
 	Command string
 	// Secrets are masked as "[redacted]" wherever they would appear (P11); JWT-shaped tokens are
-	// masked always. redact.ScenarioSecrets lists the scenarios' keys.
+	// masked always. scenarios.Secrets lists the scenarios' keys.
 	Secrets []string
 	// Strict makes SHOULD failures gate (run and conformance; a sweep report carries its own).
 	Strict bool

@@ -14,6 +14,7 @@ import (
 	"github.com/syncsim/syncsim/internal/sweep"
 	"github.com/syncsim/syncsim/reports/internal/testrun"
 	"github.com/syncsim/syncsim/reports/redact"
+	"github.com/syncsim/syncsim/scenarios"
 )
 
 // parse reads a written file back and checks the fields of the common JUnit schema: the root is
@@ -99,7 +100,7 @@ func TestSweepFailuresEqualFailingCells(t *testing.T) {
 		}
 		path := filepath.Join(t.TempDir(), "junit.xml")
 		o := sweep.OutcomeOf(rep)
-		if err := WriteSweep(path, rep, o, Options{Secrets: redact.ScenarioSecrets(scs...)}); err != nil {
+		if err := WriteSweep(path, rep, o, Options{Secrets: scenarios.Secrets(scs...)}); err != nil {
 			t.Fatal(err)
 		}
 		d, text := parse(t, path)

@@ -23,7 +23,7 @@
 //     `value` and members with a credential name. Connection strings (`AccountKey=`,
 //     `SharedAccessKey=`, `SharedAccessSignature=`, `Password=`, `Pwd=`, `Pass=`), SAS query strings
 //     (`sig=`) and the `x-functions-key` and `x-ms-*-token` headers are credential names.
-//   - By value: the secrets a Redactor is given (New, Add: the scenario's keys, see ScenarioSecrets)
+//   - By value: the secrets a Redactor is given (New, Add: the scenario's keys, see scenarios.Secrets)
 //     and every value it learns from a name or structure match of 8 characters or more, masked
 //     wherever else it appears afterwards. String learns from its whole text before it masks, so a
 //     learnt value is masked everywhere in that text, also before the line it was learnt from.
@@ -56,7 +56,7 @@
 // The scanner is a single hand-written pass over the text (linear time, no backtracking); JWTs are
 // found with an RE2 expression, which is linear too. BenchmarkString measures it over a report.
 //
-//	r := redact.New(redact.ScenarioSecrets(scs...))
+//	r := redact.New(scenarios.Secrets(scs...))
 //	safe := r.String(text)
 //	out := redact.NewWriter(os.Stdout, r) // line by line; Flush at the end
 package redact

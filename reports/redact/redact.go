@@ -9,8 +9,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-
-	"github.com/syncsim/syncsim/scenarios"
 )
 
 // Mask is what a redacted value is shown as.
@@ -186,17 +184,3 @@ func (r *Redactor) Strings(list []string) []string {
 // Bytes masks a whole rendered file. Writers run it over their output after rendering, so that a
 // secret that reached the output by a path the data-level masking missed is still caught.
 func (r *Redactor) Bytes(b []byte) []byte { return []byte(r.String(string(b))) }
-
-// ScenarioSecrets lists the credentials scenarios state: every key of their content and the site's
-// encryption key. Keys made during a run (rotations) are random and never reach a report; traces
-// refer to them by digest.
-func ScenarioSecrets(scs ...*scenarios.Scenario) []string {
-	var out []string
-	for _, sc := range scs {
-		out = append(out, sc.Content.Keys.Values()...)
-		if sc.Site.EncryptionKey != "" {
-			out = append(out, sc.Site.EncryptionKey)
-		}
-	}
-	return out
-}
