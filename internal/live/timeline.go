@@ -170,3 +170,4 @@ func (r *run) live() []*liveHost {
 	}
 	return out
 }
+func (h *liveHost) Name() string { return h.name }

@@ -29,16 +29,6 @@ func (w *World) meshFault(m sim.Message, req httpRequest) bool {
 	return ok
 }
 
-// fetchFault carries out the site's front-door faults (drive.Faults.AtFetch) on a MSG-3: the router
-// answers the refusal's status itself (0: no connection).
-func (w *World) fetchFault(caller string, b adminCall) bool {
-	r, ok := w.engine.AtFetch(b.callerID)
-	if ok {
-		w.routerAnswer(&route{caller: caller, callerID: b.callerID, kind: b.kind}, r.Status, nil, 0)
-	}
-	return ok
-}
-
 // storageFaults applies the blob faults to one storage call (drive.Faults.AtStorage): a result that
 // replaces the operation's when faulted, and an extra latency.
 func (w *World) storageFaults(req blobRequest) (host.BlobResult, time.Duration, bool) {
