@@ -79,14 +79,14 @@ type FleetConfig struct {
 // instance.drain and instance.delete, and carries the rest out through the driver's FleetEnv. It
 // implements the instance part of the timeline's Env. Fleet is not safe for concurrent use.
 type Fleet struct {
-	sc     *scenarios.Scenario
-	mode   host.Mode
-	stream sim.Streams
-	site   *Site
-	faults *Faults
-	scale  float64
-	lock   sync.Locker
-	env    FleetEnv
+	sc      *scenarios.Scenario
+	mode    host.Mode
+	streams sim.Streams
+	site    *Site
+	faults  *Faults
+	scale   float64
+	lock    sync.Locker
+	env     FleetEnv
 
 	life    *sim.Lifecycle
 	members map[string]*Member
@@ -99,7 +99,7 @@ var ErrClosed = errors.New("drive: the fleet is closed")
 
 // NewFleet is a fleet with no instance yet.
 func NewFleet(c FleetConfig, env FleetEnv) *Fleet {
-	return &Fleet{sc: c.Scenario, mode: c.Mode, stream: c.Streams, site: c.Site, faults: c.Faults, scale: c.TimeScale,
+	return &Fleet{sc: c.Scenario, mode: c.Mode, streams: c.Streams, site: c.Site, faults: c.Faults, scale: c.TimeScale,
 		lock: c.Lock, env: env, life: sim.NewLifecycle(c.Streams, "pod"), members: map[string]*Member{}}
 }
 
@@ -193,7 +193,7 @@ func (f *Fleet) Start(reason string, placeholderFor time.Duration) (*Member, err
 	m := &Member{f: f, inst: inst, party: trace.InstanceParty(inst.Name), timers: map[string]Timer{}, fires: map[string]func(){},
 		waits: map[int]Timer{}, placeholderFor: placeholderFor}
 	// The scenario's part of the host's config is HostConfig's, whichever driver runs it.
-	cfg := HostConfig(f.sc, f.mode, inst.Name, f.stream)
+	cfg := HostConfig(f.sc, f.mode, inst.Name, f.streams)
 	cfg.Secrets = f.site.SecretsNow
 	cfg.SecretsError = func() string { return f.faults.SecretsError(inst.Index, inst.Name) }
 	f.env.Configure(m, &cfg)

@@ -27,7 +27,7 @@ type Router struct {
 
 // NewRouter is the site router over fleet f; f's deletes answer its routes to the deleted instance.
 func NewRouter(f *Fleet) *Router {
-	rt := &Router{f: f, rng: f.stream.Stream("router"), routes: map[int]*Route{}}
+	rt := &Router{f: f, rng: f.streams.Stream("router"), routes: map[int]*Route{}}
 	f.router = rt
 	return rt
 }
