@@ -205,6 +205,8 @@ func (f *Fleet) Start(reason string, placeholderFor time.Duration) (*Member, err
 	f.members[inst.Name] = m
 	addr, err := f.env.Attach(m)
 	if err != nil {
+		// The start counts against the limit and its index is spent, as the driver could not
+		// place the instance; it is gone before it was created.
 		inst.State = sim.Deleted
 		return nil, err
 	}

@@ -158,6 +158,12 @@ func TestRouterTable(t *testing.T) {
 			rt.Answer(1, 0, host.AdminResponse{Status: 200}, 1) // too late: answered 502 already
 			return strings.Join(s.answers, ";")
 		}, "call=1 status=502 route=1 instance=" + "A" + ";call=2 status=200 route=2 instance=A"},
+		{"an answer is relayed with its span and headers", func(s *fakeSite, f *Fleet, rt *Router, a, b *Member) string {
+			var got Answer
+			rt.Receive(Call{Kind: trace.MsgMSG4, From: trace.PartyClient, ID: 1, Req: msg4, Pin: a.Name(), Reply: func(x Answer) { got = x }})
+			rt.Answer(1, 7, host.AdminResponse{Status: 405, Headers: map[string]string{"Allow": "GET"}}, 3)
+			return fmt.Sprintf("%d %d %d %s %s", got.Status, got.Span, got.Revision, got.Headers["Allow"], got.Instance)
+		}, "405 7 3 GET A"},
 		{"a drained instance never starts a pending restart", func(s *fakeSite, f *Fleet, rt *Router, a, b *Member) string {
 			f.Restart(a)
 			f.Drain(a, "restart", time.Minute)

@@ -55,6 +55,8 @@ type Answer struct {
 	Status   int
 	Body     []byte
 	Revision int
+	// Headers are the instance's answer's headers (Allow on a 405); the router adds none.
+	Headers map[string]string
 	// Route is the route's number (0 when the router answered itself); Instance the instance it
 	// went to; Span the sync span that answered a MSG-4 (0 otherwise).
 	Route    int
@@ -123,7 +125,7 @@ func (rt *Router) Answer(id, span int, resp host.AdminResponse, revision int) {
 		return
 	}
 	delete(rt.routes, id)
-	r.Call.Reply(Answer{Status: resp.Status, Body: resp.Body, Revision: revision, Route: id, Instance: r.To.Name(), Span: span})
+	r.Call.Reply(Answer{Status: resp.Status, Body: resp.Body, Revision: revision, Headers: resp.Headers, Route: id, Instance: r.To.Name(), Span: span})
 }
 
 // Fail answers route id with status when the transport could not deliver it or its answer (a

@@ -146,6 +146,6 @@ func (e fleetEnv) Forward(rt *drive.Route) {
 			r.router.core.Fail(id, http.StatusBadGateway)
 			return
 		}
-		r.router.core.Answer(id, f.span, host.AdminResponse{Status: f.status, Body: f.body}, f.revision)
+		r.router.core.Answer(id, f.span, host.AdminResponse{Status: f.status, Body: f.body, Headers: f.headers}, f.revision)
 	})
 }

@@ -58,6 +58,9 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		// fetch-refused: no connection.
 		panic(http.ErrAbortHandler)
 	}
+	for k, v := range a.Headers {
+		w.Header().Set(k, v)
+	}
 	if a.Route != 0 {
 		w.Header().Set(headerRoute, strconv.Itoa(a.Route))
 	}
@@ -74,6 +77,7 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 type forwarded struct {
 	status, revision, span int
 	body                   []byte
+	headers                map[string]string
 }
 
 // forward makes the router's request to an instance: route id's request req at url, with the
@@ -102,7 +106,10 @@ func (r *run) forward(url string, req host.AdminRequest, id int, tokenFault stri
 	if err != nil {
 		return forwarded{}, err
 	}
-	f := forwarded{status: resp.StatusCode, body: body}
+	f := forwarded{status: resp.StatusCode, body: body, headers: map[string]string{}}
+	for k, v := range resp.Header {
+		f.headers[k] = strings.Join(v, ",")
+	}
 	f.revision, _ = strconv.Atoi(resp.Header.Get(headerRevision))
 	f.span, _ = strconv.Atoi(resp.Header.Get(headerSpan))
 	return f, nil
