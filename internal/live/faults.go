@@ -103,17 +103,6 @@ func (e *faultEngine) refuse(w http.ResponseWriter, r drive.Refusal, senderTimeo
 	w.WriteHeader(r.Status)
 }
 
-// storage performs a host's storage call in Azure Storage under the storage faults
-// (drive.Faults.AtStorage): a faulted call answers the fault's result without reaching storage. The
-// fault's latency is returned in real time, to wait after the storage record.
-func (e *faultEngine) storage(c host.BlobCall) (res host.BlobResult, faulted bool, delay time.Duration) {
-	b := e.AtStorage(c, host.HashBlobName(e.r.sc.Site.HostID))
-	if b.Faulted {
-		return b.Result, true, e.r.scaled(b.Delay)
-	}
-	return e.r.store.do(c), false, e.r.scaled(b.Delay)
-}
-
 // headerTokenFault carries, from the site router to the instance, the firing key of a token-invalid
 // fault that replaced a request's token (the instance's token.check names it).
 const headerTokenFault = "x-syncsim-token-fault"

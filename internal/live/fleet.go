@@ -112,9 +112,8 @@ func (e fleetEnv) Send(m *drive.Member, s host.Send) {
 func (e fleetEnv) Blob(m *drive.Member, c host.BlobCall) {
 	r := e.r
 	r.goroutine(func() {
-		res, faulted, delay := r.faults.storage(c)
-		r.rec.put(trace.PartyStorage, drive.StorageEvent(r.sc.Site.HostID, c, res, faulted))
-		time.Sleep(delay)
+		res, _, delay := r.faults.Storage(c, r.sc.Site.HostID, r.store.do)
+		time.Sleep(r.scaled(delay))
 		r.fleetMu.Lock()
 		defer r.fleetMu.Unlock()
 		m.BlobDone(c.ID, res)

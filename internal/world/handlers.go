@@ -54,11 +54,7 @@ const kindInstanceResponse = "instance.response"
 // onStorage performs a blob call against the blob model and answers.
 func (w *World) onStorage(m sim.Message) {
 	req := m.Body.(blobRequest)
-	res, delay, faulted := w.storageFaults(req)
-	if !faulted {
-		res = w.blobOp(req.call)
-	}
-	w.k.Trace.Put(trace.PartyStorage, drive.StorageEvent(w.sc.Site.HostID, req.call, res, faulted))
+	res, faulted, delay := w.engine.Storage(req.call, w.sc.Site.HostID, w.blobOp)
 	// The request came from its instance's party (fleetEnv.Blob): trace.InstanceParty(req.node).
 	caller := m.From
 	if !faulted {
