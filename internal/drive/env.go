@@ -3,15 +3,23 @@
 // azblob) and the reference HTTP servers (host/hosthttp, fakes/mesh/meshhttp). It holds one
 // interpreter per machine (Host, Mesh, FrontEnd), which steps the machine, writes the records of
 // its effects and hands the rest to the driver's small Env (HostEnv, MeshEnv, FrontEndEnv: send,
-// blob call, set/cancel timer, respond, record), as etcd-io/raft's node.go wraps RawNode; and the
-// site's content and keys (Site), the timeline (Timeline) and the fault decisions (Faults). So the
-// drivers differ only in how they carry effects out, and write the same trace.
+// blob call, set/cancel timer, respond, record), as etcd-io/raft's node.go wraps RawNode; the
+// site's orchestration (Fleet: starting, restarting, draining and deleting instances, the start
+// limit, the faults at creation, start and fault points; Router: the site router's pick, pins,
+// routes and answers), which is the host's HostEnv and asks a driver only for a clock, a recorder
+// and a Transport (FleetEnv); and the site's content and keys (Site), the timeline (Timeline) and
+// the fault decisions (Faults). So the drivers differ only in how they carry effects out, and write
+// the same trace.
 //
-//	h := drive.NewHost(machine, trace.InstanceParty(name), site, env) // env implements HostEnv
-//	h.Start(loaded)          // steps the machine, records, calls env.Blob, env.SetTimer, ...
-//	h.BlobDone(call.ID, res) // the driver's answer to env.Blob
+//	f := drive.NewFleet(drive.FleetConfig{Scenario: sc, Mode: mode, Streams: streams, Site: site, Faults: faults}, env)
+//	rt := drive.NewRouter(f)       // env implements FleetEnv
+//	m, _ := f.Start("initial", 0)  // records instance.create, env.Attach, env.After(startup)
+//	rt.Receive(drive.Call{Kind: trace.MsgMSG4, From: trace.PartyClient, ID: 1, Req: req, Reply: reply})
+//	m.BlobDone(call.ID, res)       // the driver's answer to env.Blob
 //
-// Like the machines, the package does no I/O and reads no clock (internal/purity).
+// Fleet, Router and the interpreters are single-threaded: the simulator calls them from the
+// kernel's events, a live run under one lock. Like the machines, the package does no I/O and reads
+// no clock (internal/purity).
 package drive
 
 import (

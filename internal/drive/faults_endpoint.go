@@ -130,6 +130,20 @@ func (f *Faults) AtStorage(c host.BlobCall, hashBlob string) Blob {
 	return b
 }
 
+// Storage performs a host's storage call c on the driver's storage (do: the blob model, Azure
+// Storage) under the storage faults (AtStorage, hostID's hash blob), and records it by the storage
+// party (StorageEvent). A faulted call answers the fault's result without reaching storage. The
+// driver answers the host delay later (blob-latency), in the scenario's time.
+func (f *Faults) Storage(c host.BlobCall, hostID string, do func(host.BlobCall) host.BlobResult) (res host.BlobResult, faulted bool, delay time.Duration) {
+	b := f.AtStorage(c, host.HashBlobName(hostID))
+	res = b.Result
+	if !b.Faulted {
+		res = do(c)
+	}
+	f.clock.Record(trace.PartyStorage, StorageEvent(hostID, c, res, b.Faulted))
+	return res, b.Faulted, b.Delay
+}
+
 // SecretsError decides a host's SYNC-3 secrets reload on instance number index (name) under
 // storage-refuses: the keys live in storage (azure-webjobs-secrets), so a refusing storage makes the
 // reload throw. It returns the error text, or "". The place is "secrets/i<index>".

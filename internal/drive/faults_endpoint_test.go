@@ -104,3 +104,37 @@ func TestBadToken(t *testing.T) {
 		t.Fatal("the sender's headers were modified")
 	}
 }
+
+// A storage call reaches the driver's storage unless a fault answers it, and storage records it
+// either way: blob.write with the hash for a successful hash-blob upload (BLOB-1), a faulted
+// blob.op without the value otherwise.
+func TestStorageCallReachesStorageUnlessFaulted(t *testing.T) {
+	upload := host.BlobCall{ID: 4, Op: host.BlobUpload, Container: host.HostsContainer, Blob: host.HashBlobName("app"), Data: []byte("abc")}
+	cases := []struct {
+		name    string
+		faults  []string
+		reached bool
+		status  int
+		record  string
+	}{
+		{"no fault", nil, true, 201, "storage blob.write id=4 op=upload blob=synctriggers/app/last status=201 value=abc"},
+		{"blob-write-error", []string{"blob-write-error:p=1,status=500"}, false, 500, "storage blob.op id=4 op=upload blob=synctriggers/app/last status=500 code=InternalError faulted=true"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			clock := &fakeClock{}
+			f := armed(t, clock, 1, FaultOptions{}, c.faults...)
+			reached := false
+			res, faulted, _ := f.Storage(upload, "app", func(host.BlobCall) host.BlobResult {
+				reached = true
+				return host.BlobResult{Status: 201}
+			})
+			if reached != c.reached || faulted == c.reached || res.Status != c.status {
+				t.Errorf("reached %v, faulted %v, status %d; want reached %v, status %d", reached, faulted, res.Status, c.reached, c.status)
+			}
+			if last := clock.log[len(clock.log)-1]; !strings.HasSuffix(last, c.record) {
+				t.Errorf("recorded %q, want %q", last, c.record)
+			}
+		})
+	}
+}

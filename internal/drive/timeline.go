@@ -51,6 +51,8 @@ type Env interface {
 
 // Instance is one of a driver's instances, as the timeline picks them.
 type Instance interface {
+	// Name is the instance's name (CONTAINER_NAME), as a fault that acts on it records it.
+	Name() string
 	// Primary reports whether the instance's host believes it holds the primary lease.
 	Primary() bool
 	// Draining reports whether the instance is draining (DrainInstance): it takes no new requests

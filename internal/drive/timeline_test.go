@@ -79,6 +79,7 @@ type fakeInstance struct {
 	draining bool
 }
 
+func (i *fakeInstance) Name() string   { return i.name }
 func (i *fakeInstance) Primary() bool  { return i.primary }
 func (i *fakeInstance) Draining() bool { return i.draining }
 

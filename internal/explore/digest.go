@@ -42,7 +42,7 @@ type Digest [sha256.Size]byte
 // Digest hashes the world's state; the caller adds the place it was taken at.
 func digestWorld(w *world.World) Digest {
 	names := instanceNames(w)
-	canon := canonicalNames(reflect.ValueOf(w).Elem().FieldByName("nodes"), names)
+	canon := canonicalNames(members(w), names)
 	d := newDigester(canon)
 	d.value(reflect.ValueOf(w).Elem())
 	k := w.Kernel()
@@ -57,13 +57,22 @@ func digestWorld(w *world.World) Digest {
 	return out
 }
 
-// instanceNames lists the names of the run's instances (the keys of World.nodes), longest first so
-// that a replacement never rewrites a prefix of a longer name.
+// members is the run's instances by name: the fleet's members (World.fleet.members).
+func members(w *world.World) reflect.Value {
+	fleet := reflect.ValueOf(w).Elem().FieldByName("fleet")
+	if !fleet.IsValid() || fleet.IsNil() {
+		return reflect.Value{}
+	}
+	return fleet.Elem().FieldByName("members")
+}
+
+// instanceNames lists the names of the run's instances (the keys of the fleet's members), longest
+// first so that a replacement never rewrites a prefix of a longer name.
 func instanceNames(w *world.World) []string {
-	nodes := reflect.ValueOf(w).Elem().FieldByName("nodes")
+	ms := members(w)
 	var out []string
-	if nodes.IsValid() && nodes.Kind() == reflect.Map {
-		for _, k := range nodes.MapKeys() {
+	if ms.IsValid() && ms.Kind() == reflect.Map {
+		for _, k := range ms.MapKeys() {
 			out = append(out, k.String())
 		}
 	}
@@ -136,6 +145,9 @@ var skipped = map[string]map[string]bool{
 	// The drive interpreters' environments lead back to the World (and from an instance's state to
 	// every other instance's, whose masked names would then collide).
 	"Host":     {"env": true},
+	"Member":   {"f": true},
+	"Fleet":    {"sc": true, "env": true, "lock": true},
+	"Router":   {"f": true},
 	"Mesh":     {"env": true},
 	"FrontEnd": {"env": true},
 	"Event":    {"Seq": true},

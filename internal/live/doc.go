@@ -2,10 +2,14 @@
 // host, the mesh, the front end) driven by goroutines, the real clock and net/http, with the hash blob
 // and the primary lease in a real Azure Storage endpoint (Azurite) through the azblob SDK. It writes the
 // same trace records as the simulator, so the same checkers judge live runs. It is an Env of
-// internal/drive and nothing more: the hosts' config from the scenario (drive.HostConfig), the start
-// limit (drive.AdmitStart), the timeline, the site and the fault decisions are the simulator's; which
-// faults apply live is the catalogue's Live (internal/faults). Every goroutine it starts is joined by
-// the run's shutdown (run.goroutine, a timer's count, a server's close).
+// internal/drive and nothing more: the instances and the site router are the simulator's
+// drive.Fleet and drive.Router (start limit, names, host config, faults at creation, start and fault
+// points, drains, pins, routes), called under one lock (run.fleetMu) so that they stay
+// single-threaded; live gives them the real clock and HTTP and Azure Storage as their transport
+// (fleetEnv: an HTTP server per instance, a goroutine per request). The timeline, the site and the
+// fault decisions are the simulator's too; which faults apply live is the catalogue's Live
+// (internal/faults). Every goroutine it starts is joined by the run's shutdown (run.goroutine, a
+// timer's count, a server's close).
 //
 // Time is scaled: with TimeScale 0.01 a scenario minute takes 0.6 s, and every timer of the reference
 // parts (background delay, lease renewal, retry budget, debounce, timeouts) shrinks alike. Only the

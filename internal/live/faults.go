@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/syncsim/syncsim/host"
@@ -52,9 +51,11 @@ func (e *faultEngine) timed(in *drive.Injector) {
 		e.Fire(in, trace.PartyClient, trace.F("calls", in.Spec.Int("calls")), trace.F("spread", in.Spec.Str("spread")))
 		pin := ""
 		if in.Spec.Str("spread") == "one" {
-			if h := e.r.router.pick(); h != nil {
-				pin = h.name
+			e.r.fleetMu.Lock()
+			if m := e.r.router.core.Pick(); m != nil {
+				pin = m.Name()
 			}
+			e.r.fleetMu.Unlock()
 		}
 		for i := 0; i < in.Spec.Int("calls"); i++ {
 			e.r.timeline.CallPinned(trace.MsgMSG4, host.AdminRequest{Method: "POST", Path: host.PathSyncTriggers,
@@ -63,23 +64,6 @@ func (e *faultEngine) timed(in *drive.Injector) {
 	default:
 		panic("live: the catalogue marks timed fault " + in.Spec.Name + " live, and live has no handler for it")
 	}
-}
-
-// atPoint fires the point faults armed for a host's fault point; h.mu is held. It reports whether
-// the instance is gone.
-func (e *faultEngine) atPoint(h *liveHost, p host.Point) bool {
-	in := e.AtPoint(p.Name, p.Background, h.index)
-	if in == nil {
-		return false
-	}
-	e.Fire(in, h.party, trace.F("point", p.Name), trace.F("span", p.Span))
-	h.killLocked("fault "+in.Spec.Name+" at "+p.Name, true)
-	if in.Spec.Name == "restart-instance" {
-		// The new instance starts on a goroutine of the run, which shutdown waits for (the
-		// dying host's lock is held here).
-		e.r.goroutine(func() { e.r.startInstance("fault restart-instance") })
-	}
-	return true
 }
 
 // atFrontEnd carries out the front end's faults (drive.Faults.AtFrontEnd: fe-timeout, fe-status,
@@ -110,23 +94,6 @@ func (e *faultEngine) atMesh(w http.ResponseWriter, req *http.Request) bool {
 	return ok
 }
 
-// atFetch carries out the site's front-door faults (drive.Faults.AtFetch: fetch-refused cuts the
-// connection, fetch-status answers) on a MSG-3.
-func (e *faultEngine) atFetch(kind string, w http.ResponseWriter) bool {
-	if kind != trace.MsgMSG3 {
-		return false
-	}
-	r, ok := e.AtFetch(0)
-	if !ok {
-		return false
-	}
-	if r.NoAnswer {
-		panic(http.ErrAbortHandler)
-	}
-	w.WriteHeader(r.Status)
-	return true
-}
-
 // refuse answers a refusal: its status, or nothing until the sender's timeout (scenario time) passed.
 func (e *faultEngine) refuse(w http.ResponseWriter, r drive.Refusal, senderTimeout time.Duration) {
 	if r.NoAnswer {
@@ -136,48 +103,9 @@ func (e *faultEngine) refuse(w http.ResponseWriter, r drive.Refusal, senderTimeo
 	w.WriteHeader(r.Status)
 }
 
-// storage performs a host's storage call in Azure Storage under the storage faults
-// (drive.Faults.AtStorage): a faulted call answers the fault's result without reaching storage. The
-// fault's latency is returned in real time, to wait after the storage record.
-func (e *faultEngine) storage(c host.BlobCall) (res host.BlobResult, faulted bool, delay time.Duration) {
-	b := e.AtStorage(c, host.HashBlobName(e.r.sc.Site.HostID))
-	if b.Faulted {
-		return b.Result, true, e.r.scaled(b.Delay)
-	}
-	return e.r.store.do(c), false, e.r.scaled(b.Delay)
-}
-
 // headerTokenFault carries, from the site router to the instance, the firing key of a token-invalid
 // fault that replaced a request's token (the instance's token.check names it).
 const headerTokenFault = "x-syncsim-token-fault"
-
-// atRouter applies token-invalid to a MSG-3, or a MSG-4 authorized by a token rather than the admin
-// key (TOK-6), as the site router receives it: the request's headers are replaced in place, and the
-// firing key returned ("" when none fired).
-func (e *faultEngine) atRouter(kind string, req *http.Request) string {
-	if kind != trace.MsgMSG3 && kind != trace.MsgMSG4 {
-		return ""
-	}
-	headers := map[string]string{}
-	for k, v := range req.Header {
-		headers[k] = strings.Join(v, ",")
-	}
-	if kind == trace.MsgMSG4 && drive.HasAdminKey(headers) {
-		return ""
-	}
-	endpoint, sender := "msg3", trace.PartyMesh
-	if kind == trace.MsgMSG4 {
-		endpoint, sender = "msg4", trace.PartyClient
-	}
-	out, key := e.BadToken(e.r.sc.Site, endpoint, sender, time.Now(), headers)
-	if key != "" {
-		req.Header = http.Header{}
-		for k, v := range out {
-			req.Header.Set(k, v)
-		}
-	}
-	return key
-}
 
 // sender is the party that made a request to the front end or the mesh (the live host names itself).
 func sender(req *http.Request) string { return trace.InstanceParty(req.Header.Get("x-syncsim-from")) }
@@ -191,29 +119,4 @@ func statusText(body []byte) string {
 		return ""
 	}
 	return b.Status
-}
-
-// startLoad is what a starting host loads (drive.Faults.AtHostStart), as in the simulator; h.mu is
-// held. A placeholder (a pod from the placeholder pool, or placeholder-active) specializes later.
-func (h *liveHost) startLoad(l host.Loaded) host.Loaded {
-	st := h.r.faults.AtHostStart(h.party, h.index, h.placeholderFor, l)
-	if st.TookPlaceholder {
-		h.placeholderFor = 0
-	}
-	if st.Guard != nil {
-		h.m.SetPlaceholderGuard(*st.Guard)
-	}
-	if st.Loaded.Placeholder {
-		h.r.after(st.Specialize, func() {
-			h.mu.Lock()
-			defer h.mu.Unlock()
-			if !h.alive {
-				return
-			}
-			// Specialization completes: the real host starts.
-			h.r.rec.put(h.party, trace.HostSpecialized())
-			h.d.Start(h.r.loaded())
-		})
-	}
-	return st.Loaded
 }

@@ -7,48 +7,25 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/drive"
-	"github.com/syncsim/syncsim/internal/trace"
 )
 
-// liveHost is one instance: a host machine behind its own HTTP server (the admin API).
-type liveHost struct {
-	r     *run
-	name  string
-	index int
-	party string
-	srv   *server
-
-	mu sync.Mutex
-	m  *host.Machine
-	// d interprets the machine's effects (internal/drive); h.mu is held around every call into it.
-	d     *drive.Host
-	alive bool
-	ready bool
-	// draining: the timeline drains the instance (a delete or restart with a drain); the router no
-	// longer picks it, and a host that has not started yet never starts.
-	draining bool
-	dead     chan struct{}
-	timers   *timerSet
-	waits    map[int]chan answer
-	nextReq  int
-	// placeholderFor: a pod from the placeholder pool runs the placeholder that long at its first
-	// start (startLoad).
-	placeholderFor time.Duration
-	// skew is the instance's clock offset under an injected clock-skew fault.
-	skew time.Duration
-}
-
-// answer is a host's answer to an admin request.
-type answer struct {
-	resp     host.AdminResponse
-	revision int
-	span     int
+// endpoint is one instance's HTTP server (the admin API and the key API), in front of its member
+// of the run's fleet. Its fields are guarded by r.fleetMu.
+type endpoint struct {
+	r   *run
+	m   *drive.Member
+	srv *server
+	// dead is closed when the instance is deleted: requests waiting for its host's answer are cut.
+	dead   chan struct{}
+	closed bool
+	// waits are the requests waiting for the host's answer, by request id (the router's route).
+	waits   map[int]chan host.Respond
+	nextReq int
 }
 
 // Header names the live runtime adds so that traces link requests and answers as the simulator's do.
@@ -61,176 +38,19 @@ const (
 	headerPin = "x-syncsim-pin"
 )
 
-// startInstance creates an instance with a new name; its host runs after the scenario's startup time.
-// A start past the scenario's limits.instance_starts is refused and recorded (drive.AdmitStart), and
-// gives nil, nil; a start after the run ended gives errClosed.
-func (r *run) startInstance(reason string) (*liveHost, error) {
-	// The index is taken under r.mu, so that starts on several goroutines (the timeline's, a
-	// restart-instance fault's) never share one.
-	r.mu.Lock()
-	if r.closed {
-		r.mu.Unlock()
-		return nil, errClosed
-	}
-	index := r.started
-	admitted := drive.AdmitStart(r.sc, index, reason, r.rec.put)
-	if admitted {
-		r.started++
-	}
-	r.mu.Unlock()
-	if !admitted {
-		return nil, nil
-	}
-	name := "pod-" + strconv.FormatInt(int64(0xa000+index*0x101), 16)
-	h := &liveHost{r: r, name: name, index: index, party: trace.InstanceParty(name), alive: true, dead: make(chan struct{}),
-		waits: map[int]chan answer{}, nextReq: 1 << 20}
-	h.timers = newTimerSet(&h.mu, r)
-	srv, err := listen(http.HandlerFunc(h.serveHTTP))
-	if err != nil {
-		return nil, err
-	}
-	h.srv = srv
-	// The scenario's part of the host's config is drive.HostConfig's, as the simulator's is; the
-	// addresses are the live servers' and every timer runs scaled.
-	cfg := drive.HostConfig(r.sc, r.mode, name, r.streams)
-	cfg.FrontEndURL, cfg.MeshURL = r.platform.feSrv.url, r.platform.mesh.url+"/"
-	cfg.Secrets, cfg.SecretsError = r.secretsNow, func() string { return r.faults.SecretsError(index, name) }
-	cfg.BackgroundDelay, cfg.LeaseDuration = r.scaled(host.DefaultBackgroundDelay), host.DefaultLeaseDuration
-	cfg.LeaseRenew, cfg.LeaseRetry, cfg.AdminWait = r.scaled(host.DefaultLeaseRenew), r.scaled(host.DefaultLeaseRetry), r.scaled(host.DefaultAdminWait)
-	cfg.FrontEndTimeout, cfg.MeshTimeout = r.scaled(host.DefaultFrontEndTimeout), r.scaled(host.DefaultMeshTimeout)
-	created := r.faults.AtCreate(h.party, index)
-	h.skew, cfg.UnstablePayload = created.Skew, created.UnstablePayload
-	h.m = host.NewMachine(cfg)
-	h.d = drive.NewHost(h.m, h.party, r.sc.Site, hostEnv{h})
-	r.mu.Lock()
-	if r.closed {
-		// shutdown took its list of hosts already: this one is stopped here.
-		r.mu.Unlock()
-		srv.close()
-		return nil, errClosed
-	}
-	r.hosts = append(r.hosts, h)
-	r.mu.Unlock()
-	r.rec.put(h.party, trace.InstanceCreate(reason, index, srv.url))
-	r.after(r.sc.Instances.Startup, func() { h.hostStart() })
-	return h, nil
-}
-
-func (h *liveHost) hostStart() {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if !h.alive || h.draining {
+// close stops the endpoint at once: its server refuses connections and cuts open ones, and the
+// requests waiting for an answer are cut, as a deleted instance's would be. r.fleetMu is held.
+func (ep *endpoint) close() {
+	if ep.closed {
 		return
 	}
-	h.ready = true
-	l := h.startLoad(h.r.loaded())
-	h.r.rec.put(h.party, trace.HostStart(l.Revision, len(l.Functions), l.Placeholder))
-	h.d.Start(l)
-}
-
-// restartHost restarts the host in place (a deploy).
-func (h *liveHost) restartHost() {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if !h.alive || !h.m.Running() {
-		return
-	}
-	h.r.rec.put(h.party, trace.HostStop("deploy"))
-	h.d.Stop()
-	h.r.after(h.r.sc.Instances.Startup, func() { h.hostStart() })
-}
-
-// kill deletes the instance: its server stops (connections refused and cut), its timers stop and its
-// in-flight work is lost.
-func (h *liveHost) kill() {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.killLocked("", false)
-}
-
-func (h *liveHost) killLocked(reason string, injected bool) {
-	if !h.alive {
-		return
-	}
-	h.alive, h.ready = false, false
-	close(h.dead)
-	h.timers.stopAll()
-	h.srv.close()
-	if reason != "" {
-		h.r.rec.put(h.party, trace.InstanceDelete(reason, injected))
-	}
-}
-
-// hostEnv is the live runtime's drive.HostEnv for one instance: real timers, HTTP requests and
-// Azure Storage calls on their own goroutines, whose answers go back to the machine under h.mu.
-// Every method runs with h.mu held (drive.Host calls them from inside a step).
-type hostEnv struct{ h *liveHost }
-
-var _ drive.HostEnv = hostEnv{}
-
-func (e hostEnv) Now() time.Time                      { return time.Now() }
-func (e hostEnv) HostNow() time.Time                  { return time.Now().Add(e.h.skew) }
-func (e hostEnv) Alive() bool                         { return e.h.alive }
-func (e hostEnv) Record(party string, ev trace.Event) { e.h.r.rec.put(party, ev) }
-func (e hostEnv) Point(p host.Point)                  { e.h.r.faults.atPoint(e.h, p) }
-
-// SetTimer arms the machine's timer key. The machine's timers are already scaled (its Config), so
-// they run on the real clock as given.
-func (e hostEnv) SetTimer(key string, after time.Duration) {
-	h := e.h
-	h.timers.set(key, after, func() {
-		if !h.alive || h.r.isClosed() {
-			return
-		}
-		h.d.Timer(key)
-	})
-}
-
-func (e hostEnv) CancelTimer(key string) { e.h.timers.cancel(key) }
-
-func (e hostEnv) Respond(r host.Respond) {
-	if ch, ok := e.h.waits[r.ReqID]; ok {
-		delete(e.h.waits, r.ReqID)
-		ch <- answer{resp: r.Response, revision: r.Revision, span: r.Span}
-	}
-}
-
-// Send makes a MSG-1 or MSG-2 request and hands its answer back to the machine.
-func (e hostEnv) Send(s host.Send) {
-	h := e.h
-	headers := map[string]string{"x-syncsim-from": h.name}
-	for k, v := range s.Headers {
-		headers[k] = v
-	}
-	h.r.goroutine(func() {
-		status, errText := h.r.post(s.URL, s.Method, headers, s.Body, s.Revision, s.Timeout)
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		if !h.alive {
-			return
-		}
-		h.d.HTTPDone(s.ID, host.HTTPResult{Status: status, Err: errText})
-	})
-}
-
-// Blob performs a storage call in Azure Storage (Azurite) and hands the result back to the machine.
-func (e hostEnv) Blob(c host.BlobCall) {
-	h := e.h
-	h.r.goroutine(func() {
-		res, faulted, delay := h.r.faults.storage(c)
-		h.r.rec.put(trace.PartyStorage, drive.StorageEvent(h.r.sc.Site.HostID, c, res, faulted))
-		time.Sleep(delay)
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		if !h.alive {
-			return
-		}
-		h.d.BlobDone(c.ID, res)
-	})
+	ep.closed = true
+	close(ep.dead)
+	ep.srv.close()
 }
 
 // serveHTTP is the admin API (MSG-3, MSG-4) and the key API of one instance.
-func (h *liveHost) serveHTTP(w http.ResponseWriter, req *http.Request) {
+func (ep *endpoint) serveHTTP(w http.ResponseWriter, req *http.Request) {
 	body, err := io.ReadAll(io.LimitReader(req.Body, 1<<20))
 	if err != nil {
 		http.Error(w, "bad body", http.StatusBadRequest)
@@ -241,37 +61,34 @@ func (h *liveHost) serveHTTP(w http.ResponseWriter, req *http.Request) {
 		headers[k] = strings.Join(v, ",")
 	}
 	areq := host.AdminRequest{Method: req.Method, Path: req.URL.Path, Headers: headers, Body: body}
-	ch := make(chan answer, 1)
-	h.mu.Lock()
-	if !h.alive {
-		h.mu.Unlock()
+	ch := make(chan host.Respond, 1)
+	ep.r.fleetMu.Lock()
+	if ep.closed {
+		ep.r.fleetMu.Unlock()
 		panic(http.ErrAbortHandler)
 	}
 	id, _ := strconv.Atoi(req.Header.Get(headerRoute))
 	if id == 0 {
-		h.nextReq++
-		id = h.nextReq
+		// A request that did not come through the site router gets an id no route has.
+		ep.nextReq++
+		id = 1<<20 + ep.nextReq
 	}
-	h.waits[id] = ch
-	if strings.HasPrefix(req.URL.Path, "/admin/host/keys/") {
-		h.d.PutKey(id)
-	} else {
-		h.d.Admin(id, areq, req.Header.Get(headerTokenFault))
-	}
-	dead := h.dead
-	h.mu.Unlock()
+	ep.waits[id] = ch
+	ep.m.Request(id, kindOf(req), areq, req.Header.Get(headerTokenFault))
+	dead := ep.dead
+	ep.r.fleetMu.Unlock()
 	select {
 	case a := <-ch:
-		for k, v := range a.resp.Headers {
+		for k, v := range a.Response.Headers {
 			w.Header().Set(k, v)
 		}
-		w.Header().Set(headerRevision, strconv.Itoa(a.revision))
-		if a.span != 0 {
-			w.Header().Set(headerSpan, strconv.Itoa(a.span))
-			w.Header().Set(headerInstance, h.name)
+		w.Header().Set(headerRevision, strconv.Itoa(a.Revision))
+		if a.Span != 0 {
+			w.Header().Set(headerSpan, strconv.Itoa(a.Span))
+			w.Header().Set(headerInstance, ep.m.Name())
 		}
-		w.WriteHeader(a.resp.Status)
-		w.Write(a.resp.Body)
+		w.WriteHeader(a.Response.Status)
+		w.Write(a.Response.Body)
 	case <-dead:
 		panic(http.ErrAbortHandler)
 	}

@@ -6,24 +6,25 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"sync"
+	"strings"
 	"time"
 
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/drive"
 	"github.com/syncsim/syncsim/internal/trace"
 )
 
-// router is the site router (PROTOCOL.md section 1): it forwards each request to a running, ready
-// instance of its seeded choice, and answers 503 when there is none.
+// router is the site router's HTTP server: every request becomes a call of the run's drive.Router
+// (PROTOCOL.md section 1), which picks the instance, records the route and answers; the fleet's
+// transport proxies a forwarded request to its instance (fleetEnv.Forward).
 type router struct {
-	r     *run
-	srv   *server
-	mu    sync.Mutex
-	route int
+	r    *run
+	srv  *server
+	core *drive.Router
 }
 
 func newRouter(r *run) (*router, error) {
-	rt := &router{r: r}
+	rt := &router{r: r, core: drive.NewRouter(r.fleet)}
 	srv, err := listen(rt)
 	if err != nil {
 		return nil, err
@@ -35,102 +36,83 @@ func newRouter(r *run) (*router, error) {
 
 func (rt *router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	kind := kindOf(req)
-	call := req.Header.Get("x-syncsim-call")
-	if rt.r.faults.atFetch(kind, w) {
-		return
-	}
-	tokenFault := rt.r.faults.atRouter(kind, req)
-	h := rt.pick()
-	// A pinned call (concurrent syncs inside one instance) goes to its instance while that one is
-	// routable, as the simulator's router does: after the seeded pick, which it overrides.
-	if p := rt.routable(req.Header.Get(headerPin)); p != nil {
-		h = p
-	}
-	if h == nil {
-		rt.r.rec.put(trace.PartyRouter, trace.RouterNone(kind))
-		w.WriteHeader(http.StatusServiceUnavailable)
-		return
-	}
-	rt.mu.Lock()
-	rt.route++
-	id := rt.route
-	rt.mu.Unlock()
-	rt.r.rec.put(trace.PartyRouter, trace.RouterRoute(id, kind, h.name, call))
 	body, _ := io.ReadAll(io.LimitReader(req.Body, 1<<20))
-	ctx, cancel := context.WithTimeout(req.Context(), rt.r.scaled(2*time.Minute))
-	defer cancel()
-	out, err := http.NewRequestWithContext(ctx, req.Method, h.srv.url+req.URL.RequestURI(), bytes.NewReader(body))
-	if err != nil {
-		w.WriteHeader(http.StatusBadGateway)
-		return
+	headers := map[string]string{}
+	for k, v := range req.Header {
+		headers[k] = strings.Join(v, ",")
 	}
-	out.Header = req.Header.Clone()
+	from := trace.PartyClient
+	if kind == trace.MsgMSG3 {
+		from = trace.PartyMesh
+	}
+	call, _ := strconv.Atoi(req.Header.Get("x-syncsim-call"))
+	answers := make(chan drive.Answer, 1)
+	c := drive.Call{Kind: kind, From: from, ID: call, Pin: req.Header.Get(headerPin),
+		Req:   host.AdminRequest{Method: req.Method, Path: req.URL.Path, Headers: headers, Body: body},
+		Reply: func(a drive.Answer) { answers <- a }}
+	rt.r.fleetMu.Lock()
+	rt.core.Receive(c)
+	rt.r.fleetMu.Unlock()
+	a := <-answers
+	if a.Status == 0 {
+		// fetch-refused: no connection.
+		panic(http.ErrAbortHandler)
+	}
+	for k, v := range a.Headers {
+		w.Header().Set(k, v)
+	}
+	if a.Route != 0 {
+		w.Header().Set(headerRoute, strconv.Itoa(a.Route))
+	}
+	w.Header().Set(headerRevision, strconv.Itoa(a.Revision))
+	if a.Span != 0 {
+		w.Header().Set(headerSpan, strconv.Itoa(a.Span))
+		w.Header().Set(headerInstance, a.Instance)
+	}
+	w.WriteHeader(a.Status)
+	w.Write(a.Body)
+}
+
+// forwarded is an instance's answer to a request the router forwarded.
+type forwarded struct {
+	status, revision, span int
+	body                   []byte
+	headers                map[string]string
+}
+
+// forward makes the router's request to an instance: route id's request req at url, with the
+// firing key of the token-invalid fault that replaced its token. An error means the instance
+// refused or cut the connection (it was deleted), or did not answer in time.
+func (r *run) forward(url string, req host.AdminRequest, id int, tokenFault string) (forwarded, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), r.scaled(2*time.Minute))
+	defer cancel()
+	out, err := http.NewRequestWithContext(ctx, req.Method, url, bytes.NewReader(req.Body))
+	if err != nil {
+		return forwarded{}, err
+	}
+	for k, v := range req.Headers {
+		out.Header.Set(k, v)
+	}
 	if tokenFault != "" {
 		out.Header.Set(headerTokenFault, tokenFault)
 	}
 	out.Header.Set(headerRoute, strconv.Itoa(id))
 	resp, err := httpClient.Do(out)
 	if err != nil {
-		// The instance refused or cut the connection: it was deleted.
-		w.Header().Set(headerRoute, strconv.Itoa(id))
-		w.WriteHeader(http.StatusBadGateway)
-		return
+		return forwarded{}, err
 	}
 	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+	if err != nil {
+		return forwarded{}, err
+	}
+	f := forwarded{status: resp.StatusCode, body: body, headers: map[string]string{}}
 	for k, v := range resp.Header {
-		w.Header()[k] = v
+		f.headers[k] = strings.Join(v, ",")
 	}
-	w.Header().Set(headerRoute, strconv.Itoa(id))
-	w.WriteHeader(resp.StatusCode)
-	io.Copy(w, resp.Body)
-}
-
-// pick chooses a running, ready instance that is not draining with the run's "router" stream.
-func (rt *router) pick() *liveHost {
-	r := rt.r
-	// r.mu is not held while a host's lock is taken: a host holds its own while it calls r.goroutine
-	// and r.after, which take r.mu.
-	r.mu.Lock()
-	hosts := append([]*liveHost(nil), r.hosts...)
-	r.mu.Unlock()
-	var ready []*liveHost
-	for _, h := range hosts {
-		h.mu.Lock()
-		ok := h.alive && h.ready && !h.draining
-		h.mu.Unlock()
-		if ok {
-			ready = append(ready, h)
-		}
-	}
-	if len(ready) == 0 {
-		return nil
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return ready[r.rng.IntN(len(ready))]
-}
-
-// routable is the instance named name when it is running, ready and not draining; nil otherwise
-// (and for "").
-func (rt *router) routable(name string) *liveHost {
-	if name == "" {
-		return nil
-	}
-	rt.r.mu.Lock()
-	hosts := append([]*liveHost(nil), rt.r.hosts...)
-	rt.r.mu.Unlock()
-	for _, h := range hosts {
-		if h.name != name {
-			continue
-		}
-		h.mu.Lock()
-		ok := h.alive && h.ready && !h.draining
-		h.mu.Unlock()
-		if ok {
-			return h
-		}
-	}
-	return nil
+	f.revision, _ = strconv.Atoi(resp.Header.Get(headerRevision))
+	f.span, _ = strconv.Atoi(resp.Header.Get(headerSpan))
+	return f, nil
 }
 
 // kindOf names a request to the site as the simulator's router records it.

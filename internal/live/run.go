@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"sync"
 	"time"
@@ -63,12 +62,15 @@ type run struct {
 	site     *drive.Site
 	timeline *drive.Timeline
 
-	mu    sync.Mutex
-	rng   *rand.Rand
-	hosts []*liveHost
-	// started counts the instances the run started (drive.AdmitStart's count); an index is
-	// taken under mu before the host exists.
-	started int
+	// fleetMu is held around every call into the fleet, the site router and the instances' hosts:
+	// the core is single-threaded (drive.Fleet), and this lock is what makes it so live. It is never
+	// taken with mu held.
+	fleetMu sync.Mutex
+	fleet   *drive.Fleet
+	// endpoints are the instances' HTTP servers (fleetEnv.Attach), under fleetMu.
+	endpoints map[*drive.Member]*endpoint
+
+	mu sync.Mutex
 
 	router   *router
 	platform *platform
@@ -94,7 +96,7 @@ func Run(ctx context.Context, sc *scenarios.Scenario, mode host.Mode, seed uint6
 	}
 	streams := sim.NewStreams(seed)
 	r := &run{sc: sc, mode: mode, seed: seed, streams: streams, scale: scale, log: opts.Log, site: drive.NewSite(sc, streams),
-		rng: streams.Stream("router"), store: &storage{client: client, timeout: 30 * time.Second}}
+		store: &storage{client: client, timeout: 30 * time.Second}, endpoints: map[*drive.Member]*endpoint{}}
 	r.timeline = drive.NewTimeline(sc, r.site, liveEnv{r})
 	setupCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -102,6 +104,8 @@ func Run(ctx context.Context, sc *scenarios.Scenario, mode host.Mode, seed uint6
 		return nil, fmt.Errorf("live: storage: %w", err)
 	}
 	r.faults = newFaultEngine(r)
+	r.fleet = drive.NewFleet(drive.FleetConfig{Scenario: sc, Mode: mode, Streams: streams, Site: r.site, Faults: r.faults.Faults,
+		TimeScale: scale, Lock: &r.fleetMu}, fleetEnv{r})
 	if err := r.start(); err != nil {
 		r.shutdown()
 		return nil, err
@@ -166,12 +170,14 @@ func (r *run) start() error {
 	}
 	r.contentChanged("initial")
 	for i := 0; i < r.sc.Instances.Count; i++ {
-		h, err := r.startInstance("initial")
+		r.fleetMu.Lock()
+		m, err := r.fleet.Start("initial", 0)
+		r.fleetMu.Unlock()
 		if err != nil {
 			return err
 		}
-		if h != nil {
-			r.timeline.Initial(i, h)
+		if m != nil {
+			r.timeline.Initial(i, m)
 		}
 	}
 	r.timeline.Schedule(nil)
@@ -183,7 +189,6 @@ func (r *run) shutdown() {
 	r.mu.Lock()
 	r.closed = true
 	timers := r.timers
-	hosts := append([]*liveHost(nil), r.hosts...)
 	servers := r.servers
 	r.mu.Unlock()
 	for _, t := range timers {
@@ -191,8 +196,11 @@ func (r *run) shutdown() {
 			r.wg.Done()
 		}
 	}
-	for _, h := range hosts {
-		h.kill()
+	if r.fleet != nil {
+		// The instances go without a record, and the requests routed to them are answered 502.
+		r.fleetMu.Lock()
+		r.fleet.Close()
+		r.fleetMu.Unlock()
 	}
 	if r.platform != nil {
 		r.platform.mu.Lock()

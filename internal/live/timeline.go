@@ -11,8 +11,8 @@ import (
 	"github.com/syncsim/syncsim/internal/trace"
 )
 
-// liveEnv is the live runtime's drive.Env: the real clock scaled to scenario time, the run's
-// instances (HTTP servers) and the client's HTTP calls to the site router.
+// liveEnv is the live runtime's drive.Env: the real clock scaled to scenario time, the run's fleet
+// (under r.fleetMu) and the client's HTTP calls to the site router.
 type liveEnv struct{ r *run }
 
 var _ drive.Env = liveEnv{}
@@ -25,45 +25,37 @@ func (e liveEnv) At(t time.Duration, fn func()) { e.r.after(max(t-e.r.rec.elapse
 
 func (e liveEnv) Record(party string, ev trace.Event) { e.r.rec.put(party, ev) }
 
+// The instance part of the timeline's Env is the run's fleet, under r.fleetMu.
+
 func (e liveEnv) Instances() []drive.Instance {
-	var out []drive.Instance
-	for _, h := range e.r.live() {
-		out = append(out, h)
-	}
-	return out
+	e.r.fleetMu.Lock()
+	defer e.r.fleetMu.Unlock()
+	return e.r.fleet.Instances()
 }
 
 func (e liveEnv) StartInstance(reason string, placeholderFor time.Duration) drive.Instance {
-	h, err := e.r.startInstance(reason)
-	if err != nil || h == nil {
-		return nil // no instance (not a nil *liveHost in an interface)
-	}
-	h.mu.Lock()
-	h.placeholderFor = placeholderFor
-	h.mu.Unlock()
-	return h
+	e.r.fleetMu.Lock()
+	defer e.r.fleetMu.Unlock()
+	return e.r.fleet.StartInstance(reason, placeholderFor)
 }
 
-// DrainInstance takes the instance out of the router's choice; the timeline deletes it d later.
 func (e liveEnv) DrainInstance(i drive.Instance, reason string, d time.Duration) {
-	h := i.(*liveHost)
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if !h.alive || h.draining {
-		return
-	}
-	h.draining = true
-	h.r.rec.put(h.party, trace.InstanceDrain(reason, d))
+	e.r.fleetMu.Lock()
+	defer e.r.fleetMu.Unlock()
+	e.r.fleet.DrainInstance(i, reason, d)
 }
 
 func (e liveEnv) DeleteInstance(i drive.Instance, reason string, injected bool) {
-	h := i.(*liveHost)
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.killLocked(reason, injected)
+	e.r.fleetMu.Lock()
+	defer e.r.fleetMu.Unlock()
+	e.r.fleet.DeleteInstance(i, reason, injected)
 }
 
-func (e liveEnv) RestartHost(i drive.Instance) { i.(*liveHost).restartHost() }
+func (e liveEnv) RestartHost(i drive.Instance) {
+	e.r.fleetMu.Lock()
+	defer e.r.fleetMu.Unlock()
+	e.r.fleet.RestartHost(i)
+}
 
 // Send is a client request to the site router, which follows pin as the simulator's does; its
 // answer is recorded as the simulator records it, and a MSG-4 answer goes back to the timeline for
@@ -123,50 +115,7 @@ func respKind(kind string) string {
 	return trace.MsgKeysResponse
 }
 
-// Primary reports whether the instance's host holds the primary lease, as the timeline picks.
-func (h *liveHost) Primary() bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.m.Primary()
-}
-
-// Draining reports whether the timeline drains the instance.
-func (h *liveHost) Draining() bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.draining
-}
-
 // contentChanged records a new content revision and its expected payload (PAY-5).
 func (r *run) contentChanged(reason string) {
 	liveEnv{r}.Record(trace.PartyWorld, r.site.Changed(reason))
-}
-
-// secretsNow is what a host reads after SYNC-3 clears its cache.
-func (r *run) secretsNow() (host.Keys, int) { return r.site.SecretsNow() }
-
-// loaded is what a host that starts now loads.
-func (r *run) loaded() host.Loaded {
-	l := r.site.Loaded()
-	// The host's start took the scenario's startup time (`Host started ({ms}ms)`), in scenario time
-	// as every time the live trace records.
-	l.Took = r.sc.Instances.Startup
-	return l
-}
-
-// live lists the instances not deleted, oldest first. It never holds r.mu while it takes a host's
-// lock: a host holds its own while it calls r.after and r.goroutine, which take r.mu.
-func (r *run) live() []*liveHost {
-	r.mu.Lock()
-	hosts := append([]*liveHost(nil), r.hosts...)
-	r.mu.Unlock()
-	var out []*liveHost
-	for _, h := range hosts {
-		h.mu.Lock()
-		if h.alive {
-			out = append(out, h)
-		}
-		h.mu.Unlock()
-	}
-	return out
 }

@@ -3,7 +3,6 @@ package world
 import (
 	"time"
 
-	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/sim"
 )
@@ -27,23 +26,6 @@ func (w *World) meshFault(m sim.Message, req httpRequest) bool {
 			Body: httpResponse{id: req.send.ID, status: r.Status, target: trace.PartyMesh}, Fields: []trace.Field{trace.F("id", req.send.ID), trace.F("status", r.Status)}})
 	}
 	return ok
-}
-
-// fetchFault carries out the site's front-door faults (drive.Faults.AtFetch) on a MSG-3: the router
-// answers the refusal's status itself (0: no connection).
-func (w *World) fetchFault(caller string, b adminCall) bool {
-	r, ok := w.engine.AtFetch(b.callerID)
-	if ok {
-		w.routerAnswer(&route{caller: caller, callerID: b.callerID, kind: b.kind}, r.Status, nil, 0)
-	}
-	return ok
-}
-
-// storageFaults applies the blob faults to one storage call (drive.Faults.AtStorage): a result that
-// replaces the operation's when faulted, and an extra latency.
-func (w *World) storageFaults(req blobRequest) (host.BlobResult, time.Duration, bool) {
-	b := w.engine.AtStorage(req.call, host.HashBlobName(w.sc.Site.HostID))
-	return b.Result, b.Delay, b.Faulted
 }
 
 // meshNow is the mesh's own clock: true virtual time plus any injected skew.

@@ -28,7 +28,8 @@ type partition struct {
 	until time.Duration
 }
 
-func (w *World) armFaults(specs []faults.Spec) {
+// newEngine is the run's fault engine, with nothing armed yet (armFaults).
+func newEngine(w *World) *engine {
 	opts := drive.FaultOptions{}
 	if sc := w.opts.Script; sc != nil {
 		opts.Firings = sc.Firings
@@ -36,8 +37,11 @@ func (w *World) armFaults(specs []faults.Spec) {
 	if d := w.opts.Decide; d != nil {
 		opts.Decide = func(key string) bool { return d(w, key) }
 	}
-	e := &engine{Faults: drive.NewFaults(worldEnv{w}, w.k.Streams, w.sc.FaultsEnd, opts), w: w}
-	w.engine = e
+	return &engine{Faults: drive.NewFaults(worldEnv{w}, w.k.Streams, w.sc.FaultsEnd, opts), w: w}
+}
+
+func (w *World) armFaults(specs []faults.Spec) {
+	e := w.engine
 	e.Arm(specs, nil, "", e.timed)
 	w.meshSkew = e.MeshSkew()
 	w.net.Intercept(e.intercept)
@@ -48,23 +52,23 @@ func (e *engine) timed(in *drive.Injector) {
 	w := e.w
 	switch in.Spec.Name {
 	case "scale-in":
-		for _, n := range w.pick(in.Spec.Str("which"), 1) {
-			e.Fire(in, trace.PartyWorld, trace.F("instance", n.inst.Name))
-			w.deleteInstance(n, "fault scale-in", true)
+		for _, i := range w.timeline.Pick(in.Spec.Str("which"), 1) {
+			e.Fire(in, trace.PartyWorld, trace.F("instance", i.Name()))
+			w.fleet.DeleteInstance(i, "fault scale-in", true)
 		}
 	case "scale-out":
 		e.Fire(in, trace.PartyWorld)
-		w.startInstance("fault scale-out")
+		w.fleet.Start("fault scale-out", 0)
 	case "scale-to-zero":
-		live := w.liveNodes()
+		live := w.fleet.Live()
 		e.Fire(in, trace.PartyWorld, trace.F("instances", len(live)), trace.F("for", in.Spec.Duration("for")))
-		for _, n := range live {
-			w.deleteInstance(n, "fault scale-to-zero", true)
+		for _, m := range live {
+			w.fleet.Delete(m, "fault scale-to-zero", true)
 		}
 		back := max(len(live), 1)
 		w.k.After(in.Spec.Duration("for"), func() {
 			for i := 0; i < back; i++ {
-				w.startInstance("scale-from-zero")
+				w.fleet.Start("scale-from-zero", 0)
 			}
 		})
 	case "primary-lease-lost":
@@ -79,8 +83,8 @@ func (e *engine) timed(in *drive.Injector) {
 		e.Fire(in, trace.PartyClient, trace.F("calls", in.Spec.Int("calls")), trace.F("spread", in.Spec.Str("spread")))
 		pin := ""
 		if in.Spec.Str("spread") == "one" {
-			if inst, ok := w.router.Pick(w.routable()); ok {
-				pin = inst.Name
+			if m := w.router.Pick(); m != nil {
+				pin = m.Name()
 			}
 		}
 		for i := 0; i < in.Spec.Int("calls"); i++ {

@@ -19,8 +19,6 @@ type adminCall struct {
 	req      host.AdminRequest
 	// pin asks the router for one instance (concurrent syncs inside an instance).
 	pin string
-	// tokenFault is the firing key of a token-invalid fault that replaced the request's token.
-	tokenFault string
 }
 
 type adminAnswer struct {
@@ -56,12 +54,8 @@ const kindInstanceResponse = "instance.response"
 // onStorage performs a blob call against the blob model and answers.
 func (w *World) onStorage(m sim.Message) {
 	req := m.Body.(blobRequest)
-	res, delay, faulted := w.storageFaults(req)
-	if !faulted {
-		res = w.blobOp(req.call)
-	}
-	w.k.Trace.Put(trace.PartyStorage, drive.StorageEvent(w.sc.Site.HostID, req.call, res, faulted))
-	// The request came from its instance's party (hostEnv.Blob): trace.InstanceParty(req.node).
+	res, faulted, delay := w.engine.Storage(req.call, w.sc.Site.HostID, w.blobOp)
+	// The request came from its instance's party (fleetEnv.Blob): trace.InstanceParty(req.node).
 	caller := m.From
 	if !faulted {
 		w.recordLease(req.call.Op, caller, req.call, res)
@@ -174,53 +168,31 @@ func (e meshEnv) Fetch(f mesh.Fetch) {
 		Fields: []trace.Field{trace.F("fetch", id)}})
 }
 
-// onRouter is the site router (PROTOCOL.md section 1): it forwards a request to a running, ready
-// instance of its seeded choice, or answers 503 when there is none, and relays the answers.
+// onRouter is the site router's place on the network (drive.Router, PROTOCOL.md section 1): calls
+// from the mesh and the client, answers from the instances.
 func (w *World) onRouter(m sim.Message) {
 	switch b := m.Body.(type) {
 	case adminCall:
-		if b.kind == trace.MsgMSG3 && w.fetchFault(m.From, b) {
-			return
-		}
-		if b.kind == trace.MsgMSG3 || (b.kind == trace.MsgMSG4 && !drive.HasAdminKey(b.req.Headers)) {
-			b.req.Headers, b.tokenFault = w.badToken(tokenEndpoint(b.kind), m.From, b.req.Headers)
-		}
-		inst, ok := w.router.Pick(w.routable())
-		if pinned, live := w.life.Get(b.pin); b.pin != "" && live && pinned.State == sim.Running && !w.nodes[b.pin].draining {
-			inst, ok = pinned, true
-		}
-		if !ok {
-			w.k.Trace.Put(trace.PartyRouter, trace.RouterNone(b.kind))
-			w.routerAnswer(&route{caller: m.From, callerID: b.callerID, kind: b.kind}, 503, nil, 0)
-			return
-		}
-		w.nextRoute++
-		w.routes[w.nextRoute] = &route{caller: m.From, callerID: b.callerID, instance: inst.Name, kind: b.kind}
-		w.k.Trace.Put(trace.PartyRouter, trace.RouterRoute(w.nextRoute, b.kind, inst.Name, strconv.Itoa(b.callerID)))
-		w.net.Send(sim.Message{From: trace.PartyRouter, To: trace.InstanceParty(inst.Name), Kind: b.kind,
-			Body: routedRequest{route: w.nextRoute, kind: b.kind, req: b.req, tokenFault: b.tokenFault}, Fields: []trace.Field{trace.F("route", w.nextRoute)}})
+		from, call, kind := m.From, b.callerID, b.kind
+		w.router.Receive(drive.Call{Kind: kind, From: from, ID: call, Req: b.req, Pin: b.pin,
+			Reply: func(a drive.Answer) { w.routerAnswer(from, call, kind, a) }})
 	case instanceResponse:
-		r, ok := w.routes[b.route]
-		if !ok {
-			return
-		}
-		delete(w.routes, b.route)
-		r.id, r.span = b.route, b.span
-		w.routerAnswer(r, b.resp.Status, b.resp.Body, b.revision)
+		w.router.Answer(b.route, b.span, b.resp, b.revision)
 	}
 }
 
-func (w *World) routerAnswer(r *route, status int, body []byte, revision int) {
-	kind := trace.MsgMSG4Response
-	switch r.kind {
+// routerAnswer sends the router's answer a to call number call of kind, to its caller's party to.
+func (w *World) routerAnswer(to string, call int, kind string, a drive.Answer) {
+	resp := trace.MsgMSG4Response
+	switch kind {
 	case trace.MsgMSG3:
-		kind = trace.MsgMSG3Response
+		resp = trace.MsgMSG3Response
 	case trace.MsgKeys:
-		kind = trace.MsgKeysResponse
+		resp = trace.MsgKeysResponse
 	}
-	w.net.Send(sim.Message{From: trace.PartyRouter, To: r.caller, Kind: kind,
-		Body:   adminAnswer{callerID: r.callerID, status: status, body: body, revision: revision, route: r.id, span: r.span, instance: r.instance},
-		Fields: []trace.Field{trace.F("call", r.callerID), trace.F("status", status), trace.F("body", trace.SecretDigest(body))}})
+	w.net.Send(sim.Message{From: trace.PartyRouter, To: to, Kind: resp,
+		Body:   adminAnswer{callerID: call, status: a.Status, body: a.Body, revision: a.Revision, route: a.Route, span: a.Span, instance: a.Instance},
+		Fields: []trace.Field{trace.F("call", call), trace.F("status", a.Status), trace.F("body", trace.SecretDigest(a.Body))}})
 }
 
 // onClient records the answers to admin calls and key API calls.
@@ -238,12 +210,4 @@ func (w *World) onClient(m sim.Message) {
 	if m.Kind == trace.MsgMSG4Response {
 		w.retryAfter(b.callerID, b.status)
 	}
-}
-
-// tokenEndpoint names the receiver of a routed request as token.check and token-invalid do.
-func tokenEndpoint(kind string) string {
-	if kind == trace.MsgMSG3 {
-		return "msg3"
-	}
-	return "msg4"
 }

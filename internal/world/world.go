@@ -67,9 +67,10 @@ type World struct {
 
 	k      *sim.Kernel
 	net    *sim.Network
-	life   *sim.Lifecycle
-	router *sim.Router
 	engine *engine
+	// fleet is the site's instances and router its site router (internal/drive).
+	fleet  *drive.Fleet
+	router *drive.Router
 
 	blobs *blob.Store
 	store *mesh.Store
@@ -86,50 +87,8 @@ type World struct {
 	site     *drive.Site
 	timeline *drive.Timeline
 
-	nodes     map[string]*node
-	routes    map[int]*route
-	nextRoute int
 	// leaseHolders maps the lock blob's lease ids to the instance that acquired them (lease records).
 	leaseHolders map[string]string
-}
-
-// node is one instance: its lifecycle record, its host machine and the machine's interpreter.
-type node struct {
-	inst     *sim.Instance
-	m        *host.Machine
-	h        *drive.Host
-	party    string
-	timers   map[string]sim.Timer
-	waits    map[int]sim.Timer
-	restart  sim.Timer
-	starting sim.Timer
-	// skew is the instance's clock offset under an injected clock-skew fault.
-	skew time.Duration
-	// placeholderUntil: while the active host is the placeholder (an injected #11873).
-	specialize sim.Timer
-	// placeholderFor is how long a pod started from the placeholder pool (a start action's
-	// placeholder_for) runs the placeholder host at its first start before it specializes.
-	placeholderFor time.Duration
-	// draining is set once the timeline drains the instance (a delete or restart with a drain):
-	// the site router no longer picks it; it is deleted at the drain's end.
-	draining bool
-}
-
-func (n *node) alive() bool { return n.inst.State != sim.Deleted }
-
-// route is a request the site router forwarded to an instance and not yet answered.
-type route struct {
-	// id is the route's number, set once the router forwarded the request.
-	id       int
-	caller   string
-	callerID int
-	instance string
-	kind     string
-	// span is the sync span that answered (MSG-4).
-	span int
-	// answered is set once the instance sent its answer: that answer is in the network and reaches
-	// the router even if the instance is deleted now.
-	answered bool
 }
 
 // Run plays a scenario in one mode with one seed.
@@ -189,12 +148,9 @@ func newWorld(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options)
 	w := &World{
 		sc: sc, mode: mode, opts: opts, k: k,
 		net:        sim.NewNetwork(k, link, sc.FaultsEnd),
-		life:       sim.NewLifecycle(k.Streams, "pod"),
-		router:     sim.NewRouter(k.Streams),
 		blobs:      blob.New(),
 		store:      mesh.NewStore(),
 		meshTimers: map[string]sim.Timer{}, meshFetches: map[int]sim.Timer{},
-		nodes: map[string]*node{}, routes: map[int]*route{},
 	}
 	w.blobs.Bugs = opts.StorageBugs
 	w.store.Bugs = opts.PlatformBugs
@@ -202,7 +158,10 @@ func newWorld(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options)
 	w.mesh = drive.NewMesh(mesh.New(mesh.Config{Site: sc.Site, Store: w.store, Rand: k.Streams.Stream("mesh"),
 		Debounce: sc.Mesh.Debounce, RetryBudget: sc.Mesh.RetryBudget, Bugs: opts.PlatformBugs}), meshEnv{w})
 	w.site = drive.NewSite(sc, k.Streams)
-	w.timeline = drive.NewTimeline(sc, w.site, worldEnv{w})
+	w.engine = newEngine(w)
+	w.fleet = drive.NewFleet(drive.FleetConfig{Scenario: sc, Mode: mode, Streams: k.Streams, Site: w.site, Faults: w.engine.Faults}, fleetEnv{w})
+	w.router = drive.NewRouter(w.fleet)
+	w.timeline = drive.NewTimeline(sc, w.site, timelineEnv{worldEnv{w}, w.fleet})
 	return w
 }
 
@@ -238,8 +197,8 @@ func (w *World) setup() {
 	w.net.Attach(trace.PartyRouter, w.onRouter)
 	w.net.Attach(trace.PartyClient, w.onClient)
 	for i := 0; i < w.sc.Instances.Count; i++ {
-		if n := w.startInstance("initial"); n != nil {
-			w.timeline.Initial(i, n)
+		if m, _ := w.fleet.Start("initial", 0); m != nil {
+			w.timeline.Initial(i, m)
 		}
 	}
 	w.timeline.Schedule(w.plays)
