@@ -293,7 +293,8 @@ func (s *HostServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	ch, forget, ok := h.Admin(0, host.AdminRequest{Method: r.Method, Path: r.URL.Path, Headers: headers, Body: body}, "")
+	req := host.AdminRequest{Method: r.Method, Path: r.URL.Path, Headers: headers, Body: body}
+	ch, forget, ok := h.Admin(0, func(d *drive.Host, id int) { d.Admin(id, req, "") })
 	if !ok {
 		writeResponse(w, host.HostNotRunningResponse(), 0)
 		return

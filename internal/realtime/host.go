@@ -71,10 +71,11 @@ func (h *Host) Input(input func(d *drive.Host)) bool {
 	return h.Do(func() { h.Step(input) })
 }
 
-// Admin hands admin request req to the machine under id (0: the next free one) and returns the
-// channel its answer comes on, and forget, which drops the wait (the client went away). ok is false
-// when the party is stopping (nothing was handed over). tokenFault is as drive.Host.Admin's.
-func (h *Host) Admin(id int, req host.AdminRequest, tokenFault string) (answer <-chan host.Respond, forget func(), ok bool) {
+// Admin hands an admin request to the machine: input steps the interpreter with it under id (0:
+// the next free one), e.g. d.Admin(id, req, tokenFault) or, for the key API, d.PutKey(id). It
+// returns the channel the answer comes on, and forget, which drops the wait (the client went away);
+// ok is false when the party is stopping (nothing was handed over).
+func (h *Host) Admin(id int, input func(d *drive.Host, id int)) (answer <-chan host.Respond, forget func(), ok bool) {
 	ch := make(chan host.Respond, 1)
 	ok = h.Do(func() {
 		if id == 0 {
@@ -82,7 +83,7 @@ func (h *Host) Admin(id int, req host.AdminRequest, tokenFault string) (answer <
 			id = h.nextReq
 		}
 		h.waits[id] = ch
-		h.Step(func(d *drive.Host) { d.Admin(id, req, tokenFault) })
+		h.Step(func(d *drive.Host) { input(d, id) })
 	})
 	forget = func() {
 		h.Lock()

@@ -1,10 +1,12 @@
 package realtime
 
 import (
+	"context"
 	"errors"
 	"net"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/syncsim/syncsim/internal/httpbound"
 )
@@ -35,6 +37,9 @@ func Listen(addr string, h http.Handler, limits httpbound.Limits) (*Server, erro
 // URL is the server's base URL, "http://127.0.0.1:port".
 func (s *Server) URL() string { return s.url }
 
+// Addr is the address the server listens on, "127.0.0.1:port".
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
 // Start serves the connections.
 func (s *Server) Start() {
 	s.served = make(chan error, 1)
@@ -43,20 +48,39 @@ func (s *Server) Start() {
 
 // Close stops the server at once: the listener refuses connections and open ones are cut (as a
 // deleted instance's would be). It returns when the accept loop did, with the error that stopped it
-// (nil for a Close). Later calls return the first one's error.
-func (s *Server) Close() error {
+// (nil for a Close). Close and Shutdown share one stop: later calls of either return the first
+// one's error.
+func (s *Server) Close() error { return s.stop(s.srv.Close) }
+
+// Shutdown stops the server gracefully: the listener refuses connections, idle ones close, and the
+// requests in flight get up to grace to finish before Shutdown gives up on them (net/http's
+// Shutdown). It returns as Close does.
+func (s *Server) Shutdown(grace time.Duration) error {
+	return s.stop(func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), grace)
+		defer cancel()
+		return s.srv.Shutdown(ctx)
+	})
+}
+
+// stop halts the server once and waits for its accept loop.
+func (s *Server) stop(halt func() error) error {
 	s.once.Do(func() {
 		if s.served == nil {
 			s.stopErr = s.ln.Close()
 			return
 		}
-		s.stopErr = s.srv.Close()
+		s.stopErr = halt()
 		if err := <-s.served; !errors.Is(err, http.ErrServerClosed) && s.stopErr == nil {
 			s.stopErr = err
 		}
 	})
 	return s.stopErr
 }
+
+// SetKeepAlivesEnabled is net/http's: false serves one request per connection (a harness's site
+// whose reset connection must never be a reused one). Call it before Start.
+func (s *Server) SetKeepAlivesEnabled(v bool) { s.srv.SetKeepAlivesEnabled(v) }
 
 // Stop is the stop of a party s serves: shut refuses new work and stops its timers, Close cuts the
 // connections, then finish waits for the party's goroutines and releases what it holds. The first
