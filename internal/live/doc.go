@@ -4,8 +4,10 @@
 // same trace records as the simulator, so the same checkers judge live runs. It is an Env of
 // internal/drive and nothing more: the hosts' config from the scenario (drive.HostConfig), the start
 // limit (drive.AdmitStart), the timeline, the site and the fault decisions are the simulator's; which
-// faults apply live is the catalogue's Live (internal/faults). Every goroutine it starts is joined by
-// the run's shutdown (run.goroutine, a timer's count, a server's close).
+// faults apply live is the catalogue's Live (internal/faults). The platform is internal/realtime's
+// platform adapter (the one the reference servers use), its servers and timers are realtime's, and
+// every goroutine it starts is joined by the run's shutdown (run.goroutine, a timer's or a realtime
+// party's count in the run, a server's close).
 //
 // Time is scaled: with TimeScale 0.01 a scenario minute takes 0.6 s, and every timer of the reference
 // parts (background delay, lease renewal, retry budget, debounce, timeouts) shrinks alike. Only the
