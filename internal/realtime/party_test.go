@@ -17,6 +17,17 @@ func waitClosed(ch <-chan struct{}) bool {
 	}
 }
 
+// shutAndWait stops p and reports whether it stopped within waitClosed's bound.
+func shutAndWait(p *Party) bool {
+	done := make(chan struct{})
+	go func() {
+		p.Shut(nil)
+		p.Wait()
+		close(done)
+	}()
+	return waitClosed(done)
+}
+
 // Close waits for a goroutine under way, and refuses one started after it began.
 func TestGroupCloseWaitsForWorkInFlight(t *testing.T) {
 	g := NewGroup()
@@ -65,13 +76,7 @@ func TestPartyDropsAnswersAfterShut(t *testing.T) {
 	})
 	p.Unlock()
 	<-inFlight
-	done := make(chan struct{})
-	go func() {
-		p.Shut(nil)
-		p.Wait()
-		close(done)
-	}()
-	if !waitClosed(done) {
+	if !shutAndWait(p) {
 		t.Fatal("Shut and Wait never returned")
 	}
 	if !cancelled.Load() || stepped.Load() {
@@ -94,13 +99,7 @@ func TestPartyTimerFiresAndShutStopsTimers(t *testing.T) {
 	if !waitClosed(fired) {
 		t.Fatal("the timer never fired")
 	}
-	done := make(chan struct{})
-	go func() {
-		p.Shut(nil)
-		p.Wait()
-		close(done)
-	}()
-	if !waitClosed(done) {
+	if !shutAndWait(p) {
 		t.Fatal("Wait waited for a timer Shut should have stopped")
 	}
 }

@@ -94,9 +94,7 @@ func TestTimerReplacedAfterItFired(t *testing.T) {
 	// Every arming was counted and uncounted: the group's close does not hang.
 	closed := make(chan struct{})
 	go func() { g.Close(); close(closed) }()
-	select {
-	case <-closed:
-	case <-time.After(10 * time.Second):
+	if !waitClosed(closed) {
 		t.Fatal("a timer's count in the group was never released")
 	}
 }
