@@ -1,7 +1,6 @@
 package meshhttp
 
 import (
-	"encoding/json"
 	"io"
 	"mime"
 	"net/http"
@@ -65,7 +64,7 @@ type FrontEndServer struct {
 
 // NewFrontEnd creates a front-end server. An unknown defect makes Serve fail and every request 500.
 func NewFrontEnd(cfg FrontEndConfig) *FrontEndServer {
-	s := &FrontEndServer{base: newBase(cfg.Log), cfg: cfg, now: time.Now}
+	s := &FrontEndServer{base: newBase(cfg.Log, cfg.Site.Name), cfg: cfg, now: time.Now}
 	s.defects, s.err = ParseDefects(FrontEndDefects, cfg.Defects)
 	judged := s.Store()
 	if s.defects["reject-valid"] {
@@ -134,34 +133,13 @@ func (s *FrontEndServer) Status() FrontEndStatus {
 	return FrontEndStatus{Writes: s.writesBase + e.Writes, LastHash: e.Hash, LastRevision: e.Revision}
 }
 
-// Stored returns the platform store's entry for the site.
-func (s *FrontEndServer) Stored() (mesh.Entry, bool) {
-	s.Lock()
-	defer s.Unlock()
-	return s.Store().Get(s.cfg.Site.Name)
+// ServeHTTP routes POST and GET /operations/settriggers, and GET /status.
+func (s *FrontEndServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.handle(w, r, s.err, "front end", func() any { return s.Status() }, func() { s.route(w, r) })
 }
 
-// ServeHTTP routes POST and GET /operations/settriggers.
-func (s *FrontEndServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if s.err != nil {
-		http.Error(w, s.err.Error(), http.StatusInternalServerError)
-		return
-	}
-	if !s.Enter() {
-		http.Error(w, "front end stopping", http.StatusServiceUnavailable)
-		return
-	}
-	defer s.Leave()
-	if r.URL.Path == "/status" {
-		if r.Method != http.MethodGet {
-			w.Header().Set("Allow", "GET")
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(s.Status())
-		return
-	}
+// route serves MSG-1 (POST) and FE-5's read-back (GET) on PathSetTriggers.
+func (s *FrontEndServer) route(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path != PathSetTriggers {
 		http.NotFound(w, r)
 		return

@@ -1,7 +1,6 @@
 package meshhttp
 
 import (
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -90,7 +89,7 @@ type MeshServer struct {
 // NewMesh creates a mesh server. An unknown defect makes Serve fail and every request 500.
 func NewMesh(cfg MeshConfig) *MeshServer {
 	transport := realtime.NewTransport()
-	s := &MeshServer{base: newBase(cfg.Log), cfg: cfg, serial: make(chan struct{}, 1),
+	s := &MeshServer{base: newBase(cfg.Log, cfg.Site.Name), cfg: cfg, serial: make(chan struct{}, 1),
 		client: &http.Client{Transport: transport}, transport: transport, slowAccept: 6 * time.Second}
 	s.defects, s.err = ParseDefects(MeshDefects, cfg.Defects)
 	s.m = mesh.New(mesh.Config{Site: cfg.Site, Store: s.Store(), Rand: sim.NewStreams(cfg.Seed).Stream("mesh"),
@@ -190,38 +189,15 @@ func (s *MeshServer) Status() MeshStatus {
 	return st
 }
 
-// Stored returns the platform store's entry for the site.
-func (s *MeshServer) Stored() (mesh.Entry, bool) {
-	s.Lock()
-	defer s.Unlock()
-	return s.Store().Get(s.cfg.Site.Name)
-}
-
 // ServeHTTP routes POST / (MSG-2) and GET /status.
 func (s *MeshServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if s.err != nil {
-		http.Error(w, s.err.Error(), http.StatusInternalServerError)
-		return
-	}
-	if !s.Enter() {
-		http.Error(w, "mesh stopping", http.StatusServiceUnavailable)
-		return
-	}
-	defer s.Leave()
-	switch r.URL.Path {
-	case "/status":
-		if r.Method != http.MethodGet {
-			w.Header().Set("Allow", "GET")
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	s.handle(w, r, s.err, "mesh", func() any { return s.Status() }, func() {
+		if r.URL.Path != "/" {
+			http.NotFound(w, r)
 			return
 		}
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(s.Status())
-	case "/":
 		s.serveNotify(w, r)
-	default:
-		http.NotFound(w, r)
-	}
+	})
 }
 
 // serveNotify is MSG-2 (MESH-1, MESH-7, MESH-9 in mesh.Mesh.Notify), with the planted defects.

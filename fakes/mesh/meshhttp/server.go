@@ -1,6 +1,7 @@
 package meshhttp
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -21,6 +22,9 @@ const MaxBody = realtime.MaxBody
 type base struct {
 	*realtime.Platform
 
+	// site is the site whose entry Stored reads.
+	site string
+
 	logMu sync.Mutex
 	log   io.Writer
 
@@ -30,11 +34,44 @@ type base struct {
 	writesBase int
 }
 
-func newBase(log io.Writer) base {
+func newBase(log io.Writer, site string) base {
 	if log == nil {
 		log = io.Discard
 	}
-	return base{Platform: realtime.NewPlatform(realtime.NewParty(), mesh.NewStore()), log: log}
+	return base{Platform: realtime.NewPlatform(realtime.NewParty(), mesh.NewStore()), site: site, log: log}
+}
+
+// Stored returns the platform store's entry for the site.
+func (b *base) Stored() (mesh.Entry, bool) {
+	b.Lock()
+	defer b.Unlock()
+	return b.Store().Get(b.site)
+}
+
+// handle serves a request: 500 with err when the server could not start, 503 ("name stopping") once
+// it is stopping, GET /status with status() (405 for another method); any other request goes to
+// route, counted among the handlers stop waits for.
+func (b *base) handle(w http.ResponseWriter, r *http.Request, err error, name string, status func() any, route func()) {
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	if !b.Enter() {
+		http.Error(w, name+" stopping", http.StatusServiceUnavailable)
+		return
+	}
+	defer b.Leave()
+	if r.URL.Path != "/status" {
+		route()
+		return
+	}
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", "GET")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(status())
 }
 
 // logf writes one log line. Callers never pass a token, key or payload body (PAY-4).
