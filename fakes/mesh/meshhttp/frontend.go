@@ -64,7 +64,7 @@ type FrontEndServer struct {
 
 // NewFrontEnd creates a front-end server. An unknown defect makes Serve fail and every request 500.
 func NewFrontEnd(cfg FrontEndConfig) *FrontEndServer {
-	s := &FrontEndServer{base: newBase(cfg.Log, cfg.Site.Name), cfg: cfg, now: time.Now}
+	s := &FrontEndServer{base: newBase(cfg.Log, cfg.Site.Name, "frontend"), cfg: cfg, now: time.Now}
 	s.defects, s.err = ParseDefects(FrontEndDefects, cfg.Defects)
 	judged := s.Store()
 	if s.defects["reject-valid"] {
@@ -110,16 +110,6 @@ func (s *FrontEndServer) Close() error {
 	s.Shut(nil)
 	s.finish()
 	return nil
-}
-
-func (s *FrontEndServer) finish() {
-	s.Wait()
-	s.Lock()
-	defer s.Unlock()
-	if err := s.db.close(); err != nil {
-		s.logf("frontend: closing the data file: %v", err)
-	}
-	s.db = nil
 }
 
 // Status returns what GET /status answers.

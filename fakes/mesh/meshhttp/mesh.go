@@ -89,7 +89,7 @@ type MeshServer struct {
 // NewMesh creates a mesh server. An unknown defect makes Serve fail and every request 500.
 func NewMesh(cfg MeshConfig) *MeshServer {
 	transport := realtime.NewTransport()
-	s := &MeshServer{base: newBase(cfg.Log, cfg.Site.Name), cfg: cfg, serial: make(chan struct{}, 1),
+	s := &MeshServer{base: newBase(cfg.Log, cfg.Site.Name, "mesh"), cfg: cfg, serial: make(chan struct{}, 1),
 		client: &http.Client{Transport: transport}, transport: transport, slowAccept: 6 * time.Second}
 	s.defects, s.err = ParseDefects(MeshDefects, cfg.Defects)
 	s.m = mesh.New(mesh.Config{Site: cfg.Site, Store: s.Store(), Rand: sim.NewStreams(cfg.Seed).Stream("mesh"),
@@ -168,16 +168,10 @@ func (s *MeshServer) Close() error {
 // beginClose refuses new work, stops the timers and cancels the fetches under way.
 func (s *MeshServer) beginClose() { s.Shut(nil) }
 
-// finish waits for the server's goroutines and closes the data file.
+// finish waits for the server's goroutines, closes the data file and the fetches' idle connections.
 func (s *MeshServer) finish() {
-	s.Wait()
+	s.base.finish()
 	s.transport.CloseIdleConnections()
-	s.Lock()
-	defer s.Unlock()
-	if err := s.db.close(); err != nil {
-		s.logf("mesh: closing the data file: %v", err)
-	}
-	s.db = nil
 }
 
 // Status returns what GET /status answers.

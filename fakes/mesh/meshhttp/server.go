@@ -22,8 +22,8 @@ const MaxBody = realtime.MaxBody
 type base struct {
 	*realtime.Platform
 
-	// site is the site whose entry Stored reads.
-	site string
+	// site is the site whose entry Stored reads; name is the server's in its log lines.
+	site, name string
 
 	logMu sync.Mutex
 	log   io.Writer
@@ -34,11 +34,22 @@ type base struct {
 	writesBase int
 }
 
-func newBase(log io.Writer, site string) base {
+func newBase(log io.Writer, site, name string) base {
 	if log == nil {
 		log = io.Discard
 	}
-	return base{Platform: realtime.NewPlatform(realtime.NewParty(), mesh.NewStore()), site: site, log: log}
+	return base{Platform: realtime.NewPlatform(realtime.NewParty(), mesh.NewStore()), site: site, name: name, log: log}
+}
+
+// finish waits for the server's goroutines and closes the data file.
+func (b *base) finish() {
+	b.Wait()
+	b.Lock()
+	defer b.Unlock()
+	if err := b.db.close(); err != nil {
+		b.logf("%s: closing the data file: %v", b.name, err)
+	}
+	b.db = nil
 }
 
 // Stored returns the platform store's entry for the site.
