@@ -8,6 +8,7 @@ import (
 
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/httpbound"
+	"github.com/syncsim/syncsim/internal/realtime"
 )
 
 // Publication is one publish a host under test sent to the Sink.
@@ -25,7 +26,7 @@ type Publication struct {
 // status for the next publishes (FailNext), so that HOST-2 can see a failed publish reported.
 type Sink struct {
 	mu       sync.Mutex
-	srv      *http.Server
+	srv      *realtime.Server
 	url      string
 	pubs     []Publication
 	failLeft int
@@ -36,14 +37,14 @@ type Sink struct {
 // mesh) with it.
 func (s *Sink) Listen(addr string) (string, error) {
 	// Every publish is answered at once: the default limits fit.
-	srv, ln, err := httpbound.Listen(addr, http.HandlerFunc(s.serve), httpbound.Limits{})
+	srv, err := realtime.Listen(addr, http.HandlerFunc(s.serve), httpbound.Limits{})
 	if err != nil {
 		return "", err
 	}
 	s.mu.Lock()
-	s.srv, s.url = srv, "http://"+ln.Addr().String()
+	s.srv, s.url = srv, srv.URL()
 	s.mu.Unlock()
-	go srv.Serve(ln)
+	srv.Start()
 	return s.url, nil
 }
 

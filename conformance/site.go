@@ -8,6 +8,7 @@ import (
 
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/httpbound"
+	"github.com/syncsim/syncsim/internal/realtime"
 )
 
 // Failure is how the harness's site answers a fetch while it plays "instance deleted" (PROTOCOL.md
@@ -85,7 +86,7 @@ type Site struct {
 	learn, learned bool
 	draining       bool
 	url            string
-	srv            *http.Server
+	srv            *realtime.Server
 	fetches        []Fetch
 	strays         []Stray
 	active         int
@@ -167,7 +168,7 @@ func (s *Site) Drain() (stop func()) {
 // site URL a mesh under test must fetch from.
 func (s *Site) Listen(addr string) (string, error) {
 	// A held fetch waits up to a minute (Hold), so the write timeout allows two.
-	srv, ln, err := httpbound.Listen(addr, http.HandlerFunc(s.serve), httpbound.Limits{Write: 2 * time.Minute})
+	srv, err := realtime.Listen(addr, http.HandlerFunc(s.serve), httpbound.Limits{Write: 2 * time.Minute})
 	if err != nil {
 		return "", err
 	}
@@ -175,9 +176,9 @@ func (s *Site) Listen(addr string) (string, error) {
 	// clients retry at once on their own.
 	srv.SetKeepAlivesEnabled(false)
 	s.mu.Lock()
-	s.srv, s.url = srv, "http://"+ln.Addr().String()
+	s.srv, s.url = srv, srv.URL()
 	s.mu.Unlock()
-	go srv.Serve(ln)
+	srv.Start()
 	return s.url, nil
 }
 

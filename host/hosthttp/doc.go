@@ -1,8 +1,10 @@
 // Package hosthttp serves the admin API of one reference host (package host's Machine) over real
 // HTTP: GET /admin/host/triggers (MSG-3, HOST-1) and POST /admin/host/synctriggers (MSG-4, HOST-2).
-// It is the adapter around the step machine: goroutines, net/http and the wall clock live here, the
-// machine's effects go through the one interpreter every driver uses (internal/drive's Host), and
-// a mutex serializes the machine. What a host talks to comes from its HostConfig: the storage
+// The goroutines, timers, lock and HTTP plumbing are internal/realtime's host adapter (realtime.Host
+// on a Party of the server's own, the adapter the live runtime's instances share), and the machine's
+// effects go through the one interpreter every driver uses (internal/drive's Host); this package
+// adds the admin API's handler, the publishes' HTTP client, the storage calls (answered within the
+// step that made them) and the log. What a host talks to comes from its HostConfig: the storage
 // behind the primary lease and the hash blob (Storage), and the front end or mesh it publishes to
 // (their URLs, or StartPeer to start them). It knows none of the fakes: package serve assembles the
 // standalone host, with the in-memory blob model and a reference front end or mesh in process, so

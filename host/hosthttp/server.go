@@ -1,7 +1,6 @@
 package hosthttp
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -17,6 +16,7 @@ import (
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/drive"
 	"github.com/syncsim/syncsim/internal/httpbound"
+	"github.com/syncsim/syncsim/internal/realtime"
 	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/sim"
 )
@@ -68,20 +68,13 @@ type HostServer struct {
 	err     error
 	content host.Content
 
-	mu     sync.Mutex
-	closed bool
-	done   chan struct{}
-	wg     sync.WaitGroup
-	m      *host.Machine
-	d      *drive.Host
-	// calls are the storage calls of the step under way, performed when it ends (step).
-	calls   []host.BlobCall
-	timers  map[string]*time.Timer
-	waits   map[int]chan host.Respond
-	nextReq int
+	// party is the host's lock, timers and goroutines; h, set when the host starts, is the machine
+	// and its interpreter behind it.
+	party *realtime.Party
+	h     *realtime.Host
 
-	ctx       context.Context
-	cancel    context.CancelFunc
+	client *http.Client
+	// transport is the client's, whose idle connections stop closes.
 	transport *http.Transport
 	deps      []func() error
 
@@ -100,8 +93,9 @@ func NewHost(cfg HostConfig) *HostServer {
 	if cfg.Log == nil {
 		cfg.Log = io.Discard
 	}
-	s := &HostServer{cfg: cfg, done: make(chan struct{}), timers: map[string]*time.Timer{},
-		waits: map[int]chan host.Respond{}, transport: &http.Transport{MaxIdleConnsPerHost: 4}, log: cfg.Log}
+	transport := &http.Transport{MaxIdleConnsPerHost: 4}
+	s := &HostServer{cfg: cfg, party: realtime.NewParty(), client: &http.Client{Transport: transport},
+		transport: transport, log: cfg.Log}
 	s.defects, s.err = parseDefects(cfg.Defects)
 	if s.err == nil && !slices.Contains(host.Modes(), cfg.Mode) {
 		s.err = fmt.Errorf("hosthttp: unknown mode %d", int(cfg.Mode))
@@ -114,7 +108,6 @@ func NewHost(cfg HostConfig) *HostServer {
 	} else {
 		s.content = DefaultContent(cfg.Seed)
 	}
-	s.ctx, s.cancel = context.WithCancel(context.Background())
 	return s
 }
 
@@ -142,37 +135,24 @@ func (s *HostServer) Serve(addr string) (string, func() error, error) {
 	if adminWait <= 0 {
 		adminWait = host.DefaultAdminWait
 	}
-	srv, ln, err := httpbound.Listen(addr, s, s.cfg.Limits.AtLeastWrite(adminWait+30*time.Second))
+	srv, err := realtime.Listen(addr, s, s.cfg.Limits.AtLeastWrite(adminWait+30*time.Second))
 	if err != nil {
 		return "", nil, err
 	}
-	self := "http://" + ln.Addr().String()
-	if err := s.startDeps(self); err != nil {
-		ln.Close()
+	if err := s.startDeps(srv.URL()); err != nil {
+		srv.Close()
 		s.stopDeps()
 		return "", nil, err
 	}
 	s.start()
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	var once sync.Once
-	var stopErr error
-	stop := func() error {
-		once.Do(func() {
-			s.beginClose()
-			stopErr = srv.Close()
-			if err := <-served; !errors.Is(err, http.ErrServerClosed) && stopErr == nil {
-				stopErr = err
-			}
-			s.wg.Wait()
-			if err := s.stopDeps(); err != nil && stopErr == nil {
-				stopErr = err
-			}
-			s.transport.CloseIdleConnections()
-		})
-		return stopErr
-	}
-	return self, stop, nil
+	srv.Start()
+	stop := srv.Stop(func() { s.party.Shut(nil) }, func() error {
+		s.party.Wait()
+		err := s.stopDeps()
+		s.transport.CloseIdleConnections()
+		return err
+	})
+	return srv.URL(), stop, nil
 }
 
 // startDeps starts, through StartPeer, the front end and mesh the mode needs and was not given.
@@ -221,8 +201,6 @@ func (s *HostServer) stopDeps() error {
 
 // start creates the machine and starts the host.
 func (s *HostServer) start() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	content := s.content
 	m := host.NewMachine(host.Config{
 		Site: s.cfg.Site, Mode: s.cfg.Mode, ContainerName: s.cfg.ContainerName,
@@ -234,175 +212,78 @@ func (s *HostServer) start() {
 		FrontEndTimeout: s.cfg.FrontEndTimeout, MeshTimeout: s.cfg.MeshTimeout,
 		Bugs: host.Bugs{SwallowPublishError: s.defects["sync-ignores-failure"]},
 	})
-	s.m, s.d = m, drive.NewHost(m, trace.InstanceParty(s.cfg.ContainerName), s.cfg.Site, hostEnv{s})
-	s.step(func() { s.d.Start(host.Loaded{Functions: content.Functions, Revision: content.Revision}) })
+	s.party.Do(func() {
+		s.h = realtime.NewHost(s.party, m, trace.InstanceParty(s.cfg.ContainerName), s.cfg.Site, hostIO{s}, 0)
+		s.h.Step(func(d *drive.Host) { d.Start(host.Loaded{Functions: content.Functions, Revision: content.Revision}) })
+	})
 }
 
-func (s *HostServer) beginClose() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return
-	}
-	s.closed = true
-	close(s.done)
-	for k, t := range s.timers {
-		if t.Stop() {
-			s.wg.Done()
-		}
-		delete(s.timers, k)
-	}
-	s.cancel()
+// running is the host once it started and until the server stops; nil otherwise.
+func (s *HostServer) running() *realtime.Host {
+	var h *realtime.Host
+	s.party.Do(func() { h = s.h })
+	return h
 }
 
-// step runs one input of the machine through its interpreter (drive.Host); s.mu is held. The
-// storage calls it asks for run on the storage when it ends, each result going back
-// to the machine at once (and the calls of that step before the next call of this one).
-func (s *HostServer) step(input func()) {
-	outer := s.calls
-	s.calls = nil
-	input()
-	calls := s.calls
-	s.calls = outer
-	for _, c := range calls {
+// hostIO is the host server's part of the host's environment: HTTP publishes on the party's
+// goroutines, the configured storage answered as the step's follow-up (so that its answer reaches
+// the machine before any other input), and the log in place of a trace (its host log lines; the
+// server keeps no trace). Every method runs with the party's lock held.
+type hostIO struct{ s *HostServer }
+
+var _ realtime.HostIO = hostIO{}
+
+func (e hostIO) Now() time.Time     { return time.Now() }
+func (e hostIO) HostNow() time.Time { return time.Now() }
+func (e hostIO) Alive() bool        { return !e.s.party.Closed() }
+func (e hostIO) Point(host.Point)   {}
+
+// Blob performs the storage call when the step ends, its result going back to the machine at once.
+func (e hostIO) Blob(c host.BlobCall) {
+	s := e.s
+	s.h.Defer(func() {
 		res := s.cfg.Storage.Do(c, time.Now())
-		s.step(func() { s.d.BlobDone(c.ID, res) })
-	}
+		s.h.Step(func(d *drive.Host) { d.BlobDone(c.ID, res) })
+	})
 }
-
-// hostEnv is the host server's drive.HostEnv: real timers and HTTP requests on goroutines, the
-// configured storage, and the log in place of a trace (its host log lines; the server keeps no
-// trace). Every method runs with s.mu held.
-type hostEnv struct{ s *HostServer }
-
-var _ drive.HostEnv = hostEnv{}
-
-func (e hostEnv) Now() time.Time                           { return time.Now() }
-func (e hostEnv) HostNow() time.Time                       { return time.Now() }
-func (e hostEnv) Alive() bool                              { return !e.s.closed }
-func (e hostEnv) Point(host.Point)                         {}
-func (e hostEnv) Blob(c host.BlobCall)                     { e.s.calls = append(e.s.calls, c) }
-func (e hostEnv) SetTimer(key string, after time.Duration) { e.s.setTimer(key, after) }
 
 // Record writes the host's log lines to the log; the other records are not kept.
-func (e hostEnv) Record(_ string, ev trace.Event) {
+func (e hostIO) Record(_ string, ev trace.Event) {
 	if ev.Kind == trace.KindLog {
 		r := trace.Record{Fields: ev.Fields}
 		e.s.logf("host: %s %s: %s", r.Get("level"), r.Get("category"), r.Get("text"))
 	}
 }
 
-func (e hostEnv) CancelTimer(key string) {
-	s := e.s
-	if t, ok := s.timers[key]; ok {
-		if t.Stop() {
-			s.wg.Done()
-		}
-		delete(s.timers, key)
-	}
-}
-
-func (e hostEnv) Respond(r host.Respond) {
-	if ch, ok := e.s.waits[r.ReqID]; ok {
-		delete(e.s.waits, r.ReqID)
-		ch <- r
-	}
-}
-
-func (s *HostServer) setTimer(key string, after time.Duration) {
-	if s.closed {
-		return
-	}
-	if old, ok := s.timers[key]; ok && old.Stop() {
-		s.wg.Done()
-	}
-	s.wg.Add(1)
-	var t *time.Timer
-	t = time.AfterFunc(after, func() {
-		defer s.wg.Done()
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if s.closed || s.timers[key] != t {
-			return
-		}
-		delete(s.timers, key)
-		s.step(func() { s.d.Timer(key) })
-	})
-	s.timers[key] = t
-}
-
 // Send makes a MSG-1 or MSG-2 request and hands its answer back to the machine.
-func (e hostEnv) Send(m host.Send) {
+func (e hostIO) Send(m host.Send) {
 	s := e.s
-	if s.closed {
-		return
-	}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		res := s.post(m)
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if s.closed {
-			return
+	s.party.Go(func(ctx context.Context) func() {
+		res := realtime.Publish(ctx, s.client, m)
+		return func() {
+			if res.Status != 0 {
+				s.logf("host: %s publish answered %d", m.Target, res.Status)
+			} else {
+				s.logf("host: %s publish failed (%s)", m.Target, res.Err)
+			}
+			s.h.Step(func(d *drive.Host) { d.HTTPDone(m.ID, res) })
 		}
-		if res.Status != 0 {
-			s.logf("host: %s publish answered %d", m.Target, res.Status)
-		} else {
-			s.logf("host: %s publish failed (%s)", m.Target, res.Err)
-		}
-		s.step(func() { s.d.HTTPDone(m.ID, res) })
-	}()
-}
-
-func (s *HostServer) post(e host.Send) host.HTTPResult {
-	ctx, cancel := context.WithTimeout(s.ctx, e.Timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, e.Method, e.URL, bytes.NewReader(e.Body))
-	if err != nil {
-		return host.HTTPResult{Err: "bad request URL"}
-	}
-	for k, v := range e.Headers {
-		req.Header.Set(k, v)
-	}
-	req.Header.Set(revisionHeader, strconv.Itoa(e.Revision))
-	resp, err := (&http.Client{Transport: s.transport}).Do(req)
-	if err != nil {
-		if ctx.Err() != nil {
-			return host.HTTPResult{Err: "timeout after " + e.Timeout.String()}
-		}
-		return host.HTTPResult{Err: "connection failed"}
-	}
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-	resp.Body.Close()
-	return host.HTTPResult{Status: resp.StatusCode}
+	})
 }
 
 // ServeHTTP is the admin API: MSG-3 and MSG-4 (anything else: the machine's 404).
 func (s *HostServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	if s.closed || s.m == nil {
-		s.mu.Unlock()
+	h := s.running()
+	if h == nil || !s.party.Enter() {
 		writeResponse(w, host.HostNotRunningResponse(), 0)
 		return
 	}
-	s.wg.Add(1)
-	s.mu.Unlock()
-	defer s.wg.Done()
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
-	if err != nil {
-		var tooLong *http.MaxBytesError
-		if errors.As(err, &tooLong) {
-			http.Error(w, "request body over 1 MiB", http.StatusRequestEntityTooLarge)
-		} else {
-			http.Error(w, "cannot read the request body", http.StatusBadRequest)
-		}
+	defer s.party.Leave()
+	body, ok := realtime.ReadBody(w, r)
+	if !ok {
 		return
 	}
-	headers := map[string]string{}
-	for k, v := range r.Header {
-		headers[k] = strings.Join(v, ",")
-	}
+	headers := realtime.Headers(r.Header)
 	now := time.Now()
 	if r.URL.Path == host.PathTriggers && s.defects["triggers-without-token"] && host.TokenFromHeaders(headers) == "" {
 		// The defect: a request without a token is served as if the platform had sent one.
@@ -412,15 +293,12 @@ func (s *HostServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	ch := make(chan host.Respond, 1)
-	s.mu.Lock()
-	s.nextReq++
-	id := s.nextReq
-	s.waits[id] = ch
-	s.step(func() {
-		s.d.Admin(id, host.AdminRequest{Method: r.Method, Path: r.URL.Path, Headers: headers, Body: body}, "")
-	})
-	s.mu.Unlock()
+	req := host.AdminRequest{Method: r.Method, Path: r.URL.Path, Headers: headers, Body: body}
+	ch, forget, ok := h.Admin(0, func(d *drive.Host, id int) { d.Admin(id, req, "") })
+	if !ok {
+		writeResponse(w, host.HostNotRunningResponse(), 0)
+		return
+	}
 	select {
 	case a := <-ch:
 		resp := a.Response
@@ -428,12 +306,10 @@ func (s *HostServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			resp.Body = minimalForm(resp.Body)
 		}
 		writeResponse(w, resp, a.Revision)
-	case <-s.done:
+	case <-s.party.Closing():
 		writeResponse(w, host.HostNotRunningResponse(), 0)
 	case <-r.Context().Done():
-		s.mu.Lock()
-		delete(s.waits, id)
-		s.mu.Unlock()
+		forget()
 	}
 }
 

@@ -20,10 +20,10 @@ func NewFrontEnd(fe *mesh.FrontEnd, site host.Site, env FrontEndEnv) *FrontEnd {
 	return &FrontEnd{fe: fe, site: site, env: env}
 }
 
-// SetTriggers answers MSG-1 req from sender. fault is the firing key of an injected token-invalid
-// fault that replaced the request's token ("" when none); d names the simulated network's message
-// (nil live).
-func (f *FrontEnd) SetTriggers(req mesh.Request, sender, fault string, d *trace.Delivery) mesh.Response {
+// SetTriggers answers MSG-1 req from sender, and tells what the front end did (a reference server
+// logs and persists it). fault is the firing key of an injected token-invalid fault that replaced
+// the request's token ("" when none); d names the simulated network's message (nil live).
+func (f *FrontEnd) SetTriggers(req mesh.Request, sender, fault string, d *trace.Delivery) (mesh.Response, mesh.Outcome) {
 	now := f.env.Now()
 	resp, out := f.fe.SetTriggers(now, req)
 	f.env.Record(trace.PartyFrontEnd, TokenCheckEvent("frontend", f.site, sender, req.Headers, now, resp.Status != 401 && resp.Status != 403, fault))
@@ -31,5 +31,5 @@ func (f *FrontEnd) SetTriggers(req mesh.Request, sender, fault string, d *trace.
 	if out.Stored {
 		f.env.Stored()
 	}
-	return resp
+	return resp, out
 }

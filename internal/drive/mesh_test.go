@@ -71,9 +71,9 @@ func TestFrontEndSetTriggers(t *testing.T) {
 	env := &fakeFrontEnd{}
 	fe := NewFrontEnd(&mesh.FrontEnd{Site: testSite, Store: mesh.NewStore()}, testSite, env)
 	body := []byte(`{"triggers":[]}`)
-	resp := fe.SetTriggers(mesh.Request{Method: "POST", Path: "/operations/settriggers", Body: body}, "instance/pod-a", "", nil)
-	if resp.Status != 401 {
-		t.Fatalf("no token: %d", resp.Status)
+	resp, out := fe.SetTriggers(mesh.Request{Method: "POST", Path: "/operations/settriggers", Body: body}, "instance/pod-a", "", nil)
+	if resp.Status != 401 || out.Stored || out.Reason != "token" {
+		t.Fatalf("no token: %d %+v", resp.Status, out)
 	}
 	expect(t, env.lines,
 		"frontend token.check endpoint=frontend site=myapp sender=instance/pod-a accepted=false now=1767225600.000 form=absent",
@@ -88,9 +88,9 @@ func TestFrontEndSetTriggers(t *testing.T) {
 		t.Fatal(err)
 	}
 	env.lines = nil
-	resp = fe.SetTriggers(mesh.Request{Method: "POST", Path: "/operations/settriggers", Body: body,
+	resp, out = fe.SetTriggers(mesh.Request{Method: "POST", Path: "/operations/settriggers", Body: body,
 		Headers: map[string]string{"x-ms-site-token": tok, mesh.RevisionHeader: "3"}}, "instance/pod-a", "", &trace.Delivery{Msg: 12})
-	if resp.Status != 200 || len(env.lines) != 3 {
+	if resp.Status != 200 || !out.Stored || out.Entry.Revision != 3 || len(env.lines) != 3 {
 		t.Fatalf("valid token: %d %q", resp.Status, env.lines)
 	}
 	want := "frontend store.write via=frontend hash=" + host.HashOf(body) + " canonical=" + canonical.Hash(body) +

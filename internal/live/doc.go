@@ -6,10 +6,11 @@
 // drive.Fleet and drive.Router (start limit, names, host config, faults at creation, start and fault
 // points, drains, pins, routes), called under one lock (run.fleetMu) so that they stay
 // single-threaded; live gives them the real clock and HTTP and Azure Storage as their transport
-// (fleetEnv: an HTTP server per instance, a goroutine per request). The timeline, the site and the
-// fault decisions are the simulator's too; which faults apply live is the catalogue's Live
+// (fleetEnv: an HTTP server per instance, a goroutine per request). The platform is
+// internal/realtime's platform adapter (the one the reference servers use). The timeline, the site
+// and the fault decisions are the simulator's too; which faults apply live is the catalogue's Live
 // (internal/faults). Every goroutine it starts is joined by the run's shutdown (run.goroutine, a
-// timer's count, a server's close).
+// timer's or a realtime party's count in the run, a server's close).
 //
 // Time is scaled: with TimeScale 0.01 a scenario minute takes 0.6 s, and every timer of the reference
 // parts (background delay, lease renewal, retry budget, debounce, timeouts) shrinks alike. Only the

@@ -3,14 +3,13 @@ package live
 import (
 	"io"
 	"net/http"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/drive"
+	"github.com/syncsim/syncsim/internal/realtime"
 	"github.com/syncsim/syncsim/internal/trace"
 )
 
@@ -24,25 +23,24 @@ func (r *run) meshMaxWait() time.Duration { return max(r.scaled(mesh.DefaultMaxW
 // unscaled turns a real duration back into scenario time, as the trace counts it.
 func (r *run) unscaled(d time.Duration) time.Duration { return time.Duration(float64(d) / r.scale) }
 
-// platform is the reference mesh and front end as HTTP servers, over one platform store.
+// platform is the reference mesh and front end as HTTP servers, over one platform store: a
+// realtime.Platform whose goroutines and timers count among the run's.
 type platform struct {
 	r     *run
-	store *mesh.Store
+	pl    *realtime.Platform
 	feSrv *server
 	mesh  *server
 
-	// mu serializes the front end and the mesh machine; fe and m interpret them (internal/drive).
-	mu     sync.Mutex
-	fe     *drive.FrontEnd
-	m      *drive.Mesh
+	// mu is the platform's lock and timers its timers, for the run's shutdown.
+	mu     sync.Locker
 	timers *timerSet
 }
 
 func newPlatform(r *run) (*platform, error) {
-	p := &platform{r: r, store: mesh.NewStore()}
-	p.timers = newTimerSet(&p.mu, r)
-	p.fe = drive.NewFrontEnd(&mesh.FrontEnd{Site: r.sc.Site, Store: p.store}, r.sc.Site, frontEndEnv{p})
-	p.m = drive.NewMesh(mesh.New(mesh.Config{Site: r.sc.Site, Store: p.store, Rand: r.streams.Stream("mesh"),
+	party := realtime.JoinParty(runJoin{r})
+	p := &platform{r: r, pl: realtime.NewPlatform(party, mesh.NewStore()), mu: party, timers: &timerSet{party.Timers()}}
+	p.pl.DriveFrontEnd(&mesh.FrontEnd{Site: r.sc.Site, Store: p.pl.Store()}, r.sc.Site, frontEndEnv{p})
+	p.pl.DriveMesh(mesh.New(mesh.Config{Site: r.sc.Site, Store: p.pl.Store(), Rand: r.streams.Stream("mesh"),
 		// The debounce keeps a real-time floor: storage answers in milliseconds whatever the scale, and
 		// a mesh that fetched before the host's hash write lands would tell a different story.
 		Debounce: max(r.scaled(r.sc.Mesh.Debounce), minDebounce), MaxWait: r.meshMaxWait(),
@@ -61,13 +59,11 @@ func newPlatform(r *run) (*platform, error) {
 	return p, nil
 }
 
+// request is a request as the platform's machines take it. A body over realtime.MaxBody is cut
+// there (the machine judges what fits), as a live party has always read it.
 func request(req *http.Request) mesh.Request {
-	body, _ := io.ReadAll(io.LimitReader(req.Body, 1<<20))
-	headers := map[string]string{}
-	for k, v := range req.Header {
-		headers[k] = strings.Join(v, ",")
-	}
-	return mesh.Request{Method: req.Method, Path: req.URL.Path, Headers: headers, Body: body}
+	body, _ := io.ReadAll(io.LimitReader(req.Body, realtime.MaxBody))
+	return mesh.Request{Method: req.Method, Path: req.URL.Path, Headers: realtime.Headers(req.Header), Body: body}
 }
 
 // serveFrontEnd is POST /operations/settriggers (MSG-1).
@@ -76,12 +72,13 @@ func (p *platform) serveFrontEnd(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	mr := request(req)
-	sender := trace.InstanceParty(req.Header.Get("x-syncsim-from"))
+	sender := trace.InstanceParty(req.Header.Get(realtime.HeaderFrom))
 	var fault string
 	mr.Headers, fault = p.r.faults.BadToken(p.r.sc.Site, "frontend", sender, time.Now(), mr.Headers)
-	p.mu.Lock()
-	resp := p.fe.SetTriggers(mr, sender, fault, nil)
-	p.mu.Unlock()
+	resp, _, ok := p.pl.SetTriggers(mr, sender, fault)
+	if !ok {
+		panic(http.ErrAbortHandler) // the run is over
+	}
 	w.WriteHeader(resp.Status)
 	w.Write(resp.Body)
 }
@@ -91,10 +88,10 @@ func (p *platform) serveMesh(w http.ResponseWriter, req *http.Request) {
 	if p.r.faults.atMesh(w, req) {
 		return
 	}
-	mr := request(req)
-	p.mu.Lock()
-	resp := p.m.Notify(mr)
-	p.mu.Unlock()
+	resp, ok := p.pl.Notify(request(req))
+	if !ok {
+		panic(http.ErrAbortHandler) // the run is over
+	}
 	w.WriteHeader(resp.Status)
 	w.Write(resp.Body)
 }
@@ -108,8 +105,8 @@ func (e frontEndEnv) Record(party string, ev trace.Event) { e.p.r.rec.put(party,
 // Stored: a live run reads the platform store through its records only (no store.snapshot).
 func (e frontEndEnv) Stored() {}
 
-// meshEnv is the live runtime's drive.MeshEnv: real timers, and MSG-3 through the site router on
-// goroutines whose answers go back to the machine under p.mu. Every method runs with p.mu held.
+// meshEnv is the live runtime's drive.MeshEnv: the platform's real timers, and MSG-3 through the
+// site router on the platform's goroutines. Every method runs with the platform's lock held.
 type meshEnv struct{ p *platform }
 
 var (
@@ -122,46 +119,10 @@ func (e meshEnv) Record(party string, ev trace.Event) { e.p.r.rec.put(party, ev)
 func (e meshEnv) FetchHeaders(f mesh.Fetch) map[string]string {
 	return e.p.r.faults.FetchHeaders(e.p.r.sc.Site, f.ID, e.MeshNow(), f.Headers)
 }
-func (e meshEnv) Observe(mesh.Effect) {}
-
-func (e meshEnv) SetTimer(key string, after time.Duration) {
-	p := e.p
-	p.timers.set(key, after, func() {
-		if p.r.isClosed() {
-			return
-		}
-		p.m.Timer(key)
-	})
-}
+func (e meshEnv) Observe(mesh.Effect)                      {}
+func (e meshEnv) SetTimer(key string, after time.Duration) { e.p.pl.MeshTimer(key, after) }
 
 // Fetch is MSG-3 through the site router.
 func (e meshEnv) Fetch(f mesh.Fetch) {
-	p := e.p
-	url := p.r.router.srv.url + host.PathTriggers
-	p.r.goroutine(func() {
-		status, body, revision := p.r.get(url, f.Headers, f.Timeout)
-		p.mu.Lock()
-		defer p.mu.Unlock()
-		p.m.FetchDone(f.ID, status, body, revision)
-	})
-}
-
-// get is a GET with a timeout: status (0 when there was no answer), body and the revision header.
-func (r *run) get(url string, headers map[string]string, timeout time.Duration) (int, []byte, int) {
-	req, err := http.NewRequest("GET", url, nil)
-	if err != nil {
-		return 0, nil, 0
-	}
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	c := &http.Client{Transport: httpClient.Transport, Timeout: timeout}
-	resp, err := c.Do(req)
-	if err != nil {
-		return 0, nil, 0
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
-	rev, _ := strconv.Atoi(resp.Header.Get(headerRevision))
-	return resp.StatusCode, body, rev
+	e.p.pl.Fetch(f, e.p.r.router.srv.url+host.PathTriggers, httpClient, nil)
 }

@@ -1,20 +1,17 @@
 package live
 
 import (
-	"net"
 	"net/http"
 	"time"
 
 	"github.com/syncsim/syncsim/internal/httpbound"
+	"github.com/syncsim/syncsim/internal/realtime"
 )
 
 // server is one party's HTTP server on a free loopback port.
 type server struct {
-	srv *http.Server
-	ln  net.Listener
+	srv *realtime.Server
 	url string
-	// served is closed when Serve returned.
-	served chan struct{}
 }
 
 // liveLimits bound every live party's server. The write timeout covers the longest answer a live
@@ -23,24 +20,17 @@ type server struct {
 var liveLimits = httpbound.Limits{Write: 2 * time.Minute}
 
 func listen(h http.Handler) (*server, error) {
-	srv, ln, err := httpbound.Listen("127.0.0.1:0", h, liveLimits)
+	srv, err := realtime.Listen("127.0.0.1:0", h, liveLimits)
 	if err != nil {
 		return nil, err
 	}
-	s := &server{ln: ln, url: "http://" + ln.Addr().String(), srv: srv, served: make(chan struct{})}
-	go func() {
-		defer close(s.served)
-		s.srv.Serve(ln)
-	}()
-	return s, nil
+	srv.Start()
+	return &server{srv: srv, url: srv.URL()}, nil
 }
 
 // close stops the server at once: the listener refuses connections and open ones are cut, as a
 // deleted instance's would be. It returns when the server's accept loop did.
-func (s *server) close() {
-	s.srv.Close()
-	<-s.served
-}
+func (s *server) close() { s.srv.Close() }
 
 func (r *run) addServer(s *server) {
 	r.mu.Lock()

@@ -87,7 +87,7 @@ func (w *World) onFrontEnd(m sim.Message) {
 	for k, v := range sent {
 		headers[k] = v
 	}
-	resp := w.fe.SetTriggers(mesh.Request{Method: req.send.Method, Path: "/operations/settriggers", Headers: headers, Body: req.send.Body},
+	resp, _ := w.fe.SetTriggers(mesh.Request{Method: req.send.Method, Path: "/operations/settriggers", Headers: headers, Body: req.send.Body},
 		m.From, fault, &trace.Delivery{Msg: m.ID, Duplicate: m.Duplicate})
 	w.net.Send(sim.Message{From: trace.PartyFrontEnd, To: m.From, Kind: trace.MsgMSG1Response,
 		Body: httpResponse{id: req.send.ID, status: resp.Status, target: trace.PartyFrontEnd}, Fields: []trace.Field{trace.F("id", req.send.ID), trace.F("status", resp.Status)}})

@@ -1,7 +1,10 @@
 // Package blobhttp serves syncsim's blob model (package blob) over the Azure Blob Storage REST API,
 // so that the azblob SDK, curl or a live host can talk to the model as they talk to Azurite. It is
-// the adapter around the step machine: it owns the goroutines, the network and the wall clock
-// (injected as a func() time.Time), and a mutex makes the single-threaded Store safe to share.
+// the adapter around the step machine: it owns the network and the wall clock (injected as a func()
+// time.Time), and a mutex makes the single-threaded Store safe to share; the listener and its
+// goroutine are internal/realtime's Server, stopped gracefully. A blob call answers at once and arms
+// no timer, so the model needs no realtime.Party; the live runtime reaches storage through the azblob
+// SDK, a client that shares nothing with this server.
 //
 // Speaks the subset the host and azblob use, path-style (http://HOST/{account}/{container}/{blob}):
 // Create Container, Get Blob Properties (HEAD), Get Blob (GET, with an optional byte range), Put

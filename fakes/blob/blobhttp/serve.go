@@ -2,13 +2,11 @@ package blobhttp
 
 import (
 	"context"
-	"errors"
-	"net/http"
-	"sync"
 	"time"
 
 	"github.com/syncsim/syncsim/fakes/blob"
 	"github.com/syncsim/syncsim/internal/httpbound"
+	"github.com/syncsim/syncsim/internal/realtime"
 )
 
 // Account and AccountKey are Azurite's well-known development account; ConnectionString names
@@ -39,26 +37,12 @@ func Serve(ctx context.Context, addr string) (string, func() error, error) {
 // once; zero fields take httpbound's defaults). Every Blob REST operation answers at once, so the
 // default write timeout fits.
 func ServeWith(ctx context.Context, addr string, limits httpbound.Limits) (string, func() error, error) {
-	srv, ln, err := httpbound.Listen(addr, New(blob.New(), time.Now), limits)
+	srv, err := realtime.Listen(addr, New(blob.New(), time.Now), limits)
 	if err != nil {
 		return "", nil, err
 	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-
-	var once sync.Once
-	var stopErr error
-	stop := func() error {
-		once.Do(func() {
-			sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-			defer cancel()
-			stopErr = srv.Shutdown(sctx)
-			if err := <-served; !errors.Is(err, http.ErrServerClosed) && stopErr == nil {
-				stopErr = err
-			}
-		})
-		return stopErr
-	}
+	srv.Start()
+	stop := func() error { return srv.Shutdown(shutdownGrace) }
 	context.AfterFunc(ctx, func() { _ = stop() })
-	return ln.Addr().String(), stop, nil
+	return srv.Addr(), stop, nil
 }

@@ -1,8 +1,11 @@
 // Package meshhttp serves the reference platform of package mesh over real HTTP: the mesh
 // (MSG-2 notifications, MSG-3 fetches with TOK-4 tokens, debounce, retries, latest wins) and the
-// front end (MSG-1's settriggers, with the optional FE-5 read-back). It is the adapter around the
-// step machines: it owns the goroutines, the network and the wall clock, and a mutex makes the
-// single-threaded machines safe to share.
+// front end (MSG-1's settriggers, with the optional FE-5 read-back). Each server is a platform
+// adapter of internal/realtime (realtime.Platform: the store, the machine's interpreter from
+// internal/drive, one lock, the timers and goroutines its stop waits for, the same adapter the live
+// runtime's platform is), so that the mesh's effects go through drive.Mesh and every MSG-1 is
+// judged by drive.FrontEnd, as in the simulator; this package adds the handlers, the status, the
+// log, the data file and the planted defects.
 //
 // Limits and bad input: a request body over MaxBody (1 MiB, 1,048,576 bytes) is answered 413
 // ("request body over 1 MiB"); headers over net/http's 1 MiB default are answered 431. The mesh

@@ -1,7 +1,6 @@
 package meshhttp
 
 import (
-	"encoding/json"
 	"io"
 	"mime"
 	"net/http"
@@ -12,7 +11,10 @@ import (
 
 	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/drive"
 	"github.com/syncsim/syncsim/internal/httpbound"
+	"github.com/syncsim/syncsim/internal/realtime"
+	"github.com/syncsim/syncsim/internal/trace"
 )
 
 // PathSetTriggers is MSG-1's path on the front end.
@@ -46,19 +48,31 @@ type FrontEndStatus struct {
 }
 
 // FrontEndServer is the reference front end (package mesh's FrontEnd) over HTTP: POST
-// /operations/settriggers (MSG-1) and its read-back GET (FE-5).
+// /operations/settriggers (MSG-1) and its read-back GET (FE-5). Every MSG-1 is judged by the one
+// interpreter of the front end (internal/drive's FrontEnd), as in the simulator and live runs.
 type FrontEndServer struct {
 	base
 	cfg     FrontEndConfig
 	defects map[string]bool
 	err     error
-	store   *mesh.Store
+
+	// now is the front end's clock and record where its interpreter's records go (the server keeps
+	// no trace: nil); a test sets both, to hold the server to the simulator's interpreter.
+	now    func() time.Time
+	record func(party string, e trace.Event)
 }
 
 // NewFrontEnd creates a front-end server. An unknown defect makes Serve fail and every request 500.
 func NewFrontEnd(cfg FrontEndConfig) *FrontEndServer {
-	s := &FrontEndServer{base: newBase(cfg.Log), cfg: cfg, store: mesh.NewStore()}
+	s := &FrontEndServer{base: newBase(cfg.Log, cfg.Site.Name, "frontend"), cfg: cfg, now: time.Now}
 	s.defects, s.err = ParseDefects(FrontEndDefects, cfg.Defects)
+	judged := s.Store()
+	if s.defects["reject-valid"] {
+		// The defect stores nothing: what the front end judges valid goes to a store nobody reads.
+		judged = mesh.NewStore()
+	}
+	s.DriveFrontEnd(&mesh.FrontEnd{Site: cfg.Site, Store: judged, Bugs: mesh.Bugs{AcceptAnyToken: s.defects["accept-bad-token"]}},
+		cfg.Site, frontEndEnv{s})
 	if s.err == nil {
 		s.db, s.err = openDurableWith(cfg.DataFile, dataFileLockWait, cfg.DataFileMaxBytes)
 	}
@@ -70,7 +84,7 @@ func NewFrontEnd(cfg FrontEndConfig) *FrontEndServer {
 			s.db.close()
 			s.db = nil
 		case ok:
-			s.writesBase = restoreEntry(s.store, cfg.Site.Name, e)
+			s.writesBase = restoreEntry(s.Store(), cfg.Site.Name, e)
 		}
 	}
 	return s
@@ -83,7 +97,7 @@ func (s *FrontEndServer) Serve(addr string) (string, func() error, error) {
 	if s.err != nil {
 		return "", nil, s.err
 	}
-	u, stop, err := serve(addr, s, s.cfg.Limits, func() { s.markClosed(nil) }, s.finish)
+	u, stop, err := serve(addr, s, s.cfg.Limits, func() { s.Shut(nil) }, s.finish)
 	if err != nil {
 		s.Close()
 	}
@@ -93,60 +107,29 @@ func (s *FrontEndServer) Serve(addr string) (string, func() error, error) {
 // Close refuses new requests, waits for those under way and closes the data file; for a
 // FrontEndServer used as a plain Handler.
 func (s *FrontEndServer) Close() error {
-	s.markClosed(nil)
+	s.Shut(nil)
 	s.finish()
 	return nil
 }
 
-func (s *FrontEndServer) finish() {
-	s.wg.Wait()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.db.close(); err != nil {
-		s.logf("frontend: closing the data file: %v", err)
-	}
-	s.db = nil
-}
-
 // Status returns what GET /status answers.
 func (s *FrontEndServer) Status() FrontEndStatus {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, ok := s.store.Get(s.cfg.Site.Name)
+	s.Lock()
+	defer s.Unlock()
+	e, ok := s.Store().Get(s.cfg.Site.Name)
 	if !ok {
 		return FrontEndStatus{}
 	}
 	return FrontEndStatus{Writes: s.writesBase + e.Writes, LastHash: e.Hash, LastRevision: e.Revision}
 }
 
-// Stored returns the platform store's entry for the site.
-func (s *FrontEndServer) Stored() (mesh.Entry, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.store.Get(s.cfg.Site.Name)
+// ServeHTTP routes POST and GET /operations/settriggers, and GET /status.
+func (s *FrontEndServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.handle(w, r, s.err, "front end", func() any { return s.Status() }, func() { s.route(w, r) })
 }
 
-// ServeHTTP routes POST and GET /operations/settriggers.
-func (s *FrontEndServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if s.err != nil {
-		http.Error(w, s.err.Error(), http.StatusInternalServerError)
-		return
-	}
-	if !s.enter() {
-		http.Error(w, "front end stopping", http.StatusServiceUnavailable)
-		return
-	}
-	defer s.wg.Done()
-	if r.URL.Path == "/status" {
-		if r.Method != http.MethodGet {
-			w.Header().Set("Allow", "GET")
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(s.Status())
-		return
-	}
+// route serves MSG-1 (POST) and FE-5's read-back (GET) on PathSetTriggers.
+func (s *FrontEndServer) route(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path != PathSetTriggers {
 		http.NotFound(w, r)
 		return
@@ -162,10 +145,10 @@ func (s *FrontEndServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// setTriggers is MSG-1: TOK-3 check (FE-2), JSON check (FE-3), store (FE-5), 200 (FE-1). The
-// reference's judgement runs against a scratch store, so that a defect can decide what is kept.
+// setTriggers is MSG-1: TOK-3 check (FE-2), JSON check (FE-3), store (FE-5), 200 (FE-1), judged by
+// the front end's interpreter, with the planted defects deciding over its answer and what is kept.
 func (s *FrontEndServer) setTriggers(w http.ResponseWriter, r *http.Request) {
-	body, ok := readBody(w, r)
+	body, ok := realtime.ReadBody(w, r)
 	if !ok {
 		return
 	}
@@ -174,41 +157,72 @@ func (s *FrontEndServer) setTriggers(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, why, status)
 		return
 	}
-	req := mesh.Request{Method: r.Method, Path: r.URL.Path, Headers: headersOf(r.Header), Body: body}
-	now := time.Now()
-	fe := mesh.FrontEnd{Site: s.cfg.Site, Store: mesh.NewStore(), Bugs: mesh.Bugs{AcceptAnyToken: s.defects["accept-bad-token"]}}
-	resp, out := fe.SetTriggers(now, req)
-	store := out.Stored
-	switch {
-	case out.Stored && s.defects["reject-valid"]:
-		resp, store = mesh.Response{Status: 500, Body: []byte("internal error (defect reject-valid)")}, false
-	case out.Reason == "not json" && s.defects["accept-non-json"]:
-		resp, store = mesh.Response{Status: 200}, true
-	case !out.Stored && s.defects["store-rejected"]:
-		store = true
+	req := mesh.Request{Method: r.Method, Path: r.URL.Path, Headers: realtime.Headers(r.Header), Body: body}
+	resp, out, ok := s.SetTriggers(req, trace.InstanceParty(r.Header.Get(realtime.HeaderFrom)), "")
+	if !ok {
+		http.Error(w, "front end stopping", http.StatusServiceUnavailable)
+		return
 	}
-	if store {
-		rev, _ := strconv.Atoi(req.Header(mesh.RevisionHeader))
-		s.mu.Lock()
-		e := s.store.Put(now, s.cfg.Site.Name, body, host.HashOf(body), rev, "frontend")
-		writes := s.writesBase + e.Writes
-		s.mu.Unlock()
-		// Durability: committed before the answer (FE-5 across a restart).
-		if err := s.db.putEntry(s.cfg.Site.Name, toStored(e, writes)); err != nil {
-			s.logf("frontend: payload not committed: %v", err)
-			http.Error(w, "cannot commit the payload", http.StatusServiceUnavailable)
-			return
-		}
-		s.logf("frontend: stored payload hash=%s revision=%d (answer %d)", e.Hash, e.Revision, resp.Status)
-	} else {
+	stored, ok := s.keep(req, &resp, out)
+	if !ok {
 		reason := out.Reason
 		if reason == "" {
 			reason = "defect"
 		}
 		s.logf("frontend: rejected with %d (%s)", resp.Status, reason)
+		w.WriteHeader(resp.Status)
+		w.Write(resp.Body)
+		return
 	}
+	// Durability: committed before the answer (FE-5 across a restart).
+	if err := s.db.putEntry(s.cfg.Site.Name, stored); err != nil {
+		s.logf("frontend: payload not committed: %v", err)
+		http.Error(w, "cannot commit the payload", http.StatusServiceUnavailable)
+		return
+	}
+	s.logf("frontend: stored payload hash=%s revision=%d (answer %d)", stored.Hash, stored.Revision, resp.Status)
 	w.WriteHeader(resp.Status)
 	w.Write(resp.Body)
+}
+
+// keep applies the planted defects to the front end's judgement of req (its answer resp, which a
+// defect may replace, and what it did, out) and returns the entry the store keeps for the site,
+// with its write count, to commit; false when nothing was stored.
+func (s *FrontEndServer) keep(req mesh.Request, resp *mesh.Response, out mesh.Outcome) (storedEntry, bool) {
+	e, store := out.Entry, out.Stored
+	switch {
+	case out.Stored && s.defects["reject-valid"]:
+		*resp, store = mesh.Response{Status: 500, Body: []byte("internal error (defect reject-valid)")}, false
+	case out.Reason == "not json" && s.defects["accept-non-json"]:
+		*resp, store = mesh.Response{Status: 200}, true
+	case !out.Stored && s.defects["store-rejected"]:
+		store = true
+	}
+	if !store {
+		return storedEntry{}, false
+	}
+	s.Lock()
+	defer s.Unlock()
+	if !out.Stored {
+		// The defect's own write: the front end refused the body.
+		rev, _ := strconv.Atoi(req.Header(mesh.RevisionHeader))
+		e = s.Store().Put(s.now(), s.cfg.Site.Name, req.Body, host.HashOf(req.Body), rev, "frontend")
+	}
+	return toStored(e, s.writesBase+e.Writes), true
+}
+
+// frontEndEnv is the front-end server's drive.FrontEndEnv: its clock, and no trace.
+type frontEndEnv struct{ s *FrontEndServer }
+
+var _ drive.FrontEndEnv = frontEndEnv{}
+
+func (e frontEndEnv) Now() time.Time { return e.s.now() }
+func (e frontEndEnv) Stored()        {}
+
+func (e frontEndEnv) Record(party string, ev trace.Event) {
+	if e.s.record != nil {
+		e.s.record(party, ev)
+	}
 }
 
 // checkJSONRequest refuses what MSG-1 can never be, before the token is looked at: a body declared as

@@ -1,12 +1,9 @@
 package meshhttp
 
 import (
-	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -14,6 +11,7 @@ import (
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/drive"
 	"github.com/syncsim/syncsim/internal/httpbound"
+	"github.com/syncsim/syncsim/internal/realtime"
 	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/sim"
 )
@@ -71,18 +69,14 @@ type MeshServer struct {
 	defects map[string]bool
 	err     error
 
+	// m is the machine the platform's interpreter drives (its lock is held around every call).
 	m *mesh.Mesh
-	// d interprets the machine's effects (internal/drive); s.mu is held around every call into it.
-	d     *drive.Mesh
-	store *mesh.Store
 	// afterFetch is set while the effects of a fetch's answer are carried out, where a SetTimer is
 	// always the retry timer (MESH-4).
 	afterFetch bool
-	timers     map[string]*time.Timer
 	status     MeshStatus
 
-	ctx       context.Context
-	cancel    context.CancelFunc
+	client    *http.Client
 	transport *http.Transport
 
 	// slowAccept is the slow-accept defect's delay (6 s; tests shorten it).
@@ -94,15 +88,15 @@ type MeshServer struct {
 
 // NewMesh creates a mesh server. An unknown defect makes Serve fail and every request 500.
 func NewMesh(cfg MeshConfig) *MeshServer {
-	s := &MeshServer{base: newBase(cfg.Log), cfg: cfg, store: mesh.NewStore(), timers: map[string]*time.Timer{},
-		serial: make(chan struct{}, 1), transport: newTransport(), slowAccept: 6 * time.Second}
+	transport := realtime.NewTransport()
+	s := &MeshServer{base: newBase(cfg.Log, cfg.Site.Name, "mesh"), cfg: cfg, serial: make(chan struct{}, 1),
+		client: &http.Client{Transport: transport}, transport: transport, slowAccept: 6 * time.Second}
 	s.defects, s.err = ParseDefects(MeshDefects, cfg.Defects)
-	s.m = mesh.New(mesh.Config{Site: cfg.Site, Store: s.store, Rand: sim.NewStreams(cfg.Seed).Stream("mesh"),
+	s.m = mesh.New(mesh.Config{Site: cfg.Site, Store: s.Store(), Rand: sim.NewStreams(cfg.Seed).Stream("mesh"),
 		Debounce: cfg.Debounce, MaxWait: cfg.MaxWait, RetryBudget: cfg.RetryBudget, BackoffMin: cfg.BackoffMin,
 		BackoffMax: cfg.BackoffMax, FetchTimeout: cfg.FetchTimeout,
 		Bugs: mesh.Bugs{FetchPerNotification: s.defects["fetch-per-notification"]}})
-	s.d = drive.NewMesh(s.m, meshEnv{s})
-	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.DriveMesh(s.m, meshEnv{s})
 	if s.err == nil {
 		s.db, s.err = openDurableWith(cfg.DataFile, dataFileLockWait, cfg.DataFileMaxBytes)
 	}
@@ -126,16 +120,16 @@ func (s *MeshServer) restore() error {
 	if err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.Lock()
+	defer s.Unlock()
 	if ok {
-		s.writesBase = restoreEntry(s.store, s.cfg.Site.Name, e)
+		s.writesBase = restoreEntry(s.Store(), s.cfg.Site.Name, e)
 		s.status.LastHash, s.status.LastRevision = e.Hash, e.Revision
 	}
 	s.status.Restored = p.Pending()
 	if p.Accepted > 0 {
 		s.logf("mesh: data file holds notifications up to %d, %d pending", p.Accepted, p.Pending())
-		s.d.Perform(s.m.Restore(time.Now(), p.Since, p.Accepted, min(p.Covered, p.Accepted)))
+		s.Mesh().Perform(s.m.Restore(time.Now(), p.Since, p.Accepted, min(p.Covered, p.Accepted)))
 	}
 	return nil
 }
@@ -171,75 +165,38 @@ func (s *MeshServer) Close() error {
 	return nil
 }
 
-func (s *MeshServer) beginClose() {
-	s.markClosed(func() {
-		for k, t := range s.timers {
-			if t.Stop() {
-				s.wg.Done()
-			}
-			delete(s.timers, k)
-		}
-	})
-	s.cancel()
-}
+// beginClose refuses new work, stops the timers and cancels the fetches under way.
+func (s *MeshServer) beginClose() { s.Shut(nil) }
 
+// finish waits for the server's goroutines, closes the data file and the fetches' idle connections.
 func (s *MeshServer) finish() {
-	s.wg.Wait()
+	s.base.finish()
 	s.transport.CloseIdleConnections()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.db.close(); err != nil {
-		s.logf("mesh: closing the data file: %v", err)
-	}
-	s.db = nil
 }
 
 // Status returns what GET /status answers.
 func (s *MeshServer) Status() MeshStatus {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.Lock()
+	defer s.Unlock()
 	st := s.status
 	st.Pending = s.m.AcceptedCount() - s.m.CoveredCount()
 	return st
 }
 
-// Stored returns the platform store's entry for the site.
-func (s *MeshServer) Stored() (mesh.Entry, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.store.Get(s.cfg.Site.Name)
-}
-
 // ServeHTTP routes POST / (MSG-2) and GET /status.
 func (s *MeshServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if s.err != nil {
-		http.Error(w, s.err.Error(), http.StatusInternalServerError)
-		return
-	}
-	if !s.enter() {
-		http.Error(w, "mesh stopping", http.StatusServiceUnavailable)
-		return
-	}
-	defer s.wg.Done()
-	switch r.URL.Path {
-	case "/status":
-		if r.Method != http.MethodGet {
-			w.Header().Set("Allow", "GET")
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	s.handle(w, r, s.err, "mesh", func() any { return s.Status() }, func() {
+		if r.URL.Path != "/" {
+			http.NotFound(w, r)
 			return
 		}
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(s.Status())
-	case "/":
 		s.serveNotify(w, r)
-	default:
-		http.NotFound(w, r)
-	}
+	})
 }
 
 // serveNotify is MSG-2 (MESH-1, MESH-7, MESH-9 in mesh.Mesh.Notify), with the planted defects.
 func (s *MeshServer) serveNotify(w http.ResponseWriter, r *http.Request) {
-	body, ok := readBody(w, r)
+	body, ok := realtime.ReadBody(w, r)
 	if !ok {
 		s.count(false)
 		return
@@ -252,7 +209,7 @@ func (s *MeshServer) serveNotify(w http.ResponseWriter, r *http.Request) {
 		}
 		defer func() { <-s.serial }()
 	}
-	req := mesh.Request{Method: r.Method, Path: r.URL.Path, Headers: headersOf(r.Header), Body: body}
+	req := mesh.Request{Method: r.Method, Path: r.URL.Path, Headers: realtime.Headers(r.Header), Body: body}
 	resp, n, at := s.notify(req)
 	if n > 0 {
 		// Durability: the notification is on disk before it is acknowledged.
@@ -261,7 +218,7 @@ func (s *MeshServer) serveNotify(w http.ResponseWriter, r *http.Request) {
 			resp = mesh.Response{Status: http.StatusServiceUnavailable, Body: []byte("cannot commit the notification")}
 		}
 	}
-	if s.defects["slow-accept"] && !s.sleep(s.slowAccept) {
+	if s.defects["slow-accept"] && !s.Sleep(s.slowAccept) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -270,8 +227,8 @@ func (s *MeshServer) serveNotify(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *MeshServer) count(accepted bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.Lock()
+	defer s.Unlock()
 	if accepted {
 		s.status.Accepted++
 	} else {
@@ -292,9 +249,9 @@ func (s *MeshServer) notify(req mesh.Request) (resp mesh.Response, n int, at tim
 		}
 	}
 	now := time.Now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
+	s.Lock()
+	defer s.Unlock()
+	if s.Closed() {
 		return mesh.Response{Status: 503}, 0, time.Time{}
 	}
 	if s.defects["lose-during-fetch"] && s.m.Busy() {
@@ -310,14 +267,14 @@ func (s *MeshServer) notify(req mesh.Request) (resp mesh.Response, n int, at tim
 	}
 	resp, effects := s.m.Notify(now, req)
 	if resp.Status == 400 && s.defects["accept-malformed"] {
-		s.d.Perform(effects)
+		s.Mesh().Perform(effects)
 		resp, effects = s.m.Notify(now, mesh.Request{Method: "POST", Path: req.Path, Body: []byte("operation=update-triggers"),
 			Headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded", "fx-current-instance": req.Header("fx-current-instance")}})
 	}
 	if resp.Status/100 != 2 {
 		s.status.Rejected++
 	}
-	s.d.Perform(effects)
+	s.Mesh().Perform(effects)
 	if resp.Status/100 == 2 {
 		n = s.m.AcceptedCount()
 	}
@@ -327,35 +284,35 @@ func (s *MeshServer) notify(req mesh.Request) (resp mesh.Response, n int, at tim
 // acquireSerial is the serialize defect's queue: at most 8 waiting (MESH-6's burst of 10 in 0.45 s
 // stays below that; MESH-8's 100 at once do not), then 100 ms per request.
 func (s *MeshServer) acquireSerial() bool {
-	s.mu.Lock()
+	s.Lock()
 	if s.waiting >= 8 {
-		s.mu.Unlock()
+		s.Unlock()
 		return false
 	}
 	s.waiting++
-	s.mu.Unlock()
+	s.Unlock()
 	var acquired bool
 	select {
 	case s.serial <- struct{}{}:
 		acquired = true
-	case <-s.done:
+	case <-s.Closing():
 	}
-	s.mu.Lock()
+	s.Lock()
 	s.waiting--
-	s.mu.Unlock()
+	s.Unlock()
 	if !acquired {
 		return false
 	}
-	if !s.sleep(100 * time.Millisecond) {
+	if !s.Sleep(100 * time.Millisecond) {
 		<-s.serial
 		return false
 	}
 	return true
 }
 
-// meshEnv is the mesh server's drive.MeshEnv: real timers and fetches, with the planted defects,
-// and the status, the log and the data file in place of a trace (the server keeps no trace). Every
-// method runs with s.mu held.
+// meshEnv is the mesh server's drive.MeshEnv: the platform's real timers and fetches, with the
+// planted defects, and the status, the log and the data file in place of a trace (the server keeps
+// no trace). Every method runs with the platform's lock held.
 type meshEnv struct{ s *MeshServer }
 
 var _ drive.MeshEnv = meshEnv{}
@@ -370,7 +327,7 @@ func (e meshEnv) SetTimer(key string, after time.Duration) {
 		s.logf("mesh: giving up after the first failure (defect no-retry)")
 		return
 	}
-	s.setTimer(key, after)
+	s.MeshTimer(key, after)
 }
 
 // FetchHeaders applies the no-token defect: the fetch goes out without its token.
@@ -414,7 +371,7 @@ func (e meshEnv) Observe(eff mesh.Effect) {
 	}
 }
 
-// persistDelivered commits a finished fetch round; s.mu is held. A failure is logged: the worst it
+// persistDelivered commits a finished fetch round; the lock is held. A failure is logged: the worst it
 // costs is a fetch again after a restart.
 func (s *MeshServer) persistDelivered(entry *storedEntry, cover int) {
 	if err := s.db.delivered(s.cfg.Site.Name, entry, cover); err != nil {
@@ -422,68 +379,15 @@ func (s *MeshServer) persistDelivered(entry *storedEntry, cover int) {
 	}
 }
 
-func (s *MeshServer) setTimer(key string, after time.Duration) {
-	if s.closed {
-		return
-	}
-	if old, ok := s.timers[key]; ok && old.Stop() {
-		s.wg.Done()
-	}
-	s.wg.Add(1)
-	var t *time.Timer
-	t = time.AfterFunc(after, func() {
-		defer s.wg.Done()
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if s.closed || s.timers[key] != t {
-			return // stopped, or replaced after it fired
-		}
-		delete(s.timers, key)
-		s.d.Timer(key)
-	})
-	s.timers[key] = t
-}
-
 // fetch is MSG-3: GET {SiteURL}/admin/host/triggers with the machine's TOK-4 token (MESH-3).
 func (s *MeshServer) fetch(f mesh.Fetch) {
 	s.status.Fetches++
-	headers := f.Headers
 	target := strings.TrimRight(s.cfg.SiteURL, "/") + host.PathTriggers
 	s.logf("mesh: fetch %d attempt %d GET %s", f.ID, f.Attempt, target)
-	s.spawnLocked(func() {
-		status, body, revision := s.get(target, headers, f.Timeout)
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if s.closed {
-			return
-		}
+	s.Fetch(f, target, s.client, func(status int, deliver func()) {
 		s.logf("mesh: fetch %d answered %d", f.ID, status)
 		s.afterFetch = true
-		s.d.FetchDone(f.ID, status, body, revision)
+		deliver()
 		s.afterFetch = false
 	})
-}
-
-// get is a GET with a timeout: status (0 without an answer), body and the revision header.
-func (s *MeshServer) get(target string, headers map[string]string, timeout time.Duration) (int, []byte, int) {
-	ctx, cancel := context.WithTimeout(s.ctx, timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
-	if err != nil {
-		return 0, nil, 0
-	}
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	resp, err := (&http.Client{Transport: s.transport}).Do(req)
-	if err != nil {
-		return 0, nil, 0
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
-	if err != nil {
-		return 0, nil, 0
-	}
-	rev, _ := strconv.Atoi(resp.Header.Get(mesh.RevisionHeader))
-	return resp.StatusCode, body, rev
 }

@@ -1,28 +1,29 @@
 package meshhttp
 
 import (
-	"errors"
+	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/internal/httpbound"
+	"github.com/syncsim/syncsim/internal/realtime"
 )
 
 // MaxBody bounds a request body; a longer one is answered 413.
-const MaxBody = 1 << 20
+const MaxBody = realtime.MaxBody
 
-// base is what both servers share: the lock that serializes the step machine, the goroutines and
-// timers stop waits for, and the log.
+// base is what both servers share: the platform (the lock that serializes the step machine, the
+// goroutines and timers stop waits for, the store and the machine's interpreter), the log and the
+// data file.
 type base struct {
-	mu     sync.Mutex
-	closed bool
-	done   chan struct{}
-	wg     sync.WaitGroup
+	*realtime.Platform
+
+	// site is the site whose entry Stored reads; name is the server's in its log lines.
+	site, name string
 
 	logMu sync.Mutex
 	log   io.Writer
@@ -33,11 +34,55 @@ type base struct {
 	writesBase int
 }
 
-func newBase(log io.Writer) base {
+func newBase(log io.Writer, site, name string) base {
 	if log == nil {
 		log = io.Discard
 	}
-	return base{done: make(chan struct{}), log: log}
+	return base{Platform: realtime.NewPlatform(realtime.NewParty(), mesh.NewStore()), site: site, name: name, log: log}
+}
+
+// finish waits for the server's goroutines and closes the data file.
+func (b *base) finish() {
+	b.Wait()
+	b.Lock()
+	defer b.Unlock()
+	if err := b.db.close(); err != nil {
+		b.logf("%s: closing the data file: %v", b.name, err)
+	}
+	b.db = nil
+}
+
+// Stored returns the platform store's entry for the site.
+func (b *base) Stored() (mesh.Entry, bool) {
+	b.Lock()
+	defer b.Unlock()
+	return b.Store().Get(b.site)
+}
+
+// handle serves a request: 500 with err when the server could not start, 503 ("name stopping") once
+// it is stopping, GET /status with status() (405 for another method); any other request goes to
+// route, counted among the handlers stop waits for.
+func (b *base) handle(w http.ResponseWriter, r *http.Request, err error, name string, status func() any, route func()) {
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	if !b.Enter() {
+		http.Error(w, name+" stopping", http.StatusServiceUnavailable)
+		return
+	}
+	defer b.Leave()
+	if r.URL.Path != "/status" {
+		route()
+		return
+	}
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", "GET")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(status())
 }
 
 // logf writes one log line. Callers never pass a token, key or payload body (PAY-4).
@@ -47,110 +92,16 @@ func (b *base) logf(format string, args ...any) {
 	fmt.Fprintf(b.log, time.Now().UTC().Format("15:04:05.000")+" "+format+"\n", args...)
 }
 
-// enter registers a request handler with stop; false once the server is closed.
-func (b *base) enter() bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.closed {
-		return false
-	}
-	b.wg.Add(1)
-	return true
-}
-
-// spawnLocked runs fn on a goroutine that stop waits for; b.mu is held.
-func (b *base) spawnLocked(fn func()) {
-	if b.closed {
-		return
-	}
-	b.wg.Add(1)
-	go func() {
-		defer b.wg.Done()
-		fn()
-	}()
-}
-
-// sleep waits d, or less when the server closes; false when it closed.
-func (b *base) sleep(d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-b.done:
-		return false
-	}
-}
-
-// markClosed refuses new work and wakes every waiting handler; extra runs under the lock.
-func (b *base) markClosed(extra func()) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.closed {
-		return
-	}
-	b.closed = true
-	close(b.done)
-	if extra != nil {
-		extra()
-	}
-}
-
 // serve listens on addr and serves h within limits (httpbound: timeouts and a bound on the
-// connections); stop runs beginClose, closes the listener and every connection, then runs finish
+// connections); stop runs shut, closes the listener and every connection, then runs finish
 // (which waits for the server's goroutines). stop is idempotent. Every handler of the mesh and the
 // front end answers within seconds (the slow-accept defect's 6 s is the longest), so the default
 // write timeout fits them.
-func serve(addr string, h http.Handler, limits httpbound.Limits, beginClose func(), finish func()) (string, func() error, error) {
-	srv, ln, err := httpbound.Listen(addr, h, limits)
+func serve(addr string, h http.Handler, limits httpbound.Limits, shut func(), finish func()) (string, func() error, error) {
+	srv, err := realtime.Listen(addr, h, limits)
 	if err != nil {
 		return "", nil, err
 	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	var once sync.Once
-	var stopErr error
-	stop := func() error {
-		once.Do(func() {
-			beginClose()
-			stopErr = srv.Close()
-			if err := <-served; !errors.Is(err, http.ErrServerClosed) && stopErr == nil {
-				stopErr = err
-			}
-			finish()
-		})
-		return stopErr
-	}
-	return "http://" + ln.Addr().String(), stop, nil
-}
-
-// readBody reads a request body of at most MaxBody bytes; it answers 413 (too long) or 400 itself
-// and reports false.
-func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
-	if err != nil {
-		var tooLong *http.MaxBytesError
-		if errors.As(err, &tooLong) {
-			http.Error(w, "request body over 1 MiB", http.StatusRequestEntityTooLarge)
-		} else {
-			http.Error(w, "cannot read the request body", http.StatusBadRequest)
-		}
-		return nil, false
-	}
-	return body, true
-}
-
-// headersOf flattens a request's headers as the step machines take them.
-func headersOf(h http.Header) map[string]string {
-	out := make(map[string]string, len(h))
-	for k, v := range h {
-		out[k] = strings.Join(v, ",")
-	}
-	return out
-}
-
-// newTransport is a server's own client transport, so that stop can close its idle connections.
-func newTransport() *http.Transport {
-	return &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 4, IdleConnTimeout: 30 * time.Second,
-		DialContext: (&net.Dialer{Timeout: 10 * time.Second}).DialContext}
+	srv.Start()
+	return srv.URL(), srv.Stop(shut, func() error { finish(); return nil }), nil
 }

@@ -1,0 +1,143 @@
+package realtime
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Party is one party's step machines on the real clock behind one lock: every input (a request, a
+// timer, the answer to a request the party made) steps them with the lock held, so that the
+// thread-unsafe machines and their interpreters (internal/drive) see one input at a time, as the
+// simulator's kernel hands them out. Its timers and goroutines are counted in its Joiner, so that
+// whoever stops it can wait for every one. A Party is a sync.Locker.
+type Party struct {
+	mu   sync.Mutex
+	join Joiner
+	// group is the party's own (NewParty); nil when the party counts in someone else's Joiner
+	// (JoinParty), whose owner stops it.
+	group  *Group
+	timers *Timers
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// NewParty returns a party with a Group of its own: Shut and Wait stop it.
+func NewParty() *Party {
+	g := NewGroup()
+	p := newParty(g)
+	p.group = g
+	return p
+}
+
+// JoinParty returns a party counted in j (the live runtime's run): j's owner refuses new work and
+// waits for it, and stops the party's timers with StopTimers.
+func JoinParty(j Joiner) *Party { return newParty(j) }
+
+func newParty(j Joiner) *Party {
+	p := &Party{join: j}
+	p.timers = NewTimers(&p.mu, j)
+	p.ctx, p.cancel = context.WithCancel(context.Background())
+	return p
+}
+
+// Lock takes the party's lock.
+func (p *Party) Lock() { p.mu.Lock() }
+
+// Unlock releases the party's lock.
+func (p *Party) Unlock() { p.mu.Unlock() }
+
+// Closed reports whether the party is stopping: no input steps its machines any more.
+func (p *Party) Closed() bool { return p.join.Closed() }
+
+// Context is cancelled when the party shuts: the requests it makes end with it.
+func (p *Party) Context() context.Context { return p.ctx }
+
+// Closing is closed when the party starts stopping: a handler waiting for an answer selects on it.
+// A party counted in someone else's Joiner has none (nil: never ready).
+func (p *Party) Closing() <-chan struct{} {
+	if p.group == nil {
+		return nil
+	}
+	return p.group.Closing()
+}
+
+// Timers are the party's named timers (every method with the lock held).
+func (p *Party) Timers() *Timers { return p.timers }
+
+// Do runs step with the lock held, unless the party is stopping; it reports whether step ran.
+func (p *Party) Do(step func()) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.Closed() {
+		return false
+	}
+	step()
+	return true
+}
+
+// Enter counts a request handler, which calls Leave when it returns; false once the party is
+// stopping (the handler answers at once).
+func (p *Party) Enter() bool { return p.join.Add() }
+
+// Leave uncounts a handler Enter counted.
+func (p *Party) Leave() { p.join.Done() }
+
+// Go runs work off the lock on a counted goroutine (an HTTP request, a storage call), with a context
+// the party's shut cancels; the step work returns, if any, then runs with the lock held unless the
+// party stopped meanwhile. Nothing starts once the party is stopping.
+func (p *Party) Go(work func(ctx context.Context) (step func())) {
+	Go(p.join, func() {
+		step := work(p.ctx)
+		if step != nil {
+			p.Do(step)
+		}
+	})
+}
+
+// SetTimer arms the machine's timer key to run fire with the lock held after d, unless the party
+// is stopping by then; the lock is held.
+func (p *Party) SetTimer(key string, d time.Duration, fire func()) {
+	p.timers.Set(key, d, func() {
+		if !p.Closed() {
+			fire()
+		}
+	})
+}
+
+// CancelTimer stops timer key; the lock is held.
+func (p *Party) CancelTimer(key string) { p.timers.Cancel(key) }
+
+// StopTimers stops every timer of the party; the lock is held.
+func (p *Party) StopTimers() { p.timers.StopAll() }
+
+// Sleep waits d, or less when the party stops; false when it stopped.
+func (p *Party) Sleep(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-p.Closing():
+		return false
+	}
+}
+
+// Shut refuses new work, wakes the handlers waiting on Closing, stops the timers and runs extra with
+// the lock held, then cancels the requests under way. Only the first call does anything. It is for
+// a party with a Group of its own (NewParty).
+func (p *Party) Shut(extra func()) {
+	p.mu.Lock()
+	first := p.group.Shut()
+	if first {
+		p.timers.StopAll()
+		if extra != nil {
+			extra()
+		}
+	}
+	p.mu.Unlock()
+	p.cancel()
+}
+
+// Wait waits for every goroutine, handler and timer callback of a party with a Group of its own.
+func (p *Party) Wait() { p.group.Wait() }
