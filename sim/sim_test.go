@@ -230,35 +230,6 @@ func TestNetworkLosesMessagesToDetachedParty(t *testing.T) {
 	}
 }
 
-func TestLifecycleNamesAreNewAndRouterSeeded(t *testing.T) {
-	l := NewLifecycle(NewStreams(1), "pod")
-	seen := map[string]bool{}
-	for i := 0; i < 300; i++ {
-		in := l.Create(0)
-		if seen[in.Name] {
-			t.Fatalf("name %s reused", in.Name)
-		}
-		seen[in.Name] = true
-		if i%2 == 0 {
-			in.State = Running
-		}
-	}
-	if len(l.Ready()) != 150 || len(l.Live()) != 300 {
-		t.Fatalf("ready %d live %d", len(l.Ready()), len(l.Live()))
-	}
-	pick := func(seed uint64) string {
-		in, _ := NewRouter(NewStreams(seed)).Pick(l.Ready())
-		return in.Name
-	}
-	// Two routers from the same seed pick alike.
-	if first, again := pick(4), pick(4); first != again {
-		t.Fatalf("router choice not seeded: %s, then %s", first, again)
-	}
-	if _, ok := NewRouter(NewStreams(1)).Pick(nil); ok {
-		t.Fatal("picked from no instances")
-	}
-}
-
 func TestTraceHashAndFirstDifference(t *testing.T) {
 	mk := func(v string) *trace.Trace {
 		k := NewKernel(1, Budget{})

@@ -88,7 +88,7 @@ type Fleet struct {
 	lock    sync.Locker
 	env     FleetEnv
 
-	life    *sim.Lifecycle
+	life    *Lifecycle
 	members map[string]*Member
 	router  *Router
 	closed  bool
@@ -100,14 +100,14 @@ var ErrClosed = errors.New("drive: the fleet is closed")
 // NewFleet is a fleet with no instance yet.
 func NewFleet(c FleetConfig, env FleetEnv) *Fleet {
 	return &Fleet{sc: c.Scenario, mode: c.Mode, streams: c.Streams, site: c.Site, faults: c.Faults, scale: c.TimeScale,
-		lock: c.Lock, env: env, life: sim.NewLifecycle(c.Streams, "pod"), members: map[string]*Member{}}
+		lock: c.Lock, env: env, life: NewLifecycle(c.Streams, "pod"), members: map[string]*Member{}}
 }
 
 // Member is one instance of the fleet: its lifecycle, its host machine with the machine's
 // interpreter, the host's timers and the timeouts its transport awaits.
 type Member struct {
 	f     *Fleet
-	inst  *sim.Instance
+	inst  *Worker
 	party string
 	m     *host.Machine
 	h     *Host
@@ -143,10 +143,10 @@ func (m *Member) Party() string { return m.party }
 func (m *Member) Address() string { return m.addr }
 
 // Alive reports whether the instance is not deleted.
-func (m *Member) Alive() bool { return m.inst.State != sim.Deleted }
+func (m *Member) Alive() bool { return m.inst.State != Deleted }
 
 // routable reports whether the router may pick the instance: running, ready and not draining.
-func (m *Member) routable() bool { return m.inst.State == sim.Running && !m.draining }
+func (m *Member) routable() bool { return m.inst.State == Running && !m.draining }
 
 // Primary reports whether the instance's host believes it holds the primary lease, as the timeline
 // picks.
@@ -207,7 +207,7 @@ func (f *Fleet) Start(reason string, placeholderFor time.Duration) (*Member, err
 	if err != nil {
 		// The start counts against the limit and its index is spent, as the driver could not
 		// place the instance; it is gone before it was created.
-		inst.State = sim.Deleted
+		inst.State = Deleted
 		return nil, err
 	}
 	m.addr = addr
@@ -222,7 +222,7 @@ func (f *Fleet) hostStart(m *Member) {
 	if !m.Alive() {
 		return
 	}
-	m.inst.State = sim.Running
+	m.inst.State = Running
 	loaded := f.startLoad(m, f.site.Loaded())
 	// The host's start took the scenario's startup time (`Host started ({ms}ms)`).
 	loaded.Took = f.sc.Instances.Startup
@@ -260,7 +260,7 @@ func (f *Fleet) specializeAfter(m *Member, d time.Duration) {
 
 // Restart restarts the host inside a running instance (a deploy): same instance, same name.
 func (f *Fleet) Restart(m *Member) {
-	if !m.Alive() || m.inst.State != sim.Running || !m.m.Running() {
+	if !m.Alive() || m.inst.State != Running || !m.m.Running() {
 		return
 	}
 	f.env.Record(m.party, trace.HostStop("deploy"))
@@ -276,7 +276,7 @@ func (f *Fleet) Delete(m *Member, reason string, injected bool) {
 	if !m.Alive() {
 		return
 	}
-	m.inst.State = sim.Deleted
+	m.inst.State = Deleted
 	f.env.Record(m.party, trace.InstanceDelete(reason, injected))
 	f.env.Detach(m)
 	m.stopAll()
@@ -321,7 +321,7 @@ func (f *Fleet) Live() []*Member {
 }
 
 // Routable lists the instances the router may pick: running, ready and not draining, sorted by
-// name (sim.Lifecycle.Ready).
+// name (Lifecycle.Ready).
 func (f *Fleet) Routable() []*Member {
 	var out []*Member
 	for _, inst := range f.life.Ready() {
@@ -345,7 +345,7 @@ func (f *Fleet) routableNamed(name string) *Member {
 func (f *Fleet) Close() {
 	f.closed = true
 	for _, m := range f.Live() {
-		m.inst.State = sim.Deleted
+		m.inst.State = Deleted
 		f.env.Detach(m)
 		m.stopAll()
 		if f.router != nil {

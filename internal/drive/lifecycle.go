@@ -1,25 +1,27 @@
-package sim
+package drive
 
 import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
 	"time"
+
+	"github.com/syncsim/syncsim/sim"
 )
 
-// InstanceState is where an instance is in its life.
-type InstanceState int
+// WorkerState is where an instance is in its life.
+type WorkerState int
 
 const (
 	// Starting: the container exists but the host is not running and the container is not ready.
-	Starting InstanceState = iota + 1
+	Starting WorkerState = iota + 1
 	// Running: the host is running and the container is ready; the router may pick it.
 	Running
 	// Deleted: gone for good, with all its memory and in-flight work.
 	Deleted
 )
 
-func (s InstanceState) String() string {
+func (s WorkerState) String() string {
 	switch s {
 	case Starting:
 		return "starting"
@@ -31,30 +33,30 @@ func (s InstanceState) String() string {
 	return "unknown"
 }
 
-// Instance is one worker of the site, named like CONTAINER_NAME.
-type Instance struct {
+// Worker is one instance of the site as the fleet tracks it, named like CONTAINER_NAME.
+type Worker struct {
 	Name    string
 	Index   int // order of creation, from 0
-	State   InstanceState
+	State   WorkerState
 	Started time.Duration
 }
 
-// Lifecycle tracks the site's instances. Every new instance gets a new name, drawn from the
+// Lifecycle tracks the site's instances (the fleet's bookkeeping). Every new instance gets a new name, drawn from the
 // "instances" stream: a restarted instance never comes back under its old name.
 type Lifecycle struct {
 	rng    *rand.Rand
 	prefix string
-	all    []*Instance
-	byName map[string]*Instance
+	all    []*Worker
+	byName map[string]*Worker
 }
 
 // NewLifecycle names instances "{prefix}-{4 hex digits}".
-func NewLifecycle(s Streams, prefix string) *Lifecycle {
-	return &Lifecycle{rng: s.Stream("instances"), prefix: prefix, byName: map[string]*Instance{}}
+func NewLifecycle(s sim.Streams, prefix string) *Lifecycle {
+	return &Lifecycle{rng: s.Stream("instances"), prefix: prefix, byName: map[string]*Worker{}}
 }
 
 // Create adds a new instance in state Starting.
-func (l *Lifecycle) Create(now time.Duration) *Instance {
+func (l *Lifecycle) Create(now time.Duration) *Worker {
 	var name string
 	for {
 		name = fmt.Sprintf("%s-%04x", l.prefix, l.rng.IntN(1<<16))
@@ -62,21 +64,21 @@ func (l *Lifecycle) Create(now time.Duration) *Instance {
 			break
 		}
 	}
-	in := &Instance{Name: name, Index: len(l.all), State: Starting, Started: now}
+	in := &Worker{Name: name, Index: len(l.all), State: Starting, Started: now}
 	l.all = append(l.all, in)
 	l.byName[name] = in
 	return in
 }
 
 // Get returns an instance by name.
-func (l *Lifecycle) Get(name string) (*Instance, bool) {
+func (l *Lifecycle) Get(name string) (*Worker, bool) {
 	in, ok := l.byName[name]
 	return in, ok
 }
 
 // Live returns the instances not deleted, oldest first.
-func (l *Lifecycle) Live() []*Instance {
-	var out []*Instance
+func (l *Lifecycle) Live() []*Worker {
+	var out []*Worker
 	for _, in := range l.all {
 		if in.State != Deleted {
 			out = append(out, in)
@@ -86,8 +88,8 @@ func (l *Lifecycle) Live() []*Instance {
 }
 
 // Ready returns the running instances sorted by name: the router's candidates.
-func (l *Lifecycle) Ready() []*Instance {
-	var out []*Instance
+func (l *Lifecycle) Ready() []*Worker {
+	var out []*Worker
 	for _, in := range l.all {
 		if in.State == Running {
 			out = append(out, in)
@@ -95,21 +97,4 @@ func (l *Lifecycle) Ready() []*Instance {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
-}
-
-// Router is the site router's choice (PROTOCOL.md section 1): a seeded pick among the running, ready
-// instances.
-type Router struct {
-	rng *rand.Rand
-}
-
-// NewRouter draws from the "router" stream.
-func NewRouter(s Streams) *Router { return &Router{rng: s.Stream("router")} }
-
-// Pick chooses one of the candidates, or reports false when there is none (the router answers 503).
-func (r *Router) Pick(candidates []*Instance) (*Instance, bool) {
-	if len(candidates) == 0 {
-		return nil, false
-	}
-	return candidates[r.rng.IntN(len(candidates))], true
 }
