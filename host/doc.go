@@ -7,6 +7,10 @@
 // timers, responses, log lines, span events and fault points. Nothing here reads a clock, starts a
 // goroutine or does I/O.
 //
+// Config.Seams names the machine's decision points (SYNC-2's lock, SYNC-5's comparison, TOK-5's
+// audience match, ...), one function each; the zero value is the reference host. Package
+// internal/plant plants a defect by supplying another function: nothing here knows the defects.
+//
 //	m := host.NewMachine(host.Config{Site: site, Mode: host.ModePlatform, ContainerName: "pod-a7f3",
 //		MeshURL: "http://mesh/", Secrets: secrets, Rand: rng})
 //	effects := m.HostStarted(now, host.Loaded{Functions: fns, Revision: 1})

@@ -43,6 +43,8 @@ var layerRules = []layerRule{
 		why:    "a checker judges a trace and never calls the code it judges, so that both drivers are judged alike"},
 	{from: []string{"internal/drive/...", "host/...", "fakes/..."}, banned: []string{"internal/check/..."},
 		why: "the driver core and the machines write records and their canonical hashes (internal/trace/canonical); judging them is the checkers', a layer above"},
+	{from: []string{"host", "fakes/blob", "fakes/mesh", "internal/drive/..."}, banned: []string{"internal/plant/..."},
+		why: "the reference parts and the driver core know no planted defect: a defect is an interceptor of package internal/plant, planted through a part's seams by a run's options or a server's config"},
 	{from: []string{"internal/live/..."}, banned: []string{"internal/world/..."},
 		why: "the live and the simulated drivers are both environments of internal/drive; neither builds on the other"},
 	{from: []string{"internal/runner/..."}, banned: []string{"reports/..."}, except: []string{"reports/redact/...", "reports/output/..."},

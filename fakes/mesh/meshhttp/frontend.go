@@ -2,6 +2,7 @@ package meshhttp
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/httpbound"
+	"github.com/syncsim/syncsim/internal/plant"
 )
 
 // PathSetTriggers is MSG-1's path on the front end.
@@ -22,7 +24,8 @@ const PathSetTriggers = "/operations/settriggers"
 type FrontEndConfig struct {
 	// Site names the site and holds the key TOK-3 tokens are checked with.
 	Site host.Site
-	// Defects are names of FrontEndDefects to plant.
+	// Defects are names of planted defects to plant (package internal/plant's FrontEndServer
+	// table).
 	Defects []string
 	// Log gets one line per request; nil discards. Never a token or a body.
 	Log io.Writer
@@ -49,8 +52,11 @@ type FrontEndStatus struct {
 // /operations/settriggers (MSG-1) and its read-back GET (FE-5).
 type FrontEndServer struct {
 	base
-	cfg     FrontEndConfig
-	defects map[string]bool
+	cfg FrontEndConfig
+	// plant is the planted defects' interceptors (Defects, resolved in package internal/plant's
+	// FrontEndServer table); handler is the server with plant's middleware around it.
+	plant   plant.Set
+	handler http.Handler
 	err     error
 	store   *mesh.Store
 }
@@ -58,7 +64,12 @@ type FrontEndServer struct {
 // NewFrontEnd creates a front-end server. An unknown defect makes Serve fail and every request 500.
 func NewFrontEnd(cfg FrontEndConfig) *FrontEndServer {
 	s := &FrontEndServer{base: newBase(cfg.Log), cfg: cfg, store: mesh.NewStore()}
-	s.defects, s.err = ParseDefects(FrontEndDefects, cfg.Defects)
+	s.plant, s.err = plant.Resolve(plant.FrontEndServer, cfg.Site, cfg.Defects)
+	if s.err != nil {
+		s.err = fmt.Errorf("meshhttp: %w", s.err)
+	}
+	s.handler = s.plant.Handler(http.HandlerFunc(s.serveFrontEnd))
+	s.store.Seams = s.plant.Store
 	if s.err == nil {
 		s.db, s.err = openDurableWith(cfg.DataFile, dataFileLockWait, cfg.DataFileMaxBytes)
 	}
@@ -126,8 +137,11 @@ func (s *FrontEndServer) Stored() (mesh.Entry, bool) {
 	return s.store.Get(s.cfg.Site.Name)
 }
 
-// ServeHTTP routes POST and GET /operations/settriggers.
-func (s *FrontEndServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// ServeHTTP routes POST and GET /operations/settriggers, through the planted defects' middleware.
+func (s *FrontEndServer) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// serveFrontEnd is the reference front end's routing.
+func (s *FrontEndServer) serveFrontEnd(w http.ResponseWriter, r *http.Request) {
 	if s.err != nil {
 		http.Error(w, s.err.Error(), http.StatusInternalServerError)
 		return
@@ -163,7 +177,8 @@ func (s *FrontEndServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // setTriggers is MSG-1: TOK-3 check (FE-2), JSON check (FE-3), store (FE-5), 200 (FE-1). The
-// reference's judgement runs against a scratch store, so that a defect can decide what is kept.
+// front end's judgement (with the planted seams) runs against a scratch store; what it stored is
+// then kept in the server's store and its data file.
 func (s *FrontEndServer) setTriggers(w http.ResponseWriter, r *http.Request) {
 	body, ok := readBody(w, r)
 	if !ok {
@@ -176,18 +191,9 @@ func (s *FrontEndServer) setTriggers(w http.ResponseWriter, r *http.Request) {
 	}
 	req := mesh.Request{Method: r.Method, Path: r.URL.Path, Headers: headersOf(r.Header), Body: body}
 	now := time.Now()
-	fe := mesh.FrontEnd{Site: s.cfg.Site, Store: mesh.NewStore(), Bugs: mesh.Bugs{AcceptAnyToken: s.defects["accept-bad-token"]}}
+	fe := mesh.FrontEnd{Site: s.cfg.Site, Store: mesh.NewStore(), Seams: s.plant.FrontEnd}
 	resp, out := fe.SetTriggers(now, req)
-	store := out.Stored
-	switch {
-	case out.Stored && s.defects["reject-valid"]:
-		resp, store = mesh.Response{Status: 500, Body: []byte("internal error (defect reject-valid)")}, false
-	case out.Reason == "not json" && s.defects["accept-non-json"]:
-		resp, store = mesh.Response{Status: 200}, true
-	case !out.Stored && s.defects["store-rejected"]:
-		store = true
-	}
-	if store {
+	if out.Stored {
 		rev, _ := strconv.Atoi(req.Header(mesh.RevisionHeader))
 		s.mu.Lock()
 		e := s.store.Put(now, s.cfg.Site.Name, body, host.HashOf(body), rev, "frontend")
@@ -203,7 +209,8 @@ func (s *FrontEndServer) setTriggers(w http.ResponseWriter, r *http.Request) {
 	} else {
 		reason := out.Reason
 		if reason == "" {
-			reason = "defect"
+			// Accepted by the judgement, refused by a planted verdict.
+			reason = "verdict"
 		}
 		s.logf("frontend: rejected with %d (%s)", resp.Status, reason)
 	}

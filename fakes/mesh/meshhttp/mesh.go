@@ -3,6 +3,7 @@ package meshhttp
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -14,6 +15,7 @@ import (
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/drive"
 	"github.com/syncsim/syncsim/internal/httpbound"
+	"github.com/syncsim/syncsim/internal/plant"
 	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/sim"
 )
@@ -29,7 +31,7 @@ type MeshConfig struct {
 	RetryBudget, Debounce, MaxWait, BackoffMin, BackoffMax, FetchTimeout time.Duration
 	// Seed seeds the retry backoff's jitter.
 	Seed uint64
-	// Defects are names of MeshDefects to plant.
+	// Defects are names of planted defects to plant (package internal/plant's MeshServer table).
 	Defects []string
 	// Log gets one line per notification, fetch and store; nil discards. Never a token or a body.
 	Log io.Writer
@@ -67,40 +69,39 @@ type MeshStatus struct {
 // /status reports MeshStatus.
 type MeshServer struct {
 	base
-	cfg     MeshConfig
-	defects map[string]bool
+	cfg MeshConfig
+	// plant is the planted defects' interceptors (Defects, resolved in package internal/plant's
+	// MeshServer table); handler is the server with plant's middleware around it.
+	plant   plant.Set
+	handler http.Handler
 	err     error
 
 	m *mesh.Mesh
 	// d interprets the machine's effects (internal/drive); s.mu is held around every call into it.
-	d     *drive.Mesh
-	store *mesh.Store
-	// afterFetch is set while the effects of a fetch's answer are carried out, where a SetTimer is
-	// always the retry timer (MESH-4).
-	afterFetch bool
-	timers     map[string]*time.Timer
-	status     MeshStatus
+	d      *drive.Mesh
+	store  *mesh.Store
+	timers map[string]*time.Timer
+	status MeshStatus
 
 	ctx       context.Context
 	cancel    context.CancelFunc
 	transport *http.Transport
-
-	// slowAccept is the slow-accept defect's delay (6 s; tests shorten it).
-	slowAccept time.Duration
-	// serialize defect: one request at a time, waiting counts the queued ones.
-	serial  chan struct{}
-	waiting int
 }
 
 // NewMesh creates a mesh server. An unknown defect makes Serve fail and every request 500.
 func NewMesh(cfg MeshConfig) *MeshServer {
 	s := &MeshServer{base: newBase(cfg.Log), cfg: cfg, store: mesh.NewStore(), timers: map[string]*time.Timer{},
-		serial: make(chan struct{}, 1), transport: newTransport(), slowAccept: 6 * time.Second}
-	s.defects, s.err = ParseDefects(MeshDefects, cfg.Defects)
+		transport: newTransport()}
+	s.plant, s.err = plant.Resolve(plant.MeshServer, cfg.Site, cfg.Defects)
+	if s.err != nil {
+		s.err = fmt.Errorf("meshhttp: %w", s.err)
+	}
+	s.handler = s.plant.Handler(http.HandlerFunc(s.serveMesh))
+	s.store.Seams = s.plant.Store
 	s.m = mesh.New(mesh.Config{Site: cfg.Site, Store: s.store, Rand: sim.NewStreams(cfg.Seed).Stream("mesh"),
 		Debounce: cfg.Debounce, MaxWait: cfg.MaxWait, RetryBudget: cfg.RetryBudget, BackoffMin: cfg.BackoffMin,
 		BackoffMax: cfg.BackoffMax, FetchTimeout: cfg.FetchTimeout,
-		Bugs: mesh.Bugs{FetchPerNotification: s.defects["fetch-per-notification"]}})
+		Seams: s.plant.Mesh})
 	s.d = drive.NewMesh(s.m, meshEnv{s})
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	if s.err == nil {
@@ -210,8 +211,11 @@ func (s *MeshServer) Stored() (mesh.Entry, bool) {
 	return s.store.Get(s.cfg.Site.Name)
 }
 
-// ServeHTTP routes POST / (MSG-2) and GET /status.
-func (s *MeshServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// ServeHTTP routes POST / (MSG-2) and GET /status, through the planted defects' middleware.
+func (s *MeshServer) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// serveMesh is the reference mesh's routing.
+func (s *MeshServer) serveMesh(w http.ResponseWriter, r *http.Request) {
 	if s.err != nil {
 		http.Error(w, s.err.Error(), http.StatusInternalServerError)
 		return
@@ -237,20 +241,12 @@ func (s *MeshServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// serveNotify is MSG-2 (MESH-1, MESH-7, MESH-9 in mesh.Mesh.Notify), with the planted defects.
+// serveNotify is MSG-2 (MESH-1, MESH-7, MESH-9 in mesh.Mesh.Notify).
 func (s *MeshServer) serveNotify(w http.ResponseWriter, r *http.Request) {
 	body, ok := readBody(w, r)
 	if !ok {
 		s.count(false)
 		return
-	}
-	if s.defects["serialize"] {
-		if !s.acquireSerial() {
-			s.count(false)
-			http.Error(w, "busy", http.StatusServiceUnavailable)
-			return
-		}
-		defer func() { <-s.serial }()
 	}
 	req := mesh.Request{Method: r.Method, Path: r.URL.Path, Headers: headersOf(r.Header), Body: body}
 	resp, n, at := s.notify(req)
@@ -260,9 +256,6 @@ func (s *MeshServer) serveNotify(w http.ResponseWriter, r *http.Request) {
 			s.logf("mesh: notification %d not committed: %v", n, err)
 			resp = mesh.Response{Status: http.StatusServiceUnavailable, Body: []byte("cannot commit the notification")}
 		}
-	}
-	if s.defects["slow-accept"] && !s.sleep(s.slowAccept) {
-		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(resp.Status)
@@ -281,39 +274,13 @@ func (s *MeshServer) count(accepted bool) {
 
 // notify runs the machine; n is the number of the notification accepted (0: none to commit), at when.
 func (s *MeshServer) notify(req mesh.Request) (resp mesh.Response, n int, at time.Time) {
-	if s.defects["reject-unknown-field"] {
-		if form, err := url.ParseQuery(string(req.Body)); err == nil {
-			for k := range form {
-				if k != "operation" {
-					s.count(false)
-					return mesh.Response{Status: 400, Body: []byte("unknown field")}, 0, time.Time{}
-				}
-			}
-		}
-	}
 	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return mesh.Response{Status: 503}, 0, time.Time{}
 	}
-	if s.defects["lose-during-fetch"] && s.m.Busy() {
-		// The defect: judged as the reference would judge it, accepted, and forgotten.
-		resp, _ := mesh.New(mesh.Config{Site: s.cfg.Site, Store: mesh.NewStore()}).Notify(now, req)
-		if resp.Status/100 == 2 {
-			s.status.Accepted++
-			s.logf("mesh: notification accepted during a fetch and dropped (defect lose-during-fetch)")
-		} else {
-			s.status.Rejected++
-		}
-		return resp, 0, time.Time{}
-	}
 	resp, effects := s.m.Notify(now, req)
-	if resp.Status == 400 && s.defects["accept-malformed"] {
-		s.d.Perform(effects)
-		resp, effects = s.m.Notify(now, mesh.Request{Method: "POST", Path: req.Path, Body: []byte("operation=update-triggers"),
-			Headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded", "fx-current-instance": req.Header("fx-current-instance")}})
-	}
 	if resp.Status/100 != 2 {
 		s.status.Rejected++
 	}
@@ -322,35 +289,6 @@ func (s *MeshServer) notify(req mesh.Request) (resp mesh.Response, n int, at tim
 		n = s.m.AcceptedCount()
 	}
 	return resp, n, now
-}
-
-// acquireSerial is the serialize defect's queue: at most 8 waiting (MESH-6's burst of 10 in 0.45 s
-// stays below that; MESH-8's 100 at once do not), then 100 ms per request.
-func (s *MeshServer) acquireSerial() bool {
-	s.mu.Lock()
-	if s.waiting >= 8 {
-		s.mu.Unlock()
-		return false
-	}
-	s.waiting++
-	s.mu.Unlock()
-	var acquired bool
-	select {
-	case s.serial <- struct{}{}:
-		acquired = true
-	case <-s.done:
-	}
-	s.mu.Lock()
-	s.waiting--
-	s.mu.Unlock()
-	if !acquired {
-		return false
-	}
-	if !s.sleep(100 * time.Millisecond) {
-		<-s.serial
-		return false
-	}
-	return true
 }
 
 // meshEnv is the mesh server's drive.MeshEnv: real timers and fetches, with the planted defects,
@@ -364,33 +302,13 @@ func (e meshEnv) MeshNow() time.Time         { return time.Now() }
 func (e meshEnv) Record(string, trace.Event) {}
 
 func (e meshEnv) SetTimer(key string, after time.Duration) {
-	s := e.s
-	if s.afterFetch && s.defects["no-retry"] {
-		s.status.Abandoned++
-		s.logf("mesh: giving up after the first failure (defect no-retry)")
-		return
-	}
-	s.setTimer(key, after)
+	e.s.setTimer(key, after)
 }
 
-// FetchHeaders applies the no-token defect: the fetch goes out without its token.
-func (e meshEnv) FetchHeaders(f mesh.Fetch) map[string]string {
-	headers := map[string]string{}
-	for k, v := range f.Headers {
-		if e.s.defects["no-token"] && strings.EqualFold(k, "x-ms-site-token") {
-			continue
-		}
-		headers[k] = v
-	}
-	return headers
-}
+// FetchHeaders are the fetch's own headers: the server injects no fault.
+func (e meshEnv) FetchHeaders(f mesh.Fetch) map[string]string { return f.Headers }
 
-func (e meshEnv) Fetch(f mesh.Fetch) {
-	if e.s.defects["no-fetch"] {
-		return
-	}
-	e.s.fetch(f)
-}
+func (e meshEnv) Fetch(f mesh.Fetch) { e.s.fetch(f) }
 
 // Observe counts, logs and persists what the mesh reports.
 func (e meshEnv) Observe(eff mesh.Effect) {
@@ -458,9 +376,7 @@ func (s *MeshServer) fetch(f mesh.Fetch) {
 			return
 		}
 		s.logf("mesh: fetch %d answered %d", f.ID, status)
-		s.afterFetch = true
 		s.d.FetchDone(f.ID, status, body, revision)
-		s.afterFetch = false
 	})
 }
 

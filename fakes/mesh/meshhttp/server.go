@@ -70,18 +70,6 @@ func (b *base) spawnLocked(fn func()) {
 	}()
 }
 
-// sleep waits d, or less when the server closes; false when it closed.
-func (b *base) sleep(d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-b.done:
-		return false
-	}
-}
-
 // markClosed refuses new work and wakes every waiting handler; extra runs under the lock.
 func (b *base) markClosed(extra func()) {
 	b.mu.Lock()
@@ -99,7 +87,7 @@ func (b *base) markClosed(extra func()) {
 // serve listens on addr and serves h within limits (httpbound: timeouts and a bound on the
 // connections); stop runs beginClose, closes the listener and every connection, then runs finish
 // (which waits for the server's goroutines). stop is idempotent. Every handler of the mesh and the
-// front end answers within seconds (the slow-accept defect's 6 s is the longest), so the default
+// front end answers within seconds (the planted slow-accept's 6 s is the longest), so the default
 // write timeout fits them.
 func serve(addr string, h http.Handler, limits httpbound.Limits, beginClose func(), finish func()) (string, func() error, error) {
 	srv, ln, err := httpbound.Listen(addr, h, limits)
