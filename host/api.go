@@ -10,24 +10,22 @@ import (
 // or with 503 when the host is not running within AdminWait.
 func (m *Machine) Admin(now time.Time, reqID int, req AdminRequest) []Effect {
 	m.now = now
-	switch req.Path {
-	case PathTriggers:
-		m.serveTriggers(reqID, req)
-	case PathSyncTriggers:
-		m.syncTriggers(reqID, req)
-	default:
-		m.emit(Respond{ReqID: reqID, Response: AdminResponse{Status: 404, Body: []byte(`{"status":"not found"}`)}})
-	}
-	return m.take()
+	return m.cfg.Wrapper.Admin(m, now, reqID, req, func() []Effect {
+		switch req.Path {
+		case PathTriggers:
+			m.serveTriggers(reqID, req)
+		case PathSyncTriggers:
+			m.syncTriggers(reqID, req)
+		default:
+			m.emit(Respond{ReqID: reqID, Response: AdminResponse{Status: 404, Body: []byte(`{"status":"not found"}`)}})
+		}
+		return m.take()
+	})
 }
 
 // MSG-3 (FunctionsSyncManager.cs#GetTriggersAsync, PR #11021, after @89dc438): the body is exactly what a sync would publish now (SYNC-3 clears the secrets cache first).
 func (m *Machine) serveTriggers(reqID int, req AdminRequest) {
 	m.emit(Point{Name: "mid-fetch"})
-	if m.running && req.Method == "GET" && !m.cfg.Seams.ServesTriggers(m.primary) {
-		m.emit(Respond{ReqID: reqID, Response: HostNotRunningResponse()})
-		return
-	}
 	revision := 0
 	var served Payload
 	resp := serveTriggers(m.now, m.cfg.Site, req, m.running, func() Payload {

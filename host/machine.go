@@ -58,8 +58,10 @@ type Config struct {
 	// is then ""): upstream's gate only asks for a non-null value, so it passes, and signing MSG-1's
 	// token then throws (no usable key).
 	KeySetEmpty bool
-	// Seams are the decisions a planted defect may replace; the zero value is the reference host.
-	Seams Seams
+	// Seams are the decisions a planted defect may replace, and Wrapper wraps the machine's inputs
+	// and effects; the zero values are the reference host.
+	Seams   Seams
+	Wrapper Wrapper
 	// PlaceholderGuard is PR #11874's guard (on in the reference host): a sync while the active host
 	// is the placeholder stops with success and publishes nothing.
 	PlaceholderGuard bool
@@ -247,6 +249,7 @@ type span struct {
 func NewMachine(cfg Config) *Machine {
 	cfg.applyDefaults()
 	cfg.Seams = cfg.Seams.withReference()
+	cfg.Wrapper = cfg.Wrapper.withReference()
 	return &Machine{
 		cfg: cfg, spans: map[int]*span{}, sends: map[int]*span{}, blobs: map[int]blobWait{},
 		hashBlob: HashBlobName(cfg.Site.HostID), lockBlob: LockBlobName(cfg.Site.HostID),
@@ -267,6 +270,9 @@ func (m *Machine) Primary() bool { return m.primary }
 // Name is the instance's CONTAINER_NAME.
 func (m *Machine) Name() string { return m.cfg.ContainerName }
 
+// Site is the site the instance serves.
+func (m *Machine) Site() Site { return m.cfg.Site }
+
 func (m *Machine) emit(e Effect) {
 	if m.effects == nil {
 		m.effects = effectArrays.get()
@@ -274,11 +280,12 @@ func (m *Machine) emit(e Effect) {
 	m.effects = append(m.effects, e)
 }
 
-// take ends a step: its effects leave the machine, which holds none between steps.
+// take ends a step: its effects leave the machine, which holds none between steps, through the
+// Wrapper's Effects.
 func (m *Machine) take() []Effect {
 	out := m.effects
 	m.effects = nil
-	return out
+	return m.cfg.Wrapper.Effects(m, m.now, out)
 }
 
 // Recycle hands back the effects a step returned, once the caller has carried them out, so that a
@@ -428,9 +435,8 @@ func (m *Machine) backgroundTimer() {
 // Sync runs a foreground sync (key or function changes; MSG-4 goes through Admin).
 func (m *Machine) Sync(now time.Time, origin string) []Effect {
 	m.now = now
-	if !m.cfg.Seams.RunsForeground(origin, m.primary) {
+	return m.cfg.Wrapper.Sync(m, now, origin, func() []Effect {
+		m.call(false, origin, 0)
 		return m.take()
-	}
-	m.call(false, origin, 0)
-	return m.take()
+	})
 }

@@ -2,13 +2,12 @@ package host
 
 import (
 	"math/rand/v2"
-	"time"
 
 	"github.com/syncsim/syncsim/internal/ids"
 )
 
-// Seams are the machine's decision points that no rewrite of its inputs or effects can reach: one
-// function per decision, each documented with the rule it implements. A nil field is the reference
+// Seams are the machine's decision points that no rewrite of its inputs or effects (Wrapper) can
+// reach: one function per decision, each documented with the rule it implements. A nil field is the reference
 // decision, so the zero value is the reference host; NewMachine puts the reference functions in
 // place of nil fields, and the machine calls every seam unconditionally. A planted defect (package
 // internal/plant) supplies another function for one field; nothing in this package knows the
@@ -20,9 +19,6 @@ type Seams struct {
 	// RunsBackground is SYNC-8: whether the background sync runs on an instance that is, or is not,
 	// primary. Reference: on the primary only.
 	RunsBackground func(primary bool) bool
-	// RunsForeground is SYNC-8 for foreground syncs: whether a foreground sync of origin runs on an
-	// instance that is, or is not, primary. Reference: always.
-	RunsForeground func(origin string, primary bool) bool
 	// KeyOrder is PAY-1/PAY-2: the rotation of the payload object's keys on a build, drawn, if at
 	// all, from the instance's stream. Reference: 0 without a draw (PAY-1's fixed order).
 	KeyOrder func(*rand.Rand) int
@@ -56,8 +52,6 @@ type Seams struct {
 	// RequestID is MSG-1's X-ARR-LOG-ID. Reference: a UUID from the instance's stream (DESIGN.md
 	// principle 3).
 	RequestID func(*rand.Rand) string
-	// SiteToken is TOK-3: the token MSG-1 carries. Reference: IssueSiteToken.
-	SiteToken func(key []byte, site string, now time.Time) (string, error)
 	// RequestContent is PAY-4: what MSG-1's request log line shows of the payload. Reference:
 	// "[redacted]".
 	RequestContent func(Keys) string
@@ -67,19 +61,10 @@ type Seams struct {
 	// GrantsPlatform is TOK-4/MSG-3: whether a valid token's claims carry the platform claim.
 	// Reference: Legion's issuer only (TokenClaims.Platform).
 	GrantsPlatform func(Site, TokenClaims) bool
-	// ForbiddenStatus is TOK-5/HOST-1: MSG-3's answer to a valid token without the platform claim.
-	// Reference: 403.
-	ForbiddenStatus func(TokenClaims) int
-	// SyncAllowed is HOST-2/MSG-4: the status (0: allowed) for a request whose token is valid, given
-	// its claims and whether it also carried an admin key. Reference: 0, any valid TOK-5 token.
-	SyncAllowed func(c TokenClaims, withKey bool) int
 	// AdminSyncRuns is MSG-4: whether an authorized MSG-4 on a running host runs a sync of its own,
 	// given whether the instance is primary and the sync lock is held. Reference: always; otherwise
 	// it is answered success at once.
 	AdminSyncRuns func(primary, locked bool) bool
-	// ServesTriggers is MSG-3/HOST-1: whether a GET of the triggers on a running host is served on
-	// an instance that is, or is not, primary. Reference: always; otherwise 503.
-	ServesTriggers func(primary bool) bool
 }
 
 // withReference fills every nil seam with the reference decision.
@@ -89,9 +74,6 @@ func (s Seams) withReference() Seams {
 	}
 	if s.RunsBackground == nil {
 		s.RunsBackground = func(primary bool) bool { return primary }
-	}
-	if s.RunsForeground == nil {
-		s.RunsForeground = func(string, bool) bool { return true }
 	}
 	if s.KeyOrder == nil {
 		s.KeyOrder = func(*rand.Rand) int { return 0 }
@@ -126,9 +108,6 @@ func (s Seams) withReference() Seams {
 	if s.RequestID == nil {
 		s.RequestID = ids.UUID
 	}
-	if s.SiteToken == nil {
-		s.SiteToken = IssueSiteToken
-	}
 	if s.RequestContent == nil {
 		s.RequestContent = func(Keys) string { return "[redacted]" }
 	}
@@ -138,17 +117,8 @@ func (s Seams) withReference() Seams {
 	if s.GrantsPlatform == nil {
 		s.GrantsPlatform = func(_ Site, c TokenClaims) bool { return c.Platform }
 	}
-	if s.ForbiddenStatus == nil {
-		s.ForbiddenStatus = func(TokenClaims) int { return statusForbidden }
-	}
-	if s.SyncAllowed == nil {
-		s.SyncAllowed = func(TokenClaims, bool) int { return 0 }
-	}
 	if s.AdminSyncRuns == nil {
 		s.AdminSyncRuns = func(bool, bool) bool { return true }
-	}
-	if s.ServesTriggers == nil {
-		s.ServesTriggers = func(bool) bool { return true }
 	}
 	return s
 }

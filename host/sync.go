@@ -278,7 +278,7 @@ func (m *Machine) publishFrontEnd(s *span, id int) {
 		m.finish(s, false, ErrTextOperationFailed, false)
 		return
 	}
-	tok, err := m.cfg.Seams.SiteToken(key, m.cfg.Site.Name, m.now)
+	tok, err := IssueSiteToken(key, m.cfg.Site.Name, m.now)
 	if err == nil {
 		headers["x-ms-site-token"] = tok
 	}

@@ -10,7 +10,8 @@
 //
 // Planted defects (HostConfig.Defects: names in package internal/plant's HostServer table) each
 // break exactly one rule, for the conformance suites. The server knows none of them: a defect is a
-// function for one of the machine's seams (host.Seams) or a middleware around the admin API.
+// wrapper or seam function of the machine (host.Wrapper, host.Seams) or a middleware around the
+// admin API.
 //
 //	srv := serve.NewHost(hosthttp.HostConfig{Site: site})
 //	url, stop, err := srv.Serve("127.0.0.1:0")

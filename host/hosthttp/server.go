@@ -239,7 +239,7 @@ func (s *HostServer) start() {
 		PlaceholderGuard: true,
 		BackgroundDelay:  s.cfg.BackgroundDelay, LeaseRenew: s.cfg.LeaseRenew, LeaseRetry: s.cfg.LeaseRetry, AdminWait: s.cfg.AdminWait,
 		FrontEndTimeout: s.cfg.FrontEndTimeout, MeshTimeout: s.cfg.MeshTimeout,
-		Seams: s.plant.Host,
+		Seams: s.plant.Host, Wrapper: s.plant.HostWrapper,
 	})
 	s.m, s.d = m, drive.NewHost(m, trace.InstanceParty(s.cfg.ContainerName), s.cfg.Site, hostEnv{s})
 	s.step(func() { s.d.Start(host.Loaded{Functions: content.Functions, Revision: content.Revision}) })

@@ -1,7 +1,9 @@
 package plant
 
 import (
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -10,7 +12,8 @@ import (
 	"github.com/syncsim/syncsim/host"
 )
 
-// The host's planted defects, each replacing one decision of host.Seams.
+// The host's planted defects: a host.Wrapper where an input's short cut or an effect's rewrite
+// produces the defect exactly, else a function for one decision of host.Seams.
 var (
 	// NoLock skips SYNC-2's per-instance lock: spans run concurrently (P3).
 	NoLock Interceptor = func(s *Set) { s.Host.Exclusive = func(host.Mode) bool { return false } }
@@ -35,8 +38,9 @@ var (
 	// HashOnForeground makes foreground syncs read and write the hash blob too (#11875's suggested
 	// fix, here as a deviation from SYNC-5/SYNC-6).
 	HashOnForeground Interceptor = func(s *Set) { s.Host.ReadsHash = func(bool) bool { return true } }
-	// TokenWithoutExpiry issues TOK-3 tokens without an exp claim (TOK-2; P8).
-	TokenWithoutExpiry Interceptor = func(s *Set) { s.Host.SiteToken = tokenWithoutExpiry }
+	// TokenWithoutExpiry issues TOK-3 tokens without an exp claim (TOK-2; P8): MSG-1's token is
+	// replaced as the send leaves the machine.
+	TokenWithoutExpiry Interceptor = func(s *Set) { s.HostWrapper.Effects = withoutExpiry }
 	// AudiencePrefix makes the admin API's validator take an audience that merely starts with one
 	// of TOK-5's, such as https://{site}.azurewebsites.net.evil (TOK-5; P8).
 	AudiencePrefix Interceptor = func(s *Set) { s.Host.AudienceMatch = matchOrPrefix }
@@ -66,18 +70,11 @@ var (
 		}
 	}
 	// ForbiddenAsUnauthorized answers MSG-3 401, not TOK-5's 403, to a valid token without the
-	// platform claim.
-	ForbiddenAsUnauthorized Interceptor = func(s *Set) { s.Host.ForbiddenStatus = func(host.TokenClaims) int { return 401 } }
+	// platform claim: the machine's 403 is rewritten as it leaves.
+	ForbiddenAsUnauthorized Interceptor = func(s *Set) { s.HostWrapper.Admin = forbiddenAsUnauthorized }
 	// SyncNeedsPlatformClaim refuses MSG-4 (403) to a valid TOK-5 token without the platform claim
-	// when no admin key came with it.
-	SyncNeedsPlatformClaim Interceptor = func(s *Set) {
-		s.Host.SyncAllowed = func(c host.TokenClaims, withKey bool) int {
-			if !withKey && !c.Platform {
-				return 403
-			}
-			return 0
-		}
-	}
+	// when no admin key came with it, before the machine sees the request.
+	SyncNeedsPlatformClaim Interceptor = func(s *Set) { s.HostWrapper.Admin = syncNeedsPlatformClaim }
 
 	// The caller's truth (PROTOCOL.md section 7, MSG-4; P20).
 
@@ -96,12 +93,12 @@ var (
 	// AdminSyncPrimaryOnly makes MSG-4 on an instance that is not primary answer success without
 	// syncing ("the primary syncs").
 	AdminSyncPrimaryOnly Interceptor = func(s *Set) { s.Host.AdminSyncRuns = func(primary, _ bool) bool { return primary } }
-	// TriggersPrimaryOnly makes MSG-3 on an instance that is not primary answer 503.
-	TriggersPrimaryOnly Interceptor = func(s *Set) { s.Host.ServesTriggers = func(primary bool) bool { return primary } }
-	// KeysSyncPrimaryOnly makes the key API's foreground sync run on the primary only.
-	KeysSyncPrimaryOnly Interceptor = func(s *Set) {
-		s.Host.RunsForeground = func(origin string, primary bool) bool { return origin != "keys" || primary }
-	}
+	// TriggersPrimaryOnly makes MSG-3 on an instance that is not primary answer 503, before the
+	// machine serves it.
+	TriggersPrimaryOnly Interceptor = func(s *Set) { s.HostWrapper.Admin = triggersPrimaryOnly }
+	// KeysSyncPrimaryOnly makes the key API's foreground sync run on the primary only: the input
+	// does not reach the machine elsewhere.
+	KeysSyncPrimaryOnly Interceptor = func(s *Set) { s.HostWrapper.Sync = keysSyncPrimaryOnly }
 )
 
 // leakedRequests is the process-wide counter behind GlobalRequestIDs. Deliberately global: the
@@ -113,9 +110,85 @@ func leakedRequestID(*rand.Rand) string {
 	return "00000000-0000-4000-8000-" + strings.Repeat("0", max(0, 12-len(n))) + n
 }
 
-// tokenWithoutExpiry is TOK-3's token without its exp claim.
-func tokenWithoutExpiry(key []byte, site string, now time.Time) (string, error) {
-	return host.IssueToken(key, host.TokenClaims{Issuer: host.Site{Name: site}.URL(), Audience: host.IssuerAppService, IssuedAt: now, NotBefore: now})
+// withoutExpiry replaces the TOK-3 token of every MSG-1 a step sends with one that has no exp
+// claim, signed as the machine signs it (same key, issuer, audience, iat and nbf).
+func withoutExpiry(m *host.Machine, now time.Time, effects []host.Effect) []host.Effect {
+	for _, e := range effects {
+		send, ok := e.(host.Send)
+		if !ok || send.Target != host.TargetFrontEnd || send.Headers["x-ms-site-token"] == "" {
+			continue
+		}
+		site := m.Site()
+		key, err := host.ParseKey(site.EncryptionKey)
+		if err != nil {
+			continue
+		}
+		tok, err := host.IssueToken(key, host.TokenClaims{Issuer: site.URL(), Audience: host.IssuerAppService, IssuedAt: now, NotBefore: now})
+		if err == nil {
+			// Headers is the send's own map, built for this send.
+			send.Headers["x-ms-site-token"] = tok
+		}
+	}
+	return effects
+}
+
+// forbiddenAsUnauthorized rewrites MSG-3's 403 (TOK-5) to 401.
+func forbiddenAsUnauthorized(_ *host.Machine, _ time.Time, reqID int, req host.AdminRequest, next func() []host.Effect) []host.Effect {
+	effects := next()
+	if req.Path != host.PathTriggers {
+		return effects
+	}
+	for i, e := range effects {
+		if r, ok := e.(host.Respond); ok && r.ReqID == reqID && r.Response.Status == 403 {
+			r.Response.Status = 401
+			effects[i] = r
+		}
+	}
+	return effects
+}
+
+// syncNeedsPlatformClaim answers 403 to a MSG-4 without an admin key whose TOK-5 token is valid
+// but carries no platform claim; the machine would have run a sync for it (HOST-2).
+func syncNeedsPlatformClaim(m *host.Machine, now time.Time, reqID int, req host.AdminRequest, next func() []host.Effect) []host.Effect {
+	if req.Path == host.PathSyncTriggers && req.Method == "POST" && headerOf(req.Headers, "x-functions-key") == "" {
+		if c, err := host.ValidateRequestToken(now, m.Site(), req); err == nil && !c.Platform {
+			return []host.Effect{host.Respond{ReqID: reqID, Response: host.AdminResponse{Status: 403}}}
+		}
+	}
+	return next()
+}
+
+// triggersPrimaryOnly answers a GET of the triggers on a running instance that is not primary with
+// the 503 of a host that is not running, after the mid-fetch fault point that begins every MSG-3 of
+// the machine, so that the fault points stay where the reference has them.
+func triggersPrimaryOnly(m *host.Machine, _ time.Time, reqID int, req host.AdminRequest, next func() []host.Effect) []host.Effect {
+	if req.Path == host.PathTriggers && req.Method == "GET" && m.Running() && !m.Primary() {
+		return []host.Effect{host.Point{Name: "mid-fetch"}, host.Respond{ReqID: reqID, Response: host.HostNotRunningResponse()}}
+	}
+	return next()
+}
+
+// keysSyncPrimaryOnly drops the key API's foreground sync on an instance that is not primary.
+func keysSyncPrimaryOnly(m *host.Machine, _ time.Time, origin string, next func() []host.Effect) []host.Effect {
+	if origin == "keys" && !m.Primary() {
+		return nil
+	}
+	return next()
+}
+
+// headerOf looks a header up as the machine does: an exact match first, else the first
+// case-insensitive match in sorted order.
+func headerOf(h map[string]string, name string) string {
+	if v, ok := h[name]; ok {
+		return v
+	}
+	names := slices.Sorted(maps.Keys(h))
+	for _, n := range names {
+		if strings.EqualFold(n, name) {
+			return h[n]
+		}
+	}
+	return ""
 }
 
 // matchOrPrefix takes an audience equal to one accepted (case-insensitively) or merely starting

@@ -1,7 +1,10 @@
 // Package plant holds syncsim's planted defects, each defined once, as interceptors around the
-// reference parts: functions for their seams (host.Seams, mesh.Seams, mesh.FrontEndSeams,
-// mesh.StoreSeams, blob.Seams: a struct of functions, one per decision point, whose zero value is
-// the reference) and, for a served endpoint, an http.Handler middleware. The reference packages
+// reference parts, in this order of preference: a wrapper of a part's inputs and effects
+// (host.Wrapper), where a short cut of an input or a rewrite of an effect produces the defect
+// exactly; for a served endpoint, an http.Handler middleware on its requests and answers; else a
+// function for one of the part's seams (host.Seams, mesh.Seams, mesh.FrontEndSeams,
+// mesh.StoreSeams, blob.Seams: a struct of functions, one per decision point inside a step, whose
+// zero value is the reference). The reference packages
 // know none of the defects. A simulated run plants a Set through runner.Options.Plant (package
 // internal/mutants' catalogue names the interceptors here); a served endpoint (simrun serve
 // --defect, the conformance suites) resolves its defects' names with Resolve, so that a defect such
@@ -29,8 +32,10 @@ import (
 // Set is the interceptors planted in one run or one served endpoint. The zero value plants
 // nothing: every part is the reference.
 type Set struct {
-	// Host goes into every host machine (host.Config.Seams).
-	Host host.Seams
+	// Host goes into every host machine's decisions (host.Config.Seams), HostWrapper around its
+	// inputs and effects (host.Config.Wrapper).
+	Host        host.Seams
+	HostWrapper host.Wrapper
 	// Mesh goes into the mesh (mesh.Config.Seams), FrontEnd into the front end, Store into the
 	// platform store.
 	Mesh     mesh.Seams

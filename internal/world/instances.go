@@ -24,7 +24,7 @@ func (w *World) startInstance(reason string) *node {
 	// The scenario's part of the host's config is drive.HostConfig's, as live's is.
 	cfg := drive.HostConfig(w.sc, w.mode, inst.Name, w.k.Streams)
 	cfg.FrontEndURL, cfg.MeshURL = "https://"+w.sc.Site.Name+".scm.azurewebsites.net", "http://mesh.local/"
-	cfg.Secrets, cfg.Seams = w.secretsNow, w.opts.Plant.Host
+	cfg.Secrets, cfg.Seams, cfg.Wrapper = w.secretsNow, w.opts.Plant.Host, w.opts.Plant.HostWrapper
 	cfg.SecretsError = func() string { return w.secretsError(n) }
 	w.instanceFaults(n, &cfg)
 	n.m = host.NewMachine(cfg)
