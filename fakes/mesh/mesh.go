@@ -31,8 +31,10 @@ type Config struct {
 	Rand                                                *rand.Rand
 	Debounce, MaxWait, RetryBudget                      time.Duration
 	BackoffMin, BackoffMax, TokenLifetime, FetchTimeout time.Duration
-	// Seams are the decisions a planted defect may replace; the zero value is the reference mesh.
-	Seams Seams
+	// Seams are the decisions a planted defect may replace, and Wrapper wraps the mesh's effects;
+	// the zero values are the reference mesh.
+	Seams   Seams
+	Wrapper Wrapper
 }
 
 func (c *Config) applyDefaults() {
@@ -139,6 +141,7 @@ type round struct {
 func New(cfg Config) *Mesh {
 	cfg.applyDefaults()
 	cfg.Seams = cfg.Seams.withReference()
+	cfg.Wrapper = cfg.Wrapper.withReference()
 	return &Mesh{cfg: cfg}
 }
 
@@ -153,7 +156,7 @@ func (m *Mesh) emit(e Effect) {
 func (m *Mesh) take() []Effect {
 	out := m.effects
 	m.effects = nil
-	return out
+	return m.cfg.Wrapper.Effects(m, out)
 }
 
 // Recycle hands back the effects a step returned, once the caller has carried them out, so that a
@@ -292,7 +295,7 @@ func (m *Mesh) start(now time.Time) {
 	key, err := host.ParseKey(m.cfg.Site.EncryptionKey)
 	headers := map[string]string{}
 	if err == nil {
-		if tok, err := m.cfg.Seams.FetchToken(key, m.cfg.Site.Name, now, m.cfg.TokenLifetime); err == nil {
+		if tok, err := host.IssuePlatformToken(key, m.cfg.Site.Name, now, m.cfg.TokenLifetime); err == nil {
 			headers["x-ms-site-token"] = tok // MESH-3 / TOK-4
 		}
 	}

@@ -3,11 +3,9 @@ package mesh
 import (
 	"encoding/json"
 	"time"
-
-	"github.com/syncsim/syncsim/host"
 )
 
-// Seams are the mesh's decision points that no rewrite of its inputs or effects can reach: one
+// Seams are the mesh's decision points that no rewrite of its effects (Wrapper) can reach: one
 // function per decision, each documented with its rule. A nil field is the reference decision, so
 // the zero value is the reference mesh; New puts the reference functions in place of nil fields. A
 // planted defect (package internal/plant) supplies another function; nothing in this package knows
@@ -34,8 +32,6 @@ type Seams struct {
 	// Backoff is MESH-4: the wait before retry number attempts of a round, given the jittered
 	// exponential backoff and its minimum. Reference: the jittered backoff, never under 100 ms.
 	Backoff func(jittered, min time.Duration, attempts int) time.Duration
-	// FetchToken is MESH-3/TOK-4: the token a fetch carries. Reference: host.IssuePlatformToken.
-	FetchToken func(key []byte, site string, now time.Time, lifetime time.Duration) (string, error)
 }
 
 func (s Seams) withReference() Seams {
@@ -61,9 +57,6 @@ func (s Seams) withReference() Seams {
 	}
 	if s.Backoff == nil {
 		s.Backoff = func(jittered, _ time.Duration, _ int) time.Duration { return max(jittered, 100*time.Millisecond) }
-	}
-	if s.FetchToken == nil {
-		s.FetchToken = host.IssuePlatformToken
 	}
 	return s
 }

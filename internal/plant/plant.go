@@ -1,6 +1,6 @@
 // Package plant holds syncsim's planted defects, each defined once, as interceptors around the
 // reference parts, in this order of preference: a wrapper of a part's inputs and effects
-// (host.Wrapper), where a short cut of an input or a rewrite of an effect produces the defect
+// (host.Wrapper, mesh.Wrapper), where a short cut of an input or a rewrite of an effect produces the defect
 // exactly; for a served endpoint, an http.Handler middleware on its requests and answers; else a
 // function for one of the part's seams (host.Seams, mesh.Seams, mesh.FrontEndSeams,
 // mesh.StoreSeams, blob.Seams: a struct of functions, one per decision point inside a step, whose
@@ -36,11 +36,12 @@ type Set struct {
 	// inputs and effects (host.Config.Wrapper).
 	Host        host.Seams
 	HostWrapper host.Wrapper
-	// Mesh goes into the mesh (mesh.Config.Seams), FrontEnd into the front end, Store into the
-	// platform store.
-	Mesh     mesh.Seams
-	FrontEnd mesh.FrontEndSeams
-	Store    mesh.StoreSeams
+	// Mesh goes into the mesh's decisions (mesh.Config.Seams), MeshWrapper around its effects
+	// (mesh.Config.Wrapper), FrontEnd into the front end, Store into the platform store.
+	Mesh        mesh.Seams
+	MeshWrapper mesh.Wrapper
+	FrontEnd    mesh.FrontEndSeams
+	Store       mesh.StoreSeams
 	// Blob goes into the blob model (blob.Store.Seams).
 	Blob blob.Seams
 	// HTTP wraps a reference server's handler; nil wraps nothing. Only served endpoints use it.

@@ -14,7 +14,7 @@ func planted(s Set) bool {
 	if s.HTTP != nil {
 		return true
 	}
-	for _, part := range []any{s.Host, s.HostWrapper, s.Mesh, s.FrontEnd, s.Store, s.Blob} {
+	for _, part := range []any{s.Host, s.HostWrapper, s.Mesh, s.MeshWrapper, s.FrontEnd, s.Store, s.Blob} {
 		v := reflect.ValueOf(part)
 		for i := range v.NumField() {
 			if !v.Field(i).IsNil() {

@@ -1,7 +1,6 @@
 package plant
 
 import (
-	"errors"
 	"strings"
 	"time"
 
@@ -53,10 +52,9 @@ var (
 	}
 	// MeshNoFetch makes the mesh accept notifications and never fetch (MESH-2).
 	MeshNoFetch Interceptor = func(s *Set) { s.Mesh.Owed = func() bool { return false } }
-	// MeshNoToken makes the mesh fetch without a token (MESH-3, TOK-4).
-	MeshNoToken Interceptor = func(s *Set) {
-		s.Mesh.FetchToken = func([]byte, string, time.Time, time.Duration) (string, error) { return "", errNoToken }
-	}
+	// MeshNoToken makes the mesh fetch without a token (MESH-3, TOK-4): the token is taken off
+	// every fetch as it leaves the mesh.
+	MeshNoToken Interceptor = func(s *Set) { s.MeshWrapper.Effects = withoutFetchToken }
 
 	// AcceptAnyToken makes the front end store MSG-1 bodies whatever their token (FE-2; P8).
 	AcceptAnyToken Interceptor = func(s *Set) { s.FrontEnd.TokenRefused = func(error) bool { return false } }
@@ -103,5 +101,12 @@ var (
 	}
 )
 
-// errNoToken is MeshNoToken's reason for a fetch without a token.
-var errNoToken = errors.New("plant: no token (injected defect no-token)")
+// withoutFetchToken takes the TOK-4 token off every MSG-3 fetch; the headers are each fetch's own.
+func withoutFetchToken(_ *mesh.Mesh, effects []mesh.Effect) []mesh.Effect {
+	for _, e := range effects {
+		if f, ok := e.(mesh.Fetch); ok {
+			delete(f.Headers, "x-ms-site-token")
+		}
+	}
+	return effects
+}

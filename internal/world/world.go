@@ -211,7 +211,7 @@ func newWorld(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options)
 	w.store.Seams = opts.Plant.Store
 	w.fe = drive.NewFrontEnd(&mesh.FrontEnd{Site: sc.Site, Store: w.store, Seams: opts.Plant.FrontEnd}, sc.Site, frontEndEnv{w})
 	w.mesh = drive.NewMesh(mesh.New(mesh.Config{Site: sc.Site, Store: w.store, Rand: k.Streams.Stream("mesh"),
-		Debounce: sc.Mesh.Debounce, RetryBudget: sc.Mesh.RetryBudget, Seams: opts.Plant.Mesh}), meshEnv{w})
+		Debounce: sc.Mesh.Debounce, RetryBudget: sc.Mesh.RetryBudget, Seams: opts.Plant.Mesh, Wrapper: opts.Plant.MeshWrapper}), meshEnv{w})
 	w.site = drive.NewSite(sc, k.Streams)
 	w.timeline = drive.NewTimeline(sc, w.site, worldEnv{w})
 	return w

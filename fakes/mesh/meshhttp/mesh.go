@@ -101,7 +101,7 @@ func NewMesh(cfg MeshConfig) *MeshServer {
 	s.m = mesh.New(mesh.Config{Site: cfg.Site, Store: s.store, Rand: sim.NewStreams(cfg.Seed).Stream("mesh"),
 		Debounce: cfg.Debounce, MaxWait: cfg.MaxWait, RetryBudget: cfg.RetryBudget, BackoffMin: cfg.BackoffMin,
 		BackoffMax: cfg.BackoffMax, FetchTimeout: cfg.FetchTimeout,
-		Seams: s.plant.Mesh})
+		Seams: s.plant.Mesh, Wrapper: s.plant.MeshWrapper})
 	s.d = drive.NewMesh(s.m, meshEnv{s})
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	if s.err == nil {
