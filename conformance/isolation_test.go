@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/syncsim/syncsim/fakes/mesh/meshhttp"
 	"github.com/syncsim/syncsim/internal/check"
+	"github.com/syncsim/syncsim/internal/plant"
 )
 
 // meshRow is one mesh of the isolation table: where it comes from and the verdict each rule must
@@ -76,7 +76,7 @@ var isolationTable = []meshRow{
 	{mesh: "py:mesh"},
 	{mesh: "node:mesh"},
 	{mesh: "py:backoff_4x"},
-	// The reference mesh's planted defects (meshhttp.MeshDefects).
+	// The reference mesh's planted defects (plant.MeshServer).
 	{mesh: "go:slow-accept", fail: []string{"MESH-1", "MESH-2", "MESH-3", "MESH-4", "MESH-5", "MESH-6", "MESH-8", "MESH-9"}},
 	{mesh: "go:no-fetch", fail: []string{"MESH-2"}, inconclusive: []string{"MESH-3", "MESH-4", "MESH-5", "MESH-6"}},
 	{mesh: "go:no-token", fail: []string{"MESH-3"}},
@@ -267,13 +267,13 @@ func TestIsolationTableCoversTheMeshes(t *testing.T) {
 	for _, row := range isolationTable {
 		if name, ok := strings.CutPrefix(row.mesh, "go:"); ok && name != "" {
 			defects = append(defects, name)
-			if d := meshhttp.MeshDefects[name]; !contains(row.fail, d.Rule) {
+			if d := plant.MeshServer[name]; !contains(row.fail, d.Rule) {
 				t.Errorf("%s breaks %s, but the table does not fail it", row.mesh, d.Rule)
 			}
 		}
 	}
 	sort.Strings(defects)
-	if got, want := strings.Join(defects, ","), strings.Join(meshhttp.DefectNames(meshhttp.MeshDefects), ","); got != want {
+	if got, want := strings.Join(defects, ","), strings.Join(plant.Names(plant.MeshServer), ","); got != want {
 		t.Errorf("the table's defects %s, want every planted one: %s", got, want)
 	}
 	for _, row := range isolationTable {

@@ -9,9 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/syncsim/syncsim/fakes/mesh/meshhttp"
 	"github.com/syncsim/syncsim/internal/check"
-	"github.com/syncsim/syncsim/internal/serve"
+	"github.com/syncsim/syncsim/internal/plant"
 )
 
 // testTiming keeps rule runs short: MESH-4 watches 5 s, fetches are awaited 5 s, notifications
@@ -111,10 +110,10 @@ func TestReferencePartsPass(t *testing.T) {
 func TestPlantedDefects(t *testing.T) {
 	tables := []struct {
 		kind    string
-		defects map[string]meshhttp.Defect
+		defects map[string]plant.Defect
 	}{
-		{"frontend", meshhttp.FrontEndDefects},
-		{"host", serve.HostDefects},
+		{"frontend", plant.FrontEndServer},
+		{"host", plant.HostServer},
 	}
 	for _, tb := range tables {
 		names := make([]string, 0, len(tb.defects))

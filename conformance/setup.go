@@ -38,8 +38,8 @@ type Target struct {
 	FrontEndURL, FrontEndReadback string
 	// HostURL is a running host; HostExpectedHash and HostMasterKey help judge it.
 	HostURL, HostExpectedHash, HostMasterKey string
-	// Defects are planted in the reference part (meshhttp.MeshDefects, FrontEndDefects,
-	// serve.HostDefects).
+	// Defects are planted in the reference part (by name, from package internal/plant's
+	// MeshServer, FrontEndServer and HostServer tables).
 	Defects []string
 	// RetryBudget shortens the reference mesh's retry budget (0: the 10-minute default).
 	RetryBudget time.Duration

@@ -3,7 +3,6 @@ package host
 import (
 	"crypto/subtle"
 	"errors"
-	"strings"
 	"time"
 )
 
@@ -51,24 +50,25 @@ type AdminResponse struct {
 // build()'s body. The admin key is not enough (TOK-6): x-functions-key is never consulted. build runs
 // only for a 200, so a rejected request never computes, or sees, the secrets.
 func ServeTriggers(now time.Time, site Site, req AdminRequest, running bool, build func() Payload) AdminResponse {
-	return serveTriggers(now, site, req, running, build, Bugs{})
+	return serveTriggers(now, site, req, running, build, referenceSeams)
 }
 
-func serveTriggers(now time.Time, site Site, req AdminRequest, running bool, build func() Payload, bugs Bugs) AdminResponse {
+// referenceSeams are the reference decisions, for the checks package host offers without a machine.
+var referenceSeams = Seams{}.withReference()
+
+// serveTriggers is ServeTriggers with the decisions of sm (TOK-4, TOK-5).
+func serveTriggers(now time.Time, site Site, req AdminRequest, running bool, build func() Payload, sm Seams) AdminResponse {
 	if req.Method != "GET" {
 		return AdminResponse{Status: statusMethodNotAllowed, Headers: map[string]string{"Allow": "GET"}}
 	}
 	if !running {
 		return HostNotRunningResponse()
 	}
-	claims, err := validateRequestToken(now, site, req, bugs)
+	claims, err := validateRequestToken(now, site, req, sm.AudienceMatch)
 	if err != nil {
 		return AdminResponse{Status: statusUnauthorized}
 	}
-	if RequirePlatform(claims) != nil && !bugs.grantsPlatform(site, claims) {
-		if bugs.ForbiddenAsUnauthorized {
-			return AdminResponse{Status: statusUnauthorized}
-		}
+	if !sm.GrantsPlatform(site, claims) {
 		return AdminResponse{Status: statusForbidden}
 	}
 	return AdminResponse{
@@ -83,6 +83,11 @@ func serveTriggers(now time.Time, site Site, req AdminRequest, running bool, bui
 // request is authorized, 405 for a method other than POST, else 401. An empty master key matches
 // nothing.
 func AuthorizeSync(now time.Time, site Site, keys Keys, req AdminRequest) int {
+	return authorizeSync(now, site, keys, req, referenceSeams)
+}
+
+// authorizeSync is AuthorizeSync with the decisions of sm (TOK-5, HOST-2).
+func authorizeSync(now time.Time, site Site, keys Keys, req AdminRequest, sm Seams) int {
 	if req.Method != "POST" {
 		return statusMethodNotAllowed
 	}
@@ -90,27 +95,34 @@ func AuthorizeSync(now time.Time, site Site, keys Keys, req AdminRequest) int {
 		subtle.ConstantTimeCompare([]byte(given), []byte(keys.Master)) == 1 {
 		return 0
 	}
-	if _, err := validateRequestToken(now, site, req, Bugs{}); err != nil {
+	if _, err := validateRequestToken(now, site, req, sm.AudienceMatch); err != nil {
 		return statusUnauthorized
 	}
 	return 0
+}
+
+// ValidateRequestToken checks an admin request's token against the site's key as the reference
+// host does (TOK-5), and returns its claims.
+func ValidateRequestToken(now time.Time, site Site, req AdminRequest) (TokenClaims, error) {
+	return validateRequestToken(now, site, req, containsFold)
 }
 
 // validateRequestToken checks a request's token against the site's key (TOK-5). The host takes two
 // signing keys from the one setting (Security/SecretsUtility.cs@89dc438#GetTokenIssuerSigningKeys,
 // l.88-100): the key's bytes as TOK-1 reads them, and the value's raw UTF-8 bytes. An absent key
 // rejects every token; a key TOK-1 cannot read leaves only its UTF-8 bytes.
-func validateRequestToken(now time.Time, site Site, req AdminRequest, bugs Bugs) (TokenClaims, error) {
+// audience is TOK-5's audience comparison (Seams.AudienceMatch).
+func validateRequestToken(now time.Time, site Site, req AdminRequest, audience func([]string, string) bool) (TokenClaims, error) {
 	token := TokenFromHeaders(req.Headers)
 	key, err := ParseKey(site.EncryptionKey)
 	if err != nil {
 		key = nil
 	}
-	claims, err := validateHostToken(key, site.Name, token, now, bugs.AudiencePrefix)
+	claims, err := validateHostToken(key, site.Name, token, now, audience)
 	if err == nil || site.EncryptionKey == "" || !errors.Is(err, ErrTokenInvalid) {
 		return claims, err
 	}
-	if c, err2 := validateHostToken([]byte(site.EncryptionKey), site.Name, token, now, bugs.AudiencePrefix); err2 == nil {
+	if c, err2 := validateHostToken([]byte(site.EncryptionKey), site.Name, token, now, audience); err2 == nil {
 		return c, nil
 	}
 	return claims, err
@@ -140,17 +152,4 @@ func HostNotRunningResponse() AdminResponse {
 		Body:    []byte(HostNotRunningText),
 		Headers: map[string]string{"Content-Type": contentTypeText},
 	}
-}
-
-// grantsPlatform is the planted Bugs.PlatformClaimAppService and Bugs.PlatformClaimSiteIssuer: the
-// platform claim granted to a valid token of an issuer other than Legion's (TOK-4, PR #11697).
-func (b Bugs) grantsPlatform(site Site, c TokenClaims) bool {
-	u := site.URL()
-	switch {
-	case b.PlatformClaimAppService && strings.EqualFold(c.Issuer, IssuerAppService):
-		return true
-	case b.PlatformClaimSiteIssuer && (strings.EqualFold(c.Issuer, u) || strings.EqualFold(c.Issuer, "https://"+site.Name+".scm.azurewebsites.net")):
-		return true
-	}
-	return false
 }

@@ -10,30 +10,28 @@ import (
 // or with 503 when the host is not running within AdminWait.
 func (m *Machine) Admin(now time.Time, reqID int, req AdminRequest) []Effect {
 	m.now = now
-	switch req.Path {
-	case PathTriggers:
-		m.serveTriggers(reqID, req)
-	case PathSyncTriggers:
-		m.syncTriggers(reqID, req)
-	default:
-		m.emit(Respond{ReqID: reqID, Response: AdminResponse{Status: 404, Body: []byte(`{"status":"not found"}`)}})
-	}
-	return m.take()
+	return m.cfg.Wrapper.Admin(m, now, reqID, req, func() []Effect {
+		switch req.Path {
+		case PathTriggers:
+			m.serveTriggers(reqID, req)
+		case PathSyncTriggers:
+			m.syncTriggers(reqID, req)
+		default:
+			m.emit(Respond{ReqID: reqID, Response: AdminResponse{Status: 404, Body: []byte(`{"status":"not found"}`)}})
+		}
+		return m.take()
+	})
 }
 
 // MSG-3 (FunctionsSyncManager.cs#GetTriggersAsync, PR #11021, after @89dc438): the body is exactly what a sync would publish now (SYNC-3 clears the secrets cache first).
 func (m *Machine) serveTriggers(reqID int, req AdminRequest) {
 	m.emit(Point{Name: "mid-fetch"})
-	if m.cfg.Bugs.TriggersPrimaryOnly && !m.primary && m.running && req.Method == "GET" {
-		m.emit(Respond{ReqID: reqID, Response: HostNotRunningResponse()})
-		return
-	}
 	revision := 0
 	var served Payload
 	resp := serveTriggers(m.now, m.cfg.Site, req, m.running, func() Payload {
 		served, revision = m.buildPayload()
 		return served
-	}, m.cfg.Bugs)
+	}, m.cfg.Seams)
 	if why := m.secretsError(); why != "" && resp.Status == 200 {
 		// The secrets reload throws before the payload is built: the controller answers 500.
 		m.logError(TextGetTriggersFailed, Exception("Azure.RequestFailedException", why))
@@ -52,8 +50,8 @@ func (m *Machine) syncTriggers(reqID int, req AdminRequest) {
 		m.emit(Respond{ReqID: reqID, Response: AdminResponse{Status: status}})
 		return
 	}
-	if m.running && ((m.cfg.Bugs.AdminSyncPrimaryOnly && !m.primary) || (m.cfg.Bugs.AnswerWhileLocked && m.holder != nil)) {
-		// The planted AdminSyncPrimaryOnly and AnswerWhileLocked: success without a sync of its own.
+	if m.running && !m.cfg.Seams.AdminSyncRuns(m.primary, m.holder != nil) {
+		// Success without a sync of its own.
 		m.emit(Respond{ReqID: reqID, Response: SyncResponse(true, "")})
 		return
 	}
@@ -65,20 +63,9 @@ func (m *Machine) syncTriggers(reqID int, req AdminRequest) {
 	m.startAdminSync(reqID)
 }
 
-// authorizeSync is AuthorizeSync, with the planted Bugs.AudiencePrefix's second chance for a token.
+// authorizeSync is AuthorizeSync with the machine's decisions (TOK-5, HOST-2).
 func (m *Machine) authorizeSync(keys Keys, req AdminRequest) int {
-	status := AuthorizeSync(m.now, m.cfg.Site, keys, req)
-	if status == 0 && m.cfg.Bugs.SyncNeedsPlatformClaim && header(req.Headers, "x-functions-key") == "" {
-		if c, err := validateRequestToken(m.now, m.cfg.Site, req, m.cfg.Bugs); err == nil && !c.Platform {
-			return statusForbidden
-		}
-	}
-	if status == statusUnauthorized && m.cfg.Bugs.AudiencePrefix {
-		if _, err := validateRequestToken(m.now, m.cfg.Site, req, m.cfg.Bugs); err == nil {
-			return 0
-		}
-	}
-	return status
+	return authorizeSync(m.now, m.cfg.Site, keys, req, m.cfg.Seams)
 }
 
 func (m *Machine) startAdminSync(reqID int) {

@@ -35,84 +35,6 @@ const (
 	DefaultMeshTimeout     = 30 * time.Second  // MSG-2
 )
 
-// Bugs are planted defects, all off in a normal build. Tests switch them on to show that a property
-// fails when the behaviour it guards is broken.
-type Bugs struct {
-	// NoLock skips SYNC-2's per-instance lock: spans run concurrently (P3 must fail).
-	NoLock bool
-	// GlobalRequestIDs draws request ids from a process-wide counter instead of the run's seed, the
-	// classic leak of state across runs (P12 must fail).
-	GlobalRequestIDs bool
-	// PublishUnchanged publishes a background sync even when its hash equals the blob's (P5).
-	PublishUnchanged bool
-	// PublishEmptyBackground skips SYNC-4: a background sync publishes an empty trigger set (P10).
-	PublishEmptyBackground bool
-	// SwallowPublishError reports a failed publish as a success, silently (P9).
-	SwallowPublishError bool
-	// SecretInLog writes the host master key into a log line (P11).
-	SecretInLog bool
-	// HashBeforePublish writes the hash blob before publishing instead of after its success (P4).
-	HashBeforePublish bool
-	// HashAfterFailedPublish writes the hash blob even when the publish failed (P4).
-	HashAfterFailedPublish bool
-	// ReadErrorAsChanged treats a hash read error as "changed" instead of "unchanged" (SYNC-5; P5).
-	ReadErrorAsChanged bool
-	// HashOnForeground makes foreground syncs read and write the hash blob too (#11875's suggested fix,
-	// here as a deviation from SYNC-5/SYNC-6).
-	HashOnForeground bool
-	// TokenWithoutExpiry issues TOK-3 tokens without an exp claim (TOK-2; P8).
-	TokenWithoutExpiry bool
-	// AudiencePrefix makes the admin API's validator take an audience that merely starts with one of
-	// TOK-5's, such as https://{site}.azurewebsites.net.evil (TOK-5; P8).
-	AudiencePrefix bool
-	// BackgroundOnEveryInstance skips SYNC-8's primary check: every instance runs the background sync
-	// (P14).
-	BackgroundOnEveryInstance bool
-	// PayloadKeysInMapOrder writes the payload object's keys in the order a map's iteration gives
-	// them (drawn from the instance's seeded stream on every build), not PAY-1's fixed order: the same
-	// content hashes differently from one build to the next, so a background sync republishes
-	// unchanged content (PAY-2; P18).
-	PayloadKeysInMapOrder bool
-
-	// Authorization (TOK-5, TOK-6, MSG-3, MSG-4, PR #11697; P19).
-
-	// PlatformClaimAppService grants MSG-3's platform claim to a valid token issued by App Service,
-	// not only to Legion's (TOK-4): a claim granted for the wrong reason.
-	PlatformClaimAppService bool
-	// PlatformClaimSiteIssuer grants MSG-3's platform claim to a valid token issued by the site
-	// itself or its scm site.
-	PlatformClaimSiteIssuer bool
-	// ForbiddenAsUnauthorized answers MSG-3 401, not TOK-5's 403, to a valid token without the
-	// platform claim.
-	ForbiddenAsUnauthorized bool
-	// SyncNeedsPlatformClaim refuses MSG-4 (403) to a valid TOK-5 token without the platform claim.
-	SyncNeedsPlatformClaim bool
-
-	// The caller's truth (PROTOCOL.md section 7, MSG-4; P20).
-
-	// AdditiveNotifyFails fails an additive sync whose best-effort MSG-2 failed after MSG-1 succeeded.
-	AdditiveNotifyFails bool
-	// AnswerWhileLocked answers a MSG-4 that finds the sync lock held with success at once and runs
-	// no sync of its own ("the running sync will publish").
-	AnswerWhileLocked bool
-	// AnswerAtPublish answers MSG-4 with success as soon as the publish is sent, not when its
-	// result is known.
-	AnswerAtPublish bool
-
-	// Routing: the admin API works on every instance (P21).
-
-	// AdminSyncPrimaryOnly makes MSG-4 on an instance that is not primary answer success without
-	// syncing ("the primary syncs").
-	AdminSyncPrimaryOnly bool
-	// TriggersPrimaryOnly makes MSG-3 on an instance that is not primary answer 503.
-	TriggersPrimaryOnly bool
-	// KeysSyncPrimaryOnly makes the key API's foreground sync run on the primary only.
-	KeysSyncPrimaryOnly bool
-}
-
-// leakedRequests is the process-wide counter behind Bugs.GlobalRequestIDs. Deliberately global.
-var leakedRequests uint64
-
 // Config is everything an instance's sync manager is given at creation.
 type Config struct {
 	Site          Site
@@ -136,7 +58,10 @@ type Config struct {
 	// is then ""): upstream's gate only asks for a non-null value, so it passes, and signing MSG-1's
 	// token then throws (no usable key).
 	KeySetEmpty bool
-	Bugs        Bugs
+	// Seams are the decisions a planted defect may replace, and Wrapper wraps the machine's inputs
+	// and effects; the zero values are the reference host.
+	Seams   Seams
+	Wrapper Wrapper
 	// PlaceholderGuard is PR #11874's guard (on in the reference host): a sync while the active host
 	// is the placeholder stops with success and publishes nothing.
 	PlaceholderGuard bool
@@ -323,6 +248,8 @@ type span struct {
 // NewMachine creates an instance's host in the stopped state; HostStarted starts it.
 func NewMachine(cfg Config) *Machine {
 	cfg.applyDefaults()
+	cfg.Seams = cfg.Seams.withReference()
+	cfg.Wrapper = cfg.Wrapper.withReference()
 	return &Machine{
 		cfg: cfg, spans: map[int]*span{}, sends: map[int]*span{}, blobs: map[int]blobWait{},
 		hashBlob: HashBlobName(cfg.Site.HostID), lockBlob: LockBlobName(cfg.Site.HostID),
@@ -343,6 +270,9 @@ func (m *Machine) Primary() bool { return m.primary }
 // Name is the instance's CONTAINER_NAME.
 func (m *Machine) Name() string { return m.cfg.ContainerName }
 
+// Site is the site the instance serves.
+func (m *Machine) Site() Site { return m.cfg.Site }
+
 func (m *Machine) emit(e Effect) {
 	if m.effects == nil {
 		m.effects = effectArrays.get()
@@ -350,11 +280,12 @@ func (m *Machine) emit(e Effect) {
 	m.effects = append(m.effects, e)
 }
 
-// take ends a step: its effects leave the machine, which holds none between steps.
+// take ends a step: its effects leave the machine, which holds none between steps, through the
+// Wrapper's Effects.
 func (m *Machine) take() []Effect {
 	out := m.effects
 	m.effects = nil
-	return out
+	return m.cfg.Wrapper.Effects(m, m.now, out)
 }
 
 // Recycle hands back the effects a step returned, once the caller has carried them out, so that a
@@ -493,7 +424,7 @@ func (m *Machine) backgroundTimer() {
 		return
 	}
 	m.checkLeaseFresh()
-	if !m.primary && !m.cfg.Bugs.BackgroundOnEveryInstance {
+	if !m.cfg.Seams.RunsBackground(m.primary) {
 		m.logAs("Debug", CategoryModel, TextNotPrimary)
 		return
 	}
@@ -504,9 +435,8 @@ func (m *Machine) backgroundTimer() {
 // Sync runs a foreground sync (key or function changes; MSG-4 goes through Admin).
 func (m *Machine) Sync(now time.Time, origin string) []Effect {
 	m.now = now
-	if origin == "keys" && m.cfg.Bugs.KeysSyncPrimaryOnly && !m.primary {
+	return m.cfg.Wrapper.Sync(m, now, origin, func() []Effect {
+		m.call(false, origin, 0)
 		return m.take()
-	}
-	m.call(false, origin, 0)
-	return m.take()
+	})
 }

@@ -190,9 +190,10 @@ func TestSYNC2LockIsFIFO(t *testing.T) {
 	}
 }
 
-// The planted NoLock bug lets spans overlap (what P3 must catch).
-func TestNoLockBugLetsSpansOverlap(t *testing.T) {
-	r := newRig(t, ModeFrontend, func(c *Config) { c.Bugs.NoLock = true })
+// An Exclusive seam that takes no SYNC-2 lock (the no-lock mutant) lets spans overlap (what P3
+// must catch).
+func TestNoLockSeamLetsSpansOverlap(t *testing.T) {
+	r := newRig(t, ModeFrontend, func(c *Config) { c.Seams.Exclusive = func(Mode) bool { return false } })
 	r.start(testFunctions(), true)
 	only[Send](t, r.m.Sync(t0, "a"))
 	only[Send](t, r.m.Sync(t0, "b"))

@@ -1,6 +1,7 @@
 package host
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -165,10 +166,15 @@ func TestGateContainerReady(t *testing.T) {
 	}
 }
 
-// TestPayloadKeysInMapOrder: the planted bug gives the same content different bytes across builds.
+// TestPayloadKeysInMapOrder: a KeyOrder seam that draws (the payload-keys-in-map-order mutant) gives
+// the same content different bytes across builds; the reference order never does (PAY-2).
 func TestPayloadKeysInMapOrder(t *testing.T) {
 	for _, bug := range []bool{false, true} {
-		r := newRig(t, ModeFrontend, func(c *Config) { c.Bugs.PayloadKeysInMapOrder = bug })
+		r := newRig(t, ModeFrontend, func(c *Config) {
+			if bug {
+				c.Seams.KeyOrder = func(r *rand.Rand) int { return r.IntN(4) }
+			}
+		})
 		r.start(testFunctions(), true)
 		hashes := map[string]bool{}
 		for range 8 {

@@ -2,10 +2,7 @@ package host
 
 import (
 	"fmt"
-	"strconv"
 	"time"
-
-	"github.com/syncsim/syncsim/internal/ids"
 )
 
 // call begins a sync span: TrySync(background).
@@ -21,7 +18,7 @@ func (m *Machine) call(background bool, origin string, reqID int) {
 		m.finish(s, false, ErrTextInvalidEnvironment, false)
 		return
 	}
-	if m.cfg.Bugs.NoLock || !m.cfg.Mode.usesLock() {
+	if !m.cfg.Seams.Exclusive(m.cfg.Mode) {
 		m.enter(s)
 		return
 	}
@@ -66,11 +63,8 @@ func (m *Machine) buildPayload() (Payload, int) {
 	if m.loaded.Placeholder {
 		fns = []Function{WarmUp}
 	}
-	rotate := 0
-	if m.cfg.Bugs.PayloadKeysInMapOrder {
-		// The planted bug: a map's iteration order, drawn from the instance's seeded stream.
-		rotate = m.cfg.Rand.IntN(4)
-	}
+	// PAY-1's fixed order, unless a seam draws another (PAY-2).
+	rotate := m.cfg.Seams.KeyOrder(m.cfg.Rand)
 	if m.cfg.UnstablePayload {
 		// #9255: the same payload in other text on every build (the object's keys in another order),
 		// so its PAY-3 hash differs from the hash blob's although nothing changed.
@@ -121,12 +115,12 @@ func (m *Machine) enter(s *span) {
 		return
 	}
 	// SYNC-4 (FunctionsSyncManager.cs#TrySyncTriggersAsync @89dc438): a background sync with no triggers stops with success and publishes nothing.
-	if s.background && s.payload.Count == 0 && !m.cfg.Bugs.PublishEmptyBackground {
+	if m.cfg.Seams.SkipsEmpty(s.background, s.payload.Count) {
 		m.log("Debug", TextNoFunctions)
 		m.finish(s, true, "", false)
 		return
 	}
-	if (s.background || m.cfg.Bugs.HashOnForeground) && !m.cfg.NoStorage {
+	if m.cfg.Seams.ReadsHash(s.background) && !m.cfg.NoStorage {
 		// SYNC-5 / BLOB-2 (FunctionsSyncManager.cs#CheckHashAsync @89dc438): Exists, then Download.
 		s.readHash = true
 		s.stage = stageHashExists
@@ -191,12 +185,11 @@ func (m *Machine) hashDownloaded(s *span, r BlobResult) {
 // SYNC-5 (FunctionsSyncManager.cs#CheckHashAsync @89dc438): a read error counts as unchanged: the background sync is skipped.
 func (m *Machine) hashReadError(s *span, r BlobResult) {
 	m.logError(TextHashReadError, blobException(r))
-	if m.cfg.Bugs.ReadErrorAsChanged {
-		m.emit(Point{Name: "after-hash-read", Span: s.id, Background: s.background})
+	m.emit(Point{Name: "after-hash-read", Span: s.id, Background: s.background})
+	if !m.cfg.Seams.ReadErrorUnchanged(r) {
 		m.publish(s)
 		return
 	}
-	m.emit(Point{Name: "after-hash-read", Span: s.id, Background: s.background})
 	m.finish(s, true, "", false)
 }
 
@@ -209,7 +202,7 @@ func (m *Machine) compareHash(s *span, last string) {
 func (m *Machine) compareHashQuiet(s *span, last string) {
 	m.emit(HashRead{Span: s.id, Last: last, Current: s.payload.Hash})
 	m.emit(Point{Name: "after-hash-read", Span: s.id, Background: s.background})
-	if last == s.payload.Hash && !m.cfg.Bugs.PublishUnchanged {
+	if m.cfg.Seams.Unchanged(last, s.payload.Hash) {
 		m.finish(s, true, "", false)
 		return
 	}
@@ -218,16 +211,16 @@ func (m *Machine) compareHashQuiet(s *span, last string) {
 
 // SYNC-6 (FunctionsSyncManager.cs#TrySyncTriggersAsync @89dc438; platform: SignalBasedFunctionsSyncManager.cs#SetTriggersAsync @da2ac2a): publish by mode.
 func (m *Machine) publish(s *span) {
-	if s.readHash && m.cfg.Bugs.HashBeforePublish {
-		// The planted bug: the hash goes out first, whatever the publish's fate.
+	if s.readHash && m.cfg.Seams.HashFirst() {
+		// The hash goes out first, whatever the publish's fate; its answer is awaited by no span.
 		id := m.id()
 		m.blobs[id] = blobWait{lease: "early-hash"}
 		m.emit(BlobCall{ID: id, Op: BlobUpload, Container: HostsContainer, Blob: m.hashBlob, Data: []byte(s.payload.Hash)})
 		s.readHash = false
 	}
 	s.stage = stagePublishing
-	if m.cfg.Bugs.AnswerAtPublish && s.reqID != 0 {
-		// The planted bug: MSG-4 is told success before the publish's result is known.
+	if s.reqID != 0 && m.cfg.Seams.AnswersAtPublish() {
+		// MSG-4 is told success before the publish's result is known.
 		m.emit(Respond{ReqID: s.reqID, Response: SyncResponse(true, ""), Span: s.id})
 		s.reqID = 0
 	}
@@ -286,16 +279,11 @@ func (m *Machine) publishFrontEnd(s *span, id int) {
 		return
 	}
 	tok, err := IssueSiteToken(key, m.cfg.Site.Name, m.now)
-	if m.cfg.Bugs.TokenWithoutExpiry {
-		tok, err = IssueToken(key, TokenClaims{Issuer: Site{Name: m.cfg.Site.Name}.URL(), Audience: IssuerAppService, IssuedAt: m.now, NotBefore: m.now})
-	}
 	if err == nil {
 		headers["x-ms-site-token"] = tok
 	}
-	content := "[redacted]"
-	if m.cfg.Bugs.SecretInLog {
-		content = "master=" + m.secrets.Master
-	}
+	// PAY-4: the log line shows no secret of the payload.
+	content := m.cfg.Seams.RequestContent(m.secrets)
 	m.log("Debug", fmt.Sprintf(TextRequest, requestID, uri, content))
 	m.emit(Send{
 		ID: id, Target: TargetFrontEnd, Method: "POST", URL: uri, Headers: headers,
@@ -304,20 +292,7 @@ func (m *Machine) publishFrontEnd(s *span, id int) {
 	})
 }
 
-func (m *Machine) requestID() string {
-	if m.cfg.Bugs.GlobalRequestIDs {
-		leakedRequests++
-		return "00000000-0000-4000-8000-" + leftPad(strconv.FormatUint(leakedRequests, 16), 12)
-	}
-	return ids.UUID(m.cfg.Rand)
-}
-
-func leftPad(s string, n int) string {
-	for len(s) < n {
-		s = "0" + s
-	}
-	return s
-}
+func (m *Machine) requestID() string { return m.cfg.Seams.RequestID(m.cfg.Rand) }
 
 // HTTPDone delivers the result of a Send.
 func (m *Machine) HTTPDone(now time.Time, id int, r HTTPResult) []Effect {
@@ -346,8 +321,8 @@ func (m *Machine) additiveNotified(s *span, r HTTPResult, ok bool) {
 	}
 	if !ok {
 		m.log("Warning", TextNotifyPlatformFailed)
-		if m.cfg.Bugs.AdditiveNotifyFails {
-			// The planted bug: the best-effort step decides the sync's result.
+		if m.cfg.Seams.AdditiveNotifyFails(r) {
+			// The best-effort step decides the sync's result.
 			m.log("Error", ErrTextMeshFailed)
 			m.finish(s, false, ErrTextMeshFailed, false)
 			return
@@ -357,11 +332,7 @@ func (m *Machine) additiveNotified(s *span, r HTTPResult, ok bool) {
 }
 
 func (m *Machine) frontEndDone(s *span, r HTTPResult, ok bool) {
-	if !ok && m.hashAfterFailure(s) {
-		return
-	}
-	if !ok && m.cfg.Bugs.SwallowPublishError {
-		m.finish(s, true, "", false)
+	if !ok && m.failedQuietly(s, r) {
 		return
 	}
 	switch {
@@ -390,11 +361,7 @@ func (m *Machine) frontEndDone(s *span, r HTTPResult, ok bool) {
 }
 
 func (m *Machine) meshDone(s *span, r HTTPResult, ok bool) {
-	if !ok && m.hashAfterFailure(s) {
-		return
-	}
-	if !ok && m.cfg.Bugs.SwallowPublishError {
-		m.finish(s, true, "", false)
+	if !ok && m.failedQuietly(s, r) {
 		return
 	}
 	if r.Status != 0 {
@@ -414,14 +381,18 @@ func (m *Machine) meshDone(s *span, r HTTPResult, ok bool) {
 	m.published(s)
 }
 
-// hashAfterFailure is the HashAfterFailedPublish bug: the hash is written although the publish failed.
-func (m *Machine) hashAfterFailure(s *span) bool {
-	if !m.cfg.Bugs.HashAfterFailedPublish || !s.readHash {
+// failedQuietly ends a failed publish as a success where a seam says so, and reports whether it
+// did: SYNC-6's HashAfterFailure goes on to the hash write, SYNC-7's FailureSurfaced ends the sync
+// without a word.
+func (m *Machine) failedQuietly(s *span, r HTTPResult) bool {
+	switch {
+	case s.readHash && m.cfg.Seams.HashAfterFailure(r):
+		m.published(s)
+	case !m.cfg.Seams.FailureSurfaced(r):
+		m.finish(s, true, "", false)
+	default:
 		return false
 	}
-	m.cfg.Bugs.HashAfterFailedPublish = false
-	m.published(s)
-	m.cfg.Bugs.HashAfterFailedPublish = true
 	return true
 }
 

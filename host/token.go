@@ -137,20 +137,20 @@ func IssueToken(key []byte, c TokenClaims) (string, error) {
 // compared case-insensitively), ClockSkew of tolerance, time from now. A missing token gives
 // ErrTokenMissing; every other rejection wraps ErrTokenInvalid. An empty key rejects every token.
 func ValidateHostToken(key []byte, site, token string, now time.Time) (TokenClaims, error) {
-	return validateHostToken(key, site, token, now, false)
+	return validateHostToken(key, site, token, now, containsFold)
 }
 
-// validateHostToken is ValidateHostToken; prefixAudience is the planted Bugs.AudiencePrefix.
-func validateHostToken(key []byte, site, token string, now time.Time, prefixAudience bool) (TokenClaims, error) {
+// validateHostToken is ValidateHostToken with TOK-5's audience comparison given (Seams.AudienceMatch).
+func validateHostToken(key []byte, site, token string, now time.Time, audience func([]string, string) bool) (TokenClaims, error) {
 	u := siteURL(site)
 	issuers := []string{IssuerAppService, IssuerLegion, "https://" + site + ".scm.azurewebsites.net", u}
-	return validateToken(key, token, now, issuers, []string{u, u + "/azurefunctions"}, prefixAudience)
+	return validateToken(key, token, now, issuers, []string{u, u + "/azurefunctions"}, audience)
 }
 
 // ValidateFrontEndToken is the reference FE's check of MSG-1's token (TOK-5, last sentence): exactly
 // TOK-3's issuer and audience, with the same signature and lifetime rules as ValidateHostToken.
 func ValidateFrontEndToken(key []byte, site, token string, now time.Time) (TokenClaims, error) {
-	return validateToken(key, token, now, []string{siteURL(site)}, []string{IssuerAppService}, false)
+	return validateToken(key, token, now, []string{siteURL(site)}, []string{IssuerAppService}, containsFold)
 }
 
 // RequirePlatform is the platform-claim check of MSG-3 (TOK-4, TOK-5): a valid token of another
@@ -162,7 +162,7 @@ func RequirePlatform(c TokenClaims) error {
 	return nil
 }
 
-func validateToken(key []byte, token string, now time.Time, issuers, audiences []string, prefixAudience bool) (TokenClaims, error) {
+func validateToken(key []byte, token string, now time.Time, issuers, audiences []string, audience func([]string, string) bool) (TokenClaims, error) {
 	if token == "" {
 		return TokenClaims{}, ErrTokenMissing
 	}
@@ -198,7 +198,7 @@ func validateToken(key []byte, token string, now time.Time, issuers, audiences [
 	}
 	aud := ""
 	for _, a := range auds {
-		if containsFold(audiences, a) || (prefixAudience && hasPrefixIn(audiences, a)) {
+		if audience(audiences, a) {
 			aud = a
 			break
 		}
@@ -250,16 +250,6 @@ func numericTime(d *jwt.NumericDate, err error) time.Time {
 func containsFold(list []string, s string) bool {
 	for _, v := range list {
 		if strings.EqualFold(v, s) {
-			return true
-		}
-	}
-	return false
-}
-
-// hasPrefixIn is the planted Bugs.AudiencePrefix's match.
-func hasPrefixIn(list []string, s string) bool {
-	for _, v := range list {
-		if strings.HasPrefix(s, v) {
 			return true
 		}
 	}

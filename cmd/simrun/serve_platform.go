@@ -16,6 +16,7 @@ import (
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/host/hosthttp"
 	"github.com/syncsim/syncsim/internal/httpbound"
+	"github.com/syncsim/syncsim/internal/plant"
 	"github.com/syncsim/syncsim/internal/serve"
 )
 
@@ -28,13 +29,13 @@ type partFlags struct {
 	defects                   []string
 }
 
-func (p *partFlags) register(cmd *cobra.Command, defects map[string]meshhttp.Defect) {
+func (p *partFlags) register(cmd *cobra.Command, defects map[string]plant.Defect) {
 	f := cmd.Flags()
 	f.StringVar(&p.listen, "listen", "127.0.0.1:0", "address to listen on (port 0: a free port)")
 	f.StringVar(&p.site, "site", "", "the site's name (WEBSITE_SITE_NAME)")
 	f.StringVar(&p.hostID, "host-id", "", "the site's hostId (default: derived from --site)")
 	f.StringVar(&p.key, "key", "", "WEBSITE_AUTH_ENCRYPTION_KEY (default: that environment variable)")
-	f.StringArrayVar(&p.defects, "defect", nil, "plant a defect (repeatable): "+joinNames(meshhttp.DefectNames(defects)))
+	f.StringArrayVar(&p.defects, "defect", nil, "plant a defect (repeatable): "+joinNames(plant.Names(defects)))
 }
 
 func joinNames(names []string) string {
@@ -49,7 +50,7 @@ func joinNames(names []string) string {
 }
 
 // resolve checks the common flags against a defect table and returns the site.
-func (p *partFlags) resolve(kind string, defects map[string]meshhttp.Defect) (host.Site, error) {
+func (p *partFlags) resolve(kind string, defects map[string]plant.Defect) (host.Site, error) {
 	if p.key == "" {
 		p.key = os.Getenv("WEBSITE_AUTH_ENCRYPTION_KEY")
 	}
@@ -62,7 +63,7 @@ func (p *partFlags) resolve(kind string, defects map[string]meshhttp.Defect) (ho
 	if _, err := host.ParseKey(p.key); err != nil {
 		return host.Site{}, fmt.Errorf("serve %s: --key: %w (fix: 64 hex characters or base64)", kind, err)
 	}
-	if _, err := meshhttp.ParseDefects(defects, p.defects); err != nil {
+	if _, err := plant.Resolve(defects, host.Site{}, p.defects); err != nil {
 		return host.Site{}, fmt.Errorf("serve %s: --defect: %w", kind, err)
 	}
 	if p.hostID == "" {
@@ -123,7 +124,7 @@ holds, is refused with exit 3 and what to do. Prints "listening on URL" and stop
 SIGINT or SIGTERM. Exit 3 for bad flags.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			site, err := p.resolve("mesh", meshhttp.MeshDefects)
+			site, err := p.resolve("mesh", plant.MeshServer)
 			if err != nil {
 				return err
 			}
@@ -138,7 +139,7 @@ SIGINT or SIGTERM. Exit 3 for bad flags.`,
 			return runServer(cmd.Context(), "mesh", p.listen, srv.Serve, cmd.OutOrStdout(), stderr)
 		},
 	}
-	p.register(cmd, meshhttp.MeshDefects)
+	p.register(cmd, plant.MeshServer)
 	f := cmd.Flags()
 	f.StringVar(&siteURL, "site-url", "", "the site's base URL: fetches GET it + /admin/host/triggers")
 	f.DurationVar(&budget, "retry-budget", 0, "how long a failed fetch is retried (default 10m; MESH-4)")
@@ -164,7 +165,7 @@ that does not exist starts an empty store (a damaged, foreign or held file: exit
 "listening on URL" and stops cleanly on SIGINT or SIGTERM. Exit 3 for bad flags.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			site, err := p.resolve("frontend", meshhttp.FrontEndDefects)
+			site, err := p.resolve("frontend", plant.FrontEndServer)
 			if err != nil {
 				return err
 			}
@@ -176,7 +177,7 @@ that does not exist starts an empty store (a damaged, foreign or held file: exit
 			return runServer(cmd.Context(), "frontend", p.listen, srv.Serve, cmd.OutOrStdout(), stderr)
 		},
 	}
-	p.register(cmd, meshhttp.FrontEndDefects)
+	p.register(cmd, plant.FrontEndServer)
 	cmd.Flags().StringVar(&data, "data", "", "bbolt file for the store (default: in memory)")
 	cmd.Flags().Int64Var(&dataMax, "data-max-bytes", 0, "refuse a --data file larger than this, and writes that would grow it past (default 1 GiB)")
 	registerLimits(cmd, &limits)
@@ -198,7 +199,7 @@ starts itself. Prints "listening on URL" and stops cleanly on SIGINT or SIGTERM.
 flags.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			site, err := p.resolve("host", serve.HostDefects)
+			site, err := p.resolve("host", plant.HostServer)
 			if err != nil {
 				return err
 			}
@@ -214,7 +215,7 @@ flags.`,
 			return runServer(cmd.Context(), "host", p.listen, srv.Serve, cmd.OutOrStdout(), stderr)
 		},
 	}
-	p.register(cmd, serve.HostDefects)
+	p.register(cmd, plant.HostServer)
 	f := cmd.Flags()
 	f.StringVar(&mode, "mode", "frontend", "sync mode: frontend, platform, additive, signal-all, platform-ack")
 	f.StringVar(&feURL, "frontend-url", "", "front end base URL for MSG-1 (default: an in-process reference front end)")

@@ -176,8 +176,9 @@ func (s *Store) RenewLease(now time.Time, containerName, name, leaseID string) e
 	}
 	// Leased under leaseID, or expired: Azurite's LeaseExpiredState.renew ignores the id given and
 	// renews the lease under its own id.
-	if !l.infinite && !s.Bugs.RenewKeepsExpiry {
+	if !l.infinite {
 		b.lease = newLease(now, l.id, l.duration)
+		b.lease.expires = s.Seams.withReference().RenewedExpiry(now, l.expires, l.duration)
 	}
 	return nil
 }

@@ -2,12 +2,20 @@ package blob
 
 import "time"
 
-// Bugs are planted defects of the blob model, all off in a normal build. Tests switch them on to show
-// that a property fails when the storage semantics it relies on are broken.
-type Bugs struct {
-	// RenewKeepsExpiry makes RenewLease answer success without restarting the lease's duration, so a
-	// primary that renews on time still loses its lease 15 s after acquiring it (P15).
-	RenewKeepsExpiry bool
+// Seams are the blob model's decision points that no rewrite of its answers can reach, one
+// function per decision: a nil field is the reference decision, so the zero value is the reference
+// store. A planted defect (package internal/plant) supplies another function.
+type Seams struct {
+	// RenewedExpiry is when a fixed lease renewed at now ends (PROTOCOL.md section 1, the primary
+	// lease; Renew Lease restarts the lease's duration). Reference: now + duration.
+	RenewedExpiry func(now, expires time.Time, duration time.Duration) time.Time
+}
+
+func (s Seams) withReference() Seams {
+	if s.RenewedExpiry == nil {
+		s.RenewedExpiry = func(now, _ time.Time, d time.Duration) time.Time { return now.Add(d) }
+	}
+	return s
 }
 
 // LeaseView is a blob's lease as it stands at a moment, for the trace: its state, its id and, for a

@@ -15,8 +15,8 @@ type Store struct {
 	containers map[string]*container
 	etagSeq    uint64 // last ETag issued; every write takes the next one
 	leaseSeq   uint64 // last generated lease id
-	// Bugs switches planted defects on (tests only).
-	Bugs Bugs
+	// Seams are the decisions a planted defect may replace; the zero value is the reference store.
+	Seams Seams
 }
 
 type container struct {

@@ -5,6 +5,11 @@
 // Like package host, nothing here reads a clock, starts a goroutine or does I/O: the driver calls a
 // method with the current time and performs the returned effects.
 //
+// Config.Wrapper wraps the mesh's effects; Config.Seams, FrontEnd.Seams and Store.Seams name the
+// parts' decision points inside a step (MESH-4's retry budget, MESH-6's debounce, FE-2's token
+// check, ...), one function each. Their zero values are the reference; package internal/plant
+// plants a defect by supplying a wrapper or another function.
+//
 //	store := mesh.NewStore()
 //	m := mesh.New(mesh.Config{Site: site, Store: store, Rand: rng})
 //	status, effects := m.Notify(now, mesh.Request{Body: []byte("operation=update-triggers"), ...})

@@ -31,7 +31,10 @@ type Config struct {
 	Rand                                                *rand.Rand
 	Debounce, MaxWait, RetryBudget                      time.Duration
 	BackoffMin, BackoffMax, TokenLifetime, FetchTimeout time.Duration
-	Bugs                                                Bugs
+	// Seams are the decisions a planted defect may replace, and Wrapper wraps the mesh's effects;
+	// the zero values are the reference mesh.
+	Seams   Seams
+	Wrapper Wrapper
 }
 
 func (c *Config) applyDefaults() {
@@ -137,6 +140,8 @@ type round struct {
 // New creates a site's mesh.
 func New(cfg Config) *Mesh {
 	cfg.applyDefaults()
+	cfg.Seams = cfg.Seams.withReference()
+	cfg.Wrapper = cfg.Wrapper.withReference()
 	return &Mesh{cfg: cfg}
 }
 
@@ -151,7 +156,7 @@ func (m *Mesh) emit(e Effect) {
 func (m *Mesh) take() []Effect {
 	out := m.effects
 	m.effects = nil
-	return out
+	return m.cfg.Wrapper.Effects(m, out)
 }
 
 // Recycle hands back the effects a step returned, once the caller has carried them out, so that a
@@ -190,18 +195,19 @@ func getEffects() []Effect {
 
 // Notify handles MSG-2: `operation=update-triggers`, form-encoded (MESH-1, MESH-7, MESH-9).
 func (m *Mesh) Notify(now time.Time, req Request) (Response, []Effect) {
-	if status, why := validateNotification(req); status != 0 {
+	if status, why := CheckNotification(req); status != 0 {
 		m.emit(Log{Level: "Warning", Text: "Rejected notification: " + why})
 		return Response{Status: status, Body: []byte(why)}, m.take()
 	}
 	m.accepted++
 	m.emit(Accepted{Notification: m.accepted, Instance: req.Header("fx-current-instance")})
-	if m.cfg.Bugs.FetchPerNotification {
+	if m.cfg.Seams.FetchAtOnce() {
 		m.fetchNow(now)
 		return Response{Status: 200}, m.take()
 	}
-	if m.cfg.Bugs.DropMidFetch && m.inflight != nil {
-		// The planted bug: deduplicated against the fetch in flight, and so lost.
+	if !m.cfg.Seams.Owed() || (m.inflight != nil && m.cfg.Seams.DropDuringFetch()) {
+		// Accepted and forgotten (MESH-2), or deduplicated against the fetch in flight and so lost
+		// (MESH-5).
 		return Response{Status: 200}, m.take()
 	}
 	if !m.pending {
@@ -209,22 +215,16 @@ func (m *Mesh) Notify(now time.Time, req Request) (Response, []Effect) {
 		m.firstPending = now
 	}
 	// MESH-6: fetch once no notification has come for Debounce, or MaxWait after the first pending one.
-	maxWait := m.cfg.MaxWait
-	if m.cfg.Bugs.MaxWaitGrowsPerNotification {
-		maxWait <<= min(max(m.accepted-m.covered-1, 0), 20)
-	}
-	wait := min(m.cfg.Debounce, m.firstPending.Add(maxWait).Sub(now))
-	if m.cfg.Bugs.NoMaxWait {
-		wait = m.cfg.Debounce
-	}
+	wait := m.cfg.Seams.DebounceWait(now, m.firstPending, m.cfg.Debounce, m.cfg.MaxWait, m.accepted-m.covered)
 	m.armed = true
 	m.emit(SetTimer{Key: timerDebounce, After: max(wait, 0)})
 	return Response{Status: 200}, m.take()
 }
 
-// MESH-7: 400 for an empty body, a wrong content type, bad encoding, a missing or empty operation, and
-// an unknown operation; MESH-9: unknown fields are ignored.
-func validateNotification(req Request) (int, string) {
+// CheckNotification judges a MSG-2 request as Notify does, and returns the status of a refusal and
+// why (0 when it is accepted). MESH-7: 400 for an empty body, a wrong content type, bad encoding, a
+// missing or empty operation, and an unknown operation; MESH-9: unknown fields are ignored.
+func CheckNotification(req Request) (int, string) {
 	if req.Method != "POST" {
 		return 405, "method not allowed"
 	}
@@ -279,8 +279,8 @@ func (m *Mesh) debounced(now time.Time) {
 		// MESH-5: a notification during a fetch gets a fetch of its own once this one ends.
 		return
 	}
-	if m.cfg.Bugs.NotificationWaitsForRetry && m.round != nil && m.round.waiting {
-		// The planted bug: the retry timer will fetch for it, after the whole backoff.
+	if m.round != nil && m.round.waiting && m.cfg.Seams.WaitsForRetry() {
+		// The retry timer will fetch for it, after the whole backoff.
 		return
 	}
 	if m.round == nil {
@@ -307,8 +307,8 @@ func (m *Mesh) start(now time.Time) {
 		Timeout: m.cfg.FetchTimeout, Attempt: m.round.attempts, Cover: m.accepted})
 }
 
-// fetchNow is the FetchPerNotification bug: a fetch of its own for every notification, alongside any
-// fetch in flight.
+// fetchNow is Seams.FetchAtOnce's fetch: one of its own for a notification, alongside any fetch in
+// flight.
 func (m *Mesh) fetchNow(now time.Time) {
 	m.round = &round{}
 	m.inflight = nil
@@ -347,11 +347,7 @@ func (m *Mesh) failed(now time.Time, a *attempt, status int) {
 	if status != 0 {
 		what = "StatusCode=" + host.StatusName(status)
 	}
-	budget := m.cfg.RetryBudget
-	if m.cfg.Bugs.ShortRetryBudget {
-		budget = 4 * time.Minute
-	}
-	if now.Sub(r.firstFailure) >= budget || m.cfg.Bugs.NoRetry {
+	if now.Sub(r.firstFailure) >= m.cfg.Seams.RetryBudget(m.cfg.RetryBudget) {
 		m.emit(Log{Level: "Error", Text: "GET " + host.PathTriggers + " abandoned after " +
 			strconv.Itoa(int(now.Sub(r.firstFailure)/time.Second)) + " s (" + what + ")"})
 		m.abandon(a, "retry budget exhausted")
@@ -363,11 +359,7 @@ func (m *Mesh) failed(now time.Time, a *attempt, status int) {
 	if m.cfg.Rand != nil {
 		back = back*4/5 + time.Duration(m.cfg.Rand.Int64N(int64(back*2/5)+1))
 	}
-	if m.cfg.Bugs.RetryBackoffShrinks && r.attempts > 1 {
-		back = m.cfg.BackoffMin >> min(r.attempts-1, 20)
-	} else {
-		back = max(back, 100*time.Millisecond)
-	}
+	back = m.cfg.Seams.Backoff(back, m.cfg.BackoffMin, r.attempts)
 	m.emit(Log{Level: "Warning", Text: "GET " + host.PathTriggers + " failed (" + what + "); retrying in " + back.String()})
 	r.waiting = true
 	m.emit(SetTimer{Key: timerRetry, After: back})

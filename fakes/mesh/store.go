@@ -21,8 +21,8 @@ type Entry struct {
 // Store is the platform store: the last payload per site. Both the front end and the mesh write it.
 type Store struct {
 	entries map[string]Entry
-	// Bugs holds the store's planted defects (off in a normal build).
-	Bugs Bugs
+	// Seams are the decisions a planted defect may replace; the zero value is the reference store.
+	Seams StoreSeams
 }
 
 // NewStore returns an empty store.
@@ -32,8 +32,8 @@ func NewStore() *Store { return &Store{entries: map[string]Entry{}} }
 func (s *Store) Put(now time.Time, site string, body []byte, hash string, revision int, via string) Entry {
 	prev := s.entries[site]
 	e := Entry{Body: append([]byte(nil), body...), Hash: hash, Revision: revision, Via: via, At: now, Writes: prev.Writes + 1}
-	if s.lost(prev, e) {
-		// Planted bug: acknowledged with the new entry, the old one kept (its write count advances).
+	if !s.Seams.withReference().Keeps(prev, e) {
+		// Acknowledged with the new entry, the old one kept (its write count advances).
 		prev.Writes = e.Writes
 		s.entries[site] = prev
 		return e
@@ -56,12 +56,4 @@ func (s *Store) Sites() []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// lost reports whether a planted store bug acknowledges the write e without keeping it.
-func (s *Store) lost(prev, e Entry) bool {
-	if s.Bugs.StoreLosesEveryOtherWrite && e.Writes%2 == 0 {
-		return true
-	}
-	return s.Bugs.StoreDropsEqualRevision && prev.Writes > 0 && e.Revision == prev.Revision
 }

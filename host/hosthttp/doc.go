@@ -10,7 +10,10 @@
 // standalone host, with the in-memory blob model and a reference front end or mesh in process, so
 // that a sync succeeds standalone.
 //
-// Planted defects (HostDefects) each break exactly one rule, for the conformance suites.
+// Planted defects (HostConfig.Defects: names in package internal/plant's HostServer table) each
+// break exactly one rule, for the conformance suites. The server knows none of them: a defect is a
+// wrapper or seam function of the machine (host.Wrapper, host.Seams) or a middleware around the
+// admin API.
 //
 //	srv := serve.NewHost(hosthttp.HostConfig{Site: site})
 //	url, stop, err := srv.Serve("127.0.0.1:0")

@@ -2,7 +2,6 @@ package hosthttp
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +15,7 @@ import (
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/drive"
 	"github.com/syncsim/syncsim/internal/httpbound"
+	"github.com/syncsim/syncsim/internal/plant"
 	"github.com/syncsim/syncsim/internal/realtime"
 	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/sim"
@@ -45,7 +45,7 @@ type HostConfig struct {
 	ContainerName string
 	// Timing; zero values take package host's defaults.
 	BackgroundDelay, LeaseRenew, LeaseRetry, AdminWait, FrontEndTimeout, MeshTimeout time.Duration
-	// Defects are names of HostDefects to plant.
+	// Defects are names of planted defects to plant (package internal/plant's HostServer table).
 	Defects []string
 	// Log gets the host's log lines (which never carry a secret); nil discards.
 	Log io.Writer
@@ -64,7 +64,10 @@ const revisionHeader = "x-syncsim-revision"
 // request is answered 503 (the host is not running).
 type HostServer struct {
 	cfg     HostConfig
-	defects map[string]bool
+	// plant is the planted defects' interceptors (Defects, resolved in package internal/plant's
+	// HostServer table); handler is the admin API with plant's middleware around it.
+	plant   plant.Set
+	handler http.Handler
 	err     error
 	content host.Content
 
@@ -96,7 +99,11 @@ func NewHost(cfg HostConfig) *HostServer {
 	transport := &http.Transport{MaxIdleConnsPerHost: 4}
 	s := &HostServer{cfg: cfg, party: realtime.NewParty(), client: &http.Client{Transport: transport},
 		transport: transport, log: cfg.Log}
-	s.defects, s.err = parseDefects(cfg.Defects)
+	s.plant, s.err = plant.Resolve(plant.HostServer, cfg.Site, cfg.Defects)
+	if s.err != nil {
+		s.err = fmt.Errorf("hosthttp: %w", s.err)
+	}
+	s.handler = s.plant.Handler(http.HandlerFunc(s.serveAdmin))
 	if s.err == nil && !slices.Contains(host.Modes(), cfg.Mode) {
 		s.err = fmt.Errorf("hosthttp: unknown mode %d", int(cfg.Mode))
 	}
@@ -210,7 +217,7 @@ func (s *HostServer) start() {
 		PlaceholderGuard: true,
 		BackgroundDelay:  s.cfg.BackgroundDelay, LeaseRenew: s.cfg.LeaseRenew, LeaseRetry: s.cfg.LeaseRetry, AdminWait: s.cfg.AdminWait,
 		FrontEndTimeout: s.cfg.FrontEndTimeout, MeshTimeout: s.cfg.MeshTimeout,
-		Bugs: host.Bugs{SwallowPublishError: s.defects["sync-ignores-failure"]},
+		Seams: s.plant.Host, Wrapper: s.plant.HostWrapper,
 	})
 	s.party.Do(func() {
 		s.h = realtime.NewHost(s.party, m, trace.InstanceParty(s.cfg.ContainerName), s.cfg.Site, hostIO{s}, 0)
@@ -271,8 +278,12 @@ func (e hostIO) Send(m host.Send) {
 	})
 }
 
-// ServeHTTP is the admin API: MSG-3 and MSG-4 (anything else: the machine's 404).
-func (s *HostServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// ServeHTTP is the admin API: MSG-3 and MSG-4 (anything else: the machine's 404), through the
+// planted defects' middleware.
+func (s *HostServer) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// serveAdmin is the reference admin API.
+func (s *HostServer) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	h := s.running()
 	if h == nil || !s.party.Enter() {
 		writeResponse(w, host.HostNotRunningResponse(), 0)
@@ -284,15 +295,6 @@ func (s *HostServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	headers := realtime.Headers(r.Header)
-	now := time.Now()
-	if r.URL.Path == host.PathTriggers && s.defects["triggers-without-token"] && host.TokenFromHeaders(headers) == "" {
-		// The defect: a request without a token is served as if the platform had sent one.
-		if key, err := host.ParseKey(s.cfg.Site.EncryptionKey); err == nil {
-			if tok, err := host.IssuePlatformToken(key, s.cfg.Site.Name, now, 5*time.Minute); err == nil {
-				headers["x-ms-site-token"] = tok
-			}
-		}
-	}
 	req := host.AdminRequest{Method: r.Method, Path: r.URL.Path, Headers: headers, Body: body}
 	ch, forget, ok := h.Admin(0, func(d *drive.Host, id int) { d.Admin(id, req, "") })
 	if !ok {
@@ -301,11 +303,7 @@ func (s *HostServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	select {
 	case a := <-ch:
-		resp := a.Response
-		if r.URL.Path == host.PathTriggers && resp.Status == 200 && s.defects["triggers-stale-payload"] {
-			resp.Body = minimalForm(resp.Body)
-		}
-		writeResponse(w, resp, a.Revision)
+		writeResponse(w, a.Response, a.Revision)
 	case <-s.party.Closing():
 		writeResponse(w, host.HostNotRunningResponse(), 0)
 	case <-r.Context().Done():
@@ -322,21 +320,4 @@ func writeResponse(w http.ResponseWriter, resp host.AdminResponse, revision int)
 	}
 	w.WriteHeader(resp.Status)
 	w.Write(resp.Body)
-}
-
-// minimalForm rewrites a payload to PAY-1's minimal form {"triggers":[...],"hostId":"..."}: the
-// triggers-stale-payload defect's body, whose hash differs from what a sync would publish.
-func minimalForm(body []byte) []byte {
-	var p struct {
-		Triggers json.RawMessage `json:"triggers"`
-		HostID   string          `json:"hostId"`
-	}
-	if json.Unmarshal(body, &p) != nil {
-		return body
-	}
-	out, err := json.Marshal(p)
-	if err != nil {
-		return body
-	}
-	return out
 }

@@ -8,12 +8,11 @@ import (
 	"strings"
 
 	"github.com/syncsim/syncsim/conformance"
-	"github.com/syncsim/syncsim/fakes/mesh/meshhttp"
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/internal/faults"
 	"github.com/syncsim/syncsim/internal/mutants"
-	"github.com/syncsim/syncsim/internal/serve"
+	"github.com/syncsim/syncsim/internal/plant"
 	"github.com/syncsim/syncsim/scenarios"
 )
 
@@ -153,15 +152,15 @@ func Rules() []Item {
 // Defects lists the planted defects of `simrun serve ... --defect NAME`, by server.
 func Defects() []Item {
 	var items []Item
-	add := func(server string, defects map[string]meshhttp.Defect) {
+	add := func(server string, defects map[string]plant.Defect) {
 		for _, name := range slices.Sorted(maps.Keys(defects)) {
 			d := defects[name]
 			items = append(items, Item{server + " " + name, d.Description, d.Rule})
 		}
 	}
-	add("mesh", meshhttp.MeshDefects)
-	add("frontend", meshhttp.FrontEndDefects)
-	add("host", serve.HostDefects)
+	add("mesh", plant.MeshServer)
+	add("frontend", plant.FrontEndServer)
+	add("host", plant.HostServer)
 	return items
 }
 

@@ -1,5 +1,6 @@
 // Package mutants measures syncsim's bug-finding power: a catalogue of planted bugs in the reference
-// host and platform, each a switch a normal build leaves off, and a hunt that runs scenarios with one
+// host and platform, each an interceptor of package internal/plant that a run plants through
+// runner.Options.Plant (the reference parts carry no trace of them), and a hunt that runs scenarios with one
 // switched on until a property of the catalogue (P1-P22) catches it. Only the catalogue's properties
 // may detect a mutant: one that none detects is reported as a gap in the catalogue, never patched with
 // a special check.
@@ -14,10 +15,9 @@ import (
 	"slices"
 	"time"
 
-	"github.com/syncsim/syncsim/fakes/blob"
-	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/check"
+	"github.com/syncsim/syncsim/internal/plant"
 	"github.com/syncsim/syncsim/internal/replay"
 	"github.com/syncsim/syncsim/internal/runner"
 	"github.com/syncsim/syncsim/internal/sweep"
@@ -29,70 +29,61 @@ type Mutant struct {
 	Name        string
 	Description string
 	// Ref is the contract rule the bug breaks.
-	Ref   string
-	apply func(*runner.Options)
+	Ref string
+	// plant is the bug's interceptor, defined in package internal/plant.
+	plant plant.Interceptor
 	// Targets are the properties meant to catch the bug: when set, only their failures count as a
 	// detection (an unrelated property failing by chance does not). Empty means any property.
 	Targets []string
 }
 
 // Apply plants the bug in a run's options (a sweep plants it with sweep.Config.Adjust).
-func (m Mutant) Apply(o *runner.Options) { m.apply(o) }
-
-func hostBug(f func(*host.Bugs)) func(*runner.Options) { return func(o *runner.Options) { f(&o.Bugs) } }
-
-func storageBug(f func(*blob.Bugs)) func(*runner.Options) {
-	return func(o *runner.Options) { f(&o.StorageBugs) }
-}
-
-func platformBug(f func(*mesh.Bugs)) func(*runner.Options) {
-	return func(o *runner.Options) { f(&o.PlatformBugs) }
-}
+func (m Mutant) Apply(o *runner.Options) { m.plant(&o.Plant) }
 
 // Catalogue lists the planted bugs.
 func Catalogue() []Mutant {
 	return []Mutant{
-		{"no-lock", "syncs of one instance run without SYNC-2's lock", "SYNC-2", hostBug(func(b *host.Bugs) { b.NoLock = true }), []string{"P3"}},
-		{"hash-before-publish", "the hash blob is written before the publish, not after its success", "SYNC-6", hostBug(func(b *host.Bugs) { b.HashBeforePublish = true }), []string{"P4", "P1"}},
-		{"hash-after-failed-publish", "the hash blob is written after a failed publish too", "SYNC-6", hostBug(func(b *host.Bugs) { b.HashAfterFailedPublish = true }), []string{"P4", "P1"}},
-		{"empty-background-published", "a background sync with no triggers publishes", "SYNC-4", hostBug(func(b *host.Bugs) { b.PublishEmptyBackground = true }), []string{"P10"}},
-		{"read-error-as-changed", "a hash read error counts as changed, not unchanged", "SYNC-5", hostBug(func(b *host.Bugs) { b.ReadErrorAsChanged = true }), []string{"P5"}},
-		{"hash-on-foreground", "foreground syncs read and write the hash blob too", "SYNC-5, SYNC-6", hostBug(func(b *host.Bugs) { b.HashOnForeground = true }), []string{"P1", "P4"}},
-		{"publish-unchanged", "a background sync publishes although the hash equals the blob's", "SYNC-5", hostBug(func(b *host.Bugs) { b.PublishUnchanged = true }), []string{"P5"}},
-		{"swallowed-publish-error", "a failed publish is reported as a success, silently", "SYNC-7", hostBug(func(b *host.Bugs) { b.SwallowPublishError = true }), []string{"P9"}},
-		{"token-without-expiry", "the host's TOK-3 tokens carry no exp claim", "TOK-2, TOK-3", hostBug(func(b *host.Bugs) { b.TokenWithoutExpiry = true }), []string{"P8", "P1"}},
-		{"secret-in-log", "the host master key is written into a log line", "PAY-4", hostBug(func(b *host.Bugs) { b.SecretInLog = true }), []string{"P11"}},
-		{"unseeded-request-ids", "request ids come from a process-wide counter, not the run's seed", "DESIGN.md principle 3", hostBug(func(b *host.Bugs) { b.GlobalRequestIDs = true }), []string{"P12"}},
-		{"mesh-without-retry", "the mesh gives up after a fetch's first failure", "MESH-4", platformBug(func(b *mesh.Bugs) { b.NoRetry = true }), []string{"P1", "P4"}},
-		{"debounce-drops-mid-fetch", "the mesh drops notifications that arrive during a fetch", "MESH-5", platformBug(func(b *mesh.Bugs) { b.DropMidFetch = true }), []string{"P1", "P4"}},
-		{"fetch-per-notification", "the mesh fetches once per notification, without coalescing", "MESH-6", platformBug(func(b *mesh.Bugs) { b.FetchPerNotification = true }), []string{"P6"}},
-		{"fe-accepts-bad-signature", "the front end stores MSG-1 bodies whatever their token", "FE-2, TOK-5", platformBug(func(b *mesh.Bugs) { b.AcceptAnyToken = true }), []string{"P8"}},
-		{"background-on-every-instance", "every instance runs the background sync, not only the primary", "SYNC-8", hostBug(func(b *host.Bugs) { b.BackgroundOnEveryInstance = true }), []string{"P14", "P15"}},
-		{"lease-renew-keeps-expiry", "storage answers a lease renewal with success but does not extend the lease", "PROTOCOL.md section 1 (primary)", storageBug(func(b *blob.Bugs) { b.RenewKeepsExpiry = true }), []string{"P15", "P14"}},
-		{"debounce-without-max-wait", "the mesh waits for a quiet period only: a trickle of notifications postpones the fetch", "MESH-6, MESH-2", platformBug(func(b *mesh.Bugs) { b.NoMaxWait = true }), []string{"P16", "P17"}},
-		{"host-audience-prefix", "the admin API takes an audience that merely starts with one of TOK-5's (.evil, /azurefunctionsX)", "TOK-5, HOST-1", hostBug(func(b *host.Bugs) { b.AudiencePrefix = true }), []string{"P8"}},
-		{"fe-ignores-nbf", "the front end takes a token that is not yet valid beyond the skew", "FE-2, TOK-2", platformBug(func(b *mesh.Bugs) { b.FrontEndIgnoresNotBefore = true }), []string{"P8"}},
-		{"store-loses-every-other-write", "the platform store acknowledges every second write but keeps the old entry", "PROTOCOL.md section 1 (platform store), FE-5", platformBug(func(b *mesh.Bugs) { b.StoreLosesEveryOtherWrite = true }), []string{"P2", "P1"}},
-		{"store-drops-equal-revision", "the platform store treats a write of the revision it holds as a replay and keeps the old entry", "PROTOCOL.md section 1 (platform store), FE-5", platformBug(func(b *mesh.Bugs) { b.StoreDropsEqualRevision = true }), []string{"P2", "P1"}},
-		{"payload-keys-in-map-order", "the host writes the payload object's keys in map order, so unchanged content hashes differently on every build", "PAY-2", hostBug(func(b *host.Bugs) { b.PayloadKeysInMapOrder = true }), []string{"P18"}},
-		{"short-retry-budget", "the mesh gives up retrying a fetch after 4 minutes instead of 10", "MESH-4", platformBug(func(b *mesh.Bugs) { b.ShortRetryBudget = true }), []string{"P1"}},
+		{"no-lock", "syncs of one instance run without SYNC-2's lock", "SYNC-2", plant.NoLock, []string{"P3"}},
+		{"hash-before-publish", "the hash blob is written before the publish, not after its success", "SYNC-6", plant.HashBeforePublish, []string{"P4", "P1"}},
+		{"hash-after-failed-publish", "the hash blob is written after a failed publish too", "SYNC-6", plant.HashAfterFailedPublish, []string{"P4", "P1"}},
+		{"empty-background-published", "a background sync with no triggers publishes", "SYNC-4", plant.PublishEmptyBackground, []string{"P10"}},
+		{"read-error-as-changed", "a hash read error counts as changed, not unchanged", "SYNC-5", plant.ReadErrorAsChanged, []string{"P5"}},
+		{"hash-on-foreground", "foreground syncs read and write the hash blob too", "SYNC-5, SYNC-6", plant.HashOnForeground, []string{"P1", "P4"}},
+		{"publish-unchanged", "a background sync publishes although the hash equals the blob's", "SYNC-5", plant.PublishUnchanged, []string{"P5"}},
+		{"swallowed-publish-error", "a failed publish is reported as a success, silently", "SYNC-7", plant.SwallowPublishError, []string{"P9"}},
+		{"token-without-expiry", "the host's TOK-3 tokens carry no exp claim", "TOK-2, TOK-3", plant.TokenWithoutExpiry, []string{"P8", "P1"}},
+		{"secret-in-log", "the host master key is written into a log line", "PAY-4", plant.SecretInLog, []string{"P11"}},
+		{"unseeded-request-ids", "request ids come from a process-wide counter, not the run's seed", "DESIGN.md principle 3", plant.GlobalRequestIDs, []string{"P12"}},
+		{"mesh-without-retry", "the mesh gives up after a fetch's first failure", "MESH-4", plant.MeshNoRetry, []string{"P1", "P4"}},
+		{"debounce-drops-mid-fetch", "the mesh drops notifications that arrive during a fetch", "MESH-5", plant.DropMidFetch, []string{"P1", "P4"}},
+		{"fetch-per-notification", "the mesh fetches once per notification, without coalescing", "MESH-6", plant.FetchPerNotification, []string{"P6"}},
+		{"fe-accepts-bad-signature", "the front end stores MSG-1 bodies whatever their token", "FE-2, TOK-5", plant.AcceptAnyToken, []string{"P8"}},
+		{"background-on-every-instance", "every instance runs the background sync, not only the primary", "SYNC-8", plant.BackgroundOnEveryInstance, []string{"P14", "P15"}},
+		{"lease-renew-keeps-expiry", "storage answers a lease renewal with success but does not extend the lease", "PROTOCOL.md section 1 (primary)", plant.RenewKeepsExpiry, []string{"P15", "P14"}},
+		{"debounce-without-max-wait", "the mesh waits for a quiet period only: a trickle of notifications postpones the fetch", "MESH-6, MESH-2", plant.NoMaxWait, []string{"P16", "P17"}},
+		{"host-audience-prefix", "the admin API takes an audience that merely starts with one of TOK-5's (.evil, /azurefunctionsX)", "TOK-5, HOST-1", plant.AudiencePrefix, []string{"P8"}},
+		{"fe-ignores-nbf", "the front end takes a token that is not yet valid beyond the skew", "FE-2, TOK-2", plant.FrontEndIgnoresNotBefore, []string{"P8"}},
+		{"store-loses-every-other-write", "the platform store acknowledges every second write but keeps the old entry", "PROTOCOL.md section 1 (platform store), FE-5", plant.StoreLosesEveryOtherWrite, []string{"P2", "P1"}},
+		{"store-drops-equal-revision", "the platform store treats a write of the revision it holds as a replay and keeps the old entry", "PROTOCOL.md section 1 (platform store), FE-5", plant.StoreDropsEqualRevision, []string{"P2", "P1"}},
+		{"payload-keys-in-map-order", "the host writes the payload object's keys in map order, so unchanged content hashes differently on every build", "PAY-2", plant.PayloadKeysInMapOrder, []string{"P18"}},
+		{"short-retry-budget", "the mesh gives up retrying a fetch after 4 minutes instead of 10", "MESH-4", plant.ShortRetryBudget, []string{"P1"}},
 		// Authorization (P19): a claim granted or refused for the wrong reason where every token is valid.
-		{"platform-claim-app-service", "MSG-3 grants the platform claim to a valid token issued by App Service, not only Legion's", "TOK-4, TOK-5, MSG-3; PR #11697", hostBug(func(b *host.Bugs) { b.PlatformClaimAppService = true }), []string{"P19", "P8"}},
-		{"platform-claim-site-issuer", "MSG-3 grants the platform claim to a valid token issued by the site or its scm site", "TOK-4, TOK-5, MSG-3; PR #11697", hostBug(func(b *host.Bugs) { b.PlatformClaimSiteIssuer = true }), []string{"P19", "P8"}},
-		{"forbidden-as-unauthorized", "MSG-3 answers 401, not 403, to a valid token without the platform claim", "TOK-5, HOST-1", hostBug(func(b *host.Bugs) { b.ForbiddenAsUnauthorized = true }), []string{"P19"}},
-		{"sync-needs-platform-claim", "MSG-4 refuses (403) a valid TOK-5 token without the platform claim", "TOK-5, MSG-4, HOST-2", hostBug(func(b *host.Bugs) { b.SyncNeedsPlatformClaim = true }), []string{"P19"}},
+		{"platform-claim-app-service", "MSG-3 grants the platform claim to a valid token issued by App Service, not only Legion's", "TOK-4, TOK-5, MSG-3; PR #11697", plant.PlatformClaimAppService, []string{"P19", "P8"}},
+		{"platform-claim-site-issuer", "MSG-3 grants the platform claim to a valid token issued by the site or its scm site", "TOK-4, TOK-5, MSG-3; PR #11697", plant.PlatformClaimSiteIssuer, []string{"P19", "P8"}},
+		{"forbidden-as-unauthorized", "MSG-3 answers 401, not 403, to a valid token without the platform claim", "TOK-5, HOST-1", plant.ForbiddenAsUnauthorized, []string{"P19"}},
+		{"sync-needs-platform-claim", "MSG-4 refuses (403) a valid TOK-5 token without the platform claim", "TOK-5, MSG-4, HOST-2", plant.SyncNeedsPlatformClaim, []string{"P19"}},
 		// The caller's truth (P20): what MSG-4 is told against what the platform took.
-		{"additive-notify-failure-fails", "in additive mode a failed best-effort MSG-2 fails the sync although MSG-1 stored the payload", "PROTOCOL.md section 7 (additive), SYNC-7", hostBug(func(b *host.Bugs) { b.AdditiveNotifyFails = true }), []string{"P20"}},
-		{"answer-while-locked", "MSG-4 that finds the sync lock held is answered success at once and runs no sync", "MSG-4, SYNC-2", hostBug(func(b *host.Bugs) { b.AnswerWhileLocked = true }), []string{"P20"}},
-		{"answer-at-publish", "MSG-4 is answered success when the publish is sent, before its result is known", "MSG-4, SYNC-7", hostBug(func(b *host.Bugs) { b.AnswerAtPublish = true }), []string{"P20"}},
+		{"additive-notify-failure-fails", "in additive mode a failed best-effort MSG-2 fails the sync although MSG-1 stored the payload", "PROTOCOL.md section 7 (additive), SYNC-7", plant.AdditiveNotifyFails, []string{"P20"}},
+		{"answer-while-locked", "MSG-4 that finds the sync lock held is answered success at once and runs no sync", "MSG-4, SYNC-2", plant.AnswerWhileLocked, []string{"P20"}},
+		{"answer-at-publish", "MSG-4 is answered success when the publish is sent, before its result is known", "MSG-4, SYNC-7", plant.AnswerAtPublish, []string{"P20"}},
 		// Routing (P21): a request that works only on the primary.
-		{"admin-sync-primary-only", "MSG-4 on an instance that is not primary answers success without syncing", "MSG-4, SYNC-8", hostBug(func(b *host.Bugs) { b.AdminSyncPrimaryOnly = true }), []string{"P21"}},
-		{"triggers-primary-only", "MSG-3 on an instance that is not primary answers 503", "MSG-3, HOST-1; PR #11697", hostBug(func(b *host.Bugs) { b.TriggersPrimaryOnly = true }), []string{"P21"}},
-		{"keys-sync-primary-only", "the key API's foreground sync runs on the primary only", "SYNC-8 (foreground syncs)", hostBug(func(b *host.Bugs) { b.KeysSyncPrimaryOnly = true }), []string{"P21"}},
+		{"admin-sync-primary-only", "MSG-4 on an instance that is not primary answers success without syncing", "MSG-4, SYNC-8", plant.AdminSyncPrimaryOnly, []string{"P21"}},
+		{"triggers-primary-only", "MSG-3 on an instance that is not primary answers 503", "MSG-3, HOST-1; PR #11697", plant.TriggersPrimaryOnly, []string{"P21"}},
+		{"keys-sync-primary-only", "the key API's foreground sync runs on the primary only", "SYNC-8 (foreground syncs)", plant.KeysSyncPrimaryOnly, []string{"P21"}},
 		// Timing under a stream of notifications and retries (P16, P22).
-		{"notification-waits-for-retry", "a notification that arrives while a failed fetch waits to retry waits for the whole backoff", "MESH-6, MESH-5", platformBug(func(b *mesh.Bugs) { b.NotificationWaitsForRetry = true }), []string{"P22"}},
-		{"max-wait-grows-per-notification", "the debounce's max-wait doubles with every pending notification", "MESH-6", platformBug(func(b *mesh.Bugs) { b.MaxWaitGrowsPerNotification = true }), []string{"P16", "P22"}},
-		{"retry-backoff-shrinks", "the retry backoff halves with every retry of a round, without the 100 ms floor after the first", "MESH-4", platformBug(func(b *mesh.Bugs) { b.RetryBackoffShrinks = true }), []string{"P22"}},
+		{"notification-waits-for-retry", "a notification that arrives while a failed fetch waits to retry waits for the whole backoff", "MESH-6, MESH-5", plant.NotificationWaitsForRetry, []string{"P22"}},
+		{"max-wait-grows-per-notification", "the debounce's max-wait doubles with every pending notification", "MESH-6", plant.MaxWaitGrowsPerNotification, []string{"P16", "P22"}},
+		{"retry-backoff-shrinks", "the retry backoff halves with every retry of a round, without the 100 ms floor after the first", "MESH-4", plant.RetryBackoffShrinks, []string{"P22"}},
 	}
 }
 
@@ -229,7 +220,7 @@ func hunt(m Mutant, scs map[string]*scenarios.Scenario, bases map[string]sweep.B
 			res.SeedsToDetect++
 			base := runner.Options{Raw: true, Faults: t.Faults}
 			bugged := base
-			m.apply(&bugged)
+			m.Apply(&bugged)
 			sc := scs[t.Scenario]
 			clean, err := runner.RunOne(sc, t.Mode, seed, base)
 			if err != nil {

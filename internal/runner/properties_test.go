@@ -4,9 +4,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/check"
+	"github.com/syncsim/syncsim/internal/plant"
 	"github.com/syncsim/syncsim/scenarios"
 )
 
@@ -73,30 +73,30 @@ func TestEveryPropertyHoldsAndFails(t *testing.T) {
 		{"P4", situation{scenario: smoke, mode: host.ModePlatform},
 			situation{scenario: incident, mode: host.ModePlatform}},
 		{"P5", situation{scenario: incident, mode: host.ModeFrontend},
-			situation{scenario: incident, mode: host.ModeFrontend, opts: Options{Bugs: host.Bugs{PublishUnchanged: true}}}},
+			situation{scenario: incident, mode: host.ModeFrontend, opts: Options{Plant: plant.Of(plant.PublishUnchanged)}}},
 		{"P6", situation{scenario: concurrent, mode: host.ModePlatform},
-			situation{scenario: concurrent, mode: host.ModePlatform, opts: Options{PlatformBugs: mesh.Bugs{FetchPerNotification: true}}}},
+			situation{scenario: concurrent, mode: host.ModePlatform, opts: Options{Plant: plant.Of(plant.FetchPerNotification)}}},
 		{"P7", situation{scenario: race, mode: host.ModeFrontend, seeds: 20, opts: Options{Faults: []string{"duplicate:from=instance,to=frontend,p=0.5"}}},
 			situation{scenario: race, mode: host.ModeFrontend, seeds: 60, opts: Options{Faults: []string{"duplicate:from=instance,to=frontend,p=0.5"}},
 				edit: func(sc *scenarios.Scenario) { sc.Faults.Random.Reorder = 0.8; sc.Network.DelayMax = 2 * time.Second }}},
 		{"P8", situation{scenario: smoke, mode: host.ModeFrontend},
-			situation{scenario: smoke, mode: host.ModeFrontend, opts: Options{PlatformBugs: mesh.Bugs{AcceptAnyToken: true}, Faults: []string{"clock-skew:p=1,by=10m"}}}},
+			situation{scenario: smoke, mode: host.ModeFrontend, opts: Options{Plant: plant.Of(plant.AcceptAnyToken), Faults: []string{"clock-skew:p=1,by=10m"}}}},
 		{"P9", situation{scenario: fe503, mode: host.ModeFrontend},
-			situation{scenario: fe503, mode: host.ModeFrontend, opts: Options{Bugs: host.Bugs{SwallowPublishError: true}}}},
+			situation{scenario: fe503, mode: host.ModeFrontend, opts: Options{Plant: plant.Of(plant.SwallowPublishError)}}},
 		{"P10", situation{scenario: smoke, mode: host.ModeFrontend},
-			situation{scenario: smoke, mode: host.ModeFrontend, opts: Options{Faults: []string{"transient-empty:p=1"}, Bugs: host.Bugs{PublishEmptyBackground: true}}}},
+			situation{scenario: smoke, mode: host.ModeFrontend, opts: Options{Faults: []string{"transient-empty:p=1"}, Plant: plant.Of(plant.PublishEmptyBackground)}}},
 		{"P11", situation{scenario: smoke, mode: host.ModeFrontend},
-			situation{scenario: smoke, mode: host.ModeFrontend, opts: Options{Bugs: host.Bugs{SecretInLog: true}}}},
+			situation{scenario: smoke, mode: host.ModeFrontend, opts: Options{Plant: plant.Of(plant.SecretInLog)}}},
 		{"P13", situation{scenario: smoke, mode: host.ModeFrontend},
 			situation{scenario: smoke, mode: host.ModeFrontend, edit: func(sc *scenarios.Scenario) { sc.ConvergenceBound = time.Millisecond }}},
 		{"P19", situation{scenario: "scenarios/authorization.yaml", mode: host.ModeAdditive},
-			situation{scenario: "scenarios/authorization.yaml", mode: host.ModeAdditive, opts: Options{Bugs: host.Bugs{PlatformClaimAppService: true}}}},
+			situation{scenario: "scenarios/authorization.yaml", mode: host.ModeAdditive, opts: Options{Plant: plant.Of(plant.PlatformClaimAppService)}}},
 		{"P20", situation{scenario: "scenarios/caller-truth.yaml", mode: host.ModeAdditive},
-			situation{scenario: "scenarios/caller-truth.yaml", mode: host.ModeAdditive, opts: Options{Bugs: host.Bugs{AdditiveNotifyFails: true}}}},
+			situation{scenario: "scenarios/caller-truth.yaml", mode: host.ModeAdditive, opts: Options{Plant: plant.Of(plant.AdditiveNotifyFails)}}},
 		{"P21", situation{scenario: "scenarios/routing.yaml", mode: host.ModePlatform},
-			situation{scenario: "scenarios/routing.yaml", mode: host.ModePlatform, opts: Options{Bugs: host.Bugs{TriggersPrimaryOnly: true}}}},
+			situation{scenario: "scenarios/routing.yaml", mode: host.ModePlatform, opts: Options{Plant: plant.Of(plant.TriggersPrimaryOnly)}}},
 		{"P22", situation{scenario: "scenarios/retry-stream.yaml", mode: host.ModePlatform},
-			situation{scenario: "scenarios/retry-stream.yaml", mode: host.ModePlatform, opts: Options{PlatformBugs: mesh.Bugs{NotificationWaitsForRetry: true}}}},
+			situation{scenario: "scenarios/retry-stream.yaml", mode: host.ModePlatform, opts: Options{Plant: plant.Of(plant.NotificationWaitsForRetry)}}},
 	}
 	for _, c := range cases {
 		t.Run(c.id, func(t *testing.T) {

@@ -7,13 +7,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/syncsim/syncsim/fakes/blob"
-	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/check"
 	"github.com/syncsim/syncsim/internal/faults"
 	"github.com/syncsim/syncsim/internal/live"
 	"github.com/syncsim/syncsim/internal/outcome"
+	"github.com/syncsim/syncsim/internal/plant"
 	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/internal/world"
 	"github.com/syncsim/syncsim/scenarios"
@@ -23,11 +22,9 @@ import (
 type Options struct {
 	// Raw ignores the scenarios' expectations.
 	Raw bool
-	// Bugs and PlatformBugs switch planted defects on (tests only).
-	Bugs         host.Bugs
-	PlatformBugs mesh.Bugs
-	// StorageBugs switches planted defects on in the blob model (tests only).
-	StorageBugs blob.Bugs
+	// Plant is the planted defects' interceptors (package internal/plant; internal/mutants plants
+	// one at a time); the zero value plants nothing.
+	Plant plant.Set
 	// Strategy names the exploration strategy ("" = the default).
 	Strategy string
 	// Faults are extra faults in the CLI's NAME[:param=value,...] form.
@@ -195,7 +192,7 @@ func runLive(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options) 
 
 // world turns the options into the world's, parsing the CLI's fault specs.
 func (o Options) world() (world.Options, error) {
-	w := world.Options{Bugs: o.Bugs, PlatformBugs: o.PlatformBugs, StorageBugs: o.StorageBugs, Strategy: o.Strategy, Script: o.Script}
+	w := world.Options{Plant: o.Plant, Strategy: o.Strategy, Script: o.Script}
 	for _, f := range o.Faults {
 		spec, err := faults.Parse(f)
 		if err != nil {

@@ -19,16 +19,6 @@ import (
 	"github.com/syncsim/syncsim/internal/drive"
 )
 
-// HostDefects are hosthttp.HostDefects as a table of the reference servers' kind (meshhttp's), for
-// the defect listing and the conformance suites.
-var HostDefects = func() map[string]meshhttp.Defect {
-	out := make(map[string]meshhttp.Defect, len(hosthttp.HostDefects))
-	for name, d := range hosthttp.HostDefects {
-		out[name] = meshhttp.Defect(d)
-	}
-	return out
-}()
-
 // NewHost is hosthttp.NewHost with what the host talks to filled in where cfg leaves it out: the
 // in-memory blob model as its Storage, and a StartPeer that starts a reference front end or mesh
 // in process, with the host's site, seed, log and limits.

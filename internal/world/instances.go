@@ -46,7 +46,7 @@ func (e fleetEnv) Record(party string, ev trace.Event)          { e.w.k.Trace.Pu
 // Configure gives a host the simulated platform's addresses and the run's planted defects.
 func (e fleetEnv) Configure(m *drive.Member, cfg *host.Config) {
 	cfg.FrontEndURL, cfg.MeshURL = "https://"+e.w.sc.Site.Name+".scm.azurewebsites.net", "http://mesh.local/"
-	cfg.Bugs = e.w.opts.Bugs
+	cfg.Seams, cfg.Wrapper = e.w.opts.Plant.Host, e.w.opts.Plant.HostWrapper
 }
 
 func (e fleetEnv) Attach(m *drive.Member) (string, error) {

@@ -4,9 +4,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/check"
+	"github.com/syncsim/syncsim/internal/plant"
 )
 
 // On a simulator run, each planted token or store bug fails the property that targets it, where the
@@ -20,14 +20,14 @@ func TestPlantedBugsFailTheirProperty(t *testing.T) {
 		prop     check.Property
 		evidence string
 	}{
-		{"host audience by prefix", "scenarios/tokens.yaml", host.ModePlatform, Options{Bugs: host.Bugs{AudiencePrefix: true}},
+		{"host audience by prefix", "scenarios/tokens.yaml", host.ModePlatform, Options{Plant: plant.Of(plant.AudiencePrefix)},
 			check.PropP8, "accepted an invalid token"},
-		{"front end ignores nbf", "scenarios/tokens.yaml", host.ModeFrontend, Options{PlatformBugs: mesh.Bugs{FrontEndIgnoresNotBefore: true}},
+		{"front end ignores nbf", "scenarios/tokens.yaml", host.ModeFrontend, Options{Plant: plant.Of(plant.FrontEndIgnoresNotBefore)},
 			check.PropP8, "endpoint frontend accepted an invalid token"},
-		{"store loses every other write", "scenarios/smoke.yaml", host.ModeFrontend, Options{PlatformBugs: mesh.Bugs{StoreLosesEveryOtherWrite: true}},
+		{"store loses every other write", "scenarios/smoke.yaml", host.ModeFrontend, Options{Plant: plant.Of(plant.StoreLosesEveryOtherWrite)},
 			check.PropP2, "but the store then held"},
 		{"store drops an equal revision", "scenarios/incidents/transient-empty-function-set.yaml", host.ModeFrontend,
-			Options{PlatformBugs: mesh.Bugs{StoreDropsEqualRevision: true}}, check.PropP2, "but the store then held"},
+			Options{Plant: plant.Of(plant.StoreDropsEqualRevision)}, check.PropP2, "but the store then held"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

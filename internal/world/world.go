@@ -8,6 +8,7 @@ import (
 
 	"github.com/syncsim/syncsim/internal/drive"
 	"github.com/syncsim/syncsim/internal/faults"
+	"github.com/syncsim/syncsim/internal/plant"
 	"github.com/syncsim/syncsim/internal/trace"
 
 	"github.com/syncsim/syncsim/fakes/blob"
@@ -19,18 +20,15 @@ import (
 
 // Options change a run without changing its scenario.
 type Options struct {
-	// Bugs switches planted defects on in every host (tests only).
-	Bugs host.Bugs
 	// Strategy names the exploration strategy (sim.StrategyNames); "" is the kernel's default.
 	Strategy string
 	// Faults are armed in addition to the scenario's (the CLI's --fault).
 	Faults []faults.Spec
-	// PlatformBugs switches planted defects on in the front end and the mesh (tests only).
-	PlatformBugs mesh.Bugs
 	// Script, when set, makes the run follow a recorded schedule (replay and shrink).
 	Script *trace.Schedule
-	// StorageBugs switches planted defects on in the blob model (tests only).
-	StorageBugs blob.Bugs
+	// Plant is the planted defects' interceptors (package internal/plant), put into every host, the
+	// front end, the mesh, the platform store and the blob model; the zero value plants nothing.
+	Plant plant.Set
 	// Decide, when set, decides every fault opportunity (by its firing key) and every scheduling
 	// choice the strategy offers (by its choice key) instead of the seed and the Script; it gets the
 	// run so that it can read its state (simrun explore: internal/explore).
@@ -152,11 +150,11 @@ func newWorld(sc *scenarios.Scenario, mode host.Mode, seed uint64, opts Options)
 		store:      mesh.NewStore(),
 		meshTimers: map[string]sim.Timer{}, meshFetches: map[int]sim.Timer{},
 	}
-	w.blobs.Bugs = opts.StorageBugs
-	w.store.Bugs = opts.PlatformBugs
-	w.fe = drive.NewFrontEnd(&mesh.FrontEnd{Site: sc.Site, Store: w.store, Bugs: opts.PlatformBugs}, sc.Site, frontEndEnv{w})
+	w.blobs.Seams = opts.Plant.Blob
+	w.store.Seams = opts.Plant.Store
+	w.fe = drive.NewFrontEnd(&mesh.FrontEnd{Site: sc.Site, Store: w.store, Seams: opts.Plant.FrontEnd}, sc.Site, frontEndEnv{w})
 	w.mesh = drive.NewMesh(mesh.New(mesh.Config{Site: sc.Site, Store: w.store, Rand: k.Streams.Stream("mesh"),
-		Debounce: sc.Mesh.Debounce, RetryBudget: sc.Mesh.RetryBudget, Bugs: opts.PlatformBugs}), meshEnv{w})
+		Debounce: sc.Mesh.Debounce, RetryBudget: sc.Mesh.RetryBudget, Seams: opts.Plant.Mesh, Wrapper: opts.Plant.MeshWrapper}), meshEnv{w})
 	w.site = drive.NewSite(sc, k.Streams)
 	w.engine = newEngine(w)
 	w.fleet = drive.NewFleet(drive.FleetConfig{Scenario: sc, Mode: mode, Streams: k.Streams, Site: w.site, Faults: w.engine.Faults}, fleetEnv{w})

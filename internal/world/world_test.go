@@ -8,6 +8,7 @@ import (
 
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/check"
+	"github.com/syncsim/syncsim/internal/plant"
 	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/scenarios"
 )
@@ -149,7 +150,7 @@ func TestOverlappingSyncsNeedTheLock(t *testing.T) {
 		if ok.Status != check.Pass || ok.Checked < 4 {
 			t.Errorf("%s with the lock: %s checked=%d %v", mode, ok.Status, ok.Checked, ok.Evidence)
 		}
-		bad := verdict(t, run(t, sc, mode, 1, Options{Bugs: host.Bugs{NoLock: true}}), check.PropP3)
+		bad := verdict(t, run(t, sc, mode, 1, Options{Plant: plant.Of(plant.NoLock)}), check.PropP3)
 		if bad.Status != check.Fail || !strings.Contains(bad.Evidence[0].Text, "had not ended") {
 			t.Errorf("%s without the lock: %s %v", mode, bad.Status, bad.Evidence)
 		}
@@ -164,7 +165,7 @@ func TestP12CatchesLeakedState(t *testing.T) {
 	if v := check.Determinism(a.Trace, b.Trace); v.Status != check.Pass || v.Checked == 0 {
 		t.Fatalf("clean: %+v", v)
 	}
-	bugs := Options{Bugs: host.Bugs{GlobalRequestIDs: true}}
+	bugs := Options{Plant: plant.Of(plant.GlobalRequestIDs)}
 	a, b = run(t, sc, host.ModeFrontend, 1, bugs), run(t, sc, host.ModeFrontend, 1, bugs)
 	v := check.Determinism(a.Trace, b.Trace)
 	if v.Status != check.Fail || !strings.Contains(strings.Join(v.EvidenceText(), "\n"), "RequestId=") {

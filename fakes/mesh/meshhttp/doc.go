@@ -28,8 +28,11 @@
 // FrontEndConfig.Limits): header, read, write and idle timeouts and a bound on the connections
 // served at once.
 //
-// Planted defects (MeshDefects, FrontEndDefects) each break exactly one rule of PROTOCOL.md
-// section 8, so that the conformance suites can show they catch it.
+// Planted defects (MeshConfig.Defects, FrontEndConfig.Defects: names in package internal/plant's
+// MeshServer and FrontEndServer tables) each break exactly one rule of PROTOCOL.md section 8, so that
+// the conformance suites can show they catch it. The servers know none of them: a defect is a
+// function for a seam of the mesh or the front end (mesh.Seams, mesh.FrontEndSeams) or a middleware
+// around the server's handler.
 //
 //	srv := meshhttp.NewMesh(meshhttp.MeshConfig{Site: site, SiteURL: "http://127.0.0.1:8080"})
 //	url, stop, err := srv.Serve("127.0.0.1:0")

@@ -1,10 +1,10 @@
 package meshhttp
 
 import (
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -13,6 +13,7 @@ import (
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/drive"
 	"github.com/syncsim/syncsim/internal/httpbound"
+	"github.com/syncsim/syncsim/internal/plant"
 	"github.com/syncsim/syncsim/internal/realtime"
 	"github.com/syncsim/syncsim/internal/trace"
 )
@@ -24,7 +25,8 @@ const PathSetTriggers = "/operations/settriggers"
 type FrontEndConfig struct {
 	// Site names the site and holds the key TOK-3 tokens are checked with.
 	Site host.Site
-	// Defects are names of FrontEndDefects to plant.
+	// Defects are names of planted defects to plant (package internal/plant's FrontEndServer
+	// table).
 	Defects []string
 	// Log gets one line per request; nil discards. Never a token or a body.
 	Log io.Writer
@@ -52,8 +54,11 @@ type FrontEndStatus struct {
 // interpreter of the front end (internal/drive's FrontEnd), as in the simulator and live runs.
 type FrontEndServer struct {
 	base
-	cfg     FrontEndConfig
-	defects map[string]bool
+	cfg FrontEndConfig
+	// plant is the planted defects' interceptors (Defects, resolved in package internal/plant's
+	// FrontEndServer table); handler is the server with plant's middleware around it.
+	plant   plant.Set
+	handler http.Handler
 	err     error
 
 	// now is the front end's clock and record where its interpreter's records go (the server keeps
@@ -65,14 +70,13 @@ type FrontEndServer struct {
 // NewFrontEnd creates a front-end server. An unknown defect makes Serve fail and every request 500.
 func NewFrontEnd(cfg FrontEndConfig) *FrontEndServer {
 	s := &FrontEndServer{base: newBase(cfg.Log, cfg.Site.Name, "frontend"), cfg: cfg, now: time.Now}
-	s.defects, s.err = ParseDefects(FrontEndDefects, cfg.Defects)
-	judged := s.Store()
-	if s.defects["reject-valid"] {
-		// The defect stores nothing: what the front end judges valid goes to a store nobody reads.
-		judged = mesh.NewStore()
+	s.plant, s.err = plant.Resolve(plant.FrontEndServer, cfg.Site, cfg.Defects)
+	if s.err != nil {
+		s.err = fmt.Errorf("meshhttp: %w", s.err)
 	}
-	s.DriveFrontEnd(&mesh.FrontEnd{Site: cfg.Site, Store: judged, Bugs: mesh.Bugs{AcceptAnyToken: s.defects["accept-bad-token"]}},
-		cfg.Site, frontEndEnv{s})
+	s.handler = s.plant.Handler(http.HandlerFunc(s.serveFrontEnd))
+	s.Store().Seams = s.plant.Store
+	s.DriveFrontEnd(&mesh.FrontEnd{Site: cfg.Site, Store: s.Store(), Seams: s.plant.FrontEnd}, cfg.Site, frontEndEnv{s})
 	if s.err == nil {
 		s.db, s.err = openDurableWith(cfg.DataFile, dataFileLockWait, cfg.DataFileMaxBytes)
 	}
@@ -123,8 +127,11 @@ func (s *FrontEndServer) Status() FrontEndStatus {
 	return FrontEndStatus{Writes: s.writesBase + e.Writes, LastHash: e.Hash, LastRevision: e.Revision}
 }
 
-// ServeHTTP routes POST and GET /operations/settriggers, and GET /status.
-func (s *FrontEndServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// ServeHTTP routes POST and GET /operations/settriggers, through the planted defects' middleware.
+func (s *FrontEndServer) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// serveFrontEnd is the reference front end's routing.
+func (s *FrontEndServer) serveFrontEnd(w http.ResponseWriter, r *http.Request) {
 	s.handle(w, r, s.err, "front end", func() any { return s.Status() }, func() { s.route(w, r) })
 }
 
@@ -146,7 +153,8 @@ func (s *FrontEndServer) route(w http.ResponseWriter, r *http.Request) {
 }
 
 // setTriggers is MSG-1: TOK-3 check (FE-2), JSON check (FE-3), store (FE-5), 200 (FE-1), judged by
-// the front end's interpreter, with the planted defects deciding over its answer and what is kept.
+// the front end's interpreter (with the planted seams, which may decide over its answer and what it
+// stores).
 func (s *FrontEndServer) setTriggers(w http.ResponseWriter, r *http.Request) {
 	body, ok := realtime.ReadBody(w, r)
 	if !ok {
@@ -163,11 +171,12 @@ func (s *FrontEndServer) setTriggers(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "front end stopping", http.StatusServiceUnavailable)
 		return
 	}
-	stored, ok := s.keep(req, &resp, out)
+	stored, ok := s.kept(out)
 	if !ok {
 		reason := out.Reason
 		if reason == "" {
-			reason = "defect"
+			// Accepted by the judgement, refused by a planted verdict.
+			reason = "verdict"
 		}
 		s.logf("frontend: rejected with %d (%s)", resp.Status, reason)
 		w.WriteHeader(resp.Status)
@@ -185,30 +194,15 @@ func (s *FrontEndServer) setTriggers(w http.ResponseWriter, r *http.Request) {
 	w.Write(resp.Body)
 }
 
-// keep applies the planted defects to the front end's judgement of req (its answer resp, which a
-// defect may replace, and what it did, out) and returns the entry the store keeps for the site,
-// with its write count, to commit; false when nothing was stored.
-func (s *FrontEndServer) keep(req mesh.Request, resp *mesh.Response, out mesh.Outcome) (storedEntry, bool) {
-	e, store := out.Entry, out.Stored
-	switch {
-	case out.Stored && s.defects["reject-valid"]:
-		*resp, store = mesh.Response{Status: 500, Body: []byte("internal error (defect reject-valid)")}, false
-	case out.Reason == "not json" && s.defects["accept-non-json"]:
-		*resp, store = mesh.Response{Status: 200}, true
-	case !out.Stored && s.defects["store-rejected"]:
-		store = true
-	}
-	if !store {
+// kept is the entry the front end stored for the site, with its write count, to commit; false
+// when it stored nothing.
+func (s *FrontEndServer) kept(out mesh.Outcome) (storedEntry, bool) {
+	if !out.Stored {
 		return storedEntry{}, false
 	}
 	s.Lock()
 	defer s.Unlock()
-	if !out.Stored {
-		// The defect's own write: the front end refused the body.
-		rev, _ := strconv.Atoi(req.Header(mesh.RevisionHeader))
-		e = s.Store().Put(s.now(), s.cfg.Site.Name, req.Body, host.HashOf(req.Body), rev, "frontend")
-	}
-	return toStored(e, s.writesBase+e.Writes), true
+	return toStored(out.Entry, s.writesBase+out.Entry.Writes), true
 }
 
 // frontEndEnv is the front-end server's drive.FrontEndEnv: its clock, and no trace.

@@ -1,6 +1,7 @@
 package meshhttp
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/drive"
 	"github.com/syncsim/syncsim/internal/httpbound"
+	"github.com/syncsim/syncsim/internal/plant"
 	"github.com/syncsim/syncsim/internal/realtime"
 	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/sim"
@@ -27,7 +29,7 @@ type MeshConfig struct {
 	RetryBudget, Debounce, MaxWait, BackoffMin, BackoffMax, FetchTimeout time.Duration
 	// Seed seeds the retry backoff's jitter.
 	Seed uint64
-	// Defects are names of MeshDefects to plant.
+	// Defects are names of planted defects to plant (package internal/plant's MeshServer table).
 	Defects []string
 	// Log gets one line per notification, fetch and store; nil discards. Never a token or a body.
 	Log io.Writer
@@ -53,7 +55,7 @@ type MeshStatus struct {
 	// LastHash and LastRevision describe the payload last stored ("" and 0 for none).
 	LastHash     string `json:"last_hash"`
 	LastRevision int    `json:"last_revision"`
-	// Abandoned counts fetch rounds given up (retry budget, 401, or the no-retry defect).
+	// Abandoned counts fetch rounds given up (retry budget, 401).
 	Abandoned int `json:"abandoned"`
 	// Pending counts accepted notifications not yet delivered or abandoned; Restored those the data
 	// file held as pending when this process started.
@@ -65,37 +67,36 @@ type MeshStatus struct {
 // /status reports MeshStatus.
 type MeshServer struct {
 	base
-	cfg     MeshConfig
-	defects map[string]bool
+	cfg MeshConfig
+	// plant is the planted defects' interceptors (Defects, resolved in package internal/plant's
+	// MeshServer table); handler is the server with plant's middleware around it.
+	plant   plant.Set
+	handler http.Handler
 	err     error
 
 	// m is the machine the platform's interpreter drives (its lock is held around every call).
-	m *mesh.Mesh
-	// afterFetch is set while the effects of a fetch's answer are carried out, where a SetTimer is
-	// always the retry timer (MESH-4).
-	afterFetch bool
-	status     MeshStatus
+	m      *mesh.Mesh
+	status MeshStatus
 
 	client    *http.Client
 	transport *http.Transport
-
-	// slowAccept is the slow-accept defect's delay (6 s; tests shorten it).
-	slowAccept time.Duration
-	// serialize defect: one request at a time, waiting counts the queued ones.
-	serial  chan struct{}
-	waiting int
 }
 
 // NewMesh creates a mesh server. An unknown defect makes Serve fail and every request 500.
 func NewMesh(cfg MeshConfig) *MeshServer {
 	transport := realtime.NewTransport()
-	s := &MeshServer{base: newBase(cfg.Log, cfg.Site.Name, "mesh"), cfg: cfg, serial: make(chan struct{}, 1),
-		client: &http.Client{Transport: transport}, transport: transport, slowAccept: 6 * time.Second}
-	s.defects, s.err = ParseDefects(MeshDefects, cfg.Defects)
+	s := &MeshServer{base: newBase(cfg.Log, cfg.Site.Name, "mesh"), cfg: cfg,
+		client: &http.Client{Transport: transport}, transport: transport}
+	s.plant, s.err = plant.Resolve(plant.MeshServer, cfg.Site, cfg.Defects)
+	if s.err != nil {
+		s.err = fmt.Errorf("meshhttp: %w", s.err)
+	}
+	s.handler = s.plant.Handler(http.HandlerFunc(s.serveMesh))
+	s.Store().Seams = s.plant.Store
 	s.m = mesh.New(mesh.Config{Site: cfg.Site, Store: s.Store(), Rand: sim.NewStreams(cfg.Seed).Stream("mesh"),
 		Debounce: cfg.Debounce, MaxWait: cfg.MaxWait, RetryBudget: cfg.RetryBudget, BackoffMin: cfg.BackoffMin,
 		BackoffMax: cfg.BackoffMax, FetchTimeout: cfg.FetchTimeout,
-		Bugs: mesh.Bugs{FetchPerNotification: s.defects["fetch-per-notification"]}})
+		Seams: s.plant.Mesh, Wrapper: s.plant.MeshWrapper})
 	s.DriveMesh(s.m, meshEnv{s})
 	if s.err == nil {
 		s.db, s.err = openDurableWith(cfg.DataFile, dataFileLockWait, cfg.DataFileMaxBytes)
@@ -183,8 +184,11 @@ func (s *MeshServer) Status() MeshStatus {
 	return st
 }
 
-// ServeHTTP routes POST / (MSG-2) and GET /status.
-func (s *MeshServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// ServeHTTP routes POST / (MSG-2) and GET /status, through the planted defects' middleware.
+func (s *MeshServer) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// serveMesh is the reference mesh's routing.
+func (s *MeshServer) serveMesh(w http.ResponseWriter, r *http.Request) {
 	s.handle(w, r, s.err, "mesh", func() any { return s.Status() }, func() {
 		if r.URL.Path != "/" {
 			http.NotFound(w, r)
@@ -194,20 +198,12 @@ func (s *MeshServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// serveNotify is MSG-2 (MESH-1, MESH-7, MESH-9 in mesh.Mesh.Notify), with the planted defects.
+// serveNotify is MSG-2 (MESH-1, MESH-7, MESH-9 in mesh.Mesh.Notify).
 func (s *MeshServer) serveNotify(w http.ResponseWriter, r *http.Request) {
 	body, ok := realtime.ReadBody(w, r)
 	if !ok {
 		s.count(false)
 		return
-	}
-	if s.defects["serialize"] {
-		if !s.acquireSerial() {
-			s.count(false)
-			http.Error(w, "busy", http.StatusServiceUnavailable)
-			return
-		}
-		defer func() { <-s.serial }()
 	}
 	req := mesh.Request{Method: r.Method, Path: r.URL.Path, Headers: realtime.Headers(r.Header), Body: body}
 	resp, n, at := s.notify(req)
@@ -217,9 +213,6 @@ func (s *MeshServer) serveNotify(w http.ResponseWriter, r *http.Request) {
 			s.logf("mesh: notification %d not committed: %v", n, err)
 			resp = mesh.Response{Status: http.StatusServiceUnavailable, Body: []byte("cannot commit the notification")}
 		}
-	}
-	if s.defects["slow-accept"] && !s.Sleep(s.slowAccept) {
-		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(resp.Status)
@@ -238,39 +231,13 @@ func (s *MeshServer) count(accepted bool) {
 
 // notify runs the machine; n is the number of the notification accepted (0: none to commit), at when.
 func (s *MeshServer) notify(req mesh.Request) (resp mesh.Response, n int, at time.Time) {
-	if s.defects["reject-unknown-field"] {
-		if form, err := url.ParseQuery(string(req.Body)); err == nil {
-			for k := range form {
-				if k != "operation" {
-					s.count(false)
-					return mesh.Response{Status: 400, Body: []byte("unknown field")}, 0, time.Time{}
-				}
-			}
-		}
-	}
 	now := time.Now()
 	s.Lock()
 	defer s.Unlock()
 	if s.Closed() {
 		return mesh.Response{Status: 503}, 0, time.Time{}
 	}
-	if s.defects["lose-during-fetch"] && s.m.Busy() {
-		// The defect: judged as the reference would judge it, accepted, and forgotten.
-		resp, _ := mesh.New(mesh.Config{Site: s.cfg.Site, Store: mesh.NewStore()}).Notify(now, req)
-		if resp.Status/100 == 2 {
-			s.status.Accepted++
-			s.logf("mesh: notification accepted during a fetch and dropped (defect lose-during-fetch)")
-		} else {
-			s.status.Rejected++
-		}
-		return resp, 0, time.Time{}
-	}
 	resp, effects := s.m.Notify(now, req)
-	if resp.Status == 400 && s.defects["accept-malformed"] {
-		s.Mesh().Perform(effects)
-		resp, effects = s.m.Notify(now, mesh.Request{Method: "POST", Path: req.Path, Body: []byte("operation=update-triggers"),
-			Headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded", "fx-current-instance": req.Header("fx-current-instance")}})
-	}
 	if resp.Status/100 != 2 {
 		s.status.Rejected++
 	}
@@ -281,37 +248,7 @@ func (s *MeshServer) notify(req mesh.Request) (resp mesh.Response, n int, at tim
 	return resp, n, now
 }
 
-// acquireSerial is the serialize defect's queue: at most 8 waiting (MESH-6's burst of 10 in 0.45 s
-// stays below that; MESH-8's 100 at once do not), then 100 ms per request.
-func (s *MeshServer) acquireSerial() bool {
-	s.Lock()
-	if s.waiting >= 8 {
-		s.Unlock()
-		return false
-	}
-	s.waiting++
-	s.Unlock()
-	var acquired bool
-	select {
-	case s.serial <- struct{}{}:
-		acquired = true
-	case <-s.Closing():
-	}
-	s.Lock()
-	s.waiting--
-	s.Unlock()
-	if !acquired {
-		return false
-	}
-	if !s.Sleep(100 * time.Millisecond) {
-		<-s.serial
-		return false
-	}
-	return true
-}
-
-// meshEnv is the mesh server's drive.MeshEnv: the platform's real timers and fetches, with the
-// planted defects, and the status, the log and the data file in place of a trace (the server keeps
+// meshEnv is the mesh server's drive.MeshEnv: the platform's real timers and fetches, and the status, the log and the data file in place of a trace (the server keeps
 // no trace). Every method runs with the platform's lock held.
 type meshEnv struct{ s *MeshServer }
 
@@ -321,33 +258,13 @@ func (e meshEnv) MeshNow() time.Time         { return time.Now() }
 func (e meshEnv) Record(string, trace.Event) {}
 
 func (e meshEnv) SetTimer(key string, after time.Duration) {
-	s := e.s
-	if s.afterFetch && s.defects["no-retry"] {
-		s.status.Abandoned++
-		s.logf("mesh: giving up after the first failure (defect no-retry)")
-		return
-	}
-	s.MeshTimer(key, after)
+	e.s.MeshTimer(key, after)
 }
 
-// FetchHeaders applies the no-token defect: the fetch goes out without its token.
-func (e meshEnv) FetchHeaders(f mesh.Fetch) map[string]string {
-	headers := map[string]string{}
-	for k, v := range f.Headers {
-		if e.s.defects["no-token"] && strings.EqualFold(k, "x-ms-site-token") {
-			continue
-		}
-		headers[k] = v
-	}
-	return headers
-}
+// FetchHeaders are the fetch's own headers: the server injects no fault.
+func (e meshEnv) FetchHeaders(f mesh.Fetch) map[string]string { return f.Headers }
 
-func (e meshEnv) Fetch(f mesh.Fetch) {
-	if e.s.defects["no-fetch"] {
-		return
-	}
-	e.s.fetch(f)
-}
+func (e meshEnv) Fetch(f mesh.Fetch) { e.s.fetch(f) }
 
 // Observe counts, logs and persists what the mesh reports.
 func (e meshEnv) Observe(eff mesh.Effect) {
@@ -386,8 +303,6 @@ func (s *MeshServer) fetch(f mesh.Fetch) {
 	s.logf("mesh: fetch %d attempt %d GET %s", f.ID, f.Attempt, target)
 	s.Fetch(f, target, s.client, func(status int, deliver func()) {
 		s.logf("mesh: fetch %d answered %d", f.ID, status)
-		s.afterFetch = true
 		deliver()
-		s.afterFetch = false
 	})
 }

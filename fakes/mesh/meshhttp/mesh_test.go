@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/internal/plant"
 )
 
 // startMesh serves a test site and a mesh fetching from it, with short timings (retry budget 2 s,
@@ -22,7 +23,6 @@ func startMesh(t *testing.T, st *site, defects ...string) (*MeshServer, string) 
 	st.url = ts.URL
 	m := NewMesh(MeshConfig{Site: testSite, SiteURL: ts.URL, RetryBudget: 2 * time.Second, Debounce: 50 * time.Millisecond,
 		MaxWait: 200 * time.Millisecond, BackoffMin: 100 * time.Millisecond, BackoffMax: 200 * time.Millisecond, Defects: defects})
-	m.slowAccept = 600 * time.Millisecond
 	url, stop, err := m.Serve("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -359,7 +359,7 @@ func TestUnknownDefectIsAnError(t *testing.T) {
 // Every defect names a MUST or SHOULD rule of PROTOCOL.md section 8, and every mesh rule has one.
 func TestDefectTablesCoverTheRules(t *testing.T) {
 	rules := map[string]bool{}
-	for _, d := range MeshDefects {
+	for _, d := range plant.MeshServer {
 		rules[d.Rule] = true
 	}
 	for i := 1; i <= 9; i++ {
@@ -369,7 +369,7 @@ func TestDefectTablesCoverTheRules(t *testing.T) {
 	}
 	for _, id := range []string{"FE-1", "FE-2", "FE-3", "FE-5"} {
 		found := false
-		for _, d := range FrontEndDefects {
+		for _, d := range plant.FrontEndServer {
 			found = found || d.Rule == id
 		}
 		if !found {

@@ -95,7 +95,7 @@ func (b *base) logf(format string, args ...any) {
 // serve listens on addr and serves h within limits (httpbound: timeouts and a bound on the
 // connections); stop runs shut, closes the listener and every connection, then runs finish
 // (which waits for the server's goroutines). stop is idempotent. Every handler of the mesh and the
-// front end answers within seconds (the slow-accept defect's 6 s is the longest), so the default
+// front end answers within seconds (the planted slow-accept's 6 s is the longest), so the default
 // write timeout fits them.
 func serve(addr string, h http.Handler, limits httpbound.Limits, shut func(), finish func()) (string, func() error, error) {
 	srv, err := realtime.Listen(addr, h, limits)

@@ -1,0 +1,19 @@
+package host
+
+import (
+	"reflect"
+	"testing"
+)
+
+// Every seam and every wrapper field has a reference: a field added without one would leave the
+// zero value calling nil.
+func TestSeamsAndWrapperHaveReferences(t *testing.T) {
+	for _, v := range []any{Seams{}.withReference(), Wrapper{}.withReference()} {
+		rv := reflect.ValueOf(v)
+		for i := range rv.NumField() {
+			if rv.Field(i).IsNil() {
+				t.Errorf("%s.%s has no reference", rv.Type().Name(), rv.Type().Field(i).Name)
+			}
+		}
+	}
+}
