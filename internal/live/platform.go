@@ -32,7 +32,7 @@ type platform struct {
 }
 
 func newPlatform(r *run) (*platform, error) {
-	p := &platform{r: r, pl: realtime.NewPlatform(realtime.JoinParty(runJoin{r}), mesh.NewStore())}
+	p := &platform{r: r, pl: realtime.NewPlatform(realtime.JoinParty(&r.join), mesh.NewStore())}
 	p.pl.DriveFrontEnd(&mesh.FrontEnd{Site: r.sc.Site, Store: p.pl.Store()}, r.sc.Site, frontEndEnv{p})
 	p.pl.DriveMesh(mesh.New(mesh.Config{Site: r.sc.Site, Store: p.pl.Store(), Rand: r.streams.Stream("mesh"),
 		// The debounce keeps a real-time floor: storage answers in milliseconds whatever the scale, and

@@ -73,6 +73,7 @@ type run struct {
 	// endpoints are the instances' HTTP servers (fleetEnv.Attach), under fleetMu.
 	endpoints map[*drive.Member]*endpoint
 
+	// mu guards the lists of timers and servers shutdown stops.
 	mu sync.Mutex
 
 	router   *router
@@ -80,8 +81,9 @@ type run struct {
 	faults   *faultEngine
 	servers  []*realtime.Server
 	timers   []*realtime.Timer
-	wg       sync.WaitGroup
-	closed   bool
+	// join counts the run's goroutines and timers, those of its realtime parties included:
+	// shutdown closes it and waits for every one.
+	join realtime.Group
 }
 
 // Run plays a scenario live in one mode.
@@ -107,7 +109,7 @@ func Run(ctx context.Context, sc *scenarios.Scenario, mode host.Mode, seed uint6
 		return nil, fmt.Errorf("live: storage: %w", err)
 	}
 	r.faults = newFaultEngine(r)
-	r.fleetMu = realtime.JoinParty(runJoin{r})
+	r.fleetMu = realtime.JoinParty(&r.join)
 	r.fleet = drive.NewFleet(drive.FleetConfig{Scenario: sc, Mode: mode, Streams: streams, Site: r.site, Faults: r.faults.Faults,
 		TimeScale: scale, Lock: r.fleetMu}, fleetEnv{r})
 	if err := r.start(); err != nil {
@@ -134,10 +136,10 @@ func (r *run) scaled(d time.Duration) time.Duration { return time.Duration(float
 
 // after runs fn after scenario time d, unless the run is over; fn takes the locks it needs.
 func (r *run) after(d time.Duration, fn func()) {
-	t := realtime.AfterFunc(nil, runJoin{r}, r.scaled(d), fn)
+	t := realtime.AfterFunc(nil, &r.join, r.scaled(d), fn)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.closed {
+	if r.join.Closed() {
 		// The run closed since the timer was armed: shutdown's list of timers is taken already.
 		t.Stop()
 		return
@@ -145,35 +147,10 @@ func (r *run) after(d time.Duration, fn func()) {
 	r.timers = append(r.timers, t)
 }
 
-func (r *run) isClosed() bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.closed
-}
-
-// runJoin counts the run's goroutines and timers, those of its realtime parties included, in the
-// run's WaitGroup, which shutdown waits for.
-type runJoin struct{ r *run }
-
-var _ realtime.Joiner = runJoin{}
-
-func (j runJoin) Add() bool    { return j.r.track() }
-func (j runJoin) Done()        { j.r.wg.Done() }
-func (j runJoin) Closed() bool { return j.r.isClosed() }
-
-// track counts one more goroutine or timer of the run, unless the run is over.
-func (r *run) track() bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.closed {
-		return false
-	}
-	r.wg.Add(1)
-	return true
-}
+func (r *run) isClosed() bool { return r.join.Closed() }
 
 // goroutine runs fn as part of the run (shutdown waits for it).
-func (r *run) goroutine(fn func()) { realtime.Go(runJoin{r}, fn) }
+func (r *run) goroutine(fn func()) { realtime.Go(&r.join, fn) }
 
 // liveLimits bound every live party's server. The write timeout covers the longest answer a live
 // party holds: the router passes MSG-4 through to a host that waits AdminWait (30 s, scaled by
@@ -235,8 +212,10 @@ func (r *run) start() error {
 
 // shutdown stops every timer and server and waits for the goroutines of the run.
 func (r *run) shutdown() {
+	r.join.Shut()
+	// after and serve append under mu, and after stops a timer it finds the run closed for: every
+	// timer and server is in these lists or stopped.
 	r.mu.Lock()
-	r.closed = true
 	timers := r.timers
 	servers := r.servers
 	r.mu.Unlock()
@@ -254,7 +233,7 @@ func (r *run) shutdown() {
 	for _, s := range servers {
 		s.Close()
 	}
-	r.wg.Wait()
+	r.join.Wait()
 }
 
 // errClosed is returned by calls made after the run ended.

@@ -13,7 +13,7 @@ type Joiner interface {
 }
 
 // Group is a set of joined goroutines: Close refuses new ones and waits for every one started, so
-// that nothing a server started outlives its stop.
+// that nothing a server started outlives its stop. The zero Group is open.
 type Group struct {
 	mu     sync.Mutex
 	closed bool

@@ -104,9 +104,6 @@ func (p *Party) After(d time.Duration, fire func()) *Timer { return p.timers.Aft
 // CancelTimer stops timer key; the lock is held.
 func (p *Party) CancelTimer(key string) { p.timers.Cancel(key) }
 
-// StopTimers stops every timer of the party; the lock is held.
-func (p *Party) StopTimers() { p.timers.StopAll() }
-
 // Sleep waits d, or less when the party stops; false when it stopped.
 func (p *Party) Sleep(d time.Duration) bool {
 	t := time.NewTimer(d)
