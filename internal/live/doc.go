@@ -4,13 +4,15 @@
 // same trace records as the simulator, so the same checkers judge live runs. It is an Env of
 // internal/drive and nothing more: the instances and the site router are the simulator's
 // drive.Fleet and drive.Router (start limit, names, host config, faults at creation, start and fault
-// points, drains, pins, routes), called under one lock (run.fleetMu) so that they stay
-// single-threaded; live gives them the real clock and HTTP and Azure Storage as their transport
-// (fleetEnv: an HTTP server per instance, a goroutine per request). The platform is
-// internal/realtime's platform adapter (the one the reference servers use). The timeline, the site
-// and the fault decisions are the simulator's too; which faults apply live is the catalogue's Live
-// (internal/faults). Every goroutine it starts is joined by the run's shutdown (run.goroutine, a
-// timer's or a realtime party's count in the run, a server's close).
+// points, drains, pins, routes), which own the instances' lifecycle and hosts. They run on one
+// internal/realtime party (run.fleetMu), whose lock keeps them single-threaded; live gives them the
+// real clock and HTTP and Azure Storage as their transport through that party (fleetEnv: its timers,
+// a realtime server with its realtime.Waits per instance, and a goroutine of the party per publish,
+// storage call or forwarded request). The platform is internal/realtime's platform adapter (the one
+// the reference servers use). The timeline, the site and the fault decisions are the simulator's
+// too; which faults apply live is the catalogue's Live (internal/faults). Every goroutine it starts
+// is joined by the run's shutdown (run.goroutine, a timer's or a realtime party's count in the run,
+// a server's close).
 //
 // Time is scaled: with TimeScale 0.01 a scenario minute takes 0.6 s, and every timer of the reference
 // parts (background delay, lease renewal, retry budget, debounce, timeouts) shrinks alike. Only the

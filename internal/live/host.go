@@ -1,32 +1,28 @@
 package live
 
 import (
-	"bytes"
-	"context"
-	"io"
 	"net/http"
 	"strconv"
-	"strings"
-	"time"
 
 	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/drive"
+	"github.com/syncsim/syncsim/internal/realtime"
 )
 
 // endpoint is one instance's HTTP server (the admin API and the key API), in front of its member
-// of the run's fleet. Its fields are guarded by r.fleetMu.
+// of the run's fleet, within the fleet's party: the requests waiting for the host's answer are the
+// instance's realtime.Waits, under the party's lock.
 type endpoint struct {
-	r   *run
-	m   *drive.Member
-	srv *server
-	// dead is closed when the instance is deleted: requests waiting for its host's answer are cut.
-	dead   chan struct{}
-	closed bool
-	// waits are the requests waiting for the host's answer, by request id (the router's route).
-	waits   map[int]chan host.Respond
-	nextReq int
+	party *realtime.Party
+	m     *drive.Member
+	srv   *realtime.Server
+	waits *realtime.Waits
 }
+
+// firstDirectReq numbers the requests that did not come through the site router past every route's
+// id.
+const firstDirectReq = 1 << 20
 
 // Header names the live runtime adds so that traces link requests and answers as the simulator's do.
 const (
@@ -38,47 +34,28 @@ const (
 	headerPin = "x-syncsim-pin"
 )
 
-// close stops the endpoint at once: its server refuses connections and cuts open ones, and the
-// requests waiting for an answer are cut, as a deleted instance's would be. r.fleetMu is held.
-func (ep *endpoint) close() {
-	if ep.closed {
+// ServeHTTP is the admin API (MSG-3, MSG-4) and the key API of one instance. A request to an
+// instance that is gone, or whose instance goes while it waits, has its connection cut.
+func (ep *endpoint) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	body, ok := realtime.ReadBody(w, req)
+	if !ok {
 		return
 	}
-	ep.closed = true
-	close(ep.dead)
-	ep.srv.close()
-}
-
-// serveHTTP is the admin API (MSG-3, MSG-4) and the key API of one instance.
-func (ep *endpoint) serveHTTP(w http.ResponseWriter, req *http.Request) {
-	body, err := io.ReadAll(io.LimitReader(req.Body, 1<<20))
-	if err != nil {
-		http.Error(w, "bad body", http.StatusBadRequest)
-		return
-	}
-	headers := map[string]string{}
-	for k, v := range req.Header {
-		headers[k] = strings.Join(v, ",")
-	}
-	areq := host.AdminRequest{Method: req.Method, Path: req.URL.Path, Headers: headers, Body: body}
-	ch := make(chan host.Respond, 1)
-	ep.r.fleetMu.Lock()
-	if ep.closed {
-		ep.r.fleetMu.Unlock()
+	areq := host.AdminRequest{Method: req.Method, Path: req.URL.Path, Headers: realtime.Headers(req.Header), Body: body}
+	route, _ := strconv.Atoi(req.Header.Get(headerRoute))
+	var answer <-chan host.Respond
+	handed := false
+	ep.party.Do(func() {
+		var id int
+		if id, answer, handed = ep.waits.Add(route); handed {
+			ep.m.Request(id, kindOf(req), areq, req.Header.Get(headerTokenFault))
+		}
+	})
+	if !handed {
 		panic(http.ErrAbortHandler)
 	}
-	id, _ := strconv.Atoi(req.Header.Get(headerRoute))
-	if id == 0 {
-		// A request that did not come through the site router gets an id no route has.
-		ep.nextReq++
-		id = 1<<20 + ep.nextReq
-	}
-	ep.waits[id] = ch
-	ep.m.Request(id, kindOf(req), areq, req.Header.Get(headerTokenFault))
-	dead := ep.dead
-	ep.r.fleetMu.Unlock()
 	select {
-	case a := <-ch:
+	case a := <-answer:
 		for k, v := range a.Response.Headers {
 			w.Header().Set(k, v)
 		}
@@ -89,42 +66,7 @@ func (ep *endpoint) serveHTTP(w http.ResponseWriter, req *http.Request) {
 		}
 		w.WriteHeader(a.Response.Status)
 		w.Write(a.Response.Body)
-	case <-dead:
+	case <-ep.waits.Gone():
 		panic(http.ErrAbortHandler)
 	}
-}
-
-// post makes an HTTP request with a scenario-time timeout; status 0 and a text on failure.
-func (r *run) post(url, method string, headers map[string]string, body []byte, revision int, timeout time.Duration) (int, string) {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
-	if err != nil {
-		return 0, err.Error()
-	}
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	req.Header.Set(headerRevision, strconv.Itoa(revision))
-	resp, err := httpClient.Do(req)
-	if err != nil {
-		if ctx.Err() != nil {
-			return 0, "timeout after " + timeout.String()
-		}
-		return 0, "connection failed"
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode, ""
-}
-
-// goroutine runs fn as part of the run (shutdown waits for it).
-func (r *run) goroutine(fn func()) {
-	if !r.track() {
-		return
-	}
-	go func() {
-		defer r.wg.Done()
-		fn()
-	}()
 }

@@ -3,7 +3,6 @@ package live
 import (
 	"io"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/syncsim/syncsim/fakes/mesh"
@@ -30,15 +29,10 @@ type platform struct {
 	pl    *realtime.Platform
 	feSrv *server
 	mesh  *server
-
-	// mu is the platform's lock and timers its timers, for the run's shutdown.
-	mu     sync.Locker
-	timers *timerSet
 }
 
 func newPlatform(r *run) (*platform, error) {
-	party := realtime.JoinParty(runJoin{r})
-	p := &platform{r: r, pl: realtime.NewPlatform(party, mesh.NewStore()), mu: party, timers: &timerSet{party.Timers()}}
+	p := &platform{r: r, pl: realtime.NewPlatform(realtime.JoinParty(&r.join), mesh.NewStore())}
 	p.pl.DriveFrontEnd(&mesh.FrontEnd{Site: r.sc.Site, Store: p.pl.Store()}, r.sc.Site, frontEndEnv{p})
 	p.pl.DriveMesh(mesh.New(mesh.Config{Site: r.sc.Site, Store: p.pl.Store(), Rand: r.streams.Stream("mesh"),
 		// The debounce keeps a real-time floor: storage answers in milliseconds whatever the scale, and
@@ -48,14 +42,12 @@ func newPlatform(r *run) (*platform, error) {
 		BackoffMin:  r.scaled(mesh.DefaultBackoffMin), BackoffMax: r.scaled(mesh.DefaultBackoffMax),
 		FetchTimeout: r.scaled(mesh.DefaultFetchTimeout)}), meshEnv{p})
 	var err error
-	if p.feSrv, err = listen(http.HandlerFunc(p.serveFrontEnd)); err != nil {
+	if p.feSrv, err = r.serve(http.HandlerFunc(p.serveFrontEnd)); err != nil {
 		return nil, err
 	}
-	r.addServer(p.feSrv)
-	if p.mesh, err = listen(http.HandlerFunc(p.serveMesh)); err != nil {
+	if p.mesh, err = r.serve(http.HandlerFunc(p.serveMesh)); err != nil {
 		return nil, err
 	}
-	r.addServer(p.mesh)
 	return p, nil
 }
 

@@ -13,6 +13,8 @@ import (
 
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/drive"
+	"github.com/syncsim/syncsim/internal/httpbound"
+	"github.com/syncsim/syncsim/internal/realtime"
 	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/scenarios"
 	"github.com/syncsim/syncsim/sim"
@@ -62,23 +64,26 @@ type run struct {
 	site     *drive.Site
 	timeline *drive.Timeline
 
-	// fleetMu is held around every call into the fleet, the site router and the instances' hosts:
-	// the core is single-threaded (drive.Fleet), and this lock is what makes it so live. It is never
-	// taken with mu held.
-	fleetMu sync.Mutex
+	// fleetMu is the realtime party of the fleet, the site router and the instances' hosts: its
+	// lock is held around every call into them (the core is single-threaded, drive.Fleet, and this
+	// lock is what makes it so live), its timers are theirs and its goroutines carry their HTTP and
+	// storage calls. It is never taken with mu held.
+	fleetMu *realtime.Party
 	fleet   *drive.Fleet
 	// endpoints are the instances' HTTP servers (fleetEnv.Attach), under fleetMu.
 	endpoints map[*drive.Member]*endpoint
 
+	// mu guards the lists of timers and servers shutdown stops.
 	mu sync.Mutex
 
 	router   *router
 	platform *platform
 	faults   *faultEngine
-	servers  []*server
-	timers   []*time.Timer
-	wg       sync.WaitGroup
-	closed   bool
+	servers  []*realtime.Server
+	timers   []*realtime.Timer
+	// join counts the run's goroutines and timers, those of its realtime parties included:
+	// shutdown closes it and waits for every one.
+	join realtime.Group
 }
 
 // Run plays a scenario live in one mode.
@@ -104,8 +109,9 @@ func Run(ctx context.Context, sc *scenarios.Scenario, mode host.Mode, seed uint6
 		return nil, fmt.Errorf("live: storage: %w", err)
 	}
 	r.faults = newFaultEngine(r)
+	r.fleetMu = realtime.JoinParty(&r.join)
 	r.fleet = drive.NewFleet(drive.FleetConfig{Scenario: sc, Mode: mode, Streams: streams, Site: r.site, Faults: r.faults.Faults,
-		TimeScale: scale, Lock: &r.fleetMu}, fleetEnv{r})
+		TimeScale: scale, Lock: r.fleetMu}, fleetEnv{r})
 	if err := r.start(); err != nil {
 		r.shutdown()
 		return nil, err
@@ -128,29 +134,49 @@ func Run(ctx context.Context, sc *scenarios.Scenario, mode host.Mode, seed uint6
 // scaled turns scenario time into real time.
 func (r *run) scaled(d time.Duration) time.Duration { return time.Duration(float64(d) * r.scale) }
 
-// after runs fn after scenario time d, unless the run is over.
-func (r *run) after(d time.Duration, fn func()) *time.Timer {
+// after runs fn after scenario time d, unless the run is over; fn takes the locks it needs.
+func (r *run) after(d time.Duration, fn func()) {
+	t := realtime.AfterFunc(nil, &r.join, r.scaled(d), fn)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.closed {
-		return nil
+	if r.join.Closed() {
+		// The run closed since the timer was armed: shutdown's list of timers is taken already.
+		t.Stop()
+		return
 	}
-	r.wg.Add(1)
-	t := time.AfterFunc(r.scaled(d), func() {
-		defer r.wg.Done()
-		if r.isClosed() {
-			return
-		}
-		fn()
-	})
 	r.timers = append(r.timers, t)
-	return t
 }
 
-func (r *run) isClosed() bool {
+func (r *run) isClosed() bool { return r.join.Closed() }
+
+// goroutine runs fn as part of the run (shutdown waits for it).
+func (r *run) goroutine(fn func()) { realtime.Go(&r.join, fn) }
+
+// liveLimits bound every live party's server. The write timeout covers the longest answer a live
+// party holds: the router passes MSG-4 through to a host that waits AdminWait (30 s, scaled by
+// --time-scale) for its start, so 2 min allows a time scale of up to 3.
+var liveLimits = httpbound.Limits{Write: 2 * time.Minute}
+
+// loopback is where every live server listens: a free port of the loopback interface.
+const loopback = "127.0.0.1:0"
+
+// server is one of the run's HTTP servers (the site router, the front end, the mesh), which the
+// run's shutdown closes; url is its base URL.
+type server struct {
+	*realtime.Server
+	url string
+}
+
+// serve starts one of the run's servers for h.
+func (r *run) serve(h http.Handler) (*server, error) {
+	srv, err := realtime.Serve(loopback, h, liveLimits)
+	if err != nil {
+		return nil, err
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.closed
+	r.servers = append(r.servers, srv)
+	return &server{Server: srv, url: srv.URL()}, nil
 }
 
 // start brings up the platform and the router, records the initial state and schedules the timeline.
@@ -186,31 +212,28 @@ func (r *run) start() error {
 
 // shutdown stops every timer and server and waits for the goroutines of the run.
 func (r *run) shutdown() {
+	r.join.Shut()
+	// after and serve append under mu, and after stops a timer it finds the run closed for: every
+	// timer and server is in these lists or stopped.
 	r.mu.Lock()
-	r.closed = true
 	timers := r.timers
 	servers := r.servers
 	r.mu.Unlock()
 	for _, t := range timers {
-		if t.Stop() {
-			r.wg.Done()
-		}
+		t.Stop()
 	}
-	if r.fleet != nil {
-		// The instances go without a record, and the requests routed to them are answered 502.
-		r.fleetMu.Lock()
-		r.fleet.Close()
-		r.fleetMu.Unlock()
+	if r.fleetMu != nil {
+		// The instances go without a record (their servers closed, their timers stopped), the
+		// requests routed to them are answered 502, and their HTTP and storage calls are cancelled.
+		r.fleetMu.Shut(r.fleet.Close)
 	}
 	if r.platform != nil {
-		r.platform.mu.Lock()
-		r.platform.timers.stopAll()
-		r.platform.mu.Unlock()
+		r.platform.pl.Shut(nil)
 	}
 	for _, s := range servers {
-		s.close()
+		s.Close()
 	}
-	r.wg.Wait()
+	r.join.Wait()
 }
 
 // errClosed is returned by calls made after the run ended.

@@ -128,12 +128,10 @@ func TestLiveRunLeavesNoGoroutine(t *testing.T) {
 	}
 }
 
-// joinedGo are the functions whose go statements shutdown joins: r.goroutine counts its goroutine
-// in the run's WaitGroup, and a server's close waits for its accept loop.
-var joinedGo = map[string]bool{"goroutine": true, "listen": true}
-
-// Every goroutine of the package starts in a function shutdown joins: a bare go statement elsewhere
-// (as live/faults.go had for a restart-instance fault's new instance) fails here.
+// Every goroutine of the package starts through internal/realtime (r.goroutine and the parties'
+// Go count theirs in the run's WaitGroup, a timer's callback is counted until it ran, a server's
+// close waits for its accept loop): a bare go statement here (as live/faults.go had for a
+// restart-instance fault's new instance) fails.
 func TestEveryGoStatementIsJoined(t *testing.T) {
 	files, err := filepath.Glob("*.go")
 	if err != nil {
@@ -148,17 +146,11 @@ func TestEveryGoStatementIsJoined(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, d := range f.Decls {
-			fn, ok := d.(*ast.FuncDecl)
-			if !ok || fn.Body == nil {
-				continue
+		ast.Inspect(f, func(n ast.Node) bool {
+			if g, ok := n.(*ast.GoStmt); ok {
+				t.Errorf("%s: a go statement: start it with r.goroutine or a realtime party's Go, which shutdown waits for", fset.Position(g.Pos()))
 			}
-			ast.Inspect(fn.Body, func(n ast.Node) bool {
-				if g, ok := n.(*ast.GoStmt); ok && !joinedGo[fn.Name.Name] {
-					t.Errorf("%s: a go statement in %s: start it with r.goroutine, which shutdown waits for", fset.Position(g.Pos()), fn.Name.Name)
-				}
-				return true
-			})
-		}
+			return true
+		})
 	}
 }

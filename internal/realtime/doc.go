@@ -5,19 +5,23 @@
 // clock; this package owns what they leave out:
 //
 //   - Party: one lock that every input of a party's machines is stepped under, its timers (Timers:
-//     named, replaced on re-arming, and guarded so that a timer replaced or cancelled after it fired
-//     never fires its key), and its goroutines (Group, or the live run's Joiner), each counted so
-//     that a stop waits for every one it started;
+//     named ones, replaced on re-arming, and unnamed ones, After; each a Timer guarded so that a
+//     timer replaced, cancelled or stopped after it fired never fires), and its goroutines (Group,
+//     or the live run's Joiner), each counted so that a stop waits for every one it started;
 //   - Host: an instance's host machine and drive.Host behind a Party, with the admin requests
 //     waiting for their answers (Admin) and the step follow-ups of storage answered at once (Defer);
+//   - Waits: an instance's admin requests waiting for its host's answers, for Host and for a driver
+//     whose instances' hosts another owner steps (the live runtime's drive.Fleet);
 //   - Platform: the platform store, the mesh and the front end with drive.Mesh and drive.FrontEnd
 //     behind a Party, so that every MSG-1 is judged by the one front-end interpreter;
 //   - the HTTP plumbing: Server (a listener bounded by internal/httpbound, started, closed and
-//     waited for), ReadBody (a bounded request body, 413 past MaxBody), Headers, Get (MSG-3) and
-//     Publish (MSG-1, MSG-2).
+//     waited for), ReadBody (a bounded request body, 413 past MaxBody), Headers, Do (a request with
+//     a timeout and a bounded answer), Get (MSG-3) and Publish (MSG-1, MSG-2).
 //
 // A reference server holds a Party of its own and stops it with Shut and Wait; the live runtime
-// counts its parties in the run (JoinParty) and stops them with the run.
+// counts its parties in the run (JoinParty), stops them with Shut and waits for them with the run.
+// Its fleet's party carries the fleet's timers (After), the instances' servers (Serve, Waits) and
+// their publishes, storage calls and forwarded requests (Go, Publish, Do).
 //
 //	p := realtime.NewPlatform(realtime.NewParty(), mesh.NewStore())
 //	p.DriveMesh(mesh.New(cfg), env)   // env's SetTimer calls p.MeshTimer, its Fetch p.Fetch

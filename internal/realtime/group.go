@@ -13,16 +13,15 @@ type Joiner interface {
 }
 
 // Group is a set of joined goroutines: Close refuses new ones and waits for every one started, so
-// that nothing a server started outlives its stop.
+// that nothing a server started outlives its stop. The zero Group is open.
 type Group struct {
 	mu     sync.Mutex
 	closed bool
-	done   chan struct{}
 	wg     sync.WaitGroup
 }
 
 // NewGroup returns an open group.
-func NewGroup() *Group { return &Group{done: make(chan struct{})} }
+func NewGroup() *Group { return &Group{} }
 
 var _ Joiner = (*Group)(nil)
 
@@ -47,12 +46,8 @@ func (g *Group) Closed() bool {
 	return g.closed
 }
 
-// Closing is closed when the group starts closing: a handler waiting for an answer selects on it, so
-// that a stop never waits for an answer that will not come.
-func (g *Group) Closing() <-chan struct{} { return g.done }
-
-// Shut refuses new goroutines and wakes those waiting on Closing; it reports whether this call shut
-// the group (false when it was shut already).
+// Shut refuses new goroutines; it reports whether this call shut the group (false when it was shut
+// already).
 func (g *Group) Shut() bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -60,7 +55,6 @@ func (g *Group) Shut() bool {
 		return false
 	}
 	g.closed = true
-	close(g.done)
 	return true
 }
 

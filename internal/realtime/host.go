@@ -29,9 +29,8 @@ type Host struct {
 	*Party
 	d  *drive.Host
 	io HostIO
-	// waits are the admin requests waiting for their answer, by request id.
-	waits   map[int]chan host.Respond
-	nextReq int
+	// waits are the admin requests waiting for their answer.
+	waits *Waits
 	// deferred are the follow-ups of the step under way (Defer).
 	deferred []func()
 }
@@ -39,7 +38,7 @@ type Host struct {
 // NewHost drives machine m as the instance whose trace party is party, on site, within p, through
 // io. Admin requests without an id of their own are numbered from firstReq + 1.
 func NewHost(p *Party, m *host.Machine, party string, site host.Site, io HostIO, firstReq int) *Host {
-	h := &Host{Party: p, io: io, waits: map[int]chan host.Respond{}, nextReq: firstReq}
+	h := &Host{Party: p, io: io, waits: NewWaits(firstReq)}
 	h.d = drive.NewHost(m, party, site, hostEnv{h})
 	return h
 }
@@ -76,21 +75,16 @@ func (h *Host) Input(input func(d *drive.Host)) bool {
 // returns the channel the answer comes on, and forget, which drops the wait (the client went away);
 // ok is false when the party is stopping (nothing was handed over).
 func (h *Host) Admin(id int, input func(d *drive.Host, id int)) (answer <-chan host.Respond, forget func(), ok bool) {
-	ch := make(chan host.Respond, 1)
 	ok = h.Do(func() {
-		if id == 0 {
-			h.nextReq++
-			id = h.nextReq
-		}
-		h.waits[id] = ch
+		id, answer, _ = h.waits.Add(id)
 		h.Step(func(d *drive.Host) { input(d, id) })
 	})
 	forget = func() {
 		h.Lock()
 		defer h.Unlock()
-		delete(h.waits, id)
+		h.waits.Forget(id)
 	}
-	return ch, forget, ok
+	return answer, forget, ok
 }
 
 // hostEnv is a Host's drive.HostEnv: the timers and admin answers are the adapter's, the rest the
@@ -119,9 +113,4 @@ func (e hostEnv) SetTimer(key string, after time.Duration) {
 }
 
 // Respond hands the answer to the admin request waiting for it, if it still waits.
-func (e hostEnv) Respond(r host.Respond) {
-	if ch, ok := e.h.waits[r.ReqID]; ok {
-		delete(e.h.waits, r.ReqID)
-		ch <- r
-	}
-}
+func (e hostEnv) Respond(r host.Respond) { e.h.waits.Respond(r) }

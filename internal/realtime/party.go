@@ -15,11 +15,14 @@ type Party struct {
 	mu   sync.Mutex
 	join Joiner
 	// group is the party's own (NewParty); nil when the party counts in someone else's Joiner
-	// (JoinParty), whose owner stops it.
+	// (JoinParty), whose owner closes it.
 	group  *Group
 	timers *Timers
 	ctx    context.Context
 	cancel context.CancelFunc
+	// shut is set by the first Shut, which closes closing; both under mu.
+	shut    bool
+	closing chan struct{}
 }
 
 // NewParty returns a party with a Group of its own: Shut and Wait stop it.
@@ -31,11 +34,11 @@ func NewParty() *Party {
 }
 
 // JoinParty returns a party counted in j (the live runtime's run): j's owner refuses new work and
-// waits for it, and stops the party's timers with StopTimers.
+// waits for it; Shut stops the party's timers and requests.
 func JoinParty(j Joiner) *Party { return newParty(j) }
 
 func newParty(j Joiner) *Party {
-	p := &Party{join: j}
+	p := &Party{join: j, closing: make(chan struct{})}
 	p.timers = NewTimers(&p.mu, j)
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 	return p
@@ -53,14 +56,9 @@ func (p *Party) Closed() bool { return p.join.Closed() }
 // Context is cancelled when the party shuts: the requests it makes end with it.
 func (p *Party) Context() context.Context { return p.ctx }
 
-// Closing is closed when the party starts stopping: a handler waiting for an answer selects on it.
-// A party counted in someone else's Joiner has none (nil: never ready).
-func (p *Party) Closing() <-chan struct{} {
-	if p.group == nil {
-		return nil
-	}
-	return p.group.Closing()
-}
+// Closing is closed when Shut begins: a handler waiting for an answer selects on it, so that a stop
+// never waits for an answer that will not come.
+func (p *Party) Closing() <-chan struct{} { return p.closing }
 
 // Timers are the party's named timers (every method with the lock held).
 func (p *Party) Timers() *Timers { return p.timers }
@@ -97,19 +95,14 @@ func (p *Party) Go(work func(ctx context.Context) (step func())) {
 
 // SetTimer arms the machine's timer key to run fire with the lock held after d, unless the party
 // is stopping by then; the lock is held.
-func (p *Party) SetTimer(key string, d time.Duration, fire func()) {
-	p.timers.Set(key, d, func() {
-		if !p.Closed() {
-			fire()
-		}
-	})
-}
+func (p *Party) SetTimer(key string, d time.Duration, fire func()) { p.timers.Set(key, d, fire) }
+
+// After arms an unnamed timer (a fleet's: an instance's startup, its host's timers) to run fire with
+// the lock held after d, unless it is stopped or the party is stopping by then; the lock is held.
+func (p *Party) After(d time.Duration, fire func()) *Timer { return p.timers.After(d, fire) }
 
 // CancelTimer stops timer key; the lock is held.
 func (p *Party) CancelTimer(key string) { p.timers.Cancel(key) }
-
-// StopTimers stops every timer of the party; the lock is held.
-func (p *Party) StopTimers() { p.timers.StopAll() }
 
 // Sleep waits d, or less when the party stops; false when it stopped.
 func (p *Party) Sleep(d time.Duration) bool {
@@ -123,13 +116,19 @@ func (p *Party) Sleep(d time.Duration) bool {
 	}
 }
 
-// Shut refuses new work, wakes the handlers waiting on Closing, stops the timers and runs extra with
-// the lock held, then cancels the requests under way. Only the first call does anything. It is for
-// a party with a Group of its own (NewParty).
+// Shut refuses new work (a party of its own; a joined party's Joiner is closed by its owner), wakes
+// the handlers waiting on Closing, stops the named timers and runs extra with the lock held (a
+// driver stops its unnamed timers there), then cancels the requests under way. Only the first call
+// does anything.
 func (p *Party) Shut(extra func()) {
 	p.mu.Lock()
-	first := p.group.Shut()
+	first := !p.shut
 	if first {
+		p.shut = true
+		if p.group != nil {
+			p.group.Shut()
+		}
+		close(p.closing)
 		p.timers.StopAll()
 		if extra != nil {
 			extra()

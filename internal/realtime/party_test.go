@@ -103,3 +103,32 @@ func TestPartyTimerFiresAndShutStopsTimers(t *testing.T) {
 		t.Fatal("Wait waited for a timer Shut should have stopped")
 	}
 }
+
+// A party counted in someone else's Joiner (the live run's) stops with Shut too: Closing closes, a
+// Sleep ends early, its named timers stop, extra runs once with the lock held, and its requests'
+// context is cancelled.
+func TestJoinedPartyShut(t *testing.T) {
+	g := NewGroup()
+	p := JoinParty(g)
+	p.Lock()
+	p.SetTimer("late", time.Hour, func() { t.Error("the hour-long timer fired") })
+	p.Unlock()
+	slept := make(chan bool, 1)
+	Go(g, func() { slept <- p.Sleep(time.Hour) })
+	extras := 0
+	p.Shut(func() { extras++ })
+	p.Shut(func() { extras++ })
+	select {
+	case <-p.Closing():
+	default:
+		t.Fatal("Closing is not closed after Shut")
+	}
+	if p.Context().Err() == nil || extras != 1 || p.Timers().Armed("late") {
+		t.Fatalf("context %v, extra ran %d times, timer armed %v; want cancelled, 1, false", p.Context().Err(), extras, p.Timers().Armed("late"))
+	}
+	done := make(chan struct{})
+	go func() { g.Close(); close(done) }()
+	if !waitClosed(done) || <-slept {
+		t.Fatal("the Sleep or the stopped timer held the group's close")
+	}
+}

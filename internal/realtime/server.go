@@ -34,6 +34,17 @@ func Listen(addr string, h http.Handler, limits httpbound.Limits) (*Server, erro
 	return &Server{srv: srv, ln: ln, url: "http://" + ln.Addr().String()}, nil
 }
 
+// Serve listens on addr for h within limits and serves at once (Listen, then Start): a server whose
+// owner needs nothing of it before its first request.
+func Serve(addr string, h http.Handler, limits httpbound.Limits) (*Server, error) {
+	s, err := Listen(addr, h, limits)
+	if err != nil {
+		return nil, err
+	}
+	s.Start()
+	return s, nil
+}
+
 // URL is the server's base URL, "http://127.0.0.1:port".
 func (s *Server) URL() string { return s.url }
 

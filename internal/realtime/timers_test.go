@@ -157,3 +157,68 @@ func TestTimerCancelAndStopAll(t *testing.T) {
 		t.Fatalf("a timer was armed after the joiner closed (armed %v, %d timers, counted %d)", s.Armed("d"), len(clock.timers), j.n)
 	}
 }
+
+// An unnamed timer (a fleet's) stopped after its time came, while its callback waited for the lock,
+// does not fire and releases its count once; one not stopped fires once.
+func TestUnnamedTimerStoppedAfterItFired(t *testing.T) {
+	var mu sync.Mutex
+	j := &countJoiner{}
+	s, clock := newFakeTimers(&mu, j)
+	fired := 0
+	mu.Lock()
+	stale := s.After(time.Second, func() { fired++ })
+	kept := s.After(time.Second, func() { fired++ })
+	mu.Unlock()
+	late := clock.fire(0)
+	mu.Lock()
+	stale.Stop()
+	stale.Stop() // a second stop finds nothing to release
+	mu.Unlock()
+	late()
+	clock.fire(1)()
+	mu.Lock()
+	kept.Stop() // stopping one that fired does nothing
+	mu.Unlock()
+	if fired != 1 || j.n != 0 {
+		t.Fatalf("fired %d, counted %d; want the kept timer once and no count left", fired, j.n)
+	}
+}
+
+// A timer never fires once its joiner is closing, and nothing is armed then: the Timer returned is
+// stopped already, and stopping it releases nothing.
+func TestTimerAfterTheJoinerCloses(t *testing.T) {
+	var mu sync.Mutex
+	j := &countJoiner{}
+	s, clock := newFakeTimers(&mu, j)
+	fired := 0
+	mu.Lock()
+	s.After(time.Second, func() { fired++ })
+	mu.Unlock()
+	late := clock.fire(0)
+	j.closed = true
+	late()
+	mu.Lock()
+	none := s.After(time.Second, func() { fired++ })
+	none.Stop()
+	mu.Unlock()
+	if fired != 0 || j.n != 0 || len(clock.timers) != 1 {
+		t.Fatalf("fired %d, counted %d, %d timers armed after the joiner closed; want 0, 0, 1", fired, j.n, len(clock.timers))
+	}
+}
+
+// A timer without a lock (the live run's timeline) fires on the real clock and is counted until it
+// did; one stopped before its time never fires and is uncounted at once.
+func TestAfterFuncWithoutALock(t *testing.T) {
+	g := NewGroup()
+	fired := make(chan struct{})
+	AfterFunc(nil, g, time.Millisecond, func() { close(fired) })
+	AfterFunc(nil, g, time.Hour, func() { t.Error("the stopped timer fired") }).Stop()
+	if !waitClosed(fired) {
+		t.Fatal("the timer never fired")
+	}
+	closed := make(chan struct{})
+	go func() { g.Close(); close(closed) }()
+	if !waitClosed(closed) {
+		t.Fatal("a timer's count was never released")
+	}
+}
