@@ -42,6 +42,8 @@ type liveHost struct {
 	placeholderFor time.Duration
 	// skew is the instance's clock offset under an injected clock-skew fault.
 	skew time.Duration
+	// hashWrites are the host's hash blob writes not yet at storage, which a MSG-3 answer waits for.
+	hashWrites hashWrites
 }
 
 // answer is a host's answer to an admin request.
@@ -95,7 +97,9 @@ func (r *run) startInstance(reason string) (*liveHost, error) {
 	cfg := drive.HostConfig(r.sc, r.mode, name, r.streams)
 	cfg.FrontEndURL, cfg.MeshURL = r.platform.feSrv.url, r.platform.mesh.url+"/"
 	cfg.Secrets, cfg.SecretsError = r.secretsNow, func() string { return r.faults.SecretsError(index, name) }
-	cfg.BackgroundDelay, cfg.LeaseDuration = r.scaled(host.DefaultBackgroundDelay), host.DefaultLeaseDuration
+	// The lease lasts its scaled duration too: the storage adapter enforces it against a service
+	// that takes no lease under 15 s (storage.go).
+	cfg.BackgroundDelay, cfg.LeaseDuration = r.scaled(host.DefaultBackgroundDelay), r.scaled(host.DefaultLeaseDuration)
 	cfg.LeaseRenew, cfg.LeaseRetry, cfg.AdminWait = r.scaled(host.DefaultLeaseRenew), r.scaled(host.DefaultLeaseRetry), r.scaled(host.DefaultAdminWait)
 	cfg.FrontEndTimeout, cfg.MeshTimeout = r.scaled(host.DefaultFrontEndTimeout), r.scaled(host.DefaultMeshTimeout)
 	created := r.faults.AtCreate(h.party, index)
@@ -216,12 +220,22 @@ func (e hostEnv) Send(s host.Send) {
 // Blob performs a storage call in Azure Storage (Azurite) and hands the result back to the machine.
 func (e hostEnv) Blob(c host.BlobCall) {
 	h := e.h
+	var reached chan struct{}
+	if c.Op == host.BlobUpload && c.Blob == host.HashBlobName(h.r.sc.Site.HostID) {
+		reached = h.hashWrites.start()
+	}
 	h.r.goroutine(func() {
 		res, faulted, delay := h.r.faults.storage(c)
 		h.r.rec.put(trace.PartyStorage, drive.StorageEvent(h.r.sc.Site.HostID, c, res, faulted))
+		if reached != nil {
+			close(reached)
+		}
 		time.Sleep(delay)
 		h.mu.Lock()
 		defer h.mu.Unlock()
+		if reached != nil {
+			h.hashWrites.drop(reached)
+		}
 		if !h.alive {
 			return
 		}
@@ -262,6 +276,14 @@ func (h *liveHost) serveHTTP(w http.ResponseWriter, req *http.Request) {
 	h.mu.Unlock()
 	select {
 	case a := <-ch:
+		if req.URL.Path == host.PathTriggers {
+			// The step that answered may still be sending its hash write (platform-ack): the
+			// lock is free once it is done.
+			h.mu.Lock()
+			sent := h.hashWrites.sent()
+			h.mu.Unlock()
+			wait(sent, dead)
+		}
 		for k, v := range a.resp.Headers {
 			w.Header().Set(k, v)
 		}
