@@ -210,9 +210,10 @@ func (h *liveHost) startLoad(l host.Loaded) host.Loaded {
 			if !h.alive {
 				return
 			}
-			// Specialization completes: the real host starts.
+			// Specialization completes: the real host starts, in the pod that is already up (the
+			// site's content without a container's startup time, as the simulator's world loads it).
 			h.r.rec.put(h.party, trace.HostSpecialized())
-			h.d.Start(h.r.loaded())
+			h.d.Start(h.r.site.Loaded())
 		})
 	}
 	return st.Loaded

@@ -75,6 +75,7 @@ type run struct {
 	faults   *faultEngine
 	servers  []*server
 	timers   []*time.Timer
+	due      dueAt
 	wg       sync.WaitGroup
 	closed   bool
 }
