@@ -16,7 +16,9 @@
 // which run.start's mesh_max_wait counts so that P16 and P22 judge the mesh by what it really waits.
 // Where the simulator's network orders a hash blob write before the answer of a fetch (one hop
 // against two), a live MSG-3 answer waits for the serving host's hash writes to reach storage
-// (hashWrites in storage.go), as loopback HTTP outruns Azurite.
+// (hashWrites in storage.go), as loopback HTTP outruns Azurite; and what is due at one scenario
+// time runs in the order it was scheduled (dueAt in timeline.go). FIDELITY.md, "Live runs", lists
+// each of these with its effect on verdicts.
 //
 //	inst, _ := azurite.Start(ctx, azurite.Options{})
 //	defer inst.Stop()
