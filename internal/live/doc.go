@@ -15,8 +15,17 @@
 // a server's close).
 //
 // Time is scaled: with TimeScale 0.01 a scenario minute takes 0.6 s, and every timer of the reference
-// parts (background delay, lease renewal, retry budget, debounce, timeouts) shrinks alike. Only the
-// primary lease keeps Azure's 15 s minimum duration, renewed at the scaled period.
+// parts (background delay, the primary lease's duration, renewal and retry, retry budget, debounce,
+// timeouts) shrinks alike. The service takes no lease under 15 s, so the storage adapter acquires
+// that and keeps the scaled expiry itself: it breaks a lease whose holder has not renewed within the
+// scaled duration when another instance asks for it (storage.go). Real time keeps a few floors, each
+// stated where it is set: the mesh's debounce and max-wait (platform.go) and a real timer's lateness,
+// which run.start's mesh_max_wait counts so that P16 and P22 judge the mesh by what it really waits.
+// Where the simulator's network orders a hash blob write before the answer of a fetch (one hop
+// against two), a live MSG-3 answer waits for the serving host's hash writes to reach storage
+// (hashWrites in storage.go), as loopback HTTP outruns Azurite; and what is due at one scenario
+// time runs in the order it was scheduled (dueAt in timeline.go). FIDELITY.md, "Live runs", lists
+// each of these with its effect on verdicts.
 //
 //	inst, _ := azurite.Start(ctx, azurite.Options{})
 //	defer inst.Stop()

@@ -3,6 +3,8 @@ package live_test
 import (
 	"context"
 	"fmt"
+	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -49,35 +51,41 @@ settle: 1m
 // characters, so the host publishes the minimal form.
 var oversizeBinding = `{type: queueTrigger, direction: in, name: msg, queueName: big, padding: ` + strings.Repeat("x", host.MaxPayloadLength+1) + `}`
 
-// hostSettings lists every host setting of a scenario (scenarios/SCHEMA.md's site.*, start's
-// placeholder_for, limits.instance_starts), each in the modes where it changes what the host does.
-// shows is a line part the simulator's story must hold, so that the comparison is not vacuous:
-// the setting made its difference.
+// hostSettings lists every host setting of a scenario (scenarios/SCHEMA.md's site.*, instances.*,
+// start's placeholder_for, limits.instance_starts), each in the modes where it changes what the host
+// does. shows is a line part the simulator's story must hold, so that the comparison is not vacuous:
+// the setting made its difference. covers names the scenario fields the setting sets
+// (TestHostSettingsCoverEveryField holds the list to scenarios.Scenario).
 var hostSettings = []struct {
 	name, site, extra string
 	modes             []host.Mode
 	shows             string
+	covers            []string
 }{
-	{"defaults", "", deployTimeline, []host.Mode{host.ModeFrontend, host.ModePlatform}, "sync.publish background=false"},
-	{"host-id", "  host_id: settings-host-7", deployTimeline, []host.Mode{host.ModeFrontend}, "hash.written"},
-	{"encryption-key", "  encryption_key: " + strings.Repeat("ab", 32), deployTimeline, []host.Mode{host.ModePlatform}, "target=mesh"},
+	{"defaults", "", deployTimeline, []host.Mode{host.ModeFrontend, host.ModePlatform}, "sync.publish background=false", []string{"Site.Name"}},
+	{"host-id", "  host_id: settings-host-7", deployTimeline, []host.Mode{host.ModeFrontend}, "hash.written", []string{"Site.HostID"}},
+	{"encryption-key", "  encryption_key: " + strings.Repeat("ab", 32), deployTimeline, []host.Mode{host.ModePlatform}, "target=mesh", []string{"Site.EncryptionKey"}},
+	// SYNC-1: without WEBSITE_AUTH_ENCRYPTION_KEY the gate is closed; SYNC-8: no background timer.
+	{"encryption-key-absent", `  encryption_key: ""`, deployTimeline, []host.Mode{host.ModeFrontend, host.ModeAdditive},
+		"level=Warning text=\"Invalid environment for SyncTriggers operation.\"", []string{"Site.EncryptionKey"}},
 	// #10686: no hash blob, every instance primary, the background sync short-circuits.
-	{"storage-none", "  storage: none", deployTimeline, []host.Mode{host.ModeFrontend, host.ModePlatform}, "No storage configured"},
+	{"storage-none", "  storage: none", deployTimeline, []host.Mode{host.ModeFrontend, host.ModePlatform}, "No storage configured", []string{"Settings.NoStorage"}},
 	// SYNC-7 on the mesh path: a 500 from the mesh fails the span when checked, publishes when thrown-only.
 	{"mesh-status-checked", "  mesh_status: checked", deployTimeline + `
 faults:
   profile:
     - {fault: mesh-status, params: {status: 500, p: 1}}
 faults_end: 2m
-`, []host.Mode{host.ModePlatform}, "error=Failed to notify triggers changed."},
+`, []host.Mode{host.ModePlatform}, "error=Failed to notify triggers changed.", []string{"Settings.MeshStatusThrownOnly"}},
 	{"mesh-status-thrown-only", "  mesh_status: thrown-only", deployTimeline + `
 faults:
   profile:
     - {fault: mesh-status, params: {status: 500, p: 1}}
 faults_end: 2m
-`, []host.Mode{host.ModePlatform}, "hash.written"},
+`, []host.Mode{host.ModePlatform}, "hash.written", []string{"Settings.MeshStatusThrownOnly"}},
 	// PAY-1 over 204,800 characters under a front end that takes no more (#12035).
-	{"oversize-minimal", "  oversize_fallback: minimal", oversizeTimeline, []host.Mode{host.ModeFrontend}, "level=Error text=\"SyncTriggers call failed (StatusCode=BadRequest).\""},
+	{"oversize-minimal", "  oversize_fallback: minimal", oversizeTimeline, []host.Mode{host.ModeFrontend},
+		"level=Error text=\"SyncTriggers call failed (StatusCode=BadRequest).\"", []string{"Settings.OversizeFallback"}},
 	// The same past the limit by the oversize-payload fault's deploy (the catalogue's live timed fault).
 	{"oversize-keeps-triggers", "  oversize_fallback: keeps-triggers", `
 faults:
@@ -88,7 +96,7 @@ faults:
 # races the faults' end on the real clock.
 faults_end: 3m
 settle: 1m
-`, []host.Mode{host.ModeFrontend, host.ModeAdditive}, "level=Debug text=\"SyncTriggers call failed (StatusCode=BadRequest).\""},
+`, []host.Mode{host.ModeFrontend, host.ModeAdditive}, "level=Debug text=\"SyncTriggers call failed (StatusCode=BadRequest).\"", []string{"Settings.OversizeFallback"}},
 	// A pod from the placeholder pool answers as WarmUp, then specializes (PR #11874's guard on); not
 	// at 30 s, where its background timer would race the specialization on the real clock.
 	{"placeholder", "", `
@@ -96,7 +104,7 @@ timeline:
   - at: 10s
     start: {placeholder_for: 15s}
 settle: 1m
-`, []host.Mode{host.ModeFrontend}, "host.specialized"},
+`, []host.Mode{host.ModeFrontend}, "host.specialized", []string{"Start.PlaceholderFor"}},
 	// limits.instance_starts: a restart-instance fault's start past the limit is refused.
 	{"start-limit", "", deployTimeline + `
 limits: {instance_starts: 1}
@@ -104,7 +112,20 @@ faults:
   scripted:
     - {fault: restart-instance, point: after-lock, after: 10s}
 faults_end: 2m
-`, []host.Mode{host.ModeFrontend}, "instance.refused reason=fault restart-instance limit=1"},
+`, []host.Mode{host.ModeFrontend}, "instance.refused reason=fault restart-instance limit=1", []string{"Limits.InstanceStarts"}},
+	// Two instances with a startup of their own; the named first one is deleted before its host
+	// could try for the lease (5 s after its start), so the second is the only primary in both
+	// drivers and which instance syncs does not hang on a lease race on the real clock.
+	{"instances", "", `
+instances:
+  count: 2
+  startup: 7s
+  names: [first, second]
+timeline:
+  - at: 9s
+    delete: {instance: first}
+` + strings.TrimPrefix(deployTimeline, "\ntimeline:\n"), []host.Mode{host.ModeFrontend},
+		"text=\"Host started (7000ms)\"", []string{"Instances.Count", "Instances.Startup", "Instances.Names"}},
 }
 
 var oversizeTimeline = `
@@ -176,20 +197,10 @@ func hostStory(recs []trace.Record) []string {
 		}
 	}
 	var out []string
-	for _, p := range slices.Sorted(mapsKeys(byParty)) {
+	for _, p := range slices.Sorted(maps.Keys(byParty)) {
 		out = append(out, byParty[p]...)
 	}
 	return out
-}
-
-func mapsKeys(m map[string][]string) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // storyFields are the kinds compared and the fields of each that do not depend on real time.
@@ -212,10 +223,15 @@ var storyFields = map[trace.Kind][]string{
 // reports, and at which level: P9) and syncsim's own notes (SYNC-4's no-storage short-circuit).
 var storyLogs = []string{"Microsoft.Azure.WebJobs.Script.WebHost.Management.FunctionsSyncManager", "Syncsim.Host"}
 
+// storyStarted is the start line's prefix kept of Host.Startup: `Host started ({ms}ms)` carries the
+// scenario's startup time; `Starting Host (...)` names ids drawn per instance name, which differ.
+const storyStarted = "Host started ("
+
 func storyLine(r trace.Record) (string, bool) {
 	if r.Kind == trace.KindLog {
+		started := r.Get("category") == "Host.Startup" && strings.HasPrefix(r.Get("text"), storyStarted)
 		// A request's line names the front end's or the mesh's address, which is the driver's.
-		if !slices.Contains(storyLogs, r.Get("category")) || strings.Contains(r.Get("text"), "Uri=") {
+		if !started && (!slices.Contains(storyLogs, r.Get("category")) || strings.Contains(r.Get("text"), "Uri=")) {
 			return "", false
 		}
 		return fmt.Sprintf("%s level=%s text=%q", r.Kind, r.Get("level"), r.Get("text")), true
@@ -260,4 +276,42 @@ func storyDiff(want, got []string) string {
 		}
 	}
 	return b.String()
+}
+
+// hostSettingTypes are the parts of scenarios.Scenario that configure the hosts, by the name
+// covers uses: every field of each must be set by some entry of hostSettings. The timeline's own
+// host-facing fields are named one by one in hostSettingFields.
+var hostSettingTypes = map[string]reflect.Type{
+	"Site":      reflect.TypeFor[host.Site](),
+	"Settings":  reflect.TypeFor[scenarios.Settings](),
+	"Instances": reflect.TypeFor[scenarios.Instances](),
+}
+
+// hostSettingFields are the fields outside hostSettingTypes that reach a host: a start's placeholder
+// (what the pod's first host start runs) and the start limit (which starts the run admits).
+var hostSettingFields = []string{"Start.PlaceholderFor", "Limits.InstanceStarts"}
+
+// Every field of a scenario that configures a host is run by TestHostSettingsSameInBothDrivers: a
+// field added to scenarios.Settings, host.Site or scenarios.Instances fails here until a setting of
+// hostSettings covers it.
+func TestHostSettingsCoverEveryField(t *testing.T) {
+	covered := map[string]bool{}
+	for _, tc := range hostSettings {
+		for _, f := range tc.covers {
+			covered[f] = true
+		}
+	}
+	want := slices.Clone(hostSettingFields)
+	for _, name := range slices.Sorted(maps.Keys(hostSettingTypes)) {
+		for f := range hostSettingTypes[name].Fields() {
+			if f.IsExported() {
+				want = append(want, name+"."+f.Name)
+			}
+		}
+	}
+	for _, f := range want {
+		if !covered[f] {
+			t.Errorf("%s configures a host, and no setting of hostSettings covers it", f)
+		}
+	}
 }

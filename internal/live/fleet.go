@@ -30,11 +30,12 @@ func (e fleetEnv) Record(party string, ev trace.Event) { e.r.rec.put(party, ev) 
 func (e fleetEnv) After(d time.Duration, fn func()) drive.Timer { return e.r.fleetMu.After(d, fn) }
 
 // Configure gives a host the live platform's addresses and scales every timer of its config to the
-// run's time scale; only the primary lease keeps Azure's 15 s minimum duration.
+// run's time scale. The lease lasts its scaled duration too: the storage adapter enforces it
+// against a service that takes no lease under 15 s (storage.go).
 func (e fleetEnv) Configure(m *drive.Member, cfg *host.Config) {
 	r := e.r
 	cfg.FrontEndURL, cfg.MeshURL = r.platform.feSrv.url, r.platform.mesh.url+"/"
-	cfg.BackgroundDelay, cfg.LeaseDuration = r.scaled(host.DefaultBackgroundDelay), host.DefaultLeaseDuration
+	cfg.BackgroundDelay, cfg.LeaseDuration = r.scaled(host.DefaultBackgroundDelay), r.scaled(host.DefaultLeaseDuration)
 	cfg.LeaseRenew, cfg.LeaseRetry, cfg.AdminWait = r.scaled(host.DefaultLeaseRenew), r.scaled(host.DefaultLeaseRetry), r.scaled(host.DefaultAdminWait)
 	cfg.FrontEndTimeout, cfg.MeshTimeout = r.scaled(host.DefaultFrontEndTimeout), r.scaled(host.DefaultMeshTimeout)
 }
@@ -76,15 +77,29 @@ func (e fleetEnv) Send(m *drive.Member, s host.Send) {
 }
 
 // Blob performs a storage call in Azure Storage (Azurite), under the storage faults, and hands the
-// result back to the instance.
+// result back to the instance. A hash blob write is noted at the instance's endpoint until it
+// reaches storage, for a MSG-3 answer to wait for (hashWrites).
 func (e fleetEnv) Blob(m *drive.Member, c host.BlobCall) {
 	r := e.r
+	var reached chan struct{}
+	ep := r.endpoints[m]
+	if ep != nil && c.Op == host.BlobUpload && c.Blob == host.HashBlobName(r.sc.Site.HostID) {
+		reached = ep.hashWrites.start()
+	}
 	r.fleetMu.Go(func(context.Context) func() {
 		res, _, delay := r.faults.Storage(c, r.sc.Site.HostID, r.store.do)
+		if reached != nil {
+			close(reached)
+		}
 		if !r.fleetMu.Sleep(r.scaled(delay)) {
 			return nil // the run is over
 		}
-		return func() { m.BlobDone(c.ID, res) }
+		return func() {
+			if reached != nil {
+				ep.hashWrites.drop(reached)
+			}
+			m.BlobDone(c.ID, res)
+		}
 	})
 }
 

@@ -18,6 +18,8 @@ type endpoint struct {
 	m     *drive.Member
 	srv   *realtime.Server
 	waits *realtime.Waits
+	// hashWrites are the host's hash blob writes not yet at storage, which a MSG-3 answer waits for.
+	hashWrites hashWrites
 }
 
 // firstDirectReq numbers the requests that did not come through the site router past every route's
@@ -56,6 +58,13 @@ func (ep *endpoint) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	select {
 	case a := <-answer:
+		if req.URL.Path == host.PathTriggers {
+			// The step that answered may still be sending its hash write (platform-ack): the
+			// answer leaves once it reached storage.
+			var sent []chan struct{}
+			ep.party.Do(func() { sent = ep.hashWrites.sent() })
+			wait(sent, ep.waits.Gone())
+		}
 		for k, v := range a.Response.Headers {
 			w.Header().Set(k, v)
 		}

@@ -73,8 +73,8 @@ func TestLiveSmoke(t *testing.T) {
 }
 
 // The live worker-deleted incident fails P1 and P4 in platform mode, as in the simulator, and keeps
-// them in frontend mode. At this scale the primary lease's 15 s of real time (Azure's minimum) is 42
-// scenario minutes: the new instance at 60 m finds the deleted one's lease expired, as it would.
+// them in frontend mode. The new instance at 60 m finds the deleted one's lease expired after its
+// scaled 15 s (the storage adapter breaks the service's 15 s real lease for it), as it would.
 func TestLiveWorkerDeletedBeforeFetch(t *testing.T) {
 	inst := startAzurite(t)
 	sc := loadScenario(t, "scenarios/incidents/worker-deleted-before-fetch.yaml")

@@ -80,6 +80,7 @@ type run struct {
 	platform *platform
 	faults   *faultEngine
 	servers  []*realtime.Server
+	due      dueAt
 	timers   []*realtime.Timer
 	// join counts the run's goroutines and timers, those of its realtime parties included:
 	// shutdown closes it and waits for every one.
@@ -184,8 +185,9 @@ func (r *run) start() error {
 	r.rec = newRecorder(r.scale)
 	liveEnv{r}.Record(trace.PartyWorld, trace.RunStart{Scenario: r.sc.Name, Mode: r.mode.String(), Site: r.sc.Site.Name, HostID: r.sc.Site.HostID, Seed: r.seed, Strategy: "live", TimeScale: r.scale,
 		End: r.sc.End(), SettleStart: r.sc.SettleStart(), FaultsEnd: r.sc.FaultsEnd,
-		// P16 judges the live mesh by the max-wait it really runs with (its real-time floor, in scenario time).
-		MeshMaxWait: r.unscaled(r.meshMaxWait())}.Event())
+		// P16 and P22 judge the live mesh by the max-wait it really runs with (its real-time floor
+		// and a real timer's lateness, in scenario time).
+		MeshMaxWait: r.unscaled(r.meshMaxWait() + timerLateness)}.Event())
 	r.faults.arm()
 	var err error
 	if r.platform, err = newPlatform(r); err != nil {

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/syncsim/syncsim/host"
@@ -21,7 +22,42 @@ func (e liveEnv) Elapsed() time.Duration { return e.r.rec.elapsed() }
 func (e liveEnv) Now() time.Time         { return time.Now() }
 
 // At runs fn at scenario time t; the live clock runs on, so t is reached from now.
-func (e liveEnv) At(t time.Duration, fn func()) { e.r.after(max(t-e.r.rec.elapsed(), 0), fn) }
+func (e liveEnv) At(t time.Duration, fn func()) { e.r.due.at(e.r, t, fn) }
+
+// dueAt runs the functions due at one scenario time on one timer, in the order At was called, as
+// the simulator's kernel runs events due at the same moment in the order they were scheduled: two
+// timeline entries at the same time (a delete and a start at 1m33s) play in the file's order, where
+// two real timers of equal length fire in either order, and the trace's schedule would name an
+// order the scenario does not have (simrun explain and replay refuse it).
+type dueAt struct {
+	mu      sync.Mutex
+	batches map[time.Duration]*[]func()
+}
+
+func (q *dueAt) at(r *run, t time.Duration, fn func()) {
+	q.mu.Lock()
+	if b, ok := q.batches[t]; ok {
+		*b = append(*b, fn)
+		q.mu.Unlock()
+		return
+	}
+	if q.batches == nil {
+		q.batches = map[time.Duration]*[]func(){}
+	}
+	b := &[]func(){fn}
+	q.batches[t] = b
+	q.mu.Unlock()
+	r.after(max(t-r.rec.elapsed(), 0), func() {
+		// A call for t from here on starts a batch of its own, due at once.
+		q.mu.Lock()
+		delete(q.batches, t)
+		fns := *b
+		q.mu.Unlock()
+		for _, fn := range fns {
+			fn()
+		}
+	})
+}
 
 func (e liveEnv) Record(party string, ev trace.Event) { e.r.rec.put(party, ev) }
 

@@ -5,7 +5,9 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/check"
@@ -160,5 +162,34 @@ func TestLiveStorageRefuses(t *testing.T) {
 		if vs[id].Status != check.Fail {
 			t.Errorf("%s: %s, want fail; %v", id, vs[id].Status, vs[id].Evidence)
 		}
+	}
+}
+
+// Functions due at the same scenario time run in the order they were scheduled, as the
+// simulator's kernel runs them (the timeline's delete and start at 1m33s of
+// fetch-lands-on-placeholder-pod); a later time still runs later.
+func TestDueAtSameTimeRunsInScheduleOrder(t *testing.T) {
+	r := &run{scale: 0.01, rec: newRecorder(0.01)}
+	var mu sync.Mutex
+	var order []int
+	note := func(i int) func() {
+		return func() {
+			mu.Lock()
+			defer mu.Unlock()
+			order = append(order, i)
+		}
+	}
+	env := liveEnv{r}
+	for i := range 40 {
+		env.At(time.Second, note(i))
+	}
+	env.At(2*time.Second, note(40))
+	r.join.Wait()
+	want := make([]int, 41)
+	for i := range want {
+		want[i] = i
+	}
+	if !slices.Equal(order, want) {
+		t.Errorf("ran in the order %v, want %v", order, want)
 	}
 }
