@@ -11,8 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/syncsim/syncsim/check"
 	"github.com/syncsim/syncsim/host"
-	"github.com/syncsim/syncsim/internal/check"
 )
 
 // PathSetTriggers is MSG-1's path on the front end.

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/syncsim/syncsim/check"
 	"github.com/syncsim/syncsim/host"
-	"github.com/syncsim/syncsim/internal/check"
 )
 
 // HostRules are HOST-1..2 (PROTOCOL.md section 8, "Host admin API"), in ID order. They need

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/syncsim/syncsim/internal/check"
-	"github.com/syncsim/syncsim/internal/plant"
+	"github.com/syncsim/syncsim/check"
+	"github.com/syncsim/syncsim/plant"
 )
 
 // meshRow is one mesh of the isolation table: where it comes from and the verdict each rule must

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/syncsim/syncsim/check"
 	"github.com/syncsim/syncsim/host"
-	"github.com/syncsim/syncsim/internal/check"
 )
 
 // TOK-2 and TOK-4: a fetch token must carry iss, aud, exp, nbf and iat, come from the platform's

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/syncsim/syncsim/internal/check"
+	"github.com/syncsim/syncsim/check"
 )
 
 // MeshRules are MESH-1..9 (PROTOCOL.md section 8, "Mesh"), in ID order. They need env.MeshURL and

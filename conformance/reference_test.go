@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/syncsim/syncsim/internal/check"
-	"github.com/syncsim/syncsim/internal/plant"
+	"github.com/syncsim/syncsim/check"
+	"github.com/syncsim/syncsim/plant"
 )
 
 // testTiming keeps rule runs short: MESH-4 watches 5 s, fetches are awaited 5 s, notifications

@@ -6,9 +6,9 @@ import (
 	"io"
 	"time"
 
-	"github.com/syncsim/syncsim/internal/check"
-	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/check"
 	"github.com/syncsim/syncsim/reports/junit"
+	"github.com/syncsim/syncsim/runner"
 )
 
 // Report is one conformance run: what was tested, how, and the verdicts.

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/syncsim/syncsim/internal/check"
-	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/check"
+	"github.com/syncsim/syncsim/runner"
 )
 
 // A conformance report's outcome is its exit code with a reason per rule not met (or not judged), in

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/syncsim/syncsim/internal/check"
+	"github.com/syncsim/syncsim/check"
 )
 
 // attemptsAt makes failed fetches at the given offsets from start.

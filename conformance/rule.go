@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/syncsim/syncsim/internal/check"
+	"github.com/syncsim/syncsim/check"
 )
 
 // Rule is one contract rule of PROTOCOL.md section 8 as a runnable check.

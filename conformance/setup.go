@@ -14,7 +14,7 @@ import (
 	"github.com/syncsim/syncsim/fakes/mesh/meshhttp"
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/host/hosthttp"
-	"github.com/syncsim/syncsim/internal/serve"
+	"github.com/syncsim/syncsim/live/standalone"
 )
 
 // Target says what to test and where it is. With no URL or command, Prepare starts our reference
@@ -38,7 +38,7 @@ type Target struct {
 	FrontEndURL, FrontEndReadback string
 	// HostURL is a running host; HostExpectedHash and HostMasterKey help judge it.
 	HostURL, HostExpectedHash, HostMasterKey string
-	// Defects are planted in the reference part (by name, from package internal/plant's
+	// Defects are planted in the reference part (by name, from package plant's
 	// MeshServer, FrontEndServer and HostServer tables).
 	Defects []string
 	// RetryBudget shortens the reference mesh's retry budget (0: the 10-minute default).
@@ -209,7 +209,7 @@ func (p *Prepared) prepareHost(t Target, site host.Site) error {
 		return setupErr("publish sink: %v", err)
 	}
 	p.stops = append(p.stops, func() { sink.Close() })
-	h := serve.NewHost(hosthttp.HostConfig{Site: site, FrontEndURL: sinkURL, Defects: t.Defects, Log: t.Log})
+	h := standalone.NewHost(hosthttp.HostConfig{Site: site, FrontEndURL: sinkURL, Defects: t.Defects, Log: t.Log})
 	u, stop, err := h.Serve("127.0.0.1:0")
 	if err != nil {
 		return setupErr("reference host: %v", err)

@@ -8,7 +8,7 @@ import (
 
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/httpbound"
-	"github.com/syncsim/syncsim/internal/realtime"
+	"github.com/syncsim/syncsim/live/realtime"
 )
 
 // Publication is one publish a host under test sent to the Sink.

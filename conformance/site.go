@@ -8,7 +8,7 @@ import (
 
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/httpbound"
-	"github.com/syncsim/syncsim/internal/realtime"
+	"github.com/syncsim/syncsim/live/realtime"
 )
 
 // Failure is how the harness's site answers a fetch while it plays "instance deleted" (PROTOCOL.md

@@ -11,13 +11,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/syncsim/syncsim/internal/azurite"
-	"github.com/syncsim/syncsim/internal/check"
-	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/check"
+	"github.com/syncsim/syncsim/live/azurite"
+	"github.com/syncsim/syncsim/output"
+	"github.com/syncsim/syncsim/output/progress"
+	"github.com/syncsim/syncsim/output/redact"
 	"github.com/syncsim/syncsim/reports/html"
-	"github.com/syncsim/syncsim/reports/output"
-	"github.com/syncsim/syncsim/reports/progress"
-	"github.com/syncsim/syncsim/reports/redact"
+	"github.com/syncsim/syncsim/runner"
 )
 
 // Config is one run of a suite, as `simrun conformance` makes it: the suite, the endpoint, how to

@@ -9,9 +9,9 @@ import (
 	"path/filepath"
 
 	"github.com/syncsim/syncsim/host"
-	"github.com/syncsim/syncsim/internal/azurite"
-	"github.com/syncsim/syncsim/internal/live"
-	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/live"
+	"github.com/syncsim/syncsim/live/azurite"
+	"github.com/syncsim/syncsim/runner"
 	"github.com/syncsim/syncsim/scenarios"
 )
 

@@ -10,7 +10,7 @@
 // Config.Wrapper wraps the machine's inputs (Sync, Admin) and its effects from outside the steps;
 // Config.Seams names the decision points inside them that no such wrapper reaches (SYNC-2's lock,
 // SYNC-5's comparison, TOK-5's audience match, ...), one function each. Their zero values are the
-// reference host. Package internal/plant plants a defect by supplying a wrapper or a seam function:
+// reference host. Package plant plants a defect by supplying a wrapper or a seam function:
 // nothing here knows the defects.
 //
 //	m := host.NewMachine(host.Config{Site: site, Mode: host.ModePlatform, ContainerName: "pod-a7f3",

@@ -10,7 +10,7 @@ import (
 // reach: one function per decision, each documented with the rule it implements. A nil field is
 // the reference decision, so the zero value is the reference host; NewMachine puts the reference
 // functions in place of nil fields, and the machine calls every seam unconditionally. A planted
-// defect (package internal/plant) supplies another function for one field; nothing in this package
+// defect (package plant) supplies another function for one field; nothing in this package
 // knows the defects.
 type Seams struct {
 	// Exclusive is SYNC-2: whether a mode's syncs take the per-instance lock. Reference: every mode

@@ -4,7 +4,7 @@ import "time"
 
 // Wrapper acts on a machine's inputs and effects from outside its steps: a planted defect that an
 // input's short cut or an effect's rewrite can produce exactly is a Wrapper (package
-// internal/plant), and one that needs a decision inside a step is a Seams function. Each input
+// plant), and one that needs a decision inside a step is a Seams function. Each input
 // field is called in place of the input of its name, with next as the reference step; Effects sees
 // the effects of every step before the driver does. A nil field passes through, so the zero value
 // is the reference machine.

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/syncsim/syncsim/internal/faults"
+	"github.com/syncsim/syncsim/scenarios/faults"
 )
 
 // faults reads the fault profile. A scripted fault must be able to fire: faults fire only before

@@ -11,8 +11,9 @@ import (
 	"testing"
 
 	"github.com/goccy/go-yaml"
+
 	"github.com/syncsim/syncsim/host"
-	"github.com/syncsim/syncsim/internal/faults"
+	"github.com/syncsim/syncsim/scenarios/faults"
 )
 
 // TestSchemaErrors: problems the schema catches, reported as the loader's errors with the file's

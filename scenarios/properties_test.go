@@ -4,8 +4,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/syncsim/syncsim/check"
 	"github.com/syncsim/syncsim/host"
-	"github.com/syncsim/syncsim/internal/check"
 )
 
 // PropertyIDs are the catalogue's IDs in its order, and `expect` takes every one of them, the

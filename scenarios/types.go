@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/syncsim/syncsim/host"
-	"github.com/syncsim/syncsim/internal/faults"
+	"github.com/syncsim/syncsim/scenarios/faults"
 )
 
 // Scenario is one loaded scenario file: the site, its content at revision 1, the instances, the
@@ -48,7 +48,7 @@ type Scenario struct {
 	// Limits are the scenario's bounds on what a run does (limits.go).
 	Limits Limits
 	// Baseline is the file a sweep judges this scenario against (`baseline:`, resolved against the
-	// scenario's directory); "" for none (internal/sweep, Baseline).
+	// scenario's directory); "" for none (runner/sweep, Baseline).
 	Baseline string
 
 	nameLine int // line of the explicit name field, for errors across files

@@ -4,7 +4,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/syncsim/syncsim/internal/trace"
+	"github.com/syncsim/syncsim/internal/random"
+	"github.com/syncsim/syncsim/trace"
 )
 
 // Budget bounds a run. A run that reaches either bound before its planned end is inconclusive, never
@@ -57,13 +58,13 @@ type Kernel struct {
 	halted bool
 	// block is what is left of the current block of new events (newEvent).
 	block   []Event
-	Streams Streams
+	Streams random.Streams
 	Trace   *trace.Recorder
 }
 
-// NewKernel starts a run at Epoch.
+// NewKernel starts a run at trace.Epoch.
 func NewKernel(seed uint64, budget Budget) *Kernel {
-	k := &Kernel{budget: budget, Streams: NewStreams(seed)}
+	k := &Kernel{budget: budget, Streams: random.NewStreams(seed)}
 	k.Trace = trace.NewRecorder(func() time.Duration { return k.now })
 	k.strategy = NewUniform(k.Streams)
 	if sink := shapeSink.Load(); sink != nil {
@@ -88,9 +89,9 @@ func (k *Kernel) Halt() { k.halted = true }
 func (k *Kernel) Strategy() Strategy { return k.strategy }
 
 // Now is the current virtual instant.
-func (k *Kernel) Now() time.Time { return Epoch.Add(k.now) }
+func (k *Kernel) Now() time.Time { return trace.Epoch.Add(k.now) }
 
-// Elapsed is the virtual time since Epoch.
+// Elapsed is the virtual time since trace.Epoch.
 func (k *Kernel) Elapsed() time.Duration { return k.now }
 
 // Events is the number of events fired so far.

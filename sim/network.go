@@ -4,7 +4,8 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/syncsim/syncsim/internal/trace"
+	"github.com/syncsim/syncsim/internal/random"
+	"github.com/syncsim/syncsim/trace"
 )
 
 // Link describes one direction between two parties: the delay bounds of a delivery and the rates of
@@ -109,12 +110,12 @@ func (n *Network) Send(m Message) uint64 {
 	if faulty && n.intercept != nil {
 		x = n.intercept(m)
 	}
-	if x.Drop || faulty && Chance(n.rng, l.Drop) {
+	if x.Drop || faulty && random.Chance(n.rng, l.Drop) {
 		n.k.Trace.Put(m.From, trace.NetDrop(m.ID, faultName(x.Fault, x.Drop, "drop"), x.Key))
 		return m.ID
 	}
 	n.schedule(m, l, faulty, false, x.Extra)
-	if x.Duplicate || faulty && Chance(n.rng, l.Duplicate) {
+	if x.Duplicate || faulty && random.Chance(n.rng, l.Duplicate) {
 		n.k.Trace.Put(m.From, trace.NetDuplicate(m.ID, faultName(x.Fault, x.Duplicate, "duplicate"), x.Key))
 		n.schedule(m, l, faulty, true, x.CopyExtra)
 	}
@@ -134,9 +135,9 @@ func (n *Network) schedule(m Message, l Link, faulty, dup bool, extra time.Durat
 	// The seeded delay is drawn either way, so the rest of the run keeps the seed's draws.
 	d = n.k.delayChoice(m.From, m.To, m.ID, l.DelayMin, l.DelayMax, d) + extra
 	reordered := extra > 0
-	if faulty && Chance(n.rng, l.Reorder) {
+	if faulty && random.Chance(n.rng, l.Reorder) {
 		// Held back for one to three extra maximum delays: later sends on the link overtake it.
-		extra := time.Duration(Between(n.rng, int64(l.DelayMax/time.Microsecond), 3*int64(l.DelayMax/time.Microsecond))) * time.Microsecond
+		extra := time.Duration(random.Between(n.rng, int64(l.DelayMax/time.Microsecond), 3*int64(l.DelayMax/time.Microsecond))) * time.Microsecond
 		d += extra
 		reordered = true
 	}

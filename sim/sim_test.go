@@ -5,7 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/syncsim/syncsim/internal/trace"
+	"github.com/syncsim/syncsim/internal/random"
+	"github.com/syncsim/syncsim/trace"
 )
 
 func TestQueueOrdersByTimeThenSequence(t *testing.T) {
@@ -59,10 +60,10 @@ func TestTimerStopAndClock(t *testing.T) {
 	if fired {
 		t.Fatal("stopped timer fired")
 	}
-	if !at.Equal(Epoch.Add(2 * time.Second)) {
+	if !at.Equal(trace.Epoch.Add(2 * time.Second)) {
 		t.Fatalf("virtual now %v", at)
 	}
-	if Epoch != time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) {
+	if trace.Epoch != time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) {
 		t.Fatal("epoch moved")
 	}
 	if out.Reason != ReasonIdle || out.Events != 1 {
@@ -110,17 +111,17 @@ func TestBudgetsEndRuns(t *testing.T) {
 }
 
 func TestStreamsAreIndependentAndSeeded(t *testing.T) {
-	a, b := NewStreams(5), NewStreams(5)
+	a, b := random.NewStreams(5), random.NewStreams(5)
 	x, y := a.Stream("net"), b.Stream("net")
 	for i := 0; i < 10; i++ {
 		if x.Uint64() != y.Uint64() {
 			t.Fatal("same seed and name gave different draws")
 		}
 	}
-	if NewStreams(5).Stream("net").Uint64() == NewStreams(5).Stream("router").Uint64() {
+	if random.NewStreams(5).Stream("net").Uint64() == random.NewStreams(5).Stream("router").Uint64() {
 		t.Fatal("different subsystems share a stream")
 	}
-	if NewStreams(5).Stream("net").Uint64() == NewStreams(6).Stream("net").Uint64() {
+	if random.NewStreams(5).Stream("net").Uint64() == random.NewStreams(6).Stream("net").Uint64() {
 		t.Fatal("different seeds share a stream")
 	}
 }
@@ -128,21 +129,21 @@ func TestStreamsAreIndependentAndSeeded(t *testing.T) {
 func TestBetweenAndChance(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 1))
 	for i := 0; i < 1000; i++ {
-		if v := Between(r, 5, 9); v < 5 || v > 9 {
+		if v := random.Between(r, 5, 9); v < 5 || v > 9 {
 			t.Fatalf("Between gave %d", v)
 		}
 	}
-	if Between(r, 4, 4) != 4 || Chance(r, 0) || !Chance(r, 1) {
+	if random.Between(r, 4, 4) != 4 || random.Chance(r, 0) || !random.Chance(r, 1) {
 		t.Fatal("degenerate bounds")
 	}
 	hits := 0
 	for i := 0; i < 10000; i++ {
-		if Chance(r, 0.25) {
+		if random.Chance(r, 0.25) {
 			hits++
 		}
 	}
 	if hits < 2200 || hits > 2800 {
-		t.Fatalf("Chance(0.25) hit %d of 10000", hits)
+		t.Fatalf("random.Chance(0.25) hit %d of 10000", hits)
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/syncsim/syncsim/internal/random"
 )
 
 // Strategy decides a run's choice points: how long each message takes within its link's bounds, and
@@ -37,7 +39,7 @@ type Candidate struct {
 type Uniform struct{ rng *rand.Rand }
 
 // NewUniform draws from the "schedule" stream.
-func NewUniform(s Streams) *Uniform { return &Uniform{rng: s.Stream("schedule")} }
+func NewUniform(s random.Streams) *Uniform { return &Uniform{rng: s.Stream("schedule")} }
 
 // Name implements Strategy.
 func (u *Uniform) Name() string { return "uniform" }
@@ -55,7 +57,7 @@ func (u *Uniform) Pick([]Candidate) int { return 0 }
 
 // uniformDelay draws from [lo, hi] at microsecond granularity.
 func uniformDelay(r *rand.Rand, lo, hi time.Duration) time.Duration {
-	return time.Duration(Between(r, int64(lo/time.Microsecond), int64(hi/time.Microsecond))) * time.Microsecond
+	return time.Duration(random.Between(r, int64(lo/time.Microsecond), int64(hi/time.Microsecond))) * time.Microsecond
 }
 
 // ErrUnknownStrategy is returned by NewStrategy for a name it does not know.
@@ -97,7 +99,7 @@ func StrategyNames() []string {
 // depth and steps are positive integers; window is a positive Go duration ("5ms") or a positive
 // integer of milliseconds. An unknown name or parameter, or a malformed value, is an error that
 // names the strategy and lists what is known.
-func NewStrategy(name string, s Streams, params map[string]string) (Strategy, error) {
+func NewStrategy(name string, s random.Streams, params map[string]string) (Strategy, error) {
 	if name == "" {
 		name = "uniform"
 	}

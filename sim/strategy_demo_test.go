@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/syncsim/syncsim/internal/trace"
+	"github.com/syncsim/syncsim/trace"
 )
 
 // The demo of the project's issue: a planted ordering bug of depth 2 that PCT finds in fewer runs

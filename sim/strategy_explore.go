@@ -3,6 +3,8 @@ package sim
 import (
 	"math/rand/v2"
 	"time"
+
+	"github.com/syncsim/syncsim/internal/random"
 )
 
 // ExploreWindow is how close together events must be due for Explore to offer a reordering: events
@@ -29,7 +31,7 @@ type Explore struct{ rng *rand.Rand }
 type enumerating interface{ enumerates() }
 
 // NewExplore draws delays from the "schedule" stream, as NewUniform does.
-func NewExplore(s Streams) *Explore { return &Explore{rng: s.Stream("schedule")} }
+func NewExplore(s random.Streams) *Explore { return &Explore{rng: s.Stream("schedule")} }
 
 func (x *Explore) enumerates() {}
 

@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"time"
+
+	"github.com/syncsim/syncsim/internal/random"
 )
 
 // PCT defaults.
@@ -58,7 +60,7 @@ type PCT struct {
 }
 
 // NewPCT builds the "pct" strategy.
-func NewPCT(s Streams, c PCTConfig) *PCT {
+func NewPCT(s random.Streams, c PCTConfig) *PCT {
 	if c.Depth <= 0 {
 		c.Depth = DefaultPCTDepth
 	}

@@ -3,6 +3,8 @@ package sim
 import (
 	"math/rand/v2"
 	"time"
+
+	"github.com/syncsim/syncsim/internal/random"
 )
 
 // DefaultRandomWindow is how far past the earliest due event Random may reach for the event that
@@ -25,14 +27,14 @@ type Random struct {
 }
 
 // NewRandom builds the "random" strategy; a window <= 0 means DefaultRandomWindow.
-func NewRandom(s Streams, window time.Duration) *Random { return newRandom(s, "random", window) }
+func NewRandom(s random.Streams, window time.Duration) *Random { return newRandom(s, "random", window) }
 
 // NewSwarm builds the "swarm" strategy. Its scheduling is Random's, from its own "strategy/swarm/..."
 // streams; what makes a sweep a swarm (after TigerBeetle's VOPR swarm testing: the seed also picks
 // which fault kinds are on and at what rates) is chosen by the fault layer, not here.
-func NewSwarm(s Streams, window time.Duration) *Random { return newRandom(s, "swarm", window) }
+func NewSwarm(s random.Streams, window time.Duration) *Random { return newRandom(s, "swarm", window) }
 
-func newRandom(s Streams, name string, window time.Duration) *Random {
+func newRandom(s random.Streams, name string, window time.Duration) *Random {
 	if window <= 0 {
 		window = DefaultRandomWindow
 	}

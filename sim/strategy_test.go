@@ -8,7 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/syncsim/syncsim/internal/trace"
+	"github.com/syncsim/syncsim/internal/random"
+	"github.com/syncsim/syncsim/trace"
 )
 
 func TestStrategiesAreDeterministicPerSeed(t *testing.T) {
@@ -68,7 +69,7 @@ func pickWorkload(t *testing.T, st Strategy, seed uint64, window time.Duration) 
 			latest = max(latest, at)
 			delete(pending, me)
 			if left > 0 {
-				schedule(party, k.Elapsed()+time.Duration(Between(jitter, 100, 1500))*time.Microsecond, left-1)
+				schedule(party, k.Elapsed()+time.Duration(random.Between(jitter, 100, 1500))*time.Microsecond, left-1)
 			}
 		})
 	}
@@ -84,7 +85,7 @@ func pickWorkload(t *testing.T, st Strategy, seed uint64, window time.Duration) 
 
 func TestRandomPicksWithinWindowAndReorders(t *testing.T) {
 	for _, w := range []time.Duration{0, time.Millisecond, 3 * time.Millisecond} {
-		r := NewRandom(NewStreams(5), w)
+		r := NewRandom(random.NewStreams(5), w)
 		want := w
 		if w == 0 {
 			want = DefaultRandomWindow
@@ -96,14 +97,14 @@ func TestRandomPicksWithinWindowAndReorders(t *testing.T) {
 			t.Fatalf("window %v: random never reordered", want)
 		}
 	}
-	if n := pickWorkload(t, NewUniform(NewStreams(5)), 5, 0); n != 0 {
+	if n := pickWorkload(t, NewUniform(random.NewStreams(5)), 5, 0); n != 0 {
 		t.Fatalf("uniform reordered %d events", n)
 	}
-	if n := pickWorkload(t, NewPCT(NewStreams(5), PCTConfig{}), 5, DefaultPCTWindow); n == 0 {
+	if n := pickWorkload(t, NewPCT(random.NewStreams(5), PCTConfig{}), 5, DefaultPCTWindow); n == 0 {
 		t.Fatal("pct never reordered")
 	}
 	// Every candidate index is picked, and only valid ones.
-	r := NewRandom(NewStreams(9), 0)
+	r := NewRandom(random.NewStreams(9), 0)
 	counts := make([]int, 5)
 	for i := 0; i < 5000; i++ {
 		counts[r.Pick(make([]Candidate, 5))]++
@@ -116,7 +117,7 @@ func TestRandomPicksWithinWindowAndReorders(t *testing.T) {
 }
 
 func TestDelaysStayWithinLinkBounds(t *testing.T) {
-	s := NewStreams(3)
+	s := random.NewStreams(3)
 	bounds := s.Stream("test/bounds")
 	for _, name := range StrategyNames() {
 		st, err := NewStrategy(name, s, nil)
@@ -125,8 +126,8 @@ func TestDelaysStayWithinLinkBounds(t *testing.T) {
 		}
 		sawLo, sawHi := false, false
 		for i := 0; i < 5000; i++ {
-			lo := time.Duration(Between(bounds, 0, 5000)) * time.Microsecond
-			hi := lo + time.Duration(Between(bounds, 0, 3))*time.Microsecond
+			lo := time.Duration(random.Between(bounds, 0, 5000)) * time.Microsecond
+			hi := lo + time.Duration(random.Between(bounds, 0, 3))*time.Microsecond
 			d := st.Delay("a", "b", lo, hi)
 			if d < lo || d > hi {
 				t.Fatalf("%s: delay %v outside [%v, %v]", name, d, lo, hi)
@@ -143,8 +144,8 @@ func TestDelaysStayWithinLinkBounds(t *testing.T) {
 // The number of picks never shifts the delays: they come from separate streams.
 func TestRandomDelaysIndependentOfPicks(t *testing.T) {
 	for _, mk := range []func() Strategy{
-		func() Strategy { return NewRandom(NewStreams(4), 0) },
-		func() Strategy { return NewPCT(NewStreams(4), PCTConfig{}) },
+		func() Strategy { return NewRandom(random.NewStreams(4), 0) },
+		func() Strategy { return NewPCT(random.NewStreams(4), PCTConfig{}) },
 	} {
 		a, b := mk(), mk()
 		cands := []Candidate{{Party: "x"}, {Party: "y"}, {Party: "z"}}
@@ -175,7 +176,7 @@ func (r *recordingStrategy) Pick(c []Candidate) int {
 
 func TestPCTDepthOneHighestPriorityAlwaysWins(t *testing.T) {
 	for seed := uint64(1); seed <= 20; seed++ {
-		p := NewPCT(NewStreams(seed), PCTConfig{Depth: 1, Steps: 10})
+		p := NewPCT(random.NewStreams(seed), PCTConfig{Depth: 1, Steps: 10})
 		rec := &recordingStrategy{Strategy: p}
 		pickWorkload(t, rec, seed, DefaultPCTWindow)
 		if len(p.ChangePoints()) != 0 || len(p.Changed()) != 0 {
@@ -210,10 +211,10 @@ func TestPCTPrioritiesAreDistinctAndSeeded(t *testing.T) {
 	parties := []Candidate{{Party: "a"}, {Party: "b"}, {Party: "c"}, {Party: "d"}, {Party: ""}}
 	first := map[string]int{}
 	for seed := uint64(1); seed <= 400; seed++ {
-		p := NewPCT(NewStreams(seed), PCTConfig{Depth: 1})
+		p := NewPCT(random.NewStreams(seed), PCTConfig{Depth: 1})
 		w := parties[p.Pick(parties)].Party
 		first[w]++
-		q := NewPCT(NewStreams(seed), PCTConfig{Depth: 1})
+		q := NewPCT(random.NewStreams(seed), PCTConfig{Depth: 1})
 		if parties[q.Pick(parties)].Party != w {
 			t.Fatalf("seed %d: same seed, different winner", seed)
 		}
@@ -236,7 +237,7 @@ func TestPCTChangePointsHappenExactlyAtDrawnIndices(t *testing.T) {
 	cands := []Candidate{{Party: "a"}, {Party: "b"}, {Party: "c"}, {Party: "d"}, {Party: "e"}, {Party: "f"}}
 	for _, d := range []int{2, 3, 5} {
 		for seed := uint64(1); seed <= 30; seed++ {
-			p := NewPCT(NewStreams(seed), PCTConfig{Depth: d, Steps: 40})
+			p := NewPCT(random.NewStreams(seed), PCTConfig{Depth: d, Steps: 40})
 			at := p.ChangePoints()
 			if len(at) != d-1 {
 				t.Fatalf("d=%d: %d change points", d, len(at))
@@ -274,7 +275,7 @@ func TestPCTChangePointsHappenExactlyAtDrawnIndices(t *testing.T) {
 	// The indices are uniform over [1, k].
 	counts := make([]int, 11)
 	for seed := uint64(1); seed <= 2000; seed++ {
-		counts[NewPCT(NewStreams(seed), PCTConfig{Depth: 2, Steps: 10}).ChangePoints()[0]]++
+		counts[NewPCT(random.NewStreams(seed), PCTConfig{Depth: 2, Steps: 10}).ChangePoints()[0]]++
 	}
 	for i := 1; i <= 10; i++ {
 		if counts[i] < 140 || counts[i] > 260 {
@@ -284,7 +285,7 @@ func TestPCTChangePointsHappenExactlyAtDrawnIndices(t *testing.T) {
 }
 
 func TestNewStrategy(t *testing.T) {
-	s := NewStreams(1)
+	s := random.NewStreams(1)
 	for _, tc := range []struct {
 		name   string
 		params map[string]string

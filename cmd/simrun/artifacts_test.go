@@ -13,8 +13,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/syncsim/syncsim/internal/runner"
 	"github.com/syncsim/syncsim/reports/junit"
+	"github.com/syncsim/syncsim/runner"
 )
 
 // artifactCase is one invocation and what its artifacts must say: the exit code and the kinds of
@@ -34,7 +34,7 @@ func TestEveryArtifactSaysTheExitCode(t *testing.T) {
 	dir := t.TempDir()
 	smoke := filepath.Join(root, "scenarios", "smoke.yaml")
 	incident := filepath.Join(root, "scenarios", "incidents", "worker-deleted-before-fetch.yaml")
-	budget := filepath.Join(root, "internal", "world", "testdata", "budget.yaml")
+	budget := filepath.Join(root, "sim", "world", "testdata", "budget.yaml")
 	src, err := os.ReadFile(smoke)
 	if err != nil {
 		t.Fatal(err)

@@ -11,7 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/syncsim/syncsim/conformance"
-	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/runner"
 )
 
 func conformanceCommand(stderr io.Writer) *cobra.Command {

@@ -7,11 +7,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/syncsim/syncsim/explore"
 	"github.com/syncsim/syncsim/host"
-	"github.com/syncsim/syncsim/internal/explore"
-	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/output/progress"
 	"github.com/syncsim/syncsim/reports/junit"
-	"github.com/syncsim/syncsim/reports/progress"
+	"github.com/syncsim/syncsim/runner"
 	"github.com/syncsim/syncsim/scenarios"
 )
 

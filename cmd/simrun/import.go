@@ -10,10 +10,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/syncsim/syncsim/internal/importer"
-	"github.com/syncsim/syncsim/internal/logs"
-	"github.com/syncsim/syncsim/internal/runner"
-	"github.com/syncsim/syncsim/reports/output"
+	"github.com/syncsim/syncsim/logs"
+	"github.com/syncsim/syncsim/logs/importer"
+	"github.com/syncsim/syncsim/output"
+	"github.com/syncsim/syncsim/runner"
 )
 
 // logFlags are the flags import and validate share: how a log is read and what it does not say.

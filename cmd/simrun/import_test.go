@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-var sampleLogs = filepath.Join(root, "internal", "importer", "testdata")
+var sampleLogs = filepath.Join(root, "logs", "importer", "testdata")
 
 // import, then run: the imported scenario exits 0 with its expectations and 1 with --raw.
 func TestImportThenRun(t *testing.T) {
@@ -59,7 +59,7 @@ func TestImportFlags(t *testing.T) {
 		t.Errorf("--format caller: exit %d, stderr %q", code, stderr)
 	}
 	// VS Code's times of day carry no date: --date gives them one, and the comment block says so.
-	vscode := filepath.Join(root, "internal", "logs", "testdata", "real", "vscode-azurefunctions-1608-attempts.log")
+	vscode := filepath.Join(root, "logs", "testdata", "real", "vscode-azurefunctions-1608-attempts.log")
 	code, stdout, stderr = simrun(t, "import", "--date", "2020-01-09", vscode, "-o", "-")
 	if code != 0 || !strings.Contains(stdout, "# - t=0 is 2020-01-09T11:17:30Z") || !strings.Contains(stdout, "took the date given, 2020-01-09") {
 		t.Errorf("--date: exit %d, stderr %q\n%s", code, stderr, stdout)

@@ -5,10 +5,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/syncsim/syncsim/check"
 	"github.com/syncsim/syncsim/conformance"
 	"github.com/syncsim/syncsim/host"
-	"github.com/syncsim/syncsim/internal/check"
-	"github.com/syncsim/syncsim/internal/faults"
+	"github.com/syncsim/syncsim/scenarios/faults"
 )
 
 func lines(s string) []string { return strings.Split(strings.TrimRight(s, "\n"), "\n") }

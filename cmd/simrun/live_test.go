@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/syncsim/syncsim/internal/azurite"
+	"github.com/syncsim/syncsim/live/azurite"
 )
 
 // liveSubset is a bounded part of scenarios/ (about 40 s of live runs at the default scale) that

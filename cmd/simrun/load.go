@@ -8,10 +8,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/syncsim/syncsim/conformance/load"
 	"github.com/syncsim/syncsim/host"
-	"github.com/syncsim/syncsim/internal/load"
-	"github.com/syncsim/syncsim/internal/runner"
-	"github.com/syncsim/syncsim/reports/output"
+	"github.com/syncsim/syncsim/output"
+	"github.com/syncsim/syncsim/runner"
 )
 
 // loadCommand is `simrun load mesh|frontend`: flags and wiring around load.Run.

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/syncsim/syncsim/internal/load"
+	"github.com/syncsim/syncsim/conformance/load"
 )
 
 // `simrun load mesh --instances 100 --requests 100` against the in-process mesh passes and writes

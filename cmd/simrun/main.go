@@ -11,10 +11,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/syncsim/syncsim/internal/check"
-	"github.com/syncsim/syncsim/internal/runner"
-	"github.com/syncsim/syncsim/reports/output"
-	"github.com/syncsim/syncsim/reports/redact"
+	"github.com/syncsim/syncsim/check"
+	"github.com/syncsim/syncsim/output"
+	"github.com/syncsim/syncsim/output/redact"
+	"github.com/syncsim/syncsim/runner"
 )
 
 func main() {

@@ -15,8 +15,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/syncsim/syncsim/internal/runner"
-	"github.com/syncsim/syncsim/internal/sweep"
+	"github.com/syncsim/syncsim/runner"
+	"github.com/syncsim/syncsim/runner/sweep"
 )
 
 // The tests run from cmd/simrun; the scenarios are at the repository's root.
@@ -148,7 +148,7 @@ func TestXPassFails(t *testing.T) {
 
 // Exit 2 when only inconclusive verdicts stand in the way.
 func TestInconclusiveExitsTwo(t *testing.T) {
-	code, out, _ := simrun(t, "run", filepath.Join(root, "internal", "world", "testdata", "budget.yaml"))
+	code, out, _ := simrun(t, "run", filepath.Join(root, "sim", "world", "testdata", "budget.yaml"))
 	if code != 2 || !strings.Contains(out, "inconclusive") {
 		t.Fatalf("exit %d\n%s", code, out)
 	}

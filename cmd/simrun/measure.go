@@ -7,9 +7,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/syncsim/syncsim/internal/mutants"
-	"github.com/syncsim/syncsim/internal/runner"
-	"github.com/syncsim/syncsim/reports/output"
+	"github.com/syncsim/syncsim/explore/mutants"
+	"github.com/syncsim/syncsim/output"
+	"github.com/syncsim/syncsim/runner"
 )
 
 func writeJSON(path string, v any) error {

@@ -7,11 +7,11 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/syncsim/syncsim/internal/runner"
-	"github.com/syncsim/syncsim/internal/sweep"
+	"github.com/syncsim/syncsim/output/progress"
 	"github.com/syncsim/syncsim/reports/html"
 	"github.com/syncsim/syncsim/reports/junit"
-	"github.com/syncsim/syncsim/reports/progress"
+	"github.com/syncsim/syncsim/runner"
+	"github.com/syncsim/syncsim/runner/sweep"
 	"github.com/syncsim/syncsim/scenarios"
 )
 

@@ -60,8 +60,8 @@ func TestPlantedSecretInNoOutputFile(t *testing.T) {
 	}
 }
 
-// P11 for import: a host log holding a credential in every form reports/redact knows
-// (internal/importer/testdata/host-log-secrets.log, its values listed in host-log-secrets.values)
+// P11 for import: a host log holding a credential in every form output/redact knows
+// (logs/importer/testdata/host-log-secrets.log, its values listed in host-log-secrets.values)
 // leaks none of them into the scenario written, what import prints, an import error, or any output
 // of the imported scenario's run, replay and explanation.
 func TestImportedCredentialsInNoOutput(t *testing.T) {

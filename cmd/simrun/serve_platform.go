@@ -16,8 +16,8 @@ import (
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/host/hosthttp"
 	"github.com/syncsim/syncsim/internal/httpbound"
-	"github.com/syncsim/syncsim/internal/plant"
-	"github.com/syncsim/syncsim/internal/serve"
+	"github.com/syncsim/syncsim/live/standalone"
+	"github.com/syncsim/syncsim/plant"
 )
 
 // servePlatformKinds are the reference parts `simrun serve` runs as subcommands.
@@ -210,7 +210,7 @@ flags.`,
 			if err := checkLimits("host", limits); err != nil {
 				return err
 			}
-			srv := serve.NewHost(hosthttp.HostConfig{Site: site, Mode: m, FrontEndURL: feURL, MeshURL: meshURL,
+			srv := standalone.NewHost(hosthttp.HostConfig{Site: site, Mode: m, FrontEndURL: feURL, MeshURL: meshURL,
 				Seed: seed, Defects: p.defects, Log: stderr, Limits: limits})
 			return runServer(cmd.Context(), "host", p.listen, srv.Serve, cmd.OutOrStdout(), stderr)
 		},

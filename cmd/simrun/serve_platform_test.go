@@ -14,7 +14,7 @@ import (
 	"github.com/syncsim/syncsim/fakes/mesh/meshhttp"
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/host/hosthttp"
-	"github.com/syncsim/syncsim/internal/serve"
+	"github.com/syncsim/syncsim/live/standalone"
 )
 
 const serveKey = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -56,7 +56,7 @@ func TestServePlatformRunServer(t *testing.T) {
 	parts := map[string]func(string) (string, func() error, error){
 		"frontend": meshhttp.NewFrontEnd(meshhttp.FrontEndConfig{Site: site}).Serve,
 		"mesh":     meshhttp.NewMesh(meshhttp.MeshConfig{Site: site, SiteURL: "http://127.0.0.1:1"}).Serve,
-		"host":     serve.NewHost(hosthttp.HostConfig{Site: site}).Serve,
+		"host":     standalone.NewHost(hosthttp.HostConfig{Site: site}).Serve,
 	}
 	probe := map[string]struct {
 		method, path string

@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/syncsim/syncsim/internal/sweep"
+	"github.com/syncsim/syncsim/runner/sweep"
 )
 
 func sweepCommand(stderr io.Writer) *cobra.Command {

@@ -8,11 +8,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/syncsim/syncsim/internal/check"
-	"github.com/syncsim/syncsim/internal/explain"
-	"github.com/syncsim/syncsim/internal/replay"
-	"github.com/syncsim/syncsim/internal/runner"
-	"github.com/syncsim/syncsim/internal/tracefile"
+	"github.com/syncsim/syncsim/check"
+	"github.com/syncsim/syncsim/explore/replay"
+	"github.com/syncsim/syncsim/reports/explain"
+	"github.com/syncsim/syncsim/runner"
+	"github.com/syncsim/syncsim/runner/tracefile"
 )
 
 // usage reports a usage, input or environment error (exit 3).

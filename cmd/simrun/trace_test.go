@@ -8,12 +8,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/syncsim/syncsim/internal/trace"
-	"github.com/syncsim/syncsim/internal/tracefile"
+	"github.com/syncsim/syncsim/runner/tracefile"
+	"github.com/syncsim/syncsim/trace"
 )
 
 // The committed fleet trace, named from the repository's root as its scenario path is.
-const fleetTrace = "internal/replay/testdata/fleet-platform-seed104.json.gz"
+const fleetTrace = "explore/replay/testdata/fleet-platform-seed104.json.gz"
 
 // replay of the committed trace says "identical" and exits 1 (it fails P1); mutated copies of it are
 // refused by replay, shrink and explain with exit 3, the file and the entry named.

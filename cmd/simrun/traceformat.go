@@ -7,10 +7,10 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/syncsim/syncsim/internal/logs"
-	"github.com/syncsim/syncsim/internal/runner"
-	"github.com/syncsim/syncsim/internal/validate"
+	"github.com/syncsim/syncsim/logs"
+	"github.com/syncsim/syncsim/logs/validate"
 	"github.com/syncsim/syncsim/reports/chrome"
+	"github.com/syncsim/syncsim/runner"
 )
 
 // traceWriter is the writer of --trace-out's files for --trace-format: "syncsim" (the default: the

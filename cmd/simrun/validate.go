@@ -8,8 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/syncsim/syncsim/internal/runner"
-	"github.com/syncsim/syncsim/internal/validate"
+	"github.com/syncsim/syncsim/logs/validate"
+	"github.com/syncsim/syncsim/runner"
 )
 
 func validateCommand(stderr io.Writer) *cobra.Command {

@@ -10,8 +10,8 @@ import (
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/gomega"
 
+	"github.com/syncsim/syncsim/check"
 	"github.com/syncsim/syncsim/conformance"
-	"github.com/syncsim/syncsim/internal/check"
 )
 
 // Modes are the sync modes (PROTOCOL.md section 7) whose platform part a suite's rules concern;

@@ -18,6 +18,6 @@
 //
 // Where Azure Storage and Azurite differ, the model follows Azurite unless a comment says "decided
 // here"; Peek, Containers and Blobs read state for checkers without conditions or side effects.
-// Store.Seams names the decisions a planted defect (package internal/plant) may replace; its zero
+// Store.Seams names the decisions a planted defect (package plant) may replace; its zero
 // value is the reference model.
 package blob

@@ -4,7 +4,7 @@ import "time"
 
 // Seams are the blob model's decision points that no rewrite of its answers can reach, one
 // function per decision: a nil field is the reference decision, so the zero value is the reference
-// store. A planted defect (package internal/plant) supplies another function.
+// store. A planted defect (package plant) supplies another function.
 type Seams struct {
 	// RenewedExpiry is when a fixed lease renewed at now ends (PROTOCOL.md section 1, the primary
 	// lease; Renew Lease restarts the lease's duration). Reference: now + duration.

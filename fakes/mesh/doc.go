@@ -7,7 +7,7 @@
 //
 // Config.Wrapper wraps the mesh's effects; Config.Seams, FrontEnd.Seams and Store.Seams name the
 // parts' decision points inside a step (MESH-4's retry budget, MESH-6's debounce, FE-2's token
-// check, ...), one function each. Their zero values are the reference; package internal/plant
+// check, ...), one function each. Their zero values are the reference; package plant
 // plants a defect by supplying a wrapper or another function.
 //
 //	store := mesh.NewStore()

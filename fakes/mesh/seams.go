@@ -8,7 +8,7 @@ import (
 // Seams are the mesh's decision points that no rewrite of its effects (Wrapper) can reach: one
 // function per decision, each documented with its rule. A nil field is the reference decision, so
 // the zero value is the reference mesh; New puts the reference functions in place of nil fields. A
-// planted defect (package internal/plant) supplies another function; nothing in this package knows
+// planted defect (package plant) supplies another function; nothing in this package knows
 // the defects.
 type Seams struct {
 	// FetchAtOnce is MESH-6: whether a notification gets a fetch of its own at once, alongside any

@@ -1,7 +1,7 @@
 package mesh
 
 // Wrapper acts on the mesh's effects from outside its steps: a planted defect that a rewrite of an
-// effect produces exactly is a Wrapper (package internal/plant), and one that needs a decision
+// effect produces exactly is a Wrapper (package plant), and one that needs a decision
 // inside a step is a Seams function. A nil field passes through, so the zero value is the reference
 // mesh.
 type Wrapper struct {

@@ -5,13 +5,13 @@ import (
 	"math/rand/v2"
 
 	"github.com/syncsim/syncsim/host"
-	"github.com/syncsim/syncsim/sim"
+	"github.com/syncsim/syncsim/internal/random"
 )
 
 // DefaultContent is a small plausible site: an HTTP, a queue and a timer function, with keys drawn
 // from the seed (the same seed gives the same keys; they are never printed).
 func DefaultContent(seed uint64) host.Content {
-	r := sim.NewStreams(seed).Stream("keys")
+	r := random.NewStreams(seed).Stream("keys")
 	fns := []host.Function{
 		{Name: "HttpTrigger1", Language: "dotnet-isolated", Bindings: []host.Binding{
 			{"type": "httpTrigger", "direction": "in", "name": "req", "authLevel": "function", "methods": []any{"get", "post"}},

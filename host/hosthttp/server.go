@@ -13,12 +13,12 @@ import (
 	"time"
 
 	"github.com/syncsim/syncsim/host"
-	"github.com/syncsim/syncsim/internal/drive"
 	"github.com/syncsim/syncsim/internal/httpbound"
-	"github.com/syncsim/syncsim/internal/plant"
-	"github.com/syncsim/syncsim/internal/realtime"
-	"github.com/syncsim/syncsim/internal/trace"
-	"github.com/syncsim/syncsim/sim"
+	"github.com/syncsim/syncsim/internal/random"
+	"github.com/syncsim/syncsim/live/realtime"
+	"github.com/syncsim/syncsim/plant"
+	"github.com/syncsim/syncsim/site"
+	"github.com/syncsim/syncsim/trace"
 )
 
 // HostConfig configures one reference host.
@@ -45,7 +45,7 @@ type HostConfig struct {
 	ContainerName string
 	// Timing; zero values take package host's defaults.
 	BackgroundDelay, LeaseRenew, LeaseRetry, AdminWait, FrontEndTimeout, MeshTimeout time.Duration
-	// Defects are names of planted defects to plant (package internal/plant's HostServer table).
+	// Defects are names of planted defects to plant (package plant's HostServer table).
 	Defects []string
 	// Log gets the host's log lines (which never carry a secret); nil discards.
 	Log io.Writer
@@ -63,8 +63,8 @@ const revisionHeader = "x-syncsim-revision"
 // HostServer is one reference host's admin API over HTTP. Before Serve starts the host, every
 // request is answered 503 (the host is not running).
 type HostServer struct {
-	cfg     HostConfig
-	// plant is the planted defects' interceptors (Defects, resolved in package internal/plant's
+	cfg HostConfig
+	// plant is the planted defects' interceptors (Defects, resolved in package plant's
 	// HostServer table); handler is the admin API with plant's middleware around it.
 	plant   plant.Set
 	handler http.Handler
@@ -213,7 +213,7 @@ func (s *HostServer) start() {
 		Site: s.cfg.Site, Mode: s.cfg.Mode, ContainerName: s.cfg.ContainerName,
 		FrontEndURL: strings.TrimRight(s.cfg.FrontEndURL, "/"), MeshURL: s.cfg.MeshURL,
 		Secrets:          func() (host.Keys, int) { return content.Keys.Clone(), content.Revision },
-		Rand:             sim.NewStreams(s.cfg.Seed).Stream("host/" + s.cfg.ContainerName),
+		Rand:             random.NewStreams(s.cfg.Seed).Stream("host/" + s.cfg.ContainerName),
 		PlaceholderGuard: true,
 		BackgroundDelay:  s.cfg.BackgroundDelay, LeaseRenew: s.cfg.LeaseRenew, LeaseRetry: s.cfg.LeaseRetry, AdminWait: s.cfg.AdminWait,
 		FrontEndTimeout: s.cfg.FrontEndTimeout, MeshTimeout: s.cfg.MeshTimeout,
@@ -221,7 +221,7 @@ func (s *HostServer) start() {
 	})
 	s.party.Do(func() {
 		s.h = realtime.NewHost(s.party, m, trace.InstanceParty(s.cfg.ContainerName), s.cfg.Site, hostIO{s}, 0)
-		s.h.Step(func(d *drive.Host) { d.Start(host.Loaded{Functions: content.Functions, Revision: content.Revision}) })
+		s.h.Step(func(d *site.Host) { d.Start(host.Loaded{Functions: content.Functions, Revision: content.Revision}) })
 	})
 }
 
@@ -250,7 +250,7 @@ func (e hostIO) Blob(c host.BlobCall) {
 	s := e.s
 	s.h.Defer(func() {
 		res := s.cfg.Storage.Do(c, time.Now())
-		s.h.Step(func(d *drive.Host) { d.BlobDone(c.ID, res) })
+		s.h.Step(func(d *site.Host) { d.BlobDone(c.ID, res) })
 	})
 }
 
@@ -273,7 +273,7 @@ func (e hostIO) Send(m host.Send) {
 			} else {
 				s.logf("host: %s publish failed (%s)", m.Target, res.Err)
 			}
-			s.h.Step(func(d *drive.Host) { d.HTTPDone(m.ID, res) })
+			s.h.Step(func(d *site.Host) { d.HTTPDone(m.ID, res) })
 		}
 	})
 }
@@ -296,7 +296,7 @@ func (s *HostServer) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	}
 	headers := realtime.Headers(r.Header)
 	req := host.AdminRequest{Method: r.Method, Path: r.URL.Path, Headers: headers, Body: body}
-	ch, forget, ok := h.Admin(0, func(d *drive.Host, id int) { d.Admin(id, req, "") })
+	ch, forget, ok := h.Admin(0, func(d *site.Host, id int) { d.Admin(id, req, "") })
 	if !ok {
 		writeResponse(w, host.HostNotRunningResponse(), 0)
 		return

@@ -16,7 +16,7 @@ import (
 	"github.com/syncsim/syncsim/fakes/mesh/meshhttp"
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/host/hosthttp"
-	"github.com/syncsim/syncsim/internal/serve"
+	"github.com/syncsim/syncsim/live/standalone"
 )
 
 var testSite = host.Site{Name: "myapp", HostID: "myapp",
@@ -62,7 +62,7 @@ func (l *syncLog) String() string {
 func startHost(t *testing.T, cfg hosthttp.HostConfig) (*hosthttp.HostServer, string) {
 	t.Helper()
 	cfg.Site = testSite
-	s := serve.NewHost(cfg)
+	s := standalone.NewHost(cfg)
 	url, stop, err := s.Serve("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -262,11 +262,11 @@ func TestSyncTriggersFailure(t *testing.T) {
 }
 
 func TestHostConfigErrors(t *testing.T) {
-	_, _, err := serve.NewHost(hosthttp.HostConfig{Site: testSite, Defects: []string{"no-retry"}}).Serve("127.0.0.1:0")
+	_, _, err := standalone.NewHost(hosthttp.HostConfig{Site: testSite, Defects: []string{"no-retry"}}).Serve("127.0.0.1:0")
 	if err == nil || err.Error() != `hosthttp: unknown defect "no-retry" (known: sync-ignores-failure, triggers-stale-payload, triggers-without-token)` {
 		t.Fatalf("unknown defect: %v, want an error listing the known ones", err)
 	}
-	if _, _, err := serve.NewHost(hosthttp.HostConfig{Site: testSite, Mode: 42}).Serve("127.0.0.1:0"); err == nil {
+	if _, _, err := standalone.NewHost(hosthttp.HostConfig{Site: testSite, Mode: 42}).Serve("127.0.0.1:0"); err == nil {
 		t.Fatal("unknown mode: no error")
 	}
 	if _, _, err := hosthttp.NewHost(hosthttp.HostConfig{Site: testSite}).Serve("127.0.0.1:0"); err == nil ||
@@ -286,7 +286,7 @@ func TestStartPeer(t *testing.T) {
 		{host.ModeFrontend, "needs a front end"},
 		{host.ModePlatform, "needs a mesh"},
 	} {
-		cfg := hosthttp.HostConfig{Site: testSite, Mode: tt.mode, Storage: serve.NewBlobStorage()}
+		cfg := hosthttp.HostConfig{Site: testSite, Mode: tt.mode, Storage: standalone.NewBlobStorage()}
 		if _, _, err := hosthttp.NewHost(cfg).Serve("127.0.0.1:0"); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("mode %s without StartPeer: %v, want %q", tt.mode, err, tt.want)
 		}
@@ -295,7 +295,7 @@ func TestStartPeer(t *testing.T) {
 	var started []hosthttp.Peer
 	var siteURL string
 	stopped := 0
-	cfg := hosthttp.HostConfig{Site: testSite, Storage: serve.NewBlobStorage(),
+	cfg := hosthttp.HostConfig{Site: testSite, Storage: standalone.NewBlobStorage(),
 		StartPeer: func(p hosthttp.Peer, self string) (string, func() error, error) {
 			started, siteURL = append(started, p), self
 			u, stop, err := fe.Serve("127.0.0.1:0")
@@ -321,7 +321,7 @@ func TestStartPeer(t *testing.T) {
 
 // A failing StartPeer fails Serve with the peer named.
 func TestStartPeerFails(t *testing.T) {
-	cfg := hosthttp.HostConfig{Site: testSite, Mode: host.ModePlatform, Storage: serve.NewBlobStorage(),
+	cfg := hosthttp.HostConfig{Site: testSite, Mode: host.ModePlatform, Storage: standalone.NewBlobStorage(),
 		StartPeer: func(hosthttp.Peer, string) (string, func() error, error) { return "", nil, errors.New("no port") }}
 	if _, _, err := hosthttp.NewHost(cfg).Serve("127.0.0.1:0"); err == nil || err.Error() != "hosthttp: reference mesh: no port" {
 		t.Fatalf("Serve: %v, want the mesh's error", err)

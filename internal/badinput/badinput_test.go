@@ -23,7 +23,7 @@ import (
 	"github.com/syncsim/syncsim/host/hosthttp"
 	"github.com/syncsim/syncsim/internal/httpbound"
 	"github.com/syncsim/syncsim/internal/httpbound/boundtest"
-	"github.com/syncsim/syncsim/internal/serve"
+	"github.com/syncsim/syncsim/live/standalone"
 )
 
 var site = host.Site{Name: "badapp", HostID: "badapp",
@@ -47,7 +47,7 @@ func startWith(t *testing.T, limits httpbound.Limits) servers {
 	}
 	s.mesh = add(meshhttp.NewMesh(meshhttp.MeshConfig{Site: site, SiteURL: "http://127.0.0.1:9", Limits: limits}).Serve("127.0.0.1:0"))
 	s.fe = add(meshhttp.NewFrontEnd(meshhttp.FrontEndConfig{Site: site, Limits: limits}).Serve("127.0.0.1:0"))
-	s.host = add(serve.NewHost(hosthttp.HostConfig{Site: site, Limits: limits}).Serve("127.0.0.1:0"))
+	s.host = add(standalone.NewHost(hosthttp.HostConfig{Site: site, Limits: limits}).Serve("127.0.0.1:0"))
 	addr, stop, err := blobhttp.ServeWith(context.Background(), "127.0.0.1:0", limits)
 	s.blob = add("http://"+addr, stop, err)
 	return s

@@ -7,14 +7,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/syncsim/syncsim/check"
 	"github.com/syncsim/syncsim/host"
-	"github.com/syncsim/syncsim/internal/check"
-	"github.com/syncsim/syncsim/internal/runner"
-	"github.com/syncsim/syncsim/internal/sweep"
-	"github.com/syncsim/syncsim/internal/trace"
-	"github.com/syncsim/syncsim/internal/world"
+	"github.com/syncsim/syncsim/runner"
+	"github.com/syncsim/syncsim/runner/sweep"
 	"github.com/syncsim/syncsim/scenarios"
 	"github.com/syncsim/syncsim/sim"
+	"github.com/syncsim/syncsim/sim/world"
+	"github.com/syncsim/syncsim/trace"
 )
 
 func load(tb testing.TB, rel string) *scenarios.Scenario {

@@ -3,7 +3,7 @@ package bench
 import (
 	"time"
 
-	"github.com/syncsim/syncsim/internal/sweep"
+	"github.com/syncsim/syncsim/runner/sweep"
 	"github.com/syncsim/syncsim/scenarios"
 )
 

@@ -5,13 +5,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/syncsim/syncsim/check"
 	"github.com/syncsim/syncsim/host"
-	"github.com/syncsim/syncsim/internal/check"
-	"github.com/syncsim/syncsim/internal/trace"
-	"github.com/syncsim/syncsim/internal/trace/canonical"
-	"github.com/syncsim/syncsim/internal/world"
 	"github.com/syncsim/syncsim/scenarios"
 	"github.com/syncsim/syncsim/sim"
+	"github.com/syncsim/syncsim/sim/world"
+	"github.com/syncsim/syncsim/trace"
+	"github.com/syncsim/syncsim/trace/canonical"
 )
 
 // Work is what one run must do at least, read off its trace and its queue's shape: its queue
@@ -171,7 +171,7 @@ func tokenInput(r trace.Record, key []byte) int {
 }
 
 func siteTokenInput(key []byte, site string, at time.Duration) int {
-	tok, err := host.IssueSiteToken(key, site, sim.Epoch.Add(at))
+	tok, err := host.IssueSiteToken(key, site, trace.Epoch.Add(at))
 	if err != nil {
 		return 0
 	}
@@ -179,7 +179,7 @@ func siteTokenInput(key []byte, site string, at time.Duration) int {
 }
 
 func platformTokenInput(key []byte, site string, at time.Duration) int {
-	tok, err := host.IssuePlatformToken(key, site, sim.Epoch.Add(at), 10*time.Minute)
+	tok, err := host.IssuePlatformToken(key, site, trace.Epoch.Add(at), 10*time.Minute)
 	if err != nil {
 		return 0
 	}

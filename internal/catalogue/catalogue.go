@@ -7,13 +7,13 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/syncsim/syncsim/check"
 	"github.com/syncsim/syncsim/conformance"
+	"github.com/syncsim/syncsim/explore/mutants"
 	"github.com/syncsim/syncsim/host"
-	"github.com/syncsim/syncsim/internal/check"
-	"github.com/syncsim/syncsim/internal/faults"
-	"github.com/syncsim/syncsim/internal/mutants"
-	"github.com/syncsim/syncsim/internal/plant"
+	"github.com/syncsim/syncsim/plant"
 	"github.com/syncsim/syncsim/scenarios"
+	"github.com/syncsim/syncsim/scenarios/faults"
 )
 
 // Kinds are the lists List knows, in help order.

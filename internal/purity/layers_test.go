@@ -16,71 +16,129 @@ import (
 // module is the import path every package of the repository starts with.
 const module = "github.com/syncsim/syncsim"
 
-// A layerRule bans imports downward-only layering forbids: no non-test file of a package matched by
-// from may import a package of the module matched by banned, unless except matches it too. A
-// pattern is a package path inside the module ("internal/live"), "p/..." for p and every package
-// under it, or "..." for the whole module.
-type layerRule struct {
-	from, banned, except []string
-	why                  string
+// A layer is a set of packages and what their code may import of the module: its own packages
+// only when self is set, and the packages of the layers named in may, each of which must come
+// earlier in layers (an import can only run down). A pattern is a package path inside the module
+// ("live"), or "p/..." for p and every package under it.
+type layer struct {
+	name string
+	pkgs []string
+	may  []string
+	self bool
+	why  string
 }
 
-// layerRules are the layers (the issue "one core, thin drivers"): the trace vocabulary and the
-// kernel at the bottom; the step machines and the fakes they talk to; the driver core
-// (internal/drive), which knows every machine; the drivers (internal/world, internal/live) and the
-// HTTP adapters; the checkers beside them, reading traces only; the runner; the reports; the CLI.
-var layerRules = []layerRule{
-	{from: []string{"sim/...", "internal/trace/..."}, banned: []string{"..."}, except: []string{"internal/trace/..."},
-		why: "the kernel and the trace vocabulary are the bottom layer, which every driver, checker and report builds on"},
-	{from: []string{"host/..."},
-		banned: []string{"fakes/...", "internal/world/...", "internal/live/...", "internal/runner/...", "reports/...", "cmd/..."},
-		why:    "the host machine and its adapter stand on the driver core and the HTTP helpers; what a host talks to is given to it (package serve assembles the standalone host)"},
-	{from: []string{"fakes/..."},
-		banned: []string{"host/hosthttp/...", "internal/world/...", "internal/live/...", "internal/runner/...", "reports/..."},
-		why:    "a fake stands for a platform part: drivers run it, it runs no driver and renders no report"},
-	{from: []string{"internal/check/..."},
-		banned: []string{"host/...", "fakes/...", "internal/world/...", "internal/live/...", "internal/drive/..."},
-		why:    "a checker judges a trace and never calls the code it judges, so that both drivers are judged alike"},
-	{from: []string{"internal/drive/...", "host/...", "fakes/..."}, banned: []string{"internal/check/..."},
-		why: "the driver core and the machines write records and their canonical hashes (internal/trace/canonical); judging them is the checkers', a layer above"},
-	{from: []string{"internal/realtime/..."},
-		banned: []string{"host/hosthttp/...", "fakes/mesh/meshhttp/...", "fakes/blob/blobhttp/...", "internal/world/...", "internal/live/...", "internal/runner/...", "conformance/...", "reports/...", "cmd/..."},
-		why:    "the real-clock adapter is the one every real-time driver stands on (live runs, the reference servers, the conformance harness): it knows the machines and their interpreters, and none of the drivers"},
-	{from: []string{"internal/live/..."}, banned: []string{"internal/world/..."},
-		why: "the live and the simulated drivers are both environments of internal/drive; neither builds on the other"},
-	{from: []string{"internal/runner/..."}, banned: []string{"reports/..."}, except: []string{"reports/redact/...", "reports/output/..."},
-		why: "the runner makes and judges runs; reports render them (it keeps the one redaction and P11's output judge)"},
-	{from: []string{"reports/..."}, banned: []string{"internal/runner/...", "cmd/..."},
-		why: "a report renders verdicts, traces and sweep results: it runs nothing and takes no part of the CLI"},
+// layers are the module's layers, bottom first: the vocabulary and support packages; the judges
+// (reading traces only); the reference parts; the scenarios; the kernel; the site core; the
+// drivers and their HTTP adapters; the runner; the tools that make many runs; the log readers;
+// the renderers; conformance; the catalogue and benchmarks; the CLI. Every package of the module
+// is in exactly one layer (TestEveryPackageHasALayer).
+var layers = []layer{
+	{name: "vocabulary", pkgs: []string{"trace", "trace/canonical", "scenarios/faults", "check/outcome"},
+		why: "the records, their canonical hash, the fault catalogue and the exit outcome: the words every other layer speaks, depending on none"},
+	{name: "support", pkgs: []string{"internal/random", "internal/ids", "internal/version", "internal/httpbound/...",
+		"internal/purity", "output/redact", "output/progress", "logs", "live/azurite"},
+		why: "seeded streams, ids, bounded HTTP bodies, the one redaction, progress lines, the log formats and the storage emulator's process: leaves any layer may use"},
+	{name: "judges", pkgs: []string{"check"}, may: []string{"vocabulary"},
+		why: "a checker judges a trace and never calls the code it judges (host, platform, drivers), so both drivers are judged alike"},
+	{name: "output gate", pkgs: []string{"output"}, may: []string{"vocabulary", "support", "judges"},
+		why: "every file leaves through the one redaction, then P11's own detector"},
+	{name: "reference host", pkgs: []string{"host"}, may: []string{"vocabulary", "support"},
+		why: "the host's step machine: pure, given everything it talks to"},
+	{name: "reference platform", pkgs: []string{"fakes/mesh", "fakes/blob"}, may: []string{"vocabulary", "support", "reference host"},
+		why: "the mesh, front end, store and blob model speak the host's contract types (tokens, payloads) and run no driver"},
+	{name: "interceptors", pkgs: []string{"plant"}, may: []string{"vocabulary", "support", "reference host", "reference platform"},
+		why: "each planted defect is written once, as an interceptor around the reference parts (their wrappers and seams, an HTTP middleware), for the simulator and the servers alike; the reference code knows none"},
+	{name: "scenarios", pkgs: []string{"scenarios"}, may: []string{"vocabulary", "support", "reference host"},
+		why: "a scenario names a site, its content and faults in the host's terms; it is input, and judging it is a layer above"},
+	{name: "kernel", pkgs: []string{"sim"}, may: []string{"vocabulary", "support"},
+		why: "the simulator's clock, queue, network and strategies know records and seeds, not what runs on them"},
+	{name: "run files", pkgs: []string{"runner/tracefile"}, may: []string{"vocabulary", "support", "judges", "output gate", "scenarios"},
+		why: "a recorded run (trace, verdicts, schedule, scenario) reads and writes without running anything"},
+	{name: "site core", pkgs: []string{"site"}, may: []string{"vocabulary", "support", "reference host", "reference platform", "scenarios"},
+		why: "the one interpreter of every machine's effects, the fleet, the router, the timeline and the fault decisions, for both drivers"},
+	{name: "real-time adapters", pkgs: []string{"live/realtime"},
+		may: []string{"vocabulary", "support", "reference host", "reference platform", "site core"},
+		why: "one goroutine adapter per party (host, platform) on the real clock, with its timers, joined goroutines and HTTP plumbing, for every driver that is not the simulator"},
+	{name: "drivers", pkgs: []string{"sim/world", "live", "host/hosthttp", "fakes/mesh/meshhttp", "fakes/blob/blobhttp"},
+		may: []string{"vocabulary", "support", "reference host", "reference platform", "interceptors", "scenarios", "kernel", "site core", "real-time adapters"},
+		why: "a driver gives the core a clock, a transport, storage and a recorder: the simulator's kernel, or real time and HTTP; no driver builds on another"},
+	{name: "standalone parts", pkgs: []string{"live/standalone"}, may: []string{"vocabulary", "support", "reference host", "reference platform", "interceptors", "site core", "real-time adapters", "drivers"},
+		why: "assembles the host and platform servers a user points a real peer at (simrun serve)"},
+	{name: "runner", pkgs: []string{"runner"},
+		may: []string{"vocabulary", "support", "judges", "output gate", "reference host", "reference platform", "interceptors", "scenarios", "run files", "drivers"},
+		why: "makes a run with either driver and judges it; renders nothing"},
+	{name: "many runs", pkgs: []string{"runner/sweep", "explore", "explore/replay"},
+		may: []string{"vocabulary", "support", "judges", "output gate", "reference host", "scenarios", "kernel", "run files", "drivers", "runner"},
+		why: "seeds swept, states explored, schedules replayed and shrunk: each is many calls of the runner"},
+	{name: "mutant catalogue", pkgs: []string{"explore/mutants"},
+		may: []string{"vocabulary", "support", "judges", "reference host", "reference platform", "interceptors", "scenarios", "runner", "many runs"},
+		why: "each planted defect is run over seeds (a sweep) and shrunk (replay) to show its property catches it"},
+	{name: "log import", pkgs: []string{"logs/importer"},
+		may: []string{"vocabulary", "support", "judges", "reference host", "scenarios", "runner"},
+		why: "a real log becomes a scenario, which the runner then plays"},
+	{name: "log validation", pkgs: []string{"logs/validate"},
+		may: []string{"vocabulary", "support", "reference host", "reference platform", "log import"},
+		why: "a real log is read as import reads it and replayed line by line against the model"},
+	{name: "renderers", pkgs: []string{"reports/explain", "reports/chrome", "reports/junit"},
+		may: []string{"vocabulary", "support", "judges", "output gate", "run files", "many runs"},
+		why: "a timeline, a Chrome trace or JUnit XML from recorded runs and sweeps: they run nothing"},
+	{name: "report", pkgs: []string{"reports/html"},
+		may: []string{"vocabulary", "support", "judges", "output gate", "reference host", "run files", "many runs", "renderers"},
+		why: "the HTML report embeds the explained timelines of the runs it renders"},
+	{name: "conformance", pkgs: []string{"conformance", "conformance/load"},
+		may: []string{"vocabulary", "support", "judges", "output gate", "reference host", "reference platform", "interceptors", "scenarios", "drivers",
+			"real-time adapters", "standalone parts", "runner", "renderers", "report"},
+		why: "judges a real endpoint by the contract's rules, with the reference parts as peers, and renders its verdicts"},
+	{name: "conformance suites", pkgs: []string{"conformance/suites/..."}, may: []string{"judges", "conformance"},
+		why: "the Ginkgo specs run the conformance library"},
+	{name: "tools", pkgs: []string{"internal/catalogue", "internal/bench/..."},
+		may: []string{"vocabulary", "support", "judges", "output gate", "reference host", "reference platform", "interceptors", "scenarios", "kernel",
+			"site core", "drivers", "standalone parts", "runner", "many runs", "mutant catalogue", "conformance"},
+		why: "the catalogue lists what every layer offers; the benchmarks time every layer"},
+	{name: "cli", pkgs: []string{"cmd/..."}, self: false,
+		may: []string{"vocabulary", "support", "judges", "output gate", "reference host", "reference platform", "interceptors", "scenarios", "kernel",
+			"run files", "site core", "drivers", "standalone parts", "runner", "many runs", "mutant catalogue", "log import",
+			"log validation", "renderers", "report", "conformance", "tools"},
+		why: "flags and wiring: every command is a library call"},
 }
 
-// testOnlyPackages are fixtures of tests: no rule applies to their files, and only test files may
-// import them (TestTestOnlyPackagesAreImportedByTestsOnly).
+// testOnlyPackages are fixtures of tests: no layer holds them, and only test files may import them
+// (TestTestOnlyPackagesAreImportedByTestsOnly).
 var testOnlyPackages = map[string]string{
 	"reports/internal/testrun": "makes the runs the report writers' tests render",
 }
 
-// pendingLayerViolations are imports that break a rule today, to be removed as they are fixed
-// (the test fails when one no longer occurs, so that the list only shrinks).
-var pendingLayerViolations = map[string]string{}
-
 // matches reports whether a module-relative package path matches a pattern.
 func matches(pattern, pkg string) bool {
-	if pattern == "..." {
-		return true
-	}
 	if p, ok := strings.CutSuffix(pattern, "/..."); ok {
 		return pkg == p || strings.HasPrefix(pkg, p+"/")
 	}
 	return pkg == pattern
 }
 
-func matchesAny(patterns []string, pkg string) bool {
-	return slices.ContainsFunc(patterns, func(p string) bool { return matches(p, pkg) })
+// layerOf is the layer holding pkg: the one whose most specific pattern matches (a package path
+// beats a "p/..." pattern, a longer one a shorter), or -1.
+func layerOf(ls []layer, pkg string) int {
+	best, bestLen := -1, -1
+	for i, l := range ls {
+		for _, p := range l.pkgs {
+			n := len(p)
+			if strings.HasSuffix(p, "/...") {
+				n -= 4 // "p/..." is less specific than "p"
+			} else {
+				n += 1000
+			}
+			if matches(p, pkg) && n > bestLen {
+				best, bestLen = i, n
+			}
+		}
+	}
+	return best
 }
 
 // goFile is one source file: its module-relative path and its imports of the module's packages,
-// module-relative ("." for the module's root).
+// module-relative.
 type goFile struct {
 	path    string
 	imports []string
@@ -89,7 +147,7 @@ type goFile struct {
 func (f goFile) pkg() string { return filepath.ToSlash(filepath.Dir(f.path)) }
 
 // parseImports reads a file's imports (parser.ImportsOnly); src nil reads the file at abs. Imports
-// from outside the module are left out: no rule is about them.
+// from outside the module are left out: no layer is about them.
 func parseImports(fset *token.FileSet, rel, abs string, src any) (goFile, error) {
 	af, err := parser.ParseFile(fset, abs, src, parser.ImportsOnly)
 	if err != nil {
@@ -110,34 +168,72 @@ func parseImports(fset *token.FileSet, rel, abs string, src any) (goFile, error)
 	return f, nil
 }
 
-// layerViolations lists each import of files that a rule bans, as "FILE imports PKG: ...".
-func layerViolations(rules []layerRule, files []goFile) []string {
+// layerProblems checks the layers themselves: each name once, each may naming an earlier layer.
+func layerProblems(ls []layer) []string {
 	var out []string
-	for _, f := range files {
-		if _, ok := testOnlyPackages[f.pkg()]; ok {
-			continue
+	index := map[string]int{}
+	for i, l := range ls {
+		if _, dup := index[l.name]; dup {
+			out = append(out, fmt.Sprintf("layer %q is listed twice", l.name))
 		}
-		for _, r := range rules {
-			if !matchesAny(r.from, f.pkg()) {
-				continue
-			}
-			for _, imp := range f.imports {
-				if imp == f.pkg() || !matchesAny(r.banned, imp) || matchesAny(r.except, imp) {
-					continue
-				}
-				out = append(out, fmt.Sprintf("%s imports %s: %s must not import %s%s: %s",
-					f.path, imp, strings.Join(r.from, ", "), strings.Join(r.banned, ", "), except(r.except), r.why))
+		index[l.name] = i
+		if l.why == "" {
+			out = append(out, fmt.Sprintf("layer %q gives no reason", l.name))
+		}
+		for _, m := range l.may {
+			j, ok := index[m]
+			switch {
+			case m == l.name:
+				out = append(out, fmt.Sprintf("layer %q names itself in may: set self", l.name))
+			case !ok && slices.ContainsFunc(ls[i+1:], func(x layer) bool { return x.name == m }):
+				out = append(out, fmt.Sprintf("layer %q may import %q, a layer above it: an arrow upward", l.name, m))
+			case !ok:
+				out = append(out, fmt.Sprintf("layer %q may import %q, which is no layer", l.name, m))
+			case j >= i:
+				out = append(out, fmt.Sprintf("layer %q may import %q, which is not below it", l.name, m))
 			}
 		}
 	}
 	return out
 }
 
-func except(ps []string) string {
-	if len(ps) == 0 {
-		return ""
+// importViolations lists each import the layers do not allow, as "FILE imports PKG: ...", and each
+// file whose package is in no layer.
+func importViolations(ls []layer, files []goFile) []string {
+	var out []string
+	for _, f := range files {
+		if _, ok := testOnlyPackages[f.pkg()]; ok {
+			continue
+		}
+		li := layerOf(ls, f.pkg())
+		if li < 0 {
+			out = append(out, fmt.Sprintf("%s: package %s is in no layer: add it to layers", f.path, f.pkg()))
+			continue
+		}
+		l := ls[li]
+		for _, imp := range f.imports {
+			if imp == f.pkg() {
+				continue
+			}
+			if _, ok := testOnlyPackages[imp]; ok {
+				out = append(out, fmt.Sprintf("%s imports %s: a test fixture", f.path, imp))
+				continue
+			}
+			ti := layerOf(ls, imp)
+			switch {
+			case ti < 0:
+				out = append(out, fmt.Sprintf("%s imports %s: a package in no layer", f.path, imp))
+			case ti == li && l.self:
+			case ti == li:
+				out = append(out, fmt.Sprintf("%s imports %s: layer %q does not import its own packages (%s)", f.path, imp, l.name, l.why))
+			case ti > li:
+				out = append(out, fmt.Sprintf("%s imports %s: layer %q imports %q, a layer above it: an arrow upward (%s)", f.path, imp, l.name, ls[ti].name, l.why))
+			case !slices.Contains(l.may, ls[ti].name):
+				out = append(out, fmt.Sprintf("%s imports %s: layer %q may import only %s, not %q (%s)", f.path, imp, l.name, strings.Join(l.may, ", "), ls[ti].name, l.why))
+			}
+		}
 	}
-	return " but " + strings.Join(ps, ", ")
+	return out
 }
 
 // moduleFiles parses the imports of every .go file of the repository (tests with them), skipping
@@ -151,7 +247,7 @@ func moduleFiles(t *testing.T, root string) (src, tests []goFile) {
 		}
 		name := d.Name()
 		if d.IsDir() {
-			if path != root && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" || name == "vendor") {
+			if path != root && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" || name == "vendor" || name == "node_modules") {
 				return filepath.SkipDir
 			}
 			return nil
@@ -180,37 +276,55 @@ func moduleFiles(t *testing.T, root string) (src, tests []goFile) {
 	return src, tests
 }
 
-// TestLayersImportDownwardOnly holds layerRules on every non-test file of the module.
+// TestLayersAreOrdered: every layer names a reason, and may names only layers below it.
+func TestLayersAreOrdered(t *testing.T) {
+	for _, p := range layerProblems(layers) {
+		t.Error(p)
+	}
+}
+
+// TestLayersImportDownwardOnly holds the allow-lists on every non-test file of the module: no
+// import runs up a layer, sideways inside one, or to a lower layer the list leaves out.
 func TestLayersImportDownwardOnly(t *testing.T) {
-	root := repoRoot(t)
-	files, _ := moduleFiles(t, root)
-	pending := map[string]bool{}
-	for _, v := range layerViolations(layerRules, files) {
-		file, rest, _ := strings.Cut(v, " imports ")
-		imp, _, _ := strings.Cut(rest, ":")
-		key := file + " imports " + imp
-		if _, ok := pendingLayerViolations[key]; ok {
-			pending[key] = true
-			continue
-		}
+	files, _ := moduleFiles(t, repoRoot(t))
+	for _, v := range importViolations(layers, files) {
 		t.Error(v)
 	}
-	for key := range pendingLayerViolations {
-		if !pending[key] {
-			t.Errorf("%s no longer happens: remove it from pendingLayerViolations", key)
+}
+
+// TestEveryPackageHasALayer: each layer's patterns match a package of today (a renamed package
+// leaves no stale entry behind), and no two layers claim one package at the same specificity.
+func TestEveryPackageHasALayer(t *testing.T) {
+	files, _ := moduleFiles(t, repoRoot(t))
+	pkgs := map[string]bool{}
+	for _, f := range files {
+		pkgs[f.pkg()] = true
+	}
+	for _, l := range layers {
+		for _, p := range l.pkgs {
+			found := false
+			for pkg := range pkgs {
+				if matches(p, pkg) {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("layer %q: %s matches no package of the module (renamed?)", l.name, p)
+			}
 		}
 	}
-	// A rule whose packages are all gone holds vacuously: name the packages of today.
-	for _, r := range layerRules {
-		for _, from := range r.from {
-			if !slices.ContainsFunc(files, func(f goFile) bool { return matches(from, f.pkg()) }) {
-				t.Errorf("layer rule for %s matches no package of the module (renamed?)", from)
+	seen := map[string]string{}
+	for _, l := range layers {
+		for _, p := range l.pkgs {
+			if other, dup := seen[p]; dup {
+				t.Errorf("%s is in layers %q and %q", p, other, l.name)
 			}
+			seen[p] = l.name
 		}
 	}
 }
 
-// TestTestOnlyPackagesAreImportedByTestsOnly: a package the rules skip as a test fixture is one no
+// TestTestOnlyPackagesAreImportedByTestsOnly: a package the layers skip as a test fixture is one no
 // other package's code imports.
 func TestTestOnlyPackagesAreImportedByTestsOnly(t *testing.T) {
 	root := repoRoot(t)
@@ -232,7 +346,8 @@ func TestTestOnlyPackagesAreImportedByTestsOnly(t *testing.T) {
 	}
 }
 
-// Each rule fires on a planted file that breaks it, and not on its neighbour that keeps to it.
+// Each kind of violation is reported on a planted file, and a file that keeps to its allow-list is
+// not reported.
 func TestLayerRulesFire(t *testing.T) {
 	imp := func(paths ...string) string {
 		src := "package p\n\nimport (\n"
@@ -246,40 +361,60 @@ func TestLayerRulesFire(t *testing.T) {
 		file, src string
 		want      []string // the imports reported, in order
 	}{
-		{"sim/queue.go", imp("fmt", m("internal/trace"), m("host")), []string{"host"}},
-		{"internal/trace/x.go", imp(m("internal/trace"), m("sim")), []string{"sim"}},
-		{"host/payload.go", imp(m("internal/drive"), m("internal/httpbound"), m("sim"), m("fakes/mesh")), []string{"fakes/mesh"}},
-		{"host/hosthttp/server.go", imp(m("host"), m("internal/drive"), m("fakes/blob"), m("fakes/mesh/meshhttp"),
-			m("internal/world"), m("internal/live"), m("internal/runner"), m("reports/redact"), m("cmd/simrun")),
-			[]string{"fakes/blob", "fakes/mesh/meshhttp", "internal/world", "internal/live", "internal/runner", "reports/redact", "cmd/simrun"}},
-		{"fakes/mesh/meshhttp/mesh.go", imp(m("fakes/mesh"), m("internal/drive"), m("host"), m("host/hosthttp"),
-			m("internal/world"), m("internal/live"), m("internal/runner"), m("reports/html")),
-			[]string{"host/hosthttp", "internal/world", "internal/live", "internal/runner", "reports/html"}},
-		{"internal/check/p1.go", imp(m("internal/trace"), m("sim"), m("host"), m("fakes/mesh"), m("internal/world"),
-			m("internal/live"), m("internal/drive")),
-			[]string{"host", "fakes/mesh", "internal/world", "internal/live", "internal/drive"}},
-		{"internal/live/host.go", imp(m("internal/drive"), m("fakes/mesh"), m("internal/world")), []string{"internal/world"}},
-		{"internal/runner/runner.go", imp(m("internal/world"), m("reports/redact"), m("reports/output"), m("reports/chrome")),
-			[]string{"reports/chrome"}},
-		{"reports/html/page.go", imp(m("internal/sweep"), m("internal/check"), m("internal/runner"), m("cmd/simrun")),
-			[]string{"internal/runner", "cmd/simrun"}},
-		{"reports/internal/testrun/testrun.go", imp(m("internal/runner")), nil},
-		{"cmd/simrun/main.go", imp(m("internal/runner"), m("reports/html"), m("internal/world")), nil},
+		{"trace/x.go", imp("fmt", m("trace/canonical")), []string{"trace/canonical"}},
+		{"sim/queue.go", imp("fmt", m("trace"), m("internal/random"), m("host")), []string{"host"}},
+		{"check/p1.go", imp(m("trace"), m("sim"), m("host"), m("fakes/mesh"), m("sim/world"), m("live"), m("site")),
+			[]string{"sim", "host", "fakes/mesh", "sim/world", "live", "site"}},
+		{"scenarios/load.go", imp(m("host"), m("scenarios/faults"), m("check")), []string{"check"}},
+		{"output/redact/x.go", imp(m("scenarios")), []string{"scenarios"}},
+		{"runner/tracefile/f.go", imp(m("check"), m("sim/world")), []string{"sim/world"}},
+		{"host/hosthttp/server.go", imp(m("host"), m("site"), m("internal/random"), m("sim"), m("fakes/mesh/meshhttp"), m("runner")),
+			[]string{"fakes/mesh/meshhttp", "runner"}},
+		{"live/host.go", imp(m("site"), m("fakes/mesh"), m("sim/world")), []string{"sim/world"}},
+		{"site/fleet.go", imp(m("host"), m("sim"), m("check")), []string{"sim", "check"}},
+		{"runner/runner.go", imp(m("sim/world"), m("output/redact"), m("output"), m("reports/chrome")), []string{"reports/chrome"}},
+		{"reports/html/page.go", imp(m("runner/sweep"), m("check"), m("runner"), m("cmd/simrun")), []string{"runner", "cmd/simrun"}},
+		{"reports/internal/testrun/testrun.go", imp(m("runner")), nil},
+		{"newpkg/x.go", imp(m("trace")), []string{""}},
+		{"cmd/simrun/main.go", imp(m("runner"), m("reports/html"), m("sim/world"), m("reports/internal/testrun")),
+			[]string{"reports/internal/testrun"}},
 	} {
 		f, err := parseImports(token.NewFileSet(), tt.file, tt.file, tt.src)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var got []string
-		for _, v := range layerViolations(layerRules, []goFile{f}) {
-			if !strings.HasPrefix(v, tt.file+" imports ") {
+		for _, v := range importViolations(layers, []goFile{f}) {
+			if !strings.HasPrefix(v, tt.file) {
 				t.Errorf("%s: violation names another file: %s", tt.file, v)
 			}
 			imp, _, _ := strings.Cut(strings.TrimPrefix(v, tt.file+" imports "), ":")
+			if strings.HasPrefix(v, tt.file+": package") {
+				imp = ""
+			}
 			got = append(got, imp)
 		}
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("%s: reported %v, want %v", tt.file, got, tt.want)
+		}
+	}
+}
+
+// A layer list with an arrow upward, a self-reference, an unknown name or no reason is refused.
+func TestLayerProblemsFire(t *testing.T) {
+	bad := []layer{
+		{name: "a", pkgs: []string{"a"}, may: []string{"b"}, why: "x"},
+		{name: "b", pkgs: []string{"b"}, may: []string{"b", "zz"}, why: "x"},
+		{name: "c", pkgs: []string{"c"}},
+	}
+	got := layerProblems(bad)
+	want := []string{`"a" may import "b", a layer above it`, `"b" names itself`, `"b" may import "zz", which is no layer`, `"c" gives no reason`}
+	if len(got) != len(want) {
+		t.Fatalf("problems %q, want %d", got, len(want))
+	}
+	for i, w := range want {
+		if !strings.Contains(got[i], w) {
+			t.Errorf("problem %d: %q, want it to say %q", i, got[i], w)
 		}
 	}
 }
@@ -290,10 +425,17 @@ func TestLayerPatterns(t *testing.T) {
 		want         bool
 	}{
 		{"host/...", "host", true}, {"host/...", "host/hosthttp", true}, {"host/...", "hostx", false},
-		{"host", "host/hosthttp", false}, {"host", "host", true}, {"...", "cmd/simrun", true},
+		{"host", "host/hosthttp", false}, {"host", "host", true},
 	} {
 		if got := matches(tt.pattern, tt.pkg); got != tt.want {
 			t.Errorf("matches(%q, %q) = %v, want %v", tt.pattern, tt.pkg, got, tt.want)
 		}
+	}
+	ls := []layer{{name: "a", pkgs: []string{"x/..."}}, {name: "b", pkgs: []string{"x/y"}}}
+	if got := layerOf(ls, "x/y"); got != 1 {
+		t.Errorf("x/y in layer %d, want the exact pattern's (1)", got)
+	}
+	if got := layerOf(ls, "x/z"); got != 0 {
+		t.Errorf("x/z in layer %d, want 0", got)
 	}
 }

@@ -13,7 +13,7 @@ import (
 // driver, the fault catalogue and the checkers. A run's outcome depends on its seed alone only if none
 // of these reads the clock, the OS or an unseeded source, or starts a goroutine.
 var stepMachineRoots = []string{"sim", "host", "fakes/blob", "fakes/mesh",
-	"internal/trace", "internal/drive", "internal/world", "internal/faults", "internal/check"}
+	"trace", "site", "sim/world", "scenarios/faults", "check"}
 
 // isAdapter reports whether a directory is an adapter allowed to do I/O: an HTTP server or client
 // (name ends in "http") or the live runtime ("live"). Its whole subtree is skipped.

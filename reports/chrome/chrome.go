@@ -22,9 +22,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/syncsim/syncsim/internal/trace"
-	"github.com/syncsim/syncsim/internal/tracefile"
-	"github.com/syncsim/syncsim/reports/redact"
+	"github.com/syncsim/syncsim/output/redact"
+	"github.com/syncsim/syncsim/runner/tracefile"
+	"github.com/syncsim/syncsim/trace"
 )
 
 // File is the JSON object form of the format.

@@ -7,10 +7,10 @@ import (
 	"testing"
 
 	"github.com/syncsim/syncsim/host"
-	"github.com/syncsim/syncsim/internal/runner"
-	"github.com/syncsim/syncsim/internal/trace"
 	"github.com/syncsim/syncsim/reports/chrome"
 	"github.com/syncsim/syncsim/reports/internal/testrun"
+	"github.com/syncsim/syncsim/runner"
+	"github.com/syncsim/syncsim/trace"
 )
 
 // The phases the trace-event format documents ("Trace Event Format", Google): duration B/E,

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/syncsim/syncsim/internal/sweep"
+	"github.com/syncsim/syncsim/runner/sweep"
 	"github.com/syncsim/syncsim/scenarios"
 )
 

@@ -5,10 +5,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/syncsim/syncsim/internal/check"
-	"github.com/syncsim/syncsim/internal/trace"
-	"github.com/syncsim/syncsim/internal/tracefile"
-	"github.com/syncsim/syncsim/reports/redact"
+	"github.com/syncsim/syncsim/check"
+	"github.com/syncsim/syncsim/output/redact"
+	"github.com/syncsim/syncsim/runner/tracefile"
+	"github.com/syncsim/syncsim/trace"
 )
 
 // The diagram highlights the records the evidence cites, as data: the record where a property breaks

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/syncsim/syncsim/internal/faults"
-	"github.com/syncsim/syncsim/internal/trace"
+	"github.com/syncsim/syncsim/scenarios/faults"
+	"github.com/syncsim/syncsim/trace"
 )
 
 // elsewhere is the coverage column of firings not at a fault point (links, endpoints, timers).

@@ -7,12 +7,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/syncsim/syncsim/check"
 	"github.com/syncsim/syncsim/host"
-	"github.com/syncsim/syncsim/internal/check"
-	"github.com/syncsim/syncsim/internal/runner"
-	"github.com/syncsim/syncsim/internal/sweep"
+	"github.com/syncsim/syncsim/output/redact"
 	"github.com/syncsim/syncsim/reports/internal/testrun"
-	"github.com/syncsim/syncsim/reports/redact"
+	"github.com/syncsim/syncsim/runner"
+	"github.com/syncsim/syncsim/runner/sweep"
 	"github.com/syncsim/syncsim/scenarios"
 )
 

@@ -6,7 +6,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/syncsim/syncsim/internal/check"
+	"github.com/syncsim/syncsim/check"
 )
 
 // The P13 chart: a histogram of metrics.convergence_ms over the runs, bars of equal width on a

@@ -5,10 +5,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/syncsim/syncsim/check"
 	"github.com/syncsim/syncsim/host"
-	"github.com/syncsim/syncsim/internal/check"
-	"github.com/syncsim/syncsim/internal/sweep"
-	"github.com/syncsim/syncsim/reports/redact"
+	"github.com/syncsim/syncsim/output/redact"
+	"github.com/syncsim/syncsim/runner/sweep"
 )
 
 // matrixView is one scenario's property x mode table.

@@ -6,12 +6,12 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/syncsim/syncsim/internal/check"
-	"github.com/syncsim/syncsim/internal/outcome"
-	"github.com/syncsim/syncsim/internal/sweep"
-	"github.com/syncsim/syncsim/internal/tracefile"
+	"github.com/syncsim/syncsim/check"
+	"github.com/syncsim/syncsim/check/outcome"
 	"github.com/syncsim/syncsim/internal/version"
-	"github.com/syncsim/syncsim/reports/redact"
+	"github.com/syncsim/syncsim/output/redact"
+	"github.com/syncsim/syncsim/runner/sweep"
+	"github.com/syncsim/syncsim/runner/tracefile"
 )
 
 // page is everything the template renders. Every string in it has been masked already.
@@ -38,7 +38,7 @@ type page struct {
 	Rules    []ruleRow
 
 	red *redact.Redactor
-	// secrets are the runs' credentials, for P11's judgement of the written page (reports/output).
+	// secrets are the runs' credentials, for P11's judgement of the written page (output).
 	secrets []string
 	// anchors maps runKey(scenario, mode, seed) to the failure section drawn for that run.
 	anchors map[string]string

@@ -7,10 +7,10 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/syncsim/syncsim/internal/explain"
-	"github.com/syncsim/syncsim/internal/trace"
-	"github.com/syncsim/syncsim/internal/tracefile"
-	"github.com/syncsim/syncsim/reports/redact"
+	"github.com/syncsim/syncsim/output/redact"
+	"github.com/syncsim/syncsim/reports/explain"
+	"github.com/syncsim/syncsim/runner/tracefile"
+	"github.com/syncsim/syncsim/trace"
 )
 
 // The sequence diagram: one column (lane) per party, one row per step, top to bottom in trace order.

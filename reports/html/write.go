@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"github.com/syncsim/syncsim/internal/check"
-	"github.com/syncsim/syncsim/internal/outcome"
-	"github.com/syncsim/syncsim/internal/sweep"
-	"github.com/syncsim/syncsim/internal/tracefile"
-	"github.com/syncsim/syncsim/reports/output"
-	"github.com/syncsim/syncsim/reports/redact"
+	"github.com/syncsim/syncsim/check"
+	"github.com/syncsim/syncsim/check/outcome"
+	"github.com/syncsim/syncsim/output"
+	"github.com/syncsim/syncsim/output/redact"
+	"github.com/syncsim/syncsim/runner/sweep"
+	"github.com/syncsim/syncsim/runner/tracefile"
 )
 
 // Options change what a report shows.

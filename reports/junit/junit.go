@@ -44,11 +44,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/syncsim/syncsim/internal/check"
-	"github.com/syncsim/syncsim/internal/outcome"
-	"github.com/syncsim/syncsim/internal/sweep"
-	"github.com/syncsim/syncsim/reports/output"
-	"github.com/syncsim/syncsim/reports/redact"
+	"github.com/syncsim/syncsim/check"
+	"github.com/syncsim/syncsim/check/outcome"
+	"github.com/syncsim/syncsim/output"
+	"github.com/syncsim/syncsim/output/redact"
+	"github.com/syncsim/syncsim/runner/sweep"
 )
 
 // Options change what is written.

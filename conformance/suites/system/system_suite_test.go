@@ -9,9 +9,9 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/syncsim/syncsim/check"
 	"github.com/syncsim/syncsim/conformance"
-	"github.com/syncsim/syncsim/internal/check"
-	"github.com/syncsim/syncsim/internal/runner"
+	"github.com/syncsim/syncsim/runner"
 )
 
 // TestSystem runs live runs of smoke and the worker-deleted incident in both modes of record and

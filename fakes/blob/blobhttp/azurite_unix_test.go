@@ -14,7 +14,7 @@ import (
 	"time"
 )
 
-// This file is a stopgap until internal/azurite (the shared provider that starts and stops
+// This file is a stopgap until live/azurite (the shared provider that starts and stops
 // Azurite) exists; switch startAzurite to it then.
 
 // azuriteBin is where `npm install --prefix tools/azurite` puts the binary, from this package.

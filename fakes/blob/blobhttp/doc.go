@@ -2,7 +2,7 @@
 // so that the azblob SDK, curl or a live host can talk to the model as they talk to Azurite. It is
 // the adapter around the step machine: it owns the network and the wall clock (injected as a func()
 // time.Time), and a mutex makes the single-threaded Store safe to share; the listener and its
-// goroutine are internal/realtime's Server, stopped gracefully. A blob call answers at once and arms
+// goroutine are live/realtime's Server, stopped gracefully. A blob call answers at once and arms
 // no timer, so the model needs no realtime.Party; the live runtime reaches storage through the azblob
 // SDK, a client that shares nothing with this server.
 //

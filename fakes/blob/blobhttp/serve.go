@@ -6,7 +6,7 @@ import (
 
 	"github.com/syncsim/syncsim/fakes/blob"
 	"github.com/syncsim/syncsim/internal/httpbound"
-	"github.com/syncsim/syncsim/internal/realtime"
+	"github.com/syncsim/syncsim/live/realtime"
 )
 
 // Account and AccountKey are Azurite's well-known development account; ConnectionString names

@@ -1,10 +1,10 @@
 // Package meshhttp serves the reference platform of package mesh over real HTTP: the mesh
 // (MSG-2 notifications, MSG-3 fetches with TOK-4 tokens, debounce, retries, latest wins) and the
 // front end (MSG-1's settriggers, with the optional FE-5 read-back). Each server is a platform
-// adapter of internal/realtime (realtime.Platform: the store, the machine's interpreter from
-// internal/drive, one lock, the timers and goroutines its stop waits for, the same adapter the live
-// runtime's platform is), so that the mesh's effects go through drive.Mesh and every MSG-1 is
-// judged by drive.FrontEnd, as in the simulator; this package adds the handlers, the status, the
+// adapter of live/realtime (realtime.Platform: the store, the machine's interpreter from
+// site, one lock, the timers and goroutines its stop waits for, the same adapter the live
+// runtime's platform is), so that the mesh's effects go through site.Mesh and every MSG-1 is
+// judged by site.FrontEnd, as in the simulator; this package adds the handlers, the status, the
 // log, the data file and the planted defects.
 //
 // Limits and bad input: a request body over MaxBody (1 MiB, 1,048,576 bytes) is answered 413
@@ -28,7 +28,7 @@
 // FrontEndConfig.Limits): header, read, write and idle timeouts and a bound on the connections
 // served at once.
 //
-// Planted defects (MeshConfig.Defects, FrontEndConfig.Defects: names in package internal/plant's
+// Planted defects (MeshConfig.Defects, FrontEndConfig.Defects: names in package plant's
 // MeshServer and FrontEndServer tables) each break exactly one rule of PROTOCOL.md section 8, so that
 // the conformance suites can show they catch it. The servers know none of them: a defect is a
 // function for a seam of the mesh or the front end (mesh.Seams, mesh.FrontEndSeams) or a middleware

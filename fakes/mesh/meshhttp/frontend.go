@@ -11,11 +11,11 @@ import (
 
 	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
-	"github.com/syncsim/syncsim/internal/drive"
 	"github.com/syncsim/syncsim/internal/httpbound"
-	"github.com/syncsim/syncsim/internal/plant"
-	"github.com/syncsim/syncsim/internal/realtime"
-	"github.com/syncsim/syncsim/internal/trace"
+	"github.com/syncsim/syncsim/live/realtime"
+	"github.com/syncsim/syncsim/plant"
+	"github.com/syncsim/syncsim/site"
+	"github.com/syncsim/syncsim/trace"
 )
 
 // PathSetTriggers is MSG-1's path on the front end.
@@ -25,7 +25,7 @@ const PathSetTriggers = "/operations/settriggers"
 type FrontEndConfig struct {
 	// Site names the site and holds the key TOK-3 tokens are checked with.
 	Site host.Site
-	// Defects are names of planted defects to plant (package internal/plant's FrontEndServer
+	// Defects are names of planted defects to plant (package plant's FrontEndServer
 	// table).
 	Defects []string
 	// Log gets one line per request; nil discards. Never a token or a body.
@@ -51,11 +51,11 @@ type FrontEndStatus struct {
 
 // FrontEndServer is the reference front end (package mesh's FrontEnd) over HTTP: POST
 // /operations/settriggers (MSG-1) and its read-back GET (FE-5). Every MSG-1 is judged by the one
-// interpreter of the front end (internal/drive's FrontEnd), as in the simulator and live runs.
+// interpreter of the front end (site's FrontEnd), as in the simulator and live runs.
 type FrontEndServer struct {
 	base
 	cfg FrontEndConfig
-	// plant is the planted defects' interceptors (Defects, resolved in package internal/plant's
+	// plant is the planted defects' interceptors (Defects, resolved in package plant's
 	// FrontEndServer table); handler is the server with plant's middleware around it.
 	plant   plant.Set
 	handler http.Handler
@@ -205,10 +205,10 @@ func (s *FrontEndServer) kept(out mesh.Outcome) (storedEntry, bool) {
 	return toStored(out.Entry, s.writesBase+out.Entry.Writes), true
 }
 
-// frontEndEnv is the front-end server's drive.FrontEndEnv: its clock, and no trace.
+// frontEndEnv is the front-end server's site.FrontEndEnv: its clock, and no trace.
 type frontEndEnv struct{ s *FrontEndServer }
 
-var _ drive.FrontEndEnv = frontEndEnv{}
+var _ site.FrontEndEnv = frontEndEnv{}
 
 func (e frontEndEnv) Now() time.Time { return e.s.now() }
 func (e frontEndEnv) Stored()        {}

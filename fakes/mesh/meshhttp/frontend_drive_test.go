@@ -9,12 +9,12 @@ import (
 
 	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
-	"github.com/syncsim/syncsim/internal/drive"
-	"github.com/syncsim/syncsim/internal/realtime"
-	"github.com/syncsim/syncsim/internal/trace"
+	"github.com/syncsim/syncsim/live/realtime"
+	"github.com/syncsim/syncsim/site"
+	"github.com/syncsim/syncsim/trace"
 )
 
-// recordingFrontEnd is a drive.FrontEndEnv on a fixed clock that keeps its records as text.
+// recordingFrontEnd is a site.FrontEndEnv on a fixed clock that keeps its records as text.
 type recordingFrontEnd struct {
 	now     time.Time
 	records []string
@@ -27,7 +27,7 @@ func (e *recordingFrontEnd) Record(party string, ev trace.Event) {
 }
 
 // The front-end server judges every MSG-1 through the one interpreter of the front end
-// (internal/drive's FrontEnd), as the simulator does: fed the same requests on the same clock, it
+// (site's FrontEnd), as the simulator does: fed the same requests on the same clock, it
 // writes the records the simulator's interpreter writes (token.check, store.write, fe.reject) and
 // ends with the store entry the simulator's store holds (FE-1, FE-2, FE-3, FE-5).
 func TestFrontEndServerGoesThroughTheInterpreter(t *testing.T) {
@@ -46,7 +46,7 @@ func TestFrontEndServerGoesThroughTheInterpreter(t *testing.T) {
 
 	refEnv := &recordingFrontEnd{now: t0}
 	refStore := mesh.NewStore()
-	ref := drive.NewFrontEnd(&mesh.FrontEnd{Site: testSite, Store: refStore}, testSite, refEnv)
+	ref := site.NewFrontEnd(&mesh.FrontEnd{Site: testSite, Store: refStore}, testSite, refEnv)
 
 	withToken := map[string]string{"x-ms-site-token": tok}
 	requests := []struct {

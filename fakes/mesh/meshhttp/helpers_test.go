@@ -82,9 +82,9 @@ type fetchSeen struct {
 	tokenError string
 }
 
-// site is a test site's admin API: it records the fetches and answers with statuses from a
+// adminSite is a test site's admin API: it records the fetches and answers with statuses from a
 // script (then 200 with body).
-type site struct {
+type adminSite struct {
 	t        *testing.T
 	mu       sync.Mutex
 	fetches  []fetchSeen
@@ -96,11 +96,11 @@ type site struct {
 	url   string
 }
 
-func newSite(t *testing.T, statuses ...int) *site {
-	return &site{t: t, statuses: statuses, body: []byte(`{"triggers":[],"hostId":"myapp"}`), fetch: make(chan int, 1000)}
+func newSite(t *testing.T, statuses ...int) *adminSite {
+	return &adminSite{t: t, statuses: statuses, body: []byte(`{"triggers":[],"hostId":"myapp"}`), fetch: make(chan int, 1000)}
 }
 
-func (s *site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (s *adminSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path != host.PathTriggers || r.Method != "GET" {
 		http.NotFound(w, r)
 		return
@@ -135,14 +135,14 @@ func (s *site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *site) seen() []fetchSeen {
+func (s *adminSite) seen() []fetchSeen {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]fetchSeen(nil), s.fetches...)
 }
 
 // waitFetch waits for the n-th fetch (1-based) for at most d; false when it did not come.
-func (s *site) waitFetch(n int, d time.Duration) bool {
+func (s *adminSite) waitFetch(n int, d time.Duration) bool {
 	deadline := time.After(d)
 	for {
 		if len(s.seen()) >= n {

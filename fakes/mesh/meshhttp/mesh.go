@@ -10,12 +10,12 @@ import (
 
 	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/host"
-	"github.com/syncsim/syncsim/internal/drive"
 	"github.com/syncsim/syncsim/internal/httpbound"
-	"github.com/syncsim/syncsim/internal/plant"
-	"github.com/syncsim/syncsim/internal/realtime"
-	"github.com/syncsim/syncsim/internal/trace"
-	"github.com/syncsim/syncsim/sim"
+	"github.com/syncsim/syncsim/internal/random"
+	"github.com/syncsim/syncsim/live/realtime"
+	"github.com/syncsim/syncsim/plant"
+	"github.com/syncsim/syncsim/site"
+	"github.com/syncsim/syncsim/trace"
 )
 
 // MeshConfig configures a mesh server for one site.
@@ -29,7 +29,7 @@ type MeshConfig struct {
 	RetryBudget, Debounce, MaxWait, BackoffMin, BackoffMax, FetchTimeout time.Duration
 	// Seed seeds the retry backoff's jitter.
 	Seed uint64
-	// Defects are names of planted defects to plant (package internal/plant's MeshServer table).
+	// Defects are names of planted defects to plant (package plant's MeshServer table).
 	Defects []string
 	// Log gets one line per notification, fetch and store; nil discards. Never a token or a body.
 	Log io.Writer
@@ -68,7 +68,7 @@ type MeshStatus struct {
 type MeshServer struct {
 	base
 	cfg MeshConfig
-	// plant is the planted defects' interceptors (Defects, resolved in package internal/plant's
+	// plant is the planted defects' interceptors (Defects, resolved in package plant's
 	// MeshServer table); handler is the server with plant's middleware around it.
 	plant   plant.Set
 	handler http.Handler
@@ -93,7 +93,7 @@ func NewMesh(cfg MeshConfig) *MeshServer {
 	}
 	s.handler = s.plant.Handler(http.HandlerFunc(s.serveMesh))
 	s.Store().Seams = s.plant.Store
-	s.m = mesh.New(mesh.Config{Site: cfg.Site, Store: s.Store(), Rand: sim.NewStreams(cfg.Seed).Stream("mesh"),
+	s.m = mesh.New(mesh.Config{Site: cfg.Site, Store: s.Store(), Rand: random.NewStreams(cfg.Seed).Stream("mesh"),
 		Debounce: cfg.Debounce, MaxWait: cfg.MaxWait, RetryBudget: cfg.RetryBudget, BackoffMin: cfg.BackoffMin,
 		BackoffMax: cfg.BackoffMax, FetchTimeout: cfg.FetchTimeout,
 		Seams: s.plant.Mesh, Wrapper: s.plant.MeshWrapper})
@@ -248,11 +248,11 @@ func (s *MeshServer) notify(req mesh.Request) (resp mesh.Response, n int, at tim
 	return resp, n, now
 }
 
-// meshEnv is the mesh server's drive.MeshEnv: the platform's real timers and fetches, and the status, the log and the data file in place of a trace (the server keeps
+// meshEnv is the mesh server's site.MeshEnv: the platform's real timers and fetches, and the status, the log and the data file in place of a trace (the server keeps
 // no trace). Every method runs with the platform's lock held.
 type meshEnv struct{ s *MeshServer }
 
-var _ drive.MeshEnv = meshEnv{}
+var _ site.MeshEnv = meshEnv{}
 
 func (e meshEnv) MeshNow() time.Time         { return time.Now() }
 func (e meshEnv) Record(string, trace.Event) {}

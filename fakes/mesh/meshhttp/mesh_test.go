@@ -11,12 +11,12 @@ import (
 	"time"
 
 	"github.com/syncsim/syncsim/host"
-	"github.com/syncsim/syncsim/internal/plant"
+	"github.com/syncsim/syncsim/plant"
 )
 
 // startMesh serves a test site and a mesh fetching from it, with short timings (retry budget 2 s,
 // debounce 50 ms, backoff from 100 ms); both stop when the test ends.
-func startMesh(t *testing.T, st *site, defects ...string) (*MeshServer, string) {
+func startMesh(t *testing.T, st *adminSite, defects ...string) (*MeshServer, string) {
 	t.Helper()
 	ts := httptest.NewServer(st)
 	t.Cleanup(ts.Close)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/syncsim/syncsim/fakes/mesh"
 	"github.com/syncsim/syncsim/internal/httpbound"
-	"github.com/syncsim/syncsim/internal/realtime"
+	"github.com/syncsim/syncsim/live/realtime"
 )
 
 // MaxBody bounds a request body; a longer one is answered 413.

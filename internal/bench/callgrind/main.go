@@ -13,8 +13,8 @@ import (
 	"os"
 
 	"github.com/syncsim/syncsim/host"
-	"github.com/syncsim/syncsim/internal/runner"
-	"github.com/syncsim/syncsim/internal/sweep"
+	"github.com/syncsim/syncsim/runner"
+	"github.com/syncsim/syncsim/runner/sweep"
 	"github.com/syncsim/syncsim/scenarios"
 )
 
