@@ -13,7 +13,7 @@ import (
 
 	"github.com/syncsim/syncsim/fakes/mesh/meshhttp"
 	"github.com/syncsim/syncsim/host"
-	"github.com/syncsim/syncsim/host/hosthttp"
+	"github.com/syncsim/syncsim/live/hosthttp"
 	"github.com/syncsim/syncsim/live/standalone"
 )
 

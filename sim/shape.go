@@ -26,7 +26,7 @@ type ShapeOp struct {
 }
 
 // Shape is the log of one kernel's queue operations in the order they happened: the shape of a run
-// as its event queue sees it. internal/bench replays it on a value heap (the floor) and on a kernel,
+// as its event queue sees it. cmd/simrun/bench replays it on a value heap (the floor) and on a kernel,
 // so both do exactly the run's pushes, pops and stops.
 type Shape struct {
 	Ops []ShapeOp

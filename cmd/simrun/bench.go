@@ -10,13 +10,13 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/syncsim/syncsim/cmd/simrun/bench"
 	"github.com/syncsim/syncsim/host"
-	"github.com/syncsim/syncsim/internal/bench"
 	"github.com/syncsim/syncsim/scenarios"
 )
 
 // standardScenarios are the scenarios bench measures, with the mode it measures each in; the scale
-// scenarios (internal/bench/testdata) are smoke with ten times its instances and ten times its timeline.
+// scenarios (cmd/simrun/bench/testdata) are smoke with ten times its instances and ten times its timeline.
 var standardScenarios = []struct {
 	path string
 	mode host.Mode
@@ -25,8 +25,8 @@ var standardScenarios = []struct {
 	{"scenarios/incidents/worker-deleted-before-fetch.yaml", host.ModePlatform},
 	{"scenarios/concurrency.yaml", host.ModePlatform},
 	{"scenarios/fleet.yaml", host.ModePlatform},
-	{"internal/bench/testdata/scale-10x-instances.yaml", host.ModePlatform},
-	{"internal/bench/testdata/scale-10x-timeline.yaml", host.ModePlatform},
+	{"cmd/simrun/bench/testdata/scale-10x-instances.yaml", host.ModePlatform},
+	{"cmd/simrun/bench/testdata/scale-10x-timeline.yaml", host.ModePlatform},
 }
 
 // benchReport is what `bench --json` writes.
@@ -64,7 +64,7 @@ checkers alone over the same seeds' traces. ns/ev, allocs/ev and bytes/ev are a 
 event, chk/ev the checkers' time per event and check their share of a sweep run's time, ms/sim-h a
 sweep run's time per simulated hour; floor_us is the floor's time per run, work the sweep runs/s over
 the floor's, kernel the kernel's event rate over the value heap's. The scale scenarios are smoke with
-ten times its instances and ten times its timeline (internal/bench/testdata). Everything is
+ten times its instances and ten times its timeline (cmd/simrun/bench/testdata). Everything is
 measured under the garbage collector settings a sweep makes (GOGC=800 unless GOGC is set).
 
 --speedup N then measures the sweep's speed-up on N workers over one, for about --time each on

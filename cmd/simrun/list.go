@@ -3,7 +3,7 @@ package main
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/syncsim/syncsim/internal/catalogue"
+	"github.com/syncsim/syncsim/cmd/simrun/catalogue"
 )
 
 func listCommand() *cobra.Command {

@@ -14,8 +14,8 @@ import (
 
 	"github.com/syncsim/syncsim/fakes/mesh/meshhttp"
 	"github.com/syncsim/syncsim/host"
-	"github.com/syncsim/syncsim/host/hosthttp"
 	"github.com/syncsim/syncsim/internal/httpbound"
+	"github.com/syncsim/syncsim/live/hosthttp"
 	"github.com/syncsim/syncsim/live/standalone"
 	"github.com/syncsim/syncsim/plant"
 )

@@ -60,7 +60,7 @@ var layers = []layer{
 	{name: "real-time adapters", pkgs: []string{"live/realtime"},
 		may: []string{"vocabulary", "support", "reference host", "reference platform", "site core"},
 		why: "one goroutine adapter per party (host, platform) on the real clock, with its timers, joined goroutines and HTTP plumbing, for every driver that is not the simulator"},
-	{name: "drivers", pkgs: []string{"sim/world", "live", "host/hosthttp", "fakes/mesh/meshhttp", "fakes/blob/blobhttp"},
+	{name: "drivers", pkgs: []string{"sim/world", "live", "live/hosthttp", "fakes/mesh/meshhttp", "fakes/blob/blobhttp"},
 		may: []string{"vocabulary", "support", "reference host", "reference platform", "interceptors", "scenarios", "kernel", "site core", "real-time adapters"},
 		why: "a driver gives the core a clock, a transport, storage and a recorder: the simulator's kernel, or real time and HTTP; no driver builds on another"},
 	{name: "standalone parts", pkgs: []string{"live/standalone"}, may: []string{"vocabulary", "support", "reference host", "reference platform", "interceptors", "site core", "real-time adapters", "drivers"},
@@ -92,7 +92,7 @@ var layers = []layer{
 		why: "judges a real endpoint by the contract's rules, with the reference parts as peers, and renders its verdicts"},
 	{name: "conformance suites", pkgs: []string{"conformance/suites/..."}, may: []string{"judges", "conformance"},
 		why: "the Ginkgo specs run the conformance library"},
-	{name: "tools", pkgs: []string{"internal/catalogue", "internal/bench/..."},
+	{name: "tools", pkgs: []string{"cmd/simrun/catalogue", "cmd/simrun/bench"},
 		may: []string{"vocabulary", "support", "judges", "output gate", "reference host", "reference platform", "interceptors", "scenarios", "kernel",
 			"site core", "drivers", "standalone parts", "runner", "many runs", "mutant catalogue", "conformance"},
 		why: "the catalogue lists what every layer offers; the benchmarks time every layer"},
@@ -368,7 +368,7 @@ func TestLayerRulesFire(t *testing.T) {
 		{"scenarios/load.go", imp(m("host"), m("scenarios/faults"), m("check")), []string{"check"}},
 		{"output/redact/x.go", imp(m("scenarios")), []string{"scenarios"}},
 		{"runner/tracefile/f.go", imp(m("check"), m("sim/world")), []string{"sim/world"}},
-		{"host/hosthttp/server.go", imp(m("host"), m("site"), m("internal/random"), m("sim"), m("fakes/mesh/meshhttp"), m("runner")),
+		{"live/hosthttp/server.go", imp(m("host"), m("site"), m("internal/random"), m("sim"), m("fakes/mesh/meshhttp"), m("runner")),
 			[]string{"fakes/mesh/meshhttp", "runner"}},
 		{"live/host.go", imp(m("site"), m("fakes/mesh"), m("sim/world")), []string{"sim/world"}},
 		{"site/fleet.go", imp(m("host"), m("sim"), m("check")), []string{"sim", "check"}},
@@ -425,7 +425,7 @@ func TestLayerPatterns(t *testing.T) {
 		want         bool
 	}{
 		{"host/...", "host", true}, {"host/...", "host/hosthttp", true}, {"host/...", "hostx", false},
-		{"host", "host/hosthttp", false}, {"host", "host", true},
+		{"host", "live/hosthttp", false}, {"host", "host", true},
 	} {
 		if got := matches(tt.pattern, tt.pkg); got != tt.want {
 			t.Errorf("matches(%q, %q) = %v, want %v", tt.pattern, tt.pkg, got, tt.want)

@@ -24,7 +24,7 @@ type HostIO interface {
 
 // Host is one instance's host on the real clock: the host machine and its interpreter (site.Host)
 // behind the party's lock, the machine's timers on the party's, and the admin requests waiting for
-// their answer. The host server (host/hosthttp) serves its admin API with it.
+// their answer. The host server (live/hosthttp) serves its admin API with it.
 type Host struct {
 	*Party
 	d  *site.Host

@@ -33,7 +33,7 @@ var gcTuning struct {
 }
 
 // TuneGC applies the sweep's collector settings for workers workers and returns what undoes them.
-// Sweep applies them itself; internal/bench applies them to measure the sweep's runs as it makes them.
+// Sweep applies them itself; cmd/simrun/bench applies them to measure the sweep's runs as it makes them.
 func TuneGC(workers int) (restore func()) {
 	g := &gcTuning
 	g.Lock()

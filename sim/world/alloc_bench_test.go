@@ -20,7 +20,7 @@ func loadScenario(tb testing.TB, rel string) *scenarios.Scenario {
 }
 
 // BenchmarkSmokeRun is the simulation alone (world.Run, platform mode, seeds 1..64), without the
-// checkers; the judged run, as a sweep makes it, is internal/bench's BenchmarkScale/smoke:
+// checkers; the judged run, as a sweep makes it, is cmd/simrun/bench's BenchmarkScale/smoke:
 //
 //	go test -run '^$' -bench SmokeRun -benchmem ./sim/world/
 func BenchmarkSmokeRun(b *testing.B) {

@@ -10,7 +10,7 @@ func TestListEveryKind(t *testing.T) {
 	for _, kind := range Kinds {
 		args := []string{kind}
 		if kind == "scenarios" {
-			args = append(args, "../../scenarios")
+			args = append(args, "../../../scenarios")
 		}
 		items, err := List(args)
 		if err != nil || len(items) == 0 {

@@ -4,7 +4,7 @@
 // (scripts/callgrind does both and prints it; BENCHMARKS.md records the figures).
 //
 //	GOMAXPROCS=1 GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind \
-//	    go run ./internal/bench/callgrind -path sweep -mode platform -seeds 20 scenarios/smoke.yaml
+//	    go run ./cmd/callgrind -path sweep -mode platform -seeds 20 scenarios/smoke.yaml
 package main
 
 import (

@@ -19,7 +19,7 @@ import (
 
 func load(tb testing.TB, rel string) *scenarios.Scenario {
 	_, file, _, _ := runtime.Caller(0)
-	sc, err := scenarios.Load(filepath.Join(filepath.Dir(file), "..", "..", rel))
+	sc, err := scenarios.Load(filepath.Join(filepath.Dir(file), "..", "..", "..", rel))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -240,8 +240,8 @@ var scaleScenarios = []struct{ name, rel string }{
 	{"smoke", "scenarios/smoke.yaml"},
 	{"concurrency", "scenarios/concurrency.yaml"},
 	{"fleet", "scenarios/fleet.yaml"},
-	{"10x-instances", "internal/bench/testdata/scale-10x-instances.yaml"},
-	{"10x-timeline", "internal/bench/testdata/scale-10x-timeline.yaml"},
+	{"10x-instances", "cmd/simrun/bench/testdata/scale-10x-instances.yaml"},
+	{"10x-timeline", "cmd/simrun/bench/testdata/scale-10x-timeline.yaml"},
 }
 
 // BenchmarkScale is a sweep run's cost per event (time, allocations, bytes) in platform mode, per
