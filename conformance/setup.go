@@ -11,9 +11,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/syncsim/syncsim/fakes/mesh/meshhttp"
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/live/hosthttp"
+	"github.com/syncsim/syncsim/live/meshhttp"
 	"github.com/syncsim/syncsim/live/standalone"
 )
 

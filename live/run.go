@@ -2,7 +2,6 @@ package live
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -237,9 +236,6 @@ func (r *run) shutdown() {
 	}
 	r.join.Wait()
 }
-
-// errClosed is returned by calls made after the run ended.
-var errClosed = errors.New("live: run is over")
 
 // httpClient is the client every live party uses: no connection reuse across runs, loopback only.
 var httpClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true, Proxy: nil}}

@@ -1,6 +1,6 @@
 // Package site is the site core every driver of the step machines shares: the simulator
 // (sim/world: the kernel's event queue), the live runtime (live: goroutines, net/http,
-// azblob) and the reference HTTP servers (live/hosthttp, fakes/mesh/meshhttp). It holds one
+// azblob) and the reference HTTP servers (live/hosthttp, live/meshhttp). It holds one
 // interpreter per machine (Host, Mesh, FrontEnd), which steps the machine, writes the records of
 // its effects and hands the rest to the driver's small Env (HostEnv, MeshEnv, FrontEndEnv: send,
 // blob call, set/cancel timer, respond, record), as etcd-io/raft's node.go wraps RawNode; the

@@ -12,10 +12,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/syncsim/syncsim/fakes/mesh/meshhttp"
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/httpbound"
 	"github.com/syncsim/syncsim/live/hosthttp"
+	"github.com/syncsim/syncsim/live/meshhttp"
 	"github.com/syncsim/syncsim/live/standalone"
 	"github.com/syncsim/syncsim/plant"
 )

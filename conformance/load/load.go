@@ -17,8 +17,8 @@ import (
 	"time"
 
 	"github.com/syncsim/syncsim/fakes/mesh"
-	"github.com/syncsim/syncsim/fakes/mesh/meshhttp"
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/live/meshhttp"
 )
 
 // Kind names the server under load.

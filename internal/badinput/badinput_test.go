@@ -18,11 +18,11 @@ import (
 	"time"
 
 	"github.com/syncsim/syncsim/fakes/blob/blobhttp"
-	"github.com/syncsim/syncsim/fakes/mesh/meshhttp"
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/internal/httpbound"
 	"github.com/syncsim/syncsim/internal/httpbound/boundtest"
 	"github.com/syncsim/syncsim/live/hosthttp"
+	"github.com/syncsim/syncsim/live/meshhttp"
 	"github.com/syncsim/syncsim/live/standalone"
 )
 

@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/syncsim/syncsim/fakes/mesh/meshhttp"
 	"github.com/syncsim/syncsim/host"
 	"github.com/syncsim/syncsim/live/hosthttp"
+	"github.com/syncsim/syncsim/live/meshhttp"
 	"github.com/syncsim/syncsim/live/standalone"
 )
 

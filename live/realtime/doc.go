@@ -1,5 +1,5 @@
 // Package realtime runs the step machines on the real clock: the one goroutine adapter per party
-// that the live runtime (live), the reference servers (live/hosthttp, fakes/mesh/meshhttp,
+// that the live runtime (live), the reference servers (live/hosthttp, live/meshhttp,
 // `simrun serve`) and the conformance suites share, as etcd-io/raft's node.go is the one adapter
 // around RawNode. The machines and their interpreters (site) are thread-unsafe and read no
 // clock; this package owns what they leave out:
