@@ -94,10 +94,11 @@ func (e *faultEngine) atMesh(w http.ResponseWriter, req *http.Request) bool {
 	return ok
 }
 
-// refuse answers a refusal: its status, or nothing until the sender's timeout (scenario time) passed.
+// refuse answers a refusal: its status, or nothing until the sender's timeout (scenario time) passed
+// or the run ended.
 func (e *faultEngine) refuse(w http.ResponseWriter, r site.Refusal, senderTimeout time.Duration) {
 	if r.NoAnswer {
-		time.Sleep(e.r.scaled(senderTimeout) + 50*time.Millisecond)
+		e.r.fleetMu.Sleep(e.r.scaled(senderTimeout) + 50*time.Millisecond)
 		return
 	}
 	w.WriteHeader(r.Status)

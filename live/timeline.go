@@ -1,13 +1,13 @@
 package live
 
 import (
-	"io"
-	"net/http"
+	"context"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/syncsim/syncsim/host"
+	"github.com/syncsim/syncsim/live/realtime"
 	"github.com/syncsim/syncsim/site"
 	"github.com/syncsim/syncsim/trace"
 )
@@ -107,36 +107,31 @@ func (e liveEnv) Send(call int, kind string, areq host.AdminRequest, pin string)
 	})
 }
 
-// roundTrip makes one client call and reads its answer.
+// roundTrip makes one client call through the realtime plumbing and reads its answer.
 func (r *run) roundTrip(call int, kind string, areq host.AdminRequest, pin string) trace.ClientAnswer {
 	a := trace.ClientAnswer{Call: call, Kind: respKind(kind)}
-	req, err := http.NewRequest(areq.Method, r.router.srv.url+areq.Path, nil)
-	if err != nil {
-		a.NoRoute = true
-		return a
-	}
+	headers := map[string]string{}
 	for k, v := range areq.Headers {
-		req.Header.Set(k, v)
+		headers[k] = v
 	}
-	req.Header.Set("x-syncsim-call", strconv.Itoa(call))
+	headers["x-syncsim-call"] = strconv.Itoa(call)
 	if pin != "" {
-		req.Header.Set(headerPin, pin)
+		headers[headerPin] = pin
 	}
-	c := &http.Client{Transport: httpClient.Transport, Timeout: r.scaled(3 * time.Minute)}
-	resp, err := c.Do(req)
-	if err != nil {
+	resp, err := realtime.Do(context.Background(), httpClient, realtime.Request{Method: areq.Method,
+		URL: r.router.srv.url + areq.Path, Headers: headers, Timeout: r.scaled(3 * time.Minute)}, 1<<20)
+	if err != nil && resp.Status == 0 {
+		// No answer at all; an answer whose body was cut still has its status and headers.
 		a.NoRoute = true
 		return a
 	}
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	resp.Body.Close()
 	a.Route, _ = strconv.Atoi(resp.Header.Get(headerRoute))
-	a.Status = resp.StatusCode
+	a.Status = resp.Status
 	if span, err := strconv.Atoi(resp.Header.Get(headerSpan)); err == nil && span != 0 {
 		a.Span, a.Instance = span, resp.Header.Get(headerInstance)
 	}
 	if kind == trace.MsgMSG4 {
-		a.Result = statusText(body)
+		a.Result = statusText(resp.Body)
 	}
 	return a
 }

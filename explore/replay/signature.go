@@ -149,7 +149,8 @@ func storyFacts(values map[string]string, es []check.Evidence, bySeq map[int]*tr
 		case trace.KindInstanceDelete:
 			delete(live, r.Party)
 		case trace.KindSyncHashRead:
-			if r.Seq > after && expected != "" && r.Get("last") == expected && r.Get("current") == expected {
+			if hr, err := trace.AsSyncHashRead(*r); err == nil && r.Seq > after && expected != "" &&
+				hr.Last == expected && hr.Current == expected {
 				skipped = true
 			}
 		}

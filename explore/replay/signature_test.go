@@ -145,7 +145,7 @@ func TestSignatureFromEvidenceStructure(t *testing.T) {
 	}
 	// A sync that later reads the expected hash as unchanged is the hash-skip story.
 	skip := append(slices.Clone(recs[:4]), trace.Record{Seq: 6, Party: "instance/i1", Kind: trace.KindSyncHashRead,
-		Fields: []trace.Field{{Key: "last", Value: h1}, {Key: "current", Value: h1}}})
+		Fields: trace.SyncHashRead(1, h1, h1).Fields})
 	c, _ := SignatureOf([]check.Verdict{finding("x")}, "P1", skip)
 	if !slices.Contains(c.Class, hashSkip) || slices.Contains(c.Class, zeroInstance) || c.Equal(a) {
 		t.Errorf("with the skip: %v", c)

@@ -9,7 +9,7 @@ import (
 
 // stepMachineRoots are the packages that must stay pure (DESIGN.md principle 1), with their
 // subpackages except the I/O adapters (see isAdapter): the step machines and the kernel, and what
-// every simulated run is made of besides them: the trace vocabulary, the driver core, the simulator's
+// every simulated run is made of besides them: the trace vocabulary, the site core, the simulator's
 // driver, the fault catalogue and the checkers. A run's outcome depends on its seed alone only if none
 // of these reads the clock, the OS or an unseeded source, or starts a goroutine.
 var stepMachineRoots = []string{"sim", "host", "fakes/blob", "fakes/mesh",

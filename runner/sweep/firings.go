@@ -52,7 +52,11 @@ func firingsOf(tr *trace.Trace) []runFiring {
 		r := &tr.Records[i]
 		switch {
 		case r.Kind == trace.KindFaultArmed:
-			name, _, _ := strings.Cut(r.Get("fault"), ":")
+			armed, err := trace.AsFaultArmed(*r)
+			if err != nil {
+				continue
+			}
+			name, _, _ := strings.Cut(armed.Fault, ":")
 			label := name
 			if n := repeats[name]; n > 0 {
 				label = name + "." + strconv.Itoa(n)
@@ -61,7 +65,7 @@ func firingsOf(tr *trace.Trace) []runFiring {
 			index[label] = len(out)
 			out = append(out, runFiring{label: label})
 		case r.Kind == trace.KindFaultFire || r.Kind == trace.KindNetDrop || r.Kind == trace.KindNetDuplicate:
-			key := r.Get("key")
+			key := firingKey(*r)
 			label, _, ok := strings.Cut(key, "@")
 			if !ok || seen[key] {
 				continue
@@ -73,6 +77,23 @@ func firingsOf(tr *trace.Trace) []runFiring {
 		}
 	}
 	return out
+}
+
+// firingKey is the firing key of a fault.fire, net.drop or net.duplicate record, read through its
+// typed view; "" when it has none (a drop no fault caused) or does not decode.
+func firingKey(r trace.Record) string {
+	if r.Kind == trace.KindFaultFire {
+		f, err := trace.AsFaultFire(r)
+		if err != nil {
+			return ""
+		}
+		return f.Key
+	}
+	f, err := trace.AsNetFault(r)
+	if err != nil {
+		return ""
+	}
+	return f.Key
 }
 
 // firingTally folds runs' firings into per-scenario counts, keeping each scenario's faults in the

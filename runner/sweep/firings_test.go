@@ -13,6 +13,9 @@ func rec(kind trace.Kind, fields ...trace.Field) trace.Record {
 	return trace.Record{Kind: kind, Fields: fields}
 }
 
+// recOf is the record an event of the vocabulary makes.
+func recOf(e trace.Event) trace.Record { return trace.Record{Kind: e.Kind, Fields: e.Fields} }
+
 // A run's armed faults get the world's labels (".k" for repeats); each distinct firing key counts
 // once, whatever records carry it; keys of a label that was not armed count for nothing.
 func TestFiringsOf(t *testing.T) {
@@ -27,11 +30,11 @@ func TestFiringsOf(t *testing.T) {
 			rec(trace.KindFaultArmed, trace.F("fault", "delete-instance:point=after-publish")),
 			rec(trace.KindFaultArmed, trace.F("fault", "drop:p=0.1")),
 			rec(trace.KindFaultArmed, trace.F("fault", "delete-instance:point=mid-fetch")),
-			rec(trace.KindFaultFire, trace.F("fault", "delete-instance"), trace.F("key", "delete-instance.1@mid-fetch/i1#1")),
-			rec(trace.KindNetDrop, trace.F("key", "drop@host>fe#3")),
-			rec(trace.KindFaultFire, trace.F("fault", "drop"), trace.F("key", "drop@host>fe#3")),
-			rec(trace.KindNetDrop, trace.F("key", "drop@host>fe#4")),
-			rec(trace.KindNetDuplicate, trace.F("key", "ghost@host>fe#1")),
+			recOf(trace.FaultFire("delete-instance", "delete-instance.1@mid-fetch/i1#1")),
+			recOf(trace.NetDrop(3, "drop", "drop@host>fe#3")),
+			recOf(trace.FaultFire("drop", "drop@host>fe#3")),
+			recOf(trace.NetDrop(4, "drop", "drop@host>fe#4")),
+			recOf(trace.NetDuplicate(1, "ghost", "ghost@host>fe#1")),
 			rec(trace.KindFaultFire, trace.F("fault", "x")),
 		}, []runFiring{{"delete-instance", 0}, {"drop", 2}, {"delete-instance.1", 1}}},
 	}
