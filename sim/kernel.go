@@ -97,10 +97,11 @@ func (k *Kernel) Elapsed() time.Duration { return k.now }
 // Events is the number of events fired so far.
 func (k *Kernel) Events() int { return k.events }
 
-// Timer is a handle on a scheduled event; q is the queue holding it, for the shape log.
+// Timer is a handle on a scheduled event. It is one pointer wide, so that a driver's timer
+// interface (site.Timer) holds it without an allocation; the event knows its queue, for the
+// shape log.
 type Timer struct {
 	ev *Event
-	q  *Queue
 }
 
 // Stop keeps the event from firing; stopping twice or after it fired is harmless.
@@ -108,8 +109,8 @@ func (t Timer) Stop() {
 	if t.ev == nil {
 		return
 	}
-	if t.q != nil && t.q.shape != nil && !t.ev.stopped && t.ev.Fire != nil {
-		t.q.shape.Ops = append(t.q.shape.Ops, ShapeOp{Op: ShapeStop, At: t.ev.At, Seq: t.ev.Seq})
+	if q := t.ev.q; q != nil && q.shape != nil && !t.ev.stopped && t.ev.Fire != nil {
+		q.shape.Ops = append(q.shape.Ops, ShapeOp{Op: ShapeStop, At: t.ev.At, Seq: t.ev.Seq})
 	}
 	t.ev.stopped = true
 }
@@ -127,9 +128,9 @@ func (k *Kernel) AtParty(at time.Duration, party string, fn func()) Timer {
 	}
 	k.seq++
 	e := k.newEvent()
-	*e = Event{At: at, Seq: k.seq, Party: party, Fire: fn}
+	*e = Event{At: at, Seq: k.seq, Party: party, Fire: fn, q: &k.queue}
 	k.queue.Push(e)
-	return Timer{ev: e, q: &k.queue}
+	return Timer{ev: e}
 }
 
 // eventBlock is how many events the kernel allocates at a time.

@@ -15,6 +15,9 @@ type Event struct {
 	Note any
 	// stopped events stay in the queue and are skipped when popped: cheaper than a heap removal.
 	stopped bool
+	// q is the queue the kernel pushed the event on (nil for an event made elsewhere), for a
+	// timer's stop in the shape log.
+	q *Queue
 }
 
 // Queue is a binary min-heap of events ordered by (At, Seq).
