@@ -139,7 +139,7 @@ func (s *storage) lease(ctx context.Context, bc *blockblob.Client, call host.Blo
 		// which refuses it while the lease stands.
 		breaker, err := lease.NewBlobClient(bc, nil)
 		if err == nil {
-			_, _ = breaker.BreakLease(ctx, &lease.BlobBreakOptions{BreakPeriod: new32(0)})
+			_, _ = breaker.BreakLease(ctx, &lease.BlobBreakOptions{BreakPeriod: new(int32(0))})
 		}
 	}
 	_, err = lc.AcquireLease(ctx, serviceSeconds(call.Duration), nil)
@@ -151,8 +151,6 @@ func (s *storage) lease(ctx context.Context, bc *blockblob.Client, call host.Blo
 	}
 	return result(201, err, "", nil, id)
 }
-
-func new32(v int32) *int32 { return &v }
 
 func etag(e *azcore.ETag) string {
 	if e == nil {

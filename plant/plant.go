@@ -14,12 +14,13 @@
 //	plant.NoLock(&set)
 //	rep, err := runner.RunOne(sc, host.ModeFrontend, 1, runner.Options{Plant: set})
 //
-//	set, err := plant.Resolve(plant.MeshServer, []string{"no-retry"})
+//	set, err := plant.Resolve(plant.MeshServer, site, []string{"no-retry"})
 package plant
 
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -81,14 +82,7 @@ func (s Set) Handler(h http.Handler) http.Handler {
 }
 
 // Names lists a defect table's names, sorted.
-func Names(table map[string]Defect) []string {
-	names := make([]string, 0, len(table))
-	for k := range table {
-		names = append(names, k)
-	}
-	slices.Sort(names)
-	return names
-}
+func Names(table map[string]Defect) []string { return slices.Sorted(maps.Keys(table)) }
 
 // ErrUnknownDefect is a name no table holds. Its text carries no package prefix: the served part
 // that resolves the name wraps it with its own ("meshhttp: unknown defect ...").
