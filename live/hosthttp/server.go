@@ -301,6 +301,15 @@ func (s *HostServer) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		writeResponse(w, host.HostNotRunningResponse(), 0)
 		return
 	}
+	// An answer already there wins over a stop or a caller gone at the same moment: select picks
+	// among ready cases at random, and a request its client half-closed (its context ends at once)
+	// would otherwise get net/http's empty 200 instead of the answer the step gave it.
+	select {
+	case a := <-ch:
+		writeResponse(w, a.Response, a.Revision)
+		return
+	default:
+	}
 	select {
 	case a := <-ch:
 		writeResponse(w, a.Response, a.Revision)
